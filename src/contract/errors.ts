@@ -1,0 +1,69 @@
+/**
+ * The error catalog: every request-level failure Isola reports has a stable code, an HTTP status and a
+ * message that names the offending field or value. Callers match on `code`, never on message text.
+ *
+ * Failures of the guest code itself (it threw, timed out, ran out of memory) are not errors here: they
+ * are results, reported in the response envelope (see response.ts).
+ */
+export const ERROR_CATALOG = {
+  invalid_request: { status: 400, title: 'The request body does not match the contract' },
+  unsupported: { status: 422, title: 'The request uses a feature this engine does not offer' },
+  payload_too_large: { status: 413, title: 'A field or the whole body exceeds its size limit' },
+  not_found: { status: 404, title: 'No such route' },
+  overloaded: { status: 503, title: 'The execution queue is full; retry later' },
+  shutting_down: { status: 503, title: 'The engine is draining and accepts no new executions' },
+  engine_closed: { status: 503, title: 'The engine was closed' },
+  internal: { status: 500, title: 'An internal error; the request may be retried' },
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CATALOG;
+
+export interface FieldIssue {
+  /** Dotted path of the offending field, e.g. "network.allow.0" or "timeout_ms". */
+  field: string;
+  message: string;
+}
+
+export interface ErrorBody {
+  error: {
+    code: ErrorCode;
+    message: string;
+    issues?: FieldIssue[];
+    retry_after_s?: number;
+  };
+}
+
+export class IsolaError extends Error {
+  override readonly name = 'IsolaError';
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly issues: FieldIssue[] | undefined;
+  readonly retryAfterS: number | undefined;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { issues?: FieldIssue[]; retryAfterS?: number; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.status = ERROR_CATALOG[code].status;
+    this.issues = options.issues;
+    this.retryAfterS = options.retryAfterS;
+  }
+
+  toBody(): ErrorBody {
+    return {
+      error: {
+        code: this.code,
+        message: this.message,
+        ...(this.issues ? { issues: this.issues } : {}),
+        ...(this.retryAfterS !== undefined ? { retry_after_s: this.retryAfterS } : {}),
+      },
+    };
+  }
+}
+
+export function isIsolaError(value: unknown): value is IsolaError {
+  return value instanceof IsolaError;
+}

@@ -1,0 +1,5 @@
+export * from './errors.js';
+export * from './ids.js';
+export * from './limits.js';
+export * from './request.js';
+export * from './response.js';

@@ -1,0 +1,127 @@
+import { z } from 'zod';
+import { IsolaError, type FieldIssue } from './errors.js';
+import { LIMITS, utf8Length } from './limits.js';
+
+export const LanguageSchema = z.enum(['javascript', 'typescript', 'python']).describe('Language of `code`.');
+export type Language = z.infer<typeof LanguageSchema>;
+
+export const EntrypointSchema = z
+  .enum(['auto', 'script', 'main'])
+  .describe('auto: call main() if the code defines one and never calls it itself; otherwise run as a script.');
+export type Entrypoint = z.infer<typeof EntrypointSchema>;
+
+export const RuntimeSchema = z
+  .enum(['auto', 'wasm', 'native'])
+  .describe('wasm: only the WebAssembly lanes; native: the bubblewrap lane; auto: wasm when possible.');
+export type RuntimeChoice = z.infer<typeof RuntimeSchema>;
+
+/** Host pattern of the egress allow-list: a name, `*.` wildcard or IP literal, with an optional port. */
+const ALLOW_ENTRY = /^(\*\.)?([a-z0-9-]+\.)*[a-z0-9-]+(:\d{1,5})?$|^\[[0-9a-f:.]+\](:\d{1,5})?$/i;
+
+export const NetworkSchema = z
+  .object({
+    allow: z
+      .array(
+        z
+          .string()
+          .max(LIMITS.allowHosts.entryChars)
+          .regex(ALLOW_ENTRY, 'must be a host name, "*.domain", or IP literal, with an optional ":port"'),
+      )
+      .max(LIMITS.allowHosts.max)
+      .default([]),
+  })
+  .strict()
+  .describe('Egress allow-list. Empty (the default) means no network.');
+
+export const ExecuteRequestSchema = z
+  .object({
+    language: LanguageSchema,
+    code: z.string().describe(`Source code, at most ${LIMITS.codeBytes} bytes of UTF-8.`),
+    inputs: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .describe(`JSON object handed to the code, at most ${LIMITS.inputsBytes} bytes serialized.`),
+    entrypoint: EntrypointSchema.default('auto'),
+    timeout_ms: z
+      .number()
+      .int()
+      .min(LIMITS.timeoutMs.min)
+      .max(LIMITS.timeoutMs.max)
+      .default(LIMITS.timeoutMs.default)
+      .describe('Hard wall-clock deadline of the run.'),
+    memory_mb: z
+      .number()
+      .int()
+      .min(LIMITS.memoryMb.min)
+      .max(LIMITS.memoryMb.max)
+      .default(LIMITS.memoryMb.default)
+      .describe('Cap of the guest heap.'),
+    packages: z
+      .array(z.string().min(1).max(LIMITS.packages.specChars))
+      .max(LIMITS.packages.max)
+      .default([])
+      .describe('npm specs (name@range) or pip requirement specs, by language.'),
+    network: NetworkSchema.default({ allow: [] }),
+    runtime: RuntimeSchema.default('auto'),
+    prebuild: z
+      .string()
+      .optional()
+      .describe('Code in the same language, run once when the environment is built, before the snapshot.'),
+  })
+  .strict();
+
+/** What callers may send (defaults optional). */
+export type ExecuteRequestInput = z.input<typeof ExecuteRequestSchema>;
+/** What the engine works with (defaults applied). */
+export type ExecuteRequest = z.output<typeof ExecuteRequestSchema>;
+
+function pathOf(path: readonly PropertyKey[]): string {
+  return path.length === 0 ? '(body)' : path.map(String).join('.');
+}
+
+/**
+ * Validate and normalise a request. Throws IsolaError `invalid_request` naming every bad field, or
+ * `payload_too_large` naming the field over its size limit, and returns the request with defaults applied.
+ */
+export function parseExecuteRequest(body: unknown): ExecuteRequest {
+  const parsed = ExecuteRequestSchema.safeParse(body);
+  if (!parsed.success) {
+    const issues: FieldIssue[] = parsed.error.issues.map((issue) => {
+      if (issue.code === 'unrecognized_keys') {
+        const keys = issue.keys.map((key) => [...issue.path, key]);
+        return { field: keys.map(pathOf).join(', '), message: `unknown field (${issue.keys.join(', ')})` };
+      }
+      return { field: pathOf(issue.path), message: issue.message };
+    });
+    const fields = [...new Set(issues.map((issue) => issue.field))].join(', ');
+    throw new IsolaError('invalid_request', `Invalid request: ${fields}`, { issues });
+  }
+  const request = parsed.data;
+  const tooLarge: FieldIssue[] = [];
+  const codeBytes = utf8Length(request.code);
+  if (codeBytes > LIMITS.codeBytes) {
+    tooLarge.push({ field: 'code', message: `${codeBytes} bytes exceeds the limit of ${LIMITS.codeBytes}` });
+  }
+  if (request.prebuild !== undefined && utf8Length(request.prebuild) > LIMITS.prebuildBytes) {
+    tooLarge.push({ field: 'prebuild', message: `exceeds the limit of ${LIMITS.prebuildBytes} bytes` });
+  }
+  let inputsJson: string;
+  try {
+    inputsJson = JSON.stringify(request.inputs);
+  } catch (cause) {
+    throw new IsolaError('invalid_request', 'Invalid request: inputs', {
+      issues: [{ field: 'inputs', message: `not JSON-serializable: ${(cause as Error).message}` }],
+      cause,
+    });
+  }
+  const inputsBytes = utf8Length(inputsJson);
+  if (inputsBytes > LIMITS.inputsBytes) {
+    tooLarge.push({ field: 'inputs', message: `${inputsBytes} bytes serialized exceeds the limit of ${LIMITS.inputsBytes}` });
+  }
+  if (tooLarge.length > 0) {
+    throw new IsolaError('payload_too_large', `Too large: ${tooLarge.map((i) => i.field).join(', ')}`, {
+      issues: tooLarge,
+    });
+  }
+  return request;
+}

@@ -1,0 +1,77 @@
+/** The engine's public surface: what the library, CLI and HTTP faces program against. Portable. */
+import type { ExecuteRequestInput } from '../contract/request.js';
+import type { ExecuteResponse, LaneName } from '../contract/response.js';
+
+export interface EngineOptions {
+  /** Worker count per lane. Defaults: quickjs = cores, pyodide = min(2, cores). 0 disables a lane. */
+  workers?: Partial<Record<LaneName, number>>;
+  /** Executions waiting for a worker, all lanes together, before execute() rejects with `overloaded`. */
+  maxQueue?: number;
+  /** Directory of the snapshot and environment store (default: ./snapshots). */
+  storeDir?: string;
+  /** Caps of captured stdout/stderr per stream, in bytes (default 1 MiB). */
+  streamLimitBytes?: number;
+  /** Cap of the output value in bytes (default 10 MiB). */
+  outputLimitBytes?: number;
+  /** Start lane workers at createEngine() rather than on first use (default true). */
+  prewarm?: boolean;
+  /** Egress policy of the operator; requests can only narrow it. */
+  egress?: EgressOptions;
+  /** Receives engine events (metrics, logs). Must not throw. */
+  onEvent?: (event: EngineEvent) => void;
+  /** Structured logger (pino-compatible subset). */
+  logger?: EngineLogger;
+}
+
+export interface EgressOptions {
+  /** Allow loopback, private, link-local and other special addresses (tests, on-prem). Default false. */
+  allowPrivate?: boolean;
+  /** Headers the bridge adds per host pattern, outside the sandbox (credential injection). */
+  credentials?: { host: string; headers: Record<string, string> }[];
+  maxRequestsPerExecution?: number;
+  maxResponseBytes?: number;
+}
+
+export interface EngineLogger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export type EngineEvent =
+  | { type: 'execution'; lane: LaneName; status: ExecuteResponse['status']; errorType: string | null; elapsedMs: number; queueMs: number; runMs: number }
+  | { type: 'worker_restart'; lane: LaneName; reason: string }
+  | { type: 'queue'; depth: number }
+  | { type: 'egress_denied'; host: string; reason: string };
+
+export interface ExecuteOptions {
+  /** Correlates logs with the caller's request id. */
+  requestId?: string;
+  /** Aborting it cancels a queued execution or stops a running one. */
+  signal?: AbortSignal;
+}
+
+export interface LaneReadiness {
+  available: boolean;
+  reason?: string;
+  workers: { ready: number; busy: number; starting: number };
+  details?: Record<string, unknown>;
+}
+
+export interface Readiness {
+  ready: boolean;
+  draining: boolean;
+  queue: { depth: number; max: number };
+  lanes: Partial<Record<LaneName, LaneReadiness>>;
+  /** Which of the three isolation rings are active (see DESIGN.md). */
+  rings: { wasm: boolean; sealed_realm: boolean; os_sandbox: boolean; scrubbed_env: boolean };
+}
+
+export interface Engine {
+  /** Validate and run one request. Rejects with IsolaError for request-level failures only. */
+  execute(request: ExecuteRequestInput | unknown, options?: ExecuteOptions): Promise<ExecuteResponse>;
+  readiness(): Readiness;
+  /** Stop accepting work; wait for in-flight executions up to graceMs, then stop workers. Idempotent. */
+  close(options?: { graceMs?: number }): Promise<void>;
+}

@@ -1,0 +1,116 @@
+/**
+ * The protocol between the engine and a lane's driver. A driver lives inside a worker (thread or
+ * process) and owns one interpreter at a time; the engine hands it one GuestJob at a time.
+ *
+ * Portable: nothing here, and nothing a driver imports, may come from `node:`. Host services a driver
+ * needs (snapshot bytes, egress, runtime files) arrive through `DriverHost`, implemented at the edge.
+ */
+import type { ErrorType, LaneName } from '../contract/response.js';
+
+export type { LaneName };
+
+export type EntryMode = 'script' | 'main';
+
+export interface GuestJob {
+  id: string;
+  /** Code to run, already transpiled to what the lane executes (TS arrives as JS). */
+  code: string;
+  /** File name the guest sees in stack traces, e.g. "main.js" or "main.py". */
+  filename: string;
+  /** `auto` only reaches lanes that detect the mode themselves (Python uses `ast` in the guest). */
+  mode: EntryMode | 'auto';
+  /** The request's inputs, serialized once on the host. */
+  inputsJson: string;
+  /** Absolute deadline in ms since the epoch (Date.now clock). The driver interrupts the guest at it. */
+  deadline: number;
+  timeoutMs: number;
+  memoryBytes: number;
+  limits: { stdoutBytes: number; stderrBytes: number; outputBytes: number };
+  /** Egress allow-list of the request; empty means no network. */
+  allowHosts: string[];
+  /** Content-addressed environment the job runs in (packages, prebuild); undefined for the bare lane. */
+  environment?: GuestEnvironment;
+}
+
+export interface GuestEnvironment {
+  hash: string;
+  /** Lane-specific description of what to mount/load (paths of bundles, wheels, venvs...). */
+  spec: Record<string, unknown>;
+}
+
+export interface GuestFailure {
+  type: ErrorType;
+  message: string;
+  traceback?: string;
+}
+
+export interface GuestResult {
+  /** Process-style exit code: 0 ok, 1 uncaught exception, n for exit(n). */
+  exitCode: number;
+  mode: EntryMode;
+  stdout: string;
+  stderr: string;
+  stdoutTruncated: boolean;
+  stderrTruncated: boolean;
+  /** JSON text of main()'s return value, in function mode. */
+  returnJson?: string;
+  /** Raw text of ./output.json if the code wrote one. */
+  outputFileText?: string;
+  failure?: GuestFailure;
+  /** Whether the job started from a cached snapshot/environment. */
+  cache: 'hit' | 'miss';
+  setupMs: number;
+  runMs: number;
+}
+
+/** A request the guest made through its fetch/requests/urllib, serialised as plain data. */
+export interface EgressRequest {
+  url: string;
+  method: string;
+  headers: [string, string][];
+  body?: Uint8Array;
+  timeoutMs?: number;
+}
+
+export type EgressResponse =
+  | { ok: true; status: number; statusText: string; url: string; headers: [string, string][]; body: Uint8Array }
+  | { ok: false; kind: 'denied' | 'network' | 'timeout' | 'too_large'; message: string };
+
+/** Services the edge gives a driver. Every method takes and returns plain data. */
+export interface DriverHost {
+  /** Guest-side runtime files (e.g. "quickjs/prelude.js"), read by the edge from runtimes/. */
+  runtimeFile(path: string): string;
+  /** Fetch through the host's egress bridge, under the job's allow-list. */
+  fetch(jobId: string, request: EgressRequest): Promise<EgressResponse>;
+  /**
+   * Synchronous fetch for guests that cannot await (Python `requests`): blocks the worker, not the host.
+   * Undefined where the transport cannot block.
+   */
+  fetchSync?(jobId: string, request: EgressRequest): EgressResponse;
+  /** Snapshot store, keyed by content hash; undefined where there is no persistent store. */
+  snapshots?: SnapshotStore;
+  log(level: 'debug' | 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>): void;
+}
+
+export interface SnapshotStore {
+  get(key: string): Promise<Uint8Array | undefined>;
+  put(key: string, bytes: Uint8Array): Promise<void>;
+}
+
+export interface LaneDriver {
+  readonly lane: LaneName;
+  /** Run one job to its end. Expected failures come back in the result; a throw means a driver bug. */
+  run(job: GuestJob): Promise<GuestResult>;
+  /** Called while idle after each run: reset interpreter state so the next job starts clean. */
+  recycle?(): Promise<void>;
+  /** What the driver reports for /readyz (versions, rings, snapshot state). */
+  describe(): Record<string, unknown>;
+  dispose(): Promise<void>;
+}
+
+export interface DriverConfig {
+  /** Operator options for the lane (e.g. extra preloaded modules), from EngineOptions. */
+  options: Record<string, unknown>;
+}
+
+export type CreateDriver = (host: DriverHost, config: DriverConfig) => Promise<LaneDriver>;
