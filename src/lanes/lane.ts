@@ -4,6 +4,10 @@
  *
  * Portable: nothing here, and nothing a driver imports, may come from `node:`. Host services a driver
  * needs (snapshot bytes, egress, runtime files) arrive through `DriverHost`, implemented at the edge.
+ *
+ * Convention: `src/lanes/<lane>/worker-entry.ts` exports `createDriver: CreateDriver`. It is the lane's
+ * only file allowed to import `node:` (it adapts the portable driver to Node: a vm realm, a subprocess).
+ * The engine loads it inside a worker thread (quickjs, pyodide) or in the host process (native).
  */
 import type { ErrorType, LaneName } from '../contract/response.js';
 
@@ -87,6 +91,14 @@ export interface DriverHost {
    * Undefined where the transport cannot block.
    */
   fetchSync?(jobId: string, request: EgressRequest): EgressResponse;
+  /**
+   * Interrupt flag shared with the edge (SharedArrayBuffer-backed, one Int32). The edge stores 2 (SIGINT)
+   * at index 0 when the running job's deadline passes; the driver hands it to the interpreter
+   * (Pyodide setInterruptBuffer, QuickJS interrupt handler) and resets it to 0 before each job.
+   */
+  interrupt?: Int32Array;
+  /** Bytes of an environment artifact (wheel, bundle) named in GuestEnvironment.spec. */
+  readArtifact?(path: string): Promise<Uint8Array>;
   /** Snapshot store, keyed by content hash; undefined where there is no persistent store. */
   snapshots?: SnapshotStore;
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>): void;
