@@ -1,0 +1,159 @@
+/**
+ * The HTTP face: a fastify app over an Engine. It validates with the contract, maps every failure to the
+ * error catalog, and never lets a request hang: each one ends in a result envelope or an error body.
+ */
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
+import { IsolaError } from '../contract/errors.js';
+import { MAX_BODY_BYTES } from '../contract/limits.js';
+import { parseExecuteRequest } from '../contract/request.js';
+import type { Engine } from '../engine/types.js';
+import { DEFAULT_RETRY_AFTER_S, toErrorReply } from './error-reply.js';
+import { buildOpenApiDocument } from './openapi.js';
+import { packageVersion } from './package-version.js';
+import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
+
+export interface AppOptions {
+  engine: Engine;
+  /** A pino logger (or any fastify-compatible one). Without it the app logs nothing. */
+  logger?: FastifyBaseLogger;
+  /** Registry served at GET /metrics (see createMetrics). Without it /metrics answers 404. */
+  metrics?: Registry;
+  /** How long drain() lets in-flight executions run before the engine stops them. Default 30 s. */
+  drainGraceMs?: number;
+  /** Serve Swagger UI at /docs. Default true. */
+  docs?: boolean;
+}
+
+export interface IsolaControl {
+  readonly draining: boolean;
+  /**
+   * Graceful shutdown: new executions get 503 shutting_down at once while the server keeps listening;
+   * in-flight executions finish (up to drainGraceMs); then the engine and the server close. Idempotent.
+   */
+  drain(): Promise<void>;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    isola: IsolaControl;
+  }
+}
+
+export const DEFAULT_DRAIN_GRACE_MS = 30_000;
+
+export function buildApp(options: AppOptions): FastifyInstance {
+  const { engine } = options;
+  const graceMs = options.drainGraceMs ?? DEFAULT_DRAIN_GRACE_MS;
+  const app = fastify({
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    bodyLimit: MAX_BODY_BYTES,
+    genReqId: requestIdOf,
+    requestIdHeader: false,
+    requestIdLogLabel: 'request_id',
+  });
+
+  let draining = false;
+  let drained: Promise<void> | undefined;
+  const control: IsolaControl = {
+    get draining() {
+      return draining;
+    },
+    drain() {
+      draining = true;
+      drained ??= (async () => {
+        try {
+          await engine.close({ graceMs });
+        } finally {
+          await app.close();
+        }
+      })();
+      return drained;
+    },
+  };
+  app.decorate('isola', control);
+
+  // Only JSON bodies: without this, fastify would parse text/plain into a string and answer 400, not 415.
+  app.removeContentTypeParser('text/plain');
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const out = toErrorReply(error, request.id);
+    if (out.internal) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ code: out.body.error.code, status: out.status }, 'request refused');
+    if (out.retryAfterS !== undefined) reply.header('retry-after', String(out.retryAfterS));
+    return reply.code(out.status).send(out.body);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const error = new IsolaError('not_found', `No route ${request.method} ${request.url.split('?')[0]}`);
+    return reply.code(error.status).send(error.toBody());
+  });
+
+  app.post('/v1/execute', async (request, reply) => {
+    if (draining) {
+      throw new IsolaError('shutting_down', 'The server is draining and accepts no new executions', {
+        retryAfterS: DEFAULT_RETRY_AFTER_S,
+      });
+    }
+    const parsed = parseExecuteRequest(request.body);
+    // A client that hangs up should not keep a worker busy: abort the execution when the socket closes
+    // before the answer was written.
+    const controller = new AbortController();
+    const onClose = () => {
+      if (!reply.raw.writableFinished) controller.abort();
+    };
+    reply.raw.once('close', onClose);
+    try {
+      const result = await engine.execute(parsed, { requestId: request.id, signal: controller.signal });
+      // Never the code or the inputs: they may hold secrets of the caller.
+      request.log.info(
+        {
+          execution_id: result.id,
+          lane: result.environment.lane,
+          status: result.status,
+          return_code: result.return_code,
+          error_type: result.error?.type ?? null,
+          elapsed_ms: result.elapsed_ms,
+        },
+        'execution finished',
+      );
+      return result;
+    } finally {
+      reply.raw.off('close', onClose);
+    }
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  app.get('/readyz', async (_request, reply) => {
+    const readiness = engine.readiness();
+    const laneAvailable = Object.values(readiness.lanes).some((lane) => lane?.available === true);
+    const isDraining = draining || readiness.draining;
+    const ready = readiness.ready && laneAvailable && !isDraining;
+    return reply
+      .code(ready ? 200 : 503)
+      .send({ status: ready ? 'ready' : 'unavailable', ...readiness, draining: isDraining });
+  });
+
+  const document = buildOpenApiDocument({ version: packageVersion() });
+  app.get('/openapi.json', async () => document);
+  if (options.docs !== false) {
+    void app.register(swagger, { mode: 'static', specification: { document: document as never } });
+    void app.register(swaggerUi, { routePrefix: '/docs' });
+  }
+
+  const registry = options.metrics;
+  if (registry) {
+    app.get('/metrics', async (_request, reply) => {
+      return reply.type(registry.contentType).send(await registry.metrics());
+    });
+  }
+
+  return app;
+}

@@ -1,0 +1,80 @@
+/**
+ * Prometheus metrics fed from engine events. The engine knows nothing of prom-client: it emits plain
+ * events through EngineOptions.onEvent, and this module turns them into counters and histograms.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { EngineEvent } from '../engine/types.js';
+
+export interface Metrics {
+  registry: Registry;
+  /** Pass to createEngine({ onEvent }). Never throws. */
+  onEvent: (event: EngineEvent) => void;
+}
+
+export interface MetricsOptions {
+  /** Collect process metrics (CPU, memory, event-loop lag). Default true. */
+  defaultMetrics?: boolean;
+}
+
+/** Buckets from 1 ms to 10 min: hello-world runs take about a millisecond, the longest allowed run 600 s. */
+const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
+
+export function createMetrics(options: MetricsOptions = {}): Metrics {
+  // A registry of our own, never the global one, so several apps (tests) can live in one process.
+  const registry = new Registry();
+  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+
+  const executions = new Counter({
+    name: 'isola_executions_total',
+    help: 'Executions that produced a result, by lane, status and error type (none when the run had no error).',
+    labelNames: ['lane', 'status', 'error_type'] as const,
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'isola_execution_duration_seconds',
+    help: 'Wall-clock time of executions, queueing included, by lane.',
+    labelNames: ['lane'] as const,
+    buckets: DURATION_BUCKETS,
+    registers: [registry],
+  });
+  const queueDepth = new Gauge({
+    name: 'isola_queue_depth',
+    help: 'Executions waiting for a worker, all lanes together.',
+    registers: [registry],
+  });
+  const workerRestarts = new Counter({
+    name: 'isola_worker_restarts_total',
+    help: 'Workers replaced after a crash, a hard timeout or a memory blow-up, by lane.',
+    labelNames: ['lane'] as const,
+    registers: [registry],
+  });
+  const egressDenied = new Counter({
+    name: 'isola_egress_denied_total',
+    help: 'Outbound requests from guest code refused by the egress policy.',
+    registers: [registry],
+  });
+
+  const onEvent = (event: EngineEvent): void => {
+    try {
+      switch (event.type) {
+        case 'execution':
+          executions.inc({ lane: event.lane, status: event.status, error_type: event.errorType ?? 'none' });
+          duration.observe({ lane: event.lane }, event.elapsedMs / 1000);
+          break;
+        case 'worker_restart':
+          workerRestarts.inc({ lane: event.lane });
+          break;
+        case 'queue':
+          queueDepth.set(event.depth);
+          break;
+        case 'egress_denied':
+          egressDenied.inc();
+          break;
+      }
+    } catch {
+      // onEvent must not throw into the engine; a metrics bug must never fail an execution.
+    }
+  };
+
+  return { registry, onEvent };
+}

@@ -1,0 +1,101 @@
+/**
+ * The OpenAPI 3.1 document, generated from the contract's zod schemas so the docs can never drift from
+ * what the server validates. OpenAPI 3.1 uses JSON Schema 2020-12, which is what z.toJSONSchema emits.
+ */
+import { z } from 'zod';
+import { ERROR_CATALOG, type ErrorCode } from '../contract/errors.js';
+import { ExecuteRequestSchema } from '../contract/request.js';
+import { ExecuteResponseSchema } from '../contract/response.js';
+
+const ERROR_CODES = Object.keys(ERROR_CATALOG) as [ErrorCode, ...ErrorCode[]];
+
+/** The error body every non-200 answer carries (mirrors ErrorBody in contract/errors.ts). */
+export const ErrorBodySchema = z.object({
+  error: z.object({
+    code: z.enum(ERROR_CODES).describe('Stable machine code; see the error catalog.'),
+    message: z.string().describe('Human message naming the offending fields; do not match on it.'),
+    issues: z
+      .array(z.object({ field: z.string(), message: z.string() }))
+      .optional()
+      .describe('One entry per bad field; "(body)" is the body as a whole.'),
+    retry_after_s: z.number().optional().describe('Present on 503: seconds to wait, also in Retry-After.'),
+  }),
+});
+
+type JsonSchema = Record<string, unknown>;
+
+function componentSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
+  return rest;
+}
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (name: string) => ({ content: { 'application/json': { schema: ref(name) } } });
+const errorResponse = (description: string) => ({ description, ...json('ErrorBody') });
+
+export interface OpenApiInfo {
+  version: string;
+}
+
+export function buildOpenApiDocument(info: OpenApiInfo): Record<string, unknown> {
+  const retryAfter = {
+    'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } },
+  };
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Isola',
+      version: info.version,
+      description: 'Run untrusted Python and JavaScript in WebAssembly sandboxes.',
+    },
+    paths: {
+      '/v1/execute': {
+        post: {
+          operationId: 'execute',
+          summary: 'Run code and return the result envelope',
+          requestBody: { required: true, ...json('ExecuteRequest') },
+          responses: {
+            '200': { description: 'The code ran (its own failures are in status, return_code and error).', ...json('ExecuteResponse') },
+            '400': errorResponse('invalid_request: malformed JSON or fields that break the contract; every bad field is named.'),
+            '413': errorResponse('payload_too_large: the body or a field is over its limit.'),
+            '415': errorResponse('The body is not application/json.'),
+            '422': errorResponse('unsupported: the request uses a feature this engine does not offer.'),
+            '500': errorResponse('internal: an unexpected failure; the request may be retried.'),
+            '503': { ...errorResponse('overloaded, shutting_down or engine_closed.'), headers: retryAfter },
+          },
+        },
+      },
+      '/healthz': {
+        get: {
+          operationId: 'healthz',
+          summary: 'Liveness: the process answers',
+          responses: { '200': { description: 'Alive', content: { 'application/json': { schema: { type: 'object', properties: { status: { const: 'ok' } } } } } } },
+        },
+      },
+      '/readyz': {
+        get: {
+          operationId: 'readyz',
+          summary: 'Readiness: the engine accepts work, with what each lane and isolation ring reports',
+          responses: {
+            '200': { description: 'Ready', content: { 'application/json': { schema: { type: 'object' } } } },
+            '503': { description: 'Draining or no lane available', content: { 'application/json': { schema: { type: 'object' } } } },
+          },
+        },
+      },
+      '/metrics': {
+        get: {
+          operationId: 'metrics',
+          summary: 'Prometheus metrics',
+          responses: { '200': { description: 'Text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } },
+        },
+      },
+    },
+    components: {
+      schemas: {
+        ExecuteRequest: componentSchema(ExecuteRequestSchema, 'input'),
+        ExecuteResponse: componentSchema(ExecuteResponseSchema, 'output'),
+        ErrorBody: componentSchema(ErrorBodySchema, 'output'),
+      },
+    },
+  };
+}
