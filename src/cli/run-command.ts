@@ -1,0 +1,160 @@
+/**
+ * `isola run <file>`: build a request from flags, run it once in a fresh engine, print the response JSON
+ * and exit with a code that mirrors the result (see exit-codes.ts). Imports nothing of the HTTP stack, so
+ * start-up stays lean.
+ */
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { isIsolaError, type FieldIssue, type IsolaError } from '../contract/errors.js';
+import { parseExecuteRequest, type ExecuteRequest, type ExecuteRequestInput, type Language } from '../contract/request.js';
+import { EXIT, exitCodeOf, exitCodeOfError } from './exit-codes.js';
+import { KNOWN_EXTENSIONS, languageOfFile } from './language.js';
+import { writeStderr, writeStdout } from './output.js';
+import { UsageError } from './usage-error.js';
+
+export const RUN_USAGE = `Usage: isola run <file|-> [options]
+
+Runs the file once in a fresh sandbox and prints the response JSON on stdout.
+
+Options:
+  --lang <javascript|typescript|python>  default: from the extension (${KNOWN_EXTENSIONS.join(' ')})
+  --inputs <JSON|@file|@->               inputs object (inline JSON, a file, or stdin); default {}
+  --timeout <ms>                         hard deadline, 1..600000; default 10000
+  --memory <mb>                          heap cap, 16..4096; default 256
+  --entrypoint <auto|script|main>        default auto
+  --runtime <auto|wasm|native>           default auto
+  --package <spec>                       a package to install (repeatable)
+  --allow <host>                         a host the code may reach (repeatable)
+  -h, --help
+
+Exit codes: 0 completed with return code 0; the code's own return code (1..255) when it failed;
+2 bad flags or a request the contract rejects; 124 timeout; 137 memory limit; 125 output limit;
+65 invalid output; 69 package unavailable; 75 engine overloaded; 70 internal error.`;
+
+const OPTIONS = {
+  lang: { type: 'string' },
+  inputs: { type: 'string' },
+  timeout: { type: 'string' },
+  memory: { type: 'string' },
+  entrypoint: { type: 'string' },
+  runtime: { type: 'string' },
+  package: { type: 'string', multiple: true },
+  allow: { type: 'string', multiple: true },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Contract field -> the flag that sets it, so validation messages speak the CLI's language. */
+const FLAG_OF_FIELD: Record<string, string> = {
+  language: '--lang',
+  code: '<file>',
+  inputs: '--inputs',
+  timeout_ms: '--timeout',
+  memory_mb: '--memory',
+  entrypoint: '--entrypoint',
+  runtime: '--runtime',
+  packages: '--package',
+  network: '--allow',
+};
+
+export async function run(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+  if (values.help) {
+    await writeStdout(`${RUN_USAGE}\n`);
+    return EXIT.ok;
+  }
+  if (positionals.length !== 1) {
+    throw new UsageError(positionals.length === 0 ? 'missing <file>' : `expected one file, got ${positionals.length}`);
+  }
+  const file = positionals[0] as string;
+  if (file === '-' && values.inputs === '@-') throw new UsageError('stdin cannot hold both the code and --inputs');
+
+  const input: ExecuteRequestInput = {
+    language: languageOf(file, values.lang),
+    code: await readText(file, '<file>'),
+  };
+  if (values.inputs !== undefined) input.inputs = await readInputs(values.inputs) as Record<string, unknown>;
+  if (values.timeout !== undefined) input.timeout_ms = integerFlag('--timeout', values.timeout);
+  if (values.memory !== undefined) input.memory_mb = integerFlag('--memory', values.memory);
+  if (values.entrypoint !== undefined) input.entrypoint = values.entrypoint as ExecuteRequestInput['entrypoint'];
+  if (values.runtime !== undefined) input.runtime = values.runtime as ExecuteRequestInput['runtime'];
+  if (values.package) input.packages = values.package;
+  if (values.allow) input.network = { allow: values.allow };
+
+  // Validate before starting an engine, so a typo costs nothing and names the flag.
+  let request: ExecuteRequest;
+  try {
+    request = parseExecuteRequest(input);
+  } catch (error) {
+    if (isIsolaError(error)) return reportRequestError(error);
+    throw error;
+  }
+
+  const { createEngine } = await import('../engine/create-engine.js');
+  // One execution: start only the worker it needs, when it needs it.
+  const engine = await createEngine({ prewarm: false, workers: { quickjs: 1, pyodide: 1, native: 1 } });
+  try {
+    const response = await engine.execute(request);
+    await writeStdout(`${JSON.stringify(response, null, 2)}\n`);
+    return exitCodeOf(response);
+  } catch (error) {
+    if (isIsolaError(error)) return reportRequestError(error);
+    throw error;
+  } finally {
+    await engine.close({ graceMs: 0 });
+  }
+}
+
+function languageOf(file: string, flag: string | undefined): ExecuteRequestInput['language'] {
+  // An unknown --lang value is left to the contract, which lists the allowed ones.
+  if (flag !== undefined) return flag as Language;
+  const inferred = file === '-' ? undefined : languageOfFile(file);
+  if (inferred === undefined) {
+    throw new UsageError(`cannot tell the language of ${file}; pass --lang (known extensions: ${KNOWN_EXTENSIONS.join(' ')})`);
+  }
+  return inferred;
+}
+
+async function readText(path: string, what: string): Promise<string> {
+  try {
+    return path === '-' ? await readStdin() : await readFile(path, 'utf8');
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (cause as Error).message;
+    throw new UsageError(`cannot read ${what} ${path}: ${reason}`, { cause });
+  }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** --inputs takes inline JSON, @path or @- (stdin). The contract checks that it is an object. */
+async function readInputs(value: string): Promise<unknown> {
+  const text = value.startsWith('@') ? await readText(value.slice(1), '--inputs file') : value;
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    const source = value.startsWith('@') ? value.slice(1) : 'the value';
+    throw new UsageError(`--inputs: ${source} is not valid JSON (${(cause as Error).message})`, { cause });
+  }
+}
+
+function integerFlag(flag: string, value: string): number {
+  if (!/^-?\d+$/.test(value.trim())) throw new UsageError(`${flag} must be an integer, got ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+function describeIssue(issue: FieldIssue): string {
+  const top = issue.field.split(/[.,]/)[0] ?? issue.field;
+  const flag = FLAG_OF_FIELD[top];
+  return flag ? `${flag} (${issue.field}): ${issue.message}` : `${issue.field}: ${issue.message}`;
+}
+
+async function reportRequestError(error: IsolaError): Promise<number> {
+  const lines = [`isola run: ${error.code}: ${error.message}`];
+  for (const issue of error.issues ?? []) lines.push(`  ${describeIssue(issue)}`);
+  await writeStderr(`${lines.join('\n')}\n`);
+  return exitCodeOfError(error);
+}

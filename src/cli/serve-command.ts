@@ -1,0 +1,61 @@
+/** `isola serve`: start the HTTP service and block until SIGTERM/SIGINT has drained it. */
+import { parseArgs } from 'node:util';
+import { EXIT } from './exit-codes.js';
+import { writeStdout } from './output.js';
+import { UsageError } from './usage-error.js';
+
+export const SERVE_USAGE = `Usage: isola serve [options]
+
+Starts the HTTP service (POST /v1/execute, /healthz, /readyz, /metrics, /openapi.json, /docs).
+Logs are JSON lines on stdout; the line with msg "isola listening" carries the bound address.
+SIGTERM or SIGINT drains: new executions get 503, in-flight ones finish within the grace period.
+
+Options:
+  --port <n>        TCP port, 0 for any free port; default 8080
+  --host <addr>     interface to bind; default 127.0.0.1
+  --grace-ms <ms>   how long a drain waits for in-flight executions; default 30000
+  --workers <n>     QuickJS workers; default one per core
+  --max-queue <n>   executions waiting for a worker before 503 overloaded
+  -h, --help`;
+
+const OPTIONS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  'grace-ms': { type: 'string' },
+  workers: { type: 'string' },
+  'max-queue': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function intFlag(flag: string, value: string, min: number, max: number): number {
+  const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new UsageError(`--${flag} must be an integer in ${min}..${max}, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+export async function run(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: OPTIONS, allowPositionals: false, strict: true });
+  if (values.help) {
+    await writeStdout(`${SERVE_USAGE}\n`);
+    return EXIT.ok;
+  }
+  const port = values.port === undefined ? undefined : intFlag('port', values.port, 0, 65535);
+  const drainGraceMs = values['grace-ms'] === undefined ? undefined : intFlag('grace-ms', values['grace-ms'], 0, 3_600_000);
+  const workers = values.workers === undefined ? undefined : intFlag('workers', values.workers, 1, 1024);
+  const maxQueue = values['max-queue'] === undefined ? undefined : intFlag('max-queue', values['max-queue'], 0, 1_000_000);
+
+  const { startServer } = await import('../server/serve.js');
+  const server = await startServer({
+    ...(port !== undefined ? { port } : {}),
+    ...(values.host !== undefined ? { host: values.host } : {}),
+    ...(drainGraceMs !== undefined ? { drainGraceMs } : {}),
+    engineOptions: {
+      ...(workers !== undefined ? { workers: { quickjs: workers } } : {}),
+      ...(maxQueue !== undefined ? { maxQueue } : {}),
+    },
+  });
+  await server.closed;
+  return EXIT.ok;
+}
