@@ -1,0 +1,494 @@
+// node:util's inspect/format, close enough to Node's output that logs read the same in the sandbox.
+// The layout rules (3 inner-most levels on one line if they fit in 80 columns, array grouping in columns)
+// follow Node's lib/internal/util/inspect.js so console.log output matches what users see locally.
+(function (internal) {
+  'use strict';
+  const custom = Symbol.for('nodejs.util.inspect.custom');
+  const BREAK = 80;
+  const MAX_ARRAY = 100;
+  const MAX_STRING = 10000;
+  const identifier = /^[a-zA-Z_][a-zA-Z_0-9]*$/;
+  const TypedArray = Object.getPrototypeOf(Uint8Array);
+  const toStr = (v) => Object.prototype.toString.call(v);
+  const AsyncFunction = (async () => {}).constructor;
+  const GeneratorFunction = function* () {}.constructor;
+  const AsyncGeneratorFunction = async function* () {}.constructor;
+
+  function quote(str) {
+    let q = "'";
+    if (str.includes("'")) {
+      if (!str.includes('"')) q = '"';
+      else if (!str.includes('`') && !str.includes('${')) q = '`';
+    }
+    let out = '';
+    for (let i = 0; i < str.length; i++) {
+      const c = str[i];
+      const code = str.charCodeAt(i);
+      if (c === q || c === '\\') out += '\\' + c;
+      else if (c === '\n') out += '\\n';
+      else if (c === '\t') out += '\\t';
+      else if (c === '\r') out += '\\r';
+      else if (c === '\b') out += '\\b';
+      else if (c === '\f') out += '\\f';
+      else if (c === '\v') out += '\\v';
+      else if (code < 0x20 || code === 0x7f) out += '\\x' + code.toString(16).toUpperCase().padStart(2, '0');
+      else out += c;
+    }
+    return q + out + q;
+  }
+
+  function formatNumber(n) {
+    return Object.is(n, -0) ? '-0' : String(n);
+  }
+
+  function formatPrimitive(value, ctx) {
+    switch (typeof value) {
+      case 'string': {
+        const trimmed = value.length > MAX_STRING ? value.slice(0, MAX_STRING) : value;
+        const more = value.length - trimmed.length;
+        return quote(trimmed) + (more > 0 ? '... ' + more + ' more character' + (more > 1 ? 's' : '') : '');
+      }
+      case 'number':
+        return formatNumber(value);
+      case 'bigint':
+        return value + 'n';
+      case 'symbol':
+        return value.toString();
+      default:
+        return String(value);
+    }
+  }
+
+  function constructorName(obj) {
+    let proto = Object.getPrototypeOf(obj);
+    while (proto !== null) {
+      const desc = Object.getOwnPropertyDescriptor(proto, 'constructor');
+      if (desc && typeof desc.value === 'function' && desc.value.name !== '') return desc.value.name;
+      proto = Object.getPrototypeOf(proto);
+    }
+    return null;
+  }
+
+  function functionBase(fn, ctorName) {
+    let source = '';
+    try {
+      source = Function.prototype.toString.call(fn);
+    } catch {}
+    if (source.startsWith('class') && /^class\s*[\s{]/.test(source.replace(/^class\s+[A-Za-z_$][\w$]*/, 'class '))) {
+      const parent = Object.getPrototypeOf(fn);
+      return '[class ' + (fn.name || '(anonymous)') + (parent && parent.name ? ' extends ' + parent.name : '') + ']';
+    }
+    let type = 'Function';
+    if (fn instanceof AsyncFunction) type = 'AsyncFunction';
+    else if (fn instanceof GeneratorFunction) type = 'GeneratorFunction';
+    else if (fn instanceof AsyncGeneratorFunction) type = 'AsyncGeneratorFunction';
+    let base = '[' + type + (fn.name ? ': ' + fn.name : ' (anonymous)') + ']';
+    if (ctorName === null) base += ' [null prototype]';
+    return base;
+  }
+
+  function formatError(err, ctx) {
+    const name = String(err.name || 'Error');
+    const message = String(err.message === undefined ? '' : err.message);
+    const head = message ? name + ': ' + message : name;
+    // QuickJS's stack holds only the "    at ..." frames; Node's starts with "Name: message".
+    const frames = typeof err.stack === 'string' ? err.stack.replace(/\s+$/, '') : '';
+    let text = frames ? head + '\n' + frames.replace(/^\n+/, '') : '[' + head + ']';
+    if (ctx.indentationLvl > 0) text = text.split('\n').join('\n' + ' '.repeat(ctx.indentationLvl));
+    return text;
+  }
+
+  function formatValue(ctx, value, recurseTimes, typedArray) {
+    if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return formatPrimitive(value, ctx);
+    if (ctx.customInspect !== false) {
+      const fn = value[custom];
+      if (typeof fn === 'function' && fn !== inspect) {
+        const depth = ctx.depth === null ? null : ctx.depth - recurseTimes;
+        const result = fn.call(value, depth, Object.assign({}, ctx.options, { depth }), inspect);
+        if (result !== value) return typeof result === 'string' ? result : formatValue(ctx, result, recurseTimes);
+      }
+    }
+    if (ctx.seen.includes(value)) {
+      let index = ctx.circular.get(value);
+      if (index === undefined) {
+        index = ctx.circular.size + 1;
+        ctx.circular.set(value, index);
+      }
+      return '[Circular *' + index + ']';
+    }
+    return formatRaw(ctx, value, recurseTimes, typedArray);
+  }
+
+  function formatRaw(ctx, value, recurseTimes, typedArray) {
+    const ctorName = constructorName(value);
+    const prefix = (fallback, size) => {
+      const name = ctorName === null ? '[' + fallback + ': null prototype]' : ctorName;
+      return (size !== undefined ? name + '(' + size + ')' : name) + ' ';
+    };
+    let keys = ownKeys(value, ctx.showHidden);
+    let base = '';
+    let braces;
+    let formatter = formatObjectEntries;
+    let arrayLike = false;
+    const tag = toStr(value);
+    if (Array.isArray(value)) {
+      keys = keys.filter((k) => !isIndex(k, value.length));
+      braces = [(ctorName === 'Array' ? '' : prefix('Array', value.length)) + '[', ']'];
+      formatter = formatArray;
+      arrayLike = true;
+      if (value.length === 0 && keys.length === 0) return braces[0] + ']';
+    } else if (value instanceof Map || tag === '[object Map]') {
+      braces = [prefix('Map', value.size) + '{', '}'];
+      formatter = formatMap;
+      if (value.size === 0 && keys.length === 0) return braces[0] + '}';
+    } else if (value instanceof Set || tag === '[object Set]') {
+      braces = [prefix('Set', value.size) + '{', '}'];
+      formatter = formatSet;
+      if (value.size === 0 && keys.length === 0) return braces[0] + '}';
+    } else if (value instanceof TypedArray) {
+      keys = keys.filter((k) => !isIndex(k, value.length));
+      braces = [prefix(tag.slice(8, -1), value.length) + '[', ']'];
+      formatter = formatArray;
+      arrayLike = true;
+      if (value.length === 0 && keys.length === 0) return braces[0] + ']';
+    } else if (typeof value === 'function') {
+      base = functionBase(value, ctorName);
+      if (keys.length === 0) return base;
+      braces = ['{', '}'];
+    } else if (value instanceof RegExp) {
+      base = RegExp.prototype.toString.call(value);
+      if (keys.length === 0) return base;
+      braces = ['{', '}'];
+    } else if (value instanceof Date) {
+      base = isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
+      if (keys.length === 0) return base;
+      braces = ['{', '}'];
+    } else if (value instanceof Error) {
+      keys = keys.filter((k) => k !== 'stack' && k !== 'message');
+      base = formatError(value, ctx);
+      if (keys.length === 0) return base;
+      braces = ['{', '}'];
+    } else if (value instanceof ArrayBuffer) {
+      const bytes = new Uint8Array(value);
+      const hex = Array.from(bytes.subarray(0, 50), (b) => b.toString(16).padStart(2, '0')).join(' ');
+      const more = bytes.length > 50 ? ' ... ' + (bytes.length - 50) + ' more byte' + (bytes.length > 51 ? 's' : '') : '';
+      return 'ArrayBuffer { [Uint8Contents]: <' + hex + more + '>, byteLength: ' + value.byteLength + ' }';
+    } else if (value instanceof Promise) {
+      // A pure-JS inspector cannot see a promise's state synchronously.
+      return 'Promise { <unknown> }';
+    } else if (value instanceof WeakMap || value instanceof WeakSet) {
+      return (ctorName || 'WeakMap') + ' { <items unknown> }';
+    } else if (value instanceof Number || value instanceof String || value instanceof Boolean || value instanceof BigInt || value instanceof Symbol) {
+      const type = tag.slice(8, -1);
+      base = '[' + type + ': ' + formatPrimitive(value.valueOf(), ctx) + ']';
+      if (value instanceof String) keys = keys.filter((k) => !isIndex(k, value.length));
+      if (keys.length === 0) return base;
+      braces = ['{', '}'];
+    } else {
+      const toStringTag = value[Symbol.toStringTag];
+      let name = ctorName === null ? '[Object: null prototype]' : ctorName === 'Object' ? '' : ctorName;
+      if (typeof toStringTag === 'string' && toStringTag !== '' && toStringTag !== ctorName) name = (name || 'Object') + ' [' + toStringTag + ']';
+      if (keys.length === 0) return name ? name + ' {}' : '{}';
+      braces = [(name ? name + ' ' : '') + '{', '}'];
+    }
+
+    if (ctx.depth !== null && recurseTimes > ctx.depth) {
+      const name = ctorName || (arrayLike ? 'Array' : 'Object');
+      return '[' + name + ']';
+    }
+
+    ctx.seen.push(value);
+    ctx.currentDepth = recurseTimes;
+    let output;
+    try {
+      output = formatter(ctx, value, recurseTimes);
+      for (const key of keys) output.push(formatProperty(ctx, value, recurseTimes, key, false));
+    } finally {
+      ctx.seen.pop();
+    }
+    const ref = ctx.circular.get(value);
+    if (ref !== undefined) {
+      const marker = '<ref *' + ref + '> ';
+      if (base === '') braces[0] = marker + braces[0];
+      else base = marker + base;
+    }
+    return reduceToSingleString(ctx, output, base, braces, arrayLike, recurseTimes, value);
+  }
+
+  function isIndex(key, length) {
+    if (typeof key !== 'string') return false;
+    const n = Number(key);
+    return Number.isInteger(n) && n >= 0 && n < length && String(n) === key;
+  }
+
+  function ownKeys(value, showHidden) {
+    const keys = showHidden ? Object.getOwnPropertyNames(value) : Object.keys(value);
+    for (const symbol of Object.getOwnPropertySymbols(value)) {
+      if (showHidden || Object.prototype.propertyIsEnumerable.call(value, symbol)) keys.push(symbol);
+    }
+    return keys;
+  }
+
+  function formatProperty(ctx, value, recurseTimes, key, isArrayItem) {
+    const desc = Object.getOwnPropertyDescriptor(value, key) || { value: value[key], enumerable: true };
+    let str;
+    if (desc.value !== undefined || !('get' in desc || 'set' in desc)) {
+      ctx.indentationLvl += 2;
+      str = formatValue(ctx, desc.value, recurseTimes + 1);
+      ctx.indentationLvl -= 2;
+    } else if (desc.get) {
+      str = desc.set ? '[Getter/Setter]' : '[Getter]';
+    } else {
+      str = desc.set ? '[Setter]' : 'undefined';
+    }
+    if (isArrayItem) return str;
+    let name;
+    if (typeof key === 'symbol') name = '[' + key.toString() + ']';
+    else if (identifier.test(key)) name = key;
+    else name = quote(key);
+    if (desc.enumerable === false) name = '[' + name + ']';
+    return name + ': ' + str;
+  }
+
+  function formatArray(ctx, value, recurseTimes) {
+    const output = [];
+    const length = value.length;
+    const shown = Math.min(length, MAX_ARRAY);
+    let holes = 0;
+    for (let i = 0; i < shown; i++) {
+      if (!Object.prototype.hasOwnProperty.call(value, i) && !(value instanceof TypedArray)) {
+        holes++;
+        continue;
+      }
+      if (holes > 0) {
+        output.push('<' + holes + ' empty item' + (holes > 1 ? 's' : '') + '>');
+        holes = 0;
+      }
+      output.push(formatProperty(ctx, value, recurseTimes, i, true));
+    }
+    if (holes > 0) output.push('<' + holes + ' empty item' + (holes > 1 ? 's' : '') + '>');
+    if (length > shown) output.push('... ' + (length - shown) + ' more item' + (length - shown > 1 ? 's' : ''));
+    return output;
+  }
+
+  function formatMap(ctx, value, recurseTimes) {
+    const output = [];
+    ctx.indentationLvl += 2;
+    for (const [k, v] of value) {
+      output.push(formatValue(ctx, k, recurseTimes + 1) + ' => ' + formatValue(ctx, v, recurseTimes + 1));
+    }
+    ctx.indentationLvl -= 2;
+    return output;
+  }
+
+  function formatSet(ctx, value, recurseTimes) {
+    const output = [];
+    ctx.indentationLvl += 2;
+    for (const v of value) output.push(formatValue(ctx, v, recurseTimes + 1));
+    ctx.indentationLvl -= 2;
+    return output;
+  }
+
+  function formatObjectEntries() {
+    return [];
+  }
+
+  function groupArrayElements(ctx, output, value) {
+    let totalLength = 0;
+    let maxLength = 0;
+    let outputLength = output.length;
+    if (value && value.length > MAX_ARRAY) outputLength--; // leave "... n more items" out of the grid
+    const separatorSpace = 2;
+    const dataLen = new Array(outputLength);
+    for (let i = 0; i < outputLength; i++) {
+      const len = output[i].length;
+      dataLen[i] = len;
+      totalLength += len + separatorSpace;
+      if (maxLength < len) maxLength = len;
+    }
+    const actualMax = maxLength + separatorSpace;
+    if (actualMax * 3 + ctx.indentationLvl < BREAK && (totalLength / actualMax > 5 || maxLength <= 6)) {
+      const averageBias = Math.sqrt(actualMax - totalLength / output.length);
+      const biasedMax = Math.max(actualMax - 3 - averageBias, 1);
+      const columns = Math.min(Math.round(Math.sqrt(2.5 * biasedMax * outputLength) / biasedMax), Math.floor((BREAK - ctx.indentationLvl) / actualMax), 12, 15);
+      if (columns <= 1) return output;
+      const tmp = [];
+      const maxLineLength = [];
+      for (let i = 0; i < columns; i++) {
+        let lineLength = 0;
+        for (let j = i; j < output.length; j += columns) if (dataLen[j] > lineLength) lineLength = dataLen[j];
+        maxLineLength.push(lineLength + separatorSpace);
+      }
+      let padStart = true;
+      for (let i = 0; i < output.length; i++) {
+        if (typeof value[i] !== 'number' && typeof value[i] !== 'bigint') {
+          padStart = false;
+          break;
+        }
+      }
+      for (let i = 0; i < outputLength; i += columns) {
+        const max = Math.min(i + columns, outputLength);
+        let str = '';
+        let j = i;
+        for (; j < max - 1; j++) {
+          const cell = output[j] + ', ';
+          str += padStart ? cell.padStart(maxLineLength[j - i], ' ') : cell.padEnd(maxLineLength[j - i], ' ');
+        }
+        str += padStart ? output[j].padStart(maxLineLength[j - i] - separatorSpace, ' ') : output[j];
+        tmp.push(str);
+      }
+      if (outputLength < output.length) tmp.push(output[outputLength]);
+      return tmp;
+    }
+    return output;
+  }
+
+  function reduceToSingleString(ctx, output, base, braces, arrayLike, recurseTimes, value) {
+    const entries = output.length;
+    if (arrayLike && entries > 6) output = groupArrayElements(ctx, output, value);
+    if (ctx.currentDepth - recurseTimes < ctx.compact && entries === output.length) {
+      const start = output.length + ctx.indentationLvl + braces[0].length + base.length + 10;
+      let total = output.length + start;
+      let fits = total + output.length <= BREAK;
+      for (let i = 0; fits && i < output.length; i++) {
+        total += output[i].length;
+        if (total > BREAK) fits = false;
+      }
+      if (fits && !base.includes('\n')) {
+        const joined = output.join(', ');
+        if (!joined.includes('\n')) return (base ? base + ' ' : '') + braces[0] + ' ' + joined + ' ' + braces[1];
+      }
+    }
+    const indentation = '\n' + ' '.repeat(ctx.indentationLvl);
+    return (base ? base + ' ' : '') + braces[0] + indentation + '  ' + output.join(',' + indentation + '  ') + indentation + braces[1];
+  }
+
+  function inspect(value, opts) {
+    const options = typeof opts === 'object' && opts !== null ? opts : {};
+    const ctx = {
+      options,
+      depth: options.depth === undefined ? 2 : options.depth === Infinity ? null : options.depth,
+      showHidden: !!options.showHidden,
+      customInspect: options.customInspect,
+      compact: typeof options.compact === 'number' ? options.compact : 3,
+      seen: [],
+      circular: new Map(),
+      indentationLvl: 0,
+      currentDepth: 0,
+    };
+    return formatValue(ctx, value, 0);
+  }
+  inspect.custom = custom;
+  inspect.defaultOptions = { depth: 2, showHidden: false, breakLength: BREAK, compact: 3 };
+
+  function formatWithOptions(inspectOptions, args) {
+    const first = args[0];
+    let a = 0;
+    let str = '';
+    let join = '';
+    if (typeof first === 'string') {
+      if (args.length === 1) return first;
+      let lastPos = 0;
+      for (let i = 0; i < first.length - 1; i++) {
+        if (first.charCodeAt(i) !== 37) continue; // '%'
+        const next = first[i + 1];
+        if (a + 1 !== args.length) {
+          let piece;
+          const arg = args[a + 1];
+          switch (next) {
+            case 's':
+              if (typeof arg === 'bigint') piece = arg + 'n';
+              else if (typeof arg === 'number') piece = formatNumber(arg);
+              else if (typeof arg === 'object' && arg !== null && !hasUserToString(arg)) piece = inspect(arg, Object.assign({}, inspectOptions, { depth: 0 }));
+              else piece = String(arg);
+              break;
+            case 'j':
+              piece = tryStringify(arg);
+              break;
+            case 'd':
+              piece = typeof arg === 'bigint' ? arg + 'n' : typeof arg === 'symbol' ? 'NaN' : formatNumber(Number(arg));
+              break;
+            case 'i':
+              piece = typeof arg === 'bigint' ? arg + 'n' : typeof arg === 'symbol' ? 'NaN' : formatNumber(parseInt(arg));
+              break;
+            case 'f':
+              piece = typeof arg === 'symbol' ? 'NaN' : formatNumber(parseFloat(arg));
+              break;
+            case 'O':
+              piece = inspect(arg, inspectOptions);
+              break;
+            case 'o':
+              piece = inspect(arg, Object.assign({}, inspectOptions, { showHidden: true, depth: 4 }));
+              break;
+            case 'c':
+              piece = '';
+              break;
+            case '%':
+              str += first.slice(lastPos, i) + '%';
+              lastPos = i + 2;
+              i++;
+              continue;
+            default:
+              continue;
+          }
+          if (lastPos !== i) str += first.slice(lastPos, i);
+          str += piece;
+          lastPos = i + 2;
+          i++;
+          a++;
+        } else if (next === '%') {
+          str += first.slice(lastPos, i) + '%';
+          lastPos = i + 2;
+          i++;
+        }
+      }
+      if (lastPos !== 0) {
+        a++;
+        join = ' ';
+        if (lastPos < first.length) str += first.slice(lastPos);
+      }
+    }
+    while (a < args.length) {
+      const value = args[a];
+      str += join + (typeof value === 'string' ? value : inspect(value, inspectOptions));
+      join = ' ';
+      a++;
+    }
+    return str;
+  }
+
+  function hasUserToString(obj) {
+    for (let proto = obj; proto !== null && proto !== Object.prototype && proto !== Error.prototype; proto = Object.getPrototypeOf(proto)) {
+      if (Object.prototype.hasOwnProperty.call(proto, 'toString')) return true;
+    }
+    return false;
+  }
+
+  function tryStringify(arg) {
+    try {
+      return JSON.stringify(arg);
+    } catch (error) {
+      if (error instanceof TypeError && hasCycle(arg, [])) return '[Circular]';
+      throw error;
+    }
+  }
+
+  function hasCycle(value, stack) {
+    if (value === null || typeof value !== 'object') return false;
+    if (stack.includes(value)) return true;
+    stack.push(value);
+    for (const key of Object.keys(value)) if (hasCycle(value[key], stack)) return true;
+    stack.pop();
+    return false;
+  }
+
+  // util (inherits, promisify, types...) lives in util.js, which itself uses this lib: load it lazily.
+  return {
+    format: (args) => formatWithOptions(undefined, args),
+    formatWithOptions,
+    inspect,
+    get util() {
+      return internal.lib('util');
+    },
+  };
+});
