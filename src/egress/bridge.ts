@@ -1,0 +1,212 @@
+/**
+ * The host-side egress bridge: every guest network call (QuickJS fetch, Pyodide requests/urllib/
+ * pyfetch, the native lane's proxy) ends here as `fetch(jobId, allowHosts, request, deadline)`.
+ *
+ * Per hop: parse the URL (http/https only), ask the gate (allow-list, request budget, DNS, address
+ * policy), send to a checked address, and follow redirects here (never inside undici) so each hop is
+ * checked again. Operator credentials are computed per hop from that hop's own target. Expected
+ * failures come back as `{ ok: false, kind }`; the bridge never throws for them.
+ */
+import type { EgressRequest, EgressResponse } from '../lanes/lane.js';
+import type { EgressOptions, EngineLogger } from '../engine/types.js';
+import { createCredentialInjector } from './credentials.js';
+import { createEgressGate } from './egress-gate.js';
+import type { EgressGate } from './egress-gate.js';
+import { dropBodyHeaders, dropOriginBound, hasHeader, responseHeaders, sanitizeRequestHeaders, setHeaders } from './headers.js';
+import type { HeaderList } from './headers.js';
+import { createPinnedDispatcher } from './pinned-dispatch.js';
+import { readBody } from './read-body.js';
+import type { EgressLookup } from './resolve.js';
+import { describeTarget, parseRedirect, parseTarget } from './target.js';
+import type { EgressTarget } from './target.js';
+
+export interface EgressBridgeOptions extends EgressOptions {
+  logger?: EngineLogger;
+  /** Called for every denial (the engine turns it into a metric and a log line). Must not throw. */
+  onDenied?(host: string, reason: string): void;
+  /** DNS resolver; defaults to the system resolver (dns.lookup, all addresses). */
+  lookup?: EgressLookup;
+  /** Redirects followed per request (default 5). */
+  maxRedirects?: number;
+  /** Time limit when neither the request nor the deadline gives one (default 30 s). */
+  defaultTimeoutMs?: number;
+  /** Trusted CAs for HTTPS, replacing Node's default list (private PKI, tests). */
+  ca?: string | Buffer | (string | Buffer)[];
+}
+
+export interface EgressFetchOptions {
+  /** `follow` (default): the bridge follows and re-checks redirects. `manual`: return the 3xx as is. */
+  redirect?: 'follow' | 'manual';
+}
+
+export interface EgressBridge {
+  fetch(
+    jobId: string,
+    allowHosts: readonly string[],
+    request: EgressRequest,
+    deadline: number,
+    options?: EgressFetchOptions,
+  ): Promise<EgressResponse>;
+  /** Forget a finished job's counters. */
+  release(jobId: string): void;
+  /** The policy decision, shared with the native lane's proxy. */
+  readonly gate: EgressGate;
+  readonly maxResponseBytes: number;
+  /** Report a denial decided outside `fetch` (the proxy's CONNECT). */
+  reportDenied(jobId: string, host: string, reason: string): void;
+  /** Close pooled connections. Idempotent; later fetches fail with kind `network`. */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
+export const DEFAULT_MAX_REDIRECTS = 5;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+type Failure = Extract<EgressResponse, { ok: false }>;
+
+function sameOrigin(a: EgressTarget, b: EgressTarget): boolean {
+  return a.scheme === b.scheme && a.host === b.host && a.port === b.port;
+}
+
+function firstHeader(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+export function createEgressBridge(options: EgressBridgeOptions = {}): EgressBridge {
+  const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  const maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
+  const defaultTimeoutMs = options.defaultTimeoutMs ?? 30_000;
+  const credentials = createCredentialInjector(options.credentials);
+  const gate = createEgressGate({
+    allowPrivate: options.allowPrivate === true,
+    ...(options.maxRequestsPerExecution !== undefined ? { maxRequestsPerExecution: options.maxRequestsPerExecution } : {}),
+    ...(options.lookup ? { lookup: options.lookup } : {}),
+  });
+  const dispatcher = createPinnedDispatcher(options.ca !== undefined ? { ca: options.ca } : {});
+  let closing: Promise<void> | undefined;
+
+  const reportDenied = (jobId: string, host: string, reason: string): void => {
+    options.logger?.warn({ jobId, host, reason }, 'egress denied');
+    try {
+      options.onDenied?.(host, reason);
+    } catch (error) {
+      // A throwing listener is a bug in the caller, but it must not turn a denial into a crash here.
+      options.logger?.error({ err: error }, 'egress onDenied listener threw');
+    }
+  };
+
+  const deny = (jobId: string, host: string, reason: string): Failure => {
+    reportDenied(jobId, host, reason);
+    return { ok: false, kind: 'denied', message: `${host}: ${reason}` };
+  };
+
+  async function run(
+    jobId: string,
+    allowHosts: readonly string[],
+    request: EgressRequest,
+    signal: AbortSignal,
+    follow: boolean,
+  ): Promise<EgressResponse> {
+    const first = parseTarget(request.url);
+    if (!first.ok) {
+      const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(request.url)?.[1];
+      if (scheme !== undefined && !/^https?$/i.test(scheme)) return deny(jobId, request.url.slice(0, 100), first.reason);
+      return { ok: false, kind: 'network', message: `${request.url.slice(0, 100)}: ${first.reason}` };
+    }
+    const sanitized = sanitizeRequestHeaders(request.headers);
+    if (!sanitized.ok) return { ok: false, kind: 'network', message: `${describeTarget(first.target)}: ${sanitized.reason}` };
+
+    let target = first.target;
+    let method = request.method.toUpperCase();
+    let body = request.body;
+    let guestHeaders: HeaderList = sanitized.headers;
+    if (target.userinfo && !hasHeader(guestHeaders, 'authorization')) {
+      // What `requests`/curl do with http://user:pass@host: the guest's own credentials, as Basic auth.
+      const token = Buffer.from(`${target.userinfo.username}:${target.userinfo.password}`).toString('base64');
+      guestHeaders = [...guestHeaders, ['authorization', `Basic ${token}`]];
+    }
+
+    for (let redirects = 0; ; redirects++) {
+      const admission = await gate.admit(jobId, allowHosts, target, signal);
+      if (!admission.ok) {
+        if (admission.kind === 'denied') return deny(jobId, admission.host, admission.reason);
+        return { ok: false, kind: admission.kind, message: `${admission.host}: ${admission.reason}` };
+      }
+      const headers = setHeaders(guestHeaders, credentials.headersFor(target));
+      const sent = await dispatcher.send({ target, addresses: admission.addresses, method, headers, body, signal });
+      if (!sent.ok) return { ok: false, kind: sent.kind, message: `${describeTarget(target)}: ${sent.reason}` };
+      const { statusCode, headers: raw, body: stream } = sent.response;
+      options.logger?.debug({ jobId, host: describeTarget(target), address: sent.address, status: statusCode }, 'egress request');
+
+      const location = firstHeader(raw, 'location');
+      if (follow && REDIRECTS.has(statusCode) && location !== undefined) {
+        await stream.dump({ limit: 64 * 1024 }).catch(() => undefined);
+        if (redirects >= maxRedirects) {
+          return { ok: false, kind: 'network', message: `${describeTarget(target)}: too many redirects (more than ${maxRedirects})` };
+        }
+        const next = parseRedirect(location, target.url);
+        if (!next.ok) return deny(jobId, location.slice(0, 100), `redirect refused: ${next.reason}`);
+        if (statusCode === 303 ? method !== 'HEAD' : (statusCode === 301 || statusCode === 302) && method === 'POST') {
+          method = 'GET';
+          body = undefined;
+          guestHeaders = dropBodyHeaders(guestHeaders);
+        }
+        if (!sameOrigin(target, next.target)) guestHeaders = dropOriginBound(guestHeaders);
+        delete next.target.userinfo;
+        target = next.target;
+        continue;
+      }
+
+      const noBody = method === 'HEAD' || statusCode === 204 || statusCode === 304;
+      const declared = Number(firstHeader(raw, 'content-length') ?? NaN);
+      if (Number.isFinite(declared) && declared > maxResponseBytes && firstHeader(raw, 'content-encoding') === undefined) {
+        stream.destroy();
+        return { ok: false, kind: 'too_large', message: `${describeTarget(target)}: response body of ${declared} bytes exceeds ${maxResponseBytes} bytes` };
+      }
+      const read = await readBody(stream, {
+        contentEncoding: firstHeader(raw, 'content-encoding'),
+        decode: !noBody,
+        maxBytes: maxResponseBytes,
+        signal,
+      });
+      if (!read.ok) return { ok: false, kind: read.kind, message: `${describeTarget(target)}: ${read.reason}` };
+      return {
+        ok: true,
+        status: statusCode,
+        statusText: sent.response.statusText ?? '',
+        url: target.url.href,
+        headers: responseHeaders(raw, read.decoded),
+        body: read.bytes,
+      };
+    }
+  }
+
+  return {
+    gate,
+    maxResponseBytes,
+    reportDenied,
+    release(jobId) {
+      gate.release(jobId);
+    },
+    async fetch(jobId, allowHosts, request, deadline, fetchOptions = {}) {
+      if (closing) return { ok: false, kind: 'network', message: 'egress bridge is closed' };
+      const budget = Math.min(request.timeoutMs ?? Infinity, deadline - Date.now());
+      const timeoutMs = Number.isFinite(budget) ? budget : defaultTimeoutMs;
+      if (timeoutMs <= 0) return { ok: false, kind: 'timeout', message: `${request.url.slice(0, 100)}: no time left before the deadline` };
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), timeoutMs);
+      try {
+        const response = await run(jobId, allowHosts, request, controller.signal, fetchOptions.redirect !== 'manual');
+        if (!response.ok && response.kind === 'timeout') return { ...response, message: `${response.message} (after ${timeoutMs} ms)` };
+        return response;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    close() {
+      closing ??= dispatcher.close();
+      return closing;
+    },
+  };
+}
