@@ -1,0 +1,239 @@
+// The HTTP face through app.inject(): every error path of POST /v1/execute, real runs, health, OpenAPI,
+// metrics and logs. The drain over a real socket lives in serve.test.ts.
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { ERROR_CATALOG } from '../../src/contract/errors.js';
+import { LIMITS, MAX_BODY_BYTES } from '../../src/contract/limits.js';
+import { ExecuteRequestSchema } from '../../src/contract/request.js';
+import { ExecuteResponseSchema } from '../../src/contract/response.js';
+import type { Engine } from '../../src/engine/types.js';
+import { buildApp } from '../../src/server/app.js';
+import { createMetrics } from '../../src/server/metrics.js';
+import { createEngine } from './engine-fixture.js';
+
+const ADD = 'function main({ a, b }) { return { sum: a + b }; }';
+
+function post(app: ReturnType<typeof buildApp>, body: unknown, headers: Record<string, string> = {}) {
+  return app.inject({
+    method: 'POST',
+    url: '/v1/execute',
+    headers: { 'content-type': 'application/json', ...headers },
+    payload: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+function fields(body: string): string[] {
+  const parsed = JSON.parse(body) as { error: { issues?: { field: string }[] } };
+  return (parsed.error.issues ?? []).map((issue) => issue.field);
+}
+
+describe('POST /v1/execute and friends', () => {
+  const logLines: string[] = [];
+  const metrics = createMetrics({ defaultMetrics: false });
+  let engine: Engine;
+  let app: ReturnType<typeof buildApp>;
+
+  beforeAll(async () => {
+    const logger = pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) });
+    engine = await createEngine({ workers: { quickjs: 2 }, onEvent: metrics.onEvent, logger: logger.child({ component: 'engine' }) });
+    app = buildApp({ engine, logger, metrics: metrics.registry });
+    await app.ready();
+  });
+  afterAll(async () => {
+    await app?.close();
+    await engine?.close({ graceMs: 0 });
+  });
+
+  it('runs code and answers 200 with the envelope', async () => {
+    const res = await post(app, { language: 'javascript', code: ADD, inputs: { a: 2, b: 3 } });
+    expect(res.statusCode).toBe(200);
+    const body = ExecuteResponseSchema.parse(res.json());
+    expect(body).toMatchObject({ status: 'completed', return_code: 0, output: { sum: 5 }, error: null });
+    expect(res.headers['x-request-id']).toMatch(/^req_/);
+  });
+
+  it('answers 200 when the code itself fails', async () => {
+    const res = await post(app, { language: 'javascript', code: 'function main() { throw new Error("nope"); }' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ status: 'completed', error: { type: 'exception' } });
+    expect(res.json().return_code).not.toBe(0);
+  });
+
+  it('names every bad field in one 400', async () => {
+    const res = await post(app, { language: 'cobol', timeout_ms: 0, memory_mb: 'lots', network: { allow: ['not a host'] }, extra: true });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.code).toBe('invalid_request');
+    expect(fields(res.body)).toEqual(expect.arrayContaining(['language', 'code', 'timeout_ms', 'memory_mb', 'network.allow.0', 'extra']));
+  });
+
+  it.each([
+    ['malformed JSON', '{"language": "javascript", "code": '],
+    ['an empty body', ''],
+    ['a JSON array', '[1, 2]'],
+    ['a JSON string', '"code"'],
+    ['a __proto__ key', '{"language":"javascript","code":"1","__proto__":{"polluted":true}}'],
+  ])('rejects %s with 400 on (body)', async (_what, payload) => {
+    const res = await post(app, payload);
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.code).toBe('invalid_request');
+    expect(fields(res.body)).toEqual(['(body)']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it.each([
+    ['text/plain', { 'content-type': 'text/plain' }],
+    ['application/x-www-form-urlencoded', { 'content-type': 'application/x-www-form-urlencoded' }],
+  ])('rejects a %s body with 415', async (_what, headers) => {
+    const res = await app.inject({ method: 'POST', url: '/v1/execute', headers, payload: JSON.stringify({ language: 'javascript', code: '1' }) });
+    expect(res.statusCode).toBe(415);
+    expect(fields(res.body)).toEqual(['(content-type)']);
+  });
+
+  it('rejects a body over MAX_BODY_BYTES with 413 before parsing it', async () => {
+    const payload = `{"language":"javascript","code":"${'x'.repeat(MAX_BODY_BYTES)}"}`;
+    const res = await post(app, payload);
+    expect(res.statusCode).toBe(413);
+    expect(res.json().error.code).toBe('payload_too_large');
+    expect(fields(res.body)).toEqual(['(body)']);
+  });
+
+  it('rejects code and inputs over their own limits with 413 naming both', async () => {
+    const code = `// ${'x'.repeat(LIMITS.codeBytes)}`;
+    const inputs = { blob: 'y'.repeat(LIMITS.inputsBytes) };
+    const res = await post(app, { language: 'javascript', code, inputs });
+    expect(res.statusCode).toBe(413);
+    expect(res.json().error.code).toBe('payload_too_large');
+    expect(fields(res.body).sort()).toEqual(['code', 'inputs']);
+  });
+
+  it('answers unknown routes with the catalog 404', async () => {
+    const res = await app.inject({ method: 'GET', url: '/v1/nope' });
+    expect(res.statusCode).toBe(404);
+    expect(res.json().error.code).toBe('not_found');
+  });
+
+  it('honours a sane x-request-id and replaces an insane one', async () => {
+    const good = await post(app, { language: 'javascript', code: ADD, inputs: { a: 1, b: 1 } }, { 'x-request-id': 'trace-42.a:b' });
+    expect(good.headers['x-request-id']).toBe('trace-42.a:b');
+    const bad = await post(app, { language: 'javascript', code: ADD, inputs: { a: 1, b: 1 } }, { 'x-request-id': 'no spaces\tor tabs' });
+    expect(bad.headers['x-request-id']).toMatch(/^req_/);
+  });
+
+  it('logs request and execution ids but never the code or the inputs', async () => {
+    logLines.length = 0;
+    const res = await post(app, { language: 'javascript', code: `${ADD} // CODE-SECRET-1234`, inputs: { a: 1, b: 2, token: 'INPUT-SECRET-5678' } }, { 'x-request-id': 'log-check-1' });
+    expect(res.statusCode).toBe(200);
+    const logs = logLines.join('');
+    expect(logs).not.toContain('CODE-SECRET-1234');
+    expect(logs).not.toContain('INPUT-SECRET-5678');
+    const finished = logLines.map((line) => JSON.parse(line)).find((entry) => entry.msg === 'execution finished');
+    expect(finished).toMatchObject({ request_id: 'log-check-1', execution_id: res.json().id, status: 'completed' });
+  });
+
+  it('serves /healthz and /readyz', async () => {
+    const health = await app.inject({ method: 'GET', url: '/healthz' });
+    expect(health.statusCode).toBe(200);
+    expect(health.json()).toEqual({ status: 'ok' });
+    const ready = await app.inject({ method: 'GET', url: '/readyz' });
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toMatchObject({ status: 'ready', ready: true, draining: false, lanes: { quickjs: { available: true } } });
+    expect(ready.json().rings).toHaveProperty('wasm');
+  });
+
+  it('publishes the request schema, generated from zod, in /openapi.json and serves /docs', async () => {
+    const res = await app.inject({ method: 'GET', url: '/openapi.json' });
+    expect(res.statusCode).toBe(200);
+    const doc = res.json();
+    expect(doc.openapi).toMatch(/^3\.1/);
+    const { $schema: _ignored, ...expected } = z.toJSONSchema(ExecuteRequestSchema, { io: 'input' }) as Record<string, unknown>;
+    expect(doc.components.schemas.ExecuteRequest).toEqual(expected);
+    expect(doc.components.schemas.ExecuteRequest.required).toEqual(['language', 'code']);
+    expect(doc.paths['/v1/execute'].post.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/ExecuteRequest');
+    expect(doc.components.schemas.ErrorBody.properties.error.properties.code.enum.sort()).toEqual(Object.keys(ERROR_CATALOG).sort());
+    const docs = await app.inject({ method: 'GET', url: '/docs/' });
+    expect(docs.statusCode).toBe(200);
+    expect(docs.headers['content-type']).toContain('text/html');
+  });
+
+  it('counts executions in /metrics', async () => {
+    const count = async () => {
+      const res = await app.inject({ method: 'GET', url: '/metrics' });
+      expect(res.statusCode).toBe(200);
+      const line = res.body.split('\n').find((l) => l.startsWith('isola_executions_total{lane="quickjs",status="completed",error_type="none"}'));
+      return line ? Number(line.split(' ').pop()) : 0;
+    };
+    const before = await count();
+    await post(app, { language: 'javascript', code: ADD, inputs: { a: 1, b: 1 } });
+    expect(await count()).toBe(before + 1);
+    const text = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(text).toContain('isola_execution_duration_seconds_bucket{le="0.001",lane="quickjs"}');
+    expect(text).toContain('# TYPE isola_queue_depth gauge');
+  });
+});
+
+describe('engine failures', () => {
+  it('maps a full queue to 503 overloaded with Retry-After', async () => {
+    const engine = await createEngine({ workers: { quickjs: 1 }, maxQueue: 1 });
+    const app = buildApp({ engine });
+    try {
+      const slow = { language: 'javascript', code: 'sleep(400); function main() { return 1; }', timeout_ms: 2000 };
+      const answers = await Promise.all([post(app, slow), post(app, slow), post(app, slow)]);
+      const statuses = answers.map((res) => res.statusCode).sort();
+      expect(statuses).toEqual([200, 200, 503]);
+      const refused = answers.find((res) => res.statusCode === 503);
+      expect(refused?.json().error.code).toBe('overloaded');
+      expect(Number(refused?.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    } finally {
+      await app.close();
+      await engine.close({ graceMs: 0 });
+    }
+  });
+
+  it('maps an unexpected engine failure to 500 internal without leaking it', async () => {
+    const real = await createEngine({ workers: { quickjs: 1 } });
+    // The one stand-in allowed here: the real engine cannot be made to throw a bug on demand.
+    const broken: Engine = {
+      execute: async () => {
+        throw new TypeError('secret host detail /etc/isola at frame 7');
+      },
+      readiness: () => real.readiness(),
+      close: (options) => real.close(options),
+    };
+    const app = buildApp({ engine: broken });
+    try {
+      const res = await post(app, { language: 'javascript', code: ADD });
+      expect(res.statusCode).toBe(500);
+      expect(res.json().error.code).toBe('internal');
+      expect(res.body).not.toContain('secret host detail');
+      expect(res.body).not.toContain('at ');
+      expect(res.json().error.message).toContain(res.headers['x-request-id']);
+    } finally {
+      await app.close();
+      await broken.close({ graceMs: 0 });
+    }
+  });
+});
+
+describe('drain', () => {
+  it('refuses new executions with 503 shutting_down while in-flight ones finish', async () => {
+    const engine = await createEngine({ workers: { quickjs: 1 } });
+    const app = buildApp({ engine, drainGraceMs: 5000 });
+    await app.ready();
+    const inFlight = post(app, { language: 'javascript', code: 'sleep(300); function main() { return "done"; }' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const drained = app.isola.drain();
+    expect(app.isola.draining).toBe(true);
+    const late = await post(app, { language: 'javascript', code: ADD });
+    expect(late.statusCode).toBe(503);
+    expect(late.json().error.code).toBe('shutting_down');
+    expect(late.headers['retry-after']).toBe('1');
+    const ready = await app.inject({ method: 'GET', url: '/readyz' });
+    expect(ready.statusCode).toBe(503);
+    expect(ready.json().draining).toBe(true);
+    const first = await inFlight;
+    expect(first.statusCode).toBe(200);
+    expect(first.json().output).toBe('done');
+    await drained;
+  });
+});
