@@ -15,6 +15,29 @@ import ipaddr from 'ipaddr.js';
 
 export interface AddressPolicy {
   allowPrivate: boolean;
+  /**
+   * Narrower than allowPrivate: special-purpose ranges the operator opens one by one (CIDR, e.g.
+   * "10.20.0.0/16" for an on-prem API, never the whole private space with its metadata service).
+   */
+  allowRanges?: readonly AddressRange[];
+}
+
+export type AddressRange = [ipaddr.IPv4 | ipaddr.IPv6, number];
+
+/** Parse operator CIDRs. Throws on a bad entry: a configuration error should stop start-up. */
+export function parseAddressRanges(cidrs: readonly string[]): AddressRange[] {
+  return cidrs.map((cidr) => {
+    try {
+      return ipaddr.parseCIDR(cidr.includes('/') ? cidr : `${cidr}/${cidr.includes(':') ? 128 : 32}`);
+    } catch (error) {
+      throw new TypeError(`egress: invalid address range "${cidr}"`, { cause: error });
+    }
+  });
+}
+
+function inRanges(address: string, ranges: readonly AddressRange[]): boolean {
+  const parsed = ipaddr.parse(address);
+  return ranges.some(([base, bits]) => parsed.kind() === base.kind() && parsed.match(base, bits));
 }
 
 export type AddressVerdict = { ok: true } | { ok: false; reason: string };
@@ -84,7 +107,11 @@ export function checkAddress(address: string, policy: AddressPolicy): AddressVer
   if (!isIpLiteral(address)) return { ok: false, reason: `"${address}" is not an IP address` };
   const { range, embedded } = classifyAddress(address);
   if (range === 'unicast') return { ok: true };
-  if (policy.allowPrivate && !NEVER_ALLOWED.has(range)) return { ok: true };
+  if (!NEVER_ALLOWED.has(range)) {
+    if (policy.allowPrivate) return { ok: true };
+    const plain = address.replace(/%.*$/, '');
+    if (policy.allowRanges && inRanges(embedded ?? plain, policy.allowRanges)) return { ok: true };
+  }
   const words = RANGE_WORDS[range] ?? `a special-purpose address (${range})`;
   const via = embedded === undefined ? '' : ` (embeds ${embedded})`;
   return { ok: false, reason: `address ${address}${via} is ${words}` };

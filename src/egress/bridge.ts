@@ -24,6 +24,8 @@ export interface EgressBridgeOptions extends EgressOptions {
   logger?: EngineLogger;
   /** Called for every denial (the engine turns it into a metric and a log line). Must not throw. */
   onDenied?(host: string, reason: string): void;
+  /** Special-purpose CIDRs opened individually, a narrower alternative to allowPrivate. */
+  allowAddresses?: readonly string[];
   /** DNS resolver; defaults to the system resolver (dns.lookup, all addresses). */
   lookup?: EgressLookup;
   /** Redirects followed per request (default 5). */
@@ -82,6 +84,7 @@ export function createEgressBridge(options: EgressBridgeOptions = {}): EgressBri
     allowPrivate: options.allowPrivate === true,
     ...(options.maxRequestsPerExecution !== undefined ? { maxRequestsPerExecution: options.maxRequestsPerExecution } : {}),
     ...(options.lookup ? { lookup: options.lookup } : {}),
+    ...(options.allowAddresses ? { allowAddresses: options.allowAddresses } : {}),
   });
   const dispatcher = createPinnedDispatcher(options.ca !== undefined ? { ca: options.ca } : {});
   let closing: Promise<void> | undefined;

@@ -7,7 +7,8 @@
  * address. A name with one private answer among public ones is refused as a whole: the bridge never
  * picks the "good" answer out of a mixed set, since the mix is how DNS rebinding hides.
  */
-import { checkAddress } from './address-policy.js';
+import { checkAddress, parseAddressRanges } from './address-policy.js';
+import type { AddressPolicy } from './address-policy.js';
 import { findAllowEntry, parseAllowList } from './allow-list.js';
 import type { AllowList } from './allow-list.js';
 import { resolveHost, systemLookup } from './resolve.js';
@@ -17,6 +18,8 @@ import type { EgressTarget } from './target.js';
 
 export interface EgressGateOptions {
   allowPrivate?: boolean;
+  /** Special-purpose CIDRs the operator opens individually (see AddressPolicy.allowRanges). */
+  allowAddresses?: readonly string[];
   /** Requests (each redirect hop and each proxy tunnel counts) per job; default 100. */
   maxRequestsPerExecution?: number;
   lookup?: EgressLookup;
@@ -38,7 +41,10 @@ export interface EgressGate {
 export const DEFAULT_MAX_REQUESTS_PER_EXECUTION = 100;
 
 export function createEgressGate(options: EgressGateOptions): EgressGate {
-  const allowPrivate = options.allowPrivate === true;
+  const policy: AddressPolicy = {
+    allowPrivate: options.allowPrivate === true,
+    allowRanges: parseAddressRanges(options.allowAddresses ?? []),
+  };
   const maxRequests = options.maxRequestsPerExecution ?? DEFAULT_MAX_REQUESTS_PER_EXECUTION;
   const lookup = options.lookup ?? systemLookup;
   const counts = new Map<string, number>();
@@ -73,7 +79,7 @@ export function createEgressGate(options: EgressGateOptions): EgressGate {
         addresses = resolved.addresses;
       }
       for (const { address } of addresses) {
-        const verdict = checkAddress(address, { allowPrivate });
+        const verdict = checkAddress(address, policy);
         if (!verdict.ok) return deny(verdict.reason);
       }
       return { ok: true, addresses };
