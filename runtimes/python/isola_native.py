@@ -1,0 +1,67 @@
+"""Entry point of the native (bubblewrap) lane: `python -s -B isola_native.py /isola/job/job.json`.
+
+job.json is read-only, written by the host: {"code", "filename", "mode", "output_limit", "inputs_path"}.
+The working directory (/work, a private tmpfs) starts with a copy of inputs.json; fd 0 is the host's
+inputs file. After the code has run, ./output.json (if any, and not over output_limit) is read back.
+
+The result (isola_runner.execute()'s dict plus "output_file_text" / "output_file_bytes") goes to fd 3 as
+one JSON document, never to stdout, so nothing the user prints can be taken for it. The process then
+exits with the result's exit code via os._exit, so no user atexit handler runs after the result.
+"""
+
+import json
+import os
+import sys
+
+RESULT_FD = 3
+
+
+def main():
+    # The result pipe must not leak into processes the user code starts.
+    os.set_inheritable(RESULT_FD, False)
+    here = os.path.dirname(os.path.abspath(__file__))
+    import isola_runner  # found through sys.path[0] == here
+
+    # The user's imports must not see Isola's files.
+    sys.path[:] = [entry for entry in sys.path if os.path.abspath(entry or ".") != here]
+    with open(sys.argv[1], encoding="utf-8") as handle:
+        job = json.load(handle)
+    with open(job["inputs_path"], encoding="utf-8") as handle:
+        inputs_json = handle.read()
+    workdir = os.getcwd()
+    with open("inputs.json", "w", encoding="utf-8") as handle:
+        handle.write(inputs_json)
+    del sys.argv[1:]
+    output_limit = job["output_limit"]
+    result = isola_runner.execute(job["code"], job["filename"], job["mode"], inputs_json, output_limit)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+    result.update(read_output_file(os.path.join(workdir, "output.json"), output_limit))
+    payload = json.dumps(result, ensure_ascii=False).encode("utf-8")
+    view = memoryview(payload)
+    while view:
+        view = view[os.write(RESULT_FD, view):]
+    os.close(RESULT_FD)
+    os._exit(result["exit_code"])
+
+
+def read_output_file(path, limit):
+    try:
+        size = os.stat(path).st_size
+    except OSError:
+        return {}
+    if size > limit:
+        return {"output_file_bytes": size}
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError:
+        return {}
+    return {"output_file_bytes": len(data), "output_file_text": data.decode("utf-8", errors="replace")}
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,21 @@
+/** Operator options of the native lane (DriverConfig.options), validated with their defaults. */
+import { z } from 'zod';
+
+export const NativeOptionsSchema = z.object({
+  /** Interpreter run inside the sandbox when the job names no venv. */
+  python: z.string().min(1).default('/usr/bin/python3'),
+  bwrap: z.string().min(1).default('/usr/bin/bwrap'),
+  prlimit: z.string().min(1).default('/usr/bin/prlimit'),
+  /** Size of each private tmpfs (/tmp and the /work cwd); also the largest file a job may write. */
+  tmpfsMb: z.number().int().min(1).max(4096).default(64),
+  /** RLIMIT_NPROC inside the sandbox. */
+  processes: z.number().int().min(4).max(4096).default(64),
+  openFiles: z.number().int().min(16).max(65536).default(256),
+  /** Address space granted on top of memory_mb for the interpreter's own mappings (libraries, stacks). */
+  memoryOverheadMb: z.number().int().min(0).max(4096).default(64),
+});
+export type NativeOptions = z.infer<typeof NativeOptionsSchema>;
+
+export function nativeOptions(options: Record<string, unknown>): NativeOptions {
+  return NativeOptionsSchema.parse(options);
+}

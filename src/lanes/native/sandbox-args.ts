@@ -1,0 +1,111 @@
+/**
+ * The command line of one sandboxed native job: `prlimit <rlimits> -- bwrap <namespaces, mounts> -- cmd`.
+ * Portable (plain data in, argv out) so the policy can be read and tested apart from spawning.
+ *
+ * Policy: every namespace unshared (no network, own pid/ipc/uts/cgroup namespaces), read-only /usr and
+ * only what the command needs, a private size-capped tmpfs at /tmp and at /work (the cwd: the guest can
+ * never fill the host's disk), uid/gid 10000, a cleared environment, a new session (no TIOCSTI into a
+ * terminal), and death with the parent. rlimits are set by prlimit before bwrap execs, so they hold
+ * for every process in the sandbox.
+ */
+
+/** How one top-level path of the host root appears in the sandbox (merged-/usr hosts use symlinks). */
+export type RootEntry =
+  | { kind: 'symlink'; path: string; target: string }
+  | { kind: 'ro-bind'; path: string };
+
+export interface SandboxLayout {
+  bwrap: string;
+  prlimit: string;
+  /** /usr and friends, as the host has them. */
+  root: RootEntry[];
+  /** Host files bound read-only into the sandbox's /etc, as [host path, sandbox path]. */
+  etcFiles: [string, string][];
+  /** Host directory bound read-only at /isola/runtimes (runtimes/ of this package). */
+  runtimesDir: string;
+  /** Host directory of this job's files (job.json, inputs.json), bound read-only at /isola/job. */
+  jobDir: string;
+  /** Further host paths bound read-only at the same path (a venv, an interpreter prefix outside /usr). */
+  readOnly: string[];
+}
+
+export interface SandboxLimits {
+  /** RLIMIT_CPU soft limit; the kernel sends SIGXCPU there and SIGKILL one second later. */
+  cpuSeconds: number;
+  /** RLIMIT_AS per process. */
+  addressSpaceBytes: number;
+  /** RLIMIT_NPROC: processes of the sandbox user (fork bombs stop here). */
+  processes: number;
+  /** RLIMIT_FSIZE: largest file a process may write. */
+  fileSizeBytes: number;
+  /** RLIMIT_NOFILE. */
+  openFiles: number;
+  /** Size of each of the /tmp and /work tmpfs mounts. */
+  tmpfsBytes: number;
+}
+
+export const SANDBOX_UID = 10000;
+export const SANDBOX_WORKDIR = '/work';
+export const SANDBOX_JOBDIR = '/isola/job';
+export const SANDBOX_RUNTIMES = '/isola/runtimes';
+
+export function sandboxArgv(
+  layout: SandboxLayout,
+  limits: SandboxLimits,
+  env: Record<string, string>,
+  command: string[],
+): string[] {
+  const cpu = Math.max(1, Math.ceil(limits.cpuSeconds));
+  const argv = [
+    layout.prlimit,
+    `--cpu=${cpu}:${cpu + 1}`,
+    `--as=${Math.floor(limits.addressSpaceBytes)}`,
+    `--nproc=${limits.processes}`,
+    `--fsize=${Math.floor(limits.fileSizeBytes)}`,
+    `--nofile=${limits.openFiles}`,
+    `--core=0`,
+    '--',
+    layout.bwrap,
+    '--unshare-all',
+    '--die-with-parent',
+    '--new-session',
+    '--hostname',
+    'isola',
+    '--uid',
+    String(SANDBOX_UID),
+    '--gid',
+    String(SANDBOX_UID),
+  ];
+  for (const entry of layout.root) {
+    if (entry.kind === 'symlink') argv.push('--symlink', entry.target, entry.path);
+    else argv.push('--ro-bind', entry.path, entry.path);
+  }
+  argv.push('--dir', '/etc');
+  for (const [host, inside] of layout.etcFiles) argv.push('--ro-bind', host, inside);
+  argv.push('--proc', '/proc', '--dev', '/dev');
+  const size = String(Math.floor(limits.tmpfsBytes));
+  argv.push('--size', size, '--tmpfs', '/tmp', '--size', size, '--tmpfs', SANDBOX_WORKDIR);
+  argv.push('--ro-bind', layout.runtimesDir, SANDBOX_RUNTIMES, '--ro-bind', layout.jobDir, SANDBOX_JOBDIR);
+  for (const path of layout.readOnly) argv.push('--ro-bind', path, path);
+  argv.push('--chdir', SANDBOX_WORKDIR, '--clearenv');
+  for (const [name, value] of Object.entries(env)) argv.push('--setenv', name, value);
+  argv.push('--', ...command);
+  return argv;
+}
+
+/** The guest's whole environment: nothing of the host's reaches it. */
+export function sandboxEnv(hashSeed: number): Record<string, string> {
+  return {
+    PATH: '/usr/local/bin:/usr/bin:/bin',
+    HOME: '/tmp',
+    TMPDIR: '/tmp',
+    LANG: 'C.UTF-8',
+    PYTHONDONTWRITEBYTECODE: '1',
+    PYTHONHASHSEED: String(hashSeed),
+    PYTHONUNBUFFERED: '1',
+    // Native math libraries start a thread per core, each reserving address space under RLIMIT_AS.
+    OPENBLAS_NUM_THREADS: '1',
+    OMP_NUM_THREADS: '1',
+    MKL_NUM_THREADS: '1',
+  };
+}
