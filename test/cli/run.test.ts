@@ -1,0 +1,151 @@
+// `isola run` end to end: the built binary in a child process, on temp files. Needs `npm run build`.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ExecuteResponseSchema } from '../../src/contract/response.js';
+
+const BIN = fileURLToPath(new URL('../../bin/isola.js', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function isola(args: string[], options: { cwd?: string; input?: string; script?: string } = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    const argv = options.script ? ['--input-type=module', '-e', options.script, '--', ...args] : [BIN, ...args];
+    const child = execFile(process.execPath, argv, { cwd: options.cwd, timeout: 30_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
+      resolve({ code, stdout, stderr });
+    });
+    if (options.input !== undefined) child.stdin?.end(options.input);
+    else child.stdin?.end();
+  });
+}
+
+let dir: string;
+const file = (name: string, content: string) => {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+};
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'isola-cli-'));
+});
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('isola run', () => {
+  it('runs a JS file in function mode with inline --inputs and exits 0', async () => {
+    const path = file('add.js', 'async function main({ text, count }) { return { text: text.repeat(count), count }; }');
+    const run = await isola(['run', path, '--inputs', '{"text":"ab","count":3}']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const response = ExecuteResponseSchema.parse(JSON.parse(run.stdout));
+    expect(response).toMatchObject({ status: 'completed', return_code: 0, output: { text: 'ababab', count: 3 } });
+    expect(response.environment.lane).toBe('quickjs');
+  });
+
+  it('reads --inputs @file and infers TypeScript from .ts', async () => {
+    const inputs = file('inputs.json', JSON.stringify({ n: 21 }));
+    const path = file('double.ts', 'export {};\nfunction main({ n }: { n: number }): number { return n * 2; }');
+    const run = await isola(['run', path, '--inputs', `@${inputs}`]);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).output).toBe(42);
+  });
+
+  it('reads the code from stdin with -', async () => {
+    const run = await isola(['run', '-', '--lang', 'javascript', '--entrypoint', 'script'], { input: 'console.log(JSON.stringify({ via: "stdin" }))' });
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ output: { via: 'stdin' } });
+  });
+
+  it("exits with the code's own return code when it fails", async () => {
+    const threw = await isola(['run', file('throw.js', 'function main() { throw new Error("boom"); }')]);
+    const response = JSON.parse(threw.stdout);
+    expect(response).toMatchObject({ status: 'completed', error: { type: 'exception' } });
+    expect(threw.code).toBe(response.return_code);
+    expect(threw.code).not.toBe(0);
+
+    const exited = await isola(['run', file('exit.js', 'console.log("bye"); process.exit(3);')]);
+    expect(exited.code).toBe(3);
+    expect(JSON.parse(exited.stdout)).toMatchObject({ status: 'completed', return_code: 3 });
+  });
+
+  it('exits 124 on a timeout', async () => {
+    const run = await isola(['run', file('spin.js', 'while (true) {}'), '--timeout', '200']);
+    expect(run.code).toBe(124);
+    expect(JSON.parse(run.stdout)).toMatchObject({ status: 'error', return_code: null, error: { type: 'timeout' } });
+  });
+
+  it('exits 137 on the memory limit', async () => {
+    const code = 'const hog = []; while (true) hog.push(new Array(100000).fill("x".repeat(10)));';
+    const run = await isola(['run', file('hog.js', code), '--memory', '16', '--timeout', '20000']);
+    expect(run.code).toBe(137);
+    expect(JSON.parse(run.stdout)).toMatchObject({ status: 'error', error: { type: 'memory_limit' } });
+  });
+
+  it.each([
+    [['--bogus'], '--bogus'],
+    [['--timeout', 'soon'], '--timeout'],
+    [['--timeout', '0'], '--timeout'],
+    [['--memory', '99999'], '--memory'],
+    [['--lang', 'cobol'], '--lang'],
+    [['--inputs', '{not json'], '--inputs'],
+    [['--inputs', '[1,2]'], '--inputs'],
+    [['--entrypoint', 'sideways'], '--entrypoint'],
+  ])('exits 2 on bad flags %j, naming %s on stderr', async (flags, named) => {
+    const run = await isola(['run', file('ok.js', 'function main() { return 1; }'), ...flags]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain(named);
+  });
+
+  it('exits 2 on a missing file, an unknown extension and a missing --inputs file', async () => {
+    const missing = await isola(['run', join(dir, 'nope.js')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('no such file');
+    const unknown = await isola(['run', file('script.rb', 'puts 1')]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('--lang');
+    const inputs = await isola(['run', file('ok2.js', 'function main() { return 1; }'), '--inputs', `@${join(dir, 'missing.json')}`]);
+    expect(inputs.code).toBe(2);
+    expect(inputs.stderr).toContain('missing.json');
+  });
+
+  it('prints help with exit 0 and rejects unknown commands with exit 2', async () => {
+    const help = await isola(['run', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Exit codes');
+    const top = await isola(['--help']);
+    expect(top.code).toBe(0);
+    expect(top.stdout).toContain('isola serve');
+    const unknown = await isola(['frobnicate']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown command');
+  });
+
+  it('does not load the HTTP stack for run', async () => {
+    const path = file('lean.js', 'function main() { return "lean"; }');
+    // Run the CLI in-process, then list the CommonJS modules it pulled in (fastify, pino, prom-client are CJS).
+    const script = `
+      import { createRequire } from 'node:module';
+      const { main } = await import(${JSON.stringify(MAIN)});
+      const code = await main(['run', ${JSON.stringify(path)}]);
+      const loaded = Object.keys(createRequire(import.meta.url).cache);
+      process.stderr.write(JSON.stringify(loaded.filter((p) => /node_modules\\/(fastify|pino|prom-client|@fastify)\\//.test(p))));
+      process.exit(code);
+    `;
+    const run = await isola([], { script });
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).output).toBe('lean');
+    expect(JSON.parse(run.stderr)).toEqual([]);
+  });
+});
