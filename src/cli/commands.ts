@@ -9,18 +9,22 @@ export interface CommandModule {
 }
 
 export interface CommandSpec {
-  /** One line for `isola --help`. */
+  /** Arguments shown after the name in `isola --help`. */
+  synopsis: string;
+  /** What it does, one line. */
   summary: string;
   load(): Promise<CommandModule>;
 }
 
 export const COMMANDS: Record<string, CommandSpec> = {
   run: {
-    summary: 'run <file> [--lang] [--inputs JSON|@file] [--timeout ms] [--memory mb] ...  run code once, print the result',
+    synopsis: '<file> [--lang l] [--inputs JSON|@file] [--timeout ms] [--memory mb] ...',
+    summary: 'run code once in a fresh sandbox and print the result JSON',
     load: () => import('./run-command.js'),
   },
   serve: {
-    summary: 'serve [--port 8080] [--host 127.0.0.1]  start the HTTP service',
+    synopsis: '[--port 8080] [--host 127.0.0.1]',
+    summary: 'start the HTTP service',
     load: () => import('./serve-command.js'),
   },
 };

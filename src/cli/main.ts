@@ -6,7 +6,9 @@ import { writeStderr, writeStdout } from './output.js';
 import { asUsageError } from './usage-error.js';
 
 function usage(): string {
-  const lines = Object.values(COMMANDS).map((command) => `  isola ${command.summary}`);
+  const lines = Object.entries(COMMANDS).map(
+    ([name, command]) => `  isola ${name} ${command.synopsis}\n      ${command.summary}`,
+  );
   return `Usage: isola <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun \`isola <command> --help\` for its options.\n`;
 }
 

@@ -70,7 +70,7 @@ export async function run(args: string[]): Promise<number> {
 
   const input: ExecuteRequestInput = {
     language: languageOf(file, values.lang),
-    code: await readText(file, '<file>'),
+    code: await readText(file, 'file'),
   };
   if (values.inputs !== undefined) input.inputs = await readInputs(values.inputs) as Record<string, unknown>;
   if (values.timeout !== undefined) input.timeout_ms = integerFlag('--timeout', values.timeout);
