@@ -1,0 +1,76 @@
+/**
+ * Maps a request hash (unresolved specs + runtime + prebuild + sources) to the environment it resolved
+ * to, in memory for the sub-millisecond hit path and on disk (<storeDir>/env-requests/<hash>.json) so
+ * other processes and restarts skip resolution too. Entries of requests with version ranges expire after
+ * the TTL (the next prepare() re-resolves; usually to the same environment, which is then not rebuilt);
+ * fully pinned requests never expire.
+ */
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import type { EnvLane } from './types.js';
+
+export interface IndexEntry {
+  envHash: string;
+  lane: EnvLane;
+  reason?: string;
+  /** Absolute spec, as lanes receive it. */
+  spec: Record<string, unknown>;
+  resolvedAt: number;
+  pinned: boolean;
+}
+
+export class RequestIndex {
+  private readonly memory = new Map<string, IndexEntry>();
+
+  constructor(
+    private readonly dir: string,
+    private readonly ttlMs: number,
+  ) {}
+
+  private fresh(entry: IndexEntry, now: number): boolean {
+    return entry.pinned || now - entry.resolvedAt < this.ttlMs;
+  }
+
+  /** The in-memory entry, if fresh. Synchronous: this is the hot path. */
+  getMemory(key: string, now: number): IndexEntry | undefined {
+    const entry = this.memory.get(key);
+    return entry && this.fresh(entry, now) ? entry : undefined;
+  }
+
+  async getDisk(key: string, now: number): Promise<IndexEntry | undefined> {
+    try {
+      const entry = JSON.parse(await readFile(join(this.dir, `${key}.json`), 'utf8')) as IndexEntry;
+      if (!this.fresh(entry, now)) return undefined;
+      return entry;
+    } catch {
+      // Missing or torn: resolve again.
+      return undefined;
+    }
+  }
+
+  remember(key: string, entry: IndexEntry): void {
+    this.memory.set(key, entry);
+  }
+
+  async put(key: string, entry: IndexEntry): Promise<void> {
+    this.memory.set(key, entry);
+    const path = join(this.dir, `${key}.json`);
+    const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    await writeFile(temp, JSON.stringify(entry));
+    await rename(temp, path);
+  }
+
+  /** Forget every request that resolved to `envHash` (it was removed from the store). */
+  async forgetEnv(envHash: string): Promise<void> {
+    const keys = [...this.memory].filter(([, entry]) => entry.envHash === envHash).map(([key]) => key);
+    for (const key of keys) {
+      this.memory.delete(key);
+      await rm(join(this.dir, `${key}.json`), { force: true });
+    }
+  }
+
+  forgetMemory(key: string): void {
+    this.memory.delete(key);
+  }
+}

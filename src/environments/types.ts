@@ -1,0 +1,133 @@
+/** The environment layer's public types: what the engine asks for and what the lanes receive. */
+
+export type EnvLanguage = 'javascript' | 'typescript' | 'python';
+export type EnvRuntime = 'auto' | 'wasm' | 'native';
+export type EnvLane = 'quickjs' | 'pyodide' | 'native';
+
+export interface PrepareRequest {
+  language: EnvLanguage;
+  /** npm specs ("lodash@4.17.21", "@scope/pkg@^1") or pip requirements ("six==1.16.0", "pandas>=2"). */
+  packages: string[];
+  runtime: EnvRuntime;
+  /** Code run once by the lane after install, before the snapshot. Only carried here, never run. */
+  prebuild?: string;
+}
+
+/**
+ * What a lane consumes. `spec` formats, fixed per lane:
+ * - quickjs: { bundlePath, prebuild? } — an IIFE script setting globalThis.__isolaPackages.
+ * - pyodide: { wheels, dynlibs?, prebuild? } — absolute paths of wheels to unpack into site-packages.
+ * - native:  { venv, prebuild? } for Python; { nodeModules, prebuild? } for JavaScript.
+ */
+export interface PreparedEnvironment {
+  lane: EnvLane;
+  /** Hex sha256 naming <storeDir>/envs/<hash>/. */
+  hash: string;
+  cache: 'hit' | 'miss';
+  /** Time spent in prepare() (resolution + install + bundle on a miss; ~0 on a hit). */
+  buildMs: number;
+  /** Why this lane, when it is not the language's default Wasm lane. */
+  reason?: string;
+  spec: Record<string, unknown>;
+}
+
+export interface EnvironmentFailure {
+  error: { type: 'package_install' | 'package_unavailable'; message: string };
+}
+
+export type PrepareResult = PreparedEnvironment | EnvironmentFailure;
+
+export function isEnvironmentFailure(result: PrepareResult): result is EnvironmentFailure {
+  return 'error' in result;
+}
+
+/** One distribution or npm package pinned in an environment. */
+export interface ResolvedPackage {
+  name: string;
+  version: string;
+  /** sha256 hex of the wheel, or npm's SRI integrity string. */
+  digest: string;
+  /** For Python: 'pure' (py3-none-any), 'wasm' (pyemscripten/Pyodide build) or 'compiled' (host build). */
+  kind?: 'pure' | 'wasm' | 'compiled';
+  file?: string;
+}
+
+export interface EnvManifest {
+  formatVersion: number;
+  hash: string;
+  lane: EnvLane;
+  language: EnvLanguage;
+  requested: string[];
+  packages: ResolvedPackage[];
+  prebuild?: string;
+  reason?: string;
+  /** Paths in `spec` are relative to the environment directory here; absolute ones are made at load. */
+  spec: Record<string, unknown>;
+  sizeBytes: number;
+  createdAt: string;
+  lastUsedAt: string;
+}
+
+export interface EnvInfo {
+  hash: string;
+  lane: EnvLane;
+  language: EnvLanguage;
+  packages: { name: string; version: string }[];
+  sizeBytes: number;
+  createdAt: string;
+  lastUsedAt: string;
+  path: string;
+}
+
+export interface PruneResult {
+  removed: string[];
+  freedBytes: number;
+  remainingBytes: number;
+}
+
+export interface EnvLogger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface EnvironmentManagerOptions {
+  /** Root of the store; environments live in <storeDir>/envs/<hash>/. */
+  storeDir: string;
+  /** npm registry URL (default: npm's own configuration). */
+  npmRegistry?: string;
+  /** pip index URL (default: ISOLA_PIP_INDEX_URL, else pip's default index). */
+  pipIndexUrl?: string;
+  /** Local directory of wheels searched before the index (default: ISOLA_PIP_WHEELHOUSE). */
+  wheelhouse?: string;
+  /** Resolve Python packages from the wheelhouse/mirror only (default: ISOLA_PIP_OFFLINE=1). */
+  pipOffline?: boolean;
+  /** Pyodide package mirror: a directory or http(s) URL holding the files of pyodide-lock.json
+   *  (default: ISOLA_PYODIDE_PACKAGES). */
+  pyodidePackages?: string;
+  /** Path of pyodide-lock.json (default: the one shipped in node_modules/pyodide). */
+  pyodideLockPath?: string;
+  logger?: EnvLogger;
+  /** Store size cap; least recently used environments are evicted after a build (default: no cap). */
+  maxStoreBytes?: number;
+  /** Kill an installer that runs longer (default 300 000 ms); reported as package_install. */
+  installTimeoutMs?: number;
+  /** Requests with version ranges are re-resolved after this long (default 24 h). Pins never are. */
+  rangeTtlMs?: number;
+  /** Interval of "still building" progress logs (default 10 000 ms). */
+  progressIntervalMs?: number;
+  /** Python interpreter used for pip and native venvs (default "python3"). */
+  python?: string;
+  /** npm executable (default "npm"). */
+  npm?: string;
+}
+
+export interface EnvironmentManager {
+  /** Resolve, install and bundle (on a miss) the environment of a request. Rejects only on abort or bug. */
+  prepare(req: PrepareRequest, signal?: AbortSignal): Promise<PrepareResult>;
+  list(): Promise<EnvInfo[]>;
+  remove(hash: string): Promise<boolean>;
+  prune(options?: { maxBytes?: number; olderThanMs?: number }): Promise<PruneResult>;
+  close(): Promise<void>;
+}
