@@ -54,6 +54,8 @@ class NativeDriver implements LaneDriver {
       const runtimesDir = join(driverDir, 'runtimes');
       await mkdir(join(runtimesDir, 'python'), { recursive: true });
       for (const file of RUNTIME_FILES) await writeFile(join(runtimesDir, file), host.runtimeFile(file));
+      // The sandbox cannot write bytecode (read-only bind, -B); compile once here to save it per job.
+      await execCapture(options.python, ['-s', '-m', 'compileall', '-q', runtimesDir]);
       const layout = {
         bwrap: options.bwrap,
         prlimit: options.prlimit,
