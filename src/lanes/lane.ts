@@ -23,6 +23,8 @@ export interface GuestJob {
   filename: string;
   /** `auto` only reaches lanes that detect the mode themselves (Python uses `ast` in the guest). */
   mode: EntryMode | 'auto';
+  /** JS only: evaluate as an ES module (the code uses import/export or top-level await) or a classic script. */
+  sourceType?: 'script' | 'module';
   /** The request's inputs, serialized once on the host. */
   inputsJson: string;
   /** Absolute deadline in ms since the epoch (Date.now clock). The driver interrupts the guest at it. */

@@ -1,0 +1,102 @@
+/**
+ * Builds the response envelope from what a lane reported. One place decides the output precedence
+ * (main's return value, then output.json, then stdout as JSON) and which failures are the platform's
+ * (status "error") versus the code's own (status "completed" with a non-zero return_code). Portable.
+ */
+import type { ExecuteResponse, LaneName, RunError } from '../contract/response.js';
+import type { EntryMode, GuestFailure, GuestResult } from '../lanes/lane.js';
+
+/** Failures where the platform stopped the run; the code's exit status is then meaningless. */
+const PLATFORM_FAILURES = new Set<RunError['type']>(['timeout', 'memory_limit', 'output_limit', 'internal', 'package_install', 'package_unavailable']);
+
+export interface EnvelopeContext {
+  id: string;
+  lane: LaneName;
+  environmentHash: string;
+  cache: 'hit' | 'miss';
+  reason?: string;
+  startedAt: number;
+  queueMs: number;
+  outputLimitBytes: number;
+}
+
+export function buildEnvelope(ctx: EnvelopeContext, result: GuestResult): ExecuteResponse {
+  let failure: GuestFailure | undefined = result.failure;
+  let output: unknown = null;
+  let exitCode = result.exitCode;
+
+  const parseOutput = (text: string, source: string): void => {
+    if (text.length > ctx.outputLimitBytes) {
+      failure = { type: 'output_limit', message: `${source} is ${text.length} bytes; the limit is ${ctx.outputLimitBytes}` };
+      return;
+    }
+    try {
+      output = JSON.parse(text);
+    } catch (error) {
+      failure = { type: 'invalid_output', message: `${source} is not valid JSON: ${(error as Error).message}` };
+      if (exitCode === 0) exitCode = 1;
+    }
+  };
+
+  if (!failure) {
+    if (result.returnJson !== undefined) parseOutput(result.returnJson, 'the return value of main()');
+    else if (result.outputFileText !== undefined) parseOutput(result.outputFileText, 'output.json');
+  }
+
+  let stdoutJson: unknown;
+  let hasStdoutJson = false;
+  const trimmed = result.stdout.trim();
+  if (!result.stdoutTruncated && trimmed.length > 0 && looksLikeJson(trimmed)) {
+    try {
+      stdoutJson = JSON.parse(trimmed);
+      hasStdoutJson = true;
+    } catch {
+      hasStdoutJson = false;
+    }
+  }
+  if (!failure && result.returnJson === undefined && result.outputFileText === undefined && hasStdoutJson) output = stdoutJson;
+
+  const platformStopped = failure !== undefined && PLATFORM_FAILURES.has(failure.type);
+  const finishedAt = Date.now();
+  const error: RunError | null = failure
+    ? { type: failure.type, message: failure.message, ...(failure.traceback ? { traceback: failure.traceback } : {}) }
+    : null;
+  return {
+    id: ctx.id,
+    status: platformStopped ? 'error' : 'completed',
+    return_code: platformStopped ? null : exitCode,
+    output: platformStopped ? null : output,
+    stdout: result.stdout,
+    stderr: result.stderr,
+    stdout_truncated: result.stdoutTruncated,
+    stderr_truncated: result.stderrTruncated,
+    ...(hasStdoutJson ? { stdout_json: stdoutJson } : {}),
+    error,
+    started_at: new Date(ctx.startedAt).toISOString(),
+    finished_at: new Date(finishedAt).toISOString(),
+    elapsed_ms: finishedAt - ctx.startedAt,
+    timings: { queue_ms: round(ctx.queueMs), setup_ms: round(result.setupMs), run_ms: round(result.runMs) },
+    environment: {
+      lane: ctx.lane,
+      hash: ctx.environmentHash,
+      cache: result.cache === 'miss' || ctx.cache === 'miss' ? 'miss' : 'hit',
+      mode: result.mode,
+      ...(ctx.reason ? { reason: ctx.reason } : {}),
+    },
+  };
+}
+
+/** A result for a run that never reached a lane (TS syntax error, platform failure before start). */
+export function resultWithoutRun(mode: EntryMode, failure: GuestFailure, exitCode: number, stderr = ''): GuestResult {
+  return { exitCode, mode, stdout: '', stderr, stdoutTruncated: false, stderrTruncated: false, failure, cache: 'hit', setupMs: 0, runMs: 0 };
+}
+
+function looksLikeJson(text: string): boolean {
+  const first = text.charCodeAt(0);
+  // { [ " - digits t f n: skip the parse attempt for ordinary log text.
+  return first === 123 || first === 91 || first === 34 || first === 45 || (first >= 48 && first <= 57) || text === 'true' || text === 'false' || text === 'null';
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}

@@ -1,0 +1,34 @@
+/**
+ * Planning: which lane runs a request and what job it gets. JavaScript's entry mode is decided here on
+ * the host (acorn); Python decides in the guest with `ast`. TypeScript is type-stripped first. Portable,
+ * except for the transpiler, which the edge passes in.
+ */
+import type { ExecuteRequest } from '../contract/request.js';
+import type { LaneName } from '../contract/response.js';
+import type { EntryMode, GuestFailure } from '../lanes/lane.js';
+import { analyzeEntry } from '../lanes/quickjs/entry-detection.js';
+
+export type Transpile = (code: string, filename: string) => Promise<{ ok: true; code: string } | { ok: false; message: string }>;
+
+export type Plan =
+  | { kind: 'run'; lane: LaneName; code: string; filename: string; mode: EntryMode | 'auto'; sourceType?: 'script' | 'module' }
+  /** Nothing to run: the code was rejected before reaching a lane (e.g. a TypeScript syntax error). */
+  | { kind: 'rejected'; lane: LaneName; mode: EntryMode; failure: GuestFailure };
+
+export async function planExecution(request: ExecuteRequest, transpile: Transpile): Promise<Plan> {
+  if (request.language === 'python') {
+    return { kind: 'run', lane: 'pyodide', code: request.code, filename: 'main.py', mode: request.entrypoint };
+  }
+  let code = request.code;
+  const filename = request.language === 'typescript' ? 'main.ts' : 'main.js';
+  if (request.language === 'typescript') {
+    const stripped = await transpile(code, filename);
+    if (!stripped.ok) {
+      return { kind: 'rejected', lane: 'quickjs', mode: request.entrypoint === 'main' ? 'main' : 'script', failure: { type: 'exception', message: stripped.message, traceback: stripped.message } };
+    }
+    code = stripped.code;
+  }
+  const entry = analyzeEntry(code);
+  const mode: EntryMode = request.entrypoint === 'auto' ? (entry.definesMain && !entry.callsMain ? 'main' : 'script') : request.entrypoint;
+  return { kind: 'run', lane: 'quickjs', code, filename, mode, sourceType: entry.sourceType };
+}

@@ -1,0 +1,103 @@
+/**
+ * Bounded FIFO queues in front of the lanes. An execution waits here until its lane has a free worker;
+ * when all lanes' queues together hold `maxQueue` executions, new ones are refused (`overloaded`) rather
+ * than left to time out. The deadline starts when a worker takes the job, not while it queues. Portable.
+ */
+import { IsolaError } from '../contract/errors.js';
+import type { LaneName } from '../contract/response.js';
+import type { GuestJob, GuestResult } from '../lanes/lane.js';
+import { resultWithoutRun } from './envelope.js';
+
+export interface LaneExecutor {
+  /** A free worker, or undefined. The scheduler calls run() with it synchronously. */
+  tryAcquire(): unknown;
+  run(slot: unknown, job: GuestJob): Promise<GuestResult>;
+  /** Called whenever a worker frees up or the lane's availability changes. */
+  onAvailable(listener: () => void): void;
+  readonly unavailable: string | undefined;
+}
+
+export interface Dispatched {
+  result: GuestResult;
+  queueMs: number;
+}
+
+interface Pending {
+  makeJob: () => GuestJob;
+  enqueuedAt: number;
+  resolve: (dispatched: Dispatched) => void;
+}
+
+export class Scheduler {
+  private readonly executors = new Map<LaneName, LaneExecutor>();
+  private readonly queues = new Map<LaneName, Pending[]>();
+  private queued = 0;
+  private running = 0;
+
+  constructor(
+    private readonly maxQueue: number,
+    private readonly onDepth: (depth: number) => void = () => {},
+  ) {}
+
+  register(lane: LaneName, executor: LaneExecutor): void {
+    this.executors.set(lane, executor);
+    this.queues.set(lane, []);
+    executor.onAvailable(() => this.pump(lane));
+  }
+
+  get depth(): number {
+    return this.queued;
+  }
+
+  get inFlight(): number {
+    return this.running + this.queued;
+  }
+
+  get capacity(): number {
+    return this.maxQueue;
+  }
+
+  /** Queue a job for `lane`. `makeJob` runs at dispatch time, so the deadline counts from there. */
+  submit(lane: LaneName, makeJob: () => GuestJob): Promise<Dispatched> {
+    const queue = this.queues.get(lane);
+    if (!queue) throw new IsolaError('unsupported', `lane ${lane} is not enabled on this engine`);
+    if (this.queued >= this.maxQueue) {
+      throw new IsolaError('overloaded', `the execution queue is full (${this.maxQueue} waiting); retry later`, { retryAfterS: 1 });
+    }
+    return new Promise((resolve) => {
+      queue.push({ makeJob, enqueuedAt: performance.now(), resolve });
+      this.queued++;
+      this.onDepth(this.queued);
+      this.pump(lane);
+    });
+  }
+
+  private pump(lane: LaneName): void {
+    const executor = this.executors.get(lane);
+    const queue = this.queues.get(lane);
+    if (!executor || !queue) return;
+    while (queue.length > 0) {
+      const reason = executor.unavailable;
+      if (reason !== undefined) {
+        for (const pending of queue.splice(0)) {
+          this.queued--;
+          const job = pending.makeJob();
+          pending.resolve({ result: resultWithoutRun(job.mode === 'main' ? 'main' : 'script', { type: 'internal', message: `the ${lane} lane is unavailable: ${reason}` }, 1), queueMs: performance.now() - pending.enqueuedAt });
+        }
+        this.onDepth(this.queued);
+        return;
+      }
+      const slot = executor.tryAcquire();
+      if (slot === undefined) return;
+      const pending = queue.shift()!;
+      this.queued--;
+      this.running++;
+      this.onDepth(this.queued);
+      const queueMs = performance.now() - pending.enqueuedAt;
+      void executor.run(slot, pending.makeJob()).then((result) => {
+        this.running--;
+        pending.resolve({ result, queueMs });
+      });
+    }
+  }
+}

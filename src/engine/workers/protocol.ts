@@ -1,0 +1,26 @@
+/** Messages between the engine and a lane worker (thread today, process later). Plain data only. */
+import type { LaneName } from '../../contract/response.js';
+import type { EgressRequest, EgressResponse, GuestJob, GuestResult } from '../../lanes/lane.js';
+
+export interface WorkerInit {
+  lane: LaneName;
+  runtimesDir: string;
+  storeDir: string;
+  /** One Int32 the engine sets to 2 at a job's deadline; the driver polls it / hands it to the interpreter. */
+  interrupt: SharedArrayBuffer;
+  /** One Int32 the engine sets to 1 when a synchronous fetch answer is waiting on `syncPort`. */
+  syncFlag: SharedArrayBuffer;
+  options: Record<string, unknown>;
+}
+
+export type ToWorker =
+  | { type: 'run'; job: GuestJob }
+  | { type: 'fetch-result'; callId: number; response: EgressResponse };
+
+export type FromWorker =
+  | { type: 'ready'; details: Record<string, unknown> }
+  | { type: 'init-error'; message: string }
+  | { type: 'result'; jobId: string; result: GuestResult }
+  | { type: 'failed'; jobId: string; message: string }
+  | { type: 'fetch'; callId: number; jobId: string; request: EgressRequest; sync: boolean }
+  | { type: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string; data?: Record<string, unknown> };

@@ -1,0 +1,164 @@
+/**
+ * One lane worker thread and the job it is running. It owns the deadline watchdog: at the deadline it
+ * raises the interrupt flag (the interpreter stops itself); if the worker has not answered `graceMs`
+ * later, it is terminated — the guest may be stuck in C code or swallowing interrupts — and the job
+ * ends as a timeout. A worker that dies for any reason fails only its own job.
+ */
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import type { LaneName } from '../../contract/response.js';
+import type { EgressRequest, EgressResponse, GuestJob, GuestResult } from '../../lanes/lane.js';
+import { resultWithoutRun } from '../envelope.js';
+import type { FromWorker, ToWorker, WorkerInit } from './protocol.js';
+
+export interface SlotHooks {
+  fetch(jobId: string, request: EgressRequest): Promise<EgressResponse>;
+  log(level: 'debug' | 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>): void;
+  onReady(slot: WorkerSlot): void;
+  onExit(slot: WorkerSlot, reason: string, duringInit: boolean): void;
+}
+
+export interface SlotConfig {
+  lane: LaneName;
+  entry: URL;
+  runtimesDir: string;
+  storeDir: string;
+  options: Record<string, unknown>;
+  graceMs: number;
+  resourceLimits?: { maxOldGenerationSizeMb?: number; maxYoungGenerationSizeMb?: number; stackSizeMb?: number };
+}
+
+interface Running {
+  job: GuestJob;
+  resolve: (result: GuestResult) => void;
+  timers: ReturnType<typeof setTimeout>[];
+}
+
+export class WorkerSlot {
+  state: 'starting' | 'idle' | 'busy' | 'dead' = 'starting';
+  details: Record<string, unknown> = {};
+  private readonly worker: Worker;
+  private readonly interrupt = new Int32Array(new SharedArrayBuffer(4));
+  private readonly syncFlag = new Int32Array(new SharedArrayBuffer(4));
+  private readonly syncPort: MessagePort;
+  private running: Running | undefined;
+
+  constructor(private readonly config: SlotConfig, private readonly hooks: SlotHooks) {
+    const channel = new MessageChannel();
+    this.syncPort = channel.port2;
+    const init: WorkerInit & { syncPort: MessagePort } = {
+      lane: config.lane,
+      runtimesDir: config.runtimesDir,
+      storeDir: config.storeDir,
+      interrupt: this.interrupt.buffer as SharedArrayBuffer,
+      syncFlag: this.syncFlag.buffer as SharedArrayBuffer,
+      options: config.options,
+      syncPort: channel.port1,
+    };
+    this.worker = new Worker(config.entry, {
+      workerData: init,
+      transferList: [channel.port1],
+      // The worker gets its own empty environment: the service's secrets never enter guest-reachable code.
+      env: {},
+      ...(config.resourceLimits ? { resourceLimits: config.resourceLimits } : {}),
+      stdout: false,
+      stderr: false,
+    });
+    this.worker.on('message', (message: FromWorker) => this.onMessage(message));
+    this.worker.on('error', (error) => this.die(`worker error: ${error.message}`));
+    this.worker.on('exit', (code) => this.die(`worker exited with code ${code}`));
+  }
+
+  /** Run one job; always resolves (a dead or stuck worker yields a failure result). */
+  run(job: GuestJob): Promise<GuestResult> {
+    if (this.state !== 'idle') throw new Error(`slot is ${this.state}, not idle`);
+    this.state = 'busy';
+    Atomics.store(this.interrupt, 0, 0);
+    return new Promise((resolve) => {
+      const untilDeadline = Math.max(0, job.deadline - Date.now());
+      const timers = [
+        setTimeout(() => Atomics.store(this.interrupt, 0, 2), untilDeadline),
+        setTimeout(() => this.kill(job), untilDeadline + this.config.graceMs),
+      ];
+      this.running = { job, resolve, timers };
+      this.worker.postMessage({ type: 'run', job } satisfies ToWorker);
+    });
+  }
+
+  async terminate(): Promise<void> {
+    if (this.state === 'dead') return;
+    this.state = 'dead';
+    this.syncPort.close();
+    await this.worker.terminate();
+  }
+
+  private finish(result: GuestResult): void {
+    const running = this.running;
+    if (!running) return;
+    this.running = undefined;
+    for (const timer of running.timers) clearTimeout(timer);
+    running.resolve(result);
+  }
+
+  private kill(job: GuestJob): void {
+    if (this.running?.job !== job) return;
+    this.finish(resultWithoutRun(modeOf(job), { type: 'timeout', message: `execution exceeded its ${job.timeoutMs} ms deadline and was stopped` }, 124));
+    this.die('deadline passed without an answer; worker terminated');
+    void this.worker.terminate();
+  }
+
+  private die(reason: string): void {
+    if (this.state === 'dead') return;
+    const duringInit = this.state === 'starting';
+    this.state = 'dead';
+    this.syncPort.close();
+    if (this.running) {
+      const job = this.running.job;
+      const oom = /ERR_WORKER_OUT_OF_MEMORY|out of memory/i.test(reason);
+      this.finish(resultWithoutRun(modeOf(job), oom ? { type: 'memory_limit', message: 'the worker ran out of memory and was replaced' } : { type: 'internal', message: `the sandbox worker failed (${reason}); it was replaced` }, 1));
+    }
+    this.hooks.onExit(this, reason, duringInit);
+  }
+
+  private onMessage(message: FromWorker): void {
+    switch (message.type) {
+      case 'ready':
+        this.details = message.details;
+        this.state = 'idle';
+        this.hooks.onReady(this);
+        return;
+      case 'init-error':
+        this.hooks.log('error', `${this.config.lane} worker failed to start: ${message.message}`);
+        this.die(`init failed: ${message.message}`);
+        return;
+      case 'result':
+      case 'failed': {
+        if (this.running?.job.id !== message.jobId) return;
+        const job = this.running.job;
+        if (message.type === 'failed') this.hooks.log('error', 'driver threw', { lane: this.config.lane, error: message.message });
+        this.finish(message.type === 'result' ? message.result : resultWithoutRun(modeOf(job), { type: 'internal', message: 'the lane driver failed; see the service log' }, 1));
+        this.state = 'idle';
+        this.hooks.onReady(this);
+        return;
+      }
+      case 'fetch':
+        void this.hooks.fetch(message.jobId, message.request).then((response) => {
+          if (this.state === 'dead') return;
+          if (message.sync) {
+            this.syncPort.postMessage({ response });
+            Atomics.store(this.syncFlag, 0, 1);
+            Atomics.notify(this.syncFlag, 0);
+          } else {
+            this.worker.postMessage({ type: 'fetch-result', callId: message.callId, response } satisfies ToWorker);
+          }
+        });
+        return;
+      case 'log':
+        this.hooks.log(message.level, message.message, { lane: this.config.lane, ...message.data });
+        return;
+    }
+  }
+}
+
+function modeOf(job: GuestJob): 'script' | 'main' {
+  return job.mode === 'main' ? 'main' : 'script';
+}

@@ -1,0 +1,124 @@
+/**
+ * The `__isolaHost` object: the only functions guest code can reach on the host. Each takes and returns
+ * strings or numbers, never host objects, so nothing in the guest can walk back to the host realm.
+ */
+import type { QuickJSContext, QuickJSHandle } from 'quickjs-emscripten-core';
+import type { DriverHost, EgressRequest, GuestJob } from '../lane.js';
+import type { StreamCapture } from '../stream-capture.js';
+import { base64ToBytes, bytesToBase64 } from '../base64.js';
+
+export interface GuestHostState {
+  stdout: StreamCapture;
+  stderr: StreamCapture;
+  /** Set by process.exit(n); the interrupt handler then stops the interpreter. */
+  exitCode: number | undefined;
+  /** Host-side async operations (fetch) the guest is waiting for. */
+  pending: number;
+  /** Resolved whenever a host operation settles, so the event loop can wake up. */
+  wake: () => void;
+}
+
+const MAX_RANDOM_BYTES = 65_536;
+
+export function installGuestHost(
+  ctx: QuickJSContext,
+  job: GuestJob,
+  host: DriverHost,
+  state: GuestHostState,
+  libSource: (name: string) => string | undefined,
+): void {
+  const hostObject = ctx.newObject();
+  const define = (name: string, fn: (...args: QuickJSHandle[]) => QuickJSHandle | void | { error: QuickJSHandle } | { value: QuickJSHandle }) => {
+    const handle = ctx.newFunction(name, fn);
+    ctx.setProp(hostObject, name, handle);
+    handle.dispose();
+  };
+  const setString = (name: string, value: string) => {
+    const handle = ctx.newString(value);
+    ctx.setProp(hostObject, name, handle);
+    handle.dispose();
+  };
+
+  define('write', (fd, text) => {
+    if (state.exitCode !== undefined || !fd || !text) return;
+    const capture = ctx.getNumber(fd) === 2 ? state.stderr : state.stdout;
+    capture.write(ctx.getString(text));
+  });
+  define('exit', (code) => {
+    state.exitCode = code ? ctx.getNumber(code) | 0 : 0;
+  });
+  define('now', () => ctx.newNumber(performance.now()));
+  define('randomHex', (count) => {
+    const n = Math.min(MAX_RANDOM_BYTES, Math.max(0, count ? ctx.getNumber(count) | 0 : 0));
+    const bytes = new Uint8Array(n);
+    crypto.getRandomValues(bytes);
+    let hex = '';
+    for (const byte of bytes) hex += byte.toString(16).padStart(2, '0');
+    return ctx.newString(hex);
+  });
+  define('load', (nameHandle) => {
+    const name = nameHandle ? ctx.getString(nameHandle) : '';
+    const source = /^[a-z_]+$/.test(name) ? libSource(name) : undefined;
+    if (source === undefined) return { error: ctx.newError(`isola: no runtime library "${name}"`) };
+    return ctx.evalCode(source, `isola:${name}.js`, { type: 'global' });
+  });
+  define('fetch', (requestJson, bodyBase64) => {
+    const deferred = ctx.newPromise();
+    const requestText = requestJson ? ctx.getString(requestJson) : '{}';
+    const bodyText = bodyBase64 && ctx.typeof(bodyBase64) === 'string' ? ctx.getString(bodyBase64) : undefined;
+    state.pending++;
+    void guestFetch(job, host, requestText, bodyText).then((responseJson) => {
+      state.pending--;
+      if (deferred.alive) {
+        const value = ctx.newString(responseJson);
+        deferred.resolve(value);
+        value.dispose();
+      }
+      state.wake();
+    });
+    return deferred.handle;
+  });
+  setString('inputsJson', job.inputsJson);
+  setString('filename', job.filename);
+
+  ctx.setProp(ctx.global, '__isolaHost', hostObject);
+  hostObject.dispose();
+}
+
+/** Runs one guest fetch through the host bridge; always resolves with the JSON the guest's fetch expects. */
+async function guestFetch(job: GuestJob, host: DriverHost, requestText: string, bodyText: string | undefined): Promise<string> {
+  try {
+    if (job.allowHosts.length === 0) {
+      return JSON.stringify({ ok: false, kind: 'denied', message: `${hostOf(requestText)}: network access is disabled for this execution (network.allow is empty)` });
+    }
+    const parsed = JSON.parse(requestText) as Partial<EgressRequest>;
+    const request: EgressRequest = {
+      url: String(parsed.url ?? ''),
+      method: String(parsed.method ?? 'GET').toUpperCase(),
+      headers: Array.isArray(parsed.headers) ? parsed.headers.map(([k, v]) => [String(k), String(v)] as [string, string]) : [],
+      ...(bodyText !== undefined ? { body: base64ToBytes(bodyText) } : {}),
+      ...(typeof parsed.timeoutMs === 'number' ? { timeoutMs: parsed.timeoutMs } : {}),
+    };
+    const response = await host.fetch(job.id, request);
+    if (!response.ok) return JSON.stringify(response);
+    return JSON.stringify({
+      ok: true,
+      status: response.status,
+      statusText: response.statusText,
+      url: response.url,
+      headers: response.headers,
+      bodyBase64: bytesToBase64(response.body),
+    });
+  } catch (error) {
+    return JSON.stringify({ ok: false, kind: 'network', message: error instanceof Error ? error.message : String(error) });
+  }
+}
+
+function hostOf(requestText: string): string {
+  try {
+    const url = (JSON.parse(requestText) as { url?: unknown }).url;
+    return new URL(String(url)).host;
+  } catch {
+    return 'request';
+  }
+}

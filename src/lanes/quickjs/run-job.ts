@@ -1,0 +1,222 @@
+/**
+ * One execution in a brand-new QuickJS runtime and context: nothing survives into the next job, because
+ * the runtime (heap, atoms, globals, timers, files) is freed at the end of this function.
+ */
+import type { QuickJSContext, QuickJSHandle, QuickJSWASMModule } from 'quickjs-emscripten-core';
+import type { DriverHost, GuestFailure, GuestJob, GuestResult } from '../lane.js';
+import { StreamCapture } from '../stream-capture.js';
+import { installGuestHost, type GuestHostState } from './guest-host.js';
+import { installModuleLoader } from './module-loader.js';
+import { runEventLoop, type LoopEnd } from './event-loop.js';
+
+export interface RunJobDeps {
+  module: QuickJSWASMModule;
+  host: DriverHost;
+  bootstrapSource: string;
+  libSource: (name: string) => string | undefined;
+  /** Bundle of the job's npm packages (environment), evaluated before user code. */
+  packagesSource?: string;
+  stackSizeBytes: number;
+}
+
+export async function runJob(deps: RunJobDeps, job: GuestJob): Promise<GuestResult> {
+  const setupStart = performance.now();
+  const interrupt = deps.host.interrupt;
+  if (interrupt) Atomics.store(interrupt, 0, 0);
+  const state: GuestHostState = {
+    stdout: new StreamCapture(job.limits.stdoutBytes),
+    stderr: new StreamCapture(job.limits.stderrBytes),
+    exitCode: undefined,
+    pending: 0,
+    wake: () => {},
+  };
+  let timedOut = false;
+  const runtime = deps.module.newRuntime();
+  runtime.setMemoryLimit(job.memoryBytes);
+  runtime.setMaxStackSize(deps.stackSizeBytes);
+  runtime.setInterruptHandler(() => {
+    if (state.exitCode !== undefined) return true;
+    if (Date.now() >= job.deadline || (interrupt !== undefined && Atomics.load(interrupt, 0) !== 0)) {
+      timedOut = true;
+      return true;
+    }
+    return false;
+  });
+  const ctx = runtime.newContext();
+  const owned: QuickJSHandle[] = [];
+  const own = <T extends QuickJSHandle>(handle: T): T => (owned.push(handle), handle);
+  let runStart = setupStart;
+  try {
+    installGuestHost(ctx, job, deps.host, state, deps.libSource);
+    installModuleLoader(runtime, ctx);
+    const internal = own(ctx.unwrapResult(ctx.evalCode(deps.bootstrapSource, 'isola:bootstrap.js', { type: 'global' })));
+    if (deps.packagesSource) own(ctx.unwrapResult(ctx.evalCode(deps.packagesSource, 'isola:packages.js', { type: 'global' })));
+    const loop = { runtime, ctx, internal, state, deadline: job.deadline, timedOut: () => timedOut };
+    runStart = performance.now();
+    const finish = (partial: Omit<GuestResult, 'stdout' | 'stderr' | 'stdoutTruncated' | 'stderrTruncated' | 'mode' | 'cache' | 'setupMs' | 'runMs'>): GuestResult => ({
+      ...partial,
+      mode: job.mode === 'main' ? 'main' : 'script',
+      stdout: state.stdout.text(),
+      stderr: state.stderr.text(),
+      stdoutTruncated: state.stdout.truncated,
+      stderrTruncated: state.stderr.truncated,
+      cache: 'hit',
+      setupMs: runStart - setupStart,
+      runMs: performance.now() - runStart,
+    });
+    // `raised` is the handle of an exception that an interrupt made moot: it still has to be freed.
+    const failed = (end: LoopEnd | { kind: 'thrown'; error: QuickJSHandle }, raised?: QuickJSHandle) => {
+      if (raised) own(raised);
+      return finish(endToFailure(ctx, internal, state, end, job));
+    };
+
+    // 1. Evaluate the code (a module's top-level await is driven by the loop like any promise).
+    const evaluated = ctx.evalCode(job.code, job.filename, { type: job.sourceType === 'module' ? 'module' : 'global' });
+    if (evaluated.error) return failed(interrupted(state, timedOut) ?? { kind: 'thrown', error: own(evaluated.error) }, evaluated.error);
+    let namespace = own(evaluated.value);
+    if (job.sourceType === 'module') {
+      const settledModule = await awaitPromise(ctx, namespace, loop);
+      if (settledModule.kind !== 'fulfilled') return failed(settledModule.end);
+      namespace = own(settledModule.value);
+    }
+
+    if (job.mode !== 'main') {
+      const end = await runEventLoop(loop);
+      if (end.kind !== 'idle') return failed(end);
+      return finish({ exitCode: callNumber(ctx, internal, 'finalExitCode'), ...readOutputFile(ctx, internal) });
+    }
+
+    // 2. Function mode: find main, call it with the inputs, await it, serialize its value.
+    const main = own(findMain(ctx, internal, job.sourceType === 'module' ? namespace : undefined));
+    if (ctx.typeof(main) !== 'function') {
+      return finish({ exitCode: 1, failure: { type: 'exception', message: 'entrypoint "main" was requested but the code defines no main function' } });
+    }
+    const called = ctx.callMethod(internal, 'callMain', [main]);
+    if (called.error) return failed(interrupted(state, timedOut) ?? { kind: 'thrown', error: own(called.error) }, called.error);
+    const settled = await awaitPromise(ctx, own(called.value), loop);
+    if (settled.kind !== 'fulfilled') return failed(settled.end);
+    const serialized = ctx.callMethod(internal, 'serialize', [own(settled.value)]);
+    if (serialized.error) {
+      const [message] = describe(ctx, internal, own(serialized.error));
+      return finish({ exitCode: 1, failure: { type: 'invalid_output', message: message.replace(/^InvalidOutputError: /, '') } });
+    }
+    const returnJson = ctx.getString(own(serialized.value));
+    return finish({ exitCode: 0, returnJson });
+  } finally {
+    for (const handle of owned.reverse()) if (handle.alive) handle.dispose();
+    ctx.dispose();
+    runtime.dispose();
+  }
+}
+
+type Awaited_ = { kind: 'fulfilled'; value: QuickJSHandle } | { kind: 'failed'; end: LoopEnd | { kind: 'thrown'; error: QuickJSHandle } };
+
+/** Drive the loop until `promise` settles; a non-promise value counts as fulfilled. */
+async function awaitPromise(ctx: QuickJSContext, promise: QuickJSHandle, loop: Parameters<typeof runEventLoop>[0]): Promise<Awaited_> {
+  let state = ctx.getPromiseState(promise);
+  if (state.type === 'pending') {
+    const end = await runEventLoop(loop, () => !isPending(ctx, promise));
+    if (end.kind !== 'settled') {
+      if (end.kind !== 'idle') return { kind: 'failed', end };
+      state = ctx.getPromiseState(promise);
+      if (state.type === 'pending') {
+        const error = ctx.newError({ name: 'Error', message: 'the promise never settled: it waits for nothing (no timers or I/O pending)' });
+        return { kind: 'failed', end: { kind: 'thrown', error } };
+      }
+    }
+    state = ctx.getPromiseState(promise);
+  }
+  if (state.type === 'fulfilled') return { kind: 'fulfilled', value: state.value };
+  if (state.type === 'rejected') return { kind: 'failed', end: { kind: 'thrown', error: state.error } };
+  return { kind: 'failed', end: { kind: 'timeout' } };
+}
+
+function isPending(ctx: QuickJSContext, promise: QuickJSHandle): boolean {
+  const state = ctx.getPromiseState(promise);
+  if (state.type === 'fulfilled') state.value.dispose();
+  else if (state.type === 'rejected') state.error.dispose();
+  return state.type === 'pending';
+}
+
+function interrupted(state: GuestHostState, timedOut: boolean): LoopEnd | undefined {
+  if (state.exitCode !== undefined) return { kind: 'exit' };
+  if (timedOut) return { kind: 'timeout' };
+  return undefined;
+}
+
+function endToFailure(
+  ctx: QuickJSContext,
+  internal: QuickJSHandle,
+  state: GuestHostState,
+  end: LoopEnd | { kind: 'thrown'; error: QuickJSHandle },
+  job: GuestJob,
+): { exitCode: number; failure?: GuestFailure; outputFileText?: string } {
+  switch (end.kind) {
+    case 'exit':
+      return { exitCode: state.exitCode ?? 0, ...readOutputFile(ctx, internal) };
+    case 'timeout':
+      return { exitCode: 124, failure: { type: 'timeout', message: `execution exceeded its ${job.timeoutMs} ms deadline` } };
+    case 'idle':
+    case 'settled':
+      return { exitCode: 0 };
+    case 'uncaught':
+    case 'thrown': {
+      const [message, stack] = describe(ctx, internal, end.error);
+      if (end.error.alive) end.error.dispose();
+      if (/^InternalError: out of memory/.test(message)) {
+        return { exitCode: 137, failure: { type: 'memory_limit', message: `out of memory: the ${Math.round(job.memoryBytes / 2 ** 20)} MB memory limit was reached` } };
+      }
+      state.stderr.write(`${stack}\n`);
+      return { exitCode: 1, failure: { type: 'exception', message, traceback: stack } };
+    }
+  }
+}
+
+function describe(ctx: QuickJSContext, internal: QuickJSHandle, error: QuickJSHandle): [string, string] {
+  const described = ctx.callMethod(internal, 'describeError', [error]);
+  if (described.error) {
+    described.error.dispose();
+    return ['Error: an exception was thrown that could not be described', ''];
+  }
+  const pair = ctx.dump(described.value) as [string, string];
+  described.value.dispose();
+  return pair;
+}
+
+function findMain(ctx: QuickJSContext, internal: QuickJSHandle, namespace: QuickJSHandle | undefined): QuickJSHandle {
+  if (namespace === undefined) {
+    // A global `function main` or top-level `const main = ...` (global lexical scope) is found by name.
+    const byName = ctx.evalCode('typeof main === "function" ? main : undefined', 'isola:main.js', { type: 'global' });
+    if (!byName.error && ctx.typeof(byName.value) === 'function') return byName.value;
+    if (byName.error) byName.error.dispose();
+    else byName.value.dispose();
+  }
+  const found = ctx.callMethod(internal, 'findMain', [namespace ?? ctx.undefined]);
+  if (found.error) {
+    found.error.dispose();
+    return ctx.undefined;
+  }
+  return found.value;
+}
+
+function callNumber(ctx: QuickJSContext, target: QuickJSHandle, method: string): number {
+  const result = ctx.callMethod(target, method, []);
+  if (result.error) {
+    result.error.dispose();
+    return 1;
+  }
+  const value = ctx.getNumber(result.value);
+  result.value.dispose();
+  return value;
+}
+
+function readOutputFile(ctx: QuickJSContext, internal: QuickJSHandle): { outputFileText?: string } {
+  const result = ctx.callMethod(internal, 'readOutputFile', []);
+  if (result.error) {
+    result.error.dispose();
+    return {};
+  }
+  const text = ctx.typeof(result.value) === 'string' ? ctx.getString(result.value) : undefined;
+  result.value.dispose();
+  return text === undefined ? {} : { outputFileText: text };
+}

@@ -1,0 +1,11 @@
+/** Node entry of the QuickJS lane: picks the synchronous release build (the asyncify build is ~2.8x slower). */
+import releaseSync from '@jitl/quickjs-wasmfile-release-sync';
+import type { QuickJSSyncVariant } from 'quickjs-emscripten-core';
+import type { CreateDriver } from '../lane.js';
+import { createQuickJSDriver } from './driver.js';
+
+// The package's types are CommonJS-shaped (`export { variant as default }`), so under NodeNext TypeScript
+// sees the default import as the module object; at runtime the ESM entry's default is the variant itself.
+const variant = releaseSync as unknown as QuickJSSyncVariant;
+
+export const createDriver: CreateDriver = (host) => createQuickJSDriver(host, { variant });
