@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExecuteResponseSchema } from '../../src/contract/response.js';
 
@@ -16,9 +16,10 @@ interface Run {
   stderr: string;
 }
 
+/** Run the built CLI (or, with `script`, another .mjs file) and collect its exit code and output. */
 function isola(args: string[], options: { cwd?: string; input?: string; script?: string } = {}): Promise<Run> {
   return new Promise((resolve) => {
-    const argv = options.script ? ['--input-type=module', '-e', options.script, '--', ...args] : [BIN, ...args];
+    const argv = options.script ? [options.script, ...args] : [BIN, ...args];
     const child = execFile(process.execPath, argv, { cwd: options.cwd, timeout: 30_000 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
       resolve({ code, stdout, stderr });
@@ -55,7 +56,7 @@ describe('isola run', () => {
 
   it('reads --inputs @file and infers TypeScript from .ts', async () => {
     const inputs = file('inputs.json', JSON.stringify({ n: 21 }));
-    const path = file('double.ts', 'export {};\nfunction main({ n }: { n: number }): number { return n * 2; }');
+    const path = file('double.ts', 'interface In { n: number }\nfunction main({ n }: In): number { return n * 2; }');
     const run = await isola(['run', path, '--inputs', `@${inputs}`]);
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout).output).toBe(42);
@@ -86,11 +87,12 @@ describe('isola run', () => {
   });
 
   it('exits 137 on the memory limit', async () => {
-    const code = 'const hog = []; while (true) hog.push(new Array(100000).fill("x".repeat(10)));';
+    // One 64 MB allocation: creeping up to the cap instead makes QuickJS's GC thrash for seconds.
+    const code = 'const big = new Array(4e6).fill(1); console.log(big.length);';
     const run = await isola(['run', file('hog.js', code), '--memory', '16', '--timeout', '20000']);
     expect(run.code).toBe(137);
     expect(JSON.parse(run.stdout)).toMatchObject({ status: 'error', error: { type: 'memory_limit' } });
-  });
+  }, 20_000);
 
   it.each([
     [['--bogus'], '--bogus'],
@@ -135,14 +137,16 @@ describe('isola run', () => {
   it('does not load the HTTP stack for run', async () => {
     const path = file('lean.js', 'function main() { return "lean"; }');
     // Run the CLI in-process, then list the CommonJS modules it pulled in (fastify, pino, prom-client are CJS).
-    const script = `
-      import { createRequire } from 'node:module';
-      const { main } = await import(${JSON.stringify(MAIN)});
+    // A file, not `node -e`: worker threads inherit execArgv, and --input-type breaks them.
+    const script = file(
+      'lean-probe.mjs',
+      `import { createRequire } from 'node:module';
+      const { main } = await import(${JSON.stringify(pathToFileURL(MAIN).href)});
       const code = await main(['run', ${JSON.stringify(path)}]);
       const loaded = Object.keys(createRequire(import.meta.url).cache);
       process.stderr.write(JSON.stringify(loaded.filter((p) => /node_modules\\/(fastify|pino|prom-client|@fastify)\\//.test(p))));
-      process.exit(code);
-    `;
+      process.exit(code);`,
+    );
     const run = await isola([], { script });
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout).output).toBe('lean');
