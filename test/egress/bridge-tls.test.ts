@@ -2,18 +2,14 @@
  * HTTPS through the pinned dispatcher: the bridge connects to the checked IP, yet TLS still sends SNI
  * for the name and verifies the certificate against the name.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:https';
 import type { Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEgressBridge } from '../../src/egress/bridge.js';
 import type { EgressBridge, EgressBridgeOptions } from '../../src/egress/bridge.js';
-import { soon, tableLookup, text } from './servers.js';
+import { selfSignedCert, soon, tableLookup, text } from './servers.js';
 
 let server: Server;
 let port: number;
@@ -32,22 +28,12 @@ function bridge(options: EgressBridgeOptions = {}): EgressBridge {
 }
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'isola-egress-tls-'));
-  try {
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1',
-      '-subj', '/CN=secure.test', '-addext', 'subjectAltName=DNS:secure.test',
-    ], { stdio: 'ignore' });
-    cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
-    const key = readFileSync(join(dir, 'key.pem'), 'utf8');
-    server = createServer({ key, cert }, (req, res) => {
-      seen.push({ servername: (req.socket as TLSSocket).servername, host: req.headers.host });
-      res.end('secret-free hello');
-    });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const pair = selfSignedCert('secure.test');
+  cert = pair.cert;
+  server = createServer({ key: pair.key, cert }, (req, res) => {
+    seen.push({ servername: (req.socket as TLSSocket).servername ?? false, host: req.headers.host });
+    res.end('secret-free hello');
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.address() as AddressInfo).port;
 });

@@ -1,7 +1,11 @@
 /** Real HTTP servers on 127.0.0.1 for the egress tests, and a scripted DNS resolver. */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { EgressLookup, ResolvedAddress } from '../../src/egress/resolve.js';
 
 export interface SeenRequest {
@@ -65,4 +69,19 @@ export function text(body: Uint8Array): string {
 
 export function header(headers: [string, string][], name: string): string | undefined {
   return headers.find(([key]) => key.toLowerCase() === name)?.[1];
+}
+
+/** A throw-away self-signed certificate for `name` (openssl, EC P-256, one day). */
+export function selfSignedCert(name: string): { cert: string; key: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'isola-egress-tls-'));
+  try {
+    execFileSync('openssl', [
+      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1',
+      '-subj', `/CN=${name}`, '-addext', `subjectAltName=DNS:${name}`,
+    ], { stdio: 'ignore' });
+    return { cert: readFileSync(join(dir, 'cert.pem'), 'utf8'), key: readFileSync(join(dir, 'key.pem'), 'utf8') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -1,0 +1,169 @@
+/**
+ * The native lane's forward proxy, driven by real clients (curl and Python `requests`) as subprocesses.
+ * Subprocesses run asynchronously: the proxy and the servers live in this process's event loop.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:https';
+import type { Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEgressBridge } from '../../src/egress/bridge.js';
+import type { EgressBridge } from '../../src/egress/bridge.js';
+import { createEgressProxy } from '../../src/egress/proxy.js';
+import type { EgressProxy } from '../../src/egress/proxy.js';
+import { selfSignedCert, startServer, tableLookup } from './servers.js';
+import type { TestServer } from './servers.js';
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function run(command: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    // A clean environment: no proxy or CA settings of the host leak into the client.
+    execFile(command, args, { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tmpdir(), ...env }, timeout: 20_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+let plain: TestServer;
+let tls: Server;
+let tlsPort: number;
+let dir: string;
+let caFile: string;
+let bridge: EgressBridge;
+let proxy: EgressProxy;
+const denied: string[] = [];
+const tlsSeen: string[] = [];
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'isola-egress-proxy-'));
+  const pair = selfSignedCert('secure.test');
+  caFile = join(dir, 'ca.pem');
+  writeFileSync(caFile, pair.cert);
+  tls = createServer({ key: pair.key, cert: pair.cert }, (req, res) => {
+    tlsSeen.push(req.url ?? '');
+    res.end('tls ok');
+  });
+  await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', resolve));
+  tlsPort = (tls.address() as AddressInfo).port;
+  plain = await startServer((req, res) => {
+    if (req.url === '/hop') {
+      res.writeHead(302, { location: `http://other.test:${plain.port}/landed` });
+      res.end();
+    } else {
+      res.end(`plain ok ${req.method} ${req.url}`);
+    }
+  });
+  bridge = createEgressBridge({
+    allowPrivate: true,
+    lookup: tableLookup({ 'api.test': ['127.0.0.1'], 'other.test': ['127.0.0.1'], 'secure.test': ['127.0.0.1'] }),
+    onDenied: (host, reason) => denied.push(`${host}: ${reason}`),
+  });
+  proxy = await createEgressProxy(bridge);
+});
+
+afterAll(async () => {
+  await proxy.close();
+  await bridge.close();
+  tls.closeAllConnections();
+  await new Promise<void>((resolve) => tls.close(() => resolve()));
+  await plain.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const curl = (proxyUrl: string, url: string, extra: string[] = []) =>
+  run('curl', ['-sS', '--max-time', '10', '-x', proxyUrl, '--cacert', caFile, '-w', '\n%{http_code}', ...extra, url]);
+
+describe('egress proxy: plain HTTP', () => {
+  it('forwards an allowed request without the proxy credentials', async () => {
+    const url = proxy.url('p1', [`api.test:${plain.port}`]);
+    const before = plain.seen.length;
+    const res = await curl(url, `http://api.test:${plain.port}/path?x=1`, ['-H', 'X-Guest: 1']);
+    expect(res.stdout).toBe('plain ok GET /path?x=1\n200');
+    const seen = plain.seen[before]?.headers ?? {};
+    expect(seen.host).toBe(`api.test:${plain.port}`);
+    expect(seen['x-guest']).toBe('1');
+    expect(seen['proxy-authorization']).toBeUndefined();
+  });
+
+  it('answers 403 for a host outside the allow-list and reports the denial', async () => {
+    const url = proxy.url('p2', [`api.test:${plain.port}`]);
+    const before = plain.seen.length;
+    const res = await curl(url, `http://other.test:${plain.port}/`);
+    expect(res.stdout).toBe(`isola egress: denied: other.test:${plain.port}: host and port are not in the allow-list\n\n403`);
+    expect(plain.seen.length).toBe(before);
+    expect(denied).toContain(`other.test:${plain.port}: host and port are not in the allow-list`);
+  });
+
+  it('leaves redirects to the client, and checks the next hop when it comes back', async () => {
+    const url = proxy.url('p3', [`api.test:${plain.port}`]);
+    const res = await curl(url, `http://api.test:${plain.port}/hop`, ['-L']);
+    expect(res.stdout.endsWith('403')).toBe(true);
+    expect(res.stdout).toContain(`other.test:${plain.port}: host and port are not in the allow-list`);
+  });
+
+  it('requires the job token', async () => {
+    const res = await curl(proxy.address, `http://api.test:${plain.port}/`);
+    expect(res.stdout.endsWith('407')).toBe(true);
+    const wrong = await curl(`http://isola:not-a-token@${proxy.address}`, `http://api.test:${plain.port}/`);
+    expect(wrong.stdout.endsWith('407')).toBe(true);
+  });
+});
+
+describe('egress proxy: CONNECT', () => {
+  it('tunnels HTTPS to an allowed host', async () => {
+    const url = proxy.url('p4', [`secure.test:${tlsPort}`]);
+    const res = await curl(url, `https://secure.test:${tlsPort}/tunnelled`);
+    expect(res.stdout).toBe('tls ok\n200');
+    expect(tlsSeen).toContain('/tunnelled');
+  });
+
+  it('refuses a tunnel to a host outside the allow-list', async () => {
+    const url = proxy.url('p5', [`secure.test:${tlsPort}`]);
+    const res = await curl(url, `https://api.test:${tlsPort}/`);
+    expect(res.code).not.toBe(0);
+    expect(res.stderr).toMatch(/403/);
+    expect(denied).toContain(`api.test:${tlsPort}: host and port are not in the allow-list`);
+  });
+
+  it('refuses a tunnel to loopback when the operator did not allow private addresses', async () => {
+    const strictBridge = createEgressBridge({ allowPrivate: false, lookup: tableLookup({ 'secure.test': ['127.0.0.1'] }) });
+    const strictProxy = await createEgressProxy(strictBridge);
+    try {
+      const before = tlsSeen.length;
+      const res = await curl(strictProxy.url('p6', [`secure.test:${tlsPort}`]), `https://secure.test:${tlsPort}/`);
+      expect(res.code).not.toBe(0);
+      expect(res.stderr).toMatch(/403/);
+      expect(tlsSeen.length).toBe(before);
+    } finally {
+      await strictProxy.close();
+      await strictBridge.close();
+    }
+  });
+
+  it('works for Python requests through HTTPS_PROXY, and a released token stops working', async () => {
+    const url = proxy.url('p7', [`secure.test:${tlsPort}`]);
+    const script = [
+      'import requests, sys',
+      `r = requests.get("https://secure.test:${tlsPort}/py", params={"a": "1"}, timeout=10)`,
+      'r.raise_for_status()',
+      'print(r.status_code, r.text)',
+    ].join('\n');
+    const env = { HTTPS_PROXY: url, REQUESTS_CA_BUNDLE: caFile };
+    const ok = await run('python3', ['-c', script], env);
+    expect(ok.stdout.trim()).toBe('200 tls ok');
+    expect(tlsSeen).toContain('/py?a=1');
+    proxy.release('p7');
+    const after = await run('python3', ['-c', script], env);
+    expect(after.code).not.toBe(0);
+    expect(after.stderr).toMatch(/407/);
+  });
+});
