@@ -36,6 +36,8 @@ const PIP_CLAUSE = /^(~=|===|==|!=|<=|>=|<|>)\s*([0-9A-Za-z.*+!_-]+)$/;
 const PIP_EXACT_VERSION = /^[0-9][0-9A-Za-z.+!_-]*$/;
 
 const MAX_SPEC_CHARS = 256;
+// Installers read a name ending like an archive as a local file (npm-package-arg, pip's is_archive_file).
+const ARCHIVE_SUFFIX = /\.(?:whl|zip|tgz|tar|tar\.gz|tar\.bz2|tar\.xz|tbz|txz|egg)$/i;
 
 export function normalizePipName(name: string): string {
   return name.toLowerCase().replace(/[-_.]+/g, '-');
@@ -50,10 +52,10 @@ function parseNpm(raw: string): ParsedSpec | string {
   const at = raw.indexOf('@', 1);
   const name = at === -1 ? raw : raw.slice(0, at);
   const range = at === -1 ? '' : raw.slice(at + 1).trim();
-  if (!NPM_NAME.test(name) || name.length > 214) {
+  if (!NPM_NAME.test(name) || name.length > 214 || ARCHIVE_SUFFIX.test(name)) {
     return 'expected an npm package name such as "lodash" or "@scope/pkg" (paths, URLs, git and aliases are not accepted)';
   }
-  if (at !== -1 && !NPM_RANGE.test(range)) {
+  if (at !== -1 && (!NPM_RANGE.test(range) || ARCHIVE_SUFFIX.test(range))) {
     return 'expected a version range after "@", e.g. "lodash@4.17.21" or "lodash@^4"';
   }
   return { raw: range === '' ? name : `${name}@${range}`, name, range, pinned: NPM_EXACT.test(range) };
@@ -62,7 +64,7 @@ function parseNpm(raw: string): ParsedSpec | string {
 function parsePip(raw: string): ParsedSpec | string {
   const match = /^([^\s[<>=!~,]+)\s*(\[[^\]]*\])?\s*(.*)$/.exec(raw);
   const name = match?.[1] ?? '';
-  if (!PIP_NAME.test(name)) {
+  if (!PIP_NAME.test(name) || ARCHIVE_SUFFIX.test(name)) {
     return 'expected a PyPI project name such as "requests" (paths, URLs, options and VCS links are not accepted)';
   }
   const extras = match?.[2];
