@@ -127,20 +127,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
     };
     reply.raw.once('close', onClose);
     try {
-      const result = await engine.execute(parsed, { requestId: request.id, signal: controller.signal });
-      // Never the code or the inputs: they may hold secrets of the caller.
-      request.log.info(
-        {
-          execution_id: result.id,
-          lane: result.environment.lane,
-          status: result.status,
-          return_code: result.return_code,
-          error_type: result.error?.type ?? null,
-          elapsed_ms: result.elapsed_ms,
-        },
-        'execution finished',
-      );
-      return result;
+      // The engine logs the run with both ids; nothing here logs the code or the inputs.
+      return await engine.execute(parsed, { requestId: request.id, signal: controller.signal });
     } finally {
       reply.raw.off('close', onClose);
     }
