@@ -6,6 +6,10 @@
   const path = internal.lib('path');
   const { Buffer } = internal.lib('buffer');
   const text = internal.lib('text');
+  // The file system exists from the first use of fs (bootstrap may have created it already): it starts
+  // with ./inputs.json, and readOutputFile() looks for ./output.json in it afterwards.
+  if (!internal.files) internal.files = new Map([[internal.cwd + '/inputs.json', internal.inputsJson]]);
+  if (!internal.dirs) internal.dirs = new Set(['/', '/tmp', internal.cwd]);
   const files = internal.files;
   const dirs = internal.dirs;
   const loadedAt = Date.now();

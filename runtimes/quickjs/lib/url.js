@@ -3,9 +3,9 @@
 // which is long; url-host.js handles hosts and url-encode.js the percent-encode sets.
 (function (internal) {
   'use strict';
-  const { parseHost } = internal.lib('url-host');
-  const { encode, decode } = internal.lib('url-encode');
-  const params = internal.lib('url-search-params');
+  const { parseHost } = internal.lib('url_host');
+  const { encode, decode } = internal.lib('url_encode');
+  const params = internal.lib('url_search_params');
   const DEFAULT_PORTS = { ftp: 21, file: null, http: 80, https: 443, ws: 80, wss: 443 };
   const isSpecial = (scheme) => Object.prototype.hasOwnProperty.call(DEFAULT_PORTS, scheme);
   const SINGLE_DOT = /^(\.|%2e)$/i;

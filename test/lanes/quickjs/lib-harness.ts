@@ -4,6 +4,10 @@
  * evaluates bootstrap.js, then runs test code as the body of an async function and returns its
  * JSON-serialized result together with what the guest wrote to stdout/stderr.
  *
+ * Test code sees `lib(name)` (bootstrap's internal.lib) and `internal`, so a library is exercised
+ * directly, whatever `require` maps to; globals such as URL and Buffer come through bootstrap's getters.
+ * Library names follow the driver's rule (/^[a-z_]+$/, looked up in lib/ then core/).
+ *
  * Each `run()` uses a fresh runtime and context, like one execution.
  */
 import { randomBytes } from 'node:crypto';
@@ -50,13 +54,22 @@ function quickjs(): Promise<QuickJSWASMModule> {
 }
 
 const sourceCache = new Map<string, string>();
-function runtimeSource(path: string): string {
+function runtimeSource(path: string): string | undefined {
   let source = sourceCache.get(path);
   if (source === undefined) {
-    source = readFileSync(runtimeDir + path, 'utf8');
+    try {
+      source = readFileSync(runtimeDir + path, 'utf8');
+    } catch {
+      return undefined;
+    }
     sourceCache.set(path, source);
   }
   return source;
+}
+
+function librarySource(name: string): string | undefined {
+  if (!/^[a-z_]+$/.test(name)) return undefined;
+  return runtimeSource('lib/' + name + '.js') ?? runtimeSource('core/' + name + '.js');
 }
 
 /** Run `body` (the body of an async function; `return` gives the result) in a fresh guest. */
@@ -71,11 +84,13 @@ export async function runGuest(body: string, options: RunOptions = {}): Promise<
   const deadline = Date.now() + (options.timeoutMs ?? 10_000);
   try {
     installHost(ctx, options, out, pendingHost);
-    const internal = ctx.unwrapResult(ctx.evalCode(runtimeSource('bootstrap.js'), 'bootstrap.js'));
+    const internal = ctx.unwrapResult(ctx.evalCode(runtimeSource('bootstrap.js') ?? '', 'bootstrap.js'));
     try {
       ctx.setProp(ctx.global, '__internal', internal);
+      const setJob = 'if (typeof __internal.setJob === "function") __internal.setJob(' + JSON.stringify(options.inputsJson ?? '{}') + ', "main.js");';
+      ctx.unwrapResult(ctx.evalCode(setJob, 'set-job.js')).dispose();
       const wrapped =
-        'globalThis.__done = undefined;\n(async () => {\n' + body + '\n})().then(' +
+        'globalThis.__done = undefined;\n(async (internal, lib) => {\n' + body + '\n})(__internal, __internal.lib).then(' +
         '(v) => { globalThis.__done = { ok: true, json: JSON.stringify(v === undefined ? null : v) }; },' +
         '(e) => { globalThis.__done = { ok: false, error: e instanceof Error ? e.name + ": " + e.message : "Uncaught " + String(e) }; });';
       ctx.unwrapResult(ctx.evalCode(wrapped, 'test.js')).dispose();
@@ -130,7 +145,9 @@ function installHost(
   fn('load', (name) => {
     const libName = ctx.getString(name!);
     out.loaded.push(libName);
-    return ctx.unwrapResult(ctx.evalCode(runtimeSource('lib/' + libName + '.js'), 'lib/' + libName + '.js'));
+    const source = librarySource(libName);
+    if (source === undefined) throw new Error('no runtime library "' + libName + '"');
+    return ctx.unwrapResult(ctx.evalCode(source, 'isola:' + libName + '.js'));
   });
   fn('exit', () => undefined);
   fn('now', () => ctx.newNumber(performance.now()));

@@ -185,7 +185,7 @@
     }
     if (!special) {
       if (FORBIDDEN_HOST.test(input)) return null;
-      return internal.lib('url-encode').encode(input, 'c0');
+      return internal.lib('url_encode').encode(input, 'c0');
     }
     let domain = percentDecode(input);
     domain = domain.normalize('NFC').toLowerCase();

@@ -2,7 +2,7 @@
 // `update` hook so `url.searchParams.set()` rewrites url.search, as the WHATWG spec requires.
 (function (internal) {
   'use strict';
-  const { encode, decode } = internal.lib('url-encode');
+  const { encode, decode } = internal.lib('url_encode');
   const toUSV = (value) => String(value).replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
 
   function parse(query) {
