@@ -40,7 +40,8 @@ function inRanges(address: string, ranges: readonly AddressRange[]): boolean {
   return ranges.some(([base, bits]) => parsed.kind() === base.kind() && parsed.match(base, bits));
 }
 
-export type AddressVerdict = { ok: true } | { ok: false; reason: string };
+/** `reason` names the address (for logs); `words` is the class alone (for the guest and metrics). */
+export type AddressVerdict = { ok: true } | { ok: false; reason: string; words: string };
 
 export interface AddressClass {
   /** ipaddr.js range name of the address, or of the embedded IPv4 address when there is one. */
@@ -104,7 +105,7 @@ export function isIpLiteral(text: string): boolean {
 
 /** Whether the bridge may connect to `address`. Expected refusals are values. */
 export function checkAddress(address: string, policy: AddressPolicy): AddressVerdict {
-  if (!isIpLiteral(address)) return { ok: false, reason: `"${address}" is not an IP address` };
+  if (!isIpLiteral(address)) return { ok: false, reason: `"${address}" is not an IP address`, words: 'not an IP address' };
   const { range, embedded } = classifyAddress(address);
   if (range === 'unicast') return { ok: true };
   if (!NEVER_ALLOWED.has(range)) {
@@ -114,5 +115,5 @@ export function checkAddress(address: string, policy: AddressPolicy): AddressVer
   }
   const words = RANGE_WORDS[range] ?? `a special-purpose address (${range})`;
   const via = embedded === undefined ? '' : ` (embeds ${embedded})`;
-  return { ok: false, reason: `address ${address}${via} is ${words}` };
+  return { ok: false, reason: `address ${address}${via} is ${words}`, words };
 }

@@ -54,8 +54,8 @@ export interface EgressBridge {
   /** The policy decision, shared with the native lane's proxy. */
   readonly gate: EgressGate;
   readonly maxResponseBytes: number;
-  /** Report a denial decided outside `fetch` (the proxy's CONNECT). */
-  reportDenied(jobId: string, host: string, reason: string): void;
+  /** Report a denial decided outside `fetch` (the proxy's CONNECT); `detail` goes to logs only. */
+  reportDenied(jobId: string, host: string, reason: string, detail?: string): void;
   /** Close pooled connections. Idempotent; later fetches fail with kind `network`. */
   close(): Promise<void>;
 }
@@ -63,6 +63,9 @@ export interface EgressBridge {
 export const DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
 export const DEFAULT_MAX_REDIRECTS = 5;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const METHOD_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** Forbidden by the fetch standard: CONNECT opens tunnels (the proxy's job), TRACE/TRACK echo headers back. */
+const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
 
 type Failure = Extract<EgressResponse, { ok: false }>;
 
@@ -89,8 +92,8 @@ export function createEgressBridge(options: EgressBridgeOptions = {}): EgressBri
   const dispatcher = createPinnedDispatcher(options.ca !== undefined ? { ca: options.ca } : {});
   let closing: Promise<void> | undefined;
 
-  const reportDenied = (jobId: string, host: string, reason: string): void => {
-    options.logger?.warn({ jobId, host, reason }, 'egress denied');
+  const reportDenied = (jobId: string, host: string, reason: string, detail?: string): void => {
+    options.logger?.warn({ jobId, host, reason, ...(detail !== undefined ? { detail } : {}) }, 'egress denied');
     try {
       options.onDenied?.(host, reason);
     } catch (error) {
@@ -99,8 +102,8 @@ export function createEgressBridge(options: EgressBridgeOptions = {}): EgressBri
     }
   };
 
-  const deny = (jobId: string, host: string, reason: string): Failure => {
-    reportDenied(jobId, host, reason);
+  const deny = (jobId: string, host: string, reason: string, detail?: string): Failure => {
+    reportDenied(jobId, host, reason, detail);
     return { ok: false, kind: 'denied', message: `${host}: ${reason}` };
   };
 
@@ -121,7 +124,9 @@ export function createEgressBridge(options: EgressBridgeOptions = {}): EgressBri
     if (!sanitized.ok) return { ok: false, kind: 'network', message: `${describeTarget(first.target)}: ${sanitized.reason}` };
 
     let target = first.target;
+    if (!METHOD_TOKEN.test(request.method)) return { ok: false, kind: 'network', message: `${describeTarget(target)}: invalid method` };
     let method = request.method.toUpperCase();
+    if (FORBIDDEN_METHODS.has(method)) return deny(jobId, describeTarget(target), `method ${method} is not allowed`);
     let body = request.body;
     let guestHeaders: HeaderList = sanitized.headers;
     if (target.userinfo && !hasHeader(guestHeaders, 'authorization')) {
@@ -133,7 +138,7 @@ export function createEgressBridge(options: EgressBridgeOptions = {}): EgressBri
     for (let redirects = 0; ; redirects++) {
       const admission = await gate.admit(jobId, allowHosts, target, signal);
       if (!admission.ok) {
-        if (admission.kind === 'denied') return deny(jobId, admission.host, admission.reason);
+        if (admission.kind === 'denied') return deny(jobId, admission.host, admission.reason, admission.detail);
         return { ok: false, kind: admission.kind, message: `${admission.host}: ${admission.reason}` };
       }
       const headers = setHeaders(guestHeaders, credentials.headersFor(target));

@@ -27,7 +27,7 @@ export interface EgressGateOptions {
 
 export type Admission =
   | { ok: true; addresses: ResolvedAddress[] }
-  | { ok: false; kind: 'denied' | 'network' | 'timeout'; host: string; reason: string };
+  | { ok: false; kind: 'denied' | 'network' | 'timeout'; host: string; reason: string; detail?: string };
 
 export interface EgressGate {
   /** Check a target for a job; counts against the job's budget once the allow-list accepts it. */
@@ -80,7 +80,11 @@ export function createEgressGate(options: EgressGateOptions): EgressGate {
       }
       for (const { address } of addresses) {
         const verdict = checkAddress(address, policy);
-        if (!verdict.ok) return deny(verdict.reason);
+        if (verdict.ok) continue;
+        // For names, the guest learns the class of address, not the address: the allow-list is written
+        // by the (untrusted) requester and must not become a way to map the operator's internal DNS.
+        if (target.ip) return deny(verdict.reason);
+        return { ok: false, kind: 'denied', host, reason: `resolves to ${verdict.words}`, detail: verdict.reason };
       }
       return { ok: true, addresses };
     },

@@ -129,7 +129,7 @@ export async function createEgressProxy(bridge: EgressBridge, options: EgressPro
     void bridge.gate.admit(job.jobId, job.allowHosts, target, signal).then((admission) => {
       if (client.destroyed) return;
       if (!admission.ok) {
-        if (admission.kind === 'denied') bridge.reportDenied(job.jobId, admission.host, admission.reason);
+        if (admission.kind === 'denied') bridge.reportDenied(job.jobId, admission.host, admission.reason, admission.detail);
         const status = admission.kind === 'denied' ? '403 Forbidden' : admission.kind === 'timeout' ? '504 Gateway Timeout' : '502 Bad Gateway';
         return reply(status, `${admission.kind}: ${admission.host}: ${admission.reason}`);
       }

@@ -34,7 +34,7 @@ describe('address policy', () => {
     ['192.0.2.1', 'a reserved address'],
     ['198.18.0.1', 'a reserved address'],
   ])('refuses %s as %s', (address, words) => {
-    expect(checkAddress(address, strict)).toEqual({ ok: false, reason: `address ${address} is ${words}` });
+    expect(checkAddress(address, strict)).toEqual({ ok: false, reason: `address ${address} is ${words}`, words });
   });
 
   it.each([
@@ -74,7 +74,7 @@ describe('address policy', () => {
   });
 
   it('a value that is not an IP address is refused, not thrown', () => {
-    expect(checkAddress('localhost', operator)).toEqual({ ok: false, reason: '"localhost" is not an IP address' });
+    expect(checkAddress('localhost', operator)).toEqual({ ok: false, reason: '"localhost" is not an IP address', words: 'not an IP address' });
     expect(checkAddress('2130706433', operator).ok).toBe(false);
   });
 });

@@ -129,16 +129,21 @@ describe('egress bridge: address policy', () => {
     expect(server.seen.length).toBe(before);
   });
 
-  it('refuses a name that resolves to a private address', async () => {
-    const b = bridge({ allowPrivate: false, lookup: tableLookup({ 'internal.test': ['10.0.0.5'] }) });
+  it('refuses a name that resolves to a private address, telling the guest the class and the log the address', async () => {
+    const logged: object[] = [];
+    const logger = { debug: () => {}, info: () => {}, error: () => {}, warn: (obj: object) => logged.push(obj) };
+    const b = bridge({ allowPrivate: false, lookup: tableLookup({ 'internal.test': ['10.0.0.5'] }), logger });
+    const before = denials.length;
     const res = await b.fetch('job-8', ['internal.test'], { url: 'http://internal.test/', method: 'GET', headers: [] }, soon());
-    expect(res).toEqual({ ok: false, kind: 'denied', message: 'internal.test:80: address 10.0.0.5 is a private address' });
+    expect(res).toEqual({ ok: false, kind: 'denied', message: 'internal.test:80: resolves to a private address' });
+    expect(denials.slice(before)).toEqual(['internal.test:80: resolves to a private address']);
+    expect(logged).toEqual([{ jobId: 'job-8', host: 'internal.test:80', reason: 'resolves to a private address', detail: 'address 10.0.0.5 is a private address' }]);
   });
 
   it('refuses a name when any one of its addresses is private', async () => {
     const b = bridge({ allowPrivate: false, lookup: tableLookup({ 'mixed.test': ['93.184.215.14', '169.254.169.254'] }) });
     const res = await b.fetch('job-9', ['mixed.test'], { url: 'http://mixed.test/', method: 'GET', headers: [] }, soon());
-    expect(res.ok === false && res.message).toBe('mixed.test:80: address 169.254.169.254 is a link-local address');
+    expect(res.ok === false && res.message).toBe('mixed.test:80: resolves to a link-local address');
   });
 
   it('refuses `localhost` through the system resolver', async () => {
@@ -146,7 +151,7 @@ describe('egress bridge: address policy', () => {
     bridges.push(b);
     const res = await b.fetch('job-10', [`localhost:${server.port}`], { url: `http://localhost:${server.port}/`, method: 'GET', headers: [] }, soon());
     expect(res.ok === false && res.kind).toBe('denied');
-    expect(res.ok === false && res.message).toMatch(/loopback/);
+    expect(res.ok === false && res.message).toBe(`localhost:${server.port}: resolves to a loopback address`);
   });
 
   it('reports an unknown name as a network failure', async () => {
@@ -247,5 +252,22 @@ describe('egress bridge: headers', () => {
     expect(plain?.headers.authorization).toBeUndefined();
     expect(plain?.headers.cookie).toBeUndefined();
     expect(withUser?.headers.authorization).toBe(`Basic ${Buffer.from('user:pa ss').toString('base64')}`);
+  });
+});
+
+describe('egress bridge: methods', () => {
+  it('refuses CONNECT and TRACE, and rejects a malformed method as a value', async () => {
+    const b = bridge();
+    const allow = [`api.test:${server.port}`];
+    const before = server.seen.length;
+    for (const method of ['CONNECT', 'trace']) {
+      const res = await b.fetch('job-21', allow, { url: `http://api.test:${server.port}/`, method, headers: [] }, soon());
+      expect(res).toEqual({ ok: false, kind: 'denied', message: `api.test:${server.port}: method ${method.toUpperCase()} is not allowed` });
+    }
+    const bad = await b.fetch('job-21', allow, { url: `http://api.test:${server.port}/`, method: 'GET /x HTTP/1.1\r\n', headers: [] }, soon());
+    expect(bad.ok === false && bad.kind).toBe('network');
+    expect(server.seen.length).toBe(before);
+    const patch = await b.fetch('job-21', allow, { url: `http://api.test:${server.port}/echo`, method: 'patch', headers: [] }, soon());
+    expect(patch.ok && JSON.parse(text(patch.body)).method).toBe('PATCH');
   });
 });
