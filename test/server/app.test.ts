@@ -222,6 +222,25 @@ describe('engine failures', () => {
   });
 });
 
+describe('lanes', () => {
+  it('answers 503 on /readyz and 422 unsupported on /v1/execute when no lane can run the request', async () => {
+    const engine = await createEngine({ workers: { quickjs: 0, pyodide: 0 } });
+    const app = buildApp({ engine });
+    try {
+      const ready = await app.inject({ method: 'GET', url: '/readyz' });
+      expect(ready.statusCode).toBe(503);
+      expect(ready.json()).toMatchObject({ status: 'unavailable', ready: false });
+      const res = await post(app, { language: 'python', code: 'def main():\n    return 1\n' });
+      expect(res.statusCode).toBe(422);
+      expect(res.json().error.code).toBe('unsupported');
+      expect(fields(res.body)).toEqual(['language']);
+    } finally {
+      await app.close();
+      await engine.close({ graceMs: 0 });
+    }
+  });
+});
+
 describe('drain', () => {
   it('refuses new executions with 503 shutting_down while in-flight ones finish', async () => {
     const engine = await createEngine({ workers: JS_ONLY });

@@ -1,0 +1,107 @@
+/**
+ * The long-running service: engine + app + socket + signals. SIGTERM or SIGINT drains (see
+ * IsolaControl.drain) and then resolves `closed`, so the caller can exit 0.
+ */
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { pino, type Logger } from 'pino';
+import { createEngine } from '../engine/create-engine.js';
+import type { Engine, EngineEvent, EngineOptions } from '../engine/types.js';
+import { DEFAULT_DRAIN_GRACE_MS, buildApp } from './app.js';
+import { createMetrics } from './metrics.js';
+
+export interface StartServerOptions {
+  /** TCP port; 0 picks a free one (read it from RunningServer.port). Default 8080. */
+  port?: number;
+  /** Default 127.0.0.1: exposing the service is a deliberate choice. */
+  host?: string;
+  engineOptions?: EngineOptions;
+  drainGraceMs?: number;
+  /** Default: pino to stdout at ISOLA_LOG_LEVEL (default info). */
+  logger?: Logger;
+  /** Drain on SIGTERM and SIGINT. Default true. */
+  handleSignals?: boolean;
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  engine: Engine;
+  /** e.g. http://127.0.0.1:8080 */
+  address: string;
+  port: number;
+  /** Drain and close; the same promise as `closed`. */
+  shutdown(reason?: string): Promise<void>;
+  /** Resolves once the server and engine are closed, whatever triggered it. */
+  closed: Promise<void>;
+}
+
+export const DEFAULT_PORT = 8080;
+export const DEFAULT_HOST = '127.0.0.1';
+
+export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? pino({ level: process.env.ISOLA_LOG_LEVEL ?? 'info' });
+  const metrics = createMetrics();
+  const userOnEvent = options.engineOptions?.onEvent;
+  const onEvent = userOnEvent
+    ? (event: EngineEvent) => {
+        metrics.onEvent(event);
+        userOnEvent(event);
+      }
+    : metrics.onEvent;
+  const engine = await createEngine({
+    logger: logger.child({ component: 'engine' }),
+    ...options.engineOptions,
+    onEvent,
+  });
+  const drainGraceMs = options.drainGraceMs ?? DEFAULT_DRAIN_GRACE_MS;
+  const app = buildApp({ engine, logger, metrics: metrics.registry, drainGraceMs });
+
+  // Resolves `closed` whether shutdown() ran or someone closed the app directly (tests).
+  let markClosed!: () => void;
+  const closed = new Promise<void>((resolve) => (markClosed = resolve));
+  let shuttingDown: Promise<void> | undefined;
+  app.addHook('onClose', async () => {
+    if (!shuttingDown) markClosed();
+  });
+
+  let port: number;
+  try {
+    await app.listen({ port: options.port ?? DEFAULT_PORT, host: options.host ?? DEFAULT_HOST });
+    port = (app.server.address() as AddressInfo).port;
+  } catch (error) {
+    // Address in use, bad host: release the engine's workers before reporting.
+    await engine.close({ graceMs: 0 });
+    await app.close();
+    throw error;
+  }
+  const address = `http://${formatHost(options.host ?? DEFAULT_HOST)}:${port}`;
+  logger.info({ address, port }, 'isola listening');
+
+  const onSignal = (signal: NodeJS.Signals) => {
+    void shutdown(signal);
+  };
+  const shutdown = (reason = 'shutdown'): Promise<void> => {
+    shuttingDown ??= (async () => {
+      logger.info({ reason, grace_ms: drainGraceMs }, 'draining');
+      const started = Date.now();
+      try {
+        await app.isola.drain();
+      } finally {
+        process.off('SIGTERM', onSignal);
+        process.off('SIGINT', onSignal);
+        logger.info({ reason, drain_ms: Date.now() - started }, 'stopped');
+        markClosed();
+      }
+    })();
+    return shuttingDown;
+  };
+  if (options.handleSignals !== false) {
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  }
+  return { app, engine, address, port, shutdown, closed };
+}
+
+function formatHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
