@@ -13,6 +13,12 @@ export const NativeOptionsSchema = z.object({
   openFiles: z.number().int().min(16).max(65536).default(256),
   /** Address space granted on top of memory_mb for the interpreter's own mappings (libraries, stacks). */
   memoryOverheadMb: z.number().int().min(0).max(4096).default(64),
+  /**
+   * Host uid/gid the sandbox runs as when the service runs as root. Never 0: the kernel exempts root
+   * from RLIMIT_NPROC, which is what stops fork bombs. Ignored when the service is not root.
+   */
+  hostUid: z.number().int().min(1).default(65534),
+  hostGid: z.number().int().min(1).default(65534),
 });
 export type NativeOptions = z.infer<typeof NativeOptionsSchema>;
 

@@ -1,12 +1,17 @@
 /**
- * The command line of one sandboxed native job: `prlimit <rlimits> -- bwrap <namespaces, mounts> -- cmd`.
+ * The command line of one sandboxed native job: `bwrap <namespaces, mounts> -- prlimit <rlimits> -- cmd`.
  * Portable (plain data in, argv out) so the policy can be read and tested apart from spawning.
  *
  * Policy: every namespace unshared (no network, own pid/ipc/uts/cgroup namespaces), read-only /usr and
  * only what the command needs, a private size-capped tmpfs at /tmp and at /work (the cwd: the guest can
  * never fill the host's disk), uid/gid 10000, a cleared environment, a new session (no TIOCSTI into a
- * terminal), and death with the parent. rlimits are set by prlimit before bwrap execs, so they hold
- * for every process in the sandbox.
+ * terminal), and death with the parent; the root is remounted read-only once everything is in place.
+ *
+ * rlimits are set by prlimit inside the sandbox, after bwrap made the user namespace: RLIMIT_NPROC counts
+ * per (user namespace, host uid), and the kernel also checks the count of every parent namespace against
+ * the limit in force when the namespace was made, so a limit set before bwrap would cap all processes
+ * of the host uid together (the service's threads included). The host uid must not be root: the kernel
+ * exempts uid 0 from RLIMIT_NPROC (see worker-entry.ts, which drops to an unprivileged host uid).
  */
 
 /** How one top-level path of the host root appears in the sandbox (merged-/usr hosts use symlinks). */
@@ -16,6 +21,7 @@ export type RootEntry =
 
 export interface SandboxLayout {
   bwrap: string;
+  /** Path of prlimit inside the sandbox (it lives under /usr, bound read-only). */
   prlimit: string;
   /** /usr and friends, as the host has them. */
   root: RootEntry[];
@@ -57,14 +63,6 @@ export function sandboxArgv(
 ): string[] {
   const cpu = Math.max(1, Math.ceil(limits.cpuSeconds));
   const argv = [
-    layout.prlimit,
-    `--cpu=${cpu}:${cpu + 1}`,
-    `--as=${Math.floor(limits.addressSpaceBytes)}`,
-    `--nproc=${limits.processes}`,
-    `--fsize=${Math.floor(limits.fileSizeBytes)}`,
-    `--nofile=${limits.openFiles}`,
-    `--core=0`,
-    '--',
     layout.bwrap,
     '--unshare-all',
     '--die-with-parent',
@@ -87,9 +85,20 @@ export function sandboxArgv(
   argv.push('--size', size, '--tmpfs', '/tmp', '--size', size, '--tmpfs', SANDBOX_WORKDIR);
   argv.push('--ro-bind', layout.runtimesDir, SANDBOX_RUNTIMES, '--ro-bind', layout.jobDir, SANDBOX_JOBDIR);
   for (const path of layout.readOnly) argv.push('--ro-bind', path, path);
-  argv.push('--chdir', SANDBOX_WORKDIR, '--clearenv');
+  argv.push('--remount-ro', '/', '--chdir', SANDBOX_WORKDIR, '--clearenv');
   for (const [name, value] of Object.entries(env)) argv.push('--setenv', name, value);
-  argv.push('--', ...command);
+  argv.push(
+    '--',
+    layout.prlimit,
+    `--cpu=${cpu}:${cpu + 1}`,
+    `--as=${Math.floor(limits.addressSpaceBytes)}`,
+    `--nproc=${limits.processes}`,
+    `--fsize=${Math.floor(limits.fileSizeBytes)}`,
+    `--nofile=${limits.openFiles}`,
+    '--core=0',
+    '--',
+    ...command,
+  );
   return argv;
 }
 

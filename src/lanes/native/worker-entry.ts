@@ -7,13 +7,15 @@
  * runner's result on fd 3 (see runtimes/python/isola_native.py), and at the deadline SIGKILL to the whole
  * process group; bwrap's pid namespace takes every process the guest started down with it.
  *
- * Options (DriverConfig.options): python (default /usr/bin/python3), bwrap, prlimit, tmpfsMb (64),
- * processes (64), openFiles (256), memoryOverheadMb (address space granted above memory_mb for the
- * interpreter's own mappings, 64). GuestEnvironment.spec.venv: a venv dir whose bin/python runs the job.
+ * When the service runs as root, bubblewrap runs as an unprivileged host uid (options.hostUid, default
+ * 65534): the kernel exempts uid 0 from RLIMIT_NPROC. Job files are chowned to it; the driver's runtime
+ * and /etc files are world-readable (they hold nothing secret). The interpreter must be readable by it.
+ *
+ * Options: see native-options.ts. GuestEnvironment.spec.venv: a venv dir whose bin/python runs the job.
  */
 import { spawn, execFile } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { lstat, mkdir, mkdtemp, readlink, realpath, rm, writeFile, open } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdir, mkdtemp, open, readdir, readlink, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { CreateDriver, DriverHost, GuestJob, GuestResult, LaneDriver } from '../lane.js';
@@ -27,6 +29,8 @@ const ROOT_PATHS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx3
 const ETC_PATHS = ['/etc/ld.so.cache', '/etc/localtime', '/etc/alternatives', '/etc/ssl', '/etc/protocols', '/etc/services', '/etc/mime.types'];
 /** Slack on fd 3 over the two output-sized fields it carries (return value, output.json) for tracebacks. */
 const RESULT_SLACK_BYTES = 4 * 1024 * 1024;
+/** How long a job killed at its deadline may take to close its pipes before its result is returned. */
+const KILL_GRACE_MS = 100;
 
 export const createDriver: CreateDriver = async (host, config) => NativeDriver.create(host, nativeOptions(config.options));
 
@@ -64,6 +68,7 @@ class NativeDriver implements LaneDriver {
         runtimesDir,
         readOnly: await interpreterPrefixes(options.python),
       };
+      await makeReadable(driverDir);
       const driver = new NativeDriver(options, driverDir, layout, { available: false });
       Object.assign(driver.availability, await driver.probe());
       host.log(driver.availability.available ? 'info' : 'warn', 'native lane probed', { ...driver.availability });
@@ -95,6 +100,10 @@ class NativeDriver implements LaneDriver {
       const spec = { code: job.code, filename: job.filename, mode: job.mode, output_limit: job.limits.outputBytes, inputs_path: `${SANDBOX_JOBDIR}/inputs.json` };
       await writeFile(join(jobDir, 'job.json'), JSON.stringify(spec));
       await writeFile(join(jobDir, 'inputs.json'), job.inputsJson);
+      const owner = this.hostIdentity();
+      if (owner) {
+        for (const path of [jobDir, join(jobDir, 'job.json'), join(jobDir, 'inputs.json')]) await chown(path, owner.uid, owner.gid);
+      }
       return await this.spawnJob(job, jobDir, started);
     } finally {
       await rm(jobDir, { recursive: true, force: true });
@@ -119,6 +128,7 @@ class NativeDriver implements LaneDriver {
     const result = new CappedBytes(job.limits.outputBytes * 2 + RESULT_SLACK_BYTES);
     let timedOut = false;
     let timer: NodeJS.Timeout | undefined;
+    let grace: NodeJS.Timeout | undefined;
     let pid: number | undefined;
     try {
       const spawnedAt = Date.now();
@@ -126,6 +136,7 @@ class NativeDriver implements LaneDriver {
         stdio: [stdin.fd, 'pipe', 'pipe', 'pipe'],
         detached: true, // own process group, so the deadline kill reaches bwrap and all it started
         env: { PATH: '/usr/bin:/bin' }, // not even bwrap or prlimit see the service's environment
+        ...this.hostIdentity(),
       });
       pid = child.pid;
       if (pid !== undefined) this.running.add(pid);
@@ -133,18 +144,22 @@ class NativeDriver implements LaneDriver {
       child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
       const resultPipe = child.stdio[3];
       resultPipe?.on('data', (chunk: Buffer) => result.push(chunk as Uint8Array));
-      timer = setTimeout(() => {
-        timedOut = true;
-        if (pid !== undefined) killGroup(pid);
-      }, Math.max(0, job.deadline - Date.now()));
       const exit = await new Promise<{ code: number | null; signal: string | null }>((resolveExit, reject) => {
         child.once('error', reject);
         child.once('close', (code, signal) => resolveExit({ code, signal }));
+        timer = setTimeout(() => {
+          timedOut = true;
+          if (pid !== undefined) killGroup(pid);
+          // Tearing down a pid namespace full of busy processes can take a while on a loaded host; the
+          // answer does not wait for it (the kernel finishes the job, the sandbox dir goes regardless).
+          grace = setTimeout(() => resolveExit({ code: null, signal: 'SIGKILL' }), KILL_GRACE_MS);
+        }, Math.max(0, job.deadline - Date.now()));
       });
       const runMs = Date.now() - spawnedAt;
       return jobOutcome(job, { ...exit, timedOut, result, stdout, stderr, setupMs: spawnedAt - started, runMs });
     } finally {
       clearTimeout(timer);
+      clearTimeout(grace);
       if (pid !== undefined) this.running.delete(pid);
       await stdin.close();
     }
@@ -162,15 +177,22 @@ class NativeDriver implements LaneDriver {
     };
   }
 
+  /** The host uid/gid to run the sandbox as, or undefined to keep the service's own (it is not root). */
+  private hostIdentity(): { uid: number; gid: number } | undefined {
+    return process.getuid?.() === 0 ? { uid: this.options.hostUid, gid: this.options.hostGid } : undefined;
+  }
+
   /** bwrap itself (the brief's self-test), then the real sandbox running the interpreter. */
   private async probe(): Promise<Availability> {
-    const bare = await execCapture(this.options.bwrap, ['--ro-bind', '/', '/', '--unshare-all', 'true']);
+    const identity = this.hostIdentity();
+    const bare = await execCapture(this.options.bwrap, ['--ro-bind', '/', '/', '--unshare-all', 'true'], identity);
     if (!bare.ok) return { available: false, reason: `${this.options.bwrap} failed its self-test: ${bare.message}` };
     const jobDir = await mkdtemp(join(tmpdir(), 'isola-probe-'));
     try {
+      if (identity) await chown(jobDir, identity.uid, identity.gid);
       const limits: SandboxLimits = { cpuSeconds: 10, addressSpaceBytes: 512 * 1024 * 1024, processes: 16, fileSizeBytes: 1 << 20, openFiles: 64, tmpfsBytes: 1 << 20 };
       const argv = sandboxArgv({ ...this.layout, jobDir }, limits, sandboxEnv(1), [this.options.python, '-s', '-B', '-c', 'import sys; print(sys.version.split()[0])']);
-      const inside = await execCapture(argv[0] ?? '', argv.slice(1));
+      const inside = await execCapture(argv[0] ?? '', argv.slice(1), identity);
       if (!inside.ok) return { available: false, reason: `${this.options.python} does not start inside the sandbox: ${inside.message}` };
       return { available: true, pythonVersion: inside.stdout.trim() };
     } finally {
@@ -202,13 +224,27 @@ function killGroup(pid: number): void {
   }
 }
 
-function execCapture(file: string, args: string[]): Promise<{ ok: boolean; stdout: string; message: string }> {
+function execCapture(
+  file: string,
+  args: string[],
+  identity?: { uid: number; gid: number },
+): Promise<{ ok: boolean; stdout: string; message: string }> {
   return new Promise((done) => {
-    execFile(file, args, { timeout: 10_000, env: { PATH: '/usr/bin:/bin' } }, (error, stdout, stderr) => {
+    execFile(file, args, { timeout: 10_000, env: { PATH: '/usr/bin:/bin' }, ...identity }, (error, stdout, stderr) => {
       const message = (String(stderr).trim() || (error ? error.message : '')).slice(0, 500);
       done({ ok: error === null, stdout: String(stdout), message });
     });
   });
+}
+
+/** Directories 0755 and files 0644 under `dir`: the unprivileged sandbox uid reads them through binds. */
+async function makeReadable(dir: string): Promise<void> {
+  await chmod(dir, 0o755);
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) await makeReadable(path);
+    else if (entry.isFile()) await chmod(path, 0o644);
+  }
 }
 
 /** /usr and the top-level paths that point into it, as this host has them. */

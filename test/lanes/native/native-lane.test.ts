@@ -1,0 +1,152 @@
+/**
+ * The native lane end to end: real bubblewrap, real CPython, one sandboxed process per job.
+ * Seed patterns, exceptions, exit codes, caps and deadlines.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LaneDriver } from '../../../src/lanes/lane.js';
+import { createDriver } from '../../../src/lanes/native/worker-entry.js';
+import { lines, pythonJob, testHost } from './native-fixture.js';
+
+let driver: LaneDriver;
+
+beforeAll(async () => {
+  driver = await createDriver(testHost(), { options: {} });
+});
+afterAll(async () => {
+  await driver.dispose();
+});
+
+describe('native lane: seed patterns', () => {
+  it('runs a main-guarded script that reads inputs.json and writes output.json', async () => {
+    const code = lines(
+      'import json',
+      'def main():',
+      '    with open("inputs.json") as f:',
+      '        data = json.load(f)',
+      '    total = sum(row["amount"] for row in data["rows"])',
+      '    with open("output.json", "w") as f:',
+      '        json.dump({"total": total, "count": len(data["rows"])}, f)',
+      '    print("done")',
+      "if __name__ == '__main__':",
+      '    main()',
+    );
+    const result = await driver.run(pythonJob(code, { inputs: { rows: [{ amount: 2 }, { amount: 40 }] } }));
+    expect(result).toMatchObject({ exitCode: 0, mode: 'script', stdout: 'done\n', stderr: '' });
+    expect(result.failure).toBeUndefined();
+    expect(JSON.parse(result.outputFileText ?? 'null')).toEqual({ total: 42, count: 2 });
+  });
+
+  it('calls def main(llm_output: str) -> dict and returns its value', async () => {
+    const code = lines(
+      'import json, re',
+      'def main(llm_output: str) -> dict:',
+      '    return json.loads(re.search(r"\\{.*\\}", llm_output, re.S).group(0))',
+    );
+    const result = await driver.run(pythonJob(code, { inputs: { llm_output: 'Here: {"ok": true, "items": [1, 2]} bye', extra: 1 } }));
+    expect(result).toMatchObject({ exitCode: 0, mode: 'main' });
+    expect(JSON.parse(result.returnJson ?? 'null')).toEqual({ ok: true, items: [1, 2] });
+  });
+
+  it('runs a stdin script that prints JSON', async () => {
+    const code = lines('import json, sys', 'data = json.load(sys.stdin)', 'print(json.dumps({"upper": data["name"].upper()}))');
+    const result = await driver.run(pythonJob(code, { inputs: { name: 'ada' } }));
+    expect(result.exitCode).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ upper: 'ADA' });
+  });
+
+  it('gives the inputs on the real fd 0 too (a subprocess can read them)', async () => {
+    const code = lines('import subprocess', 'print(subprocess.run(["cat", "/proc/self/fd/0"], capture_output=True, text=True).stdout)');
+    const result = await driver.run(pythonJob(code, { inputs: { via: 'fd0' } }));
+    expect(JSON.parse(result.stdout)).toEqual({ via: 'fd0' });
+  });
+});
+
+describe('native lane: failures', () => {
+  it('reports an exception with the user traceback', async () => {
+    const result = await driver.run(pythonJob(lines('def main():', '    return 1 / 0')));
+    expect(result.exitCode).toBe(1);
+    expect(result.failure).toMatchObject({ type: 'exception', message: 'ZeroDivisionError: division by zero' });
+    expect(result.failure?.traceback).toContain('File "main.py", line 2, in main');
+    expect(result.stderr).toContain('ZeroDivisionError: division by zero');
+    expect(result.stderr).not.toContain('isola_');
+  });
+
+  it('passes exit codes through', async () => {
+    const three = await driver.run(pythonJob(lines('import sys', 'print("bye")', 'sys.exit(3)')));
+    expect(three).toMatchObject({ exitCode: 3, stdout: 'bye\n' });
+    expect(three.failure).toBeUndefined();
+    const hard = await driver.run(pythonJob(lines('import os', 'os._exit(7)')));
+    expect(hard.exitCode).toBe(7);
+    expect(hard.failure?.type).toBe('exception');
+  });
+
+  it('stops an endless loop at the deadline', async () => {
+    const started = Date.now();
+    const result = await driver.run(pythonJob(lines('print("start", flush=True)', 'while True:', '    pass'), { timeoutMs: 700 }));
+    const elapsed = Date.now() - started;
+    expect(result.failure?.type).toBe('timeout');
+    expect(result.stdout).toBe('start\n');
+    expect(elapsed).toBeGreaterThanOrEqual(650);
+    // The kill lands ~10 ms after the deadline on an idle machine; the slack absorbs a loaded CI box.
+    expect(elapsed).toBeLessThan(700 + 1000);
+  });
+
+  it('stops code stuck in C that ignores signals', async () => {
+    const code = lines('import signal', 'signal.signal(signal.SIGTERM, signal.SIG_IGN)', 'sum(range(10**12))');
+    const started = Date.now();
+    const result = await driver.run(pythonJob(code, { timeoutMs: 500 }));
+    expect(result.failure?.type).toBe('timeout');
+    expect(Date.now() - started).toBeLessThan(500 + 1000);
+  });
+
+  it('caps stdout and keeps draining past the cap', async () => {
+    const code = lines('import sys', 'for i in range(20000):', '    sys.stdout.write("é" * 99 + "\\n")', 'print("end", file=sys.stderr)');
+    const result = await driver.run(pythonJob(code, { limits: { stdoutBytes: 1000, stderrBytes: 1000, outputBytes: 1 << 20 } }));
+    expect(result.exitCode).toBe(0);
+    expect(result.stdoutTruncated).toBe(true);
+    expect(Buffer.byteLength(result.stdout)).toBeLessThanOrEqual(1000);
+    expect(result.stdout).not.toContain('\uFFFD');
+    expect(result.stderr).toBe('end\n');
+    expect(result.stderrTruncated).toBe(false);
+  });
+
+  it('refuses an output.json over the output limit', async () => {
+    const code = lines('open("output.json", "w").write("[" + "1," * 5000 + "1]")');
+    const result = await driver.run(pythonJob(code, { limits: { stdoutBytes: 1000, stderrBytes: 1000, outputBytes: 1000 } }));
+    expect(result.failure?.type).toBe('output_limit');
+    expect(result.outputFileText).toBeUndefined();
+  });
+
+  it('starts every job from a clean directory and a fresh process', async () => {
+    await driver.run(pythonJob(lines('open("left.txt", "w").write("x")', 'open("/tmp/left.txt", "w").write("x")')));
+    const result = await driver.run(pythonJob(lines('import os', 'print(sorted(os.listdir(".")), os.listdir("/tmp"))')));
+    expect(result.stdout).toBe("['inputs.json'] []\n");
+  });
+
+  it('runs concurrent jobs independently', async () => {
+    const results = await Promise.all(
+      [1, 2, 3, 4, 5, 6].map((n) => driver.run(pythonJob(lines('def main(n):', '    return n * n'), { inputs: { n } }))),
+    );
+    expect(results.map((r) => r.returnJson)).toEqual(['1', '4', '9', '16', '25', '36']);
+  });
+});
+
+describe('native lane: availability', () => {
+  it('describes itself as available with the interpreter version', () => {
+    expect(driver.describe()).toMatchObject({ available: true, sandbox: 'bubblewrap' });
+    expect(driver.describe()['pythonVersion']).toMatch(/^3\.\d+\.\d+$/);
+  });
+
+  it('reports package_unavailable when bubblewrap is missing', async () => {
+    const missing = await createDriver(testHost(), { options: { bwrap: '/nonexistent/bwrap' } });
+    try {
+      expect(missing.describe()).toMatchObject({ available: false });
+      expect(String(missing.describe()['reason'])).toContain('/nonexistent/bwrap');
+      const result = await missing.run(pythonJob('print(1)'));
+      expect(result.failure?.type).toBe('package_unavailable');
+      expect(result.failure?.message).toContain('unavailable');
+    } finally {
+      await missing.dispose();
+    }
+  });
+});
