@@ -70,6 +70,8 @@ export function createEnvironmentManager(options: EnvironmentManagerOptions): En
   };
   const index = new RequestIndex(store.requestsDir, options.rangeTtlMs ?? 24 * 3600 * 1000);
   const inflight = new Map<string, Promise<PrepareResult>>();
+  /** When each environment was last handed out (grace against eviction) and last touched on disk. */
+  const lastHanded = new Map<string, number>();
   const lastTouch = new Map<string, number>();
   const closing = new AbortController();
   let closed = false;
@@ -91,6 +93,7 @@ export function createEnvironmentManager(options: EnvironmentManagerOptions): En
   });
 
   const touch = (hash: string, now: number): void => {
+    lastHanded.set(hash, now);
     if (now - (lastTouch.get(hash) ?? 0) < TOUCH_EVERY_MS) return;
     lastTouch.set(hash, now);
     void store.touch(hash);
@@ -112,6 +115,7 @@ export function createEnvironmentManager(options: EnvironmentManagerOptions): En
     const fromDisk = await index.getDisk(key, Date.now());
     if (fromDisk && usable(fromDisk)) {
       index.remember(key, deepFreeze(fromDisk));
+      touch(fromDisk.envHash, Date.now());
       return fromEntry(fromDisk, 'hit', started);
     }
     const lock = await acquireLock(join(store.locksDir, `${key}.lock`), { staleMs: timeoutMs * 2 + 60_000, signal: closing.signal }, () =>
@@ -129,6 +133,7 @@ export function createEnvironmentManager(options: EnvironmentManagerOptions): En
       const built = await index.getDisk(key, Date.now());
       if (built && usable(built)) {
         index.remember(key, deepFreeze(built));
+        touch(built.envHash, Date.now());
         return fromEntry(built, 'hit', started);
       }
       logger.info({ component: 'environments', request: key, language: req.language, specs: req.specs.map((s) => s.raw) }, 'building environment');
@@ -157,6 +162,7 @@ export function createEnvironmentManager(options: EnvironmentManagerOptions): En
       });
       await index.put(key, entry);
       lastTouch.set(outcome.hash, Date.now());
+      lastHanded.set(outcome.hash, Date.now());
       const result = fromEntry(entry, outcome.existed ? 'hit' : 'miss', started);
       logger.info(
         { component: 'environments', hash: outcome.hash, lane: outcome.lane, cache: result.cache, buildMs: Math.round(result.buildMs) },
@@ -173,7 +179,8 @@ export function createEnvironmentManager(options: EnvironmentManagerOptions): En
   async function evict(justBuilt: string): Promise<void> {
     const now = Date.now();
     // Environments handed out in the last minute may be in use by a lane right now.
-    const keep = new Set([justBuilt, ...[...lastTouch].filter(([, at]) => now - at < TOUCH_EVERY_MS).map(([hash]) => hash)]);
+    const grace = options.evictionGraceMs ?? 60_000;
+    const keep = new Set([justBuilt, ...[...lastHanded].filter(([, at]) => now - at < grace).map(([hash]) => hash)]);
     const pruned = await store.prune({ ...(options.maxStoreBytes !== undefined ? { maxBytes: options.maxStoreBytes } : {}), keep });
     for (const hash of pruned.removed) await index.forgetEnv(hash);
     if (pruned.removed.length > 0) {

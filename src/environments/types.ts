@@ -111,6 +111,9 @@ export interface EnvironmentManagerOptions {
   logger?: EnvLogger;
   /** Store size cap; least recently used environments are evicted after a build (default: no cap). */
   maxStoreBytes?: number;
+  /** Environments handed out this recently are never evicted by the size cap: a lane may be using
+   *  them (default 60 000 ms). */
+  evictionGraceMs?: number;
   /** Kill an installer that runs longer (default 300 000 ms); reported as package_install. */
   installTimeoutMs?: number;
   /** Requests with version ranges are re-resolved after this long (default 24 h). Pins never are. */
