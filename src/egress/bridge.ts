@@ -14,6 +14,7 @@ import { createEgressGate } from './egress-gate.js';
 import type { EgressGate } from './egress-gate.js';
 import { dropBodyHeaders, dropOriginBound, hasHeader, responseHeaders, sanitizeRequestHeaders, setHeaders } from './headers.js';
 import type { HeaderList } from './headers.js';
+import { createJobSlots } from './job-slots.js';
 import { createPinnedDispatcher } from './pinned-dispatch.js';
 import { readBody } from './read-body.js';
 import type { EgressLookup } from './resolve.js';
@@ -32,6 +33,8 @@ export interface EgressBridgeOptions extends EgressOptions {
   maxRedirects?: number;
   /** Time limit when neither the request nor the deadline gives one (default 30 s). */
   defaultTimeoutMs?: number;
+  /** Requests of one job in flight at once; more wait their turn (default 6). */
+  maxConcurrentPerExecution?: number;
   /** Trusted CAs for HTTPS, replacing Node's default list (private PKI, tests). */
   ca?: string | Buffer | (string | Buffer)[];
 }
@@ -62,6 +65,7 @@ export interface EgressBridge {
 
 export const DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
 export const DEFAULT_MAX_REDIRECTS = 5;
+export const DEFAULT_MAX_CONCURRENT_PER_EXECUTION = 6;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const METHOD_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** Forbidden by the fetch standard: CONNECT opens tunnels (the proxy's job), TRACE/TRACK echo headers back. */
@@ -90,6 +94,7 @@ export function createEgressBridge(options: EgressBridgeOptions = {}): EgressBri
     ...(options.allowAddresses ? { allowAddresses: options.allowAddresses } : {}),
   });
   const dispatcher = createPinnedDispatcher(options.ca !== undefined ? { ca: options.ca } : {});
+  const slots = createJobSlots(options.maxConcurrentPerExecution ?? DEFAULT_MAX_CONCURRENT_PER_EXECUTION);
   let closing: Promise<void> | undefined;
 
   const reportDenied = (jobId: string, host: string, reason: string, detail?: string): void => {
@@ -205,9 +210,16 @@ export function createEgressBridge(options: EgressBridgeOptions = {}): EgressBri
       const controller = new AbortController();
       const timer = setTimeout(() => controller.abort(), timeoutMs);
       try {
-        const response = await run(jobId, allowHosts, request, controller.signal, fetchOptions.redirect !== 'manual');
-        if (!response.ok && response.kind === 'timeout') return { ...response, message: `${response.message} (after ${timeoutMs} ms)` };
-        return response;
+        if (!(await slots.acquire(jobId, controller.signal))) {
+          return { ok: false, kind: 'timeout', message: `${request.url.slice(0, 100)}: timed out waiting for the job's other requests (after ${timeoutMs} ms)` };
+        }
+        try {
+          const response = await run(jobId, allowHosts, request, controller.signal, fetchOptions.redirect !== 'manual');
+          if (!response.ok && response.kind === 'timeout') return { ...response, message: `${response.message} (after ${timeoutMs} ms)` };
+          return response;
+        } finally {
+          slots.free(jobId);
+        }
       } finally {
         clearTimeout(timer);
       }

@@ -6,6 +6,8 @@ import { header, soon, startServer, tableLookup, text } from './servers.js';
 import type { TestServer } from './servers.js';
 
 let server: TestServer;
+let inFlight = 0;
+let maxInFlight = 0;
 const bridges: EgressBridge[] = [];
 const denials: string[] = [];
 
@@ -43,6 +45,18 @@ beforeAll(async () => {
     } else if (url.pathname === '/slow') {
       const timer = setTimeout(() => res.end('late'), 5_000);
       res.on('close', () => clearTimeout(timer));
+    } else if (url.pathname === '/hold') {
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      setTimeout(() => {
+        inFlight--;
+        res.end('held');
+      }, 50);
+    } else if (url.pathname === '/drip') {
+      // Headers at once, then one byte every 100 ms: only a deadline on the body stops this.
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      const timer = setInterval(() => res.write('x'), 100);
+      res.on('close', () => clearInterval(timer));
     } else if (url.pathname === '/echo') {
       res.writeHead(201, { 'content-type': 'application/json', 'x-reply': 'yes' });
       res.end(JSON.stringify({ method: req.method, body, headers: req.headers, query: url.search }));
@@ -55,6 +69,25 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(bridges.map((b) => b.close()));
   await server.close();
+});
+
+function openSockets(): number {
+  return process.getActiveResourcesInfo().filter((name) => name === 'TCPSocketWrap').length;
+}
+
+describe('egress bridge: lifecycle', () => {
+  it('close() frees pooled connections and later fetches fail as values', async () => {
+    const baseline = openSockets();
+    const b = createEgressBridge({ allowPrivate: true, lookup: tableLookup({ 'api.test': ['127.0.0.1'] }) });
+    const res = await b.fetch('life', [`api.test:${server.port}`], { url: `http://api.test:${server.port}/`, method: 'GET', headers: [] }, soon());
+    expect(res.ok).toBe(true);
+    expect(openSockets()).toBeGreaterThan(baseline);
+    await Promise.all([b.close(), b.close()]);
+    for (let i = 0; i < 50 && openSockets() > baseline; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(openSockets()).toBe(baseline);
+    const late = await b.fetch('life', [`api.test:${server.port}`], { url: `http://api.test:${server.port}/`, method: 'GET', headers: [] }, soon());
+    expect(late).toEqual({ ok: false, kind: 'network', message: 'egress bridge is closed' });
+  });
 });
 
 describe('egress bridge: allow-list', () => {
@@ -190,6 +223,24 @@ describe('egress bridge: caps', () => {
     expect(res.ok === false && res.kind).toBe('timeout');
     expect(elapsed).toBeGreaterThanOrEqual(250);
     expect(elapsed).toBeLessThan(2_000);
+  });
+
+  it('stops a body that trickles past the deadline', async () => {
+    const started = Date.now();
+    const res = await bridge().fetch('job-14b', [`api.test:${server.port}`], { url: `http://api.test:${server.port}/drip`, method: 'GET', headers: [] }, Date.now() + 400);
+    expect(res.ok === false && res.kind).toBe('timeout');
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it('runs at most maxConcurrentPerExecution requests of one job at once', async () => {
+    const b = bridge({ maxConcurrentPerExecution: 2 });
+    maxInFlight = 0;
+    const allow = [`api.test:${server.port}`];
+    const all = await Promise.all(
+      Array.from({ length: 6 }, () => b.fetch('job-conc', allow, { url: `http://api.test:${server.port}/hold`, method: 'GET', headers: [] }, soon())),
+    );
+    expect(all.every((r) => r.ok)).toBe(true);
+    expect(maxInFlight).toBe(2);
   });
 
   it('uses the request timeout when it is shorter than the deadline', async () => {
