@@ -157,7 +157,7 @@ describe('native lane attacks', () => {
 
   it('cannot fill the disk: files stop at the tmpfs cap', async () => {
     const code = lines('with open("big.bin", "wb") as f:', '    for _ in range(200):', '        f.write(b"x" * 1024 * 1024)');
-    const result = await driver.run(pythonJob(code, { options: undefined } as never));
+    const result = await driver.run(pythonJob(code));
     expect(result.failure?.type).toBe('exception');
     expect(result.failure?.message).toMatch(/OSError|No space|File too large/);
   });
