@@ -4,7 +4,10 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:https';
+import { createServer as createTcpServer } from 'node:net';
+import type { Socket } from 'node:net';
 import type { Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -165,5 +168,58 @@ describe('egress proxy: CONNECT', () => {
     const after = await run('python3', ['-c', script], env);
     expect(after.code).not.toBe(0);
     expect(after.stderr).toMatch(/407/);
+  });
+});
+
+/** Open a CONNECT tunnel with Node's own client; resolves with the status and, on 200, the socket. */
+function connectThrough(proxyUrl: string, authority: string): Promise<{ status: number; socket: Socket }> {
+  const url = new URL(proxyUrl);
+  const auth = Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64');
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: url.hostname, port: Number(url.port), method: 'CONNECT', path: authority, headers: { 'proxy-authorization': `Basic ${auth}` } });
+    req.on('connect', (res, socket) => resolve({ status: res.statusCode ?? 0, socket }));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('egress proxy: tunnel limits', () => {
+  it('cuts a tunnel at the job deadline and after maxResponseBytes', async () => {
+    const raw = createTcpServer((socket) => {
+      socket.on('error', () => socket.destroy());
+      socket.on('data', (data) => {
+        if (data.toString() === 'flood') socket.write(Buffer.alloc(200_000, 0x66));
+      });
+    });
+    await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+    const rawPort = (raw.address() as AddressInfo).port;
+    const small = createEgressBridge({ allowPrivate: true, maxResponseBytes: 10_000, lookup: tableLookup({ 'raw.test': ['127.0.0.1'] }) });
+    const limited = await createEgressProxy(small);
+    try {
+      const started = Date.now();
+      const idle = await connectThrough(limited.url('t1', [`raw.test:${rawPort}`], Date.now() + 300), `raw.test:${rawPort}`);
+      expect(idle.status).toBe(200);
+      await new Promise((resolve) => idle.socket.on('close', resolve));
+      expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+      expect(Date.now() - started).toBeLessThan(2_000);
+
+      const flood = await connectThrough(limited.url('t2', [`raw.test:${rawPort}`]), `raw.test:${rawPort}`);
+      expect(flood.status).toBe(200);
+      let received = 0;
+      flood.socket.on('data', (chunk: Buffer) => (received += chunk.byteLength));
+      flood.socket.write('flood');
+      await new Promise((resolve) => flood.socket.on('close', resolve));
+      expect(received).toBeLessThanOrEqual(10_000);
+    } finally {
+      await limited.close();
+      await small.close();
+      await new Promise<void>((resolve) => raw.close(() => resolve()));
+    }
+  });
+
+  it('refuses CONNECT to a port the allow-list does not name', async () => {
+    const res = await connectThrough(proxy.url('t3', ['secure.test']), `secure.test:${tlsPort}`);
+    expect(res.status).toBe(403);
+    res.socket.destroy();
   });
 });
