@@ -2,6 +2,10 @@
  * The native lane end to end: real bubblewrap, real CPython, one sandboxed process per job.
  * Seed patterns, exceptions, exit codes, caps and deadlines.
  */
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LaneDriver } from '../../../src/lanes/lane.js';
 import { createDriver } from '../../../src/lanes/native/worker-entry.js';
@@ -128,6 +132,39 @@ describe('native lane: failures', () => {
       [1, 2, 3, 4, 5, 6].map((n) => driver.run(pythonJob(lines('def main(n):', '    return n * n'), { inputs: { n } }))),
     );
     expect(results.map((r) => r.returnJson)).toEqual(['1', '4', '9', '16', '25', '36']);
+  });
+});
+
+describe('native lane: environments', () => {
+  let venv = '';
+  beforeAll(() => {
+    const dir = mkdtempSync(join(tmpdir(), 'isola-venv-test-'));
+    chmodSync(dir, 0o755); // the sandbox's unprivileged host uid reads it through a bind
+    venv = join(dir, 'venv');
+    execFileSync('/usr/bin/python3', ['-m', 'venv', '--without-pip', venv]);
+    const version = execFileSync(`${venv}/bin/python`, ['-c', 'import sys; print(f"python{sys.version_info[0]}.{sys.version_info[1]}")'], { encoding: 'utf8' }).trim();
+    writeFileSync(join(venv, 'lib', version, 'site-packages', 'isola_venv_probe.py'), 'ANSWER = 42\n');
+  });
+  afterAll(() => {
+    if (venv) rmSync(join(venv, '..'), { recursive: true, force: true });
+  });
+
+  it('runs in the venv named by the environment, read-only', async () => {
+    const code = lines(
+      'import sys, isola_venv_probe',
+      'def main():',
+      '    try:',
+      '        open(isola_venv_probe.__file__, "a")',
+      '        writable = True',
+      '    except OSError:',
+      '        writable = False',
+      '    return {"answer": isola_venv_probe.ANSWER, "prefix": sys.prefix, "writable": writable}',
+    );
+    const result = await driver.run(pythonJob(code, { environment: { hash: 'venv-test', spec: { venv } } }));
+    expect(result.failure).toBeUndefined();
+    expect(JSON.parse(result.returnJson ?? 'null')).toEqual({ answer: 42, prefix: venv, writable: false });
+    const bare = await driver.run(pythonJob(lines('import isola_venv_probe')));
+    expect(bare.failure?.message).toBe("ModuleNotFoundError: No module named 'isola_venv_probe'");
   });
 });
 
