@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import variant from '@jitl/quickjs-wasmfile-release-sync';
 import { newQuickJSWASMModuleFromVariant } from 'quickjs-emscripten-core';
-import type { QuickJSContext, QuickJSHandle, QuickJSWASMModule } from 'quickjs-emscripten-core';
+import type { QuickJSContext, QuickJSDeferredPromise, QuickJSHandle, QuickJSWASMModule } from 'quickjs-emscripten-core';
 
 const runtimeDir = fileURLToPath(new URL('../../../runtimes/quickjs/', import.meta.url));
 
@@ -81,9 +81,10 @@ export async function runGuest(body: string, options: RunOptions = {}): Promise<
   const ctx = runtime.newContext();
   const out = { stdout: '', stderr: '', loaded: [] as string[] };
   const pendingHost = new Set<Promise<void>>();
+  const deferreds = new Set<QuickJSDeferredPromise>();
   const deadline = Date.now() + (options.timeoutMs ?? 10_000);
   try {
-    installHost(ctx, options, out, pendingHost);
+    installHost(ctx, options, out, pendingHost, deferreds);
     const internal = ctx.unwrapResult(ctx.evalCode(runtimeSource('bootstrap.js') ?? '', 'bootstrap.js'));
     try {
       ctx.setProp(ctx.global, '__internal', internal);
@@ -121,6 +122,8 @@ export async function runGuest(body: string, options: RunOptions = {}): Promise<
       internal.dispose();
     }
   } finally {
+    // Host fetches still in flight hold promise capabilities inside the context: free them first.
+    for (const deferred of deferreds) if (deferred.alive) deferred.dispose();
     ctx.dispose();
     runtime.dispose();
   }
@@ -131,6 +134,7 @@ function installHost(
   options: RunOptions,
   out: { stdout: string; stderr: string; loaded: string[] },
   pendingHost: Set<Promise<void>>,
+  deferreds: Set<QuickJSDeferredPromise>,
 ): void {
   using host = ctx.newObject();
   const fn = (name: string, impl: (...args: QuickJSHandle[]) => QuickJSHandle | undefined): void => {
@@ -154,6 +158,7 @@ function installHost(
   fn('randomHex', (n) => ctx.newString(randomBytes(ctx.getNumber(n!)).toString('hex')));
   fn('fetch', (requestJson, bodyBase64) => {
     const deferred = ctx.newPromise();
+    deferreds.add(deferred);
     const request = JSON.parse(ctx.getString(requestJson!)) as HostFetchRequest;
     const body = bodyBase64 && ctx.typeof(bodyBase64) === 'string' ? Buffer.from(ctx.getString(bodyBase64), 'base64') : undefined;
     const handler = options.fetch ?? (() => ({ ok: false, kind: 'denied', message: 'no network in this test' }));
@@ -164,10 +169,11 @@ function installHost(
         (error: unknown) => JSON.stringify({ ok: false, kind: 'network', message: String(error) }),
       )
       .then((json) => {
-        if (!ctx.alive) return;
+        if (!deferred.alive) return;
         using text = ctx.newString(json);
         deferred.resolve(text);
         deferred.dispose();
+        deferreds.delete(deferred);
       })
       .finally(() => pendingHost.delete(settle));
     pendingHost.add(settle);
