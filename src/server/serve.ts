@@ -29,9 +29,9 @@ export interface RunningServer {
   /** e.g. http://127.0.0.1:8080 */
   address: string;
   port: number;
-  /** Drain and close; the same promise as `closed`. */
+  /** Drain and close; resolves (or rejects) with `closed`. */
   shutdown(reason?: string): Promise<void>;
-  /** Resolves once the server and engine are closed, whatever triggered it. */
+  /** Resolves once the server and engine are closed, whatever triggered it; rejects if the drain failed. */
   closed: Promise<void>;
 }
 
@@ -56,9 +56,13 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const drainGraceMs = options.drainGraceMs ?? DEFAULT_DRAIN_GRACE_MS;
   const app = buildApp({ engine, logger, metrics: metrics.registry, drainGraceMs });
 
-  // Resolves `closed` whether shutdown() ran or someone closed the app directly (tests).
+  // Settles `closed` whether shutdown() ran or someone closed the app directly (tests).
   let markClosed!: () => void;
-  const closed = new Promise<void>((resolve) => (markClosed = resolve));
+  let markFailed!: (error: unknown) => void;
+  const closed = new Promise<void>((resolve, reject) => {
+    markClosed = resolve;
+    markFailed = reject;
+  });
   let shuttingDown: Promise<void> | undefined;
   app.addHook('onClose', async () => {
     if (!shuttingDown) markClosed();
@@ -78,7 +82,13 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   logger.info({ address, port }, 'isola listening');
 
   const onSignal = (signal: NodeJS.Signals) => {
-    void shutdown(signal);
+    if (shuttingDown) {
+      // A second signal means the operator will not wait for the grace period.
+      logger.warn({ reason: signal }, 'second signal during drain; exiting now');
+      process.exit(1);
+    }
+    // A failed drain rejects `closed`, which the caller awaits; nothing to do here.
+    shutdown(signal).catch(() => undefined);
   };
   const shutdown = (reason = 'shutdown'): Promise<void> => {
     shuttingDown ??= (async () => {
@@ -86,14 +96,17 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       const started = Date.now();
       try {
         await app.isola.drain();
+        logger.info({ reason, drain_ms: Date.now() - started }, 'stopped');
+        markClosed();
+      } catch (error) {
+        logger.error({ err: error, reason }, 'drain failed');
+        markFailed(error);
       } finally {
         process.off('SIGTERM', onSignal);
         process.off('SIGINT', onSignal);
-        logger.info({ reason, drain_ms: Date.now() - started }, 'stopped');
-        markClosed();
       }
     })();
-    return shuttingDown;
+    return closed;
   };
   if (options.handleSignals !== false) {
     process.on('SIGTERM', onSignal);

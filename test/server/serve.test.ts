@@ -95,6 +95,23 @@ describe('isola serve', () => {
     expect(serve.logs.some((entry) => entry.msg === 'stopped')).toBe(true);
   }, 40_000);
 
+  it('exits at once on a second signal during a drain', async () => {
+    const serve = startServe(['--grace-ms', '30000']);
+    children.push(serve.child);
+    const { address } = await serve.waitForLog((entry) => entry.msg === 'isola listening');
+    const stuck = 'function main() { const end = Date.now() + 20000; while (Date.now() < end) {} return 1; }';
+    const inFlight = execute(address!, { language: 'javascript', code: stuck, timeout_ms: 30_000 }).catch((error: Error) => error);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    serve.child.kill('SIGTERM');
+    await serve.waitForLog((entry) => entry.msg === 'draining');
+    const started = Date.now();
+    serve.child.kill('SIGINT');
+    const [code] = (await once(serve.child, 'exit')) as [number | null];
+    expect(code).toBe(1);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(await inFlight).toBeInstanceOf(Error); // the connection dropped: the operator chose that
+  }, 40_000);
+
   it('refuses a bad --port with exit 2 and a message', async () => {
     const child = spawn(process.execPath, [BIN, 'serve', '--port', '99999'], { stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(child);
