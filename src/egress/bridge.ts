@@ -204,8 +204,10 @@ export function createEgressBridge(options: EgressBridgeOptions = {}): EgressBri
     },
     async fetch(jobId, allowHosts, request, deadline, fetchOptions = {}) {
       if (closing) return { ok: false, kind: 'network', message: 'egress bridge is closed' };
-      const budget = Math.min(request.timeoutMs ?? Infinity, deadline - Date.now());
-      const timeoutMs = Number.isFinite(budget) ? budget : defaultTimeoutMs;
+      // NaN or a negative number from a guest must not switch the deadline off: ignore it instead.
+      const limits = [request.timeoutMs, deadline - Date.now()].filter((n): n is number => typeof n === 'number' && !Number.isNaN(n));
+      const budget = Math.min(Infinity, ...limits.map((n) => Math.max(n, 0)));
+      const timeoutMs = Number.isFinite(budget) ? Math.ceil(budget) : defaultTimeoutMs;
       if (timeoutMs <= 0) return { ok: false, kind: 'timeout', message: `${request.url.slice(0, 100)}: no time left before the deadline` };
       const controller = new AbortController();
       const timer = setTimeout(() => controller.abort(), timeoutMs);

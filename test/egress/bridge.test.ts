@@ -250,6 +250,13 @@ describe('egress bridge: caps', () => {
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 
+  it('a NaN request timeout cannot switch off the job deadline', async () => {
+    const started = Date.now();
+    const res = await bridge().fetch('job-15b', [`api.test:${server.port}`], { url: `http://api.test:${server.port}/slow`, method: 'GET', headers: [], timeoutMs: Number.NaN }, Date.now() + 200);
+    expect(res.ok === false && res.kind).toBe('timeout');
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
   it('caps requests per execution and releases the count when the job ends', async () => {
     const b = bridge({ maxRequestsPerExecution: 3 });
     const allow = [`api.test:${server.port}`];
