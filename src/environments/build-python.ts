@@ -108,7 +108,9 @@ export async function buildPythonEnvironment(ctx: BuildContext, req: BuildReques
       await rm(wheelsDir, { recursive: true, force: true });
       await mkdir(wheelsDir);
     }
-    const host = await pipDownload(wheelsDir, req.specs, { python: ctx.python, sources: ctx.pipSources, timeoutMs: ctx.timeoutMs, signal: ctx.signal });
+    const host = req.specs.length === 0
+      ? { ok: true as const, packages: [], elapsedMs: 0 }
+      : await pipDownload(wheelsDir, req.specs, { python: ctx.python, sources: ctx.pipSources, timeoutMs: ctx.timeoutMs, signal: ctx.signal });
     if (!host.ok) {
       ctx.log('warn', 'pip resolution failed', { specs: req.specs.map((s) => s.raw), message: host.message, detail: host.detail });
       return failure('package_install', host.message);

@@ -44,15 +44,16 @@ export function recordingLogger(): EnvLogger & { lines: LogLine[]; count(msg: st
  * Writes a minimal valid wheel (METADATA, WHEEL, RECORD, one module) with the given tags, using the
  * host's Python zipfile so the archive is exactly what pip expects.
  */
-export function makeWheel(dir: string, name: string, version: string, tags: string, moduleText: string): string {
+export function makeWheel(dir: string, name: string, version: string, tags: string, moduleText: string, requires: string[] = []): string {
   const file = `${name}-${version}-${tags}.whl`;
   const script = `
 import sys, zipfile
 path, name, version, tags, module = sys.argv[1:6]
+requires = "".join(f"Requires-Dist: {r}\\n" for r in sys.argv[6:])
 info = f"{name}-{version}.dist-info"
 files = {
   f"{name}.py": module,
-  f"{info}/METADATA": f"Metadata-Version: 2.1\\nName: {name}\\nVersion: {version}\\n",
+  f"{info}/METADATA": f"Metadata-Version: 2.1\\nName: {name}\\nVersion: {version}\\n{requires}",
   f"{info}/WHEEL": f"Wheel-Version: 1.0\\nGenerator: isola-test\\nRoot-Is-Purelib: false\\nTag: {tags}\\n",
 }
 files[f"{info}/RECORD"] = "".join(f"{k},,\\n" for k in files) + f"{info}/RECORD,,\\n"
@@ -62,7 +63,7 @@ with zipfile.ZipFile(path, "w") as z:
 `;
   const scriptPath = join(dir, '.make-wheel.py');
   writeFileSync(scriptPath, script);
-  execFileSync('python3', [scriptPath, join(dir, file), name, version, tags, moduleText]);
+  execFileSync('python3', [scriptPath, join(dir, file), name, version, tags, moduleText, ...requires]);
   rmSync(scriptPath);
   return file;
 }
