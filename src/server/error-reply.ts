@@ -46,15 +46,12 @@ function fastifyStatus(error: unknown): number | undefined {
 /** Build the reply for anything a route or fastify threw. Never leaks a stack or an internal message. */
 export function toErrorReply(error: unknown, requestId: string): ErrorReply {
   if (isIsolaError(error)) {
-    const out: ErrorReply = { status: error.status, body: error.toBody(), internal: error.code === 'internal' };
+    // The engine's internal message may describe host details; clients get the request id instead.
+    if (error.code === 'internal') return reply('internal', internalMessage(requestId));
+    const out: ErrorReply = { status: error.status, body: error.toBody(), internal: false };
     if (error.status === 503) {
-      const retryAfterS = error.retryAfterS ?? DEFAULT_RETRY_AFTER_S;
-      out.retryAfterS = retryAfterS;
-      out.body.error.retry_after_s = retryAfterS;
-    }
-    if (error.code === 'internal') {
-      // The engine's internal message may describe host details; clients get the request id instead.
-      return reply('internal', internalMessage(requestId));
+      out.retryAfterS = error.retryAfterS ?? DEFAULT_RETRY_AFTER_S;
+      out.body.error.retry_after_s = out.retryAfterS;
     }
     return out;
   }

@@ -3,7 +3,7 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ERROR_CATALOG } from '../../src/contract/errors.js';
+import { ERROR_CATALOG, IsolaError } from '../../src/contract/errors.js';
 import { LIMITS, MAX_BODY_BYTES } from '../../src/contract/limits.js';
 import { ExecuteRequestSchema } from '../../src/contract/request.js';
 import { ExecuteResponseSchema } from '../../src/contract/response.js';
@@ -197,12 +197,15 @@ describe('engine failures', () => {
     }
   });
 
-  it('maps an unexpected engine failure to 500 internal without leaking it', async () => {
+  it.each([
+    ['a bug (TypeError)', () => new TypeError('secret host detail /etc/isola at frame 7')],
+    ['an internal IsolaError', () => new IsolaError('internal', 'secret host detail: worker pool /etc/isola')],
+  ])('maps %s from the engine to 500 internal without leaking it', async (_what, makeError) => {
     const real = await createEngine({ workers: JS_ONLY });
-    // The one stand-in allowed here: the real engine cannot be made to throw a bug on demand.
+    // The one stand-in allowed here: the real engine cannot be made to fail this way on demand.
     const broken: Engine = {
       execute: async () => {
-        throw new TypeError('secret host detail /etc/isola at frame 7');
+        throw makeError();
       },
       readiness: () => real.readiness(),
       close: (options) => real.close(options),
