@@ -153,6 +153,31 @@ describe('egress bridge: allow-list', () => {
   });
 });
 
+describe('egress bridge: connecting', () => {
+  it('connects to an IPv6 address (bracketed origin) with the name in Host', async () => {
+    const v6 = await startServer((req, res) => res.end(`v6 ${req.headers.host}`), '::1');
+    try {
+      const b = bridge({ lookup: tableLookup({ 'v6.test': ['::1'] }) });
+      const res = await b.fetch('job-v6', [`v6.test:${v6.port}`], { url: `http://v6.test:${v6.port}/`, method: 'GET', headers: [] }, soon());
+      expect(res.ok && text(res.body)).toBe(`v6 v6.test:${v6.port}`);
+      const literal = await b.fetch('job-v6', [`[::1]:${v6.port}`], { url: `http://[::1]:${v6.port}/`, method: 'GET', headers: [] }, soon());
+      expect(literal.ok && text(literal.body)).toBe(`v6 [::1]:${v6.port}`);
+    } finally {
+      await v6.close();
+    }
+  });
+
+  it('tries the next checked address when one refuses the connection', async () => {
+    // Nothing listens on 127.0.0.9 at this port: ECONNREFUSED, then 127.0.0.1 answers.
+    const b = bridge({ lookup: tableLookup({ 'multi.test': ['127.0.0.9', '127.0.0.1'] }) });
+    const res = await b.fetch('job-multi', [`multi.test:${server.port}`], { url: `http://multi.test:${server.port}/`, method: 'GET', headers: [] }, soon());
+    expect(res.ok && text(res.body)).toBe('hello');
+    const none = bridge({ lookup: tableLookup({ 'dead.test': ['127.0.0.9'] }) });
+    const dead = await none.fetch('job-multi', [`dead.test:${server.port}`], { url: `http://dead.test:${server.port}/`, method: 'GET', headers: [] }, soon());
+    expect(dead).toEqual({ ok: false, kind: 'network', message: `dead.test:${server.port}: connection to 127.0.0.9 failed (ECONNREFUSED)` });
+  });
+});
+
 describe('egress bridge: address policy', () => {
   it('refuses 127.0.0.1 without allowPrivate even when allow-listed', async () => {
     const b = bridge({ allowPrivate: false });
