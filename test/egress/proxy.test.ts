@@ -223,3 +223,28 @@ describe('egress proxy: tunnel limits', () => {
     res.socket.destroy();
   });
 });
+
+describe('egress proxy: Unix socket', () => {
+  it('listens on a socket path and advertises the address the guest will use', async () => {
+    const socketPath = join(dir, 'proxy.sock');
+    const onSocket = await createEgressProxy(bridge, { socketPath, advertise: '127.0.0.1:3128' });
+    try {
+      const url = new URL(onSocket.url('u1', [`api.test:${plain.port}`]));
+      expect(onSocket.address).toBe(socketPath);
+      expect(url.host).toBe('127.0.0.1:3128');
+      const auth = Buffer.from(`isola:${url.password}`).toString('base64');
+      const body = await new Promise<string>((resolve, reject) => {
+        const req = httpRequest({ socketPath, path: `http://api.test:${plain.port}/via-socket`, headers: { 'proxy-authorization': `Basic ${auth}` } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve(`${res.statusCode} ${Buffer.concat(chunks).toString()}`));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      expect(body).toBe('200 plain ok GET /via-socket');
+    } finally {
+      await onSocket.close();
+    }
+  });
+});
