@@ -1,7 +1,7 @@
 // node:util beyond inspect/format: inherits, promisify, deep equality and the common type checks.
 (function (internal) {
   'use strict';
-  const { format, formatWithOptions, inspect } = internal.lib('inspect');
+  const { formatWithOptions, inspect } = internal.lib('inspect');
   const TypedArray = Object.getPrototypeOf(Uint8Array);
   const tag = (v) => Object.prototype.toString.call(v).slice(8, -1);
   const customPromisify = Symbol.for('nodejs.util.promisify.custom');
@@ -136,7 +136,7 @@
   };
 
   const util = {
-    format,
+    format: (...args) => formatWithOptions(undefined, args),
     formatWithOptions: (options, ...args) => formatWithOptions(options, args),
     inspect,
     inherits,

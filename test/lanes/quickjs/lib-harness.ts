@@ -212,3 +212,10 @@ function callNumber(ctx: QuickJSContext, target: QuickJSHandle, method: string):
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** Run `body` and return its value; a guest exception fails the calling test with the guest's message. */
+export async function guestValue<T = unknown>(body: string, options?: RunOptions): Promise<T> {
+  const result = await runGuest(body, options);
+  if (!result.ok) throw new Error('guest threw ' + (result.error ?? '') + '\nstderr: ' + result.stderr);
+  return result.value as T;
+}
