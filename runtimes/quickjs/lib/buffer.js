@@ -176,7 +176,25 @@
         if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return value.byteLength;
         throw invalidArg('string', value);
       }
-      return stringToBytes(value, encoding).length;
+      // Like Node, hex and base64 lengths come from the string length, not from decoding it.
+      switch (normalizeEncoding(encoding)) {
+        case 'hex':
+          return value.length >>> 1;
+        case 'base64':
+        case 'base64url': {
+          let n = value.length;
+          if (n > 0 && value[n - 1] === '=') n--;
+          if (n > 1 && value[n - 1] === '=') n--;
+          return (n * 3) >>> 2;
+        }
+        case 'latin1':
+        case 'ascii':
+          return value.length;
+        case 'utf16le':
+          return value.length * 2;
+        default:
+          return text.encode(value).length;
+      }
     }
     static concat(list, totalLength) {
       if (!Array.isArray(list)) throw invalidArg('list', list);
