@@ -103,6 +103,9 @@ describe('isola run', () => {
     [['--inputs', '{not json'], '--inputs'],
     [['--inputs', '[1,2]'], '--inputs'],
     [['--entrypoint', 'sideways'], '--entrypoint'],
+    [['--runtime', 'jvm'], '--runtime'],
+    [['--package', ''], '--package (packages.0)'],
+    [['--allow', 'example.com', '--allow', 'not a host'], '--allow (network.allow.1)'],
   ])('exits 2 on bad flags %j, naming %s on stderr', async (flags, named) => {
     const run = await isola(['run', file('ok.js', 'function main() { return 1; }'), ...flags]);
     expect(run.code).toBe(2);
