@@ -95,6 +95,12 @@ export async function bundlePackages(dir: string, names: string[]): Promise<Bund
   } catch (error) {
     if (!isBuildFailure(error)) throw error;
     const uses = builtinUses(error.errors);
+    const addon = error.errors.find((e) => e.text.includes('No loader is configured for ".node" files'));
+    if (uses.length === 0 && addon) {
+      const file = /files: (\S+)/.exec(addon.text)?.[1] ?? addon.location?.file;
+      const owner = file ? packageOfFile(file) : undefined;
+      return { ok: false, kind: 'builtin', message: `${owner ?? 'a package'} has a native addon (.node), which the QuickJS sandbox cannot load; use runtime "native"` };
+    }
     if (uses.length === 0) {
       const first = error.errors[0];
       const where = first?.location ? ` (${first.location.file}:${first.location.line})` : '';
