@@ -33,6 +33,8 @@ export interface EgressBridgeOptions extends EgressOptions {
   maxRedirects?: number;
   /** Time limit when neither the request nor the deadline gives one (default 30 s). */
   defaultTimeoutMs?: number;
+  /** Largest request body a guest may send (default 10 MiB). */
+  maxRequestBytes?: number;
   /** Requests of one job in flight at once; more wait their turn (default 6). */
   maxConcurrentPerExecution?: number;
   /** Trusted CAs for HTTPS, replacing Node's default list (private PKI, tests). */
@@ -65,6 +67,7 @@ export interface EgressBridge {
 
 export const DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
 export const DEFAULT_MAX_REDIRECTS = 5;
+export const DEFAULT_MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 export const DEFAULT_MAX_CONCURRENT_PER_EXECUTION = 6;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const METHOD_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -85,6 +88,7 @@ function firstHeader(headers: Record<string, string | string[] | undefined>, nam
 export function createEgressBridge(options: EgressBridgeOptions = {}): EgressBridge {
   const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
+  const maxRequestBytes = options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
   const defaultTimeoutMs = options.defaultTimeoutMs ?? 30_000;
   const credentials = createCredentialInjector(options.credentials);
   const gate = createEgressGate({
@@ -124,6 +128,9 @@ export function createEgressBridge(options: EgressBridgeOptions = {}): EgressBri
       const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(request.url)?.[1];
       if (scheme !== undefined && !/^https?$/i.test(scheme)) return deny(jobId, request.url.slice(0, 100), first.reason);
       return { ok: false, kind: 'network', message: `${request.url.slice(0, 100)}: ${first.reason}` };
+    }
+    if (request.body && request.body.byteLength > maxRequestBytes) {
+      return { ok: false, kind: 'too_large', message: `${describeTarget(first.target)}: request body exceeds ${maxRequestBytes} bytes` };
     }
     const sanitized = sanitizeRequestHeaders(request.headers);
     if (!sanitized.ok) return { ok: false, kind: 'network', message: `${describeTarget(first.target)}: ${sanitized.reason}` };

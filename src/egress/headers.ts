@@ -31,7 +31,13 @@ const BAD_VALUE = /[\r\n\0]/;
 
 export type SanitizedHeaders = { ok: true; headers: HeaderList } | { ok: false; reason: string };
 
+/** Total size of guest request headers; servers commonly refuse more than 8-16 KiB anyway. */
+export const MAX_REQUEST_HEADER_BYTES = 64 * 1024;
+
 export function sanitizeRequestHeaders(headers: readonly (readonly [string, string])[]): SanitizedHeaders {
+  let size = 0;
+  for (const [name, value] of headers) size += name.length + value.length + 4;
+  if (size > MAX_REQUEST_HEADER_BYTES) return { ok: false, reason: `request headers exceed ${MAX_REQUEST_HEADER_BYTES} bytes` };
   const named = new Set<string>();
   for (const [name, value] of headers) {
     if (name.toLowerCase() === 'connection') {

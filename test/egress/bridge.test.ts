@@ -321,6 +321,18 @@ describe('egress bridge: headers', () => {
     expect(got.connection).not.toMatch(/x-secret-hop/);
   });
 
+  it('refuses oversized request bodies and header sets before sending anything', async () => {
+    const b = bridge({ maxRequestBytes: 100 });
+    const allow = [`api.test:${server.port}`];
+    const before = server.seen.length;
+    const body = await b.fetch('job-19b', allow, { url: `http://api.test:${server.port}/`, method: 'POST', headers: [], body: new Uint8Array(101) }, soon());
+    expect(body).toEqual({ ok: false, kind: 'too_large', message: `api.test:${server.port}: request body exceeds 100 bytes` });
+    const many: [string, string][] = Array.from({ length: 2000 }, (_, i) => [`x-h${i}`, 'v'.repeat(40)]);
+    const headers = await b.fetch('job-19b', allow, { url: `http://api.test:${server.port}/`, method: 'GET', headers: many }, soon());
+    expect(headers.ok === false && headers.message).toBe(`api.test:${server.port}: request headers exceed 65536 bytes`);
+    expect(server.seen.length).toBe(before);
+  });
+
   it('rejects header injection as a value, not a throw', async () => {
     const res = await bridge().fetch('job-19', [`api.test:${server.port}`], { url: `http://api.test:${server.port}/`, method: 'GET', headers: [['x-a', 'v\r\nInjected: 1']] }, soon());
     expect(res.ok === false && res.kind).toBe('network');
