@@ -233,7 +233,7 @@
     if (!recursive) {
       const error = new Error('Path is a directory: rm returned EISDIR (is a directory) ' + shown);
       error.code = 'ERR_FS_EISDIR';
-      error.errno = ERRNO.EISDIR;
+      error.errno = -ERRNO.EISDIR; // Node reports this one positive
       error.syscall = 'rm';
       error.path = shown;
       throw error;
