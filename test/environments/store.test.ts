@@ -63,7 +63,8 @@ describe('one build per environment', () => {
   });
 
   it('does not cache a failed build: the next prepare tries again', { timeout: 60_000 }, async () => {
-    const { dir } = freshStore();
+    const { dir, cleanup } = freshStore();
+    disposers.push(cleanup);
     const script = join(dir, 'failing-npm.sh');
     const calls = join(dir, 'calls');
     writeFileSync(script, `#!/bin/sh\necho x >> '${calls}'\necho 'npm error code E404' >&2\nexit 1\n`);
@@ -77,7 +78,8 @@ describe('one build per environment', () => {
   });
 
   it('kills an installer that exceeds the build timeout, with all its children', { timeout: 30_000 }, async () => {
-    const { dir } = freshStore();
+    const { dir, cleanup } = freshStore();
+    disposers.push(cleanup);
     const pids = join(dir, 'pids');
     const script = join(dir, 'hanging-npm.sh');
     // The installer forks a child that would outlive it if only the direct process were killed.
@@ -104,6 +106,32 @@ describe('one build per environment', () => {
     await expect(first).rejects.toThrow('caller gave up');
     const env = prepared(await manager.prepare(small('is-number@7.0.0')));
     expect(env.lane).toBe('quickjs');
+  });
+});
+
+describe('re-resolution and progress', () => {
+  it('re-resolves a version range after the TTL (same environment, no rebuild); a pin never expires', { timeout: 120_000 }, async () => {
+    const { manager, log } = setup({ rangeTtlMs: 0 });
+    const ranged = prepared(await manager.prepare(small('is-number@^7')));
+    const again = prepared(await manager.prepare(small('is-number@^7')));
+    expect(log.count('building environment')).toBe(2); // resolved twice...
+    expect(again).toMatchObject({ hash: ranged.hash, cache: 'hit' }); // ...to the environment already built
+    const pinned = prepared(await manager.prepare(small('is-number@7.0.0')));
+    expect(pinned.hash).toBe(ranged.hash);
+    const before = log.count('building environment');
+    expect(prepared(await manager.prepare(small('is-number@7.0.0'))).cache).toBe('hit');
+    expect(log.count('building environment')).toBe(before);
+  });
+
+  it('logs progress while a build runs long', { timeout: 30_000 }, async () => {
+    const { dir, cleanup } = freshStore();
+    disposers.push(cleanup);
+    const script = join(dir, 'slow-failing-npm.sh');
+    writeFileSync(script, '#!/bin/sh\nsleep 0.5\necho "npm error code E404" >&2\nexit 1\n');
+    chmodSync(script, 0o755);
+    const { manager, log } = setup({ npm: script, progressIntervalMs: 100 });
+    await manager.prepare(small('is-number@7.0.0'));
+    expect(log.count('environment build still running')).toBeGreaterThanOrEqual(2);
   });
 });
 
