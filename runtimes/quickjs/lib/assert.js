@@ -16,9 +16,11 @@
     }
   }
 
-  function fail(actual, expected, message, operator, defaultMessage) {
+  // `generated` overrides Node's generatedMessage flag (false for "Missing expected exception", as in Node).
+  function fail(actual, expected, message, operator, defaultMessage, generated) {
     if (message instanceof Error) throw message;
-    throw new AssertionError({ message: message !== undefined ? String(message) : defaultMessage(), userMessage: message !== undefined, actual, expected, operator });
+    const userMessage = generated === undefined ? message !== undefined : !generated;
+    throw new AssertionError({ message: message !== undefined ? String(message) : defaultMessage(), userMessage, actual, expected, operator });
   }
   const show = (value) => inspect(value, { depth: 4 });
 
@@ -81,7 +83,7 @@
       }
       return;
     }
-    fail(undefined, expected, message, 'throws', () => 'Missing expected exception' + (message ? ': ' + message : '.'));
+    fail(undefined, expected, undefined, 'throws', () => 'Missing expected exception' + (message ? ': ' + message : '.'), false);
   };
   assert.doesNotThrow = (fn, message) => {
     try {
@@ -98,7 +100,7 @@
       if (!matches(error, expected)) fail(error, expected, message, 'rejects', () => 'The error is expected to match ' + show(expected) + '. Received ' + show(error));
       return;
     }
-    fail(undefined, expected, message, 'rejects', () => 'Missing expected rejection' + (message ? ': ' + message : '.'));
+    fail(undefined, expected, undefined, 'rejects', () => 'Missing expected rejection' + (message ? ': ' + message : '.'), false);
   };
   assert.doesNotReject = async (promiseOrFn, message) => {
     try {

@@ -92,7 +92,7 @@ export async function runGuest(body: string, options: RunOptions = {}): Promise<
       ctx.unwrapResult(ctx.evalCode(setJob, 'set-job.js')).dispose();
       const wrapped =
         'globalThis.__done = undefined;\n(async (internal, lib) => {\n' + body + '\n})(__internal, __internal.lib).then(' +
-        '(v) => { globalThis.__done = { ok: true, json: JSON.stringify(v === undefined ? null : v) }; },' +
+        '(v) => { try { globalThis.__done = { ok: true, json: JSON.stringify(v === undefined ? null : v) }; } catch (e) { globalThis.__done = { ok: false, error: "HarnessError: the result is not JSON: " + e.message }; } },' +
         '(e) => { globalThis.__done = { ok: false, error: e instanceof Error ? e.name + ": " + e.message : "Uncaught " + String(e) }; });';
       ctx.unwrapResult(ctx.evalCode(wrapped, 'test.js')).dispose();
       for (;;) {

@@ -1,0 +1,127 @@
+// structuredClone, the output serializer's explanations, EventEmitter, AbortController, process.stdin,
+// assert and querystring in the sandbox.
+import assert from 'node:assert';
+import querystring from 'node:querystring';
+import { describe, expect, it } from 'vitest';
+import { guestValue, runGuest } from './lib-harness.js';
+
+describe('clone lib', () => {
+  it('clones the structured-clone types, keeps cycles and sharing, and rejects functions', async () => {
+    const got = await guestValue(`const { structuredClone } = lib('clone');
+      const shared = { n: 1 };
+      const o = { a: [1, { d: new Date(5), m: new Map([[1, shared]]), s: new Set([shared]), r: /x/g, t: new Uint8Array([1, 2]), big: 10n }], shared };
+      o.self = o;
+      const c = structuredClone(o);
+      const out = [c !== o, c.self === c, c.a[1].d instanceof Date && c.a[1].d.getTime(), c.a[1].m.get(1) === c.shared, [...c.a[1].s][0] === c.shared,
+        c.a[1].r.flags, Array.from(c.a[1].t), c.a[1].big === 10n, c.a[1].t.buffer !== o.a[1].t.buffer];
+      const e = structuredClone(new RangeError('boom')); out.push(e instanceof RangeError, e.message);
+      class Point { constructor() { this.x = 1; } } const p = structuredClone(new Point()); out.push(p instanceof Point, p.x);
+      for (const bad of [{ f() {} }, Symbol('s'), new WeakMap()]) { try { structuredClone(bad); out.push('cloned'); } catch (err) { out.push(err.name, err.code); } }
+      return out;`);
+    expect(got).toEqual([true, true, 5, true, true, 'g', [1, 2], true, true, true, 'boom', false, 1, 'DataCloneError', 25, 'DataCloneError', 25, 'DataCloneError', 25]);
+  });
+});
+
+describe('serialize lib', () => {
+  it('names the path and the reason a main() result cannot be JSON', async () => {
+    const got = await guestValue(`const { explain } = lib('serialize');
+      const cyc = { x: 1 }; cyc.self = cyc;
+      const deep = { list: [{ ok: 1 }, { when: { toJSON() { throw new Error('nope'); } } }] };
+      const getter = { get boom() { throw new TypeError('no'); } };
+      return [explain({ user: { id: 10n } }), explain(cyc), explain(deep), explain(getter), explain({ 'odd key': [1n] })].map((e) => [e.name, e.message, e instanceof Error]);`);
+    expect(got).toEqual([
+      ['InvalidOutputError', "output.user.id: BigInt value can't be serialized in JSON", true],
+      ['InvalidOutputError', 'output.self: circular reference', true],
+      ['InvalidOutputError', 'output.list[1].when: toJSON() threw Error: nope', true],
+      ['InvalidOutputError', 'output.boom: getter threw TypeError: no', true],
+      ['InvalidOutputError', 'output["odd key"][0]: BigInt value can\'t be serialized in JSON', true],
+    ]);
+  });
+});
+
+describe('events lib', () => {
+  it('behaves like node:events', async () => {
+    const script = `const out = []; const em = new EE();
+      em.on('x', (v) => out.push('on' + v)); em.once('x', (v) => out.push('once' + v)); em.prependListener('x', () => out.push('first'));
+      out.push(em.emit('x', 1), em.emit('x', 2), em.emit('none'), em.listenerCount('x'), em.eventNames());
+      const f = () => out.push('removed?'); em.on('y', f); em.off('y', f); em.emit('y');
+      try { em.emit('error', new Error('bad')); } catch (e) { out.push(e.message); }
+      try { em.emit('error', 'str'); } catch (e) { out.push(e.code); }
+      class Sub extends EE {} const s = new Sub(); s.on('a', () => {}); out.push(s.listenerCount('a'), EE.EventEmitter === EE);
+      setTimeout(() => em.emit('ready', 42, 'x'), 1); out.push(await EE.once(em, 'ready'));
+      em.removeAllListeners('x'); out.push(em.listenerCount('x'));
+      return out;`;
+    const got = await guestValue(`const EE = lib('events');\n` + script);
+    const { EventEmitter } = await import('node:events');
+    const expected = await (new Function('EE', 'return (async () => {' + script + '})()') as (ee: unknown) => Promise<unknown>)(EventEmitter);
+    expect(got).toEqual(expected);
+  });
+});
+
+describe('abort lib', () => {
+  it('AbortController, AbortSignal.timeout/any/abort, EventTarget and DOMException', async () => {
+    const got = await guestValue(`const out = [];
+      const c = new AbortController(); let fired = 0; c.signal.onabort = () => fired++; c.signal.addEventListener('abort', (e) => out.push(e.type));
+      out.push(c.signal.aborted); c.abort(); c.abort(); out.push(c.signal.aborted, fired, c.signal.reason.name, c.signal.reason instanceof DOMException);
+      try { c.signal.throwIfAborted(); } catch (e) { out.push(e.name); }
+      const t = AbortSignal.timeout(5); await new Promise((r) => t.addEventListener('abort', r)); out.push(t.reason.name, t.reason.code);
+      const a = new AbortController(); const any = AbortSignal.any([a.signal, AbortSignal.timeout(10000)]); a.abort('because'); out.push(any.aborted, any.reason);
+      out.push(AbortSignal.abort().reason.name, new DOMException('m', 'NotFoundError').code, DOMException.ABORT_ERR);
+      try { new AbortSignal(); } catch (e) { out.push(e.name); }
+      const target = new EventTarget(); let count = 0; const l = () => count++;
+      target.addEventListener('ping', l, { once: true }); target.dispatchEvent(new Event('ping')); target.dispatchEvent(new Event('ping')); out.push(count);
+      return out;`);
+    expect(got).toEqual([false, 'abort', true, 1, 'AbortError', true, 'AbortError', 'TimeoutError', 23, true, 'because', 'AbortError', 8, 20, 'TypeError', 1]);
+  });
+});
+
+describe('stdin lib', () => {
+  const inputsJson = JSON.stringify({ text: 'héllo', n: 3 });
+  it('delivers inputs.json once to data/end listeners, async iteration and read()', async () => {
+    for (const body of [
+      `let data = ''; process.stdin.setEncoding('utf8'); process.stdin.on('data', (c) => (data += c));
+       return await new Promise((resolve) => process.stdin.on('end', () => resolve(data)));`,
+      `const chunks = []; for await (const c of process.stdin) chunks.push(c); return Buffer.concat(chunks).toString();`,
+      `const s = lib('stdin'); return await new Promise((resolve) => s.on('readable', () => { const c = s.read(); if (c) resolve(c.toString()); }));`,
+      `const s = lib('stdin'); const chunks = []; s.on('data', (c) => chunks.push(Buffer.isBuffer(c))); await new Promise((r) => s.on('end', r)); return chunks.length === 1 && chunks[0] ? ${JSON.stringify(inputsJson)} : 'wrong';`,
+    ]) {
+      expect(await guestValue(body, { inputsJson })).toBe(inputsJson);
+    }
+  });
+});
+
+describe('assert lib', () => {
+  it('passes and fails like node:assert', async () => {
+    const script = `const out = [];
+      const t = (f) => { try { f(); return 'ok'; } catch (e) { return [e.name, e.code, e.operator, e.generatedMessage]; } };
+      out.push(t(() => assert.strictEqual(1, 2)), t(() => assert.deepStrictEqual({ a: [1, { b: 2 }] }, { a: [1, { b: 2 }] })), t(() => assert.deepStrictEqual({ a: 1 }, { a: '1' })),
+        t(() => assert.ok(0, 'custom')), t(() => assert(false)), t(() => assert.throws(() => { throw new TypeError('x'); }, TypeError)), t(() => assert.throws(() => {})),
+        t(() => assert.throws(() => { throw new Error('boom'); }, /boom/)), t(() => assert.throws(() => { throw new Error('boom'); }, { message: 'boom' })),
+        t(() => assert.notStrictEqual(1, 1)), t(() => assert.equal('1', 1)), t(() => assert.notEqual(1, 2)), t(() => assert.match('abc', /b/)), t(() => assert.fail('x')));
+      out.push(await assert.rejects(Promise.reject(new Error('r')), /r/).then(() => 'ok'), await assert.rejects(Promise.resolve(1)).catch((e) => e.code));
+      try { assert.strictEqual(1, 2); } catch (e) { out.push(e.message); }
+      return out;`;
+    const got = await guestValue(`const assert = lib('assert');\n` + script);
+    const expected = await (new Function('assert', 'return (async () => {' + script + '})()') as (a: unknown) => Promise<unknown>)(assert);
+    expect(got).toEqual(expected);
+  });
+});
+
+describe('querystring lib', () => {
+  it('parses and stringifies like node:querystring', async () => {
+    const got = await guestValue(`const qs = lib('querystring');
+      return [qs.parse('a=1&b=2&a=3&c=x+y&d=%E2%82%AC&e&f=%zz'), qs.stringify({ a: [1, 2], b: 'x y', c: "€!*'()~", d: null, e: true }), qs.parse('a:1;b:2', ';', ':')];`);
+    expect(got).toEqual(JSON.parse(JSON.stringify([querystring.parse('a=1&b=2&a=3&c=x+y&d=%E2%82%AC&e&f=%zz'), querystring.stringify({ a: [1, 2], b: 'x y', c: "€!*'()~", d: null, e: true }), querystring.parse('a:1;b:2', ';', ':')])));
+  });
+});
+
+describe('library loading', () => {
+  const LIBS = ['inspect', 'util', 'fs', 'path', 'text', 'buffer', 'url', 'clone', 'abort', 'fetch', 'crypto', 'events', 'stdin', 'serialize', 'assert', 'querystring'];
+  it('every library loads on its own in a fresh context', async () => {
+    for (const name of LIBS) {
+      const result = await runGuest(`const value = lib(${JSON.stringify(name)}); return typeof value;`);
+      expect([name, result.ok, result.error]).toEqual([name, true, undefined]);
+      expect(['object', 'function']).toContain(result.value);
+    }
+  });
+});
