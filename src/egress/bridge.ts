@@ -16,7 +16,7 @@ import { dropBodyHeaders, dropOriginBound, hasHeader, responseHeaders, sanitizeR
 import type { HeaderList } from './headers.js';
 import { createJobSlots } from './job-slots.js';
 import { createPinnedDispatcher } from './pinned-dispatch.js';
-import { readBody } from './read-body.js';
+import { discardBody, readBody } from './read-body.js';
 import type { EgressLookup } from './resolve.js';
 import { describeTarget, parseRedirect, parseTarget } from './target.js';
 import type { EgressTarget } from './target.js';
@@ -180,8 +180,8 @@ export function createEgressBridge(options: EgressBridgeOptions = {}): EgressBri
 
       const noBody = method === 'HEAD' || statusCode === 204 || statusCode === 304;
       const declared = Number(firstHeader(raw, 'content-length') ?? NaN);
-      if (Number.isFinite(declared) && declared > maxResponseBytes && firstHeader(raw, 'content-encoding') === undefined) {
-        stream.destroy();
+      if (!noBody && Number.isFinite(declared) && declared > maxResponseBytes && firstHeader(raw, 'content-encoding') === undefined) {
+        discardBody(stream);
         return { ok: false, kind: 'too_large', message: `${describeTarget(target)}: response body of ${declared} bytes exceeds ${maxResponseBytes} bytes` };
       }
       const read = await readBody(stream, {

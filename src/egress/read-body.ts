@@ -33,6 +33,13 @@ export interface ReadBodyOptions {
   signal: AbortSignal;
 }
 
+/** Drop a body we will not read. undici reports the abort as an 'error' event, which is expected here. */
+export function discardBody(body: Readable): void {
+  if (body.destroyed) return;
+  body.on('error', () => undefined);
+  body.destroy();
+}
+
 export async function readBody(body: Readable, options: ReadBodyOptions): Promise<BodyResult> {
   const decoder = options.decode ? decoderFor(options.contentEncoding) : undefined;
   let source: Readable = body;
@@ -58,7 +65,7 @@ export async function readBody(body: Readable, options: ReadBodyOptions): Promis
     return { ok: false, kind: 'network', reason: `${what} (${code})` };
   } finally {
     // Early return (cap) or error: release the socket now rather than draining an unwanted body.
-    if (!body.readableEnded) body.destroy();
+    if (!body.readableEnded) discardBody(body);
     decoder?.destroy();
   }
   // A fresh, unpooled array: the caller may transfer its buffer to a worker.

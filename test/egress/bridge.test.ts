@@ -26,8 +26,9 @@ beforeAll(async () => {
   server = await startServer((req, res, body) => {
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname === '/big') {
-      res.writeHead(200, { 'content-type': 'application/octet-stream' });
-      res.end(Buffer.alloc(Number(url.searchParams.get('n')), 0x61));
+      const n = Number(url.searchParams.get('n'));
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': n });
+      res.end(req.method === 'HEAD' ? undefined : Buffer.alloc(n, 0x61));
     } else if (url.pathname === '/stream-big') {
       // No content-length: the cap must stop a body that never says how long it is.
       res.writeHead(200);
@@ -228,6 +229,9 @@ describe('egress bridge: caps', () => {
     expect(declared.ok === false && declared.kind).toBe('too_large');
     const streamed = await b.fetch('job-12', allow, { url: `http://api.test:${server.port}/stream-big`, method: 'GET', headers: [] }, soon());
     expect(streamed.ok === false && streamed.kind).toBe('too_large');
+    // HEAD carries the length of a body it does not send: not too large.
+    const head = await b.fetch('job-12', allow, { url: `http://api.test:${server.port}/big?n=5000`, method: 'HEAD', headers: [] }, soon());
+    expect(head.ok && [head.status, head.body.byteLength, head.headers.find(([k]) => k === 'content-length')?.[1]]).toEqual([200, 0, '5000']);
   });
 
   it('decodes gzip and counts decoded bytes against the cap', async () => {
