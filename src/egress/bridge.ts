@@ -41,9 +41,22 @@ export interface EgressBridgeOptions extends EgressOptions {
   ca?: string | Buffer | (string | Buffer)[];
 }
 
+export type RedirectMode = 'follow' | 'manual' | 'error';
+
 export interface EgressFetchOptions {
-  /** `follow` (default): the bridge follows and re-checks redirects. `manual`: return the 3xx as is. */
-  redirect?: 'follow' | 'manual';
+  /**
+   * `follow` (default): the bridge follows and re-checks redirects. `manual`: return the 3xx as is.
+   * `error`: a redirect is a network error (fetch's `redirect: "error"`). Overrides `request.redirect`.
+   */
+  redirect?: RedirectMode;
+}
+
+/** EgressRequest may carry the guest's redirect mode (fetch `redirect`, requests `allow_redirects`). */
+type RequestWithRedirect = EgressRequest & { redirect?: unknown };
+
+function redirectModeOf(request: RequestWithRedirect, options: EgressFetchOptions): RedirectMode {
+  const mode = options.redirect ?? request.redirect;
+  return mode === 'manual' || mode === 'error' ? mode : 'follow';
 }
 
 export interface EgressBridge {
@@ -121,7 +134,7 @@ export function createEgressBridge(options: EgressBridgeOptions = {}): EgressBri
     allowHosts: readonly string[],
     request: EgressRequest,
     signal: AbortSignal,
-    follow: boolean,
+    redirectMode: RedirectMode,
   ): Promise<EgressResponse> {
     const first = parseTarget(request.url);
     if (!first.ok) {
@@ -160,8 +173,9 @@ export function createEgressBridge(options: EgressBridgeOptions = {}): EgressBri
       options.logger?.debug({ jobId, host: describeTarget(target), address: sent.address, status: statusCode }, 'egress request');
 
       const location = firstHeader(raw, 'location');
-      if (follow && REDIRECTS.has(statusCode) && location !== undefined) {
+      if (redirectMode !== 'manual' && REDIRECTS.has(statusCode) && location !== undefined) {
         await stream.dump({ limit: 64 * 1024 }).catch(() => undefined);
+        if (redirectMode === 'error') return { ok: false, kind: 'network', message: `${describeTarget(target)}: redirected while redirect mode is "error"` };
         if (redirects >= maxRedirects) {
           return { ok: false, kind: 'network', message: `${describeTarget(target)}: too many redirects (more than ${maxRedirects})` };
         }
@@ -223,7 +237,7 @@ export function createEgressBridge(options: EgressBridgeOptions = {}): EgressBri
           return { ok: false, kind: 'timeout', message: `${request.url.slice(0, 100)}: timed out waiting for the job's other requests (after ${timeoutMs} ms)` };
         }
         try {
-          const response = await run(jobId, allowHosts, request, controller.signal, fetchOptions.redirect !== 'manual');
+          const response = await run(jobId, allowHosts, request, controller.signal, redirectModeOf(request, fetchOptions));
           if (!response.ok && response.kind === 'timeout') return { ...response, message: `${response.message} (after ${timeoutMs} ms)` };
           return response;
         } finally {

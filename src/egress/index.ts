@@ -1,6 +1,6 @@
 /** Egress: the host-side bridge for guest network calls, its policy pieces and the native lane's proxy. */
 export { createEgressBridge, DEFAULT_MAX_REDIRECTS, DEFAULT_MAX_RESPONSE_BYTES } from './bridge.js';
-export type { EgressBridge, EgressBridgeOptions, EgressFetchOptions } from './bridge.js';
+export type { EgressBridge, EgressBridgeOptions, EgressFetchOptions, RedirectMode } from './bridge.js';
 export { createEgressProxy } from './proxy.js';
 export type { EgressProxy, EgressProxyOptions } from './proxy.js';
 export { createEgressGate, DEFAULT_MAX_REQUESTS_PER_EXECUTION } from './egress-gate.js';

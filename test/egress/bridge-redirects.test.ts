@@ -108,6 +108,15 @@ describe('egress bridge: redirects', () => {
     expect(after307).toMatchObject({ method: 'POST', body: 'data' });
   });
 
+  it('takes the mode from the request (redirect: "manual" / "error") when the caller gives none', async () => {
+    const b = bridge();
+    const url = `http://api.test:${api.port}/redirect?to=http://other.test:OTHER/`;
+    const manual = await b.fetch('r10', allowBoth(), { url, method: 'GET', headers: [], redirect: 'manual' } as Parameters<EgressBridge['fetch']>[2], soon());
+    expect(manual.ok && manual.status).toBe(302);
+    const error = await b.fetch('r10', allowBoth(), { url, method: 'GET', headers: [], redirect: 'error' } as Parameters<EgressBridge['fetch']>[2], soon());
+    expect(error).toEqual({ ok: false, kind: 'network', message: `api.test:${api.port}: redirected while redirect mode is "error"` });
+  });
+
   it('returns the 3xx itself in manual mode', async () => {
     const res = await bridge().fetch('r9', allowBoth(), { url: `http://api.test:${api.port}/redirect?to=http://other.test:OTHER/`, method: 'GET', headers: [] }, soon(), { redirect: 'manual' });
     expect(res.ok && res.status).toBe(302);
