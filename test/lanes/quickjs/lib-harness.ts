@@ -13,9 +13,13 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import variant from '@jitl/quickjs-wasmfile-release-sync';
+import releaseSync from '@jitl/quickjs-wasmfile-release-sync';
 import { newQuickJSWASMModuleFromVariant } from 'quickjs-emscripten-core';
-import type { QuickJSContext, QuickJSDeferredPromise, QuickJSHandle, QuickJSWASMModule } from 'quickjs-emscripten-core';
+import type { QuickJSContext, QuickJSDeferredPromise, QuickJSHandle, QuickJSSyncVariant, QuickJSWASMModule } from 'quickjs-emscripten-core';
+
+// The package's types are CommonJS-shaped, so under NodeNext the default import types as the module
+// object; at runtime the ESM default is the variant itself (same cast as src/lanes/quickjs/worker-entry.ts).
+const variant = releaseSync as unknown as QuickJSSyncVariant;
 
 const runtimeDir = fileURLToPath(new URL('../../../runtimes/quickjs/', import.meta.url));
 
