@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import type { EntryMode, GuestJob, GuestResult } from '../lane.js';
 import type { CappedBytes } from './capped-bytes.js';
+import type { NativeRuntime } from './guest-command.js';
 
 const RunnerResultSchema = z.object({
   mode: z.enum(['script', 'main']),
@@ -38,6 +39,9 @@ export interface JobEnd {
   stderr: CappedBytes;
   setupMs: number;
   runMs: number;
+  runtime: NativeRuntime;
+  /** Mode to report when the runner left no result (the host's decision, or the job's). */
+  fallbackMode: EntryMode;
 }
 
 /** Exit code reported for a run the host or the kernel stopped (128 + SIGKILL, as shells report it). */
@@ -56,11 +60,10 @@ export function parseRunnerResult(text: string): RunnerResult | undefined {
 }
 
 export function jobOutcome(job: GuestJob, end: JobEnd): GuestResult {
-  const fallbackMode: EntryMode = job.mode === 'auto' ? 'script' : job.mode;
   const runner = end.result.truncated ? undefined : parseRunnerResult(end.result.text());
   const base: GuestResult = {
     exitCode: 0,
-    mode: runner?.mode ?? fallbackMode,
+    mode: runner?.mode ?? end.fallbackMode,
     stdout: end.stdout.text(),
     stderr: end.stderr.text(),
     stdoutTruncated: end.stdout.truncated,
@@ -88,6 +91,14 @@ export function jobOutcome(job: GuestJob, end: JobEnd): GuestResult {
       ...base,
       exitCode: KILLED_EXIT_CODE,
       failure: { type: 'memory_limit', message: `The process was killed by the kernel (memory limit ${mib(job.memoryBytes)} MiB)` },
+    };
+  }
+  if (signal === 'SIGABRT' && end.runtime === 'node') {
+    // V8 aborts the process when the heap reaches --max-old-space-size.
+    return {
+      ...base,
+      exitCode: end.code ?? KILLED_EXIT_CODE,
+      failure: { type: 'memory_limit', message: `JavaScript heap out of memory (memory limit ${mib(job.memoryBytes)} MiB)` },
     };
   }
   if (signal !== null) {

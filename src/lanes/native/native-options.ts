@@ -4,6 +4,8 @@ import { z } from 'zod';
 export const NativeOptionsSchema = z.object({
   /** Interpreter run inside the sandbox when the job names no venv. */
   python: z.string().min(1).default('/usr/bin/python3'),
+  /** Node run inside the sandbox for JavaScript jobs. */
+  node: z.string().min(1).default('/usr/bin/node'),
   bwrap: z.string().min(1).default('/usr/bin/bwrap'),
   prlimit: z.string().min(1).default('/usr/bin/prlimit'),
   /** Size of each private tmpfs (/tmp and the /work cwd); also the largest file a job may write. */
@@ -13,6 +15,8 @@ export const NativeOptionsSchema = z.object({
   openFiles: z.number().int().min(16).max(65536).default(256),
   /** Address space granted on top of memory_mb for the interpreter's own mappings (libraries, stacks). */
   memoryOverheadMb: z.number().int().min(0).max(4096).default(64),
+  /** The same for Node: V8 reserves ~1 GiB of address space (code range, cages) before running anything. */
+  nodeOverheadMb: z.number().int().min(0).max(65536).default(2048),
   /**
    * Host uid/gid the sandbox runs as when the service runs as root. Never 0: the kernel exempts root
    * from RLIMIT_NPROC, which is what stops fork bombs. Ignored when the service is not root.

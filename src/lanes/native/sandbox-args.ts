@@ -103,15 +103,14 @@ export function sandboxArgv(
 }
 
 /** The guest's whole environment: nothing of the host's reaches it. */
-export function sandboxEnv(hashSeed: number): Record<string, string> {
+export function sandboxEnv(runtime: 'python' | 'node', hashSeed: number): Record<string, string> {
+  const common = { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/tmp', TMPDIR: '/tmp', LANG: 'C.UTF-8' };
+  if (runtime === 'node') return { ...common, NODE_ENV: 'production' };
   return {
-    PATH: '/usr/local/bin:/usr/bin:/bin',
-    HOME: '/tmp',
-    TMPDIR: '/tmp',
-    LANG: 'C.UTF-8',
+    ...common,
     PYTHONDONTWRITEBYTECODE: '1',
     PYTHONHASHSEED: String(hashSeed),
-    PYTHONUNBUFFERED: '1',
+    PYTHONUNBUFFERED: '1', // output printed before a timeout kill is kept
     // Native math libraries start a thread per core, each reserving address space under RLIMIT_AS.
     OPENBLAS_NUM_THREADS: '1',
     OMP_NUM_THREADS: '1',

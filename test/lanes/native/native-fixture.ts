@@ -39,3 +39,7 @@ export function pythonJob(code: string, overrides: Partial<GuestJob> & { inputs?
 }
 
 export const lines = (...parts: string[]): string => parts.join('\n') + '\n';
+
+export function nodeJob(code: string, overrides: Partial<GuestJob> & { inputs?: unknown } = {}): GuestJob {
+  return pythonJob(code, { filename: 'main.js', ...overrides });
+}

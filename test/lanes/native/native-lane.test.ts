@@ -171,7 +171,7 @@ describe('native lane: environments', () => {
 describe('native lane: availability', () => {
   it('describes itself as available with the interpreter version', () => {
     expect(driver.describe()).toMatchObject({ available: true, sandbox: 'bubblewrap' });
-    expect(driver.describe()['pythonVersion']).toMatch(/^3\.\d+\.\d+$/);
+    expect(driver.describe()['runtimes']).toMatchObject({ python: { available: true, version: expect.stringMatching(/^3\.\d+\.\d+$/) } });
   });
 
   it('reports package_unavailable when bubblewrap is missing', async () => {

@@ -1,0 +1,176 @@
+// Entry point of the native lane for JavaScript: `node runner.mjs /isola/job/job.json` inside bubblewrap.
+//
+// job.json (read-only, written by the host): { code, filename, mode: 'script'|'main', source_type:
+// 'script'|'module', output_limit, inputs_path }. The host decides mode and source type with the same
+// parser the QuickJS lane uses, so both lanes treat a code node alike.
+//
+// Conventions (as in the QuickJS lane): the cwd (/work, a private tmpfs) holds inputs.json, fd 0 is the
+// inputs, `require`, `module`, `exports`, `__filename` and `__dirname` are globals. A classic script runs in
+// the global scope (sloppy mode, so `function main` is global); module code (import/export, top-level
+// await) is imported from a file under /tmp. In function mode, main is a global `main`, an export, or
+// `module.exports.main`; it is called with the inputs object and awaited.
+//
+// The result goes to fd 3 as one JSON document, never to stdout, written from the 'exit' event so that
+// process.exit(n) and uncaught errors are reported too. (fd 3 is a socket Node cannot mark close-on-exec;
+// a process the code starts could write to it, which the code itself could do anyway: the host trusts
+// fd 3 only for outcomes the guest can cause, see src/lanes/native/job-outcome.ts.)
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import vm from 'node:vm';
+
+const resultFd = 3;
+const job = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
+const inputsJson = fs.readFileSync(job.inputs_path, 'utf8');
+const workdir = process.cwd();
+fs.writeFileSync('inputs.json', inputsJson);
+const userFile = path.join(workdir, job.filename);
+process.argv = [process.argv[0], userFile];
+
+const state = { returnJson: null, failure: null, written: false };
+const moduleFile = path.join('/tmp/.isola', job.filename.replace(/\.[cm]?[jt]s$/, '') + '.mjs');
+
+process.on('uncaughtException', (error) => fail(error));
+process.on('unhandledRejection', (reason) => fail(reason));
+process.on('exit', (code) => writeResult(code));
+
+function fail(error) {
+  if (state.failure === null) {
+    const [message, stack] = describeError(error);
+    state.failure = { type: 'exception', message, traceback: stack };
+    process.stderr.write(stack + '\n');
+  }
+  process.exit(1);
+}
+
+function writeResult(code) {
+  if (state.written) return;
+  state.written = true;
+  const result = { mode: job.mode, exit_code: state.failure ? 1 : code, return_json: state.returnJson, failure: state.failure, ...readOutputFile() };
+  const bytes = Buffer.from(JSON.stringify(result), 'utf8');
+  let offset = 0;
+  while (offset < bytes.length) offset += fs.writeSync(resultFd, bytes, offset);
+  fs.closeSync(resultFd);
+}
+
+function readOutputFile() {
+  const file = path.join(workdir, 'output.json');
+  let size;
+  try {
+    size = fs.statSync(file).size;
+  } catch {
+    return {};
+  }
+  if (size > job.output_limit) return { output_file_bytes: size };
+  try {
+    const text = fs.readFileSync(file, 'utf8');
+    return { output_file_bytes: size, output_file_text: text };
+  } catch {
+    return {};
+  }
+}
+
+/** [message, stack] of a thrown value, with Isola's and Node's internal frames left out. */
+function describeError(error) {
+  if (error !== null && typeof error === 'object' && 'message' in error && 'name' in error) {
+    const head = String(error.name || 'Error') + ': ' + String(error.message);
+    const raw = typeof error.stack === 'string' ? error.stack : head;
+    const moduleUrl = pathToFileURL(moduleFile).href;
+    const lines = raw
+      .split('\n')
+      .filter((line) => !/^\s+at /.test(line) || !/(runner\.mjs|node:internal|node:vm|\(node:)/.test(line))
+      .map((line) => line.split(moduleUrl).join(job.filename).split(moduleFile).join(job.filename));
+    return [head, lines.join('\n')];
+  }
+  let text;
+  try {
+    text = typeof error === 'string' ? error : JSON.stringify(error);
+  } catch {
+    text = String(error);
+  }
+  return ['Uncaught ' + text, 'Uncaught ' + text];
+}
+
+/** Why a value is not JSON: the first offending path, in the QuickJS lane's words. */
+function explain(value) {
+  const identifier = /^[A-Za-z_$][\w$]*$/;
+  const child = (at, key) => (typeof key === 'number' ? `${at}[${key}]` : identifier.test(key) ? `${at}.${key}` : `${at}[${JSON.stringify(key)}]`);
+  const stack = [];
+  function find(key, value, at) {
+    if (value !== null && typeof value === 'object' && typeof value.toJSON === 'function') value = value.toJSON(key);
+    if (typeof value === 'bigint') return `${at}: BigInt value can't be serialized in JSON`;
+    if (value === null || typeof value !== 'object') return null;
+    if (stack.includes(value)) return `${at}: circular reference`;
+    stack.push(value);
+    try {
+      const keys = Array.isArray(value) ? value.map((_, i) => i) : Object.keys(value);
+      for (const k of keys) {
+        const found = find(String(k), value[k], child(at, k));
+        if (found) return found;
+      }
+    } finally {
+      stack.pop();
+    }
+    return null;
+  }
+  try {
+    return find('', value, 'output') ?? 'output: cannot be serialized to JSON';
+  } catch (error) {
+    return `output: cannot be serialized to JSON (${describeError(error)[0]})`;
+  }
+}
+
+async function run() {
+  const module = { exports: {}, id: '.', filename: userFile, loaded: false };
+  Object.assign(globalThis, {
+    require: createRequire(userFile),
+    module,
+    exports: module.exports,
+    __filename: userFile,
+    __dirname: workdir,
+  });
+  let namespace;
+  if (job.source_type === 'module') {
+    fs.mkdirSync(path.dirname(moduleFile), { recursive: true });
+    fs.writeFileSync(moduleFile, job.code);
+    namespace = await import(pathToFileURL(moduleFile).href);
+  } else {
+    vm.runInThisContext(job.code, { filename: job.filename, importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER });
+  }
+  if (job.mode !== 'main') return; // a script ends when its event loop is empty
+  const main = findMain(namespace, module);
+  if (typeof main !== 'function') {
+    state.failure = { type: 'exception', message: 'entrypoint "main" was requested but the code defines no main function', traceback: null };
+    process.exit(1);
+  }
+  const value = await main(JSON.parse(inputsJson));
+  let text;
+  try {
+    text = value === undefined ? 'null' : (JSON.stringify(value) ?? 'null');
+  } catch {
+    state.failure = { type: 'invalid_output', message: explain(value), traceback: null };
+    process.exit(1);
+  }
+  if (Buffer.byteLength(text, 'utf8') > job.output_limit) {
+    const message = `main() returned ${Buffer.byteLength(text, 'utf8')} bytes of JSON, over the output limit of ${job.output_limit} bytes`;
+    state.failure = { type: 'output_limit', message, traceback: null };
+    process.exit(1);
+  }
+  state.returnJson = text;
+  process.exit(0); // function mode ends when main settles; leftover timers do not hold the answer
+}
+
+function findMain(namespace, module) {
+  if (typeof globalThis.main === 'function') return globalThis.main;
+  const lexical = vm.runInThisContext('typeof main === "function" ? main : undefined');
+  if (typeof lexical === 'function') return lexical;
+  if (namespace && typeof namespace.main === 'function') return namespace.main;
+  if (namespace && namespace.default && typeof namespace.default.main === 'function') return namespace.default.main;
+  const exported = module.exports;
+  if (exported && typeof exported.main === 'function') return exported.main;
+  if (typeof exported === 'function' && exported.name === 'main') return exported;
+  return undefined;
+}
+
+run().catch(fail);

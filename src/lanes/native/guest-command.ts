@@ -1,0 +1,55 @@
+/**
+ * Which interpreter runs a native job and how: CPython with runtimes/python/isola_native.py, or Node with
+ * runtimes/native/runner.mjs, chosen by the job's file name (the engine names JS/TS jobs main.js).
+ * Portable: plain data in, plain data out.
+ */
+import type { EntryMode, GuestJob } from '../lane.js';
+import { analyzeEntry } from '../quickjs/entry-detection.js';
+import { SANDBOX_JOBDIR, SANDBOX_RUNTIMES } from './sandbox-args.js';
+import type { NativeOptions } from './native-options.js';
+
+export type NativeRuntime = 'python' | 'node';
+
+export interface GuestCommand {
+  runtime: NativeRuntime;
+  /** argv of the interpreter inside the sandbox. */
+  command: string[];
+  /** Host paths to bind read-only at the same path (a venv). */
+  readOnly: string[];
+  /** Address space on top of memory_mb: V8 reserves large virtual ranges up front, CPython does not. */
+  addressSpaceOverheadBytes: number;
+  /** Contents of /isola/job/job.json, read by the runner. */
+  spec: Record<string, unknown>;
+}
+
+const JOB_FILE = `${SANDBOX_JOBDIR}/job.json`;
+const MIB = 1024 * 1024;
+
+export function runtimeOf(job: GuestJob): NativeRuntime {
+  return /\.(c|m)?(j|t)s$/.test(job.filename) ? 'node' : 'python';
+}
+
+export function guestCommand(job: GuestJob, options: NativeOptions): GuestCommand {
+  const common = { code: job.code, filename: job.filename, output_limit: job.limits.outputBytes, inputs_path: `${SANDBOX_JOBDIR}/inputs.json` };
+  if (runtimeOf(job) === 'node') {
+    const analysis = analyzeEntry(job.code);
+    const mode: EntryMode = job.mode !== 'auto' ? job.mode : analysis.definesMain && !analysis.callsMain ? 'main' : 'script';
+    const heapMb = Math.max(16, Math.floor(job.memoryBytes / MIB));
+    return {
+      runtime: 'node',
+      command: [options.node, `--max-old-space-size=${heapMb}`, `${SANDBOX_RUNTIMES}/native/runner.mjs`, JOB_FILE],
+      readOnly: [],
+      addressSpaceOverheadBytes: options.nodeOverheadMb * MIB,
+      spec: { ...common, mode, source_type: analysis.sourceType },
+    };
+  }
+  const venv = job.environment?.spec['venv'];
+  const python = typeof venv === 'string' ? `${venv}/bin/python` : options.python;
+  return {
+    runtime: 'python',
+    command: [python, '-s', '-B', `${SANDBOX_RUNTIMES}/python/isola_native.py`, JOB_FILE],
+    readOnly: typeof venv === 'string' ? [venv] : [],
+    addressSpaceOverheadBytes: options.memoryOverheadMb * MIB,
+    spec: { ...common, mode: job.mode },
+  };
+}
