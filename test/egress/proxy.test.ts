@@ -224,6 +224,36 @@ describe('egress proxy: tunnel limits', () => {
   });
 });
 
+describe('egress proxy: the seed pattern from native Python', () => {
+  it('requests.get with Authorization, params, timeout and raise_for_status; an error dict on RequestException', async () => {
+    const url = proxy.url('seed', [`api.test:${plain.port}`, `secure.test:${tlsPort}`]);
+    const script = [
+      'import json, sys, requests',
+      'def call(url):',
+      '    try:',
+      '        r = requests.get(url, headers={"Authorization": "Bearer user-token"}, params={"q": "isola"}, timeout=10)',
+      '        r.raise_for_status()',
+      '        return {"status": r.status_code, "text": r.text}',
+      '    except requests.exceptions.RequestException as e:',
+      '        return {"error": type(e).__name__}',
+      'print(json.dumps([call(u) for u in sys.argv[1:]]))',
+    ].join('\n');
+    const before = plain.seen.length;
+    const res = await run('python3', ['-c', script, `http://api.test:${plain.port}/seed`, `http://other.test:${plain.port}/`, `https://other.test:${tlsPort}/`], {
+      HTTP_PROXY: url,
+      HTTPS_PROXY: url,
+      REQUESTS_CA_BUNDLE: caFile,
+    });
+    expect(JSON.parse(res.stdout)).toEqual([
+      { status: 200, text: 'plain ok GET /seed?q=isola' },
+      { error: 'HTTPError' },
+      { error: 'ProxyError' },
+    ]);
+    expect(plain.seen[before]?.headers.authorization).toBe('Bearer user-token');
+    expect(plain.seen.length).toBe(before + 1);
+  });
+});
+
 describe('egress proxy: Unix socket', () => {
   it('listens on a socket path and advertises the address the guest will use', async () => {
     const socketPath = join(dir, 'proxy.sock');
