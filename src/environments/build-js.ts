@@ -6,7 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { completeBuild, failure, type BuildContext, type BuildOutcome, type BuildRequest } from './build-context.js';
-import { BUNDLE_FILE, BUNDLER_ID, bundlePackages } from './js-bundle.js';
+import { BUNDLE_FILE, BUNDLER_ID, bundlePackages, GUEST_BUILTINS } from './js-bundle.js';
 import { npmInstall } from './npm-install.js';
 import type { ResolvedPackage } from './types.js';
 
@@ -44,7 +44,7 @@ export async function buildJsEnvironment(ctx: BuildContext, req: BuildRequest): 
       ctx,
       buildDir,
       req,
-      { lane: 'quickjs', packages: resolved, toolchain: { bundler: BUNDLER_ID } },
+      { lane: 'quickjs', packages: resolved, toolchain: { bundler: BUNDLER_ID, guestBuiltins: GUEST_BUILTINS.join(',') } },
       async () => {
         if (names.length === 0) {
           await writeFile(join(buildDir, BUNDLE_FILE), 'globalThis.__isolaPackages = globalThis.__isolaPackages || {};\n');

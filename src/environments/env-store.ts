@@ -4,7 +4,7 @@
  * Removal renames into a trash dir first for the same reason. The manifest's mtime records last use
  * (touching a file is cheaper and safer than rewriting JSON on every hit).
  */
-import { lstat, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 
 import type { EnvInfo, EnvManifest, PruneResult } from './types.js';
@@ -63,6 +63,8 @@ export class EnvStore {
    */
   async publish(buildDir: string, manifest: EnvManifest): Promise<boolean> {
     await writeFile(join(buildDir, MANIFEST), JSON.stringify(manifest, null, 2));
+    // mkdtemp made it 0700; lanes that run as another uid (the native sandbox) must be able to read it.
+    await chmod(buildDir, 0o755);
     try {
       await rename(buildDir, this.envPath(manifest.hash));
       return true;

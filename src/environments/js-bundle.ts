@@ -1,9 +1,13 @@
 /**
- * Bundles installed npm packages for the QuickJS lane: one IIFE script (no module syntax, no `require`,
- * no Node built-ins) that sets globalThis.__isolaPackages[name] to a lazy loader per requested package.
- * A loader returns CJS `module.exports`, or for an ESM package its namespace (with `default`), as
- * esbuild's require-of-ESM gives it. Packages are bundled for the browser (their "browser" fields map
- * Node-only files away); an unresolvable Node built-in outside a try/catch is a package_unavailable.
+ * Bundles installed npm packages for the QuickJS lane: one IIFE script (no module syntax) that sets
+ * globalThis.__isolaPackages[name] to a lazy loader per requested package. A loader returns CJS
+ * `module.exports`, or for an ESM package its namespace (with `default`), as esbuild's require-of-ESM
+ * gives it. Packages are bundled for the browser (their "browser" fields map Node-only files away).
+ *
+ * Node built-ins the QuickJS guest implements itself (runtimes/quickjs/core/modules.js: a sandboxed fs
+ * over the VFS, path, events, crypto...) stay external: the bundle calls the guest's global `require`
+ * for them when the package runs. Any other built-in (net, child_process, stream...) imported outside a
+ * try/catch makes the package package_unavailable, naming it and the built-in.
  */
 import { stat } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
@@ -15,6 +19,13 @@ export const BUNDLER_ID = `esbuild@${esbuildVersion}`;
 export const BUNDLE_FILE = 'bundle.js';
 
 const BUILTINS = new Set(builtinModules.map((name) => name.replace(/^node:/, '')));
+
+/** Built-ins the QuickJS guest's `require` provides (kept in step with runtimes/quickjs/core/modules.js by a test). */
+export const GUEST_BUILTINS = [
+  'fs', 'fs/promises', 'path', 'path/posix', 'buffer', 'util', 'url', 'events', 'crypto', 'timers',
+  'timers/promises', 'process', 'string_decoder', 'assert', 'assert/strict', 'querystring',
+] as const;
+const EXTERNAL = GUEST_BUILTINS.flatMap((name) => [name, `node:${name}`]);
 
 export type BundleResult =
   | { ok: true; bundlePath: string; bytes: number }
@@ -42,8 +53,8 @@ function builtinUses(errors: Message[]): BuiltinUse[] {
   for (const error of errors) {
     const wanted = /Could not resolve "([^"]+)"/.exec(error.text)?.[1];
     if (wanted === undefined) continue;
-    const bare = wanted.replace(/^node:/, '').split('/')[0] ?? wanted;
-    if (!BUILTINS.has(bare)) continue;
+    const bare = wanted.replace(/^node:/, '');
+    if (!BUILTINS.has(bare) && !BUILTINS.has(bare.split('/')[0] ?? bare)) continue;
     const file = error.location?.file;
     uses.push({ builtin: bare, importer: file ? packageOfFile(file) : undefined, file });
   }
@@ -58,6 +69,7 @@ async function runBuild(dir: string, names: string[], outfile: string | undefine
     format: 'iife',
     platform: 'browser',
     mainFields: ['browser', 'module', 'main'],
+    external: EXTERNAL,
     target: 'es2022',
     // Common Node-isms that are plain values in a sandbox; anything more is left to the lane's prelude.
     define: { 'process.env.NODE_ENV': '"production"', global: 'globalThis' },
