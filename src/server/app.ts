@@ -67,6 +67,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const app = fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: MAX_BODY_BYTES,
+    // Time to receive a whole request (not to answer it): a client trickling a body cannot hold a socket
+    // forever. Long executions are unaffected.
+    requestTimeout: 60_000,
     genReqId: requestIdOf,
     requestIdHeader: false,
     logController: new QuietLogController({ requestIdLogLabel: 'request_id' }),
