@@ -115,7 +115,7 @@ class Prepared:
     """Code compiled (script mode) or imported (function mode), ready to run once per call of run()."""
 
     def __init__(self, code, filename, mode):
-        self.code = code
+        self.code = code[1:] if code.startswith("\ufeff") else code  # editors' byte-order mark
         self.filename = filename
         self.requested = mode
         self.mode = "script" if mode == "auto" else mode
@@ -311,7 +311,10 @@ def _exception_message(error, module_name):
     name = kind.__qualname__
     if kind.__module__ not in ("builtins", "__main__", module_name):
         name = "%s.%s" % (kind.__module__, name)
-    text = str(error)
+    try:
+        text = str(error)
+    except Exception:  # a broken __str__ must not turn the report into a crash
+        text = "<exception str() failed>"
     return "%s: %s" % (name, text) if text else name
 
 

@@ -101,6 +101,9 @@ const CASES: Record<string, Case> = {
   chained: {
     code: lines('def main():', '    try:', '        {}["k"]', '    except KeyError as e:', '        raise ValueError("bad") from e'),
   },
+  brokenStr: {
+    code: '\ufeff' + lines('class Odd(Exception):', '    def __str__(self):', '        raise ValueError("no")', 'def main():', '    raise Odd()'),
+  },
   customError: { code: lines('class Boom(Exception):', '    pass', 'def main():', '    raise Boom("x")') },
 };
 
@@ -156,6 +159,10 @@ describe('isola_runner.execute on CPython', () => {
     expect(chained).not.toContain('isola_runner');
     expect(outcome('customError').result.failure?.message).toBe('Boom: x');
     expect(outcome('customError').result.failure?.traceback).toMatch(/\nBoom: x\n$/);
+  });
+
+  it('survives an exception whose __str__ raises, in code with a byte-order mark', () => {
+    expect(outcome('brokenStr').result.failure).toMatchObject({ type: 'exception', message: 'Odd: <exception str() failed>' });
   });
 
   it('reports a SyntaxError with line, column and caret', () => {
