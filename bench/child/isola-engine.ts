@@ -1,0 +1,123 @@
+/**
+ * Child process that measures Isola through its library face, so each measurement starts from a clean
+ * Node process with a store directory of the harness's choosing.
+ * Usage: isola-engine '<IsolaJob JSON>'. Prints one ChildReport JSON line (see report.ts).
+ */
+import type { Engine, EngineOptions } from '../../src/engine/types.js';
+import type { LaneName } from '../../src/contract/response.js';
+import { loadCreateEngine } from '../isola/load.js';
+import {
+  checkHelloResponse,
+  deadlineRequest,
+  helloRequest,
+  laneOf,
+  packagesRequest,
+  settleLane,
+  waitForIdle,
+  type IsolaRuntime,
+} from '../isola/requests.js';
+import type { BenchLanguage } from '../model.js';
+import { treeRssMb } from '../rss.js';
+import { DEADLINE_MS } from '../workloads.js';
+import { finish, type ChildReport } from './report.js';
+
+export interface IsolaJob {
+  /** probe: only report whether the lane can run here (a skip report when it cannot). */
+  mode: 'probe' | 'cold' | 'warm' | 'deadline' | 'memory' | 'packages';
+  language: BenchLanguage;
+  storeDir: string;
+  iterations: number;
+  runtime?: IsolaRuntime;
+  /** memory: idle workers to hold. */
+  workers?: number;
+}
+
+const LANES: readonly LaneName[] = ['quickjs', 'pyodide', 'native'];
+
+/** Only the measured lane gets workers, so other lanes' start-up and memory stay out of the figure. */
+function engineOptions(job: IsolaJob, lane: LaneName): EngineOptions {
+  const workers: Partial<Record<LaneName, number>> = {};
+  for (const other of LANES) if (other !== lane) workers[other] = 0;
+  if (job.workers !== undefined) workers[lane] = job.workers;
+  // The native lane is off unless sized (createEngine's default is 0).
+  else if (lane === 'native') workers[lane] = 2;
+  return { storeDir: job.storeDir, workers };
+}
+
+async function run(job: IsolaJob): Promise<ChildReport> {
+  const createEngine = await loadCreateEngine();
+  const lane = laneOf(job.language, job.runtime);
+  const baselineMb = treeRssMb();
+  const started = performance.now();
+  const engine = await createEngine(engineOptions(job, lane));
+  try {
+    await settleLane(engine, lane);
+    return await measure(engine, job, lane, started, baselineMb);
+  } finally {
+    await engine.close({ graceMs: 0 });
+  }
+}
+
+async function measure(engine: Engine, job: IsolaJob, lane: LaneName, started: number, baselineMb: number): Promise<ChildReport> {
+  const hello = helloRequest(job.language, job.runtime);
+  switch (job.mode) {
+    case 'probe':
+      return { samples: [] };
+    case 'cold': {
+      checkHelloResponse('isola cold', await engine.execute(hello));
+      return { samples: [performance.now() - started] };
+    }
+    case 'warm': {
+      const warmup = Math.max(3, Math.ceil(job.iterations / 10));
+      for (let i = 0; i < warmup; i++) checkHelloResponse('isola warm-up', await engine.execute(hello));
+      const samples: number[] = [];
+      for (let i = 0; i < job.iterations; i++) {
+        const t0 = performance.now();
+        const response = await engine.execute(hello);
+        samples.push(performance.now() - t0);
+        checkHelloResponse('isola', response);
+      }
+      return { samples };
+    }
+    case 'deadline': {
+      const samples: number[] = [];
+      for (let i = 0; i < job.iterations; i++) {
+        // A stuck guest may cost its worker; measure each deadline from an idle pool, not a refilling one.
+        await waitForIdle(engine, lane, 1);
+        const t0 = performance.now();
+        const response = await engine.execute(deadlineRequest(job.language));
+        samples.push(performance.now() - t0 - DEADLINE_MS);
+        if (response.error?.type !== 'timeout') {
+          throw new Error(`isola deadline: expected error.type timeout, got ${response.status} ${JSON.stringify(response.error)}`);
+        }
+      }
+      return { samples };
+    }
+    case 'memory': {
+      const count = job.workers ?? 2;
+      checkHelloResponse('isola memory', await engine.execute(hello));
+      await waitForIdle(engine, lane, count);
+      // Let restores that run after an execution (reset in place) settle before reading RSS.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const totalMb = treeRssMb();
+      return { samples: [(totalMb - baselineMb) / count], extra: { total: [totalMb] } };
+    }
+    case 'packages': {
+      const request = packagesRequest(job.language);
+      const t0 = performance.now();
+      const first = await engine.execute(request);
+      const firstMs = performance.now() - t0;
+      checkHelloResponse('isola packages first build', first);
+      const samples: number[] = [];
+      for (let i = 0; i < job.iterations; i++) {
+        const t1 = performance.now();
+        const response = await engine.execute(request);
+        samples.push(performance.now() - t1);
+        checkHelloResponse('isola packages cached', response);
+      }
+      return { samples, extra: { first: [firstMs], cacheFirst: [first.environment.cache === 'miss' ? 0 : 1] } };
+    }
+  }
+}
+
+finish(run(JSON.parse(process.argv[2] ?? '{}') as IsolaJob));

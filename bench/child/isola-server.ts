@@ -1,0 +1,50 @@
+/**
+ * Child process running Isola's HTTP service on 127.0.0.1, port 0, for the throughput scenario.
+ * Usage: isola-server STORE_DIR. Prints {"port": N} once listening (or a skip report), then serves
+ * until its stdin closes.
+ */
+import { pino } from 'pino';
+import { loadStartServer } from '../isola/load.js';
+import { settleLane } from '../isola/requests.js';
+
+async function main(storeDir: string): Promise<void> {
+  let startServer;
+  try {
+    startServer = await loadStartServer();
+  } catch (err) {
+    if ((err as { code?: unknown }).code === 'bench_skip') {
+      console.log(JSON.stringify({ samples: [], skip: (err as Error).message }));
+      return;
+    }
+    throw err;
+  }
+  const server = await startServer({
+    port: 0,
+    host: '127.0.0.1',
+    engineOptions: { storeDir },
+    handleSignals: false,
+    // Per-request logging would measure the logger, not the service.
+    logger: pino({ level: 'silent' }),
+  });
+  const lanes: Record<string, string | null> = {};
+  for (const lane of ['quickjs', 'pyodide'] as const) {
+    try {
+      await settleLane(server.engine, lane);
+      lanes[lane] = null;
+    } catch (err) {
+      lanes[lane] = (err as Error).message;
+    }
+  }
+  console.log(JSON.stringify({ port: server.port, unavailable: lanes }));
+  process.stdin.resume();
+  await new Promise<void>((resolve) => process.stdin.on('end', resolve).on('close', resolve));
+  await server.shutdown('bench done');
+}
+
+main(process.argv[2] ?? 'snapshots').then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

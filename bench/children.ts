@@ -1,0 +1,17 @@
+/** Running the harness's own child scripts (bench/child/*) and reading their reports. */
+import { childScriptArgs, lastJsonLine, repoRoot, runProcess } from './process.js';
+import { SkipMeasurement } from './measure.js';
+import type { ChildReport } from './child/report.js';
+
+export interface ChildRun {
+  report: ChildReport;
+  /** Wall clock of the whole child, from spawn to exit: what a user starting a process would wait. */
+  ms: number;
+}
+
+export async function runChild(name: string, args: readonly string[], nodeFlags: readonly string[] = []): Promise<ChildRun> {
+  const result = await runProcess(process.execPath, [...nodeFlags, ...childScriptArgs(name), ...args], { cwd: repoRoot() });
+  const report = lastJsonLine<ChildReport>(`bench child ${name} ${args.join(' ').slice(0, 80)}`, result);
+  if (report.skip !== undefined) throw new SkipMeasurement(report.skip);
+  return { report, ms: result.ms };
+}

@@ -1,0 +1,62 @@
+/**
+ * Deadline overshoot: a busy loop under a 100 ms deadline. The figure is how long after the deadline
+ * the answer came (ms past 100), so lower is better and 0 is perfect.
+ */
+import { runIsolaJob, sharedStore } from '../isola/jobs.js';
+import { collectSequential, rowMaker } from '../measure.js';
+import { ISOLA, type Scenario } from '../model.js';
+import { vmEvalFresh } from '../peers/node-vm.js';
+import { evalFresh, quickjsModule } from '../peers/quickjs-raw.js';
+import { runPeer } from '../peers/subprocess.js';
+import { BUSY_LOOP, DEADLINE_MS } from '../workloads.js';
+
+export const deadline: Scenario = {
+  id: 'deadline',
+  title: `Deadline overshoot (busy loop, timeout ${DEADLINE_MS} ms)`,
+  async run(ctx, record) {
+    const row = rowMaker(ctx, record);
+    const reps = ctx.reps(5, 20);
+    const storeDir = await sharedStore(ctx);
+    for (const language of ['python', 'javascript'] as const) {
+      await row({ scenario: this.id, language, subject: ISOLA, variant: '', unit: 'ms', note: 'timeout_ms 100' }, async () =>
+        (await runIsolaJob({ mode: 'deadline', language, storeDir, iterations: reps })).report.samples,
+      );
+    }
+    await row({ scenario: this.id, language: 'javascript', subject: 'quickjs-raw', variant: '', unit: 'ms', note: 'interrupt handler' }, async () => {
+      const module = await quickjsModule();
+      return collectSequential(reps, async () => {
+        const started = performance.now();
+        const text = evalFresh(module, BUSY_LOOP.javascript, DEADLINE_MS);
+        const overshoot = performance.now() - started - DEADLINE_MS;
+        if (!text.includes('interrupted')) throw new Error(`quickjs busy loop ended without an interrupt: ${text.slice(0, 200)}`);
+        return overshoot;
+      });
+    });
+    await row({ scenario: this.id, language: 'javascript', subject: 'node:vm', variant: '', unit: 'ms', note: 'runInContext timeout' }, () =>
+      collectSequential(reps, async () => {
+        const started = performance.now();
+        try {
+          vmEvalFresh(BUSY_LOOP.javascript, DEADLINE_MS);
+        } catch (err) {
+          if ((err as { code?: unknown }).code !== 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw err;
+          return performance.now() - started - DEADLINE_MS;
+        }
+        throw new Error('node:vm busy loop returned');
+      }),
+    );
+    const killed = [
+      ['python', 'python3'],
+      ['python', 'bwrap+python3'],
+      ['javascript', 'node -e'],
+    ] as const;
+    for (const [language, peer] of killed) {
+      await row({ scenario: this.id, language, subject: peer, variant: '', unit: 'ms', note: 'SIGKILL at 100 ms after spawn' }, () =>
+        collectSequential(reps, async () => {
+          const result = await runPeer(peer, BUSY_LOOP[language], DEADLINE_MS);
+          if (result.signal !== 'SIGKILL') throw new Error(`${peer} busy loop exited by itself (${result.code})`);
+          return result.ms - DEADLINE_MS;
+        }),
+      );
+    }
+  },
+};

@@ -1,0 +1,13 @@
+/** Every scenario, in the order a run measures and reports them. */
+import type { Scenario } from '../model.js';
+import { coldStart } from './cold-start.js';
+import { deadline } from './deadline.js';
+import { memory } from './memory.js';
+import { newProcess } from './new-process.js';
+import { packages } from './packages.js';
+import { throughput } from './throughput.js';
+import { warm } from './warm.js';
+
+export const SCENARIOS: readonly Scenario[] = [warm, newProcess, coldStart, throughput, memory, deadline, packages];
+
+export const SUBJECTS = ['isola', 'python3', 'bwrap+python3', 'node -e', 'pyodide', 'pyodide-snapshot', 'quickjs-raw', 'node:vm', 'venv+python3', 'npm+node -e'] as const;

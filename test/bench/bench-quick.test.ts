@@ -1,0 +1,94 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBench } from '../../bench/cli.js';
+import type { BenchResult } from '../../bench/report/write.js';
+import { quantile, summarize } from '../../bench/stats.js';
+
+describe('isola bench --quick plumbing', () => {
+  let outDir: string;
+  beforeAll(async () => {
+    outDir = await mkdtemp(join(os.tmpdir(), 'isola-bench-test-'));
+  });
+  afterAll(async () => {
+    await rm(outDir, { recursive: true, force: true });
+  });
+
+  it('runs selected scenarios and subjects and writes JSON and SVG results', async () => {
+    const code = await runBench(['--quick', '--only', 'warm,deadline', '--subject', 'node:vm,python3', '--iterations', '2', '--out', outDir]);
+    expect(code).toBe(0);
+
+    const result = JSON.parse(await readFile(join(outDir, 'latest.json'), 'utf8')) as BenchResult;
+    expect(result.format).toBe('isola-bench/1');
+    expect(result.quick).toBe(true);
+    expect(result.machine.cores).toBeGreaterThan(0);
+    expect(result.machine.node).toBe(process.version);
+    expect(result.measurements.map((m) => `${m.scenario}/${m.subject}`).sort()).toEqual([
+      'deadline/node:vm',
+      'deadline/python3',
+      'warm/node:vm',
+      'warm/python3',
+    ]);
+    for (const m of result.measurements) {
+      expect(m.status).toBe('ok');
+      expect(m.samples).toHaveLength(2);
+      expect(m.stats?.n).toBe(2);
+      expect(m.stats?.median).toBeGreaterThanOrEqual(0);
+      expect(m.stats?.p95).toBeGreaterThanOrEqual(m.stats?.median ?? Infinity);
+    }
+    // A deadline overshoot is measured past the 100 ms deadline, never the whole run.
+    const deadline = result.measurements.find((m) => m.scenario === 'deadline' && m.subject === 'node:vm');
+    expect(deadline?.stats?.max).toBeLessThan(1000);
+
+    const svg = await readFile(join(outDir, 'latest.svg'), 'utf8');
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toContain('node:vm');
+    const stamped = await readFile(join(outDir, `${result.started_at.replace(/[:.]/g, '-')}.json`), 'utf8');
+    expect(JSON.parse(stamped)).toEqual(result);
+  }, 60_000);
+
+  it('measures Isola through its library in a child process, or says why a lane is unavailable', async () => {
+    const dir = await mkdtemp(join(os.tmpdir(), 'isola-bench-test-'));
+    try {
+      const code = await runBench(['--quick', '--only', 'warm', '--subject', 'isola', '--iterations', '2', '--out', dir]);
+      const result = JSON.parse(await readFile(join(dir, 'latest.json'), 'utf8')) as BenchResult;
+      const js = result.measurements.find((m) => m.language === 'javascript' && m.variant === '');
+      expect(js).toMatchObject({ subject: 'isola', status: 'ok', target: { op: '<=', value: 2 } });
+      expect(js?.samples).toHaveLength(2);
+      for (const m of result.measurements) {
+        // Every Isola row is measured or skipped with a reason; none fails.
+        expect(m.status === 'ok' || (m.status === 'skipped' && /unavailable|unsupported/.test(m.note ?? ''))).toBe(true);
+      }
+      expect(code).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
+
+  it('rejects an unknown scenario with exit code 2 and writes nothing', async () => {
+    const dir = await mkdtemp(join(os.tmpdir(), 'isola-bench-test-'));
+    try {
+      expect(await runBench(['--only', 'no-such-scenario', '--out', dir])).toBe(2);
+      await expect(readFile(join(dir, 'latest.json'))).rejects.toMatchObject({ code: 'ENOENT' });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('bench statistics', () => {
+  it('interpolates quantiles between closest ranks', () => {
+    const sorted = [10, 20, 30, 40];
+    expect(quantile(sorted, 0)).toBe(10);
+    expect(quantile(sorted, 0.5)).toBe(25);
+    expect(quantile(sorted, 1)).toBe(40);
+    expect(quantile(sorted, 0.95)).toBeCloseTo(38.5);
+  });
+
+  it('summarises an unsorted sample and ignores non-finite values', () => {
+    const stats = summarize([5, Number.NaN, 1, 3, 2, 4]);
+    expect(stats).toMatchObject({ n: 5, median: 3, min: 1, max: 5, q1: 2, q3: 4, mean: 3 });
+    expect(summarize([])).toBeNull();
+  });
+});
