@@ -57,6 +57,15 @@ describe('POST /v1/execute and friends', () => {
     expect(res.headers['x-request-id']).toMatch(/^req_/);
   });
 
+  it('answers 100 concurrent requests, each with its own result', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => post(app, { language: 'javascript', code: ADD, inputs: { a: i, b: 1000 } })),
+    );
+    expect(answers.map((res) => res.statusCode)).toEqual(Array(100).fill(200));
+    expect(answers.map((res) => res.json().output.sum)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1000));
+    expect(new Set(answers.map((res) => res.json().id)).size).toBe(100);
+  });
+
   it('answers 200 when the code itself fails', async () => {
     const res = await post(app, { language: 'javascript', code: 'function main() { throw new Error("nope"); }' });
     expect(res.statusCode).toBe(200);
