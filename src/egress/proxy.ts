@@ -50,6 +50,7 @@ interface JobEntry {
 }
 
 const DEFAULT_TUNNEL_MS = 30_000;
+const AUTHORITY = /^(?:[^\s/\\@?#:[\]]+|\[[0-9a-fA-F:.]+\]):\d{1,5}$/;
 
 function tokenOf(req: IncomingMessage): string | undefined {
   const header = req.headers['proxy-authorization'];
@@ -102,8 +103,9 @@ export async function createEgressProxy(bridge: EgressBridge, options: EgressPro
     const request = { url, method: req.method ?? 'GET', headers, ...(body && body.byteLength > 0 ? { body } : {}) };
     const answer = await bridge.fetch(job.jobId, job.allowHosts, request, job.deadline, { redirect: 'manual' });
     if (!answer.ok) return refuse(res, STATUS_OF[answer.kind], `${answer.kind}: ${answer.message}`);
-    const out: [string, string][] = answer.headers.filter(([name]) => name !== 'content-length');
-    out.push(['content-length', String(answer.body.byteLength)]);
+    // The bridge may have decoded the body, so its length is recomputed; HEAD keeps the server's.
+    const out: [string, string][] = req.method === 'HEAD' ? answer.headers : answer.headers.filter(([name]) => name !== 'content-length');
+    if (req.method !== 'HEAD') out.push(['content-length', String(answer.body.byteLength)]);
     if (answer.statusText) res.writeHead(answer.status, answer.statusText, out.flat());
     else res.writeHead(answer.status, out.flat());
     res.end(answer.body);
@@ -118,8 +120,10 @@ export async function createEgressProxy(bridge: EgressBridge, options: EgressPro
     client.on('error', () => client.destroy());
     const job = authenticate(req);
     if (!job) return reply('407 Proxy Authentication Required', 'proxy authentication required');
-    const parsed = parseTarget(`https://${req.url ?? ''}/`);
-    if (!parsed.ok || !/:\d+$/.test(req.url ?? '')) return reply('400 Bad Request', 'CONNECT needs host:port');
+    // Authority form only: `host:port` or `[v6]:port`, nothing a URL parser could read as userinfo or path.
+    const authority = req.url ?? '';
+    const parsed = AUTHORITY.test(authority) ? parseTarget(`https://${authority}/`) : undefined;
+    if (!parsed?.ok) return reply('400 Bad Request', 'CONNECT needs host:port');
     const target = parsed.target;
     const remaining = job.deadline - Date.now();
     const lifetime = Number.isFinite(remaining) ? remaining : DEFAULT_TUNNEL_MS;

@@ -217,6 +217,15 @@ describe('egress proxy: tunnel limits', () => {
     }
   });
 
+  it('accepts only authority-form CONNECT targets', async () => {
+    const url = proxy.url('t4', [`secure.test:${tlsPort}`]);
+    for (const authority of [`secure.test@127.0.0.1:${tlsPort}`, `secure.test:${tlsPort}/x`, 'secure.test', `[::1:${tlsPort}`]) {
+      const res = await connectThrough(url, authority);
+      expect(res.status).toBe(400);
+      res.socket.destroy();
+    }
+  });
+
   it('refuses CONNECT to a port the allow-list does not name', async () => {
     const res = await connectThrough(proxy.url('t3', ['secure.test']), `secure.test:${tlsPort}`);
     expect(res.status).toBe(403);
