@@ -64,7 +64,7 @@ export class LanePool implements LaneExecutor {
     let starting = 0;
     let details: Record<string, unknown> | undefined;
     for (const slot of this.slots) {
-      if (slot.state === 'idle') ready++;
+      if (slot.state === 'idle' || slot.state === 'recycling') ready++;
       else if (slot.state === 'busy') busy++;
       else if (slot.state === 'starting') starting++;
       details ??= slot.state !== 'starting' ? slot.details : undefined;
@@ -84,9 +84,14 @@ export class LanePool implements LaneExecutor {
     for (const waiter of this.waiters.splice(0)) waiter();
   }
 
+  /** Prefer a worker that has finished resetting; one still recycling is the fallback. */
   private idleSlot(): WorkerSlot | undefined {
-    for (const slot of this.slots) if (slot.state === 'idle') return slot;
-    return undefined;
+    let fallback: WorkerSlot | undefined;
+    for (const slot of this.slots) {
+      if (slot.state === 'idle') return slot;
+      if (slot.state === 'recycling') fallback ??= slot;
+    }
+    return fallback;
   }
 
   private spawn(): void {

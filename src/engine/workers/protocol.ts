@@ -21,6 +21,8 @@ export type FromWorker =
   | { type: 'ready'; details: Record<string, unknown> }
   | { type: 'init-error'; message: string }
   | { type: 'result'; jobId: string; result: GuestResult }
+  /** The worker finished recycling after its last job: the next job starts without waiting. */
+  | { type: 'recycled' }
   | { type: 'failed'; jobId: string; message: string }
   | { type: 'fetch'; callId: number; jobId: string; request: EgressRequest; sync: boolean }
   | { type: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string; data?: Record<string, unknown> };

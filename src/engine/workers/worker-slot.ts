@@ -34,7 +34,8 @@ interface Running {
 }
 
 export class WorkerSlot {
-  state: 'starting' | 'idle' | 'busy' | 'dead' = 'starting';
+  /** `recycling`: answered its last job and is resetting; it can take a job, which then waits a little. */
+  state: 'starting' | 'idle' | 'recycling' | 'busy' | 'dead' = 'starting';
   details: Record<string, unknown> = {};
   private readonly worker: Worker;
   private readonly interrupt = new Int32Array(new SharedArrayBuffer(4));
@@ -70,7 +71,7 @@ export class WorkerSlot {
 
   /** Run one job; always resolves (a dead or stuck worker yields a failure result). */
   run(job: GuestJob): Promise<GuestResult> {
-    if (this.state !== 'idle') throw new Error(`slot is ${this.state}, not idle`);
+    if (this.state !== 'idle' && this.state !== 'recycling') throw new Error(`slot is ${this.state}, not idle`);
     this.state = 'busy';
     Atomics.store(this.interrupt, 0, 0);
     return new Promise((resolve) => {
@@ -136,10 +137,16 @@ export class WorkerSlot {
         const job = this.running.job;
         if (message.type === 'failed') this.hooks.log('error', 'driver threw', { lane: this.config.lane, error: message.message });
         this.finish(message.type === 'result' ? message.result : resultWithoutRun(modeOf(job), { type: 'internal', message: 'the lane driver failed; see the service log' }, 1));
-        this.state = 'idle';
+        this.state = 'recycling';
         this.hooks.onReady(this);
         return;
       }
+      case 'recycled':
+        if (this.state === 'recycling') {
+          this.state = 'idle';
+          this.hooks.onReady(this);
+        }
+        return;
       case 'fetch':
         void this.hooks.fetch(message.jobId, message.request).then((response) => {
           if (this.state === 'dead') return;

@@ -1,39 +1,60 @@
 /**
- * The QuickJS lane driver. One WebAssembly module per worker; every job gets a new runtime and context
- * inside it (~0.2 ms), so isolation between executions costs almost nothing. The module itself is replaced
- * when it may be unhealthy (a host-side stack overflow or trap unwound through it) or grew large.
+ * The QuickJS lane driver. One WebAssembly module per worker; every job gets a runtime and context of
+ * its own inside it, prepared while the worker was idle, so isolation between executions costs almost
+ * nothing on the request path. The module itself is replaced when it may be unhealthy (a host-side
+ * error unwound through it) or has grown large.
  */
-import { newQuickJSWASMModuleFromVariant, type QuickJSSyncVariant, type QuickJSWASMModule } from 'quickjs-emscripten-core';
+import type { QuickJSSyncVariant } from 'quickjs-emscripten-core';
 import type { DriverHost, GuestJob, GuestResult, LaneDriver } from '../lane.js';
+import { newCappedModule, type CappedModule } from './capped-module.js';
+import { prepareContext, type PreparedContext } from './prepared-context.js';
 import { runJob } from './run-job.js';
 
 export interface QuickJSDriverOptions {
   variant: QuickJSSyncVariant;
+  /** The variant's compiled .wasm, so modules can be re-instantiated cheaply with a capped heap. */
+  wasm: WebAssembly.Module;
   /** QuickJS's own stack limit: it must trip (InternalError) before the host's stack does. */
   stackSizeBytes?: number;
 }
 
-const LIBRARIES = ['inspect', 'fs', 'path', 'text', 'buffer', 'url', 'clone', 'abort', 'fetch', 'crypto', 'events', 'stdin', 'serialize', 'assert'];
+/** Runtime files that extend the bootstrap itself; everything else lives in runtimes/quickjs/lib/. */
+const CORE_FILES = new Set(['process', 'modules', 'console-extra']);
+const MAX_BUNDLES = 32;
+/** A module whose heap grew past this (beyond its baseline) is replaced while idle. */
+const RECYCLE_ABOVE_BYTES = 256 * 1024 * 1024;
 
 export async function createQuickJSDriver(host: DriverHost, options: QuickJSDriverOptions): Promise<LaneDriver> {
   const bootstrapSource = host.runtimeFile('quickjs/bootstrap.js');
-  const libCache = new Map<string, string | undefined>();
+  const sources = new Map<string, string | undefined>();
   const libSource = (name: string): string | undefined => {
-    if (!libCache.has(name)) {
+    if (!sources.has(name)) {
       let source: string | undefined;
       try {
-        source = LIBRARIES.includes(name) ? host.runtimeFile(`quickjs/lib/${name}.js`) : undefined;
+        source = host.runtimeFile(`quickjs/${CORE_FILES.has(name) ? 'core' : 'lib'}/${name}.js`);
       } catch {
         source = undefined;
       }
-      libCache.set(name, source);
+      sources.set(name, source);
     }
-    return libCache.get(name);
+    return sources.get(name);
   };
   const bundles = new Map<string, string>();
-  let module: QuickJSWASMModule = await newQuickJSWASMModuleFromVariant(options.variant);
+  const newModule = () => newCappedModule(options.variant, options.wasm);
+  let capped: CappedModule = await newModule();
   let healthy = true;
+  let prepared: PreparedContext | undefined;
   let jobs = 0;
+  let modulesReplaced = 0;
+  const stackSizeBytes = options.stackSizeBytes ?? 512 * 1024;
+  const prepare = () => prepareContext({ module: capped.module, host, bootstrapSource, libSource, stackSizeBytes });
+  const replaceModule = async () => {
+    prepared?.dispose();
+    prepared = undefined;
+    capped = await newModule();
+    modulesReplaced++;
+    healthy = true;
+  };
 
   async function packagesFor(job: GuestJob): Promise<string | undefined> {
     const bundlePath = job.environment?.spec['bundlePath'];
@@ -41,36 +62,67 @@ export async function createQuickJSDriver(host: DriverHost, options: QuickJSDriv
     let source = bundles.get(bundlePath);
     if (source === undefined) {
       source = new TextDecoder().decode(await host.readArtifact(bundlePath));
-      if (bundles.size > 32) bundles.clear();
+      if (bundles.size >= MAX_BUNDLES) bundles.delete(bundles.keys().next().value as string);
       bundles.set(bundlePath, source);
     }
     return source;
   }
 
-  return {
+  const driver: LaneDriver = {
     lane: 'quickjs',
     async run(job: GuestJob): Promise<GuestResult> {
-      if (!healthy) {
-        module = await newQuickJSWASMModuleFromVariant(options.variant);
-        healthy = true;
-      }
+      // Memory never shrinks: a module grown past this job's cap could hand it memory beyond the cap.
+      if (!healthy || capped.currentBytes() > capped.baselineBytes + job.memoryBytes) await replaceModule();
+      capped.setCap(job.memoryBytes);
       jobs++;
       const packagesSource = await packagesFor(job);
+      const context = prepared ?? prepare();
+      prepared = undefined;
       try {
-        return await runJob(
-          { module, host, bootstrapSource, libSource, stackSizeBytes: options.stackSizeBytes ?? 512 * 1024, ...(packagesSource ? { packagesSource } : {}) },
-          job,
-        );
+        const result = await runJob({ prepared: context, host, ...(packagesSource ? { packagesSource } : {}) }, job);
+        // After a refused heap growth, an exception is the out-of-memory error (or a failure caused by
+        // it, such as describing the error itself running out of memory).
+        if (capped.takeRefusal() && result.failure?.type === 'exception') {
+          return { ...result, exitCode: 137, failure: { type: 'memory_limit', message: `out of memory: the ${Math.round(job.memoryBytes / 2 ** 20)} MB memory limit was reached` } };
+        }
+        return result;
       } catch (error) {
-        // A throw out of runJob means the Wasm side may be corrupt (host RangeError, trap, failed dispose):
-        // never reuse this module.
+        // A throw out of runJob means the Wasm side may be corrupt (host RangeError, trap, failed
+        // dispose): never reuse this module.
         healthy = false;
         throw error;
       }
     },
-    describe: () => ({ engine: 'quickjs-emscripten', variant: 'release-sync', jobs, healthy }),
+    async recycle() {
+      if (!healthy || capped.currentBytes() > capped.baselineBytes + RECYCLE_ABOVE_BYTES) await replaceModule();
+      capped.setCap(Number.POSITIVE_INFINITY);
+      if (!prepared) prepared = prepare();
+    },
+    describe: () => ({ engine: 'quickjs-emscripten', variant: 'release-sync', jobs, healthy, modulesReplaced, heapBytes: capped.currentBytes() }),
     async dispose() {
+      prepared?.dispose();
+      prepared = undefined;
       bundles.clear();
     },
+  };
+  // Warm the interpreter paths (and the host's JIT) so the first real job is as fast as the rest.
+  await driver.run(warmupJob());
+  await driver.recycle!();
+  jobs = 0;
+  return driver;
+}
+
+function warmupJob(): GuestJob {
+  return {
+    id: 'warmup',
+    code: 'function main(input) { console.log(JSON.stringify(input)); return { ok: [1, 2, 3].map((x) => x * 2) } }',
+    filename: 'main.js',
+    mode: 'main',
+    inputsJson: '{"warm":true}',
+    deadline: Date.now() + 5_000,
+    timeoutMs: 5_000,
+    memoryBytes: 64 * 1024 * 1024,
+    limits: { stdoutBytes: 1024, stderrBytes: 1024, outputBytes: 1024 },
+    allowHosts: [],
   };
 }

@@ -8,6 +8,8 @@ import type { StreamCapture } from '../stream-capture.js';
 import { base64ToBytes, bytesToBase64 } from '../base64.js';
 
 export interface GuestHostState {
+  /** The job being run; undefined while the context is prepared ahead of time. */
+  job: GuestJob | undefined;
   stdout: StreamCapture;
   stderr: StreamCapture;
   /** Set by process.exit(n); the interrupt handler then stops the interpreter. */
@@ -22,7 +24,6 @@ const MAX_RANDOM_BYTES = 65_536;
 
 export function installGuestHost(
   ctx: QuickJSContext,
-  job: GuestJob,
   host: DriverHost,
   state: GuestHostState,
   libSource: (name: string) => string | undefined,
@@ -30,11 +31,6 @@ export function installGuestHost(
   const hostObject = ctx.newObject();
   const define = (name: string, fn: (...args: QuickJSHandle[]) => QuickJSHandle | void | { error: QuickJSHandle } | { value: QuickJSHandle }) => {
     const handle = ctx.newFunction(name, fn);
-    ctx.setProp(hostObject, name, handle);
-    handle.dispose();
-  };
-  const setString = (name: string, value: string) => {
-    const handle = ctx.newString(value);
     ctx.setProp(hostObject, name, handle);
     handle.dispose();
   };
@@ -58,11 +54,13 @@ export function installGuestHost(
   });
   define('load', (nameHandle) => {
     const name = nameHandle ? ctx.getString(nameHandle) : '';
-    const source = /^[a-z_]+$/.test(name) ? libSource(name) : undefined;
+    const source = /^[a-z][a-z0-9-]{0,40}$/.test(name) ? libSource(name) : undefined;
     if (source === undefined) return { error: ctx.newError(`isola: no runtime library "${name}"`) };
     return ctx.evalCode(source, `isola:${name}.js`, { type: 'global' });
   });
   define('fetch', (requestJson, bodyBase64) => {
+    const job = state.job;
+    if (!job) return { error: ctx.newError('fetch is unavailable before the job starts') };
     const deferred = ctx.newPromise();
     const requestText = requestJson ? ctx.getString(requestJson) : '{}';
     const bodyText = bodyBase64 && ctx.typeof(bodyBase64) === 'string' ? ctx.getString(bodyBase64) : undefined;
@@ -78,8 +76,6 @@ export function installGuestHost(
     });
     return deferred.handle;
   });
-  setString('inputsJson', job.inputsJson);
-  setString('filename', job.filename);
 
   ctx.setProp(ctx.global, '__isolaHost', hostObject);
   hostObject.dispose();

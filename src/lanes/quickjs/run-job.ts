@@ -1,57 +1,41 @@
 /**
- * One execution in a brand-new QuickJS runtime and context: nothing survives into the next job, because
- * the runtime (heap, atoms, globals, timers, files) is freed at the end of this function.
+ * One execution in a brand-new QuickJS runtime and context (prepared ahead, never used before): nothing
+ * survives into the next job, because the runtime (heap, atoms, globals, timers, files) is freed at the end.
  */
-import type { QuickJSContext, QuickJSHandle, QuickJSWASMModule } from 'quickjs-emscripten-core';
+import type { QuickJSContext, QuickJSHandle } from 'quickjs-emscripten-core';
 import type { DriverHost, GuestFailure, GuestJob, GuestResult } from '../lane.js';
 import { StreamCapture } from '../stream-capture.js';
-import { installGuestHost, type GuestHostState } from './guest-host.js';
-import { installModuleLoader } from './module-loader.js';
+import type { GuestHostState } from './guest-host.js';
 import { runEventLoop, type LoopEnd } from './event-loop.js';
+import type { PreparedContext } from './prepared-context.js';
 
 export interface RunJobDeps {
-  module: QuickJSWASMModule;
+  prepared: PreparedContext;
   host: DriverHost;
-  bootstrapSource: string;
-  libSource: (name: string) => string | undefined;
   /** Bundle of the job's npm packages (environment), evaluated before user code. */
   packagesSource?: string;
-  stackSizeBytes: number;
 }
 
 export async function runJob(deps: RunJobDeps, job: GuestJob): Promise<GuestResult> {
   const setupStart = performance.now();
+  const { prepared } = deps;
+  const { runtime, ctx, internal, state } = prepared;
   const interrupt = deps.host.interrupt;
   if (interrupt) Atomics.store(interrupt, 0, 0);
-  const state: GuestHostState = {
-    stdout: new StreamCapture(job.limits.stdoutBytes),
-    stderr: new StreamCapture(job.limits.stderrBytes),
-    exitCode: undefined,
-    pending: 0,
-    wake: () => {},
-  };
-  let timedOut = false;
-  const runtime = deps.module.newRuntime();
+  state.job = job;
+  state.stdout = new StreamCapture(job.limits.stdoutBytes);
+  state.stderr = new StreamCapture(job.limits.stderrBytes);
   runtime.setMemoryLimit(job.memoryBytes);
-  runtime.setMaxStackSize(deps.stackSizeBytes);
-  runtime.setInterruptHandler(() => {
-    if (state.exitCode !== undefined) return true;
-    if (Date.now() >= job.deadline || (interrupt !== undefined && Atomics.load(interrupt, 0) !== 0)) {
-      timedOut = true;
-      return true;
-    }
-    return false;
-  });
-  const ctx = runtime.newContext();
   const owned: QuickJSHandle[] = [];
   const own = <T extends QuickJSHandle>(handle: T): T => (owned.push(handle), handle);
   let runStart = setupStart;
   try {
-    installGuestHost(ctx, job, deps.host, state, deps.libSource);
-    installModuleLoader(runtime, ctx);
-    const internal = own(ctx.unwrapResult(ctx.evalCode(deps.bootstrapSource, 'isola:bootstrap.js', { type: 'global' })));
+    const inputs = own(ctx.newString(job.inputsJson));
+    const filename = own(ctx.newString(job.filename));
+    own(ctx.unwrapResult(ctx.callMethod(internal, 'setJob', [inputs, filename])));
     if (deps.packagesSource) own(ctx.unwrapResult(ctx.evalCode(deps.packagesSource, 'isola:packages.js', { type: 'global' })));
-    const loop = { runtime, ctx, internal, state, deadline: job.deadline, timedOut: () => timedOut };
+    const timedOut = () => prepared.timedOut;
+    const loop = { runtime, ctx, internal, state, deadline: job.deadline, timedOut };
     runStart = performance.now();
     const finish = (partial: Omit<GuestResult, 'stdout' | 'stderr' | 'stdoutTruncated' | 'stderrTruncated' | 'mode' | 'cache' | 'setupMs' | 'runMs'>): GuestResult => ({
       ...partial,
@@ -72,7 +56,7 @@ export async function runJob(deps: RunJobDeps, job: GuestJob): Promise<GuestResu
 
     // 1. Evaluate the code (a module's top-level await is driven by the loop like any promise).
     const evaluated = ctx.evalCode(job.code, job.filename, { type: job.sourceType === 'module' ? 'module' : 'global' });
-    if (evaluated.error) return failed(interrupted(state, timedOut) ?? { kind: 'thrown', error: own(evaluated.error) }, evaluated.error);
+    if (evaluated.error) return failed(interrupted(state, timedOut()) ?? { kind: 'thrown', error: own(evaluated.error) }, evaluated.error);
     let namespace = own(evaluated.value);
     if (job.sourceType === 'module') {
       const settledModule = await awaitPromise(ctx, namespace, loop);
@@ -92,7 +76,7 @@ export async function runJob(deps: RunJobDeps, job: GuestJob): Promise<GuestResu
       return finish({ exitCode: 1, failure: { type: 'exception', message: 'entrypoint "main" was requested but the code defines no main function' } });
     }
     const called = ctx.callMethod(internal, 'callMain', [main]);
-    if (called.error) return failed(interrupted(state, timedOut) ?? { kind: 'thrown', error: own(called.error) }, called.error);
+    if (called.error) return failed(interrupted(state, timedOut()) ?? { kind: 'thrown', error: own(called.error) }, called.error);
     const settled = await awaitPromise(ctx, own(called.value), loop);
     if (settled.kind !== 'fulfilled') return failed(settled.end);
     const serialized = ctx.callMethod(internal, 'serialize', [own(settled.value)]);
@@ -104,8 +88,7 @@ export async function runJob(deps: RunJobDeps, job: GuestJob): Promise<GuestResu
     return finish({ exitCode: 0, returnJson });
   } finally {
     for (const handle of owned.reverse()) if (handle.alive) handle.dispose();
-    ctx.dispose();
-    runtime.dispose();
+    prepared.dispose();
   }
 }
 
@@ -178,9 +161,10 @@ function describe(ctx: QuickJSContext, internal: QuickJSHandle, error: QuickJSHa
     described.error.dispose();
     return ['Error: an exception was thrown that could not be described', ''];
   }
-  const pair = ctx.dump(described.value) as [string, string];
+  const pair = ctx.dump(described.value) as unknown;
   described.value.dispose();
-  return pair;
+  if (Array.isArray(pair) && typeof pair[0] === 'string' && typeof pair[1] === 'string') return [pair[0], pair[1]];
+  return ['Error: an exception was thrown that could not be described', ''];
 }
 
 function findMain(ctx: QuickJSContext, internal: QuickJSHandle, namespace: QuickJSHandle | undefined): QuickJSHandle {
