@@ -22,9 +22,11 @@ async function isolaRun(dir: string, storeDir: string, language: BenchLanguage):
   if (!existsSync(bin)) throw new SkipMeasurement('Isola CLI not built yet (bin/isola.js)');
   const result = await runProcess(process.execPath, [bin, 'run', FILE[language], '--inputs', JSON.stringify(HELLO_INPUTS)], {
     cwd: dir,
-    // The store lives in the working directory (./snapshots by default) and ISOLA_STORE_DIR if the CLI reads it.
+    // createEngine reads ISOLA_STORE_DIR when no storeDir option is given: a store of this run's own.
     env: { ...process.env, ISOLA_STORE_DIR: storeDir },
+    killAfterMs: 120_000,
   });
+  if (result.signal === 'SIGKILL') throw new Error('isola run did not finish within 120 s');
   const response = JSON.parse(expectSuccess('isola run', result)) as { output?: unknown };
   checkHelloValue('isola run', response.output);
   return result.ms;
