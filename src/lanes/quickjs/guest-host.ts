@@ -54,7 +54,7 @@ export function installGuestHost(
   });
   define('load', (nameHandle) => {
     const name = nameHandle ? ctx.getString(nameHandle) : '';
-    const source = /^[a-z][a-z0-9-]{0,40}$/.test(name) ? libSource(name) : undefined;
+    const source = /^[a-z][a-z0-9_-]{0,40}$/.test(name) ? libSource(name) : undefined;
     if (source === undefined) return { error: ctx.newError(`isola: no runtime library "${name}"`) };
     return ctx.evalCode(source, `isola:${name}.js`, { type: 'global' });
   });
