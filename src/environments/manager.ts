@@ -110,14 +110,25 @@ export function createEnvironmentManager(options: EnvironmentManagerOptions): En
 
   const usable = (entry: IndexEntry): boolean => existsSync(join(store.envsDir, entry.envHash, 'manifest.json'));
 
+  /**
+   * A request resolved earlier (by any process): its environment, with the spec rebuilt from the
+   * manifest so paths follow the store wherever it now lives. Undefined if expired or evicted.
+   */
+  async function loadIndexed(key: string): Promise<IndexEntry | undefined> {
+    const entry = await index.getDisk(key, Date.now());
+    if (!entry) return undefined;
+    const manifest = await store.readManifest(entry.envHash);
+    if (!manifest) return undefined;
+    const fresh = deepFreeze({ ...entry, spec: store.absoluteSpec(entry.envHash, manifest.spec) });
+    index.remember(key, fresh);
+    touch(entry.envHash, Date.now());
+    return fresh;
+  }
+
   async function build(key: string, req: BuildRequest, started: number): Promise<PrepareResult> {
     await ready;
-    const fromDisk = await index.getDisk(key, Date.now());
-    if (fromDisk && usable(fromDisk)) {
-      index.remember(key, deepFreeze(fromDisk));
-      touch(fromDisk.envHash, Date.now());
-      return fromEntry(fromDisk, 'hit', started);
-    }
+    const fromDisk = await loadIndexed(key);
+    if (fromDisk) return fromEntry(fromDisk, 'hit', started);
     const lock = await acquireLock(join(store.locksDir, `${key}.lock`), { staleMs: timeoutMs * 2 + 60_000, signal: closing.signal }, () =>
       logger.info({ component: 'environments', request: key }, 'waiting for another process building this environment'),
     );
@@ -130,12 +141,8 @@ export function createEnvironmentManager(options: EnvironmentManagerOptions): En
     progress.unref();
     try {
       // Another process may have finished it while we waited for the lock.
-      const built = await index.getDisk(key, Date.now());
-      if (built && usable(built)) {
-        index.remember(key, deepFreeze(built));
-        touch(built.envHash, Date.now());
-        return fromEntry(built, 'hit', started);
-      }
+      const built = await loadIndexed(key);
+      if (built) return fromEntry(built, 'hit', started);
       logger.info({ component: 'environments', request: key, language: req.language, specs: req.specs.map((s) => s.raw) }, 'building environment');
       let outcome: BuildOutcome;
       try {

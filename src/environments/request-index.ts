@@ -20,6 +20,9 @@ export interface IndexEntry {
   pinned: boolean;
 }
 
+/** Entries kept in memory; the oldest inserted are dropped first (they stay on disk). */
+const MEMORY_ENTRIES = 10_000;
+
 export class RequestIndex {
   private readonly memory = new Map<string, IndexEntry>();
 
@@ -50,11 +53,13 @@ export class RequestIndex {
   }
 
   remember(key: string, entry: IndexEntry): void {
+    this.memory.delete(key);
     this.memory.set(key, entry);
+    if (this.memory.size > MEMORY_ENTRIES) this.memory.delete(this.memory.keys().next().value as string);
   }
 
   async put(key: string, entry: IndexEntry): Promise<void> {
-    this.memory.set(key, entry);
+    this.remember(key, entry);
     const path = join(this.dir, `${key}.json`);
     const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     await writeFile(temp, JSON.stringify(entry));
@@ -68,9 +73,5 @@ export class RequestIndex {
       this.memory.delete(key);
       await rm(join(this.dir, `${key}.json`), { force: true });
     }
-  }
-
-  forgetMemory(key: string): void {
-    this.memory.delete(key);
   }
 }

@@ -79,6 +79,15 @@ describe('pip packages', () => {
     expect(parsed.numpy.startsWith(env.spec.venv as string)).toBe(true);
   });
 
+  it('builds a venv for pure packages too when runtime is "native"', { timeout: 180_000 }, async () => {
+    const env = prepared(await manager.prepare({ language: 'python', packages: ['six==1.16.0'], runtime: 'native' }));
+    expect(env.lane).toBe('native');
+    expect(env.reason).toBe('runtime "native" was requested');
+    const out = execFileSync(join(env.spec.venv as string, 'bin', 'python'), ['-I', '-c', 'import six; print(six.__version__, six.__file__)']).toString().trim();
+    expect(out).toMatch(/^1\.16\.0 /);
+    expect(out.slice('1.16.0 '.length)).toMatch(new RegExp(`^${env.spec.venv as string}/lib/python3\\.\\d+/site-packages/six\\.py$`));
+  });
+
   it('refuses compiled packages without a wasm build under runtime "wasm", naming the package', { timeout: 600_000 }, async () => {
     const result = await manager.prepare({ language: 'python', packages: ['pandas>=2'], runtime: 'wasm' });
     if (!('error' in result)) {

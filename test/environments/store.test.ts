@@ -3,7 +3,7 @@
  * managers sharing a directory), failures never cached, installer timeouts kill the whole process group,
  * atomic publication, list/remove/prune and LRU eviction under a size cap.
  */
-import { chmodSync, existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { afterEach, describe, expect, it } from 'vitest';
@@ -169,6 +169,21 @@ describe('list, remove, prune, eviction', () => {
     expect(left).toContain(c.hash);
     expect(left).toContain(a.hash);
     expect(left).not.toContain(b.hash);
+  });
+
+  it('a store moved to another directory keeps working, with paths in the new place', { timeout: 120_000 }, async () => {
+    const { manager, dir } = setup();
+    const env = prepared(await manager.prepare(small('is-number@7.0.0')));
+    await manager.close();
+    const moved = freshStore();
+    disposers.push(moved.cleanup);
+    cpSync(dir, moved.dir, { recursive: true });
+    const other = createEnvironmentManager({ storeDir: moved.dir, npm: '/nonexistent/npm' });
+    disposers.push(() => other.close());
+    const again = prepared(await other.prepare(small('is-number@7.0.0')));
+    expect(again).toMatchObject({ hash: env.hash, cache: 'hit' });
+    expect(again.spec.bundlePath).toBe(join(moved.dir, 'envs', env.hash, 'bundle.js'));
+    expect(existsSync(again.spec.bundlePath as string)).toBe(true);
   });
 
   it('prune removes environments unused for longer than olderThanMs', { timeout: 120_000 }, async () => {
