@@ -11,18 +11,21 @@ Logs are JSON lines on stdout; the line with msg "isola listening" carries the b
 SIGTERM or SIGINT drains: new executions get 503, in-flight ones finish within the grace period.
 
 Options:
-  --port <n>        TCP port, 0 for any free port; default 8080
-  --host <addr>     interface to bind; default 127.0.0.1
-  --grace-ms <ms>   how long a drain waits for in-flight executions; default 30000
-  --workers <n>     QuickJS workers; default one per core
-  --max-queue <n>   executions waiting for a worker before 503 overloaded
-  -h, --help`;
+  --port <n>             TCP port, 0 for any free port; default 8080
+  --host <addr>          interface to bind; default 127.0.0.1
+  --grace-ms <ms>        how long a drain waits for in-flight executions; default 30000
+  --workers <n>          JavaScript (QuickJS) workers; default one per core
+  --python-workers <n>   Python (Pyodide) workers, 0 disables Python; default min(2, cores)
+  --max-queue <n>        executions waiting for a worker before 503 overloaded
+  -h, --help
+Environment: ISOLA_LOG_LEVEL (default info), ISOLA_STORE_DIR (snapshot store).`;
 
 const OPTIONS = {
   port: { type: 'string' },
   host: { type: 'string' },
   'grace-ms': { type: 'string' },
   workers: { type: 'string' },
+  'python-workers': { type: 'string' },
   'max-queue': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -44,6 +47,8 @@ export async function run(args: string[]): Promise<number> {
   const port = values.port === undefined ? undefined : intFlag('port', values.port, 0, 65535);
   const drainGraceMs = values['grace-ms'] === undefined ? undefined : intFlag('grace-ms', values['grace-ms'], 0, 3_600_000);
   const workers = values.workers === undefined ? undefined : intFlag('workers', values.workers, 1, 1024);
+  const pythonWorkers =
+    values['python-workers'] === undefined ? undefined : intFlag('python-workers', values['python-workers'], 0, 1024);
   const maxQueue = values['max-queue'] === undefined ? undefined : intFlag('max-queue', values['max-queue'], 0, 1_000_000);
 
   const { startServer } = await import('../server/serve.js');
@@ -52,7 +57,10 @@ export async function run(args: string[]): Promise<number> {
     ...(values.host !== undefined ? { host: values.host } : {}),
     ...(drainGraceMs !== undefined ? { drainGraceMs } : {}),
     engineOptions: {
-      ...(workers !== undefined ? { workers: { quickjs: workers } } : {}),
+      workers: {
+        ...(workers !== undefined ? { quickjs: workers } : {}),
+        ...(pythonWorkers !== undefined ? { pyodide: pythonWorkers } : {}),
+      },
       ...(maxQueue !== undefined ? { maxQueue } : {}),
     },
   });

@@ -16,7 +16,8 @@ interface LogEntry {
 
 /** Start `isola serve --port 0` and resolve with its address once it logs it. */
 function startServe(args: string[]) {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], {
+  // No Python workers: they take seconds of CPU to boot and these tests only run JavaScript.
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--python-workers', '0', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ISOLA_LOG_LEVEL: 'info' },
   });
