@@ -6,6 +6,7 @@
   const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
   const B64_LOOKUP = new Int16Array(128).fill(-1);
   for (let i = 0; i < 64; i++) B64_LOOKUP[B64.charCodeAt(i)] = i;
+  const HEX = Array.from({ length: 256 }, (_, b) => (b < 16 ? '0' : '') + b.toString(16));
   B64_LOOKUP[45] = 62; // '-' (base64url)
   B64_LOOKUP[95] = 63; // '_'
   const ENCODINGS = { utf8: 'utf8', 'utf-8': 'utf8', hex: 'hex', base64: 'base64', base64url: 'base64url', latin1: 'latin1', binary: 'latin1', ascii: 'ascii', ucs2: 'utf16le', 'ucs-2': 'utf16le', utf16le: 'utf16le', 'utf-16le': 'utf16le' };
@@ -101,7 +102,7 @@
         return text.decode(bytes);
       case 'hex': {
         let out = '';
-        for (let i = 0; i < bytes.length; i++) out += (bytes[i] < 16 ? '0' : '') + bytes[i].toString(16);
+        for (let i = 0; i < bytes.length; i++) out += HEX[bytes[i]];
         return out;
       }
       case 'base64':
@@ -112,7 +113,10 @@
       case 'ascii': {
         const mask = normalizeEncoding(encoding) === 'ascii' ? 0x7f : 0xff;
         let out = '';
-        for (let i = 0; i < bytes.length; i += 4096) out += String.fromCharCode(...Array.from(bytes.subarray(i, i + 4096), (b) => b & mask));
+        for (let i = 0; i < bytes.length; i += 8192) {
+          const chunk = bytes.subarray(i, i + 8192);
+          out += String.fromCharCode.apply(null, mask === 0xff ? chunk : chunk.map((b) => b & mask));
+        }
         return out;
       }
       case 'utf16le': {

@@ -71,41 +71,48 @@
     0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
     0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
   ]);
-  const rotr = (x, n) => (x >>> n) | (x << (32 - n));
   const rotl = (x, n) => (x << n) | (x >>> (32 - n));
 
   const sha256 = {
     init: () => new Uint32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]),
     littleEndian: false,
-    block(h, v, w) {
-      for (let i = 0; i < 16; i++) w[i] = v.getUint32(i * 4);
+    block(h, b, o, w) {
+      for (let i = 0; i < 16; i++, o += 4) w[i] = (b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3];
+      // Rotations are written out: function calls dominate the cost in an interpreter.
       for (let i = 16; i < 64; i++) {
-        const s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >>> 3);
-        const s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >>> 10);
+        const x = w[i - 15];
+        const y = w[i - 2];
+        const s0 = ((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3);
+        const s1 = ((y >>> 17) | (y << 15)) ^ ((y >>> 19) | (y << 13)) ^ (y >>> 10);
         w[i] = (w[i - 16] + s0 + w[i - 7] + s1) | 0;
       }
-      let [a, b, c, d, e, f, g, hh] = h;
+      let a = h[0], b1 = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
       for (let i = 0; i < 64; i++) {
-        const t1 = (hh + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + K256[i] + w[i]) | 0;
-        const t2 = ((rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c))) | 0;
-        hh = g, g = f, f = e, e = (d + t1) | 0, d = c, c = b, b = a, a = (t1 + t2) | 0;
+        const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
+        const t1 = (hh + S1 + ((e & f) ^ (~e & g)) + K256[i] + w[i]) | 0;
+        const S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
+        const t2 = (S0 + ((a & b1) ^ (a & c) ^ (b1 & c))) | 0;
+        hh = g, g = f, f = e, e = (d + t1) | 0, d = c, c = b1, b1 = a, a = (t1 + t2) | 0;
       }
-      h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e, h[5] += f, h[6] += g, h[7] += hh;
+      h[0] += a, h[1] += b1, h[2] += c, h[3] += d, h[4] += e, h[5] += f, h[6] += g, h[7] += hh;
     },
   };
 
   const sha1 = {
     init: () => new Uint32Array([0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0]),
     littleEndian: false,
-    block(h, v, w) {
-      for (let i = 0; i < 16; i++) w[i] = v.getUint32(i * 4);
-      for (let i = 16; i < 80; i++) w[i] = rotl(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
-      let [a, b, c, d, e] = h;
+    block(h, bytes, o, w) {
+      for (let i = 0; i < 16; i++, o += 4) w[i] = (bytes[o] << 24) | (bytes[o + 1] << 16) | (bytes[o + 2] << 8) | bytes[o + 3];
+      for (let i = 16; i < 80; i++) {
+        const x = w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16];
+        w[i] = (x << 1) | (x >>> 31);
+      }
+      let a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
       for (let i = 0; i < 80; i++) {
         const f = i < 20 ? (b & c) | (~b & d) : i < 40 ? b ^ c ^ d : i < 60 ? (b & c) | (b & d) | (c & d) : b ^ c ^ d;
         const k = i < 20 ? 0x5a827999 : i < 40 ? 0x6ed9eba1 : i < 60 ? 0x8f1bbcdc : 0xca62c1d6;
-        const t = (rotl(a, 5) + f + e + k + w[i]) | 0;
-        e = d, d = c, c = rotl(b, 30), b = a, a = t;
+        const t = (((a << 5) | (a >>> 27)) + f + e + k + w[i]) | 0;
+        e = d, d = c, c = (b << 30) | (b >>> 2), b = a, a = t;
       }
       h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e;
     },
@@ -116,9 +123,9 @@
   const md5 = {
     init: () => new Uint32Array([0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476]),
     littleEndian: true,
-    block(h, v, w) {
-      for (let i = 0; i < 16; i++) w[i] = v.getUint32(i * 4, true);
-      let [a, b, c, d] = h;
+    block(h, bytes, o, w) {
+      for (let i = 0; i < 16; i++, o += 4) w[i] = bytes[o] | (bytes[o + 1] << 8) | (bytes[o + 2] << 16) | (bytes[o + 3] << 24);
+      let a = h[0], b = h[1], c = h[2], d = h[3];
       for (let i = 0; i < 64; i++) {
         let f, g;
         if (i < 16) (f = (b & c) | (~b & d)), (g = i);
@@ -183,16 +190,19 @@
       const bytes = toBytes(data, encoding, 'data');
       this.#total += bytes.length;
       let offset = 0;
-      while (offset < bytes.length) {
-        const n = Math.min(64 - this.#pendingLength, bytes.length - offset);
-        this.#pending.set(bytes.subarray(offset, offset + n), this.#pendingLength);
+      if (this.#pendingLength > 0) {
+        const n = Math.min(64 - this.#pendingLength, bytes.length);
+        this.#pending.set(bytes.subarray(0, n), this.#pendingLength);
         this.#pendingLength += n;
-        offset += n;
-        if (this.#pendingLength === 64) {
-          this.#alg.block(this.#state, new DataView(this.#pending.buffer), this.#words);
-          this.#pendingLength = 0;
-        }
+        offset = n;
+        if (this.#pendingLength < 64) return this;
+        this.#alg.block(this.#state, this.#pending, 0, this.#words);
+        this.#pendingLength = 0;
       }
+      // Whole blocks straight from the input; only a partial tail is copied.
+      for (; offset + 64 <= bytes.length; offset += 64) this.#alg.block(this.#state, bytes, offset, this.#words);
+      this.#pending.set(bytes.subarray(offset), 0);
+      this.#pendingLength = bytes.length - offset;
       return this;
     }
     digest(encoding) {

@@ -52,6 +52,14 @@
     };
     while (i < bytes.length) {
       const b = bytes[i];
+      if (b < 0x80 && chunk.length === 0) {
+        // ASCII run: one native String.fromCharCode call instead of a push per byte.
+        let end = i + 1;
+        while (end < bytes.length && bytes[end] < 0x80 && end - i < 8192) end++;
+        out += String.fromCharCode.apply(null, bytes.subarray(i, end));
+        i = end;
+        continue;
+      }
       let need = 0;
       let cp = 0;
       let lower = 0x80;
