@@ -22,8 +22,9 @@ function panel(group: readonly Measurement[], top: number): { svg: string[]; hei
   const first = group[0] as Measurement;
   const better = higherIsBetter(first.unit) ? 'higher is better' : 'lower is better';
   const title = `${first.scenario} · ${first.language}${first.variant ? ` · ${first.variant}` : ''} (${first.unit}, ${better})`;
-  const max = Math.max(...group.flatMap((m) => (m.stats ? [m.stats.p95, m.stats.median] : [])), 1e-9);
-  const scale = (x: number): number => Math.max(1, (x / max) * BAR_AREA);
+  // Scaled to the largest median: one outlier's p95 must not squash every bar; its tick is clamped instead.
+  const max = Math.max(...group.flatMap((m) => (m.stats ? [m.stats.median] : [])), 1e-9);
+  const scale = (x: number): number => Math.min(BAR_AREA + 20, Math.max(1, (x / max) * BAR_AREA));
   const out = [`<text x="8" y="${top + 17}" class="title">${esc(title)}</text>`];
   group.forEach((m, i) => {
     const y = top + HEAD + i * ROW;
