@@ -234,6 +234,44 @@ describe('engine failures', () => {
   });
 });
 
+describe('client hang-up', () => {
+  it('aborts the execution signal when the client disconnects before the answer', async () => {
+    const real = await createEngine({ workers: JS_ONLY });
+    const signals: AbortSignal[] = [];
+    // The real engine, observed: record the signal the app hands it.
+    const observed: Engine = {
+      execute: (request, options) => {
+        if (options?.signal) signals.push(options.signal);
+        return real.execute(request, options);
+      },
+      readiness: () => real.readiness(),
+      close: (options) => real.close(options),
+    };
+    const app = buildApp({ engine: observed });
+    try {
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/v1/execute`;
+      const send = (signal?: AbortSignal) =>
+        fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ language: 'javascript', code: busy(800, 'x') }), ...(signal ? { signal } : {}) });
+
+      const answered = await send();
+      expect(answered.status).toBe(200);
+      expect(signals[0]?.aborted).toBe(false);
+
+      const hangUp = new AbortController();
+      const pending = send(hangUp.signal).catch((error: Error) => error.name);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      hangUp.abort();
+      expect(await pending).toBe('AbortError');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(signals[1]?.aborted).toBe(true);
+    } finally {
+      await app.close();
+      await observed.close({ graceMs: 2000 });
+    }
+  });
+});
+
 describe('lanes', () => {
   it('answers 503 on /readyz and 422 unsupported on /v1/execute when no lane can run the request', async () => {
     const engine = await createEngine({ workers: { quickjs: 0, pyodide: 0 } });
