@@ -275,17 +275,27 @@
     const output = [];
     ctx.indentationLvl += 2;
     for (const [k, v] of value) {
+      if (output.length === MAX_ARRAY) break;
       output.push(formatValue(ctx, k, recurseTimes + 1) + ' => ' + formatValue(ctx, v, recurseTimes + 1));
     }
     ctx.indentationLvl -= 2;
-    return output;
+    return moreItems(output, value.size);
   }
 
   function formatSet(ctx, value, recurseTimes) {
     const output = [];
     ctx.indentationLvl += 2;
-    for (const v of value) output.push(formatValue(ctx, v, recurseTimes + 1));
+    for (const v of value) {
+      if (output.length === MAX_ARRAY) break;
+      output.push(formatValue(ctx, v, recurseTimes + 1));
+    }
     ctx.indentationLvl -= 2;
+    return moreItems(output, value.size);
+  }
+
+  function moreItems(output, size) {
+    const more = size - output.length;
+    if (more > 0) output.push('... ' + more + ' more item' + (more > 1 ? 's' : ''));
     return output;
   }
 
@@ -307,10 +317,10 @@
       if (maxLength < len) maxLength = len;
     }
     const actualMax = maxLength + separatorSpace;
-    if (actualMax * 3 + ctx.indentationLvl < BREAK && (totalLength / actualMax > 5 || maxLength <= 6)) {
+    if (actualMax * 3 + ctx.indentationLvl < ctx.breakLength && (totalLength / actualMax > 5 || maxLength <= 6)) {
       const averageBias = Math.sqrt(actualMax - totalLength / output.length);
       const biasedMax = Math.max(actualMax - 3 - averageBias, 1);
-      const columns = Math.min(Math.round(Math.sqrt(2.5 * biasedMax * outputLength) / biasedMax), Math.floor((BREAK - ctx.indentationLvl) / actualMax), 12, 15);
+      const columns = Math.min(Math.round(Math.sqrt(2.5 * biasedMax * outputLength) / biasedMax), Math.floor((ctx.breakLength - ctx.indentationLvl) / actualMax), ctx.compact * 4, 15);
       if (columns <= 1) return output;
       const tmp = [];
       const maxLineLength = [];
@@ -345,14 +355,14 @@
 
   function reduceToSingleString(ctx, output, base, braces, arrayLike, recurseTimes, value) {
     const entries = output.length;
-    if (arrayLike && entries > 6) output = groupArrayElements(ctx, output, value);
-    if (ctx.currentDepth - recurseTimes < ctx.compact && entries === output.length) {
+    if (ctx.compact !== false && arrayLike && entries > 6) output = groupArrayElements(ctx, output, value);
+    if (ctx.compact !== false && ctx.currentDepth - recurseTimes < ctx.compact && entries === output.length) {
       const start = output.length + ctx.indentationLvl + braces[0].length + base.length + 10;
       let total = output.length + start;
-      let fits = total + output.length <= BREAK;
+      let fits = total + output.length <= ctx.breakLength;
       for (let i = 0; fits && i < output.length; i++) {
         total += output[i].length;
-        if (total > BREAK) fits = false;
+        if (total > ctx.breakLength) fits = false;
       }
       if (fits && !base.includes('\n')) {
         const joined = output.join(', ');
@@ -370,7 +380,8 @@
       depth: options.depth === undefined ? 2 : options.depth === Infinity ? null : options.depth,
       showHidden: !!options.showHidden,
       customInspect: options.customInspect,
-      compact: typeof options.compact === 'number' ? options.compact : 3,
+      compact: typeof options.compact === 'number' || options.compact === false ? options.compact : 3,
+      breakLength: typeof options.breakLength === 'number' ? options.breakLength : BREAK,
       seen: [],
       circular: new Map(),
       indentationLvl: 0,

@@ -31,13 +31,15 @@ describe('inspect lib', () => {
     expect(got).toEqual(expected);
   });
 
-  it('honours depth, showHidden-free defaults and custom inspect', async () => {
-    const got = await guestValue<string[]>(`const { inspect } = lib('inspect');
-      const deep = { a: { b: { c: { d: { e: 1 } } } } };
-      const custom = { [inspect.custom]: () => 'CUSTOM' };
-      return [inspect(deep, { depth: 0 }), inspect(deep, { depth: Infinity }), inspect({ custom }), inspect('str')];`);
-    const deep = { a: { b: { c: { d: { e: 1 } } } } };
-    expect(got).toEqual([inspect(deep, { depth: 0 }), inspect(deep, { depth: Infinity }), "{ custom: CUSTOM }", "'str'"]);
+  it('honours depth, breakLength, compact and custom inspect', async () => {
+    const setup = `const deep = { a: { b: { c: { d: { e: 1 } } } } };
+      const wide = { list: Array.from({ length: 30 }, (_, i) => 'value' + i), more: new Set(Array.from({ length: 120 }, (_, i) => i)) };
+      const custom = { [inspect.custom]: () => 'CUSTOM' };`;
+    const calls = `[inspect(deep, { depth: 0 }), inspect(deep, { depth: Infinity }), inspect(wide, { breakLength: Infinity }), inspect(wide, { breakLength: 40 }),
+      inspect({ a: 1, b: [1, 2] }, { compact: false }), inspect(deep, { compact: 1 }), inspect({ custom }), inspect('str')]`;
+    const got = await guestValue<string[]>(`const { inspect } = lib('inspect');` + setup + 'return ' + calls + ';');
+    const expected = new Function('inspect', setup + 'return ' + calls + ';')(inspect) as string[];
+    expect(got).toEqual(expected);
   });
 
   it('formats like util.format', async () => {
