@@ -1,7 +1,7 @@
 // Entry point of the native lane for JavaScript: `node runner.mjs /isola/job/job.json` inside bubblewrap.
 //
 // job.json (read-only, written by the host): { code, filename, mode: 'script'|'main', source_type:
-// 'script'|'module', output_limit, inputs_path }. The host decides mode and source type with the same
+// 'script'|'module', output_limit, inputs_path, prebuild_dir? }. The host decides mode and source type with the same
 // parser the QuickJS lane uses, so both lanes treat a code node alike.
 //
 // Conventions (as in the QuickJS lane): the cwd (/work, a private tmpfs) holds inputs.json, fd 0 is the
@@ -24,6 +24,7 @@ const resultFd = 3;
 const job = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 const inputsJson = fs.readFileSync(job.inputs_path, 'utf8');
 const workdir = process.cwd();
+if (job.prebuild_dir) fs.cpSync(job.prebuild_dir, workdir, { recursive: true }); // files the prebuild left
 fs.writeFileSync('inputs.json', inputsJson);
 const userFile = path.join(workdir, job.filename);
 process.argv = [process.argv[0], userFile];

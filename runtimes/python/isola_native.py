@@ -1,8 +1,8 @@
 """Entry point of the native (bubblewrap) lane: `python -s -B isola_native.py /isola/job/job.json`.
 
-job.json is read-only, written by the host: {"code", "filename", "mode", "output_limit", "inputs_path"}.
-The working directory (/work, a private tmpfs) starts with a copy of inputs.json; fd 0 is the host's
-inputs file. After the code has run, ./output.json (if any, and not over output_limit) is read back.
+job.json is read-only, written by the host: {"code", "filename", "mode", "output_limit", "inputs_path",
+"prebuild_dir"?}. The working directory (/work, a private tmpfs) starts with the files the environment's
+prebuild left (copied from prebuild_dir) and a copy of inputs.json; fd 0 is the host's inputs file. After the code has run, ./output.json (if any, and not over output_limit) is read back.
 
 The result (isola_runner.execute()'s dict plus "output_file_text" / "output_file_bytes") goes to fd 3 as
 one JSON document, never to stdout, so nothing the user prints can be taken for it. The process then
@@ -29,6 +29,10 @@ def main():
     with open(job["inputs_path"], encoding="utf-8") as handle:
         inputs_json = handle.read()
     workdir = os.getcwd()
+    if job.get("prebuild_dir"):
+        import shutil  # only environments with a prebuild pay for it
+
+        shutil.copytree(job["prebuild_dir"], workdir, dirs_exist_ok=True)
     with open("inputs.json", "w", encoding="utf-8") as handle:
         handle.write(inputs_json)
     del sys.argv[1:]

@@ -5,7 +5,7 @@
  */
 import type { EntryMode, GuestJob } from '../lane.js';
 import { analyzeEntry } from '../quickjs/entry-detection.js';
-import { SANDBOX_JOBDIR, SANDBOX_RUNTIMES } from './sandbox-args.js';
+import { SANDBOX_JOBDIR, SANDBOX_PREBUILD, SANDBOX_RUNTIMES } from './sandbox-args.js';
 import type { NativeOptions } from './native-options.js';
 
 export type NativeRuntime = 'python' | 'node';
@@ -14,8 +14,8 @@ export interface GuestCommand {
   runtime: NativeRuntime;
   /** argv of the interpreter inside the sandbox. */
   command: string[];
-  /** Host paths to bind read-only at the same path (a venv). */
-  readOnly: string[];
+  /** Host paths to bind read-only, as [host path, sandbox path] (a venv, node_modules, prebuild files). */
+  readOnly: [string, string][];
   /** Address space on top of memory_mb: V8 reserves large virtual ranges up front, CPython does not. */
   addressSpaceOverheadBytes: number;
   /** Contents of /isola/job/job.json, read by the runner. */
@@ -29,16 +29,29 @@ export function runtimeOf(job: GuestJob): NativeRuntime {
   return /\.(c|m)?(j|t)s$/.test(job.filename) ? 'node' : 'python';
 }
 
-export function guestCommand(job: GuestJob, options: NativeOptions): GuestCommand {
-  const common = { code: job.code, filename: job.filename, output_limit: job.limits.outputBytes, inputs_path: `${SANDBOX_JOBDIR}/inputs.json` };
+/**
+ * @param prebuildDir host directory of the files the environment's prebuild left behind, if any: bound
+ *   read-only and copied into /work by the runner before the code runs.
+ */
+export function guestCommand(job: GuestJob, options: NativeOptions, prebuildDir?: string): GuestCommand {
+  const common = {
+    code: job.code,
+    filename: job.filename,
+    output_limit: job.limits.outputBytes,
+    inputs_path: `${SANDBOX_JOBDIR}/inputs.json`,
+    ...(prebuildDir ? { prebuild_dir: SANDBOX_PREBUILD } : {}),
+  };
+  const prebuildBind: [string, string][] = prebuildDir ? [[prebuildDir, SANDBOX_PREBUILD]] : [];
   if (runtimeOf(job) === 'node') {
+    const nodeModules = job.environment?.spec['nodeModules'];
     const analysis = analyzeEntry(job.code);
     const mode: EntryMode = job.mode !== 'auto' ? job.mode : analysis.definesMain && !analysis.callsMain ? 'main' : 'script';
     const heapMb = Math.max(16, Math.floor(job.memoryBytes / MIB));
     return {
       runtime: 'node',
       command: [options.node, `--max-old-space-size=${heapMb}`, `${SANDBOX_RUNTIMES}/native/runner.mjs`, JOB_FILE],
-      readOnly: [],
+      // Bare specifiers resolve by walking up from /work and /tmp/.isola: /node_modules serves both.
+      readOnly: typeof nodeModules === 'string' ? [[nodeModules, '/node_modules'], ...prebuildBind] : prebuildBind,
       addressSpaceOverheadBytes: options.nodeOverheadMb * MIB,
       spec: { ...common, mode, source_type: analysis.sourceType },
     };
@@ -48,7 +61,7 @@ export function guestCommand(job: GuestJob, options: NativeOptions): GuestComman
   return {
     runtime: 'python',
     command: [python, '-s', '-B', `${SANDBOX_RUNTIMES}/python/isola_native.py`, JOB_FILE],
-    readOnly: typeof venv === 'string' ? [venv] : [],
+    readOnly: typeof venv === 'string' ? [[venv, venv], ...prebuildBind] : prebuildBind,
     addressSpaceOverheadBytes: options.memoryOverheadMb * MIB,
     spec: { ...common, mode: job.mode },
   };

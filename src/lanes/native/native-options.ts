@@ -17,6 +17,8 @@ export const NativeOptionsSchema = z.object({
   memoryOverheadMb: z.number().int().min(0).max(4096).default(64),
   /** The same for Node: V8 reserves ~1 GiB of address space (code range, cages) before running anything. */
   nodeOverheadMb: z.number().int().min(0).max(65536).default(2048),
+  /** Deadline of an environment's prebuild, run once per environment. */
+  prebuildTimeoutMs: z.number().int().min(100).max(3_600_000).default(120_000),
   /**
    * Host uid/gid the sandbox runs as when the service runs as root. Never 0: the kernel exempts root
    * from RLIMIT_NPROC, which is what stops fork bombs. Ignored when the service is not root.

@@ -31,8 +31,13 @@ export interface SandboxLayout {
   runtimesDir: string;
   /** Host directory of this job's files (job.json, inputs.json), bound read-only at /isola/job. */
   jobDir: string;
-  /** Further host paths bound read-only at the same path (a venv, an interpreter prefix outside /usr). */
-  readOnly: string[];
+  /**
+   * Further host paths bound read-only, as [host path, sandbox path]: a venv or an interpreter prefix
+   * outside /usr (same path), an environment's node_modules (at /node_modules), prebuild files.
+   */
+  readOnly: [string, string][];
+  /** Host directory bound read-write at /work instead of the private tmpfs (only to run a prebuild). */
+  writableWorkDir?: string;
 }
 
 export interface SandboxLimits {
@@ -54,6 +59,8 @@ export const SANDBOX_UID = 10000;
 export const SANDBOX_WORKDIR = '/work';
 export const SANDBOX_JOBDIR = '/isola/job';
 export const SANDBOX_RUNTIMES = '/isola/runtimes';
+/** Files a prebuild left in its working directory, copied into /work by the runner before each job. */
+export const SANDBOX_PREBUILD = '/isola/prebuild';
 
 export function sandboxArgv(
   layout: SandboxLayout,
@@ -82,9 +89,11 @@ export function sandboxArgv(
   for (const [host, inside] of layout.etcFiles) argv.push('--ro-bind', host, inside);
   argv.push('--proc', '/proc', '--dev', '/dev');
   const size = String(Math.floor(limits.tmpfsBytes));
-  argv.push('--size', size, '--tmpfs', '/tmp', '--size', size, '--tmpfs', SANDBOX_WORKDIR);
+  argv.push('--size', size, '--tmpfs', '/tmp');
+  if (layout.writableWorkDir) argv.push('--bind', layout.writableWorkDir, SANDBOX_WORKDIR);
+  else argv.push('--size', size, '--tmpfs', SANDBOX_WORKDIR);
   argv.push('--ro-bind', layout.runtimesDir, SANDBOX_RUNTIMES, '--ro-bind', layout.jobDir, SANDBOX_JOBDIR);
-  for (const path of layout.readOnly) argv.push('--ro-bind', path, path);
+  for (const [host, inside] of layout.readOnly) argv.push('--ro-bind', host, inside);
   argv.push('--remount-ro', '/', '--chdir', SANDBOX_WORKDIR, '--clearenv');
   for (const [name, value] of Object.entries(env)) argv.push('--setenv', name, value);
   argv.push(

@@ -12,7 +12,9 @@
  * 65534): the kernel exempts uid 0 from RLIMIT_NPROC. Job files are chowned to it; the driver's runtime
  * and /etc files are world-readable (they hold nothing secret). The interpreters must be readable by it.
  *
- * Options: native-options.ts. GuestEnvironment.spec.venv: a venv dir whose bin/python runs the job.
+ * Options: native-options.ts. GuestEnvironment.spec (from src/environments): { venv } for Python (its
+ * bin/python runs the job), { nodeModules } for JavaScript (bound at /node_modules), and { prebuild }:
+ * code run once per environment whose leftover files start every job's /work.
  */
 import { randomInt } from 'node:crypto';
 import { chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -33,11 +35,13 @@ const RESULT_SLACK_BYTES = 4 * 1024 * 1024;
 export const createDriver: CreateDriver = async (host, config) => NativeDriver.create(host, nativeOptions(config.options));
 
 type Availability = { available: true; version: string } | { available: false; reason: string };
+type PrebuildOutcome = { ok: true; dir: string; built: boolean } | { ok: false; result: GuestResult };
 
 class NativeDriver implements LaneDriver {
   readonly lane = 'native' as const;
   private readonly running = new Set<number>();
   private readonly runtimes: Partial<Record<NativeRuntime, Availability>> = {};
+  private readonly prebuilds = new Map<string, Promise<PrebuildOutcome>>();
   private disposed = false;
 
   private constructor(
@@ -62,7 +66,7 @@ class NativeDriver implements LaneDriver {
         root: await rootEntries(),
         etcFiles: await etcFiles(driverDir),
         runtimesDir,
-        readOnly: await interpreterPrefixes(options.python),
+        readOnly: (await interpreterPrefixes(options.python)).map((path): [string, string] => [path, path]),
       };
       await makeReadable(driverDir);
       const driver = new NativeDriver(options, driverDir, layout);
@@ -96,19 +100,67 @@ class NativeDriver implements LaneDriver {
       return unavailableResult(job, `The native lane (bubblewrap, ${runtime}) is unavailable on this host: ${reason}`);
     }
     const started = Date.now();
+    const prebuild = await this.prebuildFor(job);
+    if (prebuild && !prebuild.ok) return { ...prebuild.result, setupMs: Date.now() - started };
+    const result = await this.runSandboxed(job, prebuild?.dir);
+    return { ...result, setupMs: Date.now() - started - result.runMs, cache: prebuild?.built ? 'miss' : result.cache };
+  }
+
+  /**
+   * The files an environment's prebuild leaves in its working directory, made once per environment and
+   * runtime (concurrent first jobs wait for the one build; a failed build is not kept). In the native lane
+   * each job is a new process, so a prebuild's effects are its files, not interpreter state.
+   */
+  private prebuildFor(job: GuestJob): Promise<PrebuildOutcome> | undefined {
+    const code = job.environment?.spec['prebuild'];
+    if (typeof code !== 'string' || code.length === 0 || !job.environment) return undefined;
+    const key = `${job.environment.hash}-${runtimeOf(job)}`;
+    let pending = this.prebuilds.get(key);
+    if (!pending) {
+      pending = this.buildPrebuild(job, code, key);
+      this.prebuilds.set(key, pending);
+      void pending.then((outcome) => {
+        if (!outcome.ok) this.prebuilds.delete(key);
+      });
+      return pending.then((outcome) => (outcome.ok ? { ...outcome, built: true } : outcome));
+    }
+    return pending;
+  }
+
+  private async buildPrebuild(job: GuestJob, code: string, key: string): Promise<PrebuildOutcome> {
+    const dir = join(this.driverDir, 'prebuild', key);
+    await rm(dir, { recursive: true, force: true });
+    await mkdir(dir, { recursive: true });
+    const identity = this.hostIdentity();
+    if (identity) await chown(dir, identity.uid, identity.gid);
+    const timeoutMs = this.options.prebuildTimeoutMs;
+    const environment = { hash: job.environment?.hash ?? '', spec: { ...job.environment?.spec, prebuild: undefined } };
+    const prebuildJob: GuestJob = { ...job, code, mode: 'script', inputsJson: '{}', timeoutMs, deadline: Date.now() + timeoutMs, environment };
+    const result = await this.runSandboxed(prebuildJob, undefined, dir);
+    if (result.failure || result.exitCode !== 0) {
+      const why = result.failure ? result.failure.message : `it exited with code ${result.exitCode}`;
+      const failure = { type: 'package_install' as const, message: `The environment's prebuild failed: ${why}`, ...(result.failure?.traceback ? { traceback: result.failure.traceback } : {}) };
+      return { ok: false, result: { ...result, failure, exitCode: result.exitCode || 1 } };
+    }
+    // The runner's own files are per job: each job gets its inputs, and output.json is the job's to write.
+    for (const name of ['inputs.json', 'output.json']) await rm(join(dir, name), { force: true });
+    return { ok: true, dir, built: false };
+  }
+
+  private async runSandboxed(job: GuestJob, prebuildDir?: string, writableWorkDir?: string): Promise<GuestResult> {
+    const runtime = runtimeOf(job);
     const jobDir = await mkdtemp(join(tmpdir(), 'isola-job-'));
     try {
-      const guest = guestCommand(job, this.options);
+      const guest = guestCommand(job, this.options, prebuildDir);
       await writeFile(join(jobDir, 'job.json'), JSON.stringify(guest.spec));
       await writeFile(join(jobDir, 'inputs.json'), job.inputsJson);
       const identity = this.hostIdentity();
       if (identity) {
         for (const name of ['', 'job.json', 'inputs.json']) await chown(join(jobDir, name), identity.uid, identity.gid);
       }
-      const layout: SandboxLayout = { ...this.layout, jobDir, readOnly: [...this.layout.readOnly, ...guest.readOnly] };
+      const layout: SandboxLayout = { ...this.layout, jobDir, readOnly: [...this.layout.readOnly, ...guest.readOnly], ...(writableWorkDir ? { writableWorkDir } : {}) };
       const limits = this.limitsFor(job, guest.addressSpaceOverheadBytes);
       const argv = sandboxArgv(layout, limits, sandboxEnv(runtime, randomInt(1, 2 ** 32 - 1)), guest.command);
-      const setupMs = Date.now() - started;
       const end = await runSandboxed({
         argv,
         stdinPath: join(jobDir, 'inputs.json'),
@@ -120,7 +172,7 @@ class NativeDriver implements LaneDriver {
         track: (pid, running) => (running ? this.running.add(pid) : this.running.delete(pid)),
       });
       const fallbackMode = guest.spec['mode'] === 'main' ? 'main' : 'script';
-      return jobOutcome(job, { ...end, setupMs, runtime, fallbackMode });
+      return jobOutcome(job, { ...end, setupMs: 0, runtime, fallbackMode });
     } finally {
       await rm(jobDir, { recursive: true, force: true });
     }

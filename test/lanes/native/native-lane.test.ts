@@ -168,6 +168,36 @@ describe('native lane: environments', () => {
   });
 });
 
+describe('native lane: prebuild', () => {
+  const prebuild = lines('import json, secrets', 'json.dump({"token": secrets.token_hex(8)}, open("table.json", "w"))', 'print("prebuilt")');
+  const reader = lines('import json', 'def main():', '    return json.load(open("table.json"))');
+
+  it('runs once per environment, even for concurrent first jobs, and its files start every job', async () => {
+    const environment = { hash: `prebuild-${Date.now()}`, spec: { prebuild } };
+    const first = await Promise.all([1, 2, 3].map(() => driver.run(pythonJob(reader, { environment }))));
+    const tokens = new Set(first.map((result) => result.returnJson));
+    expect(tokens.size).toBe(1);
+    expect(first.filter((result) => result.cache === 'miss')).toHaveLength(1);
+    const later = await driver.run(pythonJob(reader, { environment }));
+    expect(later.cache).toBe('hit');
+    expect(later.returnJson).toBe(first[0]?.returnJson);
+    const listing = await driver.run(pythonJob(lines('import os', 'print(sorted(os.listdir(".")))'), { environment }));
+    expect(listing.stdout).toBe("['inputs.json', 'table.json']\n");
+  });
+
+  it('reports a failing prebuild as package_install and tries again next time', async () => {
+    const prebuildCode = lines('import secrets', 'raise RuntimeError("no table " + secrets.token_hex(8))');
+    const environment = { hash: `prebuild-fails-${Date.now()}`, spec: { prebuild: prebuildCode } };
+    const failed = await driver.run(pythonJob(reader, { environment }));
+    expect(failed.failure?.type).toBe('package_install');
+    expect(failed.failure?.message).toContain('RuntimeError: no table');
+    const again = await driver.run(pythonJob(reader, { environment }));
+    expect(again.failure?.type).toBe('package_install');
+    // A different random message: the failed build was not kept, the prebuild ran again.
+    expect(again.failure?.message).not.toBe(failed.failure?.message);
+  });
+});
+
 describe('native lane: availability', () => {
   it('describes itself as available with the interpreter version', () => {
     expect(driver.describe()).toMatchObject({ available: true, sandbox: 'bubblewrap' });

@@ -2,6 +2,9 @@
  * JavaScript in the native lane: Node inside the same bubblewrap sandbox, with the QuickJS lane's entry
  * conventions (inputs.json, stdin, output.json, main(inputs) from a global, an export or module.exports).
  */
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LaneDriver } from '../../../src/lanes/lane.js';
 import { createDriver } from '../../../src/lanes/native/worker-entry.js';
@@ -81,5 +84,39 @@ describe('native lane: Node', () => {
     } finally {
       delete process.env['ISOLA_NATIVE_NODE_SECRET'];
     }
+  });
+});
+
+describe('native lane: Node environments', () => {
+  let envDir = '';
+  beforeAll(() => {
+    envDir = mkdtempSync(join(tmpdir(), 'isola-node-env-test-'));
+    chmodSync(envDir, 0o755); // the sandbox's unprivileged host uid reads it through a bind
+    const pkg = join(envDir, 'node_modules', 'isola-shout');
+    mkdirSync(pkg, { recursive: true });
+    writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'isola-shout', version: '1.0.0', main: 'index.js' }));
+    writeFileSync(join(pkg, 'index.js'), 'module.exports = (text) => text.toUpperCase() + "!";\n');
+  });
+  afterAll(() => {
+    if (envDir) rmSync(envDir, { recursive: true, force: true });
+  });
+
+  it('resolves packages of the environment from require and import', async () => {
+    const environment = { hash: 'node-env-test', spec: { nodeModules: join(envDir, 'node_modules') } };
+    const required = await driver.run(nodeJob(lines('const shout = require("isola-shout");', 'function main({ text }) { return shout(text); }'), { inputs: { text: 'hi' }, environment }));
+    expect(required.returnJson).toBe('"HI!"');
+    const imported = await driver.run(nodeJob(lines('import shout from "isola-shout";', 'export function main({ text }) { return shout(text); }'), { inputs: { text: 'yo' }, environment }));
+    expect(imported.returnJson).toBe('"YO!"');
+  });
+
+  it('runs a prebuild once and starts each job with its files', async () => {
+    const environment = { hash: `node-prebuild-${Date.now()}`, spec: { prebuild: 'require("fs").writeFileSync("seed.txt", String(Math.random()));' } };
+    const reader = 'function main() { return require("fs").readFileSync("seed.txt", "utf8"); }';
+    const first = await driver.run(nodeJob(reader, { environment }));
+    const second = await driver.run(nodeJob(reader, { environment }));
+    expect(first.failure).toBeUndefined();
+    expect(first.cache).toBe('miss');
+    expect(second.cache).toBe('hit');
+    expect(second.returnJson).toBe(first.returnJson);
   });
 });
