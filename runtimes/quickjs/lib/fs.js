@@ -420,6 +420,9 @@
   fs.realpathSync.native = realpathSync;
   fs.constants = { F_OK: 0, R_OK: 4, W_OK: 2, X_OK: 1, COPYFILE_EXCL: 1, O_RDONLY: 0, O_WRONLY: 1, O_RDWR: 2 };
   Object.assign(fs, fs.constants);
+  // Streams live in fs_streams.js: most scripts never use them, so they are parsed only on first call.
+  fs.createWriteStream = (path, options) => internal.lib('fs_streams').createWriteStream(fs, path, options);
+  fs.createReadStream = (path, options) => internal.lib('fs_streams').createReadStream(fs, path, options);
   fs.Stats = Stats;
   fs.Dirent = Dirent;
   return fs;

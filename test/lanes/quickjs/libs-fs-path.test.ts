@@ -73,6 +73,24 @@ describe('fs lib', () => {
     expect([result.stdout, result.stderr]).toEqual(['ab\n', 'e']);
   });
 
+  it('streams: createWriteStream/createReadStream, errors as events, pipe and async iteration', async () => {
+    const result = await runGuest(`const fs = lib('fs'); const out = [];
+      const ws = fs.createWriteStream('out.csv'); ws.write('a,b\\n'); ws.write(Buffer.from('1,2\\n')); ws.end('3,4\\n');
+      await new Promise((r) => ws.on('finish', r)); out.push(fs.readFileSync('out.csv', 'utf8'), ws.bytesWritten);
+      const bad = fs.createWriteStream('nodir/x'); out.push(await new Promise((r) => bad.on('error', (e) => r(e.code))));
+      const rs = fs.createReadStream('out.csv', { encoding: 'utf8', highWaterMark: 4 }); const chunks = [];
+      rs.on('data', (c) => chunks.push(c)); await new Promise((r) => rs.on('end', r)); out.push(chunks);
+      const sizes = []; for await (const c of fs.createReadStream('out.csv')) sizes.push(c.length); out.push(sizes);
+      out.push(await new Promise((r) => fs.createReadStream('nope').on('error', (e) => r(e.code))));
+      const copy = fs.createWriteStream('copy.csv'); fs.createReadStream('out.csv').pipe(copy); await new Promise((r) => copy.on('finish', r));
+      await new Promise((r) => fs.createReadStream('out.csv').on('end', r).pipe(process.stdout));
+      fs.createReadStream('out.csv'); // never read: must not keep the run alive
+      out.push(fs.readFileSync('copy.csv', 'utf8'));
+      return out;`);
+    expect(result.value).toEqual(['a,b\n1,2\n3,4\n', 12, 'ENOENT', ['a,b\n', '1,2\n', '3,4\n'], [12], 'ENOENT', 'a,b\n1,2\n3,4\n']);
+    expect(result.stdout).toBe('a,b\n1,2\n3,4\n');
+  });
+
   it('starts empty in every execution', async () => {
     await guestValue(`lib('fs').writeFileSync('leak.txt', 'x');`);
     expect(await guestValue(`return lib('fs').existsSync('leak.txt');`)).toBe(false);
