@@ -89,6 +89,8 @@
   }
 
   const kCreate = Symbol('create');
+  /** When a timeout signal fires (ms since epoch): fetch hands the remaining time to the host. */
+  const deadlines = new WeakMap();
 
   class AbortSignal extends EventTarget {
     #aborted = false;
@@ -115,7 +117,12 @@
     }
     static timeout(ms) {
       const signal = new AbortSignal(kCreate);
-      setTimeout(() => abortSignal(signal, new DOMException('The operation was aborted due to timeout', 'TimeoutError')), ms);
+      const delay = Math.max(0, Number(ms) || 0);
+      deadlines.set(signal, Date.now() + delay);
+      // Node's timeout timers are unref'd: they must not keep the run alive once nothing else is pending.
+      // Bootstrap offers that through internal.setUnrefTimer when the driver supports it.
+      const schedule = typeof internal.setUnrefTimer === 'function' ? internal.setUnrefTimer : setTimeout;
+      schedule(() => abortSignal(signal, new DOMException('The operation was aborted due to timeout', 'TimeoutError')), delay);
       return signal;
     }
     static any(signals) {
@@ -128,6 +135,8 @@
         }
       }
       for (const source of signals) source.addEventListener('abort', () => abortSignal(signal, source.reason), { once: true });
+      const inherited = signals.map((source) => deadlines.get(source)).filter((at) => at !== undefined);
+      if (inherited.length > 0) deadlines.set(signal, Math.min(...inherited));
       return signal;
     }
     static #markAborted(signal, reason) {
@@ -155,6 +164,5 @@
     }
   }
 
-  void internal;
-  return { AbortController, AbortSignal, Event, EventTarget, DOMException, domException };
+  return { AbortController, AbortSignal, Event, EventTarget, DOMException, domException, timeoutDeadline: (signal) => deadlines.get(signal) };
 });

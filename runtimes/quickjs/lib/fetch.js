@@ -188,7 +188,9 @@
       };
       if (signal) signal.addEventListener('abort', onAbort, { once: true });
       const payload = { url: request.url, method: request.method, headers: [...request.headers], redirect: request.redirect };
-      if (init && typeof init.timeout === 'number') payload.timeoutMs = init.timeout;
+      // A timeout signal's remaining time goes to the host too, so the bridge stops waiting as well.
+      const deadline = signal ? internal.lib('abort').timeoutDeadline(signal) : undefined;
+      if (deadline !== undefined) payload.timeoutMs = Math.max(1, deadline - Date.now());
       const body = request[kBytes];
       internal.hostFetch(JSON.stringify(payload), body ? Buffer.from(body).toString('base64') : undefined).then((json) => {
         if (signal) signal.removeEventListener('abort', onAbort);

@@ -74,6 +74,22 @@ describe('fetch lib', () => {
     expect(got).toEqual([['AbortError', 'This operation was aborted', true, 20], 'TimeoutError', 'why']);
   });
 
+  it('hands the remaining time of a timeout signal to the host', async () => {
+    const timeouts: (number | undefined)[] = [];
+    const fetch: HostFetch = (request) => {
+      timeouts.push(request.timeoutMs);
+      return json(200, {}, request.url);
+    };
+    await guestValue(`await fetch('https://a.example/', { signal: AbortSignal.timeout(5000) });
+      await fetch('https://a.example/', { signal: AbortSignal.any([new AbortController().signal, AbortSignal.timeout(3000)]) });
+      await fetch('https://a.example/');`, { fetch });
+    expect(timeouts[0]).toBeGreaterThan(4000);
+    expect(timeouts[0]).toBeLessThanOrEqual(5000);
+    expect(timeouts[1]).toBeGreaterThan(2000);
+    expect(timeouts[1]).toBeLessThanOrEqual(3000);
+    expect(timeouts[2]).toBeUndefined();
+  });
+
   it('lets users build Response and Headers themselves', async () => {
     const got = await guestValue(`const out = [];
       const r = new Response('hi', { status: 201, headers: { a: 'b' } });
