@@ -7,6 +7,8 @@ import type { ErrorType, ExecuteResponse } from '../contract/response.js';
 
 export const EXIT = {
   ok: 0,
+  /** The command could not do its job for a reason outside Isola (e.g. the port is taken). */
+  failure: 1,
   /** Bad flags, unreadable file, or a request the contract rejects. */
   usage: 2,
   /** The engine is overloaded or shutting down: try again. (sysexits EX_TEMPFAIL) */

@@ -1,7 +1,7 @@
 /** `isola serve`: start the HTTP service and block until SIGTERM/SIGINT has drained it. */
 import { parseArgs } from 'node:util';
 import { EXIT } from './exit-codes.js';
-import { writeStdout } from './output.js';
+import { writeStderr, writeStdout } from './output.js';
 import { UsageError } from './usage-error.js';
 
 export const SERVE_USAGE = `Usage: isola serve [options]
@@ -30,6 +30,14 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+/** Socket errors an operator can fix; anything else is reported as an internal error with its stack. */
+const LISTEN_ERRORS: Record<string, string> = {
+  EADDRINUSE: 'the address is already in use',
+  EACCES: 'permission denied (ports below 1024 need privileges)',
+  EADDRNOTAVAIL: 'the address is not available on this machine',
+  ENOTFOUND: 'unknown host name',
+};
+
 function intFlag(flag: string, value: string, min: number, max: number): number {
   const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
   if (!Number.isSafeInteger(n) || n < min || n > max) {
@@ -51,19 +59,27 @@ export async function run(args: string[]): Promise<number> {
     values['python-workers'] === undefined ? undefined : intFlag('python-workers', values['python-workers'], 0, 1024);
   const maxQueue = values['max-queue'] === undefined ? undefined : intFlag('max-queue', values['max-queue'], 0, 1_000_000);
 
-  const { startServer } = await import('../server/serve.js');
-  const server = await startServer({
-    ...(port !== undefined ? { port } : {}),
-    ...(values.host !== undefined ? { host: values.host } : {}),
-    ...(drainGraceMs !== undefined ? { drainGraceMs } : {}),
-    engineOptions: {
-      workers: {
-        ...(workers !== undefined ? { quickjs: workers } : {}),
-        ...(pythonWorkers !== undefined ? { pyodide: pythonWorkers } : {}),
+  const { startServer, DEFAULT_HOST, DEFAULT_PORT } = await import('../server/serve.js');
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer({
+      ...(port !== undefined ? { port } : {}),
+      ...(values.host !== undefined ? { host: values.host } : {}),
+      ...(drainGraceMs !== undefined ? { drainGraceMs } : {}),
+      engineOptions: {
+        workers: {
+          ...(workers !== undefined ? { quickjs: workers } : {}),
+          ...(pythonWorkers !== undefined ? { pyodide: pythonWorkers } : {}),
+        },
+        ...(maxQueue !== undefined ? { maxQueue } : {}),
       },
-      ...(maxQueue !== undefined ? { maxQueue } : {}),
-    },
-  });
+    });
+  } catch (error) {
+    const reason = LISTEN_ERRORS[(error as NodeJS.ErrnoException).code ?? ''];
+    if (!reason) throw error;
+    await writeStderr(`isola serve: cannot listen on ${values.host ?? DEFAULT_HOST}:${port ?? DEFAULT_PORT}: ${reason}\n`);
+    return EXIT.failure;
+  }
   await server.closed;
   return EXIT.ok;
 }

@@ -2,6 +2,7 @@
 // new one gets 503 shutting_down, then the process exits 0. Needs `npm run build` (npm test does it).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -112,6 +113,23 @@ describe('isola serve', () => {
     expect(Date.now() - started).toBeLessThan(5000);
     expect(await inFlight).toBeInstanceOf(Error); // the connection dropped: the operator chose that
   }, 40_000);
+
+  it('exits 1 with a clear message when the port is taken', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (taken.address() as AddressInfo).port;
+      const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port), '--python-workers', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      children.push(child);
+      let stderr = '';
+      child.stderr.on('data', (chunk) => (stderr += String(chunk)));
+      const [code] = (await once(child, 'exit')) as [number | null];
+      expect(code).toBe(1);
+      expect(stderr).toContain(`127.0.0.1:${port}: the address is already in use`);
+    } finally {
+      taken.close();
+    }
+  });
 
   it('refuses a bad --port with exit 2 and a message', async () => {
     const child = spawn(process.execPath, [BIN, 'serve', '--port', '99999'], { stdio: ['ignore', 'pipe', 'pipe'] });
