@@ -1,0 +1,259 @@
+/**
+ * The Pyodide lane driver. One sealed realm with one Pyodide instance per worker, reused for every job
+ * and reset in place between jobs (a memory copy plus the JavaScript-side state, see realm.js), so a job
+ * never pays for a new interpreter.
+ *
+ * Start-up: boot from the disk snapshot (Pyodide's memory snapshot in Isola's file format) or, when there
+ * is none or it does not check out, boot cold, import the preload modules, snapshot, and store it. Then
+ * capture the base image (the instance as every job must find it).
+ *
+ * Per job, function mode: the first time a code is seen, its module statements run once and the instance
+ * is captured as that code's image; the next jobs with the same code start from the image and pay only
+ * for main(). Script mode runs from the base image. recycle() puts back the image of the last job's code
+ * (or the base), so a repeated code node runs with no restore on the request path.
+ *
+ * The realm is replaced, not reset, when a job may have changed JavaScript state (taint), when Pyodide
+ * failed fatally, or when the heap grew past what is worth keeping.
+ */
+import type { DriverConfig, DriverHost, GuestFailure, GuestJob, GuestResult, LaneDriver } from '../lane.js';
+import type { PyodidePlatform } from './platform.js';
+import { PyodideRealm, RealmError, type InvokeOutcome, type RealmFiles } from './realm.js';
+import { loadSnapshot, type SnapshotOrigin } from './snapshot-store.js';
+import { pyodideOptions, type PyodideOptions } from './options.js';
+import { mapOutcome, withPrefix, type Prefix } from './outcome.js';
+
+interface CodeImage {
+  id: number;
+  bytes: number;
+  /** What the module statements printed when the image was made; every run shows it again. */
+  prefix: Prefix;
+}
+
+export async function createPyodideDriver(host: DriverHost, config: DriverConfig, platform: PyodidePlatform): Promise<LaneDriver> {
+  const options = pyodideOptions(config.options);
+  const files: RealmFiles = {
+    realm: host.runtimeFile('pyodide/realm.js'),
+    lane: host.runtimeFile('pyodide/lane.py'),
+    runner: host.runtimeFile('python/isola_runner.py'),
+  };
+  const started = performance.now();
+  const loaded = await loadSnapshot(host, platform, files, options);
+  const driver = new PyodideDriver(host, platform, files, options, loaded.realm, loaded.origin, loaded.key);
+  driver.bootMs = performance.now() - started;
+  return driver;
+}
+
+class PyodideDriver implements LaneDriver {
+  readonly lane = 'pyodide' as const;
+  bootMs = 0;
+  private baseImage: number;
+  /** Image the instance currently equals, or undefined once a job ran on it. */
+  private current: number | undefined;
+  /** LRU of function-mode images by code (Map order = least recently used first). */
+  private readonly images = new Map<string, CodeImage>();
+  private imageBytes = 0;
+  /** Codes known to run in script mode (nothing to capture for them). */
+  private readonly scriptCodes = new Set<string>();
+  private lastImage: CodeImage | undefined;
+  private rebuildReason = '';
+  private jobs = 0;
+  private rebuilds = 0;
+  private disposed = false;
+
+  constructor(
+    private readonly host: DriverHost,
+    private readonly platform: PyodidePlatform,
+    private readonly files: RealmFiles,
+    private readonly options: PyodideOptions,
+    private realm: PyodideRealm,
+    private snapshotOrigin: SnapshotOrigin,
+    private readonly snapshotKey: string,
+  ) {
+    this.baseImage = realm.captureImage();
+    this.current = this.baseImage;
+  }
+
+  async run(job: GuestJob): Promise<GuestResult> {
+    if (this.disposed) throw new Error('pyodide driver is disposed');
+    if (this.rebuildReason) await this.rebuild();
+    this.jobs++;
+    if (this.host.interrupt) Atomics.store(this.host.interrupt, 0, 0);
+    const setupStart = performance.now();
+    const key = codeKey(job);
+    const limits = {
+      memoryBytes: job.memoryBytes,
+      fsBytes: job.memoryBytes,
+      stdoutBytes: job.limits.stdoutBytes,
+      stderrBytes: job.limits.stderrBytes,
+      stdin: job.inputsJson,
+    };
+    const call = { op: 'call', inputs: job.inputsJson, outputLimit: job.limits.outputBytes };
+    let cache: GuestResult['cache'] = 'miss';
+    let prefix: Prefix = { stdout: '', stderr: '' };
+    let outcome: InvokeOutcome;
+    let runStart: number;
+
+    const image = this.images.get(key);
+    if (image) {
+      cache = 'hit';
+      this.images.delete(key);
+      this.images.set(key, image);
+      this.ensure(image.id);
+      this.realm.writeInputs(job.inputsJson);
+      prefix = image.prefix;
+      runStart = performance.now();
+      outcome = this.realm.invoke(call, this.room(limits, prefix));
+      this.lastImage = image;
+    } else if (this.scriptCodes.has(key)) {
+      cache = 'hit';
+      this.ensure(this.baseImage);
+      this.realm.writeInputs(job.inputsJson);
+      runStart = performance.now();
+      outcome = this.realm.invoke(
+        { op: 'execute', code: job.code, filename: job.filename, mode: job.mode, inputs: job.inputsJson, outputLimit: job.limits.outputBytes },
+        { guest: true, ...limits },
+      );
+      this.lastImage = undefined;
+    } else {
+      this.ensure(this.baseImage);
+      this.realm.writeInputs(job.inputsJson);
+      const prepared = this.realm.invoke({ op: 'prepare', code: job.code, filename: job.filename, mode: job.mode }, { guest: true, ...limits });
+      this.current = undefined;
+      const reply = prepared.reply;
+      if (!reply || typeof reply['mode'] !== 'string' || prepared.thrown) {
+        // The module statements were interrupted or broke the lane: that is the job's result.
+        this.afterJob(prepared);
+        return this.result(job, prepared, { stdout: '', stderr: '' }, cache, setupStart, performance.now());
+      }
+      prefix = { stdout: prepared.stdout, stderr: prepared.stderr, stdoutTruncated: prepared.stdoutTruncated, stderrTruncated: prepared.stderrTruncated };
+      this.lastImage = undefined;
+      if (reply['mode'] === 'script') {
+        this.remember(this.scriptCodes, key);
+      } else if (reply['failed'] !== true && !prepared.taint && !prepared.fsTouched && !prepared.memoryCapHit) {
+        const id = this.realm.captureImage();
+        const made: CodeImage = { id, bytes: this.realm.imageBytes(id), prefix };
+        this.addImage(key, made);
+        this.current = id;
+        this.lastImage = made;
+      }
+      if (prepared.taint) this.rebuildReason = `guest reached JavaScript (${prepared.taint})`;
+      runStart = performance.now();
+      outcome = this.realm.invoke(call, this.room(limits, prefix));
+    }
+    this.current = undefined;
+    this.afterJob(outcome);
+    return this.result(job, outcome, prefix, cache, setupStart, runStart);
+  }
+
+  async recycle(): Promise<void> {
+    if (this.disposed) return;
+    if (this.rebuildReason) {
+      await this.rebuild();
+      return;
+    }
+    const target = this.lastImage?.id ?? this.baseImage;
+    if (this.current !== target) this.ensure(target);
+  }
+
+  describe(): Record<string, unknown> {
+    return {
+      engine: 'pyodide',
+      pyodide: this.platform.assets.version,
+      rings: { wasm: true, sealed_realm: true },
+      snapshot: { key: this.snapshotKey, origin: this.snapshotOrigin },
+      bootMs: Math.round(this.bootMs),
+      images: this.images.size,
+      imageBytes: this.imageBytes,
+      jobs: this.jobs,
+      rebuilds: this.rebuilds,
+    };
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    this.realm.dispose();
+    this.images.clear();
+  }
+
+  /** Puts the instance back to an image unless it already equals it. */
+  private ensure(id: number): void {
+    if (this.current === id) return;
+    this.realm.restoreImage(id);
+    this.current = id;
+  }
+
+  private afterJob(outcome: InvokeOutcome): void {
+    if (outcome.taint) this.rebuildReason ||= `guest reached JavaScript (${outcome.taint})`;
+    else if (outcome.thrown && !outcome.reply) this.rebuildReason ||= `the interpreter failed: ${outcome.thrown}`;
+    else if (outcome.heapBytes > this.options.maxHeapBytes) this.rebuildReason ||= `heap grew to ${outcome.heapBytes} bytes`;
+  }
+
+  private async rebuild(): Promise<void> {
+    const reason = this.rebuildReason;
+    this.host.log('debug', 'pyodide: replacing the realm', { reason });
+    this.realm.dispose();
+    this.images.clear();
+    this.imageBytes = 0;
+    this.lastImage = undefined;
+    const loaded = await loadSnapshot(this.host, this.platform, this.files, this.options);
+    this.realm = loaded.realm;
+    this.snapshotOrigin = loaded.origin;
+    this.baseImage = this.realm.captureImage();
+    this.current = this.baseImage;
+    this.rebuildReason = '';
+    this.rebuilds++;
+  }
+
+  private addImage(key: string, image: CodeImage): void {
+    this.images.set(key, image);
+    this.imageBytes += image.bytes;
+    while (this.images.size > 0 && (this.imageBytes > this.options.imageCacheBytes || this.images.size > this.options.maxImages)) {
+      const [oldestKey, oldest] = this.images.entries().next().value as [string, CodeImage];
+      if (oldest === image) break;
+      this.images.delete(oldestKey);
+      this.imageBytes -= oldest.bytes;
+      this.realm.dropImage(oldest.id);
+    }
+  }
+
+  private remember(set: Set<string>, key: string): void {
+    set.add(key);
+    if (set.size > this.options.maxImages * 8) set.delete(set.values().next().value as string);
+  }
+
+  /** Stream caps left after what the module statements printed. */
+  private room<T extends { stdoutBytes: number; stderrBytes: number }>(limits: T, prefix: Prefix): T & { guest: true } {
+    const used = (text: string) => new TextEncoder().encode(text).length;
+    return {
+      ...limits,
+      guest: true,
+      stdoutBytes: Math.max(0, limits.stdoutBytes - used(prefix.stdout)),
+      stderrBytes: Math.max(0, limits.stderrBytes - used(prefix.stderr)),
+    };
+  }
+
+  private result(job: GuestJob, outcome: InvokeOutcome, prefix: Prefix, cache: GuestResult['cache'], setupStart: number, runStart: number): GuestResult {
+    const end = performance.now();
+    const interrupted = this.host.interrupt ? Atomics.load(this.host.interrupt, 0) !== 0 : false;
+    const mapped = mapOutcome(job, withPrefix(outcome, prefix), { interrupted, deadlinePassed: Date.now() >= job.deadline });
+    const outputFileText = mapped.failure && isPlatformFailure(mapped.failure) ? undefined : this.realm.readOutputFile(job.limits.outputBytes);
+    return {
+      ...mapped,
+      ...(outputFileText !== undefined ? { outputFileText } : {}),
+      cache,
+      setupMs: runStart - setupStart,
+      runMs: end - runStart,
+    };
+  }
+}
+
+function isPlatformFailure(failure: GuestFailure): boolean {
+  return failure.type === 'timeout' || failure.type === 'memory_limit' || failure.type === 'internal';
+}
+
+/** Exact identity of what a function-mode image holds; the code itself, so no two codes can collide. */
+function codeKey(job: GuestJob): string {
+  return `${job.mode}\u0000${job.filename}\u0000${job.code}`;
+}
+
+export { RealmError };

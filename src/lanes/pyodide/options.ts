@@ -1,0 +1,26 @@
+/** Operator options of the Pyodide lane (EngineOptions → DriverConfig.options), with their defaults. */
+const MIB = 1024 * 1024;
+
+export interface PyodideOptions {
+  /** Extra modules imported before the snapshot, on top of the lane's own list (lane.py PRELOAD). */
+  preload: readonly string[];
+  /** A realm whose heap grew past this is replaced rather than reset (memory never shrinks). */
+  maxHeapBytes: number;
+  /** Budget of function-mode images kept per worker (each is a copy of the heap). */
+  imageCacheBytes: number;
+  maxImages: number;
+}
+
+export function pyodideOptions(raw: Record<string, unknown>): PyodideOptions {
+  const preload = raw['preload'];
+  return {
+    preload: Array.isArray(preload) ? preload.filter((name): name is string => typeof name === 'string' && /^[A-Za-z_][\w.]*$/.test(name)) : [],
+    maxHeapBytes: positive(raw['maxHeapBytes'], 256 * MIB),
+    imageCacheBytes: positive(raw['imageCacheBytes'], 128 * MIB),
+    maxImages: positive(raw['maxImages'], 16),
+  };
+}
+
+function positive(value: unknown, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : fallback;
+}

@@ -1,0 +1,280 @@
+/**
+ * One sealed realm with one Pyodide instance in it: the host side of runtimes/pyodide/realm.js.
+ *
+ * Everything that crosses into the realm is a primitive or a buffer of the realm the host filled;
+ * everything that comes back is checked to be a primitive before use. Functions of the realm's API are
+ * captured once, at install time, before any guest code ran; the host never looks a property up on a
+ * realm object afterwards (the guest may have replaced it) and never awaits a realm promise.
+ */
+import type { PyodidePlatform } from './platform.js';
+import { createHostServices, type HostServices } from './host-services.js';
+
+export interface RealmFiles {
+  realm: string;
+  lane: string;
+  runner: string;
+}
+
+export interface InvokeOptions {
+  /** Whether guest code runs in this call (arms taint detection and the file-system guard). */
+  guest: boolean;
+  memoryBytes: number;
+  fsBytes: number;
+  stdoutBytes: number;
+  stderrBytes: number;
+  stdin: string;
+}
+
+export interface InvokeOutcome {
+  /** Parsed reply of lane.py's entry(), undefined when it never replied (interrupted, crashed). */
+  reply: Record<string, unknown> | undefined;
+  /** What escaped lane.py as a JavaScript exception ("" if nothing). */
+  thrown: string;
+  /** Why the realm can no longer be trusted ("" if it can). */
+  taint: string;
+  fsTouched: boolean;
+  memoryCapHit: boolean;
+  heapBytes: number;
+  stdout: string;
+  stderr: string;
+  stdoutTruncated: boolean;
+  stderrTruncated: boolean;
+}
+
+/** Realm API functions (see the return value of installRealm in realm.js). */
+type RealmFunction = (...args: unknown[]) => unknown;
+interface RealmApi {
+  allocate: RealmFunction;
+  boot: RealmFunction;
+  runPython: RealmFunction;
+  setEntry: RealmFunction;
+  writeFile: RealmFunction;
+  writeFiles: RealmFunction;
+  writeInputs: RealmFunction;
+  invoke: RealmFunction;
+  readOutputFile: RealmFunction;
+  makeSnapshot: RealmFunction;
+  captureImage: RealmFunction;
+  imageBytes: RealmFunction;
+  restoreImage: RealmFunction;
+  dropImage: RealmFunction;
+  fireTimer: RealmFunction;
+  state: RealmFunction;
+}
+const API_NAMES: readonly (keyof RealmApi)[] = [
+  'allocate',
+  'boot',
+  'runPython',
+  'setEntry',
+  'writeFile',
+  'writeFiles',
+  'writeInputs',
+  'invoke',
+  'readOutputFile',
+  'makeSnapshot',
+  'captureImage',
+  'imageBytes',
+  'restoreImage',
+  'dropImage',
+  'fireTimer',
+  'state',
+];
+
+export class RealmError extends Error {
+  override readonly name = 'RealmError';
+}
+
+const hostU8Set = Uint8Array.prototype.set;
+const typedArrayLength = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), 'length')!.get!;
+
+export interface BootOptions {
+  /** Pyodide's own snapshot bytes to start from, or undefined for a cold start. */
+  snapshot?: Uint8Array;
+  /** Cold start that will be snapshotted (Pyodide then records how Python reached JS objects). */
+  makeSnapshot?: boolean;
+  /** Extra modules to import before the snapshot (operator option). */
+  preload?: readonly string[];
+  log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void;
+  interrupt?: Int32Array;
+}
+
+export class PyodideRealm {
+  private constructor(
+    private readonly api: RealmApi,
+    private readonly services: HostServices,
+  ) {}
+
+  static async boot(platform: PyodidePlatform, files: RealmFiles, options: BootOptions): Promise<PyodideRealm> {
+    const context = platform.newContext();
+    let api: RealmApi | undefined;
+    const services = createHostServices({
+      ...(options.interrupt ? { interrupt: options.interrupt } : {}),
+      log: options.log,
+      fireTimer: (id) => api?.fireTimer(id),
+    });
+    const install = context.evaluate(files.realm, 'isola-realm.js');
+    if (typeof install !== 'function') throw new RealmError('realm.js did not evaluate to a function');
+    const bag = install(services.functions) as Record<string, unknown>;
+    api = captureApi(bag);
+    const createModule = context.evaluate(platform.assets.moduleScript, 'pyodide.asm.js');
+    if (typeof createModule !== 'function') throw new RealmError('pyodide.asm.js did not evaluate to a function');
+
+    const wasm = copyIn(api, platform.assets.wasm);
+    const stdlib = copyIn(api, platform.assets.stdlib);
+    const snapshot = options.snapshot ? copyIn(api, options.snapshot) : null;
+    const booted = new Promise<void>((resolve, reject) => {
+      const done = (ok: unknown, message: unknown) => {
+        if (ok === true) resolve();
+        else reject(new RealmError(`Pyodide failed to start: ${typeof message === 'string' ? message : 'unknown error'}`));
+      };
+      api!.boot(createModule, wasm, stdlib, platform.assets.lockFile, platform.assets.buildId, snapshot, options.makeSnapshot === true, done);
+    });
+    await booted;
+    const realm = new PyodideRealm(api, services);
+    realm.installFiles(files, platform.assets.zoneinfo);
+    if (!options.snapshot) {
+      realm.runPython(
+        `import sys\nsys.path.insert(0, '/lib/isola')\nimport _isola_lane\n_isola_lane.boot(${JSON.stringify(options.preload ?? [])})\nsys.path.remove('/lib/isola')`,
+      );
+    }
+    realm.check(api.setEntry('_isola_lane', 'entry'), 'setEntry');
+    return realm;
+  }
+
+  /** Guest-side Python files live in the realm's file system (tracebacks and linecache read them). */
+  private installFiles(files: RealmFiles, zoneinfo: ReadonlyMap<string, Uint8Array>): void {
+    this.check(this.api.writeFile('/lib/isola/_isola_lane.py', files.lane), 'writeFile');
+    this.check(this.api.writeFile('/lib/isola/isola_runner.py', files.runner), 'writeFile');
+    // Packed as one buffer plus an index: one call into the realm instead of one per file.
+    let total = 0;
+    const index: [string, number, number][] = [];
+    for (const [path, bytes] of zoneinfo) {
+      index.push([`/usr/share/zoneinfo/${path}`, total, bytes.length]);
+      total += bytes.length;
+    }
+    const packed = new Uint8Array(total);
+    let at = 0;
+    for (const bytes of zoneinfo.values()) {
+      packed.set(bytes, at);
+      at += bytes.length;
+    }
+    this.check(this.api.writeFiles(copyIn(this.api, packed), JSON.stringify(index)), 'writeFiles');
+  }
+
+  runPython(code: string): string {
+    const result = this.api.runPython(code);
+    if (typeof result !== 'string' || result.startsWith('!')) throw new RealmError(`runPython failed: ${String(result).slice(1)}`);
+    return result;
+  }
+
+  writeInputs(inputsJson: string): void {
+    this.check(this.api.writeInputs(inputsJson), 'writeInputs');
+  }
+
+  invoke(request: Record<string, unknown>, options: InvokeOptions): InvokeOutcome {
+    const text = this.api.invoke(JSON.stringify(request), JSON.stringify(options));
+    if (typeof text !== 'string' || text.startsWith('!')) throw new RealmError(`invoke failed: ${String(text).slice(1)}`);
+    const raw = JSON.parse(text) as Record<string, unknown>;
+    if (raw['realm'] === 'broken') throw new RealmError(`realm unusable: ${String(raw['reason'])}`);
+    let reply: Record<string, unknown> | undefined;
+    if (typeof raw['reply'] === 'string' && raw['reply'] !== '') {
+      try {
+        const parsed: unknown = JSON.parse(raw['reply']);
+        if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) reply = parsed as Record<string, unknown>;
+      } catch {
+        reply = undefined;
+      }
+    }
+    return {
+      reply,
+      thrown: str(raw['thrown']),
+      taint: str(raw['taint']),
+      fsTouched: raw['fsTouched'] === true,
+      memoryCapHit: raw['memoryCapHit'] === true,
+      heapBytes: typeof raw['heapBytes'] === 'number' ? raw['heapBytes'] : 0,
+      stdout: str(raw['stdout']),
+      stderr: str(raw['stderr']),
+      stdoutTruncated: raw['stdoutTruncated'] === true,
+      stderrTruncated: raw['stderrTruncated'] === true,
+    };
+  }
+
+  /** ./output.json of the last run, read up to limit + 1 bytes (so an oversize file is still noticed). */
+  readOutputFile(limit: number): string | undefined {
+    const text = this.api.readOutputFile(limit);
+    if (typeof text !== 'string' || text.startsWith('!')) return undefined;
+    const parsed = JSON.parse(text) as { present?: boolean; text?: string };
+    return parsed.present === true && typeof parsed.text === 'string' ? parsed.text : undefined;
+  }
+
+  /** Pyodide's own snapshot of the instance (only for a realm booted with makeSnapshot). */
+  makeSnapshot(): Uint8Array {
+    const bytes = this.api.makeSnapshot();
+    if (typeof bytes === 'string') throw new RealmError(`makeMemorySnapshot failed: ${bytes.slice(1)}`);
+    return copyOut(bytes);
+  }
+
+  captureImage(): number {
+    const id = this.api.captureImage();
+    if (typeof id !== 'number') throw new RealmError(`captureImage failed: ${String(id).slice(1)}`);
+    return id;
+  }
+
+  imageBytes(id: number): number {
+    const bytes = this.api.imageBytes(id);
+    return typeof bytes === 'number' ? bytes : 0;
+  }
+
+  restoreImage(id: number): void {
+    this.check(this.api.restoreImage(id), 'restoreImage');
+  }
+
+  dropImage(id: number): void {
+    this.api.dropImage(id);
+  }
+
+  state(): { booted: boolean; broken: string; heapBytes: number; timers: number; generation: number } {
+    const text = this.api.state();
+    if (typeof text !== 'string' || text.startsWith('!')) throw new RealmError('state unavailable');
+    return JSON.parse(text) as { booted: boolean; broken: string; heapBytes: number; timers: number; generation: number };
+  }
+
+  /** Drops the realm: its timers stop; the context goes when nothing references it. */
+  dispose(): void {
+    this.services.clearTimers();
+  }
+
+  private check(result: unknown, what: string): void {
+    if (result !== 'ok') throw new RealmError(`${what} failed: ${typeof result === 'string' ? result.slice(1) : 'no answer'}`);
+  }
+}
+
+function captureApi(bag: Record<string, unknown>): RealmApi {
+  const api = {} as Record<string, RealmFunction>;
+  for (const name of API_NAMES) {
+    const fn = bag[name];
+    if (typeof fn !== 'function') throw new RealmError(`realm.js lacks ${name}()`);
+    api[name] = fn as RealmFunction;
+  }
+  return api as unknown as RealmApi;
+}
+
+/** Copies host bytes into a fresh Uint8Array of the realm. */
+function copyIn(api: RealmApi, bytes: Uint8Array): Uint8Array {
+  const target = api.allocate(bytes.length) as Uint8Array;
+  Reflect.apply(hostU8Set, target, [bytes]);
+  return target;
+}
+
+/** Copies a realm Uint8Array into host memory, using only host intrinsics on it. */
+function copyOut(value: unknown): Uint8Array {
+  if (!ArrayBuffer.isView(value)) throw new RealmError('expected bytes from the realm');
+  const length = Reflect.apply(typedArrayLength, value, []) as number;
+  const out = new Uint8Array(length);
+  Reflect.apply(hostU8Set, out, [value]);
+  return out;
+}
+
+function str(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}

@@ -1,0 +1,115 @@
+/**
+ * Node entry of the Pyodide lane: reads Pyodide's files from the npm package and makes sealed realms
+ * with node:vm. The only file of the lane that imports `node:`.
+ *
+ * A realm is a context created with DONT_CONTEXTIFY (an ordinary global object, nothing of the host in
+ * it) and code generation from strings disabled (no eval, no new Function). Pyodide's pyodide.asm.mjs is
+ * rewritten into a classic script whose dynamic `import()` calls refuse: in a vm context Node rejects an
+ * `import()` with an error object of the *host* realm (verified on Node 20: without a callback, and with
+ * one unless --experimental-vm-modules), whose constructor chain leads to the host's Function. With no
+ * eval and no import() left in any script of the realm, the guest has no way to reach that path.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import vm from 'node:vm';
+import type { CreateDriver } from '../lane.js';
+import { createPyodideDriver } from './driver.js';
+import type { PyodideAssets, PyodidePlatform, SealedContext } from './platform.js';
+
+const REFUSE_IMPORT = '__isolaRefuseImport';
+
+let cachedPlatform: PyodidePlatform | undefined;
+
+export function nodePlatform(): PyodidePlatform {
+  if (cachedPlatform) return cachedPlatform;
+  const assets = readAssets();
+  const scripts = new Map<string, vm.Script>();
+  const compile = (source: string, filename: string): vm.Script => {
+    const key = `${filename}\u0000${source.length}`;
+    let script = scripts.get(key);
+    if (!script) {
+      script = new vm.Script(source, { filename });
+      scripts.set(key, script);
+    }
+    return script;
+  };
+  cachedPlatform = {
+    assets,
+    newContext(): SealedContext {
+      const global = vm.createContext(vm.constants.DONT_CONTEXTIFY, {
+        name: 'isola-pyodide',
+        codeGeneration: { strings: false, wasm: true },
+      });
+      return { evaluate: (source, filename) => compile(source, filename).runInContext(global) };
+    },
+  };
+  return cachedPlatform;
+}
+
+function readAssets(): PyodideAssets {
+  const require = createRequire(import.meta.url);
+  const root = dirname(require.resolve('pyodide/package.json'));
+  const read = (name: string) => new Uint8Array(readFileSync(join(root, name)));
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+  const loader = readFileSync(join(root, 'pyodide.mjs'), 'utf8');
+  const buildId = /BUILD_ID:"([0-9a-f]{64})"/.exec(loader)?.[1];
+  if (!buildId) throw new Error(`isola: cannot find Pyodide's BUILD_ID in ${join(root, 'pyodide.mjs')}`);
+  return {
+    version: pkg.version,
+    buildId,
+    wasm: read('pyodide.asm.wasm'),
+    stdlib: read('python_stdlib.zip'),
+    lockFile: readFileSync(join(root, 'pyodide-lock.json'), 'utf8'),
+    moduleScript: toClassicScript(readFileSync(join(root, 'pyodide.asm.mjs'), 'utf8')),
+    zoneinfo: readZoneinfo('/usr/share/zoneinfo'),
+  };
+}
+
+/** The system's TZif files (without the posix/ and right/ copies); empty if the system has none. */
+function readZoneinfo(root: string): Map<string, Uint8Array> {
+  const files = new Map<string, Uint8Array>();
+  const walk = (dir: string, prefix: string) => {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      if (!prefix && (name === 'posix' || name === 'right')) continue;
+      const full = join(dir, name);
+      const stat = statSync(full, { throwIfNoEntry: false });
+      if (!stat) continue;
+      if (stat.isDirectory()) walk(full, `${prefix}${name}/`);
+      else if (stat.isFile() && stat.size < 1 << 20) {
+        const bytes = new Uint8Array(readFileSync(full));
+        // TZif files start with "TZif"; zone.tab and friends are kept too (available_timezones reads them).
+        files.set(`${prefix}${name}`, bytes);
+      }
+    }
+  };
+  walk(root, '');
+  return files;
+}
+
+/**
+ * pyodide.asm.mjs as a classic script: drop the export, give import.meta.url a fixed value, and replace
+ * every dynamic import() with a function that rejects with an error of the realm.
+ */
+export function toClassicScript(source: string): string {
+  const body = source
+    .replace(/export\s+default\s+_createPyodideModule;?\s*$/, '')
+    .replaceAll('import.meta.url', '"file:///pyodide/pyodide.asm.mjs"')
+    .replace(/(?<![\w$.])import\(/g, `${REFUSE_IMPORT}(`);
+  if (/(?<![\w$.])import\s*\(/.test(body) || body.includes('import.meta') || /\bexport\s+default\b/.test(body)) {
+    throw new Error('isola: pyodide.asm.mjs has module syntax this Pyodide version was not expected to have');
+  }
+  return `(function () {
+const ${REFUSE_IMPORT} = (specifier) => Promise.reject(new Error("isola: import(" + JSON.stringify(String(specifier)) + ") is not available in the sealed realm"));
+${body}
+;return _createPyodideModule;
+})()`;
+}
+
+export const createDriver: CreateDriver = (host, config) => createPyodideDriver(host, config, nodePlatform());
