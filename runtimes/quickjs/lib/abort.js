@@ -120,9 +120,10 @@
       const delay = Math.max(0, Number(ms) || 0);
       deadlines.set(signal, Date.now() + delay);
       // Node's timeout timers are unref'd: they must not keep the run alive once nothing else is pending.
-      // Bootstrap offers that through internal.setUnrefTimer when the driver supports it.
-      const schedule = typeof internal.setUnrefTimer === 'function' ? internal.setUnrefTimer : setTimeout;
-      schedule(() => abortSignal(signal, new DOMException('The operation was aborted due to timeout', 'TimeoutError')), delay);
+      // Use bootstrap's internal.setUnrefTimer, or a Node-style Timeout object's unref(), when available.
+      const fire = () => abortSignal(signal, new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+      const timer = typeof internal.setUnrefTimer === 'function' ? internal.setUnrefTimer(fire, delay) : setTimeout(fire, delay);
+      if (timer !== null && typeof timer === 'object' && typeof timer.unref === 'function') timer.unref();
       return signal;
     }
     static any(signals) {

@@ -42,6 +42,18 @@ fs.writeFileSync('output.json', JSON.stringify({
     expect((response.output as { message: string }).message).toMatch(/^fetch denied: api\.example\.com: /);
   });
 
+  // Regression guard: in Node, AbortSignal.timeout() never keeps the process alive; a code node that used
+  // one for its fetch must not sit idle until the signal's timer fires.
+  it('an AbortSignal.timeout() left pending does not hold the run open', async () => {
+    const response = await run({
+      timeout_ms: 20_000,
+      code: `fetch('https://api.example.com/data', { signal: AbortSignal.timeout(3000) })
+  .catch((error) => console.log(JSON.stringify(error.name)));`,
+    });
+    expect(response.output).toBe('TypeError');
+    expect(response.timings.run_ms).toBeLessThan(1500);
+  });
+
   it('a main() result that is not JSON names the offending path', async () => {
     const response = await run({ code: `function main() { return { user: { id: 10n } }; }` });
     expect(response.error).toMatchObject({ type: 'invalid_output' });
