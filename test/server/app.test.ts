@@ -170,6 +170,9 @@ describe('POST /v1/execute and friends', () => {
     const docs = await app.inject({ method: 'GET', url: '/docs/' });
     expect(docs.statusCode).toBe(200);
     expect(docs.headers['content-type']).toContain('text/html');
+    // Swagger UI reads the same document the server publishes.
+    const uiDoc = await app.inject({ method: 'GET', url: '/docs/json' });
+    expect(uiDoc.json().components.schemas.ExecuteRequest).toEqual(doc.components.schemas.ExecuteRequest);
   });
 
   it('counts executions in /metrics', async () => {
