@@ -2,7 +2,9 @@
  * Deadline overshoot: a busy loop under a 100 ms deadline. The figure is how long after the deadline
  * the answer came (ms past 100), so lower is better and 0 is perfect.
  */
+import { runChild } from '../children.js';
 import { runIsolaJob, sharedStore } from '../isola/jobs.js';
+import { pyodideSnapshot } from '../peers/pyodide-stock.js';
 import { collectSequential, rowMaker } from '../measure.js';
 import { ISOLA, type Scenario } from '../model.js';
 import { vmEvalFresh } from '../peers/node-vm.js';
@@ -44,6 +46,10 @@ export const deadline: Scenario = {
         throw new Error('node:vm busy loop returned');
       }),
     );
+    await row({ scenario: this.id, language: 'python', subject: 'pyodide-snapshot', variant: '', unit: 'ms', note: 'worker thread, setInterruptBuffer' }, async () => {
+      const file = await pyodideSnapshot(ctx);
+      return (await runChild('pyodide-deadline', [file, String(reps)])).report.samples;
+    });
     const killed = [
       ['python', 'python3'],
       ['python', 'bwrap+python3'],
