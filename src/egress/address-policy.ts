@@ -9,7 +9,9 @@
  *
  * `allowPrivate` (operator only) lifts the refusal of private-use ranges so tests and on-prem setups can
  * reach local services. Unspecified, multicast and broadcast stay refused even then: none of them is a
- * unicast peer an HTTP client can talk to (0.0.0.0 quietly means "this host").
+ * unicast peer an HTTP client can talk to (0.0.0.0 quietly means "this host"). Link-local stays refused
+ * too: it holds the cloud metadata service (169.254.169.254, fe80::/10 neighbours), the classic SSRF
+ * prize, which no on-prem API lives on; an operator who truly needs it names the range in allowRanges.
  */
 import ipaddr from 'ipaddr.js';
 
@@ -51,6 +53,8 @@ export interface AddressClass {
 }
 
 const NEVER_ALLOWED = new Set(['unspecified', 'multicast', 'broadcast']);
+/** Not opened by allowPrivate; only by an explicit range. */
+const EXPLICIT_ONLY = new Set(['linkLocal']);
 
 const RANGE_WORDS: Record<string, string> = {
   loopback: 'a loopback address',
@@ -109,7 +113,7 @@ export function checkAddress(address: string, policy: AddressPolicy): AddressVer
   const { range, embedded } = classifyAddress(address);
   if (range === 'unicast') return { ok: true };
   if (!NEVER_ALLOWED.has(range)) {
-    if (policy.allowPrivate) return { ok: true };
+    if (policy.allowPrivate && !EXPLICIT_ONLY.has(range)) return { ok: true };
     const plain = address.replace(/%.*$/, '');
     if (policy.allowRanges && inRanges(embedded ?? plain, policy.allowRanges)) return { ok: true };
   }

@@ -12,6 +12,7 @@ import { newExecutionId } from '../contract/ids.js';
 import { LIMITS } from '../contract/limits.js';
 import { parseExecuteRequest } from '../contract/request.js';
 import type { ExecuteResponse, LaneName } from '../contract/response.js';
+import { createEgressBridge } from '../egress/index.js';
 import type { EgressRequest, EgressResponse, GuestJob } from '../lanes/lane.js';
 import { transpileTypeScript } from '../lanes/quickjs/transpile.js';
 import { buildEnvelope, resultWithoutRun } from './envelope.js';
@@ -45,11 +46,21 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   };
   const log = (level: 'debug' | 'info' | 'warn' | 'error', message: string, data: Record<string, unknown> = {}) => options.logger?.[level](data, message);
 
-  const egressFetch = async (_jobId: string, request: EgressRequest): Promise<EgressResponse> => ({
-    ok: false,
-    kind: 'denied',
-    message: `${hostOf(request.url)}: egress is not configured on this engine`,
+  // Every guest network call lands here, checked against its own job's allow-list and deadline. Private
+  // addresses are for the operator to open (tests, on-prem), never for a request.
+  const bridgeAllowsPrivate = options.egress?.allowPrivate ?? process.env['ISOLA_EGRESS_ALLOW_PRIVATE'] === '1';
+  const bridge = createEgressBridge({
+    ...options.egress,
+    allowPrivate: bridgeAllowsPrivate,
+    ...(options.logger ? { logger: options.logger } : {}),
+    onDenied: (host, reason) => emit({ type: 'egress_denied', host, reason }),
   });
+  const liveJobs = new Map<string, { allowHosts: string[]; deadline: number }>();
+  const egressFetch = async (jobId: string, request: EgressRequest): Promise<EgressResponse> => {
+    const job = liveJobs.get(jobId);
+    if (!job) return { ok: false, kind: 'denied', message: `${hostOf(request.url)}: the execution has ended` };
+    return bridge.fetch(jobId, job.allowHosts, request, job.deadline);
+  };
 
   const scheduler = new Scheduler(options.maxQueue ?? 1024, (depth) => emit({ type: 'queue', depth }));
   const pools = new Map<LaneName, LanePool>();
@@ -90,7 +101,6 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     if (request.packages.length > 0) throw new IsolaError('unsupported', 'packages: installing packages is not available on this engine yet', { issues: [{ field: 'packages', message: 'not supported yet' }] });
     if (request.prebuild !== undefined) throw new IsolaError('unsupported', 'prebuild: requires packages support', { issues: [{ field: 'prebuild', message: 'not supported yet' }] });
     if (request.runtime === 'native') throw new IsolaError('unsupported', 'runtime: the native lane is not available on this engine', { issues: [{ field: 'runtime', message: 'native is not available' }] });
-    if (request.network.allow.length > 0) throw new IsolaError('unsupported', 'network.allow: egress is not available on this engine yet', { issues: [{ field: 'network.allow', message: 'not supported yet' }] });
 
     const plan = await planExecution(request, transpileTypeScript);
     const pool = pools.get(plan.lane);
@@ -104,19 +114,25 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     if (plan.kind === 'rejected') {
       dispatched = { result: resultWithoutRun(plan.mode, plan.failure, 1, `${plan.failure.message}\n`), queueMs: 0 };
     } else {
-      dispatched = await scheduler.submit(plan.lane, (): GuestJob => ({
+      dispatched = await scheduler.submit(plan.lane, (): GuestJob => {
+        const deadline = Date.now() + request.timeout_ms;
+        liveJobs.set(id, { allowHosts: request.network.allow, deadline });
+        return {
         id,
         code: plan.code,
         filename: plan.filename,
         mode: plan.mode,
         ...(plan.sourceType ? { sourceType: plan.sourceType } : {}),
         inputsJson: JSON.stringify(request.inputs),
-        deadline: Date.now() + request.timeout_ms,
+        deadline,
         timeoutMs: request.timeout_ms,
         memoryBytes: request.memory_mb * 1024 * 1024,
         limits: { stdoutBytes: streamBytes, stderrBytes: streamBytes, outputBytes },
         allowHosts: request.network.allow,
-      }));
+        };
+      });
+      liveJobs.delete(id);
+      bridge.release(id);
     }
     const response = buildEnvelope({ ...context, queueMs: dispatched.queueMs }, dispatched.result);
     emit({ type: 'execution', lane: plan.lane, status: response.status, errorType: response.error?.type ?? null, elapsedMs: response.elapsed_ms, queueMs: response.timings.queue_ms, runMs: response.timings.run_ms });
@@ -134,6 +150,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
       queue: { depth: scheduler.depth, max: scheduler.capacity },
       lanes,
       rings: { wasm: true, sealed_realm: false, os_sandbox: false, scrubbed_env: true },
+      egress: { allow_private: bridgeAllowsPrivate },
     };
   }
 
@@ -143,6 +160,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
       const until = Date.now() + graceMs;
       while (scheduler.inFlight > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
       await Promise.all([...pools.values()].map((pool) => pool.close()));
+      await bridge.close();
     })();
     return closed;
   }

@@ -24,8 +24,10 @@ export interface EngineOptions {
 }
 
 export interface EgressOptions {
-  /** Allow loopback, private, link-local and other special addresses (tests, on-prem). Default false. */
+  /** Allow loopback, private and other special addresses (tests, on-prem), but not link-local. Default false. */
   allowPrivate?: boolean;
+  /** Narrower than allowPrivate: CIDR ranges to open one by one, e.g. ["10.20.0.0/16"]. */
+  allowAddresses?: string[];
   /** Headers the bridge adds per host pattern, outside the sandbox (credential injection). */
   credentials?: { host: string; headers: Record<string, string> }[];
   maxRequestsPerExecution?: number;
@@ -66,6 +68,7 @@ export interface Readiness {
   lanes: Partial<Record<LaneName, LaneReadiness>>;
   /** Which of the three isolation rings are active (see DESIGN.md). */
   rings: { wasm: boolean; sealed_realm: boolean; os_sandbox: boolean; scrubbed_env: boolean };
+  egress: { allow_private: boolean };
 }
 
 export interface Engine {

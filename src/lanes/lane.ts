@@ -76,6 +76,8 @@ export interface EgressRequest {
   headers: [string, string][];
   body?: Uint8Array;
   timeoutMs?: number;
+  /** Redirect handling, as in fetch(): the bridge follows (re-checking every hop) unless told otherwise. */
+  redirect?: 'follow' | 'manual' | 'error';
 }
 
 export type EgressResponse =

@@ -52,13 +52,15 @@ describe('address policy', () => {
     expect(verdict.ok === false && verdict.reason).toContain(`(embeds ${embedded})`);
   });
 
-  it('allowPrivate opens private ranges but never unspecified, multicast or broadcast', () => {
-    for (const address of ['127.0.0.1', '::1', '10.0.0.1', '169.254.169.254', '::ffff:127.0.0.1', 'fd00::1']) {
+  it('allowPrivate opens private ranges but never link-local (metadata), unspecified, multicast or broadcast', () => {
+    for (const address of ['127.0.0.1', '::1', '10.0.0.1', '::ffff:127.0.0.1', 'fd00::1']) {
       expect(checkAddress(address, operator)).toEqual({ ok: true });
     }
-    for (const address of ['0.0.0.0', '::', '224.0.0.1', 'ff02::1', '255.255.255.255', '::ffff:0.0.0.0']) {
+    for (const address of ['169.254.169.254', 'fe80::1', '::ffff:169.254.169.254', '0.0.0.0', '::', '224.0.0.1', 'ff02::1', '255.255.255.255', '::ffff:0.0.0.0']) {
       expect(checkAddress(address, operator).ok).toBe(false);
     }
+    const metadata = { allowPrivate: true, allowRanges: parseAddressRanges(['169.254.169.254']) };
+    expect(checkAddress('169.254.169.254', metadata)).toEqual({ ok: true });
   });
 
   it('allowRanges opens only the named ranges', () => {

@@ -94,6 +94,7 @@ async function guestFetch(job: GuestJob, host: DriverHost, requestText: string, 
       headers: Array.isArray(parsed.headers) ? parsed.headers.map(([k, v]) => [String(k), String(v)] as [string, string]) : [],
       ...(bodyText !== undefined ? { body: base64ToBytes(bodyText) } : {}),
       ...(typeof parsed.timeoutMs === 'number' ? { timeoutMs: parsed.timeoutMs } : {}),
+      ...(parsed.redirect === 'manual' || parsed.redirect === 'error' ? { redirect: parsed.redirect } : {}),
     };
     const response = await host.fetch(job.id, request);
     if (!response.ok) return JSON.stringify(response);
