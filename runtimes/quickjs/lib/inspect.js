@@ -173,6 +173,9 @@
       const hex = Array.from(bytes.subarray(0, 50), (b) => b.toString(16).padStart(2, '0')).join(' ');
       const more = bytes.length > 50 ? ' ... ' + (bytes.length - 50) + ' more byte' + (bytes.length > 51 ? 's' : '') : '';
       return 'ArrayBuffer { [Uint8Contents]: <' + hex + more + '>, byteLength: ' + value.byteLength + ' }';
+    } else if (value instanceof DataView) {
+      braces = [prefix('DataView') + '{', '}'];
+      formatter = (c, v, r) => ['byteLength: ' + v.byteLength, 'byteOffset: ' + v.byteOffset, 'buffer: ' + formatValue(c, v.buffer, r + 1)];
     } else if (value instanceof Promise) {
       // A pure-JS inspector cannot see a promise's state synchronously.
       return 'Promise { <unknown> }';
@@ -410,7 +413,7 @@
             case 's':
               if (typeof arg === 'bigint') piece = arg + 'n';
               else if (typeof arg === 'number') piece = formatNumber(arg);
-              else if (typeof arg === 'object' && arg !== null && !hasUserToString(arg)) piece = inspect(arg, Object.assign({}, inspectOptions, { depth: 0 }));
+              else if (typeof arg === 'object' && arg !== null && hasBuiltInToString(arg)) piece = inspect(arg, Object.assign({}, inspectOptions, { depth: 0 }));
               else piece = String(arg);
               break;
             case 'j':
@@ -468,11 +471,18 @@
     return str;
   }
 
-  function hasUserToString(obj) {
-    for (let proto = obj; proto !== null && proto !== Object.prototype && proto !== Error.prototype; proto = Object.getPrototypeOf(proto)) {
-      if (Object.prototype.hasOwnProperty.call(proto, 'toString')) return true;
-    }
-    return false;
+  // Node's rule for %s: objects whose toString is a built-in one are inspected, others are String()ed.
+  const BUILT_INS = new Set(['Object', 'Array', 'Error', 'EvalError', 'RangeError', 'ReferenceError', 'SyntaxError', 'TypeError', 'URIError', 'AggregateError',
+    'Date', 'RegExp', 'Map', 'Set', 'WeakMap', 'WeakSet', 'Function', 'Number', 'String', 'Boolean', 'Symbol', 'BigInt', 'Promise', 'ArrayBuffer', 'DataView',
+    'Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array', 'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array']);
+  function hasBuiltInToString(value) {
+    if (typeof value.toString !== 'function') return true;
+    if (Object.prototype.hasOwnProperty.call(value, 'toString')) return false;
+    let pointer = value;
+    do pointer = Object.getPrototypeOf(pointer);
+    while (pointer !== null && !Object.prototype.hasOwnProperty.call(pointer, 'toString'));
+    const descriptor = pointer && Object.getOwnPropertyDescriptor(pointer, 'constructor');
+    return descriptor !== undefined && descriptor !== null && typeof descriptor.value === 'function' && BUILT_INS.has(descriptor.value.name);
   }
 
   function tryStringify(arg) {

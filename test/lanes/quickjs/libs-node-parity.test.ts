@@ -31,6 +31,8 @@ const SNIPPETS: Record<string, string> = {
   'path': `const p = require('path'); console.log(p.join('a', '../b', 'c.txt'), p.extname('x.tar.gz'), p.basename('/a/b/c.js', '.js'), p.parse('/home/u/f.txt'));`,
   'stdout writes': `process.stdout.write('no newline'); process.stdout.write(' then newline\\n'); console.info('info'); console.debug('debug');`,
   'typeof globals': `console.log(typeof structuredClone, typeof fetch, typeof TextEncoder, typeof URL, typeof atob, typeof AbortController, typeof Buffer, typeof queueMicrotask);`,
+  '%s with built-in and custom toString': `console.log('%s|%s|%s|%s|%s', [1, [2, [3]]], new Date(0), new (class A { toString() { return 'A!'; } })(), new (class B {})(), { toString() { return 'own'; } });`,
+  'array buffers and data views': `console.log(new ArrayBuffer(4), new DataView(new ArrayBuffer(2)), [new DataView(new ArrayBuffer(1), 1)]);`,
   'structuredClone result': `const src = { d: new Date(0), m: new Map([[1, 'x']]), nested: { arr: [1, 2] } }; const copy = structuredClone(src); console.log(copy, copy.d === src.d);`,
 };
 
