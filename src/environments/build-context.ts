@@ -69,7 +69,12 @@ export async function completeBuild(
   const hash = environmentHash(hashInput);
   let published = false;
   try {
-    const existing = await ctx.store.readManifest(hash);
+    let existing = await ctx.store.readManifest(hash);
+    if (existing && !ctx.store.isComplete(hash, existing.spec)) {
+      ctx.log('warn', 'environment is missing files; rebuilding it', { hash });
+      await ctx.store.remove(hash);
+      existing = undefined;
+    }
     if (existing) {
       return { hash, lane: existing.lane, spec: existing.spec, existed: true, ...(existing.reason ? { reason: existing.reason } : {}) };
     }

@@ -4,6 +4,7 @@
  * Removal renames into a trash dir first for the same reason. The manifest's mtime records last use
  * (touching a file is cheaper and safer than rewriting JSON on every hit).
  */
+import { existsSync } from 'node:fs';
 import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 
@@ -98,6 +99,20 @@ export class EnvStore {
       out[key] = PATH_KEYS.has(key) ? (Array.isArray(value) ? value.map(abs) : abs(value)) : value;
     }
     return out;
+  }
+
+  /**
+   * A published environment whose manifest is present but whose files are not (a partial manual
+   * deletion, a disk problem) must not be handed to a lane: callers remove and rebuild it.
+   */
+  isComplete(hash: string, spec: Record<string, unknown>): boolean {
+    const absolute = this.absoluteSpec(hash, spec);
+    for (const key of PATH_KEYS) {
+      const value = absolute[key];
+      const paths = Array.isArray(value) ? value : value === undefined ? [] : [value];
+      if (!paths.every((p) => typeof p === 'string' && existsSync(p))) return false;
+    }
+    return true;
   }
 
   async touch(hash: string): Promise<void> {

@@ -79,7 +79,9 @@ export function summarizePipError(stderr: string, target: string): PipFailure {
   }
   const conflict = lines.findIndex((line) => line.startsWith('The conflict is caused by:'));
   if (conflict !== -1) {
-    return { message: clip(`conflicting requirements: ${lines.slice(conflict + 1, conflict + 5).join('; ')}`), unsatisfied: [], versionNotFound: false };
+    const end = lines.findIndex((line, i) => i > conflict && line === '');
+    const causes = lines.slice(conflict + 1, end === -1 ? conflict + 5 : Math.min(end, conflict + 5));
+    return { message: clip(`conflicting requirements: ${causes.join('; ')}`), unsatisfied: [], versionNotFound: false };
   }
   const requiresPython = lines.find((line) => /requires a different Python/.test(line));
   if (requiresPython) {

@@ -119,6 +119,11 @@ export function createEnvironmentManager(options: EnvironmentManagerOptions): En
     if (!entry) return undefined;
     const manifest = await store.readManifest(entry.envHash);
     if (!manifest) return undefined;
+    if (!store.isComplete(entry.envHash, manifest.spec)) {
+      logger.warn({ component: 'environments', hash: entry.envHash }, 'environment is missing files; removing it to rebuild');
+      await store.remove(entry.envHash);
+      return undefined;
+    }
     const fresh = deepFreeze({ ...entry, spec: store.absoluteSpec(entry.envHash, manifest.spec) });
     index.remember(key, fresh);
     touch(entry.envHash, Date.now());

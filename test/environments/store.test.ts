@@ -3,7 +3,7 @@
  * managers sharing a directory), failures never cached, installer timeouts kill the whole process group,
  * atomic publication, list/remove/prune and LRU eviction under a size cap.
  */
-import { chmodSync, cpSync, existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { afterEach, describe, expect, it } from 'vitest';
@@ -183,6 +183,20 @@ describe('list, remove, prune, eviction', () => {
     const again = prepared(await other.prepare(small('is-number@7.0.0')));
     expect(again).toMatchObject({ hash: env.hash, cache: 'hit' });
     expect(again.spec.bundlePath).toBe(join(moved.dir, 'envs', env.hash, 'bundle.js'));
+    expect(existsSync(again.spec.bundlePath as string)).toBe(true);
+  });
+
+  it('rebuilds an environment whose files were partly deleted instead of handing it out', { timeout: 120_000 }, async () => {
+    const { manager, dir } = setup();
+    const env = prepared(await manager.prepare(small('is-number@7.0.0')));
+    await manager.close();
+    rmSync(env.spec.bundlePath as string);
+    const log = recordingLogger();
+    const other = createEnvironmentManager({ storeDir: dir, logger: log });
+    disposers.push(() => other.close());
+    const again = prepared(await other.prepare(small('is-number@7.0.0')));
+    expect(again).toMatchObject({ hash: env.hash, cache: 'miss' });
+    expect(log.count('environment is missing files; removing it to rebuild')).toBe(1);
     expect(existsSync(again.spec.bundlePath as string)).toBe(true);
   });
 
