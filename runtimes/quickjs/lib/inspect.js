@@ -164,8 +164,11 @@
       if (keys.length === 0) return base;
       braces = ['{', '}'];
     } else if (value instanceof Error) {
-      keys = keys.filter((k) => k !== 'stack' && k !== 'message');
       base = formatError(value, ctx);
+      // As Node: drop name/message/stack keys the header already shows; always show cause and errors.
+      keys = keys.filter((k) => !((k === 'stack' || k === 'message' || k === 'name') && (typeof value[k] !== 'string' || base.includes(value[k]))));
+      if ('cause' in value && !keys.includes('cause')) keys.push('cause');
+      if (Array.isArray(value.errors) && !keys.includes('errors')) keys.push('errors');
       if (keys.length === 0) return base;
       braces = ['{', '}'];
     } else if (value instanceof ArrayBuffer) {

@@ -53,10 +53,13 @@ describe('inspect lib', () => {
     const got = await guestValue<string[]>(`const { inspect } = lib('inspect');
       function thrower() { throw Object.assign(new RangeError('bad range'), { code: 'E_RANGE' }); }
       let caught; try { thrower(); } catch (e) { caught = e; }
-      return [inspect(caught), inspect({ wrapped: new Error('inner') })];`);
+      class MyErr extends Error { constructor(m) { super(m); this.name = 'MyErr'; } }
+      return [inspect(caught), inspect({ wrapped: new Error('inner') }), inspect(new Error('outer', { cause: new TypeError('why') })), inspect(new MyErr('mine'))];`);
     expect(got[0]).toMatch(/^RangeError: bad range\n {4}at thrower \(/);
     expect(got[0]).toMatch(/\{\n {2}code: 'E_RANGE'\n\}$/);
     expect(got[1]).toMatch(/^\{\n {2}wrapped: Error: inner\n {6}at /);
+    expect(got[2]).toMatch(/^Error: outer\n {4}at [^\n]+ \{\n {2}\[cause\]: TypeError: why\n {6}at [^\n]+\n\}$/);
+    expect(got[3]).toMatch(/^MyErr: mine\n(?: {4}at [^\n]+\n?)+$/); // the own `name` is already in the header
   });
 
   it('backs console.log for non-string arguments', async () => {
