@@ -58,7 +58,7 @@ describe('inspect lib', () => {
     expect(got[0]).toMatch(/^RangeError: bad range\n {4}at thrower \(/);
     expect(got[0]).toMatch(/\{\n {2}code: 'E_RANGE'\n\}$/);
     expect(got[1]).toMatch(/^\{\n {2}wrapped: Error: inner\n {6}at /);
-    expect(got[2]).toMatch(/^Error: outer\n {4}at [^\n]+ \{\n {2}\[cause\]: TypeError: why\n {6}at [^\n]+\n\}$/);
+    expect(got[2]).toMatch(/^Error: outer\n(?: {4}at [^\n]+\n)* {4}at [^\n]+ \{\n {2}\[cause\]: TypeError: why\n(?: {6}at [^\n]+\n)+\}$/);
     expect(got[3]).toMatch(/^MyErr: mine\n(?: {4}at [^\n]+\n?)+$/); // the own `name` is already in the header
   });
 
