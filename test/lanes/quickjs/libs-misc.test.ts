@@ -115,6 +115,37 @@ describe('querystring lib', () => {
   });
 });
 
+describe('library surface', () => {
+  // `internal` holds the host door (write, exit, hostFetch, setJob...). User code must not be able to
+  // reach it, or internal.lib, by walking what the libraries export (properties, accessors, prototypes).
+  it('no library export leads back to internal', async () => {
+    const found = await guestValue(`const names = ['inspect', 'util', 'fs', 'fs_streams', 'path', 'text', 'buffer', 'url', 'clone', 'abort', 'fetch', 'crypto', 'events', 'stdin', 'serialize', 'assert', 'querystring'];
+      const forbidden = new Set([internal, internal.lib, internal.libs, internal.write, internal.hostFetch, internal.randomBytesHex]);
+      const seen = new Set(); const queue = names.map((n) => [n, lib(n)]); const hits = [];
+      // Instances users get from constructors are walked too.
+      queue.push(['Buffer instance', Buffer.alloc(1)], ['URL instance', new URL('https://a.example/')], ['Response', new Response('x')], ['Headers', new Headers()],
+        ['AbortController', new AbortController()], ['stream', lib('fs').createWriteStream('/tmp/x')], ['hash', lib('crypto').createHash('md5')]);
+      while (queue.length > 0) {
+        const [path, value] = queue.shift();
+        if (value === null || (typeof value !== 'object' && typeof value !== 'function') || seen.has(value)) continue;
+        seen.add(value);
+        if (forbidden.has(value)) { hits.push(path); continue; }
+        if (value === Object.prototype || value === Function.prototype) continue;
+        queue.push([path + '.__proto__', Object.getPrototypeOf(value)]);
+        for (const key of Reflect.ownKeys(value)) {
+          const d = Object.getOwnPropertyDescriptor(value, key);
+          const label = path + '.' + String(key);
+          if ('value' in d) queue.push([label, d.value]);
+          if (d.get) queue.push([label + '<get>', d.get]);
+          if (d.set) queue.push([label + '<set>', d.set]);
+        }
+      }
+      return { hits, walked: seen.size };`);
+    expect(found).toMatchObject({ hits: [] });
+    expect((found as { walked: number }).walked).toBeGreaterThan(300);
+  });
+});
+
 describe('library loading', () => {
   const LIBS = ['inspect', 'util', 'fs', 'path', 'text', 'buffer', 'url', 'clone', 'abort', 'fetch', 'crypto', 'events', 'stdin', 'serialize', 'assert', 'querystring'];
   it('every library loads on its own in a fresh context', async () => {
