@@ -1,7 +1,7 @@
 // Entry point of the native lane for JavaScript: `node runner.mjs /isola/job/job.json` inside bubblewrap.
 //
 // job.json (read-only, written by the host): { code, filename, mode: 'script'|'main', source_type:
-// 'script'|'module', output_limit, inputs_path, prebuild_dir? }. The host decides mode and source type with the same
+// 'script'|'module', output_limit, inputs_path, prebuild_dir?, egress_socket?, egress_port? }. The host decides mode and source type with the same
 // parser the QuickJS lane uses, so both lanes treat a code node alike.
 //
 // Conventions (as in the QuickJS lane): the cwd (/work, a private tmpfs) holds inputs.json, fd 0 is the
@@ -15,6 +15,7 @@
 // a process the code starts could write to it, which the code itself could do anyway: the host trusts
 // fd 3 only for outcomes the guest can cause, see src/lanes/native/job-outcome.ts.)
 import fs from 'node:fs';
+import net from 'node:net';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -27,6 +28,7 @@ const workdir = process.cwd();
 if (job.prebuild_dir) fs.cpSync(job.prebuild_dir, workdir, { recursive: true }); // files the prebuild left
 fs.writeFileSync('inputs.json', inputsJson);
 const userFile = path.join(workdir, job.filename);
+if (job.egress_socket) startEgressForwarder(job.egress_socket, job.egress_port);
 process.argv = [process.argv[0], userFile];
 
 const state = { returnJson: null, failure: null, written: false };
@@ -35,6 +37,21 @@ const moduleFile = path.join('/tmp/.isola', job.filename.replace(/\.[cm]?[jt]s$/
 process.on('uncaughtException', (error) => fail(error));
 process.on('unhandledRejection', (reason) => fail(reason));
 process.on('exit', (code) => writeResult(code));
+
+/** 127.0.0.1:port -> the host's egress proxy socket (the sandbox's only way out; see native-egress.ts). */
+function startEgressForwarder(socketPath, port) {
+  const server = net.createServer((client) => {
+    const upstream = net.connect(socketPath);
+    // Only the user's own handles may keep the process alive, not our half of their connections.
+    client.unref();
+    upstream.unref();
+    client.pipe(upstream).pipe(client);
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+  });
+  server.listen(port, '127.0.0.1');
+  server.unref(); // the forwarder alone must not keep a finished script alive
+}
 
 function fail(error) {
   if (state.failure === null) {

@@ -1,7 +1,7 @@
 """Entry point of the native (bubblewrap) lane: `python -s -B isola_native.py /isola/job/job.json`.
 
 job.json is read-only, written by the host: {"code", "filename", "mode", "output_limit", "inputs_path",
-"prebuild_dir"?}. The working directory (/work, a private tmpfs) starts with the files the environment's
+"prebuild_dir"?, "egress_socket"?, "egress_port"?}. The working directory (/work, a private tmpfs) starts with the files the environment's
 prebuild left (copied from prebuild_dir) and a copy of inputs.json; fd 0 is the host's inputs file. After the code has run, ./output.json (if any, and not over output_limit) is read back.
 
 The result (isola_runner.execute()'s dict plus "output_file_text" / "output_file_bytes") goes to fd 3 as
@@ -35,6 +35,8 @@ def main():
         shutil.copytree(job["prebuild_dir"], workdir, dirs_exist_ok=True)
     with open("inputs.json", "w", encoding="utf-8") as handle:
         handle.write(inputs_json)
+    if job.get("egress_socket"):
+        start_egress_forwarder(job["egress_socket"], job["egress_port"])
     del sys.argv[1:]
     output_limit = job["output_limit"]
     result = isola_runner.execute(job["code"], job["filename"], job["mode"], inputs_json, output_limit)
@@ -50,6 +52,51 @@ def main():
         view = view[os.write(RESULT_FD, view):]
     os.close(RESULT_FD)
     os._exit(result["exit_code"])
+
+
+def start_egress_forwarder(socket_path, port):
+    """127.0.0.1:port -> the host's egress proxy socket, for clients that honour HTTP(S)_PROXY.
+
+    The sandbox has no network of its own; this is its only way out, and the proxy applies the
+    request's allow-list (the token in the proxy URL says which job is asking).
+    """
+    import socket
+    import threading
+
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    server.bind(("127.0.0.1", port))
+    server.listen(64)
+
+    def pump(source, target):
+        try:
+            while True:
+                data = source.recv(65536)
+                if not data:
+                    break
+                target.sendall(data)
+        except OSError:
+            pass
+        finally:
+            try:
+                target.shutdown(socket.SHUT_WR)  # pass the end of this direction on
+            except OSError:
+                pass
+
+    def serve():
+        while True:
+            client, _ = server.accept()
+            upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                upstream.connect(socket_path)
+            except OSError:
+                client.close()
+                upstream.close()
+                continue
+            threading.Thread(target=pump, args=(client, upstream), daemon=True).start()
+            threading.Thread(target=pump, args=(upstream, client), daemon=True).start()
+
+    threading.Thread(target=serve, name="isola-egress", daemon=True).start()
 
 
 def read_output_file(path, limit):

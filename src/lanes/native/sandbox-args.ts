@@ -38,6 +38,8 @@ export interface SandboxLayout {
   readOnly: [string, string][];
   /** Host directory bound read-write at /work instead of the private tmpfs (only to run a prebuild). */
   writableWorkDir?: string;
+  /** Host Unix sockets bound into the sandbox, as [host path, sandbox path] (the egress proxy). */
+  sockets?: [string, string][];
 }
 
 export interface SandboxLimits {
@@ -94,6 +96,8 @@ export function sandboxArgv(
   else argv.push('--size', size, '--tmpfs', SANDBOX_WORKDIR);
   argv.push('--ro-bind', layout.runtimesDir, SANDBOX_RUNTIMES, '--ro-bind', layout.jobDir, SANDBOX_JOBDIR);
   for (const [host, inside] of layout.readOnly) argv.push('--ro-bind', host, inside);
+  // connect() needs write permission on the socket inode: a plain bind of the socket file alone.
+  for (const [host, inside] of layout.sockets ?? []) argv.push('--bind', host, inside);
   argv.push('--remount-ro', '/', '--chdir', SANDBOX_WORKDIR, '--clearenv');
   for (const [name, value] of Object.entries(env)) argv.push('--setenv', name, value);
   argv.push(

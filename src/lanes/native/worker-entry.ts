@@ -24,6 +24,7 @@ import type { CreateDriver, DriverHost, GuestJob, GuestResult, LaneDriver } from
 import { guestCommand, runtimeOf, type NativeRuntime } from './guest-command.js';
 import { etcFiles, execCapture, interpreterPrefixes, killGroup, makeReadable, rootEntries, type HostIdentity } from './host-setup.js';
 import { jobOutcome } from './job-outcome.js';
+import { jobEgress, type NativeEgressProxy } from './native-egress.js';
 import { nativeOptions, type NativeOptions } from './native-options.js';
 import { sandboxArgv, sandboxEnv, type SandboxLayout, type SandboxLimits } from './sandbox-args.js';
 import { runSandboxed } from './sandboxed-process.js';
@@ -31,6 +32,14 @@ import { runSandboxed } from './sandboxed-process.js';
 const RUNTIME_FILES = ['python/isola_runner.py', 'python/isola_native.py', 'native/runner.mjs'];
 /** Slack on fd 3 over the two output-sized fields it carries (return value, output.json) for tracebacks. */
 const RESULT_SLACK_BYTES = 4 * 1024 * 1024;
+
+/**
+ * DriverHost plus the egress proxy the native lane needs for jobs with an allow-list. Until lane.ts
+ * carries `egressProxy`, the edge passes a host object with this extra member.
+ */
+export interface NativeDriverHost extends DriverHost {
+  egressProxy?: NativeEgressProxy;
+}
 
 export const createDriver: CreateDriver = async (host, config) => NativeDriver.create(host, nativeOptions(config.options));
 
@@ -48,6 +57,7 @@ class NativeDriver implements LaneDriver {
     private readonly options: NativeOptions,
     private readonly driverDir: string,
     private readonly layout: Omit<SandboxLayout, 'jobDir'>,
+    private readonly egressProxy: NativeEgressProxy | undefined,
   ) {}
 
   static async create(host: DriverHost, options: NativeOptions): Promise<NativeDriver> {
@@ -69,7 +79,7 @@ class NativeDriver implements LaneDriver {
         readOnly: (await interpreterPrefixes(options.python)).map((path): [string, string] => [path, path]),
       };
       await makeReadable(driverDir);
-      const driver = new NativeDriver(options, driverDir, layout);
+      const driver = new NativeDriver(options, driverDir, layout, (host as NativeDriverHost).egressProxy);
       await driver.probe();
       host.log(driver.runtimes.python?.available ? 'info' : 'warn', 'native lane probed', { ...driver.describe() });
       return driver;
@@ -87,6 +97,7 @@ class NativeDriver implements LaneDriver {
       sandbox: 'bubblewrap',
       runtimes: this.runtimes,
       rings: { os_sandbox: python?.available ?? false, scrubbed_env: true },
+      egress: this.egressProxy ? 'proxy' : 'none',
       limits: { tmpfsMb: this.options.tmpfsMb, processes: this.options.processes, openFiles: this.options.openFiles },
       running: this.running.size,
     };
@@ -150,17 +161,25 @@ class NativeDriver implements LaneDriver {
   private async runSandboxed(job: GuestJob, prebuildDir?: string, writableWorkDir?: string): Promise<GuestResult> {
     const runtime = runtimeOf(job);
     const jobDir = await mkdtemp(join(tmpdir(), 'isola-job-'));
+    const egress = jobEgress(job, this.egressProxy);
     try {
       const guest = guestCommand(job, this.options, prebuildDir);
-      await writeFile(join(jobDir, 'job.json'), JSON.stringify(guest.spec));
+      await writeFile(join(jobDir, 'job.json'), JSON.stringify({ ...guest.spec, ...egress?.spec }));
       await writeFile(join(jobDir, 'inputs.json'), job.inputsJson);
       const identity = this.hostIdentity();
       if (identity) {
         for (const name of ['', 'job.json', 'inputs.json']) await chown(join(jobDir, name), identity.uid, identity.gid);
       }
-      const layout: SandboxLayout = { ...this.layout, jobDir, readOnly: [...this.layout.readOnly, ...guest.readOnly], ...(writableWorkDir ? { writableWorkDir } : {}) };
+      const layout: SandboxLayout = {
+        ...this.layout,
+        jobDir,
+        readOnly: [...this.layout.readOnly, ...guest.readOnly],
+        ...(writableWorkDir ? { writableWorkDir } : {}),
+        ...(egress ? { sockets: [egress.bind] } : {}),
+      };
       const limits = this.limitsFor(job, guest.addressSpaceOverheadBytes);
-      const argv = sandboxArgv(layout, limits, sandboxEnv(runtime, randomInt(1, 2 ** 32 - 1)), guest.command);
+      const env = { ...sandboxEnv(runtime, randomInt(1, 2 ** 32 - 1)), ...egress?.env };
+      const argv = sandboxArgv(layout, limits, env, guest.command);
       const end = await runSandboxed({
         argv,
         stdinPath: join(jobDir, 'inputs.json'),
@@ -174,6 +193,7 @@ class NativeDriver implements LaneDriver {
       const fallbackMode = guest.spec['mode'] === 'main' ? 'main' : 'script';
       return jobOutcome(job, { ...end, setupMs: 0, runtime, fallbackMode });
     } finally {
+      if (egress) this.egressProxy?.release(job.id);
       await rm(jobDir, { recursive: true, force: true });
     }
   }

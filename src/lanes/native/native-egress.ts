@@ -1,0 +1,42 @@
+/**
+ * Network for native jobs whose request has an allow-list. The sandbox keeps its own empty network
+ * namespace; the only way out is the host's egress proxy (src/egress/proxy.ts), listening on a Unix
+ * socket that is bind-mounted into the sandbox. Inside, the runner forwards 127.0.0.1:3128 to that socket
+ * and HTTP_PROXY/HTTPS_PROXY carry the job's token, so ordinary clients (requests, urllib, curl, pip)
+ * go through the same policy as the Wasm lanes' fetch bridge. Portable: plain data in, plain data out.
+ *
+ * Node 20's fetch and http ignore proxy variables; JavaScript jobs get the forwarder and the variables,
+ * which clients such as axios honour.
+ */
+import type { GuestJob } from '../lane.js';
+
+/** What the native driver needs of an EgressProxy (createEgressProxy with `socketPath` and `advertise`). */
+export interface NativeEgressProxy {
+  /** Where the proxy listens: must be a Unix socket path the sandbox uid can reach and connect to. */
+  readonly address: string;
+  url(jobId: string, allowHosts: readonly string[], deadline?: number): string;
+  release(jobId: string): void;
+}
+
+/** Port of the in-sandbox forwarder; the proxy must be created with `advertise: '127.0.0.1:3128'`. */
+export const EGRESS_PORT = 3128;
+export const SANDBOX_EGRESS_SOCKET = '/isola/egress.sock';
+
+export interface JobEgress {
+  /** Extra environment of the guest. */
+  env: Record<string, string>;
+  /** Host socket bound read-write at SANDBOX_EGRESS_SOCKET. */
+  bind: [string, string];
+  /** Fields of job.json telling the runner to start its forwarder. */
+  spec: { egress_socket: string; egress_port: number };
+}
+
+export function jobEgress(job: GuestJob, proxy: NativeEgressProxy | undefined): JobEgress | undefined {
+  if (!proxy || job.allowHosts.length === 0 || !proxy.address.startsWith('/')) return undefined;
+  const url = proxy.url(job.id, job.allowHosts, job.deadline);
+  return {
+    env: { HTTP_PROXY: url, HTTPS_PROXY: url, http_proxy: url, https_proxy: url },
+    bind: [proxy.address, SANDBOX_EGRESS_SOCKET],
+    spec: { egress_socket: SANDBOX_EGRESS_SOCKET, egress_port: EGRESS_PORT },
+  };
+}
