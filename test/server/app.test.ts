@@ -1,36 +1,18 @@
 // The HTTP face through app.inject(): every error path of POST /v1/execute, real runs, health, OpenAPI,
-// metrics and logs. The drain over a real socket lives in serve.test.ts.
+// metrics and logs. Engine states (overload, failures, drain, hang-ups) are in app-engine-states.test.ts;
+// the drain over a real socket in serve.test.ts.
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ERROR_CATALOG, IsolaError } from '../../src/contract/errors.js';
+import { ERROR_CATALOG } from '../../src/contract/errors.js';
 import { LIMITS, MAX_BODY_BYTES } from '../../src/contract/limits.js';
 import { ExecuteRequestSchema } from '../../src/contract/request.js';
 import { ExecuteResponseSchema } from '../../src/contract/response.js';
+import { createEngine } from '../../src/engine/create-engine.js';
 import type { Engine } from '../../src/engine/types.js';
 import { buildApp } from '../../src/server/app.js';
 import { createMetrics } from '../../src/server/metrics.js';
-import { createEngine } from '../../src/engine/create-engine.js';
-
-const ADD = 'function main({ a, b }) { return { sum: a + b }; }';
-/** Busy for `ms` inside the sandbox, then returns `value`. */
-const busy = (ms: number, value: string) => `function main() { const end = Date.now() + ${ms}; while (Date.now() < end) {} return ${JSON.stringify(value)}; }`;
-/** Only the QuickJS lane: Pyodide workers take seconds to boot and no test here needs them. */
-const JS_ONLY = { quickjs: 1, pyodide: 0 };
-
-function post(app: ReturnType<typeof buildApp>, body: unknown, headers: Record<string, string> = {}) {
-  return app.inject({
-    method: 'POST',
-    url: '/v1/execute',
-    headers: { 'content-type': 'application/json', ...headers },
-    payload: typeof body === 'string' ? body : JSON.stringify(body),
-  });
-}
-
-function fields(body: string): string[] {
-  const parsed = JSON.parse(body) as { error: { issues?: { field: string }[] } };
-  return (parsed.error.issues ?? []).map((issue) => issue.field);
-}
+import { ADD, fields, post } from './helpers.js';
 
 describe('POST /v1/execute and friends', () => {
   const logLines: string[] = [];
@@ -191,128 +173,3 @@ describe('POST /v1/execute and friends', () => {
   });
 });
 
-describe('engine failures', () => {
-  it('maps a full queue to 503 overloaded with Retry-After', async () => {
-    const engine = await createEngine({ workers: JS_ONLY, maxQueue: 1 });
-    const app = buildApp({ engine });
-    try {
-      const slow = { language: 'javascript', code: busy(400, 'slow'), timeout_ms: 5000 };
-      const answers = await Promise.all([post(app, slow), post(app, slow), post(app, slow)]);
-      const statuses = answers.map((res) => res.statusCode).sort();
-      expect(statuses).toEqual([200, 200, 503]);
-      const refused = answers.find((res) => res.statusCode === 503);
-      expect(refused?.json().error.code).toBe('overloaded');
-      expect(Number(refused?.headers['retry-after'])).toBeGreaterThanOrEqual(1);
-    } finally {
-      await app.close();
-      await engine.close({ graceMs: 0 });
-    }
-  });
-
-  it.each([
-    ['a bug (TypeError)', () => new TypeError('secret host detail /etc/isola at frame 7')],
-    ['an internal IsolaError', () => new IsolaError('internal', 'secret host detail: worker pool /etc/isola')],
-  ])('maps %s from the engine to 500 internal without leaking it', async (_what, makeError) => {
-    const real = await createEngine({ workers: JS_ONLY });
-    // The one stand-in allowed here: the real engine cannot be made to fail this way on demand.
-    const broken: Engine = {
-      execute: async () => {
-        throw makeError();
-      },
-      readiness: () => real.readiness(),
-      close: (options) => real.close(options),
-    };
-    const app = buildApp({ engine: broken });
-    try {
-      const res = await post(app, { language: 'javascript', code: ADD });
-      expect(res.statusCode).toBe(500);
-      expect(res.json().error.code).toBe('internal');
-      expect(res.body).not.toContain('secret host detail');
-      expect(res.body).not.toContain('at ');
-      expect(res.json().error.message).toContain(res.headers['x-request-id']);
-    } finally {
-      await app.close();
-      await broken.close({ graceMs: 0 });
-    }
-  });
-});
-
-describe('client hang-up', () => {
-  it('aborts the execution signal when the client disconnects before the answer', async () => {
-    const real = await createEngine({ workers: JS_ONLY });
-    const signals: AbortSignal[] = [];
-    // The real engine, observed: record the signal the app hands it.
-    const observed: Engine = {
-      execute: (request, options) => {
-        if (options?.signal) signals.push(options.signal);
-        return real.execute(request, options);
-      },
-      readiness: () => real.readiness(),
-      close: (options) => real.close(options),
-    };
-    const app = buildApp({ engine: observed });
-    try {
-      await app.listen({ port: 0, host: '127.0.0.1' });
-      const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/v1/execute`;
-      const send = (signal?: AbortSignal) =>
-        fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ language: 'javascript', code: busy(800, 'x') }), ...(signal ? { signal } : {}) });
-
-      const answered = await send();
-      expect(answered.status).toBe(200);
-      expect(signals[0]?.aborted).toBe(false);
-
-      const hangUp = new AbortController();
-      const pending = send(hangUp.signal).catch((error: Error) => error.name);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      hangUp.abort();
-      expect(await pending).toBe('AbortError');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      expect(signals[1]?.aborted).toBe(true);
-    } finally {
-      await app.close();
-      await observed.close({ graceMs: 2000 });
-    }
-  });
-});
-
-describe('lanes', () => {
-  it('answers 503 on /readyz and 422 unsupported on /v1/execute when no lane can run the request', async () => {
-    const engine = await createEngine({ workers: { quickjs: 0, pyodide: 0 } });
-    const app = buildApp({ engine });
-    try {
-      const ready = await app.inject({ method: 'GET', url: '/readyz' });
-      expect(ready.statusCode).toBe(503);
-      expect(ready.json()).toMatchObject({ status: 'unavailable', ready: false });
-      const res = await post(app, { language: 'python', code: 'def main():\n    return 1\n' });
-      expect(res.statusCode).toBe(422);
-      expect(res.json().error.code).toBe('unsupported');
-      expect(fields(res.body)).toEqual(['language']);
-    } finally {
-      await app.close();
-      await engine.close({ graceMs: 0 });
-    }
-  });
-});
-
-describe('drain', () => {
-  it('refuses new executions with 503 shutting_down while in-flight ones finish', async () => {
-    const engine = await createEngine({ workers: JS_ONLY });
-    const app = buildApp({ engine, drainGraceMs: 5000 });
-    await app.ready();
-    const inFlight = post(app, { language: 'javascript', code: busy(400, 'done') });
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const drained = app.isola.drain();
-    expect(app.isola.draining).toBe(true);
-    const late = await post(app, { language: 'javascript', code: ADD });
-    expect(late.statusCode).toBe(503);
-    expect(late.json().error.code).toBe('shutting_down');
-    expect(late.headers['retry-after']).toBe('1');
-    const ready = await app.inject({ method: 'GET', url: '/readyz' });
-    expect(ready.statusCode).toBe(503);
-    expect(ready.json().draining).toBe(true);
-    const first = await inFlight;
-    expect(first.statusCode).toBe(200);
-    expect(first.json().output).toBe('done');
-    await drained;
-  });
-});

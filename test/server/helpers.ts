@@ -1,0 +1,24 @@
+// Shared by the HTTP face tests: request helpers and small guest programs.
+import type { FastifyInstance } from 'fastify';
+
+export const ADD = 'function main({ a, b }) { return { sum: a + b }; }';
+/** Busy for `ms` inside the sandbox, then returns `value`. */
+export const busy = (ms: number, value: string) =>
+  `function main() { const end = Date.now() + ${ms}; while (Date.now() < end) {} return ${JSON.stringify(value)}; }`;
+/** Only the QuickJS lane: Pyodide workers take seconds to boot and no test here needs them. */
+export const JS_ONLY = { quickjs: 1, pyodide: 0 };
+
+export function post(app: FastifyInstance, body: unknown, headers: Record<string, string> = {}) {
+  return app.inject({
+    method: 'POST',
+    url: '/v1/execute',
+    headers: { 'content-type': 'application/json', ...headers },
+    payload: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+/** The `field` of every issue in an error body. */
+export function fields(body: string): string[] {
+  const parsed = JSON.parse(body) as { error: { issues?: { field: string }[] } };
+  return (parsed.error.issues ?? []).map((issue) => issue.field);
+}
