@@ -23,7 +23,7 @@ import type { Engine, EngineEvent, EngineOptions, ExecuteOptions, Readiness } fr
 import { LanePool } from './workers/lane-pool.js';
 
 /** How long after the deadline a worker may take to answer before it is terminated. */
-const GRACE_MS: Record<LaneName, number> = { quickjs: 40, pyodide: 300, native: 300 };
+const GRACE_MS: Record<LaneName, number> = { quickjs: 60, pyodide: 300, native: 300 };
 
 export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
   const root = packageRoot();
