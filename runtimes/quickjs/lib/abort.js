@@ -122,7 +122,10 @@
       // Node's timeout timers are unref'd: they must not keep the run alive once nothing else is pending.
       // Use bootstrap's internal.setUnrefTimer, or a Node-style Timeout object's unref(), when available.
       const fire = () => abortSignal(signal, new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
-      const timer = typeof internal.setUnrefTimer === 'function' ? internal.setUnrefTimer(fire, delay) : setTimeout(fire, delay);
+      // Own-property check: a plain read of a missing key would run user getters on Object.prototype
+      // with `this === internal`.
+      const unref = Object.prototype.hasOwnProperty.call(internal, 'setUnrefTimer') ? internal.setUnrefTimer : null;
+      const timer = typeof unref === 'function' ? unref(fire, delay) : setTimeout(fire, delay);
       if (timer !== null && typeof timer === 'object' && typeof timer.unref === 'function') timer.unref();
       return signal;
     }

@@ -144,6 +144,31 @@ describe('library surface', () => {
     expect(found).toMatchObject({ hits: [] });
     expect((found as { walked: number }).walked).toBeGreaterThan(300);
   });
+
+  it('getters planted on Object.prototype never receive internal as `this`', async () => {
+    const result = await guestValue(`const leaks = [];
+      const names = ['setUnrefTimer', 'unref', 'files', 'dirs', 'cwd', 'timeout', 'encoding', 'flag', 'recursive', 'signal', 'headers', 'body', 'method',
+        'stream', 'fatal', 'ignoreBOM', 'depth', 'compact', 'breakLength', 'showHidden', 'customInspect', 'withFileTypes', 'throwIfNoEntry', 'force', 'once',
+        'highWaterMark', 'start', 'end', 'status', 'statusText', 'redirect', 'cause', 'errors', 'toJSON', 'then', 'length', 'constructor'];
+      for (const name of names) {
+        if (Object.prototype.hasOwnProperty.call(Object.prototype, name)) continue;
+        const check = (self, how) => { if (self && Object.prototype.hasOwnProperty.call(self, 'hostFetch')) leaks.push(how + ' ' + name); };
+        Object.defineProperty(Object.prototype, name, { configurable: true,
+          get() { check(this, 'get'); return undefined; },
+          set(value) { check(this, 'set'); Object.defineProperty(this, name, { value, writable: true, enumerable: true, configurable: true }); } });
+      }
+      try {
+        const fs = lib('fs'); fs.writeFileSync('a.txt', 'x', {}); fs.readFileSync('a.txt', {}); fs.mkdirSync('d', {}); fs.readdirSync('.', {}); fs.statSync('a.txt', {}); fs.rmSync('d', { recursive: true });
+        AbortSignal.timeout(1); new AbortController().abort(); lib('inspect').inspect({ a: [1] }, {}); new TextDecoder('utf-8', {}).decode(new Uint8Array([65]), {});
+        await fetch('https://x.example/', {}).catch(() => {}); new Response('x', {}); structuredClone({ a: 1 }); lib('crypto').createHash('sha1').update('x').digest('hex');
+        new URL('https://a.example/?q=1').searchParams.toString(); Buffer.from('x').toString(); lib('assert').deepStrictEqual({ a: 1 }, { a: 1 });
+        await new Promise((r) => setTimeout(r, 5));
+      } finally {
+        for (const name of names) if (Object.getOwnPropertyDescriptor(Object.prototype, name)?.get) delete Object.prototype[name];
+      }
+      return leaks;`);
+    expect(result).toEqual([]);
+  });
 });
 
 describe('library loading', () => {
