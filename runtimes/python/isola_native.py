@@ -4,8 +4,8 @@ job.json is read-only, written by the host: {"code", "filename", "mode", "output
 "prebuild_dir"?, "egress_socket"?, "egress_port"?}. The working directory (/work, a private tmpfs) starts with the files the environment's
 prebuild left (copied from prebuild_dir) and a copy of inputs.json; fd 0 is the host's inputs file. After the code has run, ./output.json (if any, and not over output_limit) is read back.
 
-The result (isola_runner.execute()'s dict plus "output_file_text" / "output_file_bytes") goes to fd 3 as
-one JSON document, never to stdout, so nothing the user prints can be taken for it. The process then
+fd 3 gets two JSON lines: {"mode"} before the code runs, then the result (isola_runner.execute()'s dict
+plus "output_file_text" / "output_file_bytes"); never stdout, so nothing the user prints can be taken for it. The process then
 exits with the result's exit code via os._exit, so no user atexit handler runs after the result.
 """
 
@@ -38,6 +38,7 @@ def main():
     if job.get("egress_socket"):
         start_egress_forwarder(job["egress_socket"], job["egress_port"])
     del sys.argv[1:]
+    announce_mode(job["code"], job["mode"], isola_runner)
     output_limit = job["output_limit"]
     result = isola_runner.execute(job["code"], job["filename"], job["mode"], inputs_json, output_limit)
     for stream in (sys.stdout, sys.stderr):
@@ -46,12 +47,24 @@ def main():
         except Exception:
             pass
     result.update(read_output_file(os.path.join(workdir, "output.json"), output_limit))
-    payload = json.dumps(result, ensure_ascii=False).encode("utf-8")
+    payload = json.dumps(result, ensure_ascii=False).encode("utf-8") + b"\n"
     view = memoryview(payload)
     while view:
         view = view[os.write(RESULT_FD, view):]
     os.close(RESULT_FD)
     os._exit(result["exit_code"])
+
+
+def announce_mode(code, mode, runner):
+    """First line on fd 3: the entry mode, so a job killed before its result still reports the right one."""
+    if mode == "auto":
+        import ast
+
+        try:
+            mode = runner.detect_mode(ast.parse(code))
+        except (SyntaxError, ValueError):
+            mode = "script"  # the runner reports the syntax error itself
+    os.write(RESULT_FD, json.dumps({"mode": mode}).encode("ascii") + b"\n")
 
 
 def start_egress_forwarder(socket_path, port):

@@ -72,6 +72,26 @@ describe('native lane attacks', () => {
     expect(after.returnJson).toBe('"still serving"');
   });
 
+  it('takes a daemonized child down with the job', async () => {
+    const name = `daemon${randomBytes(4).toString('hex')}`;
+    const code = lines(
+      'import ctypes, os, time',
+      'if os.fork() == 0:',
+      '    os.setsid()',
+      '    if os.fork() == 0:',
+      `        ctypes.CDLL(None).prctl(15, b"${name}", 0, 0, 0)`,
+      '        time.sleep(60)',
+      '    os._exit(0)',
+      'time.sleep(0.3)',
+      'print("parent done")',
+    );
+    const result = await driver.run(pythonJob(code));
+    expect(result.stdout).toBe('parent done\n');
+    const until = Date.now() + 5_000;
+    while (processesNamed(name) > 0 && Date.now() < until) await new Promise((settle) => setTimeout(settle, 50));
+    expect(processesNamed(name)).toBe(0);
+  });
+
   it('caps the processes a job may have', async () => {
     const code = lines(
       'import os, time',

@@ -47,23 +47,34 @@ export interface JobEnd {
 /** Exit code reported for a run the host or the kernel stopped (128 + SIGKILL, as shells report it). */
 export const KILLED_EXIT_CODE = 137;
 
-export function parseRunnerResult(text: string): RunnerResult | undefined {
-  if (text.length === 0) return undefined;
-  let value: unknown;
+const ModeHintSchema = z.object({ mode: z.enum(['script', 'main']) });
+
+/**
+ * fd 3 carries JSON lines: the Python runner announces its entry mode first, and the result comes last.
+ * Returns the result (if the runner got that far) and the announced mode (if any).
+ */
+export function parseRunnerOutput(text: string): { result?: RunnerResult; mode?: EntryMode } {
+  const lines = text.split('\n').filter((line) => line.length > 0);
+  const result = RunnerResultSchema.safeParse(parseJson(lines.at(-1)));
+  const hint = ModeHintSchema.safeParse(parseJson(lines[0]));
+  return { ...(result.success ? { result: result.data } : {}), ...(hint.success ? { mode: hint.data.mode } : {}) };
+}
+
+function parseJson(line: string | undefined): unknown {
+  if (line === undefined) return undefined;
   try {
-    value = JSON.parse(text);
+    return JSON.parse(line);
   } catch {
     return undefined; // the runner never finished writing (killed) or the guest scribbled on fd 3
   }
-  const parsed = RunnerResultSchema.safeParse(value);
-  return parsed.success ? parsed.data : undefined;
 }
 
 export function jobOutcome(job: GuestJob, end: JobEnd): GuestResult {
-  const runner = end.result.truncated ? undefined : parseRunnerResult(end.result.text());
+  const output = end.result.truncated ? {} : parseRunnerOutput(end.result.text());
+  const runner = output.result;
   const base: GuestResult = {
     exitCode: 0,
-    mode: runner?.mode ?? end.fallbackMode,
+    mode: runner?.mode ?? output.mode ?? end.fallbackMode,
     stdout: end.stdout.text(),
     stderr: end.stderr.text(),
     stdoutTruncated: end.stdout.truncated,

@@ -95,6 +95,11 @@ describe('native lane: failures', () => {
     expect(elapsed).toBeLessThan(700 + 1000);
   });
 
+  it('reports the entry mode of a function that times out', async () => {
+    const result = await driver.run(pythonJob(lines('import time', 'def main():', '    time.sleep(30)'), { timeoutMs: 500 }));
+    expect(result).toMatchObject({ mode: 'main', failure: { type: 'timeout' } });
+  });
+
   it('stops code stuck in C that ignores signals', async () => {
     const code = lines('import signal', 'signal.signal(signal.SIGTERM, signal.SIG_IGN)', 'sum(range(10**12))');
     const started = Date.now();
