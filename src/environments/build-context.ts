@@ -76,7 +76,8 @@ export async function completeBuild(
       existing = undefined;
     }
     if (existing) {
-      return { hash, lane: existing.lane, spec: existing.spec, existed: true, ...(existing.reason ? { reason: existing.reason } : {}) };
+      // The reason belongs to this request (two requests may reach one environment for different reasons).
+      return { hash, lane: existing.lane, spec: existing.spec, existed: true, ...(resolved.reason ? { reason: resolved.reason } : {}) };
     }
     const finished = await finish(hash);
     if ('error' in finished) return finished;

@@ -1,6 +1,8 @@
 /**
- * JavaScript/TypeScript environments: npm install into a build dir, then either an esbuild bundle for
- * the QuickJS lane ({ bundlePath }) or, for runtime "native", the installed tree ({ nodeModules }).
+ * JavaScript/TypeScript environments: npm install into a build dir, then an esbuild bundle for the
+ * QuickJS lane ({ bundlePath }). When the packages cannot run in QuickJS (a Node built-in the guest lacks,
+ * a .node addon) or runtime is "native", the installed tree goes to the native lane ({ nodeModules }),
+ * unless runtime is "wasm": then it is package_unavailable, naming the package and the built-in.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -30,33 +32,33 @@ export async function buildJsEnvironment(ctx: BuildContext, req: BuildRequest): 
       ctx.log('debug', 'npm install done', { packages: installed.packages.length, ms: Math.round(installed.elapsedMs) });
     }
     const names = req.specs.map((s) => s.name);
-    handedOver = true;
-    if (req.runtime === 'native') {
-      return await completeBuild(
-        ctx,
-        buildDir,
-        req,
-        { lane: 'native', packages: resolved, toolchain: { layout: 'node_modules' }, reason: 'runtime "native" was requested' },
-        async () => ({ spec: { nodeModules: 'node_modules', packages: names } }),
-      );
+    const native = (reason: string): Promise<BuildOutcome> => {
+      handedOver = true;
+      return completeBuild(ctx, buildDir, req, { lane: 'native', packages: resolved, toolchain: { layout: 'node_modules' }, reason }, async () => ({
+        spec: { nodeModules: 'node_modules', packages: names },
+      }));
+    };
+    if (req.runtime === 'native') return await native('runtime "native" was requested');
+
+    // Bundled before hashing: whether the packages can run in QuickJS decides the lane, which the hash covers.
+    if (names.length === 0) {
+      await writeFile(join(buildDir, BUNDLE_FILE), 'globalThis.__isolaPackages = globalThis.__isolaPackages || {};\n');
+    } else {
+      const bundled = await bundlePackages(buildDir, names);
+      if (!bundled.ok && bundled.kind === 'builtin') {
+        if (req.runtime === 'wasm') return failure('package_unavailable', `${bundled.message}; use runtime "auto" or "native" to run it in the native lane`);
+        return await native(bundled.message);
+      }
+      if (!bundled.ok) return failure('package_install', bundled.message);
+      ctx.log('debug', 'bundle written', { bytes: bundled.bytes });
     }
+    handedOver = true;
     return await completeBuild(
       ctx,
       buildDir,
       req,
       { lane: 'quickjs', packages: resolved, toolchain: { bundler: BUNDLER_ID, guestBuiltins: GUEST_BUILTINS.join(',') } },
-      async () => {
-        if (names.length === 0) {
-          await writeFile(join(buildDir, BUNDLE_FILE), 'globalThis.__isolaPackages = globalThis.__isolaPackages || {};\n');
-        } else {
-          const bundled = await bundlePackages(buildDir, names);
-          if (!bundled.ok) {
-            return failure(bundled.kind === 'builtin' ? 'package_unavailable' : 'package_install', bundled.message);
-          }
-          ctx.log('debug', 'bundle written', { bytes: bundled.bytes });
-        }
-        return { spec: { bundlePath: BUNDLE_FILE, packages: names } };
-      },
+      async () => ({ spec: { bundlePath: BUNDLE_FILE, packages: names } }),
     );
   } finally {
     // completeBuild owns the dir once handed over; before that (install failed) it is ours to drop.

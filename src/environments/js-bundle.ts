@@ -29,6 +29,7 @@ const EXTERNAL = GUEST_BUILTINS.flatMap((name) => [name, `node:${name}`]);
 
 export type BundleResult =
   | { ok: true; bundlePath: string; bytes: number }
+  /** `message` says why the package cannot run in QuickJS (no advice: the caller knows the runtime). */
   | { ok: false; kind: 'builtin' | 'bundle'; message: string };
 
 function entrySource(names: string[]): string {
@@ -111,7 +112,7 @@ export async function bundlePackages(dir: string, names: string[]): Promise<Bund
     if (uses.length === 0 && addon) {
       const file = /files: (\S+)/.exec(addon.text)?.[1] ?? addon.location?.file;
       const owner = file ? packageOfFile(file) : undefined;
-      return { ok: false, kind: 'builtin', message: `${owner ?? 'a package'} has a native addon (.node), which the QuickJS sandbox cannot load; use runtime "native"` };
+      return { ok: false, kind: 'builtin', message: `${owner ?? 'a package'} has a native addon (.node), which the QuickJS sandbox cannot load` };
     }
     if (uses.length === 0) {
       const first = error.errors[0];
@@ -127,7 +128,7 @@ export async function bundlePackages(dir: string, names: string[]): Promise<Bund
     return {
       ok: false,
       kind: 'builtin',
-      message: `${text}, which the QuickJS sandbox does not provide; use runtime "native" for this package`,
+      message: `${text}, which the QuickJS sandbox does not provide`,
     };
   }
 }
