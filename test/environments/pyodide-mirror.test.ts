@@ -90,6 +90,23 @@ describe('Pyodide package mirror by URL', () => {
     }
   });
 
+  it('uses a mirror directory in place (ISOLA_PYODIDE_PACKAGES as a path)', { timeout: 60_000 }, async () => {
+    const store = freshStore();
+    cleanups.push(store.cleanup);
+    const before = served.length;
+    const manager = createEnvironmentManager({ storeDir: store.dir, pyodidePackages: mirrorDir, pyodideLockPath: lockPath, pipOffline: true });
+    try {
+      const result = await manager.prepare({ language: 'python', packages: ['isolamirrordemo'], runtime: 'wasm' });
+      if ('error' in result) throw new Error(result.error.message);
+      expect(result.lane).toBe('pyodide');
+      expect((result.spec.wheels as string[]).length).toBe(2);
+      expect((result.spec.dynlibs as string[]).map((d) => d.split('/').pop())).toEqual(['libdemo-1.0.zip']);
+      expect(served.length).toBe(before); // nothing fetched over HTTP
+    } finally {
+      await manager.close();
+    }
+  });
+
   it('refuses a mirror file whose sha256 differs from the lock', { timeout: 60_000 }, async () => {
     const store = freshStore();
     cleanups.push(store.cleanup);
