@@ -5,7 +5,7 @@
  */
 import { pino } from 'pino';
 import { loadStartServer } from '../isola/load.js';
-import { settleLane } from '../isola/requests.js';
+import { settleLane, waitForIdle } from '../isola/requests.js';
 
 async function main(storeDir: string): Promise<void> {
   let startServer;
@@ -30,8 +30,12 @@ async function main(storeDir: string): Promise<void> {
   for (const lane of ['quickjs', 'pyodide'] as const) {
     try {
       await settleLane(server.engine, lane);
+      // Every worker up, so no lane's boot competes with another lane's measurement.
+      await waitForIdle(server.engine, lane, 1, 180_000);
       lanes[lane] = null;
     } catch (err) {
+      // Only "lane unavailable" is an answer; anything else is a failure of the run.
+      if ((err as { code?: unknown }).code !== 'bench_skip') throw err;
       lanes[lane] = (err as Error).message;
     }
   }
