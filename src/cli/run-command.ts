@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { isIsolaError, type FieldIssue, type IsolaError } from '../contract/errors.js';
-import { parseExecuteRequest, type ExecuteRequest, type ExecuteRequestInput, type Language } from '../contract/request.js';
+import { parseExecuteRequest, type ExecuteRequest } from '../contract/request.js';
 import { EXIT, exitCodeOf, exitCodeOfError } from './exit-codes.js';
 import { KNOWN_EXTENSIONS, languageOfFile } from './language.js';
 import { writeStderr, writeStdout } from './output.js';
@@ -68,17 +68,18 @@ export async function run(args: string[]): Promise<number> {
   const file = positionals[0] as string;
   if (file === '-' && values.inputs === '@-') throw new UsageError('stdin cannot hold both the code and --inputs');
 
-  const input: ExecuteRequestInput = {
+  // Raw, unchecked values: the contract validates them all at once below and names every bad one.
+  const input: Record<string, unknown> = {
     language: languageOf(file, values.lang),
     code: await readText(file, 'file'),
   };
-  if (values.inputs !== undefined) input.inputs = await readInputs(values.inputs) as Record<string, unknown>;
-  if (values.timeout !== undefined) input.timeout_ms = integerFlag('--timeout', values.timeout);
-  if (values.memory !== undefined) input.memory_mb = integerFlag('--memory', values.memory);
-  if (values.entrypoint !== undefined) input.entrypoint = values.entrypoint as ExecuteRequestInput['entrypoint'];
-  if (values.runtime !== undefined) input.runtime = values.runtime as ExecuteRequestInput['runtime'];
-  if (values.package) input.packages = values.package;
-  if (values.allow) input.network = { allow: values.allow };
+  if (values.inputs !== undefined) input['inputs'] = await readInputs(values.inputs);
+  if (values.timeout !== undefined) input['timeout_ms'] = integerFlag('--timeout', values.timeout);
+  if (values.memory !== undefined) input['memory_mb'] = integerFlag('--memory', values.memory);
+  if (values.entrypoint !== undefined) input['entrypoint'] = values.entrypoint;
+  if (values.runtime !== undefined) input['runtime'] = values.runtime;
+  if (values.package) input['packages'] = values.package;
+  if (values.allow) input['network'] = { allow: values.allow };
 
   // Validate before starting an engine, so a typo costs nothing and names the flag.
   let request: ExecuteRequest;
@@ -104,9 +105,9 @@ export async function run(args: string[]): Promise<number> {
   }
 }
 
-function languageOf(file: string, flag: string | undefined): ExecuteRequestInput['language'] {
+function languageOf(file: string, flag: string | undefined): string {
   // An unknown --lang value is left to the contract, which lists the allowed ones.
-  if (flag !== undefined) return flag as Language;
+  if (flag !== undefined) return flag;
   const inferred = file === '-' ? undefined : languageOfFile(file);
   if (inferred === undefined) {
     throw new UsageError(`cannot tell the language of ${file}; pass --lang (known extensions: ${KNOWN_EXTENSIONS.join(' ')})`);
