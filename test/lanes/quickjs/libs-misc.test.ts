@@ -145,18 +145,30 @@ describe('library surface', () => {
     expect((found as { walked: number }).walked).toBeGreaterThan(300);
   });
 
-  it('getters planted on Object.prototype never receive internal as `this`', async () => {
-    const result = await guestValue(`const leaks = [];
+  it('getters planted on Object.prototype and wrapped builtins never receive internal', async () => {
+    const result = await guestValue(`const leaks = []; const hasOwn = Object.prototype.hasOwnProperty; const apply = Reflect.apply;
+      const check = (self, how) => { if (self !== null && (typeof self === 'object' || typeof self === 'function') && apply(hasOwn, self, ['hostFetch'])) leaks.push(how); };
       const names = ['setUnrefTimer', 'unref', 'files', 'dirs', 'cwd', 'timeout', 'encoding', 'flag', 'recursive', 'signal', 'headers', 'body', 'method',
         'stream', 'fatal', 'ignoreBOM', 'depth', 'compact', 'breakLength', 'showHidden', 'customInspect', 'withFileTypes', 'throwIfNoEntry', 'force', 'once',
         'highWaterMark', 'start', 'end', 'status', 'statusText', 'redirect', 'cause', 'errors', 'toJSON', 'then', 'length', 'constructor'];
       for (const name of names) {
         if (Object.prototype.hasOwnProperty.call(Object.prototype, name)) continue;
-        const check = (self, how) => { if (self && Object.prototype.hasOwnProperty.call(self, 'hostFetch')) leaks.push(how + ' ' + name); };
         Object.defineProperty(Object.prototype, name, { configurable: true,
-          get() { check(this, 'get'); return undefined; },
-          set(value) { check(this, 'set'); Object.defineProperty(this, name, { value, writable: true, enumerable: true, configurable: true }); } });
+          get() { check(this, 'get ' + name); return undefined; },
+          set(value) { check(this, 'set ' + name); Object.defineProperty(this, name, { value, writable: true, enumerable: true, configurable: true }); } });
       }
+      // Builtins the libraries (and the bootstrap code they trigger) call, wrapped to see whether internal is
+      // ever a receiver or an argument: libraries load lazily, after user code may have replaced them.
+      // Regression: bootstrap's lazy internal.files/dirs getters called Object.defineProperty(internal, ...).
+      // ... and the same for getters and setters planted on Object.prototype:
+      const wrapped = [[Object.prototype, 'hasOwnProperty'], [Object, 'getOwnPropertyDescriptor'], [Object, 'keys'], [Object, 'assign'], [Object, 'defineProperty'],
+        [Object, 'getPrototypeOf'], [Reflect, 'ownKeys'], [Array.prototype, 'map'], [Array.prototype, 'forEach'], [Array.prototype, 'push'], [Array.prototype, 'includes'],
+        [Map.prototype, 'get'], [Map.prototype, 'set'], [JSON, 'stringify'], [JSON, 'parse'], [String.prototype, 'startsWith'], [Promise.prototype, 'then']]
+        .map(([owner, key]) => {
+          const original = owner[key];
+          owner[key] = function (...args) { check(this, 'this of ' + key); for (const arg of args) check(arg, 'arg of ' + key); return apply(original, this, args); };
+          return [owner, key, original];
+        });
       try {
         const fs = lib('fs'); fs.writeFileSync('a.txt', 'x', {}); fs.readFileSync('a.txt', {}); fs.mkdirSync('d', {}); fs.readdirSync('.', {}); fs.statSync('a.txt', {}); fs.rmSync('d', { recursive: true });
         AbortSignal.timeout(1); new AbortController().abort(); lib('inspect').inspect({ a: [1] }, {}); new TextDecoder('utf-8', {}).decode(new Uint8Array([65]), {});
@@ -164,6 +176,7 @@ describe('library surface', () => {
         new URL('https://a.example/?q=1').searchParams.toString(); Buffer.from('x').toString(); lib('assert').deepStrictEqual({ a: 1 }, { a: 1 });
         await new Promise((r) => setTimeout(r, 5));
       } finally {
+        for (const [owner, key, original] of wrapped) owner[key] = original;
         for (const name of names) if (Object.getOwnPropertyDescriptor(Object.prototype, name)?.get) delete Object.prototype[name];
       }
       return leaks;`);
