@@ -160,7 +160,6 @@ describe('library surface', () => {
       // Builtins the libraries (and the bootstrap code they trigger) call, wrapped to see whether internal is
       // ever a receiver or an argument: libraries load lazily, after user code may have replaced them.
       // Regression: bootstrap's lazy internal.files/dirs getters called Object.defineProperty(internal, ...).
-      // ... and the same for getters and setters planted on Object.prototype:
       const wrapped = [[Object.prototype, 'hasOwnProperty'], [Object, 'getOwnPropertyDescriptor'], [Object, 'keys'], [Object, 'assign'], [Object, 'defineProperty'],
         [Object, 'getPrototypeOf'], [Reflect, 'ownKeys'], [Array.prototype, 'map'], [Array.prototype, 'forEach'], [Array.prototype, 'push'], [Array.prototype, 'includes'],
         [Map.prototype, 'get'], [Map.prototype, 'set'], [JSON, 'stringify'], [JSON, 'parse'], [String.prototype, 'startsWith'], [Promise.prototype, 'then']]
