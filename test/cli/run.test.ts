@@ -80,6 +80,13 @@ describe('isola run', () => {
     expect(JSON.parse(exited.stdout)).toMatchObject({ status: 'completed', return_code: 3 });
   });
 
+  it('infers Python from .py and mirrors sys.exit', async () => {
+    const code = 'import json, sys\nprint(json.dumps({"seen": json.load(open("inputs.json"))["n"]}))\nsys.exit(4)\n';
+    const run = await isola(['run', file('exit4.py', code), '--inputs', '{"n":7}']);
+    expect(run.code).toBe(4);
+    expect(JSON.parse(run.stdout)).toMatchObject({ status: 'completed', return_code: 4, stdout_json: { seen: 7 }, environment: { lane: 'pyodide' } });
+  }, 60_000);
+
   it('exits 124 on a timeout', async () => {
     const run = await isola(['run', file('spin.js', 'while (true) {}'), '--timeout', '200']);
     expect(run.code).toBe(124);
