@@ -6,7 +6,7 @@
  *
  * Test code sees `lib(name)` (bootstrap's internal.lib) and `internal`, so a library is exercised
  * directly, whatever `require` maps to; globals such as URL and Buffer come through bootstrap's getters.
- * Library names follow the driver's rule (/^[a-z_]+$/, looked up in lib/ then core/).
+ * Library names follow the driver's rule (/^[a-z][a-z0-9_-]{0,40}$/, looked up in lib/ then core/).
  *
  * Each `run()` uses a fresh runtime and context, like one execution.
  */
@@ -72,7 +72,7 @@ function runtimeSource(path: string): string | undefined {
 }
 
 function librarySource(name: string): string | undefined {
-  if (!/^[a-z_]+$/.test(name)) return undefined;
+  if (!/^[a-z][a-z0-9_-]{0,40}$/.test(name)) return undefined; // the driver's rule (guest-host.ts)
   return runtimeSource('lib/' + name + '.js') ?? runtimeSource('core/' + name + '.js');
 }
 

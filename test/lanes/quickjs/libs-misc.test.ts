@@ -173,6 +173,7 @@ describe('library surface', () => {
         AbortSignal.timeout(1); new AbortController().abort(); lib('inspect').inspect({ a: [1] }, {}); new TextDecoder('utf-8', {}).decode(new Uint8Array([65]), {});
         await fetch('https://x.example/', {}).catch(() => {}); new Response('x', {}); structuredClone({ a: 1 }); lib('crypto').createHash('sha1').update('x').digest('hex');
         new URL('https://a.example/?q=1').searchParams.toString(); Buffer.from('x').toString(); lib('assert').deepStrictEqual({ a: 1 }, { a: 1 });
+        require('node:util'); process.chdir('/tmp'); process.chdir('/work'); process.stdout.write(''); console.count('n'); console.log({ x: 1 });
         await new Promise((r) => setTimeout(r, 5));
       } finally {
         for (const [owner, key, original] of wrapped) owner[key] = original;
