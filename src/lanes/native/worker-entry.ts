@@ -125,14 +125,15 @@ class NativeDriver implements LaneDriver {
   private prebuildFor(job: GuestJob): Promise<PrebuildOutcome> | undefined {
     const code = job.environment?.spec['prebuild'];
     if (typeof code !== 'string' || code.length === 0 || !job.environment) return undefined;
-    const key = `${job.environment.hash}-${runtimeOf(job)}`;
+    const key = `${job.environment.hash.replace(/[^\w-]/g, '_')}-${runtimeOf(job)}`;
     let pending = this.prebuilds.get(key);
     if (!pending) {
       pending = this.buildPrebuild(job, code, key);
       this.prebuilds.set(key, pending);
-      void pending.then((outcome) => {
-        if (!outcome.ok) this.prebuilds.delete(key);
-      });
+      const forget = (): void => {
+        this.prebuilds.delete(key);
+      };
+      pending.then((outcome) => (outcome.ok ? undefined : forget()), forget);
       return pending.then((outcome) => (outcome.ok ? { ...outcome, built: true } : outcome));
     }
     return pending;
