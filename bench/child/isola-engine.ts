@@ -104,6 +104,8 @@ async function measure(engine: Engine, job: IsolaJob, lane: LaneName, started: n
     }
     case 'packages': {
       const request = packagesRequest(job.language);
+      // The lane's base snapshot is not part of an environment build: make sure it exists, untimed.
+      checkHelloResponse('isola packages warm-up', await engine.execute(hello));
       const t0 = performance.now();
       const first = await engine.execute(request);
       const firstMs = performance.now() - t0;

@@ -5,7 +5,7 @@
  */
 import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
-import { emptyStore, runIsolaJob } from '../isola/jobs.js';
+import { runIsolaJob, sharedStore } from '../isola/jobs.js';
 import { PACKAGES } from '../isola/requests.js';
 import { collectSequential, rowMaker, SkipMeasurement } from '../measure.js';
 import { ISOLA, type BenchContext, type Scenario } from '../model.js';
@@ -42,68 +42,52 @@ export const packages: Scenario = {
   title: 'With packages (first build, then cached runs)',
   async run(ctx, record) {
     const row = rowMaker(ctx, record);
-    const builds = ctx.reps(1, 2);
+    // One build per run: a second build of the same environment in the same store would be a cache hit,
+    // and a fresh store per build would also time the base snapshot, which is cold-start's business.
     const cached = ctx.reps(6, 50);
     for (const language of ['python', 'javascript'] as const) {
-      const firsts: number[] = [];
+      let first: number[] = [];
       const note = PACKAGES[language].packages.join(', ');
       const m = await row({ scenario: this.id, language, subject: ISOLA, variant: CACHED, unit: 'ms', note }, async () => {
-        const samples: number[] = [];
-        for (let i = 0; i < builds; i++) {
-          const storeDir = await emptyStore(ctx, `packages-${language}`);
-          const { report } = await runIsolaJob({ mode: 'packages', language, storeDir, iterations: Math.ceil(cached / builds) });
-          firsts.push(...(report.extra?.first ?? []));
-          samples.push(...report.samples);
-        }
-        return samples;
+        const { report } = await runIsolaJob({ mode: 'packages', language, storeDir: await sharedStore(ctx), iterations: cached });
+        first = report.extra?.first ?? [];
+        return report.samples;
       });
       if (m) {
         await row({ scenario: this.id, language, subject: ISOLA, variant: FIRST, unit: 'ms', note: m.status === 'ok' ? note : (m.note ?? '') }, async () => {
           // The first build and the cached runs come from one child run: they share its fate.
           if (m.status === 'skipped') throw new SkipMeasurement(m.note ?? 'not measured');
           if (m.status === 'failed') throw new Error(m.note ?? 'not measured');
-          return firsts;
+          return first;
         });
       }
     }
 
-    const peerFirsts: Record<string, number[]> = { python: [], javascript: [] };
+    const peerFirst: Record<string, number[]> = {};
     await row({ scenario: this.id, language: 'python', subject: 'venv+python3', variant: CACHED, unit: 'ms', note: 'pip install into a venv; python3 -I per run' }, async () => {
-      const samples: number[] = [];
-      for (let i = 0; i < builds; i++) {
-        const { dir, ms } = await venvBuild(ctx);
-        peerFirsts.python?.push(ms);
-        samples.push(
-          ...(await collectSequential(Math.ceil(cached / builds), async () => {
-            const result = await runProcess(join(dir, 'bin', 'python'), ['-I', '-c', pythonHarness(PACKAGES.python.code)], { input: JSON.stringify(HELLO_INPUTS) });
-            checkHello('venv python', expectSuccess('venv python', result));
-            return result.ms;
-          })),
-        );
-      }
-      return samples;
+      const { dir, ms } = await venvBuild(ctx);
+      peerFirst.python = [ms];
+      return collectSequential(cached, async () => {
+        const result = await runProcess(join(dir, 'bin', 'python'), ['-I', '-c', pythonHarness(PACKAGES.python.code)], { input: JSON.stringify(HELLO_INPUTS) });
+        checkHello('venv python', expectSuccess('venv python', result));
+        return result.ms;
+      });
     });
     await row({ scenario: this.id, language: 'javascript', subject: 'npm+node -e', variant: CACHED, unit: 'ms', note: 'npm install; node -e per run' }, async () => {
-      const samples: number[] = [];
-      for (let i = 0; i < builds; i++) {
-        const { dir, ms } = await npmBuild(ctx);
-        peerFirsts.javascript?.push(ms);
-        samples.push(
-          ...(await collectSequential(Math.ceil(cached / builds), async () => {
-            const result = await runProcess(process.execPath, ['-e', nodeHarness(PACKAGES.javascript.code)], { cwd: dir, input: JSON.stringify(HELLO_INPUTS) });
-            checkHello('node -e lodash', expectSuccess('node -e lodash', result));
-            return result.ms;
-          })),
-        );
-      }
-      return samples;
+      const { dir, ms } = await npmBuild(ctx);
+      peerFirst.javascript = [ms];
+      return collectSequential(cached, async () => {
+        const result = await runProcess(process.execPath, ['-e', nodeHarness(PACKAGES.javascript.code)], { cwd: dir, input: JSON.stringify(HELLO_INPUTS) });
+        checkHello('node -e lodash', expectSuccess('node -e lodash', result));
+        return result.ms;
+      });
     });
     for (const [language, subject] of [['python', 'venv+python3'], ['javascript', 'npm+node -e']] as const) {
       if (!ctx.wants(subject)) continue;
       await row({ scenario: this.id, language, subject, variant: FIRST, unit: 'ms', note: 'host registry caches may be warm' }, async () => {
-        const firsts = peerFirsts[language] ?? [];
-        if (firsts.length === 0) throw new Error('build not measured');
-        return firsts;
+        const first = peerFirst[language];
+        if (!first) throw new Error('build not measured');
+        return first;
       });
     }
   },
