@@ -18,6 +18,8 @@ export interface EnvelopeContext {
   startedAt: number;
   queueMs: number;
   outputLimitBytes: number;
+  /** Time spent building the environment on a cache miss; counted into setup_ms. */
+  buildMs?: number;
 }
 
 export function buildEnvelope(ctx: EnvelopeContext, result: GuestResult): ExecuteResponse {
@@ -75,7 +77,7 @@ export function buildEnvelope(ctx: EnvelopeContext, result: GuestResult): Execut
     started_at: new Date(ctx.startedAt).toISOString(),
     finished_at: new Date(finishedAt).toISOString(),
     elapsed_ms: finishedAt - ctx.startedAt,
-    timings: { queue_ms: round(ctx.queueMs), setup_ms: round(result.setupMs), run_ms: round(result.runMs) },
+    timings: { queue_ms: round(ctx.queueMs), setup_ms: round(result.setupMs + (ctx.buildMs ?? 0)), run_ms: round(result.runMs) },
     environment: {
       lane: ctx.lane,
       hash: ctx.environmentHash,

@@ -1,0 +1,102 @@
+/**
+ * Starts the executors behind each lane: worker-thread pools for the Wasm lanes (quickjs, pyodide), and
+ * the in-process native driver (bubblewrap subprocesses) with the egress proxy its sandboxes dial.
+ */
+import { readFileSync } from 'node:fs';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve, sep } from 'node:path';
+import type { LaneName } from '../contract/response.js';
+import { createEgressProxy, type EgressBridge, type EgressProxy } from '../egress/index.js';
+import type { DriverHost, EgressRequest, EgressResponse } from '../lanes/lane.js';
+import { InlineExecutor } from './inline-executor.js';
+import type { LaneExecutor } from './scheduler.js';
+import type { LaneReadiness } from './types.js';
+import { LanePool } from './workers/lane-pool.js';
+
+/** How long after the deadline a worker may take to answer before it is terminated. */
+const GRACE_MS: Record<LaneName, number> = { quickjs: 60, pyodide: 300, native: 300 };
+
+export interface LaneHandle extends LaneExecutor {
+  readonly lane: LaneName;
+  start?(): void;
+  whenReady?(): Promise<void>;
+  readiness(): LaneReadiness;
+  close(): Promise<void>;
+}
+
+export interface LanesConfig {
+  sizes: Record<LaneName, number>;
+  entry: URL;
+  runtimesDir: string;
+  storeDir: string;
+  laneOptions: Partial<Record<LaneName, Record<string, unknown>>>;
+  bridge: EgressBridge;
+  fetch(jobId: string, request: EgressRequest): Promise<EgressResponse>;
+  log(level: 'debug' | 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>): void;
+  onRestart(lane: LaneName, reason: string): void;
+}
+
+export interface Lanes {
+  handles: Map<LaneName, LaneHandle>;
+  close(): Promise<void>;
+}
+
+export async function setUpLanes(config: LanesConfig): Promise<Lanes> {
+  const handles = new Map<LaneName, LaneHandle>();
+  for (const lane of ['quickjs', 'pyodide'] as const) {
+    if (config.sizes[lane] <= 0) continue;
+    handles.set(
+      lane,
+      new LanePool(
+        lane,
+        config.sizes[lane],
+        {
+          lane,
+          entry: config.entry,
+          runtimesDir: config.runtimesDir,
+          storeDir: config.storeDir,
+          options: config.laneOptions[lane] ?? {},
+          graceMs: GRACE_MS[lane],
+          resourceLimits: { maxOldGenerationSizeMb: 512, stackSizeMb: 8 },
+        },
+        { fetch: config.fetch, log: config.log, onRestart: config.onRestart },
+      ),
+    );
+  }
+
+  let proxy: EgressProxy | undefined;
+  let socketDir: string | undefined;
+  if (config.sizes.native > 0) {
+    const starting = (async () => {
+      // The sandbox's unprivileged uid must reach the proxy socket through a bind mount.
+      socketDir = await mkdtemp(join(tmpdir(), 'isola-egress-'));
+      await chmod(socketDir, 0o755);
+      proxy = await createEgressProxy(config.bridge, { socketPath: join(socketDir, 'proxy.sock'), advertise: '127.0.0.1:3128' });
+      await chmod(proxy.address, 0o666);
+      const { createDriver } = await import('../lanes/native/worker-entry.js');
+      const host: DriverHost & { egressProxy: EgressProxy } = {
+        runtimeFile: (path) => {
+          const root = resolve(config.runtimesDir);
+          const full = resolve(root, path);
+          if (!full.startsWith(root + sep)) throw new Error(`runtime path escapes runtimes/: ${path}`);
+          return readFileSync(full, 'utf8');
+        },
+        fetch: config.fetch,
+        log: config.log,
+        egressProxy: proxy,
+      };
+      return createDriver(host, { options: config.laneOptions.native ?? {} });
+    })();
+    handles.set('native', Object.assign(new InlineExecutor('native', config.sizes.native, starting, (message, data) => config.log('error', message, data)), { lane: 'native' as const }));
+  }
+
+  return {
+    handles,
+    async close() {
+      await Promise.all([...handles.values()].map((handle) => handle.close()));
+      await proxy?.close();
+      if (socketDir) await rm(socketDir, { recursive: true, force: true });
+    },
+  };
+}
