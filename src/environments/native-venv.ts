@@ -1,7 +1,7 @@
 /**
  * Builds the venv of a native-lane Python environment from already downloaded wheels: `python3 -m venv
  * --without-pip`, then the host's pip installs the exact wheel files into it (no index, no deps, no
- * builds), then byte-compiles with the final path recorded, so the venv can be used read-only (an
+ * builds; `pip --python` runs it under the venv's interpreter), then byte-compiles with the final path recorded, so the venv can be used read-only (an
  * import inside the sandbox cannot write .pyc files) after the build dir is renamed into place.
  */
 import { readdir } from 'node:fs/promises';
@@ -40,11 +40,14 @@ export async function buildVenv(buildVenv: string, finalVenv: string, wheelsDir:
     const installed = await runProcess(
       options.python,
       [
-        '-m', 'pip', 'install',
+        '-m', 'pip',
+        '--python', join(buildVenv, 'bin', 'python'),
+        'install',
         '--disable-pip-version-check', '--no-input', '--no-index', '--no-deps', '--ignore-installed',
         '--no-compile', '--no-warn-script-location', '--only-binary=:all:',
-        // The venv's own interpreter has no pip; the host's installs into it through --prefix.
-        '--prefix', buildVenv,
+        // The venv has no pip of its own; the host's pip installs into it by running under the venv's
+        // interpreter (pip >= 22.3), so the venv's install scheme applies. (--prefix would follow the
+        // host's scheme, which Debian patches to <prefix>/local/..., outside the venv's site-packages.)
         '--',
         ...wheels,
       ],
