@@ -303,8 +303,10 @@
 
     function describeError(error) {
       try {
-        if (error && typeof error === 'object' && typeof error.message === 'string') {
-          return `${StringCtor(error.name || 'Error')}: ${error.message}`;
+        if (error && typeof error === 'object') {
+          if (typeof error.message === 'string') return `${StringCtor(error.name || 'Error')}: ${error.message}`;
+          if (typeof error.errno === 'number') return `ErrnoError: errno ${error.errno}`;
+          return `${StringCtor(error.name || error.constructor?.name || 'object')}: ${jsonStringify(error)}`;
         }
         return StringCtor(error);
       } catch {
