@@ -6,8 +6,8 @@
  * process and is about subprocesses and files through and through; splitting keeps each file to one job.
  */
 import { execFile } from 'node:child_process';
-import { chmod, lstat, mkdir, readdir, readlink, realpath, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { chmod, lstat, mkdir, readdir, readFile, readlink, realpath, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import type { RootEntry } from './sandbox-args.js';
 
 const ROOT_PATHS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'];
@@ -100,4 +100,44 @@ export async function interpreterPrefixes(python: string): Promise<string[]> {
   const prefixes = new Set(found.stdout.split('\n').map((line) => line.trim()).filter((line) => line.length > 0));
   const outside = [...prefixes].filter((prefix) => !prefix.startsWith('/usr/') && prefix !== '/usr').map((prefix) => resolve(prefix));
   return [...new Set(outside)];
+}
+
+/**
+ * The install prefix of a venv's base interpreter (from pyvenv.cfg `home`), when it lies outside /usr
+ * and must be bound too; undefined when it is under /usr or the file says nothing.
+ */
+export async function venvBasePrefix(venv: string): Promise<string | undefined> {
+  let text: string;
+  try {
+    text = await readFile(join(venv, 'pyvenv.cfg'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const home = /^home\s*=\s*(.+)$/m.exec(text)?.[1]?.trim();
+  if (!home) return undefined;
+  const prefix = dirname(await realpath(home).catch(() => resolve(home)));
+  return prefix === '/usr' || prefix.startsWith('/usr/') ? undefined : prefix;
+}
+
+/**
+ * Whether `uid`/`gid` can reach `path` (search permission on every ancestor, read on the path itself).
+ * bwrap resolves bind sources as that user, so an unreachable source fails the whole sandbox; checking
+ * first turns that into a clear message.
+ */
+export async function reachableBy(path: string, identity: HostIdentity | undefined): Promise<boolean> {
+  if (!identity) return true; // the service's own uid: it built the path, it can reach it
+  const allows = async (target: string, bits: number): Promise<boolean> => {
+    try {
+      const info = await stat(target);
+      const shift = info.uid === identity.uid ? 6 : info.gid === identity.gid ? 3 : 0;
+      return ((info.mode >> shift) & bits) === bits;
+    } catch {
+      return false;
+    }
+  };
+  const parts = resolve(path).split('/').filter((part) => part.length > 0);
+  for (let i = 0; i < parts.length; i++) {
+    if (!(await allows('/' + parts.slice(0, i).join('/'), 0o1))) return false;
+  }
+  return allows(resolve(path), 0o4);
 }

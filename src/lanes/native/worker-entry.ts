@@ -22,7 +22,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CreateDriver, DriverHost, GuestJob, GuestResult, LaneDriver } from '../lane.js';
 import { guestCommand, runtimeOf, type NativeRuntime } from './guest-command.js';
-import { etcFiles, execCapture, interpreterPrefixes, killGroup, makeReadable, rootEntries, type HostIdentity } from './host-setup.js';
+import {
+  etcFiles,
+  execCapture,
+  interpreterPrefixes,
+  killGroup,
+  makeReadable,
+  reachableBy,
+  rootEntries,
+  venvBasePrefix,
+  type HostIdentity,
+} from './host-setup.js';
 import { jobOutcome } from './job-outcome.js';
 import { jobEgress, type NativeEgressProxy } from './native-egress.js';
 import { nativeOptions, type NativeOptions } from './native-options.js';
@@ -51,6 +61,8 @@ class NativeDriver implements LaneDriver {
   private readonly running = new Set<number>();
   private readonly runtimes: Partial<Record<NativeRuntime, Availability>> = {};
   private readonly prebuilds = new Map<string, Promise<PrebuildOutcome>>();
+  /** Base interpreter prefix of each venv seen ('' when under /usr), bound read-only with the venv. */
+  private readonly venvBases = new Map<string, string>();
   private disposed = false;
 
   private constructor(
@@ -111,10 +123,37 @@ class NativeDriver implements LaneDriver {
       return unavailableResult(job, `The native lane (bubblewrap, ${runtime}) is unavailable on this host: ${reason}`);
     }
     const started = Date.now();
+    const unreachable = await this.unreachableEnvironment(job);
+    if (unreachable) return unavailableResult(job, unreachable);
     const prebuild = await this.prebuildFor(job);
     if (prebuild && !prebuild.ok) return { ...prebuild.result, setupMs: Date.now() - started };
     const result = await this.runSandboxed(job, prebuild?.dir);
     return { ...result, setupMs: Date.now() - started - result.runMs, cache: prebuild?.built ? 'miss' : result.cache };
+  }
+
+  /**
+   * Binds for the job's environment that the sandbox user cannot reach (a venv built with a Python under
+   * /root, say), as a message; undefined when everything is reachable. Also records the venv's base
+   * interpreter prefix, bound read-only when it lies outside /usr.
+   */
+  private async unreachableEnvironment(job: GuestJob): Promise<string | undefined> {
+    const identity = this.hostIdentity();
+    for (const key of ['venv', 'nodeModules']) {
+      const path = job.environment?.spec[key];
+      if (typeof path !== 'string') continue;
+      const paths = [path];
+      if (key === 'venv') {
+        let base = this.venvBases.get(path);
+        if (base === undefined) this.venvBases.set(path, (base = (await venvBasePrefix(path)) ?? ''));
+        if (base) paths.push(base);
+      }
+      for (const needed of paths) {
+        if (!(await reachableBy(needed, identity))) {
+          return `${needed} (from the environment's ${key}) is not readable by the sandbox user (uid ${identity?.uid}); build native environments with a world-readable interpreter such as /usr/bin/python3`;
+        }
+      }
+    }
+    return undefined;
   }
 
   /**
@@ -165,6 +204,9 @@ class NativeDriver implements LaneDriver {
     const egress = jobEgress(job, this.egressProxy);
     try {
       const guest = guestCommand(job, this.options, prebuildDir);
+      const venv = job.environment?.spec['venv'];
+      const base = typeof venv === 'string' ? this.venvBases.get(venv) : undefined;
+      if (base) guest.readOnly.push([base, base]);
       await writeFile(join(jobDir, 'job.json'), JSON.stringify({ ...guest.spec, ...egress?.spec }));
       await writeFile(join(jobDir, 'inputs.json'), job.inputsJson);
       const identity = this.hostIdentity();

@@ -171,6 +171,18 @@ describe('native lane: environments', () => {
     const bare = await driver.run(pythonJob(lines('import isola_venv_probe')));
     expect(bare.failure?.message).toBe("ModuleNotFoundError: No module named 'isola_venv_probe'");
   });
+
+  // Only root drops to another uid for the sandbox; as any other user every path it made is its own.
+  it.runIf(process.getuid?.() === 0)('says clearly when the sandbox user cannot read the venv', async () => {
+    const hidden = mkdtempSync(join(tmpdir(), 'isola-venv-hidden-')); // 0700, owned by root
+    try {
+      const result = await driver.run(pythonJob('print(1)', { environment: { hash: 'hidden', spec: { venv: join(hidden, 'venv') } } }));
+      expect(result.failure?.type).toBe('package_unavailable');
+      expect(result.failure?.message).toContain('not readable by the sandbox user');
+    } finally {
+      rmSync(hidden, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('native lane: prebuild', () => {
