@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { asEnvironmentHash } from '../contract/ids.js';
 import { failure, type BuildContext, type BuildOutcome, type BuildRequest } from './build-context.js';
 import { buildJsEnvironment } from './build-js.js';
 import { buildPythonEnvironment } from './build-python.js';
@@ -59,11 +60,12 @@ export function createEnvironmentManager(options: EnvironmentManagerOptions): En
   const progressMs = options.progressIntervalMs ?? 10_000;
   const wheelhouse = options.wheelhouse ?? env.ISOLA_PIP_WHEELHOUSE;
   const pipIndexUrl = options.pipIndexUrl ?? env.ISOLA_PIP_INDEX_URL;
+  const npmRegistry = options.npmRegistry ?? env.ISOLA_NPM_REGISTRY;
   const pipOffline = options.pipOffline ?? env.ISOLA_PIP_OFFLINE === '1';
   const pyodidePackages = options.pyodidePackages ?? env.ISOLA_PYODIDE_PACKAGES;
   const python = options.python ?? 'python3';
   const sources = {
-    npm: options.npmRegistry ?? '',
+    npm: npmRegistry ?? '',
     pip: pipOffline ? 'offline' : pipIndexUrl ?? '',
     wheelhouse: wheelhouse ?? '',
     pyodide: pyodidePackages ?? '',
@@ -81,7 +83,7 @@ export function createEnvironmentManager(options: EnvironmentManagerOptions): En
   const context = (): BuildContext => ({
     store,
     npm: options.npm ?? 'npm',
-    npmRegistry: options.npmRegistry,
+    npmRegistry,
     python,
     pipSources: { ...(pipIndexUrl ? { indexUrl: pipIndexUrl } : {}), offline: pipOffline, findLinks: wheelhouse ? [wheelhouse] : [] },
     pyodidePackages,
@@ -101,7 +103,7 @@ export function createEnvironmentManager(options: EnvironmentManagerOptions): En
 
   const fromEntry = (entry: IndexEntry, cache: 'hit' | 'miss', started: number): PreparedEnvironment => ({
     lane: entry.lane,
-    hash: entry.envHash,
+    hash: asEnvironmentHash(entry.envHash),
     cache,
     buildMs: performance.now() - started,
     ...(entry.reason ? { reason: entry.reason } : {}),

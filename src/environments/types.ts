@@ -1,4 +1,5 @@
 /** The environment layer's public types: what the engine asks for and what the lanes receive. */
+import type { EnvironmentHash } from '../contract/ids.js';
 
 export type EnvLanguage = 'javascript' | 'typescript' | 'python';
 export type EnvRuntime = 'auto' | 'wasm' | 'native';
@@ -22,7 +23,7 @@ export interface PrepareRequest {
 export interface PreparedEnvironment {
   lane: EnvLane;
   /** Hex sha256 naming <storeDir>/envs/<hash>/. */
-  hash: string;
+  hash: EnvironmentHash;
   cache: 'hit' | 'miss';
   /** Time spent in prepare() (resolution + install + bundle on a miss; ~0 on a hit). */
   buildMs: number;
@@ -95,7 +96,7 @@ export interface EnvLogger {
 export interface EnvironmentManagerOptions {
   /** Root of the store; environments live in <storeDir>/envs/<hash>/. */
   storeDir: string;
-  /** npm registry URL (default: npm's own configuration). */
+  /** npm registry URL (default: ISOLA_NPM_REGISTRY, else npm's own configuration). */
   npmRegistry?: string;
   /** pip index URL (default: ISOLA_PIP_INDEX_URL, else pip's default index). */
   pipIndexUrl?: string;
