@@ -3,7 +3,7 @@
  * Seed patterns, exceptions, exit codes, caps and deadlines.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,12 +12,23 @@ import { createDriver } from '../../../src/lanes/native/worker-entry.js';
 import { lines, pythonJob, testHost } from './native-fixture.js';
 
 let driver: LaneDriver;
+// A private TMPDIR for this file (its own process under vitest's forks pool), to prove nothing is left.
+const savedTmp = process.env['TMPDIR'];
+const privateTmp = mkdtempSync(join(tmpdir(), 'isola-native-lane-tmp-'));
+chmodSync(privateTmp, 0o755); // the sandbox's unprivileged host uid passes through it to job dirs
 
 beforeAll(async () => {
+  process.env['TMPDIR'] = privateTmp;
   driver = await createDriver(testHost(), { options: {} });
 });
 afterAll(async () => {
+  expect(driver.describe()['running']).toBe(0);
   await driver.dispose();
+  const left = readdirSync(privateTmp);
+  if (savedTmp === undefined) delete process.env['TMPDIR'];
+  else process.env['TMPDIR'] = savedTmp;
+  rmSync(privateTmp, { recursive: true, force: true });
+  expect(left).toEqual([]); // job dirs, probe dirs and the driver's own dir are all gone
 });
 
 describe('native lane: seed patterns', () => {
