@@ -345,6 +345,42 @@
     return abs;
   }
 
+  function mkdtempSync(prefix) {
+    const [shown] = pathArg(prefix, 'prefix');
+    const alphabet = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+    const hex = internal.randomBytesHex(6);
+    let suffix = '';
+    for (let i = 0; i < 6; i++) suffix += alphabet[parseInt(hex.substr(i * 2, 2), 16) % alphabet.length];
+    const abs = path.resolve(shown + suffix);
+    if (!dirs.has(path.dirname(abs))) {
+      checkParentIsDir(abs, 'mkdtemp', shown + 'XXXXXX');
+      throw fsError('ENOENT', 'mkdtemp', shown + 'XXXXXX');
+    }
+    mkdirSync(shown + suffix);
+    return shown + suffix;
+  }
+
+  // Permissions and times are not modelled: these succeed on existing paths, as they would for the owner.
+  function chmodSync(target) {
+    const [shown, abs] = pathArg(target);
+    if (kind(abs) === undefined) throw fsError('ENOENT', 'chmod', shown);
+  }
+  function utimesSync(target) {
+    const [shown, abs] = pathArg(target);
+    if (kind(abs) === undefined) throw fsError('ENOENT', 'utime', shown);
+  }
+  function truncateSync(target, length = 0) {
+    const [shown, abs] = pathArg(target);
+    if (dirs.has(abs)) throw fsError('EISDIR', 'open', shown);
+    const content = files.get(abs);
+    if (content === undefined) throw fsError('ENOENT', 'open', shown);
+    const bytes = typeof content === 'string' ? text.encode(content) : content;
+    const out = new Uint8Array(length);
+    out.set(bytes.subarray(0, length));
+    files.set(abs, out);
+    mtimes.set(abs, Date.now());
+  }
+
   // A small descriptor table so `fs.writeSync(1, ...)` and open/write/close scripts work.
   const fds = new Map();
   let nextFd = 3;
@@ -391,7 +427,7 @@
     return statSync(descriptor(fd, 'fstat').abs);
   }
 
-  const sync = { readFileSync, writeFileSync, appendFileSync, existsSync, readdirSync, mkdirSync, rmSync, rmdirSync, unlinkSync, statSync, lstatSync: statSync, renameSync, copyFileSync, accessSync, realpathSync, openSync, writeSync, closeSync, fstatSync };
+  const sync = { readFileSync, writeFileSync, appendFileSync, existsSync, readdirSync, mkdirSync, rmSync, rmdirSync, unlinkSync, statSync, lstatSync: statSync, renameSync, copyFileSync, accessSync, realpathSync, openSync, writeSync, closeSync, fstatSync, mkdtempSync, chmodSync, utimesSync, truncateSync };
 
   // fs.promises and the callback API are the sync operations, settled on a later tick like real I/O.
   const promises = {};

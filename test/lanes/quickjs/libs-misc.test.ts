@@ -90,6 +90,27 @@ describe('stdin lib', () => {
   });
 });
 
+describe('readline lib', () => {
+  const inputsJson = 'line one\nline two\r\nthree\n';
+  it('reads stdin line by line through events, async iteration and question()', async () => {
+    const got = await guestValue(`const readline = lib('readline'); const out = [];
+      const rl = readline.createInterface({ input: process.stdin }); const lines = []; rl.on('line', (l) => lines.push(l));
+      await new Promise((r) => rl.on('close', r)); out.push(lines);
+      const rl2 = readline.createInterface({ input: process.stdin }); const iterated = []; for await (const l of rl2) iterated.push(l); out.push(iterated);
+      const rl3 = readline.promises.createInterface({ input: process.stdin, output: process.stdout });
+      out.push(await rl3.question('name? '), await rl3.question('next? ')); rl3.close();
+      return out;`, { inputsJson });
+    expect(got).toEqual([['line one', 'line two', 'three'], ['line one', 'line two', 'three'], 'line one', 'line two']);
+  });
+});
+
+describe('os lib', () => {
+  it('answers for the sandbox, not the host', async () => {
+    const got = await guestValue(`const os = lib('os'); return [os.EOL, os.platform(), os.tmpdir(), os.homedir(), os.cpus().length, os.hostname(), typeof os.totalmem()];`);
+    expect(got).toEqual(['\n', 'linux', '/tmp', '/work', 1, 'sandbox', 'number']);
+  });
+});
+
 describe('assert lib', () => {
   it('passes and fails like node:assert', async () => {
     const script = `const out = [];
@@ -185,7 +206,7 @@ describe('library surface', () => {
 });
 
 describe('library loading', () => {
-  const LIBS = ['inspect', 'util', 'fs', 'path', 'text', 'buffer', 'url', 'clone', 'abort', 'fetch', 'crypto', 'events', 'stdin', 'serialize', 'assert', 'querystring'];
+  const LIBS = ['inspect', 'util', 'fs', 'fs_streams', 'path', 'text', 'buffer', 'url', 'clone', 'abort', 'fetch', 'crypto', 'events', 'stdin', 'serialize', 'assert', 'querystring', 'readline', 'os'];
   it('every library loads on its own in a fresh context', async () => {
     for (const name of LIBS) {
       const result = await runGuest(`const value = lib(${JSON.stringify(name)}); return typeof value;`);
