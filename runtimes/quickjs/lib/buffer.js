@@ -356,6 +356,34 @@
     }
   }
 
+  // Variable-width (1..6 byte) integers: readUIntBE(offset, byteLength) and friends.
+  for (const little of [true, false]) {
+    const suffix = little ? 'LE' : 'BE';
+    const readU = function (offset, byteLength) {
+      offset = checkOffset(this, offset, byteLength);
+      let value = 0;
+      for (let i = 0; i < byteLength; i++) value = value * 256 + this[offset + (little ? byteLength - 1 - i : i)];
+      return value;
+    };
+    const readS = function (offset, byteLength) {
+      const value = readU.call(this, offset, byteLength);
+      const limit = 2 ** (8 * byteLength - 1);
+      return value >= limit ? value - limit * 2 : value;
+    };
+    const write = function (value, offset, byteLength) {
+      offset = checkOffset(this, offset, byteLength);
+      let v = value < 0 ? value + 2 ** (8 * byteLength) : value;
+      for (let i = 0; i < byteLength; i++) {
+        this[offset + (little ? i : byteLength - 1 - i)] = v % 256;
+        v = Math.floor(v / 256);
+      }
+      return offset + byteLength;
+    };
+    for (const [name, fn] of [['readUInt', readU], ['readUint', readU], ['readInt', readS], ['writeUInt', write], ['writeUint', write], ['writeInt', write]]) {
+      Buffer.prototype[name + suffix] = fn;
+    }
+  }
+
   function btoa(input) {
     if (arguments.length === 0) throw new TypeError('The "data" argument must be specified');
     const str = String(input);

@@ -56,6 +56,14 @@ describe('buffer lib', () => {
     expect(await guestValue(body)).toEqual(expected);
   });
 
+  it('reads and writes variable-width integers like Node', async () => {
+    const script = `const b = Buffer.from([0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xfe]); const out = [];
+      for (const n of [1, 2, 3, 4, 5, 6]) out.push(b.readUIntBE(0, n), b.readUIntLE(1, n), b.readIntBE(1, n), b.readIntLE(0, n));
+      const w = Buffer.alloc(12); out.push(w.writeUIntBE(0x123456, 0, 3), w.writeIntLE(-2, 3, 3), w.writeIntBE(-123456789, 6, 6), w.toString('hex'));
+      return out;`;
+    expect(await guestValue(script)).toEqual((new Function('Buffer', script) as (b: typeof Buffer) => unknown)(Buffer));
+  });
+
   it('inspects as <Buffer ..> and throws Node error codes', async () => {
     const got = await guestValue(`const codes = [];
       for (const f of [() => Buffer.from(5), () => Buffer.from('x', 'klingon'), () => Buffer.alloc(-1)]) { try { f(); } catch (e) { codes.push(e.code); } }
