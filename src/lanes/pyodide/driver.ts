@@ -58,6 +58,8 @@ class PyodideDriver implements LaneDriver {
   private rebuildReason = '';
   private jobs = 0;
   private rebuilds = 0;
+  private heapBytes = 0;
+  private baseHeapBytes = 0;
   private disposed = false;
 
   constructor(
@@ -71,10 +73,15 @@ class PyodideDriver implements LaneDriver {
   ) {
     this.baseImage = realm.captureImage();
     this.current = this.baseImage;
+    this.baseHeapBytes = this.heapBytes = realm.imageBytes(this.baseImage);
   }
 
   async run(job: GuestJob): Promise<GuestResult> {
     if (this.disposed) throw new Error('pyodide driver is disposed');
+    // A heap that already exceeds this job's cap cannot shrink: start it on a new instance.
+    if (!this.rebuildReason && this.heapBytes > job.memoryBytes && this.heapBytes > this.baseHeapBytes) {
+      this.rebuildReason = `heap of ${this.heapBytes} bytes is over the job's ${job.memoryBytes}-byte cap`;
+    }
     if (this.rebuildReason) await this.rebuild();
     this.jobs++;
     if (this.host.interrupt) Atomics.store(this.host.interrupt, 0, 0);
@@ -162,6 +169,7 @@ class PyodideDriver implements LaneDriver {
       rings: { wasm: true, sealed_realm: true },
       snapshot: { key: this.snapshotKey, origin: this.snapshotOrigin },
       bootMs: Math.round(this.bootMs),
+      heapBytes: this.heapBytes,
       images: this.images.size,
       imageBytes: this.imageBytes,
       jobs: this.jobs,
@@ -183,6 +191,7 @@ class PyodideDriver implements LaneDriver {
   }
 
   private afterJob(outcome: InvokeOutcome): void {
+    this.heapBytes = Math.max(this.heapBytes, outcome.heapBytes);
     if (outcome.taint) this.rebuildReason ||= `guest reached JavaScript (${outcome.taint})`;
     else if (outcome.thrown && !outcome.reply) this.rebuildReason ||= `the interpreter failed: ${outcome.thrown}`;
     else if (outcome.heapBytes > this.options.maxHeapBytes) this.rebuildReason ||= `heap grew to ${outcome.heapBytes} bytes`;
@@ -200,6 +209,7 @@ class PyodideDriver implements LaneDriver {
     this.snapshotOrigin = loaded.origin;
     this.baseImage = this.realm.captureImage();
     this.current = this.baseImage;
+    this.baseHeapBytes = this.heapBytes = this.realm.imageBytes(this.baseImage);
     this.rebuildReason = '';
     this.rebuilds++;
   }

@@ -4,7 +4,10 @@ const MIB = 1024 * 1024;
 export interface PyodideOptions {
   /** Extra modules imported before the snapshot, on top of the lane's own list (lane.py PRELOAD). */
   preload: readonly string[];
-  /** A realm whose heap grew past this is replaced rather than reset (memory never shrinks). */
+  /**
+   * A realm whose heap grew past this is replaced (off the request path) rather than reset: Wasm memory
+   * never shrinks, and a later job with a smaller memory cap must not inherit a grown heap.
+   */
   maxHeapBytes: number;
   /** Budget of function-mode images kept per worker (each is a copy of the heap). */
   imageCacheBytes: number;
@@ -15,7 +18,7 @@ export function pyodideOptions(raw: Record<string, unknown>): PyodideOptions {
   const preload = raw['preload'];
   return {
     preload: Array.isArray(preload) ? preload.filter((name): name is string => typeof name === 'string' && /^[A-Za-z_][\w.]*$/.test(name)) : [],
-    maxHeapBytes: positive(raw['maxHeapBytes'], 256 * MIB),
+    maxHeapBytes: positive(raw['maxHeapBytes'], 128 * MIB),
     imageCacheBytes: positive(raw['imageCacheBytes'], 128 * MIB),
     maxImages: positive(raw['maxImages'], 16),
   };
