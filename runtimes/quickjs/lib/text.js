@@ -43,11 +43,7 @@
     let chunk = [];
     let i = 0;
     const bad = () => {
-      if (fatal) {
-        const error = new TypeError('The encoded data was not valid for encoding utf-8');
-        error.code = 'ERR_ENCODING_INVALID_ENCODED_DATA';
-        throw error;
-      }
+      if (fatal) throw invalidData('utf-8');
       chunk.push(0xfffd);
     };
     while (i < bytes.length) {
@@ -111,7 +107,57 @@
     return [out + String.fromCodePoint(...chunk), i];
   }
 
-  const LABELS = new Set(['utf-8', 'utf8', 'unicode-1-1-utf-8']);
+  // WHATWG encoding labels for the decoders we have: UTF-8, UTF-16LE and windows-1252 (which the
+  // Encoding Standard uses for "latin1"/"ascii" too).
+  const LABELS = Object.assign(Object.create(null), {
+    'utf-8': 'utf-8', utf8: 'utf-8', 'unicode-1-1-utf-8': 'utf-8',
+    'utf-16le': 'utf-16le', 'utf-16': 'utf-16le', ucs2: 'utf-16le', 'ucs-2': 'utf-16le', 'unicode': 'utf-16le', 'csunicode': 'utf-16le',
+    'windows-1252': 'windows-1252', latin1: 'windows-1252', 'iso-8859-1': 'windows-1252', 'iso8859-1': 'windows-1252', 'iso_8859-1': 'windows-1252',
+    ascii: 'windows-1252', 'us-ascii': 'windows-1252', cp1252: 'windows-1252', l1: 'windows-1252', 'x-cp1252': 'windows-1252', cp819: 'windows-1252',
+  });
+  // Node names these 'windows-1252' but decodes them byte = code point (ISO-8859-1); we do the same.
+  function decodeLatin1(bytes) {
+    let out = '';
+    for (let i = 0; i < bytes.length; i += 8192) out += String.fromCharCode.apply(null, bytes.subarray(i, i + 8192));
+    return [out, bytes.length];
+  }
+
+  // UTF-16LE: unpaired surrogates become U+FFFD (or throw when fatal); a trailing odd byte waits with `stream`.
+  function decodeUtf16le(bytes, fatal, stream) {
+    const units = bytes.length >> 1;
+    let used = units * 2;
+    let end = units;
+    const last = units > 0 ? bytes[used - 2] | (bytes[used - 1] << 8) : 0;
+    if (stream && last >= 0xd800 && last <= 0xdbff) (end = units - 1), (used -= 2);
+    let out = '';
+    for (let i = 0; i < end; i++) {
+      const c = bytes[i * 2] | (bytes[i * 2 + 1] << 8);
+      if (c >= 0xd800 && c <= 0xdbff && i + 1 < end) {
+        const d = bytes[i * 2 + 2] | (bytes[i * 2 + 3] << 8);
+        if (d >= 0xdc00 && d <= 0xdfff) {
+          out += String.fromCharCode(c, d);
+          i++;
+          continue;
+        }
+      }
+      if (c >= 0xd800 && c <= 0xdfff) {
+        if (fatal) throw invalidData('utf-16le');
+        out += '\ufffd';
+      } else out += String.fromCharCode(c);
+    }
+    if (!stream && bytes.length % 2 === 1) {
+      if (fatal) throw invalidData('utf-16le');
+      out += '\ufffd';
+      used = bytes.length;
+    }
+    return [out, used];
+  }
+
+  function invalidData(encoding) {
+    const error = new TypeError('The encoded data was not valid for encoding ' + encoding);
+    error.code = 'ERR_ENCODING_INVALID_ENCODED_DATA';
+    return error;
+  }
 
   class TextEncoder {
     get encoding() {
@@ -134,22 +180,24 @@
   }
 
   class TextDecoder {
+    #encoding;
     #fatal;
     #ignoreBOM;
     #pending = new Uint8Array(0);
     #seenStart = false;
     constructor(label = 'utf-8', options = {}) {
-      const name = String(label).trim().toLowerCase();
-      if (!LABELS.has(name)) {
+      const encoding = LABELS[String(label).trim().toLowerCase()];
+      if (encoding === undefined) {
         const error = new RangeError('The "' + label + '" encoding is not supported');
         error.code = 'ERR_ENCODING_NOT_SUPPORTED';
         throw error;
       }
+      this.#encoding = encoding;
       this.#fatal = !!(options && options.fatal);
       this.#ignoreBOM = !!(options && options.ignoreBOM);
     }
     get encoding() {
-      return 'utf-8';
+      return this.#encoding;
     }
     get fatal() {
       return this.#fatal;
@@ -166,7 +214,8 @@
         joined.set(bytes, this.#pending.length);
         bytes = joined;
       }
-      const [text, used] = decodeUtf8(bytes, this.#fatal, stream);
+      const [text, used] =
+        this.#encoding === 'utf-8' ? decodeUtf8(bytes, this.#fatal, stream) : this.#encoding === 'utf-16le' ? decodeUtf16le(bytes, this.#fatal, stream) : decodeLatin1(bytes);
       this.#pending = bytes.slice(used);
       let result = text;
       if (!this.#seenStart && !this.#ignoreBOM && result.charCodeAt(0) === 0xfeff) result = result.slice(1);

@@ -94,6 +94,17 @@ describe('text lib', () => {
     expect(got).toEqual(expected);
   });
 
+  it('TextDecoder also speaks utf-16le and windows-1252 (latin1, ascii), like Node', async () => {
+    const cases: [string, number[], boolean][] = [
+      ['utf-16le', [0x68, 0x00, 0x69, 0x00, 0x3d, 0xd8, 0x00, 0xde], false], ['utf-16', [0xff, 0xfe, 0x41, 0x00], false], ['utf-16le', [0x00, 0xd8, 0x41, 0x00, 0x42], false],
+      ['latin1', [0x63, 0x61, 0x66, 0xe9, 0x80, 0x9f, 0xff], false], ['ascii', [0x41, 0x93, 0x94], false], ['windows-1252', [0x81, 0x8d], false],
+    ];
+    const script = `return ${JSON.stringify(cases)}.map(([label, bytes]) => { const d = new TextDecoder(label); return [d.encoding, d.decode(new Uint8Array(bytes))]; });`;
+    expect(await guestValue(script)).toEqual((new Function(script) as () => unknown)());
+    const streamed = `const d = new TextDecoder('utf-16le'); return [d.decode(new Uint8Array([0x3d]), { stream: true }), d.decode(new Uint8Array([0xd8, 0x00]), { stream: true }), d.decode(new Uint8Array([0xde]))];`;
+    expect(await guestValue(streamed)).toEqual((new Function(streamed) as () => unknown)());
+  });
+
   it('StringDecoder keeps split characters between writes', async () => {
     const got = await guestValue(`const { StringDecoder } = lib('text').string_decoder;
       const d = new StringDecoder('utf8');
