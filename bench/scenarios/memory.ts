@@ -45,13 +45,22 @@ export const memory: Scenario = {
     const storeDir = await sharedStore(ctx);
     for (const language of ['python', 'javascript'] as const) {
       const totals: number[] = [];
+      const totalOf = async (workers: number): Promise<number> => {
+        const { report } = await runIsolaJob({ mode: 'memory', language, storeDir, iterations: 1, workers });
+        const total = report.extra?.total?.[0];
+        if (total === undefined) throw new Error('memory child reported no total');
+        return total;
+      };
       const m = await row(
-        { scenario: this.id, language, subject: ISOLA, variant: PER_INSTANCE, unit: 'MB', note: `(RSS with ${WORKERS} idle workers - RSS before the engine) / ${WORKERS}` },
+        { scenario: this.id, language, subject: ISOLA, variant: PER_INSTANCE, unit: 'MB', note: `RSS with ${WORKERS} idle workers - RSS with 1 (separate processes)` },
         () =>
           collectSequential(reps, async () => {
-            const { report } = await runIsolaJob({ mode: 'memory', language, storeDir, iterations: 1, workers: WORKERS });
-            totals.push(...(report.extra?.total ?? []));
-            return report.samples[0] ?? Number.NaN;
+            // The difference between two engines is what one more idle worker costs, without the
+            // engine's fixed share (loaded modules, compiled Wasm) that a single engine would fold in.
+            const one = await totalOf(1);
+            const two = await totalOf(WORKERS);
+            totals.push(two);
+            return (two - one) / (WORKERS - 1);
           }),
       );
       if (language === 'python' && m) {
