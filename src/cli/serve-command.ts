@@ -1,5 +1,6 @@
 /** `isola serve`: start the HTTP service and block until SIGTERM/SIGINT has drained it. */
 import { parseArgs } from 'node:util';
+import { LaneSchema, type LaneName } from '../contract/response.js';
 import { EXIT } from './exit-codes.js';
 import { writeStderr, writeStdout } from './output.js';
 import { UsageError } from './usage-error.js';
@@ -14,8 +15,8 @@ Options:
   --port <n>             TCP port, 0 for any free port; default 8080
   --host <addr>          interface to bind; default 127.0.0.1
   --grace-ms <ms>        how long a drain waits for in-flight executions; default 30000
-  --workers <n>          JavaScript (QuickJS) workers; default one per core
-  --python-workers <n>   Python (Pyodide) workers, 0 disables Python; default min(2, cores)
+  --workers <lane=n,...> workers per lane, 0 disables a lane, e.g. quickjs=4,pyodide=0,native=0
+                         (lanes: quickjs, pyodide, native; defaults chosen by the engine per core count)
   --max-queue <n>        executions waiting for a worker before 503 overloaded
   -h, --help
 Environment: ISOLA_LOG_LEVEL (default info), ISOLA_STORE_DIR (snapshot store).`;
@@ -25,7 +26,6 @@ const OPTIONS = {
   host: { type: 'string' },
   'grace-ms': { type: 'string' },
   workers: { type: 'string' },
-  'python-workers': { type: 'string' },
   'max-queue': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -46,6 +46,20 @@ function intFlag(flag: string, value: string, min: number, max: number): number 
   return n;
 }
 
+/** `quickjs=4,pyodide=0`: worker counts per lane; lanes not named keep the engine's default. */
+function workersFlag(value: string): Partial<Record<LaneName, number>> {
+  const workers: Partial<Record<LaneName, number>> = {};
+  for (const part of value.split(',')) {
+    const [lane, count, extra] = part.split('=');
+    const parsedLane = LaneSchema.safeParse(lane?.trim());
+    if (!parsedLane.success || count === undefined || extra !== undefined) {
+      throw new UsageError(`--workers takes lane=n pairs (lanes: ${LaneSchema.options.join(', ')}), got ${JSON.stringify(part)}`);
+    }
+    workers[parsedLane.data] = intFlag('workers', count.trim(), 0, 1024);
+  }
+  return workers;
+}
+
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: OPTIONS, allowPositionals: false, strict: true });
   if (values.help) {
@@ -54,9 +68,7 @@ export async function run(args: string[]): Promise<number> {
   }
   const port = values.port === undefined ? undefined : intFlag('port', values.port, 0, 65535);
   const drainGraceMs = values['grace-ms'] === undefined ? undefined : intFlag('grace-ms', values['grace-ms'], 0, 3_600_000);
-  const workers = values.workers === undefined ? undefined : intFlag('workers', values.workers, 1, 1024);
-  const pythonWorkers =
-    values['python-workers'] === undefined ? undefined : intFlag('python-workers', values['python-workers'], 0, 1024);
+  const workers = values.workers === undefined ? {} : workersFlag(values.workers);
   const maxQueue = values['max-queue'] === undefined ? undefined : intFlag('max-queue', values['max-queue'], 0, 1_000_000);
 
   const { startServer, DEFAULT_HOST, DEFAULT_PORT } = await import('../server/serve.js');
@@ -67,10 +79,7 @@ export async function run(args: string[]): Promise<number> {
       ...(values.host !== undefined ? { host: values.host } : {}),
       ...(drainGraceMs !== undefined ? { drainGraceMs } : {}),
       engineOptions: {
-        workers: {
-          ...(workers !== undefined ? { quickjs: workers } : {}),
-          ...(pythonWorkers !== undefined ? { pyodide: pythonWorkers } : {}),
-        },
+        workers,
         ...(maxQueue !== undefined ? { maxQueue } : {}),
       },
     });

@@ -5,8 +5,8 @@ export const ADD = 'function main({ a, b }) { return { sum: a + b }; }';
 /** Busy for `ms` inside the sandbox, then returns `value`. */
 export const busy = (ms: number, value: string) =>
   `function main() { const end = Date.now() + ${ms}; while (Date.now() < end) {} return ${JSON.stringify(value)}; }`;
-/** Only the QuickJS lane: Pyodide workers take seconds to boot and no test here needs them. */
-export const JS_ONLY = { quickjs: 1, pyodide: 0 };
+/** Only the QuickJS lane: Python workers take seconds to boot and no test here needs them. */
+export const JS_ONLY = { quickjs: 1, pyodide: 0, native: 0 };
 
 export function post(app: FastifyInstance, body: unknown, headers: Record<string, string> = {}) {
   return app.inject({

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const BIN = fileURLToPath(new URL('../../bin/isola.js', import.meta.url));
+const JS_ONLY = 'quickjs=2,pyodide=0,native=0';
 
 interface LogEntry {
   msg?: string;
@@ -17,8 +18,8 @@ interface LogEntry {
 
 /** Start `isola serve --port 0` and resolve with its address once it logs it. */
 function startServe(args: string[]) {
-  // No Python workers: they take seconds of CPU to boot and these tests only run JavaScript.
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--python-workers', '0', ...args], {
+  // JavaScript only: Python workers take seconds of CPU to boot and these tests do not need them.
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--workers', JS_ONLY, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ISOLA_LOG_LEVEL: 'info' },
   });
@@ -119,7 +120,7 @@ describe('isola serve', () => {
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
     try {
       const port = (taken.address() as AddressInfo).port;
-      const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port), '--python-workers', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port), '--workers', JS_ONLY], { stdio: ['ignore', 'pipe', 'pipe'] });
       children.push(child);
       let stderr = '';
       child.stderr.on('data', (chunk) => (stderr += String(chunk)));
@@ -131,13 +132,18 @@ describe('isola serve', () => {
     }
   });
 
-  it('refuses a bad --port with exit 2 and a message', async () => {
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', '99999'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  it.each([
+    [['--port', '99999'], '--port'],
+    [['--workers', 'quickjs=two'], '--workers'],
+    [['--workers', 'ruby=1'], 'lanes: quickjs, pyodide, native'],
+    [['--grace-ms', '-5'], '--grace-ms'],
+  ])('refuses %j with exit 2, naming %s', async (flags, named) => {
+    const child = spawn(process.execPath, [BIN, 'serve', ...flags], { stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(child);
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr += String(chunk)));
     const [code] = (await once(child, 'exit')) as [number | null];
     expect(code).toBe(2);
-    expect(stderr).toContain('--port');
+    expect(stderr).toContain(named);
   });
 });
