@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { IsolaError } from '../contract/errors.js';
 import { newExecutionId } from '../contract/ids.js';
@@ -61,13 +61,14 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     return bridge.fetch(jobId, job.allowHosts, request, job.deadline);
   };
 
-  const environments = createEnvironmentManager({ storeDir, ...(options.logger ? { logger: options.logger } : {}) });
+  const python = options.python ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
+  const environments = createEnvironmentManager({ storeDir, python, ...(options.logger ? { logger: options.logger } : {}) });
   const lanes = await setUpLanes({
     sizes,
     entry: workerEntryUrl(),
     runtimesDir,
     storeDir,
-    laneOptions: {},
+    laneOptions: { native: { python } },
     bridge,
     fetch: egressFetch,
     log,

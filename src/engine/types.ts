@@ -13,6 +13,11 @@ export interface EngineOptions {
   streamLimitBytes?: number;
   /** Cap of the output value in bytes (default 10 MiB). */
   outputLimitBytes?: number;
+  /**
+   * Host CPython for the native lane and for building its environments (default /usr/bin/python3 when
+   * present). It must be readable by the sandbox's unprivileged user, so not a pyenv under /root.
+   */
+  python?: string;
   /** Start lane workers at createEngine() rather than on first use (default true). */
   prewarm?: boolean;
   /** Egress policy of the operator; requests can only narrow it. */

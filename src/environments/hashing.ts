@@ -64,6 +64,8 @@ export interface RequestHashInput {
   prebuild: string | undefined;
   /** Sources the specs resolve against (registry, index, wheelhouse, mirror). */
   sources: Record<string, string>;
+  /** Host interpreter that builds native venvs: a venv is only valid for the interpreter it was made with. */
+  python?: string;
 }
 
 /** Hash of what the caller asked for, before resolution: the key of the fast in-memory index. */
@@ -76,6 +78,7 @@ export function requestHash(input: RequestHashInput): string {
       specs: [...input.specs].sort(),
       prebuild: input.prebuild ?? null,
       sources: input.sources,
+      python: input.language === 'python' ? (input.python ?? null) : null,
     }),
   );
 }

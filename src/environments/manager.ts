@@ -209,7 +209,7 @@ export function createEnvironmentManager(options: EnvironmentManagerOptions): En
       const check = checkPackageSpecs(req.language === 'python' ? 'pip' : 'npm', req.packages);
       if (!check.ok) return Promise.resolve(failure('package_install', check.message));
       const specs: ParsedSpec[] = check.specs;
-      const key = requestHash({ language: req.language, runtime: req.runtime, specs: specs.map((s) => s.raw), prebuild: req.prebuild, sources });
+      const key = requestHash({ language: req.language, runtime: req.runtime, specs: specs.map((s) => s.raw), prebuild: req.prebuild, sources, python });
       const now = Date.now();
       const known = index.getMemory(key, now);
       if (known && usable(known)) {
