@@ -4,8 +4,8 @@ import { z } from 'zod';
 export const NativeOptionsSchema = z.object({
   /** Interpreter run inside the sandbox when the job names no venv. */
   python: z.string().min(1).default('/usr/bin/python3'),
-  /** Node run inside the sandbox for JavaScript jobs. */
-  node: z.string().min(1).default('/usr/bin/node'),
+  /** Node run inside the sandbox for JavaScript jobs; default: the Node running the engine. */
+  node: z.string().min(1).optional(),
   bwrap: z.string().min(1).default('/usr/bin/bwrap'),
   prlimit: z.string().min(1).default('/usr/bin/prlimit'),
   /** Size of each private tmpfs (/tmp and the /work cwd); also the largest file a job may write. */
@@ -30,8 +30,10 @@ export const NativeOptionsSchema = z.object({
   hostUid: z.number().int().min(1).default(65534),
   hostGid: z.number().int().min(1).default(65534),
 });
-export type NativeOptions = z.infer<typeof NativeOptionsSchema>;
+export type NativeOptions = z.infer<typeof NativeOptionsSchema> & { node: string };
 
-export function nativeOptions(options: Record<string, unknown>): NativeOptions {
-  return NativeOptionsSchema.parse(options);
+/** Validated options with defaults; `defaultNode` is the engine's own Node (process.execPath). */
+export function nativeOptions(options: Record<string, unknown>, defaultNode: string): NativeOptions {
+  const parsed = NativeOptionsSchema.parse(options);
+  return { ...parsed, node: parsed.node ?? defaultNode };
 }

@@ -27,6 +27,7 @@ import {
   execCapture,
   interpreterPrefixes,
   killGroup,
+  nodePrefix,
   makeReadable,
   reachableBy,
   rootEntries,
@@ -51,7 +52,7 @@ export interface NativeDriverHost extends DriverHost {
   egressProxy?: NativeEgressProxy;
 }
 
-export const createDriver: CreateDriver = async (host, config) => NativeDriver.create(host, nativeOptions(config.options));
+export const createDriver: CreateDriver = async (host, config) => NativeDriver.create(host, nativeOptions(config.options, process.execPath));
 
 type Availability = { available: true; version: string } | { available: false; reason: string };
 type PrebuildOutcome = { ok: true; dir: string; built: boolean } | { ok: false; result: GuestResult };
@@ -88,7 +89,7 @@ class NativeDriver implements LaneDriver {
         root: await rootEntries(),
         etcFiles: await etcFiles(driverDir),
         runtimesDir,
-        readOnly: (await interpreterPrefixes(options.python)).map((path): [string, string] => [path, path]),
+        readOnly: [...(await interpreterPrefixes(options.python)), ...(await nodePrefix(options.node))].map((path): [string, string] => [path, path]),
       };
       await makeReadable(driverDir);
       const driver = new NativeDriver(options, driverDir, layout, (host as NativeDriverHost).egressProxy);
