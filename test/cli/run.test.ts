@@ -1,6 +1,8 @@
 // `isola run` end to end: the built binary in a child process, on temp files. Needs `npm run build`.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -17,10 +19,14 @@ interface Run {
 }
 
 /** Run the built CLI (or, with `script`, another .mjs file) and collect its exit code and output. */
-function isola(args: string[], options: { cwd?: string; input?: string; script?: string } = {}): Promise<Run> {
+function isola(
+  args: string[],
+  options: { cwd?: string; input?: string; script?: string; env?: Record<string, string> } = {},
+): Promise<Run> {
   return new Promise((resolve) => {
     const argv = options.script ? [options.script, ...args] : [BIN, ...args];
-    const child = execFile(process.execPath, argv, { cwd: options.cwd, timeout: 30_000 }, (error, stdout, stderr) => {
+    const env = { ...process.env, ...options.env };
+    const child = execFile(process.execPath, argv, { cwd: options.cwd, env, timeout: 30_000 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
       resolve({ code, stdout, stderr });
     });
@@ -86,6 +92,25 @@ describe('isola run', () => {
     expect(run.code).toBe(4);
     expect(JSON.parse(run.stdout)).toMatchObject({ status: 'completed', return_code: 4, stdout_json: { seen: 7 }, environment: { lane: 'pyodide' } });
   }, 60_000);
+
+  it('passes --allow to the egress allow-list', async () => {
+    const server = createServer((_req, res) => res.end('pong'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const path = file('ping.js', `async function main() { const r = await fetch("http://${host}/"); return await r.text(); }`);
+      // The operator opens loopback for this test; a request alone can never reach private addresses.
+      const env = { ISOLA_EGRESS_ALLOW_PRIVATE: '1' };
+      const allowed = await isola(['run', path, '--allow', host], { env });
+      expect(allowed.code).toBe(0);
+      expect(JSON.parse(allowed.stdout).output).toBe('pong');
+      const denied = await isola(['run', path], { env });
+      expect(denied.code).not.toBe(0);
+      expect(JSON.parse(denied.stdout)).toMatchObject({ status: 'completed', error: { type: 'exception' } });
+    } finally {
+      server.close();
+    }
+  });
 
   it('exits 124 on a timeout', async () => {
     const run = await isola(['run', file('spin.js', 'while (true) {}'), '--timeout', '200']);
