@@ -106,7 +106,7 @@ export function toClassicScript(source: string): string {
     throw new Error('isola: pyodide.asm.mjs has module syntax this Pyodide version was not expected to have');
   }
   return `(function () {
-const ${REFUSE_IMPORT} = (specifier) => Promise.reject(new Error("isola: import(" + JSON.stringify(String(specifier)) + ") is not available in the sealed realm"));
+const ${REFUSE_IMPORT} = (specifier) => Promise.reject(new Error("isola: no dynamic import in the sealed realm (" + String(specifier) + ")"));
 ${body}
 ;return _createPyodideModule;
 })()`;
