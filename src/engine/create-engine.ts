@@ -155,7 +155,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
       lanes: states,
       rings: {
         wasm: true,
-        sealed_realm: pyodide?.['sealedRealm'] === true,
+        sealed_realm: (pyodide?.['rings'] as { sealed_realm?: boolean } | undefined)?.sealed_realm === true,
         os_sandbox: native?.available === true,
         scrubbed_env: true,
       },
