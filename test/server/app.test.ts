@@ -83,6 +83,7 @@ describe('POST /v1/execute and friends', () => {
     const res = await app.inject({ method: 'POST', url: '/v1/execute', headers, payload: JSON.stringify({ language: 'javascript', code: '1' }) });
     expect(res.statusCode).toBe(415);
     expect(fields(res.body)).toEqual(['(content-type)']);
+    expect(res.headers['x-request-id']).toMatch(/^req_/);
   });
 
   it('rejects a body over MAX_BODY_BYTES with 413 before parsing it', async () => {
@@ -106,6 +107,7 @@ describe('POST /v1/execute and friends', () => {
     const res = await app.inject({ method: 'GET', url: '/v1/nope' });
     expect(res.statusCode).toBe(404);
     expect(res.json().error.code).toBe('not_found');
+    expect(res.headers['x-request-id']).toMatch(/^req_/);
   });
 
   it('honours a sane x-request-id and replaces an insane one', async () => {
