@@ -26,9 +26,11 @@ export const warm: Scenario = {
     await row({ scenario: this.id, language: 'python', subject: ISOLA, variant: '', unit: 'ms', note: 'engine.execute' }, async () =>
       (await runIsolaJob({ mode: 'warm', language: 'python', storeDir, iterations: ctx.reps(50, 500) })).report.samples,
     );
-    await row({ scenario: this.id, language: 'python', subject: ISOLA, variant: 'native lane', unit: 'ms', note: 'runtime: native' }, async () =>
-      (await runIsolaJob({ mode: 'warm', language: 'python', runtime: 'native', storeDir, iterations: spawned })).report.samples,
-    );
+    for (const language of ['python', 'javascript'] as const) {
+      await row({ scenario: this.id, language, subject: ISOLA, variant: 'native lane', unit: 'ms', note: 'runtime: native (bubblewrap)' }, async () =>
+        (await runIsolaJob({ mode: 'warm', language, runtime: 'native', storeDir, iterations: spawned })).report.samples,
+      );
+    }
     await row({ scenario: this.id, language: 'javascript', subject: 'quickjs-raw', variant: '', unit: 'ms', note: 'new runtime+context per run' }, async () => {
       await quickjsModule();
       return timeSequential(inProcess, Math.ceil(inProcess / 10), () => quickjsHello(HELLO.javascript));
