@@ -114,11 +114,13 @@ export function createEnvironmentManager(options: EnvironmentManagerOptions): En
 
   /**
    * A request resolved earlier (by any process): its environment, with the spec rebuilt from the
-   * manifest so paths follow the store wherever it now lives. Undefined if expired or evicted.
+   * manifest so paths follow the store wherever it now lives. Undefined if evicted, or stale when
+   * `acceptStale` is false (a re-resolution must not be satisfied by the entry it replaces).
    */
-  async function loadIndexed(key: string): Promise<IndexEntry | undefined> {
-    const entry = await index.getDisk(key, Date.now());
-    if (!entry) return undefined;
+  async function loadIndexed(key: string, acceptStale: boolean): Promise<IndexEntry | undefined> {
+    const found = await index.getDisk(key, Date.now());
+    if (!found || (!found.fresh && !acceptStale)) return undefined;
+    const entry = found.entry;
     const manifest = await store.readManifest(entry.envHash);
     if (!manifest) return undefined;
     if (!store.isComplete(entry.envHash, manifest.spec)) {
@@ -132,9 +134,10 @@ export function createEnvironmentManager(options: EnvironmentManagerOptions): En
     return fresh;
   }
 
-  async function build(key: string, req: BuildRequest, started: number): Promise<PrepareResult> {
+  async function build(key: string, req: BuildRequest, started: number, revalidating = false): Promise<PrepareResult> {
     await ready;
-    const fromDisk = await loadIndexed(key);
+    // A stale entry is served too: the next prepare() finds it stale in memory and re-resolves in the background.
+    const fromDisk = await loadIndexed(key, !revalidating);
     if (fromDisk) return fromEntry(fromDisk, 'hit', started);
     const lock = await acquireLock(join(store.locksDir, `${key}.lock`), { staleMs: timeoutMs * 2 + 60_000, signal: closing.signal }, () =>
       logger.info({ component: 'environments', request: key }, 'waiting for another process building this environment'),
@@ -148,7 +151,7 @@ export function createEnvironmentManager(options: EnvironmentManagerOptions): En
     progress.unref();
     try {
       // Another process may have finished it while we waited for the lock.
-      const built = await loadIndexed(key);
+      const built = await loadIndexed(key, false);
       if (built) return fromEntry(built, 'hit', started);
       logger.info({ component: 'environments', request: key, language: req.language, specs: req.specs.map((s) => s.raw) }, 'building environment');
       let outcome: BuildOutcome;
@@ -190,6 +193,30 @@ export function createEnvironmentManager(options: EnvironmentManagerOptions): En
     }
   }
 
+  /**
+   * Re-resolve a stale request (version ranges past the TTL) without making anyone wait: callers keep
+   * getting the previous environment until the new resolution is recorded. One at a time per request;
+   * a failure (registry down) keeps the old environment and retries a minute later.
+   */
+  function revalidate(key: string, req: BuildRequest): void {
+    if (inflight.has(key) || closed) return;
+    logger.info({ component: 'environments', request: key }, 're-resolving a stale request in the background');
+    const pending = build(key, req, performance.now(), true).finally(() => inflight.delete(key));
+    inflight.set(key, pending);
+    pending.then(
+      (result) => {
+        if ('error' in result) {
+          logger.warn({ component: 'environments', request: key, error: result.error }, 're-resolution failed; keeping the previous environment');
+          index.postpone(key, 60_000, Date.now());
+        }
+      },
+      (error: unknown) => {
+        logger.error({ component: 'environments', request: key, err: error }, 're-resolution crashed; keeping the previous environment');
+        index.postpone(key, 60_000, Date.now());
+      },
+    );
+  }
+
   async function evict(justBuilt: string): Promise<void> {
     const now = Date.now();
     // Environments handed out in the last minute may be in use by a lane right now.
@@ -212,9 +239,10 @@ export function createEnvironmentManager(options: EnvironmentManagerOptions): En
       const key = requestHash({ language: req.language, runtime: req.runtime, specs: specs.map((s) => s.raw), prebuild: req.prebuild, sources, python });
       const now = Date.now();
       const known = index.getMemory(key, now);
-      if (known && usable(known)) {
-        touch(known.envHash, now);
-        return Promise.resolve(fromEntry(known, 'hit', started));
+      if (known && usable(known.entry)) {
+        touch(known.entry.envHash, now);
+        if (!known.fresh) revalidate(key, { language: req.language, runtime: req.runtime, specs, prebuild: req.prebuild });
+        return Promise.resolve(fromEntry(known.entry, 'hit', started));
       }
       let pending = inflight.get(key);
       if (!pending) {

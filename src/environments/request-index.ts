@@ -1,9 +1,9 @@
 /**
  * Maps a request hash (unresolved specs + runtime + prebuild + sources) to the environment it resolved
  * to, in memory for the sub-millisecond hit path and on disk (<storeDir>/env-requests/<hash>.json) so
- * other processes and restarts skip resolution too. Entries of requests with version ranges expire after
- * the TTL (the next prepare() re-resolves; usually to the same environment, which is then not rebuilt);
- * fully pinned requests never expire.
+ * other processes and restarts skip resolution too. Entries of requests with version ranges go stale
+ * after the TTL: the manager still serves them and re-resolves in the background (usually to the same
+ * environment, which is then not rebuilt); fully pinned requests never go stale.
  */
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -35,21 +35,26 @@ export class RequestIndex {
     return entry.pinned || now - entry.resolvedAt < this.ttlMs;
   }
 
-  /** The in-memory entry, if fresh. Synchronous: this is the hot path. */
-  getMemory(key: string, now: number): IndexEntry | undefined {
+  /** The in-memory entry and whether it is still fresh. Synchronous: this is the hot path. */
+  getMemory(key: string, now: number): { entry: IndexEntry; fresh: boolean } | undefined {
     const entry = this.memory.get(key);
-    return entry && this.fresh(entry, now) ? entry : undefined;
+    return entry && { entry, fresh: this.fresh(entry, now) };
   }
 
-  async getDisk(key: string, now: number): Promise<IndexEntry | undefined> {
+  async getDisk(key: string, now: number): Promise<{ entry: IndexEntry; fresh: boolean } | undefined> {
     try {
       const entry = JSON.parse(await readFile(join(this.dir, `${key}.json`), 'utf8')) as IndexEntry;
-      if (!this.fresh(entry, now)) return undefined;
-      return entry;
+      return { entry, fresh: this.fresh(entry, now) };
     } catch {
       // Missing or torn: resolve again.
       return undefined;
     }
+  }
+
+  /** After a failed background re-resolution: keep serving `key`, try again in `retryMs`. */
+  postpone(key: string, retryMs: number, now: number): void {
+    const entry = this.memory.get(key);
+    if (entry) this.memory.set(key, { ...entry, resolvedAt: now - this.ttlMs + retryMs });
   }
 
   remember(key: string, entry: IndexEntry): void {
