@@ -1,0 +1,170 @@
+// Intl.DateTimeFormat for the sandbox. The sandbox clock is UTC and there is no time zone database, so
+// only UTC (and fixed "+hh:mm" offsets) are accepted; other zones throw a RangeError that says so rather
+// than printing a wrong local time. Layouts follow ICU's en-US patterns; a few locales get their numeric
+// date order and separators, month and weekday names stay English.
+(function (internal) {
+  'use strict';
+  const { canonicalLocale } = internal.lib('intl_number');
+  const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+  const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+  // Numeric date layout per locale: order of y/m/d, separator, zero-padding of day and month, 24h clock.
+  const NUMERIC = {
+    'en-US': { order: 'mdy', sep: '/', pad: false, h24: false },
+    en: { order: 'dmy', sep: '/', pad: true, h24: true },
+    'en-CA': { order: 'ymd', sep: '-', pad: true, h24: false },
+    'en-IN': { order: 'dmy', sep: '/', pad: false, h24: false },
+    de: { order: 'dmy', sep: '.', pad: false, h24: true },
+    fr: { order: 'dmy', sep: '/', pad: true, h24: true },
+    es: { order: 'dmy', sep: '/', pad: false, h24: true },
+    it: { order: 'dmy', sep: '/', pad: false, h24: true },
+    nl: { order: 'dmy', sep: '-', pad: false, h24: true },
+    pt: { order: 'dmy', sep: '/', pad: true, h24: true },
+    ru: { order: 'dmy', sep: '.', pad: true, h24: true },
+    sv: { order: 'ymd', sep: '-', pad: true, h24: true },
+    ja: { order: 'ymd', sep: '/', pad: false, h24: true },
+    zh: { order: 'ymd', sep: '/', pad: false, h24: true },
+  };
+  const TIME_ZONE_NAMES = { UTC: 'Coordinated Universal Time' };
+
+  function numericLayout(locale) {
+    return NUMERIC[locale] || NUMERIC[locale.split('-')[0]] || NUMERIC['en-US'];
+  }
+
+  function resolveTimeZone(value) {
+    if (value === undefined) return 'UTC';
+    const zone = String(value);
+    if (/^(utc|gmt|etc\/utc|etc\/gmt|z)$/i.test(zone)) return 'UTC';
+    if (/^[+-]\d{2}:?\d{2}$/.test(zone)) return zone.length === 5 ? zone.slice(0, 3) + ':' + zone.slice(3) : zone;
+    throw new RangeError('Invalid time zone specified: ' + zone + ' (the sandbox has no time zone database; use UTC or a "+hh:mm" offset)');
+  }
+
+  const STYLES = {
+    date: {
+      full: { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' },
+      long: { year: 'numeric', month: 'long', day: 'numeric' },
+      medium: { year: 'numeric', month: 'short', day: 'numeric' },
+      short: { year: '2-digit', month: 'numeric', day: 'numeric' },
+    },
+    time: {
+      full: { hour: 'numeric', minute: '2-digit', second: '2-digit', timeZoneName: 'long' },
+      long: { hour: 'numeric', minute: '2-digit', second: '2-digit', timeZoneName: 'short' },
+      medium: { hour: 'numeric', minute: '2-digit', second: '2-digit' },
+      short: { hour: 'numeric', minute: '2-digit' },
+    },
+  };
+
+  class DateTimeFormat {
+    #o;
+    #explicitHour12 = false;
+    constructor(locales, options = {}, defaults = 'date') {
+      options = options === undefined ? {} : Object(options);
+      const o = { locale: canonicalLocale(locales), calendar: 'gregory', numberingSystem: 'latn', timeZone: resolveTimeZone(options.timeZone) };
+      const fields = ['weekday', 'era', 'year', 'month', 'day', 'hour', 'minute', 'second', 'fractionalSecondDigits', 'timeZoneName'];
+      const hasField = fields.some((f) => options[f] !== undefined);
+      if ((options.dateStyle || options.timeStyle) && hasField) throw new TypeError("Can't set option " + fields.find((f) => options[f] !== undefined) + ' when ' + (options.dateStyle ? 'dateStyle' : 'timeStyle') + ' is used');
+      if (options.dateStyle) {
+        Object.assign(o, STYLES.date[options.dateStyle], { dateStyle: options.dateStyle });
+        // Short dates keep a 4-digit year outside en-US and German; German medium dates are numeric.
+        const language = o.locale.split('-')[0];
+        if (options.dateStyle === 'short' && o.locale !== 'en-US' && language !== 'de') o.year = 'numeric';
+        if (language === 'de' && options.dateStyle === 'short') Object.assign(o, { day: '2-digit', month: '2-digit' });
+        if (language === 'de' && options.dateStyle === 'medium') Object.assign(o, { day: '2-digit', month: '2-digit', year: 'numeric' });
+      }
+      if (options.timeStyle) Object.assign(o, STYLES.time[options.timeStyle], { timeStyle: options.timeStyle });
+      for (const f of fields) if (options[f] !== undefined) o[f] = options[f];
+      if (!hasField && !options.dateStyle && !options.timeStyle) {
+        if (defaults === 'date' || defaults === 'all') Object.assign(o, { year: 'numeric', month: 'numeric', day: 'numeric' });
+        if (defaults === 'time' || defaults === 'all') Object.assign(o, { hour: 'numeric', minute: '2-digit', second: '2-digit' });
+      }
+      if (o.hour !== undefined) {
+        const localeH24 = numericLayout(o.locale).h24;
+        const h24 = options.hour12 !== undefined ? !options.hour12 : options.hourCycle ? /h2[34]/.test(options.hourCycle) : localeH24;
+        o.hour12 = !h24;
+        this.#explicitHour12 = options.hour12 !== undefined;
+        // ICU quirk kept for fidelity: hour12:false in a 12-hour locale selects h24 (midnight is "24:00").
+        o.hourCycle = options.hourCycle || (h24 ? (options.hour12 === false && !localeH24 ? 'h24' : 'h23') : 'h12');
+      }
+      this.#o = o;
+    }
+    static supportedLocalesOf(locales) {
+      return (Array.isArray(locales) ? locales : locales === undefined ? [] : [locales]).map((l) => canonicalLocale(l));
+    }
+    resolvedOptions() {
+      return Object.assign({}, this.#o);
+    }
+    get format() {
+      return (date) => this.#format(date);
+    }
+    formatToParts(date) {
+      return [{ type: 'literal', value: this.#format(date) }];
+    }
+    formatRange(start, end) {
+      return this.#format(start) + ' – ' + this.#format(end);
+    }
+    #format(input) {
+      const o = this.#o;
+      let time = input === undefined ? Date.now() : input instanceof Date ? input.getTime() : Number(input);
+      if (!Number.isFinite(time)) throw new RangeError('Invalid time value');
+      if (o.timeZone !== 'UTC') {
+        const sign = o.timeZone[0] === '-' ? -1 : 1;
+        time += sign * (Number(o.timeZone.slice(1, 3)) * 60 + Number(o.timeZone.slice(4, 6))) * 60000;
+      }
+      const d = new Date(time);
+      const parts = { year: d.getUTCFullYear(), month: d.getUTCMonth(), day: d.getUTCDate(), weekday: d.getUTCDay(), hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds() };
+      const datePart = this.#datePart(parts);
+      const timePart = this.#timePart(parts);
+      if (datePart && timePart) {
+        const joiner = o.dateStyle === 'full' || o.dateStyle === 'long' ? ' at ' : ', ';
+        return datePart + joiner + timePart;
+      }
+      return datePart || timePart;
+    }
+    #datePart(p) {
+      const o = this.#o;
+      const year = o.year === '2-digit' ? String(p.year % 100).padStart(2, '0') : o.year ? String(p.year) : '';
+      const weekday = o.weekday === 'long' ? WEEKDAYS[p.weekday] : o.weekday === 'short' ? WEEKDAYS[p.weekday].slice(0, 3) : o.weekday === 'narrow' ? WEEKDAYS[p.weekday][0] : '';
+      const day = o.day === '2-digit' ? String(p.day).padStart(2, '0') : o.day ? String(p.day) : '';
+      if (o.month === 'long' || o.month === 'short' || o.month === 'narrow') {
+        const month = o.month === 'long' ? MONTHS[p.month] : o.month === 'short' ? MONTHS[p.month].slice(0, 3) : MONTHS[p.month][0];
+        // ICU en-US: "Thursday, January 1, 1970", "Jan 1", "January 1970"; day-first locales: "1 January 1970".
+        let text;
+        if (numericLayout(o.locale).order === 'dmy' && day) text = day + (o.locale.startsWith('de') ? '.' : '') + ' ' + month + (year ? ' ' + year : '');
+        else text = month + (day ? ' ' + day : '') + (year ? (day ? ', ' : ' ') + year : '');
+        return weekday ? weekday + ', ' + text : text;
+      }
+      if (!o.month && !day && !year) return weekday;
+      const layout = numericLayout(o.locale);
+      const pad = (v, field) => (o[field] === '2-digit' || (layout.pad && o[field] === 'numeric') ? String(v).padStart(2, '0') : String(v));
+      const values = { y: year, m: o.month ? pad(p.month + 1, 'month') : '', d: day ? pad(p.day, 'day') : '' };
+      let text = layout.order.split('').map((k) => values[k]).filter(Boolean).join(layout.sep);
+      if (layout.sep === '.' && o.locale.startsWith('de') && !year) text += '.';
+      return weekday ? weekday + ', ' + text : text;
+    }
+    #timePart(p) {
+      const o = this.#o;
+      if (o.hour === undefined && o.minute === undefined && o.second === undefined) return '';
+      const pieces = [];
+      let suffix = '';
+      if (o.hour !== undefined) {
+        let hour = p.hour;
+        if (o.hourCycle === 'h24' && hour === 0) hour = 24;
+        if (o.hour12) {
+          suffix = ' ' + (hour < 12 ? 'AM' : 'PM'); // ICU 74+ went back to a plain space
+          hour = hour % 12 || 12;
+        }
+        // 24-hour locales pad the hour ("09:05"), except when hour12:false was asked for explicitly (ICU).
+        pieces.push(o.hour === '2-digit' || (!o.hour12 && o.minute !== undefined && !this.#explicitHour12) ? String(hour).padStart(2, '0') : String(hour));
+      }
+      if (o.minute !== undefined) pieces.push(o.hour === undefined && o.minute === 'numeric' ? String(p.minute) : String(p.minute).padStart(2, '0'));
+      if (o.second !== undefined) pieces.push(o.minute === undefined && o.second === 'numeric' ? String(p.second) : String(p.second).padStart(2, '0'));
+      let text = pieces.join(':') + suffix;
+      if (o.timeZoneName) {
+        const name = o.timeZone === 'UTC' ? (o.timeZoneName === 'long' ? TIME_ZONE_NAMES.UTC : 'UTC') : 'GMT' + o.timeZone.replace(/:00$/, '').replace(/^([+-])0/, '$1');
+        text += ' ' + name;
+      }
+      return text;
+    }
+  }
+
+  return { DateTimeFormat, resolveTimeZone };
+});
