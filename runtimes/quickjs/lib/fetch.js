@@ -208,5 +208,20 @@
     });
   }
 
-  return { fetch, Headers, Request, Response };
+  const form = () => internal.lib('fetch_form');
+  return {
+    fetch,
+    Headers,
+    Request,
+    Response,
+    get FormData() {
+      return form().FormData;
+    },
+    get Blob() {
+      return form().Blob;
+    },
+    get File() {
+      return form().File;
+    },
+  };
 });

@@ -87,6 +87,11 @@
     if (ArrayBuffer.isView(body)) return [new Uint8Array(body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength)), null];
     const url = internal.lib('url');
     if (body instanceof url.URLSearchParams) return [text.encode(body.toString()), 'application/x-www-form-urlencoded;charset=UTF-8'];
+    if (typeof body === 'object') {
+      const form = internal.lib('fetch_form');
+      if (body instanceof form.FormData) return form.encodeMultipart(body);
+      if (body instanceof form.Blob) return [form.blobBytes(body).slice(), body.type || null];
+    }
     if (typeof body === 'object' && typeof body[Symbol.asyncIterator] === 'function') throw new TypeError('Streaming request bodies are not supported in the sandbox; pass a string or bytes');
     return [text.encode(String(body)), 'text/plain;charset=UTF-8'];
   }
@@ -140,8 +145,27 @@
       bytes: { value() { return consume(this).then((b) => new Uint8Array(b)); }, configurable: true, writable: true },
       text: { value() { return consume(this).then((b) => new (text.TextDecoder)().decode(b)); }, configurable: true, writable: true },
       json: { value() { return this.text().then((t) => JSON.parse(t)); }, configurable: true, writable: true },
-      blob: { value() { return Promise.reject(new TypeError('Blob is not available in the sandbox; use arrayBuffer() or bytes()')); }, configurable: true, writable: true },
-      formData: { value() { return Promise.reject(new TypeError('FormData is not available in the sandbox; use text() or json()')); }, configurable: true, writable: true },
+      blob: {
+        value() {
+          const type = this.headers.get('content-type') || '';
+          return consume(this).then((b) => new (internal.lib('fetch_form').Blob)([b], { type }));
+        },
+        configurable: true,
+        writable: true,
+      },
+      formData: {
+        value() {
+          const type = this.headers.get('content-type') || '';
+          if (!/^application\/x-www-form-urlencoded/i.test(type)) return Promise.reject(new TypeError('formData() supports application/x-www-form-urlencoded bodies in the sandbox; got "' + type + '"'));
+          return this.text().then((body) => {
+            const form = new (internal.lib('fetch_form').FormData)();
+            for (const [k, v] of new (internal.lib('url').URLSearchParams)(body)) form.append(k, v);
+            return form;
+          });
+        },
+        configurable: true,
+        writable: true,
+      },
     });
   }
   function initBody(self, bytes) {

@@ -90,6 +90,35 @@ describe('fetch lib', () => {
     expect(timeouts[2]).toBeUndefined();
   });
 
+  it('uploads FormData as multipart/form-data and Blobs with their type', async () => {
+    const seen: { headers: [string, string][]; body: string }[] = [];
+    const fetch: HostFetch = (request, body) => {
+      seen.push({ headers: request.headers, body: body ? Buffer.from(body).toString('latin1') : '' });
+      return { ok: true, status: 200, statusText: 'OK', url: request.url, headers: [['content-type', 'application/x-www-form-urlencoded']], bodyBase64: Buffer.from('a=1&b=x+y').toString('base64') };
+    };
+    const got = await guestValue(`const { FormData, Blob, File } = lib('fetch');
+      const form = new FormData(); form.append('name', 'report'); form.append('file', new Blob(['a,b\\n1,2\\n'], { type: 'text/csv' }), 'data.csv');
+      form.set('note', 'multi\\nline'); form.append('raw', new Uint8Array([0xff, 0x00]).length);
+      const res = await fetch('https://up.example/upload', { method: 'POST', body: form });
+      await fetch('https://up.example/blob', { method: 'POST', body: new Blob([new Uint8Array([1, 2]), 'x'], { type: 'application/octet-stream' }) });
+      const parsed = await res.formData();
+      const blob = await (await fetch('https://up.example/again')).blob();
+      return [[...form.keys()], form.get('file').name, form.get('file').size, [...parsed], blob.type, await blob.text(), new File(['x'], 'f.txt').name, await new Blob(['héllo']).slice(1, 3).text()];`, { fetch });
+    expect(got).toEqual([['name', 'file', 'note', 'raw'], 'data.csv', 8, [['a', '1'], ['b', 'x y']], 'application/x-www-form-urlencoded', 'a=1&b=x+y', 'f.txt', 'é']);
+    const [multipart, blob] = seen;
+    const type = multipart!.headers.find(([k]) => k === 'content-type')![1];
+    const boundary = /^multipart\/form-data; boundary=(.+)$/.exec(type)![1]!;
+    // The body must parse as multipart with a standard parser: use undici's (via Node's Response).
+    const parsedByNode = await new Response(Buffer.from(multipart!.body, 'latin1'), { headers: { 'content-type': type } }).formData();
+    expect(parsedByNode.get('name')).toBe('report');
+    expect(parsedByNode.get('note')).toBe('multi\r\nline');
+    const file = parsedByNode.get('file') as File;
+    expect([file.name, file.type, await file.text()]).toEqual(['data.csv', 'text/csv', 'a,b\n1,2\n']);
+    expect(multipart!.body.endsWith('--' + boundary + '--\r\n')).toBe(true);
+    expect(blob!.headers).toEqual([['content-type', 'application/octet-stream']]);
+    expect(Buffer.from(blob!.body, 'latin1')).toEqual(Buffer.from([1, 2, 0x78]));
+  });
+
   it('lets users build Response and Headers themselves', async () => {
     const got = await guestValue(`const out = [];
       const r = new Response('hi', { status: 201, headers: { a: 'b' } });

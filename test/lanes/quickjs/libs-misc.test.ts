@@ -140,7 +140,7 @@ describe('library surface', () => {
   // `internal` holds the host door (write, exit, hostFetch, setJob...). User code must not be able to
   // reach it, or internal.lib, by walking what the libraries export (properties, accessors, prototypes).
   it('no library export leads back to internal', async () => {
-    const found = await guestValue(`const names = ['inspect', 'util', 'fs', 'fs_streams', 'path', 'text', 'buffer', 'url', 'clone', 'abort', 'fetch', 'crypto', 'events', 'stdin', 'serialize', 'assert', 'querystring'];
+    const found = await guestValue(`const names = ['inspect', 'util', 'fs', 'fs_streams', 'path', 'text', 'buffer', 'url', 'clone', 'abort', 'fetch', 'fetch_form', 'crypto', 'events', 'stdin', 'serialize', 'assert', 'querystring', 'readline', 'os', 'intl', 'intl_date'];
       const forbidden = new Set([internal, internal.lib, internal.libs, internal.write, internal.hostFetch, internal.randomBytesHex]);
       const seen = new Set(); const queue = names.map((n) => [n, lib(n)]); const hits = [];
       // Instances users get from constructors are walked too.
@@ -206,7 +206,7 @@ describe('library surface', () => {
 });
 
 describe('library loading', () => {
-  const LIBS = ['inspect', 'util', 'fs', 'fs_streams', 'path', 'text', 'buffer', 'url', 'clone', 'abort', 'fetch', 'crypto', 'events', 'stdin', 'serialize', 'assert', 'querystring', 'readline', 'os'];
+  const LIBS = ['inspect', 'util', 'fs', 'fs_streams', 'path', 'text', 'buffer', 'url', 'clone', 'abort', 'fetch', 'fetch_form', 'crypto', 'events', 'stdin', 'serialize', 'assert', 'querystring', 'readline', 'os', 'intl', 'intl_date'];
   it('every library loads on its own in a fresh context', async () => {
     for (const name of LIBS) {
       const result = await runGuest(`const value = lib(${JSON.stringify(name)}); return typeof value;`);
