@@ -120,12 +120,9 @@
       const delay = Math.max(0, Number(ms) || 0);
       deadlines.set(signal, Date.now() + delay);
       // Node's timeout timers are unref'd: they must not keep the run alive once nothing else is pending.
-      // Use bootstrap's internal.setUnrefTimer, or a Node-style Timeout object's unref(), when available.
-      const fire = () => abortSignal(signal, new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
-      // Own-property check: a plain read of a missing key would run user getters on Object.prototype
-      // with `this === internal`.
-      const unref = Object.prototype.hasOwnProperty.call(internal, 'setUnrefTimer') ? internal.setUnrefTimer : null;
-      const timer = typeof unref === 'function' ? unref(fire, delay) : setTimeout(fire, delay);
+      // That needs bootstrap's setTimeout to return a Node-style Timeout with unref(). (Never probe
+      // `internal` for optional members: user code can hook such lookups and would receive internal.)
+      const timer = setTimeout(() => abortSignal(signal, new DOMException('The operation was aborted due to timeout', 'TimeoutError')), delay);
       if (timer !== null && typeof timer === 'object' && typeof timer.unref === 'function') timer.unref();
       return signal;
     }
