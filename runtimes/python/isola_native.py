@@ -58,12 +58,7 @@ def main():
 def announce_mode(code, mode, runner):
     """First line on fd 3: the entry mode, so a job killed before its result still reports the right one."""
     if mode == "auto":
-        import ast
-
-        try:
-            mode = runner.detect_mode(ast.parse(code))
-        except (SyntaxError, ValueError):
-            mode = "script"  # the runner reports the syntax error itself
+        mode = runner.entry_mode(code)  # "script" for code that does not parse: the runner reports it
     os.write(RESULT_FD, json.dumps({"mode": mode}).encode("ascii") + b"\n")
 
 

@@ -49,32 +49,68 @@ then-current sys.stdout); a snapshot can be taken after it; Prepared.run() calls
 prepare() is kept and returned by every run().
 """
 
-import ast
+import _ast
 import io
 import json
 import linecache
 import math
 import sys
-import traceback
 import types
 
-# asyncio, inspect, dataclasses, datetime, decimal and uuid are imported lazily or looked up in
-# sys.modules: asyncio alone costs ~28 ms of a native cold start, and a value can only be a Decimal if
-# the user imported decimal.
+# Start-up cost matters in the native lane, where every job is a new interpreter: the C module _ast
+# stands in for ast (whose import costs more than the rest of this file), traceback is imported on the
+# first failure, inspect only for callables that are not plain functions, asyncio for coroutines; and
+# datetime, decimal, uuid and dataclasses are looked up in sys.modules (a value can only be a Decimal if
+# the user imported decimal).
 
-__all__ = ["execute", "execute_async", "prepare", "Prepared", "detect_mode"]
+__all__ = ["execute", "execute_async", "prepare", "prepare_async", "Prepared", "detect_mode", "entry_mode"]
 
 _FUNCTION_MODULE = "main"
+
+
+_FUNCTIONS = (_ast.FunctionDef, _ast.AsyncFunctionDef)
+
+
+def _parse(code, filename):
+    return compile(code, filename, "exec", _ast.PyCF_ONLY_AST, dont_inherit=True)
+
+
+def _children(node):
+    # ast.iter_child_nodes without importing ast.
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if isinstance(value, _ast.AST):
+            yield value
+        elif isinstance(value, list):
+            for item in value:
+                if isinstance(item, _ast.AST):
+                    yield item
+
+
+def _walk(node):
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(_children(current))
+
+
+def entry_mode(code, filename="main.py"):
+    """The mode "auto" resolves to for this code; "script" when it does not parse."""
+    try:
+        return detect_mode(_parse(code, filename))
+    except (SyntaxError, ValueError):
+        return "script"
 
 
 def detect_mode(tree):
     """"main" iff the module defines main at top level and never calls or hands it off at top level."""
     defines = False
     for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == "main":
+        if isinstance(node, _FUNCTIONS) and node.name == "main":
             defines = True
-        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Lambda):
-            if any(isinstance(t, ast.Name) and t.id == "main" for t in node.targets):
+        elif isinstance(node, _ast.Assign) and isinstance(node.value, _ast.Lambda):
+            if any(isinstance(t, _ast.Name) and t.id == "main" for t in node.targets):
                 defines = True
     if not defines:
         return "script"
@@ -86,27 +122,27 @@ def _calls_main(statements):
     stack = list(statements)
     while stack:
         node = stack.pop()
-        if isinstance(node, ast.Call):
-            for part in ast.walk(node):
-                if isinstance(part, ast.Name) and part.id == "main" and isinstance(part.ctx, ast.Load):
+        if isinstance(node, _ast.Call):
+            for part in _walk(node):
+                if isinstance(part, _ast.Name) and part.id == "main" and isinstance(part.ctx, _ast.Load):
                     if not _inside_deferred(node, part):
                         return True
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        if isinstance(node, _FUNCTIONS):
             stack.extend(node.decorator_list)
             stack.extend(node.args.defaults)
             stack.extend(d for d in node.args.kw_defaults if d is not None)
             continue
-        if isinstance(node, ast.Lambda):
+        if isinstance(node, _ast.Lambda):
             continue
-        stack.extend(ast.iter_child_nodes(node))
+        stack.extend(_children(node))
     return False
 
 
 def _inside_deferred(call, target):
     # `register(lambda: main())` does not call main now; a reference inside a nested def/lambda is deferred.
-    for node in ast.walk(call):
-        if node is not call and isinstance(node, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef)):
-            if any(n is target for n in ast.walk(node)):
+    for node in _walk(call):
+        if node is not call and isinstance(node, (_ast.Lambda,) + _FUNCTIONS):
+            if any(n is target for n in _walk(node)):
                 return True
     return False
 
@@ -133,13 +169,13 @@ class Prepared:
 
     def _prepare_steps(self, inputs_json):
         try:
-            tree = ast.parse(self.code, self.filename, "exec")
+            tree = _parse(self.code, self.filename)
         except SyntaxError as error:
             self.failure_result = _syntax_failure(self.mode if self.requested != "auto" else "script", error)
             return
         if self.requested == "auto":
             self.mode = detect_mode(tree)
-        flags = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+        flags = _ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
         try:
             self.compiled = compile(tree, self.filename, "exec", flags=flags, dont_inherit=True)
         except SyntaxError as error:
@@ -244,33 +280,63 @@ def _is_awaitable(value):
     return isinstance(value, types.CoroutineType) or hasattr(type(value), "__await__")
 
 
-def _call_main(main, inputs):
+_CO_VARARGS, _CO_VARKEYWORDS = 0x04, 0x08
+
+
+def _parameters(main):
+    """[(name, kind, required)] of main's signature, kind one of posonly, pos, varpos, kwonly, varkw.
+
+    Plain functions are read from their code object (inspect costs a native start-up several ms);
+    anything else (decorated with functools.wraps, classes, partials) through inspect.signature.
+    None when there is no signature to read.
+    """
+    if isinstance(main, types.FunctionType) and not hasattr(main, "__wrapped__"):
+        code = main.__code__
+        names, positional, kwonly = code.co_varnames, code.co_argcount, code.co_kwonlyargcount
+        first_default = positional - len(main.__defaults__ or ())
+        kwdefaults = main.__kwdefaults__ or {}
+        params = [(names[i], "posonly" if i < code.co_posonlyargcount else "pos", i < first_default)
+                  for i in range(positional)]
+        params += [(name, "kwonly", name not in kwdefaults) for name in names[positional:positional + kwonly]]
+        cursor = positional + kwonly
+        if code.co_flags & _CO_VARARGS:
+            params.append((names[cursor], "varpos", False))
+            cursor += 1
+        if code.co_flags & _CO_VARKEYWORDS:
+            params.append((names[cursor], "varkw", False))
+        return params
     import inspect
 
     try:
         signature = inspect.signature(main)
     except (TypeError, ValueError):
+        return None
+    kinds = {inspect.Parameter.POSITIONAL_ONLY: "posonly", inspect.Parameter.POSITIONAL_OR_KEYWORD: "pos",
+             inspect.Parameter.VAR_POSITIONAL: "varpos", inspect.Parameter.KEYWORD_ONLY: "kwonly",
+             inspect.Parameter.VAR_KEYWORD: "varkw"}
+    return [(p.name, kinds[p.kind], p.default is p.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD))
+            for p in signature.parameters.values()]
+
+
+def _call_main(main, inputs):
+    params = _parameters(main)
+    if params is None:
         return main(**inputs) if _is_kwargs(inputs) else main(inputs)
-    params = list(signature.parameters.values())
     if not _is_kwargs(inputs):
-        takes_positional = any(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL)
-                               for p in params)
+        takes_positional = any(kind in ("posonly", "pos", "varpos") for _, kind, _ in params)
         return main(inputs) if takes_positional else main()
-    if any(p.kind is p.VAR_KEYWORD for p in params):
+    if any(kind == "varkw" for _, kind, _ in params):
         keywords = dict(inputs)
     else:
-        names = {p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+        names = {name for name, kind, _ in params if kind in ("pos", "kwonly")}
         keywords = {key: value for key, value in inputs.items() if key in names}
     positional = []
-    for p in params:
-        if p.kind is p.POSITIONAL_ONLY and p.name in inputs:
-            positional.append(inputs[p.name])
-            keywords.pop(p.name, None)
-        elif p.kind is p.POSITIONAL_ONLY:
-            break
-    missing = [p.name for p in params
-               if p.default is p.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
-               and p.name not in inputs]
+    for name, kind, _ in params:
+        if kind != "posonly" or name not in inputs:
+            break  # positional-only arguments can be given in order only, up to the first one missing
+        positional.append(inputs[name])
+        keywords.pop(name, None)
+    missing = [name for name, _, required in params if required and name not in inputs]
     if missing:
         names = ", ".join("'%s'" % name for name in missing)
         plural = "s" if len(missing) > 1 else ""
@@ -297,6 +363,8 @@ def _failure_result(mode, exit_code, kind, message, report=None):
 
 
 def _syntax_failure(mode, error):
+    import traceback
+
     report = "".join(traceback.format_exception_only(type(error), error))
     _write_stderr(report)
     where = "line %s" % error.lineno
@@ -319,6 +387,8 @@ def _exception_message(error, module_name):
 
 
 def _format_exception(error, filename, module_name):
+    import traceback
+
     summary = traceback.TracebackException(type(error), error, error.__traceback__, compact=True)
     _trim(summary, filename, set())
     lines = "".join(summary.format())
@@ -330,6 +400,8 @@ def _format_exception(error, filename, module_name):
 
 def _trim(summary, filename, seen):
     """Drop the runner's frames: keep the stack from the first frame of the user's file on."""
+    import traceback
+
     if summary is None or id(summary) in seen:
         return
     seen.add(id(summary))
