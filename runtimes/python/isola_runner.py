@@ -523,6 +523,8 @@ def _drive(steps, run_coroutine):
             try:
                 value = runner(awaitable)
             except BaseException as error:  # thrown into the generator; it re-raises what it does not handle
+                if isinstance(awaitable, types.CoroutineType):
+                    awaitable.close()  # a driver that could not start it must not leave it "never awaited"
                 awaitable = steps.throw(error)
             else:
                 awaitable = steps.send(value)
