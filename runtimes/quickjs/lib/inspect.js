@@ -59,6 +59,26 @@
     }
   }
 
+  // Brand checks: a prototype object (Map.prototype, Uint8Array.prototype) is not an instance even though
+  // instanceof or its toStringTag may say so, and its accessors throw when called on it.
+  function isMap(v) {
+    try {
+      Map.prototype.has.call(v, undefined);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  function isSet(v) {
+    try {
+      Set.prototype.has.call(v, undefined);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  const isTypedArray = (v) => ArrayBuffer.isView(v) && !(v instanceof DataView);
+
   function constructorName(obj) {
     let proto = Object.getPrototypeOf(obj);
     while (proto !== null) {
@@ -102,7 +122,9 @@
     if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return formatPrimitive(value, ctx);
     if (ctx.customInspect !== false) {
       const fn = value[custom];
-      if (typeof fn === 'function' && fn !== inspect) {
+      // As Node: a class's prototype object is not an instance, so its custom inspect is not used.
+      const isPrototype = value.constructor && value.constructor.prototype === value;
+      if (typeof fn === 'function' && fn !== inspect && !isPrototype) {
         const depth = ctx.depth === null ? null : ctx.depth - recurseTimes;
         const result = fn.call(value, depth, Object.assign({}, ctx.options, { depth }), inspect);
         if (result !== value) return typeof result === 'string' ? result : formatValue(ctx, result, recurseTimes);
@@ -137,15 +159,15 @@
       formatter = formatArray;
       arrayLike = true;
       if (value.length === 0 && keys.length === 0) return braces[0] + ']';
-    } else if (value instanceof Map || tag === '[object Map]') {
+    } else if (isMap(value)) {
       braces = [prefix('Map', value.size) + '{', '}'];
       formatter = formatMap;
       if (value.size === 0 && keys.length === 0) return braces[0] + '}';
-    } else if (value instanceof Set || tag === '[object Set]') {
+    } else if (isSet(value)) {
       braces = [prefix('Set', value.size) + '{', '}'];
       formatter = formatSet;
       if (value.size === 0 && keys.length === 0) return braces[0] + '}';
-    } else if (value instanceof TypedArray) {
+    } else if (isTypedArray(value)) {
       keys = keys.filter((k) => !isIndex(k, value.length));
       braces = [prefix(tag.slice(8, -1), value.length) + '[', ']'];
       formatter = formatArray;
@@ -176,7 +198,7 @@
       const hex = Array.from(bytes.subarray(0, 50), (b) => b.toString(16).padStart(2, '0')).join(' ');
       const more = bytes.length > 50 ? ' ... ' + (bytes.length - 50) + ' more byte' + (bytes.length > 51 ? 's' : '') : '';
       return 'ArrayBuffer { [Uint8Contents]: <' + hex + more + '>, byteLength: ' + value.byteLength + ' }';
-    } else if (value instanceof DataView) {
+    } else if (value instanceof DataView && ArrayBuffer.isView(value)) {
       braces = [prefix('DataView') + '{', '}'];
       formatter = (c, v, r) => ['byteLength: ' + v.byteLength, 'byteOffset: ' + v.byteOffset, 'buffer: ' + formatValue(c, v.buffer, r + 1)];
     } else if (value instanceof Promise) {

@@ -14,7 +14,7 @@ const VALUES = [
   `[{ a: 1, b: 2 }, { a: 3, b: 4 }]`, `new Map([[{ a: 1 }, [1, 2]]])`, `[[1, [2, [3, [4]]]]]`, `{ f() {}, g: () => 1 }`, `'top\\nlevel'`,
   `[new Number(3), new String('s')]`, `{ a: [{ b: { c: 1 } }] }`, `{ data: Array.from({ length: 8 }, (_, i) => ({ id: i, name: 'item' + i })) }`,
   `'x'.repeat(100)`, `{ nested: { list: ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'theta', 'iota', 'kappa'] } }`,
-  `[1.5, -2, NaN, Infinity, 1e21]`, `{ 'quoted"key': "a'b\\"c" }`, `[undefined, null, true]`,
+  `[1.5, -2, NaN, Infinity, 1e21]`, `[Map.prototype, Set.prototype, Uint8Array.prototype, ArrayBuffer.prototype, Date.prototype]`, `{ 'quoted"key': "a'b\\"c" }`, `[undefined, null, true]`,
 ];
 
 const FORMATS = [
