@@ -21,12 +21,12 @@ interface Run {
 /** Run the built CLI (or, with `script`, another .mjs file) and collect its exit code and output. */
 function isola(
   args: string[],
-  options: { cwd?: string; input?: string; script?: string; env?: Record<string, string> } = {},
+  options: { cwd?: string; input?: string; script?: string; env?: Record<string, string>; timeoutMs?: number } = {},
 ): Promise<Run> {
   return new Promise((resolve) => {
     const argv = options.script ? [options.script, ...args] : [BIN, ...args];
     const env = { ...process.env, ...options.env };
-    const child = execFile(process.execPath, argv, { cwd: options.cwd, env, timeout: 30_000 }, (error, stdout, stderr) => {
+    const child = execFile(process.execPath, argv, { cwd: options.cwd, env, timeout: options.timeoutMs ?? 30_000 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
       resolve({ code, stdout, stderr });
     });
@@ -88,10 +88,11 @@ describe('isola run', () => {
 
   it('infers Python from .py and mirrors sys.exit', async () => {
     const code = 'import json, sys\nprint(json.dumps({"seen": json.load(open("inputs.json"))["n"]}))\nsys.exit(4)\n';
-    const run = await isola(['run', file('exit4.py', code), '--inputs', '{"n":7}']);
+    // The first Python run after a build boots Pyodide and writes its snapshot: seconds, more on a busy machine.
+    const run = await isola(['run', file('exit4.py', code), '--inputs', '{"n":7}'], { timeoutMs: 110_000 });
     expect(run.code).toBe(4);
     expect(JSON.parse(run.stdout)).toMatchObject({ status: 'completed', return_code: 4, stdout_json: { seen: 7 }, environment: { lane: 'pyodide' } });
-  }, 60_000);
+  }, 120_000);
 
   it('passes --allow to the egress allow-list', async () => {
     const server = createServer((_req, res) => res.end('pong'));
