@@ -1,7 +1,8 @@
 // Entry point of the native lane for JavaScript: `node runner.mjs /isola/job/job.json` inside bubblewrap.
 //
 // job.json (read-only, written by the host): { code, filename, mode: 'script'|'main', source_type:
-// 'script'|'module', output_limit, inputs_path, prebuild_dir?, egress_socket?, egress_port? }. The host decides mode and source type with the same
+// 'script'|'module', output_limit, inputs_path, prebuild_dir?, egress_socket?, egress_port?,
+// egress_proxy_url? }. The host decides mode and source type with the same
 // parser the QuickJS lane uses, so both lanes treat a code node alike.
 //
 // Conventions (as in the QuickJS lane): the cwd (/work, a private tmpfs) holds inputs.json, fd 0 is the
@@ -28,7 +29,11 @@ const workdir = process.cwd();
 if (job.prebuild_dir) fs.cpSync(job.prebuild_dir, workdir, { recursive: true }); // files the prebuild left
 fs.writeFileSync('inputs.json', inputsJson);
 const userFile = path.join(workdir, job.filename);
-if (job.egress_socket) startEgressForwarder(job.egress_socket, job.egress_port);
+if (job.egress_socket) {
+  startEgressForwarder(job.egress_socket, job.egress_port);
+  // The URL holds the job's token: it comes in the job file, not on any command line.
+  for (const name of ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy']) process.env[name] = job.egress_proxy_url;
+}
 process.argv = [process.argv[0], userFile];
 
 const state = { returnJson: null, failure: null, written: false };

@@ -1,7 +1,7 @@
 """Entry point of the native (bubblewrap) lane: `python -s -B isola_native.py /isola/job/job.json`.
 
 job.json is read-only, written by the host: {"code", "filename", "mode", "output_limit", "inputs_path",
-"prebuild_dir"?, "egress_socket"?, "egress_port"?}. The working directory (/work, a private tmpfs) starts with the files the environment's
+"prebuild_dir"?, "egress_socket"?, "egress_port"?, "egress_proxy_url"?}. The working directory (/work, a private tmpfs) starts with the files the environment's
 prebuild left (copied from prebuild_dir) and a copy of inputs.json; fd 0 is the host's inputs file. After the code has run, ./output.json (if any, and not over output_limit) is read back.
 
 fd 3 gets two JSON lines: {"mode"} before the code runs, then the result (isola_runner.execute()'s dict
@@ -37,6 +37,8 @@ def main():
         handle.write(inputs_json)
     if job.get("egress_socket"):
         start_egress_forwarder(job["egress_socket"], job["egress_port"])
+        for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
+            os.environ[name] = job["egress_proxy_url"]  # the URL holds the job's token: not on any command line
     del sys.argv[1:]
     announce_mode(job["code"], job["mode"], isola_runner)
     output_limit = job["output_limit"]

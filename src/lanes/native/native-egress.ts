@@ -23,20 +23,20 @@ export const EGRESS_PORT = 3128;
 export const SANDBOX_EGRESS_SOCKET = '/isola/egress.sock';
 
 export interface JobEgress {
-  /** Extra environment of the guest. */
-  env: Record<string, string>;
   /** Host socket bound read-write at SANDBOX_EGRESS_SOCKET. */
   bind: [string, string];
-  /** Fields of job.json telling the runner to start its forwarder. */
-  spec: { egress_socket: string; egress_port: number };
+  /**
+   * Fields of job.json: the runner starts its forwarder and sets HTTP(S)_PROXY to the URL itself. The
+   * URL holds the job's token, so it travels in the job file (readable by the sandbox uid only), never
+   * on bwrap's command line, which any local user could read in /proc.
+   */
+  spec: { egress_socket: string; egress_port: number; egress_proxy_url: string };
 }
 
 export function jobEgress(job: GuestJob, proxy: NativeEgressProxy | undefined): JobEgress | undefined {
   if (!proxy || job.allowHosts.length === 0 || !proxy.address.startsWith('/')) return undefined;
-  const url = proxy.url(job.id, job.allowHosts, job.deadline);
   return {
-    env: { HTTP_PROXY: url, HTTPS_PROXY: url, http_proxy: url, https_proxy: url },
     bind: [proxy.address, SANDBOX_EGRESS_SOCKET],
-    spec: { egress_socket: SANDBOX_EGRESS_SOCKET, egress_port: EGRESS_PORT },
+    spec: { egress_socket: SANDBOX_EGRESS_SOCKET, egress_port: EGRESS_PORT, egress_proxy_url: proxy.url(job.id, job.allowHosts, job.deadline) },
   };
 }

@@ -222,8 +222,7 @@ class NativeDriver implements LaneDriver {
         ...(egress ? { sockets: [egress.bind] } : {}),
       };
       const limits = this.limitsFor(job, guest.addressSpaceOverheadBytes);
-      const env = { ...sandboxEnv(runtime, randomInt(1, 2 ** 32 - 1)), ...egress?.env };
-      const argv = sandboxArgv(layout, limits, env, guest.command);
+      const argv = sandboxArgv(layout, limits, sandboxEnv(runtime, randomInt(1, 2 ** 32 - 1)), guest.command);
       const end = await runSandboxed({
         argv,
         stdinPath: join(jobDir, 'inputs.json'),
