@@ -174,7 +174,8 @@
   };
   return {
     Intl,
-    numberToLocaleString: (value, locales, options) => new NumberFormat(locales, options).format(value),
+    // `value` may arrive boxed (a sloppy-mode `this`): unbox so BigInts keep every digit.
+    numberToLocaleString: (value, locales, options) => new NumberFormat(locales, options).format(value instanceof BigInt || value instanceof Number ? value.valueOf() : value),
     dateToLocaleString: dateFormat('all'),
     dateToLocaleDateString: dateFormat('date'),
     dateToLocaleTimeString: dateFormat('time'),

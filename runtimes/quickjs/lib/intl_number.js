@@ -184,13 +184,17 @@
     }
     #format(value) {
       const o = this.#o;
-      const x = Number(value);
+      const big = typeof value === 'bigint';
+      const x = big ? Number(value) : Number(value);
       const [groupSep, decimalSep, currencyPattern, percentPattern, minGrouping] = localeData(o.locale);
       if (Number.isNaN(x)) return 'NaN';
-      const negative = x < 0 || Object.is(x, -0);
+      const negative = big ? value < 0n : x < 0 || Object.is(x, -0);
       const assemble = (text, suffix) => this.#assemble(negative, text, suffix, groupSep, decimalSep, currencyPattern, percentPattern, minGrouping);
-      if (!Number.isFinite(x)) return assemble('∞', '');
-      let d = decimalOf(Math.abs(x));
+      if (!Number.isFinite(x) && !big) return assemble('∞', '');
+      // BigInts keep every digit: build the decimal from their own string, not from a double.
+      const bigDigits = big ? (value < 0n ? -value : value).toString() : '';
+      let d = big ? { digits: bigDigits.replace(/0+$/, ''), point: bigDigits === '0' ? 1 : bigDigits.length } : decimalOf(Math.abs(x));
+      if (big && bigDigits === '0') d = { digits: '', point: 1 };
       if (o.style === 'percent' && d.digits !== '') d = { digits: d.digits, point: d.point + 2 };
       const significant = o.maximumSignificantDigits !== undefined;
       if (o.notation === 'compact') {

@@ -74,6 +74,24 @@ describe('intl lib', () => {
     expect(await guestValue(`const { Intl } = lib('intl');\n` + script)).toEqual((new Function(script) as () => unknown)());
   });
 
+  // The wiring proposed for bootstrap.js (lazy: nothing is parsed until a locale method is called).
+  const INSTALL = `const method = (proto, name, helper) => Object.defineProperty(proto, name, { configurable: true, writable: true,
+      value: { [name](locales, options) { return lib('intl')[helper](this, locales, options); } }[name] });
+    method(Number.prototype, 'toLocaleString', 'numberToLocaleString'); method(BigInt.prototype, 'toLocaleString', 'numberToLocaleString');
+    method(Date.prototype, 'toLocaleString', 'dateToLocaleString'); method(Date.prototype, 'toLocaleDateString', 'dateToLocaleDateString');
+    method(Date.prototype, 'toLocaleTimeString', 'dateToLocaleTimeString');
+    Object.defineProperty(String.prototype, 'localeCompare', { configurable: true, writable: true,
+      value: { localeCompare(that, locales, options) { return lib('intl').localeCompare(String(this), String(that), locales, options); } }.localeCompare });`;
+
+  it('as installed on the prototypes, toLocaleString and friends print what Node prints', async () => {
+    const script = `const d = new Date(951829509000);
+      return [(1234567.891).toLocaleString(), (0.256).toLocaleString('en-US', { style: 'percent' }), (1234.5).toLocaleString('de-DE', { style: 'currency', currency: 'EUR' }),
+        12345678901234567890n.toLocaleString('en-US'), [1234, 5678.9].toLocaleString('en-US'), d.toLocaleDateString('en-US', { timeZone: 'UTC', dateStyle: 'long' }),
+        d.toLocaleTimeString('en-US', { timeZone: 'UTC' }), d.toLocaleString('en-GB', { timeZone: 'UTC' }), ['b', 'a', 'C', 'ä'].sort((x, y) => x.localeCompare(y)),
+        ['item10', 'item9'].sort((x, y) => x.localeCompare(y, undefined, { numeric: true }))];`;
+    expect(await guestValue(INSTALL + '\n' + script)).toEqual((new Function(script) as () => unknown)());
+  });
+
   it('provides toLocaleString helpers with Node semantics', async () => {
     const got = await guestValue(`const intl = lib('intl'); const d = new Date(951829509000);
       return [intl.numberToLocaleString(1234567.891), intl.numberToLocaleString(0.5, 'de-DE', { style: 'percent' }), intl.dateToLocaleString(d, 'en-US', { timeZone: 'UTC' }),
