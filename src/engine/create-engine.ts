@@ -62,7 +62,12 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   };
 
   const python = options.python ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
-  const environments = createEnvironmentManager({ storeDir, python, ...(options.logger ? { logger: options.logger } : {}) });
+  const environments = createEnvironmentManager({
+    storeDir,
+    python,
+    maxStoreBytes: options.maxStoreBytes ?? 20 * 1024 ** 3,
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
   const lanes = await setUpLanes({
     sizes,
     entry: workerEntryUrl(),
@@ -95,7 +100,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     const startedAt = Date.now();
     const request = parseExecuteRequest(body);
     const plan = await planExecution(request, transpileTypeScript);
-    const route = await routeRequest(request, plan.lane, lanes.handles, environments);
+    const route = await routeRequest(request, plan.lane, lanes.handles, environments, executeOptions.signal);
     const id = newExecutionId();
     const lane = route.lane;
     const context = {

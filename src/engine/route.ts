@@ -13,6 +13,7 @@ import type { LaneExecutor } from './scheduler.js';
 export interface EnvironmentPreparer {
   prepare(
     request: { language: ExecuteRequest['language']; packages: string[]; runtime: ExecuteRequest['runtime']; prebuild?: string },
+    signal?: AbortSignal,
   ): Promise<
     | { lane: LaneName; hash: string; cache: 'hit' | 'miss'; buildMs: number; reason?: string; spec: Record<string, unknown> }
     | { error: { type: 'package_install' | 'package_unavailable'; message: string } }
@@ -29,6 +30,7 @@ export async function routeRequest(
   defaultLane: LaneName,
   lanes: Map<LaneName, LaneExecutor>,
   environments: EnvironmentPreparer,
+  signal?: AbortSignal,
 ): Promise<Route> {
   const unavailable = (lane: LaneName): string | undefined => {
     const executor = lanes.get(lane);
@@ -42,7 +44,7 @@ export async function routeRequest(
       packages: request.packages,
       runtime: request.runtime,
       ...(request.prebuild !== undefined ? { prebuild: request.prebuild } : {}),
-    });
+    }, signal);
     const buildMs = performance.now() - started;
     if ('error' in env) return { kind: 'failed', lane: defaultLane, failure: env.error, buildMs };
     const down = unavailable(env.lane);

@@ -9,6 +9,8 @@ export interface EngineOptions {
   maxQueue?: number;
   /** Directory of the snapshot and environment store (default: ./snapshots). */
   storeDir?: string;
+  /** Size cap of the environment store; least recently used environments are evicted past it (default 20 GiB). */
+  maxStoreBytes?: number;
   /** Caps of captured stdout/stderr per stream, in bytes (default 1 MiB). */
   streamLimitBytes?: number;
   /** Cap of the output value in bytes (default 10 MiB). */
