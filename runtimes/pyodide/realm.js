@@ -962,8 +962,14 @@
         return 'ok';
       }),
       writeFiles: guarded((packed, indexJson) => {
+        // mkdirTree throws (and catches) per existing level; create each directory once.
+        const made = new SetCtor();
         for (const [path, offset, length] of jsonParse(StringCtor(indexJson))) {
-          FS.mkdirTree(StringCtor(path).replace(/\/[^/]*$/, '') || '/');
+          const dir = StringCtor(path).replace(/\/[^/]*$/, '') || '/';
+          if (!apply(setHas, made, [dir])) {
+            FS.mkdirTree(dir);
+            apply(setAdd, made, [dir]);
+          }
           FS.writeFile(path, apply(typedArraySubarray, packed, [offset, offset + length]));
         }
         return 'ok';
