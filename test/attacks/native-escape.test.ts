@@ -210,6 +210,17 @@ describe('native lane attacks', () => {
     expect(result.mode).toBe('script');
   });
 
+  it('cannot create nested user namespaces (where bwrap can forbid them)', async () => {
+    const code = lines(
+      'import ctypes, os',
+      'libc = ctypes.CDLL(None, use_errno=True)',
+      'print(libc.unshare(0x10000000), os.strerror(ctypes.get_errno()))  # CLONE_NEWUSER',
+    );
+    const result = await driver.run(pythonJob(code));
+    if (driver.describe()['nestedUserNamespaces'] === 'disabled') expect(result.stdout).toMatch(/^-1 /);
+    else expect(result.stdout).toMatch(/^0 /); // documents the gap on old bwrap rather than hiding it
+  });
+
   it('runs as an unprivileged user with no way back to root', async () => {
     const code = lines('import os', 'print(os.getuid(), os.getgid())', 'try:', '    os.setuid(0)', '    print("root")', 'except OSError:', '    print("denied")');
     const result = await driver.run(pythonJob(code));

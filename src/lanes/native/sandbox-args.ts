@@ -40,6 +40,8 @@ export interface SandboxLayout {
   writableWorkDir?: string;
   /** Host Unix sockets bound into the sandbox, as [host path, sandbox path] (the egress proxy). */
   sockets?: [string, string][];
+  /** bwrap >= 0.8: forbid the guest further user namespaces (a common first step of kernel exploits). */
+  disableUserns: boolean;
 }
 
 export interface SandboxLimits {
@@ -74,6 +76,8 @@ export function sandboxArgv(
   const argv = [
     layout.bwrap,
     '--unshare-all',
+    // --unshare-all only tries the user namespace; insist, and close the door to nested ones.
+    ...(layout.disableUserns ? ['--unshare-user', '--disable-userns'] : []),
     '--die-with-parent',
     '--new-session',
     '--hostname',

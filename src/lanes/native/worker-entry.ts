@@ -83,7 +83,9 @@ class NativeDriver implements LaneDriver {
       }
       // The sandbox cannot write bytecode (read-only bind, -B); compile once here to save it per job.
       await execCapture(options.python, ['-s', '-m', 'compileall', '-q', join(runtimesDir, 'python')]);
+      const help = await execCapture(options.bwrap, ['--help']);
       const layout = {
+        disableUserns: help.stdout.includes('--disable-userns'),
         bwrap: options.bwrap,
         prlimit: options.prlimit,
         root: await rootEntries(),
@@ -110,6 +112,7 @@ class NativeDriver implements LaneDriver {
       sandbox: 'bubblewrap',
       runtimes: this.runtimes,
       rings: { os_sandbox: python?.available ?? false, scrubbed_env: true },
+      nestedUserNamespaces: this.layout.disableUserns ? 'disabled' : 'allowed (bwrap < 0.8)',
       egress: this.egressProxy ? 'proxy' : 'none',
       limits: { tmpfsMb: this.options.tmpfsMb, processes: this.options.processes, openFiles: this.options.openFiles },
       running: this.running.size,
