@@ -45,7 +45,7 @@ export const newProcess: Scenario = {
   title: 'First execution in a new process, snapshot on disk',
   async run(ctx, record) {
     const row = rowMaker(ctx, record);
-    const reps = ctx.reps(5, 20);
+    const reps = ctx.reps(3, 20);
     for (const language of ['python', 'javascript'] as const) {
       await row({ scenario: this.id, language, subject: ISOLA, variant: '', unit: 'ms', note: `isola run ${FILE[language]}` }, async () => {
         // The CLI cannot say "lane unavailable" apart from other failures; ask the library first.
