@@ -70,6 +70,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
     // Time to receive a whole request (not to answer it): a client trickling a body cannot hold a socket
     // forever. Long executions are unaffected.
     requestTimeout: 60_000,
+    // While closing, let requests reach our routes, which answer 503 shutting_down in the catalog's shape,
+    // rather than fastify's own 503 body.
+    return503OnClosing: false,
     genReqId: requestIdOf,
     requestIdHeader: false,
     logController: new QuietLogController({ requestIdLogLabel: 'request_id' }),
