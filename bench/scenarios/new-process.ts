@@ -48,10 +48,14 @@ export const newProcess: Scenario = {
     const reps = ctx.reps(3, 20);
     for (const language of ['python', 'javascript'] as const) {
       await row({ scenario: this.id, language, subject: ISOLA, variant: '', unit: 'ms', note: `isola run ${FILE[language]}` }, async () => {
-        // The CLI cannot say "lane unavailable" apart from other failures; ask the library first.
-        await runIsolaJob({ mode: 'probe', language, storeDir: await sharedStore(ctx), iterations: 0 });
         const { dir, storeDir } = await prepareDir(ctx, language);
-        await isolaRun(dir, storeDir, language); // Builds the snapshot on disk; not timed.
+        try {
+          await isolaRun(dir, storeDir, language); // Builds the snapshot on disk; not timed.
+        } catch (err) {
+          // The CLI's exit code cannot tell "lane unavailable" from a bug; the library can (a skip).
+          await runIsolaJob({ mode: 'probe', language, storeDir: await sharedStore(ctx), iterations: 0 });
+          throw err;
+        }
         return collectSequential(reps, () => isolaRun(dir, storeDir, language));
       });
     }
