@@ -409,6 +409,13 @@
 
   const kMaxLength = 2 ** 31;
   return {
+    get Blob() {
+      return internal.lib('fetch_form').Blob;
+    },
+    get File() {
+      return internal.lib('fetch_form').File;
+    },
+    isAscii: (bytes) => Array.prototype.every.call(new Uint8Array(bytes.buffer || bytes, bytes.byteOffset || 0, bytes.byteLength), (b) => b < 0x80),
     Buffer,
     atob,
     btoa,

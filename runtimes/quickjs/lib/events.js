@@ -115,6 +115,40 @@
       if (name !== 'error') emitter.once('error', onError);
     });
   };
+  EventEmitter.setMaxListeners = () => {};
+  EventEmitter.getEventListeners = (emitter, name) => (typeof emitter.listeners === 'function' ? emitter.listeners(name) : []);
+  EventEmitter.listenerCount = (emitter, name) => emitter.listenerCount(name);
+  /** events.on(emitter, name): an async iterator of each event's arguments; 'error' rejects it. */
+  EventEmitter.on = function on(emitter, name) {
+    const queue = [];
+    const waiting = [];
+    let failure = null;
+    const push = (...args) => (waiting.length > 0 ? waiting.shift().resolve({ value: args, done: false }) : queue.push(args));
+    const fail = (error) => {
+      failure = error;
+      while (waiting.length > 0) waiting.shift().reject(error);
+    };
+    emitter.on(name, push);
+    if (name !== 'error') emitter.on('error', fail);
+    const stop = () => {
+      emitter.off(name, push);
+      emitter.off('error', fail);
+    };
+    return {
+      next() {
+        if (queue.length > 0) return Promise.resolve({ value: queue.shift(), done: false });
+        if (failure) return Promise.reject(failure);
+        return new Promise((resolve, reject) => waiting.push({ resolve, reject }));
+      },
+      return() {
+        stop();
+        return Promise.resolve({ value: undefined, done: true });
+      },
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
+  };
   void internal;
   return EventEmitter;
 });

@@ -135,7 +135,30 @@
     isBoxedPrimitive: (v) => v instanceof Number || v instanceof String || v instanceof Boolean || v instanceof BigInt || v instanceof Symbol,
   };
 
+  // util.styleText: ANSI SGR codes. Like Node, colours are dropped when the target stream is not a TTY
+  // (the sandbox's stdout never is) unless { validateStream: false } is passed.
+  const STYLES = { reset: [0, 0], bold: [1, 22], dim: [2, 22], italic: [3, 23], underline: [4, 24], inverse: [7, 27], hidden: [8, 28], strikethrough: [9, 29],
+    black: [30, 39], red: [31, 39], green: [32, 39], yellow: [33, 39], blue: [34, 39], magenta: [35, 39], cyan: [36, 39], white: [37, 39], gray: [90, 39], grey: [90, 39],
+    bgBlack: [40, 49], bgRed: [41, 49], bgGreen: [42, 49], bgYellow: [43, 49], bgBlue: [44, 49], bgMagenta: [45, 49], bgCyan: [46, 49], bgWhite: [47, 49] };
+  function styleText(format, text, options) {
+    let out = String(text);
+    const plain = !(options && options.validateStream === false) && !(options && options.stream && options.stream.isTTY);
+    for (const name of Array.isArray(format) ? format.slice().reverse() : [format]) {
+      const codes = STYLES[name];
+      if (!codes) {
+        const error = new TypeError('The argument \'format\' must be one of: ' + Object.keys(STYLES).join(', ') + ". Received '" + name + "'");
+        error.code = 'ERR_INVALID_ARG_VALUE';
+        throw error;
+      }
+      if (!plain) out = '\u001b[' + codes[0] + 'm' + out + '\u001b[' + codes[1] + 'm';
+    }
+    return out;
+  }
+
   const util = {
+    styleText,
+    stripVTControlCharacters: (str) => String(str).replace(/[\u001b\u009b][[\]()#;?]*(?:(?:(?:(?:;[-a-zA-Z\d/#&.:=?%@~_]+)*|[a-zA-Z\d]+(?:;[-a-zA-Z\d/#&.:=?%@~_]*)*)?\u0007)|(?:(?:\d{1,4}(?:;\d{0,4})*)?[\dA-PR-TZcf-ntqry=><~]))/g, ''),
+    toUSVString: (str) => String(str).replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd'),
     format: (...args) => formatWithOptions(undefined, args),
     formatWithOptions: (options, ...args) => formatWithOptions(options, args),
     inspect,

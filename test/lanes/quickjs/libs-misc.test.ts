@@ -58,6 +58,21 @@ describe('events lib', () => {
   });
 });
 
+describe('util and events extras', () => {
+  it('styleText, stripVTControlCharacters, toUSVString and events.on behave like Node', async () => {
+    const script = `const out = [];
+      out.push(util.styleText('red', 'x'), util.styleText('red', 'z', { validateStream: false }), util.stripVTControlCharacters('\\u001b[31mred\\u001b[39m plain'), util.toUSVString('a\\ud800b'));
+      const em = new EE(); setTimeout(() => { em.emit('tick', 1); em.emit('tick', 2); em.emit('done'); }, 1);
+      const ticks = []; for await (const [n] of EE.on(em, 'tick')) { ticks.push(n); if (n === 2) break; } out.push(ticks, em.listenerCount('tick'));
+      return out;`;
+    const got = await guestValue(`const util = lib('util'); const EE = lib('events');\n` + script);
+    const nodeUtil = await import('node:util');
+    const { EventEmitter } = await import('node:events');
+    const expected = await (new Function('util', 'EE', 'return (async () => {' + script + '})()') as (u: unknown, e: unknown) => Promise<unknown>)(nodeUtil, EventEmitter);
+    expect(got).toEqual(expected);
+  });
+});
+
 describe('abort lib', () => {
   it('AbortController, AbortSignal.timeout/any/abort, EventTarget and DOMException', async () => {
     const got = await guestValue(`const out = [];
