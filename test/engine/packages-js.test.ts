@@ -18,6 +18,24 @@ describe('npm packages in the QuickJS lane', () => {
     expect(second.environment).toMatchObject({ cache: 'hit', hash: first.environment.hash });
   });
 
+  it("a prebuild's globals and files are in every execution's starting state", async () => {
+    const prebuild = `globalThis.SQUARES = Array.from({ length: 10 }, (_, i) => i * i);\nrequire('fs').writeFileSync('/tmp/table.json', JSON.stringify({ ready: true }));`;
+    const code = `const fs = require('fs');\nfunction main({ i }) { return { square: SQUARES[i], table: JSON.parse(fs.readFileSync('/tmp/table.json', 'utf8')) } }`;
+    const response = await run({ code, prebuild, inputs: { i: 7 } });
+    expect(response.error).toBeNull();
+    expect(response.output).toEqual({ square: 49, table: { ready: true } });
+    const again = await run({ code, prebuild, inputs: { i: 3 } });
+    expect(again.output).toEqual({ square: 9, table: { ready: true } });
+    expect(again.environment.hash).toBe(response.environment.hash);
+  });
+
+  it('a failing prebuild is reported, not hidden', async () => {
+    const response = await run({ code: `function main() { return 1 }`, prebuild: `throw new Error('cannot warm up')` });
+    expect(response.status).toBe('error');
+    expect(response.error?.type).toBe('package_install');
+    expect(response.error?.message).toContain('cannot warm up');
+  });
+
   it('an unknown package is a package_install result naming it, not a 5xx', async () => {
     const response = await run({ code: `function main() { return 1 }`, packages: ['isola-no-such-package-zz9@1.0.0'] });
     expect(response.status).toBe('error');

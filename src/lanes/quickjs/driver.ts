@@ -76,10 +76,11 @@ export async function createQuickJSDriver(host: DriverHost, options: QuickJSDriv
       capped.setCap(job.memoryBytes);
       jobs++;
       const packagesSource = await packagesFor(job);
+      const prebuild = job.environment?.spec['prebuild'];
       const context = prepared ?? prepare();
       prepared = undefined;
       try {
-        const result = await runJob({ prepared: context, host, ...(packagesSource ? { packagesSource } : {}) }, job);
+        const result = await runJob({ prepared: context, host, ...(packagesSource ? { packagesSource } : {}), ...(typeof prebuild === 'string' ? { prebuildSource: prebuild } : {}) }, job);
         // After a refused heap growth, an exception is the out-of-memory error (or a failure caused by
         // it, such as describing the error itself running out of memory).
         if (capped.takeRefusal() && result.failure?.type === 'exception') {

@@ -14,6 +14,11 @@ export interface RunJobDeps {
   host: DriverHost;
   /** Bundle of the job's npm packages (environment), evaluated before user code. */
   packagesSource?: string;
+  /**
+   * The environment's prebuild. QuickJS has no memory snapshots, so it runs in every fresh context
+   * before the user's code (its time counts as setup), which gives the same starting state.
+   */
+  prebuildSource?: string;
 }
 
 export async function runJob(deps: RunJobDeps, job: GuestJob): Promise<GuestResult> {
@@ -36,6 +41,20 @@ export async function runJob(deps: RunJobDeps, job: GuestJob): Promise<GuestResu
     if (deps.packagesSource) own(ctx.unwrapResult(ctx.evalCode(deps.packagesSource, 'isola:packages.js', { type: 'global' })));
     const timedOut = () => prepared.timedOut;
     const loop = { runtime, ctx, internal, state, deadline: job.deadline, timedOut };
+    if (deps.prebuildSource !== undefined) {
+      const prebuilt = ctx.evalCode(deps.prebuildSource, 'prebuild.js', { type: 'global' });
+      if (prebuilt.error) {
+        own(prebuilt.error);
+        const [message, stack] = describe(ctx, internal, prebuilt.error);
+        return resultOf(job, state, setupStart, { exitCode: 1, failure: { type: 'package_install', message: `prebuild failed: ${message}`, traceback: stack } });
+      }
+      own(prebuilt.value);
+      const settled = await runEventLoop(loop);
+      if (settled.kind !== 'idle') {
+        if (settled.kind === 'uncaught') own(settled.error);
+        return resultOf(job, state, setupStart, { exitCode: 1, failure: { type: settled.kind === 'timeout' ? 'timeout' : 'package_install', message: `prebuild did not finish cleanly (${settled.kind})` } });
+      }
+    }
     runStart = performance.now();
     const finish = (partial: Omit<GuestResult, 'stdout' | 'stderr' | 'stdoutTruncated' | 'stderrTruncated' | 'mode' | 'cache' | 'setupMs' | 'runMs'>): GuestResult => ({
       ...partial,
@@ -112,6 +131,21 @@ async function awaitPromise(ctx: QuickJSContext, promise: QuickJSHandle, loop: P
   if (state.type === 'fulfilled') return { kind: 'fulfilled', value: state.value };
   if (state.type === 'rejected') return { kind: 'failed', end: { kind: 'thrown', error: state.error } };
   return { kind: 'failed', end: { kind: 'timeout' } };
+}
+
+/** A result for a job that ended before its own code ran (all time counted as setup). */
+function resultOf(job: GuestJob, state: GuestHostState, setupStart: number, partial: { exitCode: number; failure: GuestFailure }): GuestResult {
+  return {
+    ...partial,
+    mode: job.mode === 'main' ? 'main' : 'script',
+    stdout: state.stdout.text(),
+    stderr: state.stderr.text(),
+    stdoutTruncated: state.stdout.truncated,
+    stderrTruncated: state.stderr.truncated,
+    cache: 'hit',
+    setupMs: performance.now() - setupStart,
+    runMs: 0,
+  };
 }
 
 function isPending(ctx: QuickJSContext, promise: QuickJSHandle): boolean {
