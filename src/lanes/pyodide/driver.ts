@@ -58,6 +58,7 @@ class PyodideDriver implements LaneDriver {
   private rebuildReason = '';
   private jobs = 0;
   private rebuilds = 0;
+  private lastRebuildReason = '';
   private heapBytes = 0;
   private baseHeapBytes = 0;
   private disposed = false;
@@ -174,6 +175,7 @@ class PyodideDriver implements LaneDriver {
       imageBytes: this.imageBytes,
       jobs: this.jobs,
       rebuilds: this.rebuilds,
+      ...(this.lastRebuildReason ? { lastRebuildReason: this.lastRebuildReason } : {}),
     };
   }
 
@@ -210,6 +212,7 @@ class PyodideDriver implements LaneDriver {
     this.baseImage = this.realm.captureImage();
     this.current = this.baseImage;
     this.baseHeapBytes = this.heapBytes = this.realm.imageBytes(this.baseImage);
+    this.lastRebuildReason = reason;
     this.rebuildReason = '';
     this.rebuilds++;
   }

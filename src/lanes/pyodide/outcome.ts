@@ -48,6 +48,11 @@ export function mapOutcome(job: GuestJob, outcome: InvokeOutcome, signals: { int
   if (!reply) {
     if (signals.interrupted || signals.deadlinePassed || /KeyboardInterrupt/.test(outcome.thrown)) return timeout();
     if (outcome.memoryCapHit || /MemoryError/.test(outcome.thrown)) return outOfMemory();
+    // The host stack ran out under deeply nested C calls (e.g. json.dumps of a 50,000-deep list) before
+    // Python's own recursion check: the user's error, reported like Python's. The realm is replaced.
+    if (/Maximum call stack size exceeded/.test(outcome.thrown)) {
+      return fail(1, { type: 'exception', message: 'RecursionError: maximum recursion depth exceeded (the interpreter ran out of stack)' });
+    }
     return fail(1, { type: 'internal', message: `the Python interpreter failed: ${outcome.thrown || 'no result'}` });
   }
   if (reply['interrupted'] === true) return timeout();

@@ -15,6 +15,26 @@ afterAll(async () => {
 });
 
 describe('reset between executions', () => {
+  it('resets in place (no new instance) after plain Python, whatever of the standard library it uses', async () => {
+    const before = (await py.describe())['rebuilds'];
+    for (const code of [
+      'import json, re, datetime, decimal, statistics\nprint(json.dumps({"d": str(decimal.Decimal(1) / 7)}), re.sub("a", "b", "aa"), statistics.mean([1, 2]))',
+      'import hashlib, hmac, base64, uuid, secrets, random\nprint(hashlib.sha1(b"x").hexdigest(), uuid.uuid4(), secrets.token_hex(4), random.random())',
+      'import sqlite3\nc = sqlite3.connect(":memory:")\nc.execute("create table t(x)")\nprint(c.execute("select count(*) from t").fetchall())',
+      'import zipfile, io, gzip, csv\nb = io.BytesIO()\nzipfile.ZipFile(b, "w").writestr("a", "b")\nprint(len(gzip.compress(b"x" * 100)))',
+      'import asyncio\n\nasync def main():\n    await asyncio.sleep(0.01)\n    return 1',
+      'def f(n):\n    return f(n + 1)\n\nf(0)',
+      'import tempfile, pathlib\nwith tempfile.NamedTemporaryFile() as f:\n    f.write(b"x")\npathlib.Path("a.txt").write_text("hi")',
+      'import zoneinfo, datetime, logging, warnings\nlogging.warning("w")\nwarnings.warn("x")\nprint(datetime.datetime.now(zoneinfo.ZoneInfo("Asia/Tokyo")).tzname())',
+      'raise MemoryError',
+      'import time\ntime.sleep(0.01)',
+    ]) {
+      await py.run({ code });
+    }
+    await py.recycled();
+    expect((await py.describe())['rebuilds']).toBe(before);
+  });
+
   it('leaves no globals, builtins, module state, imports, environment, cwd or path behind', async () => {
     const dirty = [
       'import builtins, json, os, sys, sqlite3',

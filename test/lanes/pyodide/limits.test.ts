@@ -79,3 +79,15 @@ describe('memory cap', () => {
     expect((await py.run({ code, memoryBytes: 128 * 2 ** 20 })).failure?.type).toBe('memory_limit');
   });
 });
+
+describe('stack', () => {
+  it('reports a stack overflow in C code as a RecursionError and serves the next job on a new instance', async () => {
+    const py = await fresh();
+    const result = await py.run({ code: 'x = [1]\nfor _ in range(50000):\n    x = [x]\nimport json\njson.dumps(x)' });
+    expect(result.exitCode).toBe(1);
+    expect(result.failure).toMatchObject({ type: 'exception' });
+    expect(result.failure?.message).toMatch(/^RecursionError/);
+    expect((await py.run({ code: 'print("fine")' })).stdout).toBe('fine\n');
+    expect((await py.describe())['rebuilds']).toBe(1);
+  });
+});
