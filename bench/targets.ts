@@ -20,6 +20,7 @@ const RULES: readonly Rule[] = [
   { scenario: 'cold-start', language: 'python', target: { op: '<=', value: 8000, source: 'issue 3: cold, no snapshot anywhere' } },
   { scenario: 'memory', language: 'python', variant: 'service RSS, 2 idle workers', target: { op: '<=', value: 350, source: 'issue 3: service RSS with two idle Python workers' } },
   { scenario: 'warm', language: 'python', variant: 'native lane', target: { op: '<=', value: 60, source: 'issue 4: native lane hello p50' } },
+  { scenario: 'warm', language: 'javascript', variant: 'native lane', target: { op: '<=', value: 60, source: 'issue 4: native lane hello p50' } },
   { scenario: 'packages', language: 'python', variant: 'cached run', target: { op: '<=', value: 20, source: 'issue 4: 3 pure packages, second run p50' } },
 ];
 
