@@ -221,6 +221,28 @@ describe('native lane attacks', () => {
     else expect(result.stdout).toMatch(/^0 /); // documents the gap on old bwrap rather than hiding it
   });
 
+  it.runIf(process.arch === 'x64')('is refused the kernel interfaces exploits lean on (seccomp)', async () => {
+    const code = lines(
+      'import ctypes, json, os',
+      'libc = ctypes.CDLL(None, use_errno=True)',
+      'libc.syscall.restype = ctypes.c_long',
+      'calls = {"ptrace": (101, 0, 0, 0, 0), "io_uring_setup": (425, 8, 0), "bpf": (321, 0, 0, 0),',
+      '         "userfaultfd": (323, 0), "keyctl": (250, 0, 0), "perf_event_open": (298, 0, 0, -1, -1, 0)}',
+      'out = {}',
+      'for name, args in calls.items():',
+      '    ctypes.set_errno(0)',
+      '    result = libc.syscall(*[ctypes.c_long(a) for a in args])',
+      '    out[name] = [result, os.strerror(ctypes.get_errno())]',
+      'print(json.dumps(out))',
+    );
+    const result = await driver.run(pythonJob(code));
+    const seen = JSON.parse(result.stdout) as Record<string, [number, string]>;
+    for (const [name, [value, error]] of Object.entries(seen)) {
+      expect([name, value, error]).toEqual([name, -1, 'Operation not permitted']);
+    }
+    expect(Object.keys(seen)).toHaveLength(6);
+  });
+
   it('runs as an unprivileged user with no way back to root', async () => {
     const code = lines('import os', 'print(os.getuid(), os.getgid())', 'try:', '    os.setuid(0)', '    print("root")', 'except OSError:', '    print("denied")');
     const result = await driver.run(pythonJob(code));

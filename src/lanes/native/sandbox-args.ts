@@ -42,6 +42,8 @@ export interface SandboxLayout {
   sockets?: [string, string][];
   /** bwrap >= 0.8: forbid the guest further user namespaces (a common first step of kernel exploits). */
   disableUserns: boolean;
+  /** Host file of the seccomp filter (seccomp-filter.ts); the spawner passes it open as fd SECCOMP_FD. */
+  seccompFile?: string;
 }
 
 export interface SandboxLimits {
@@ -60,6 +62,8 @@ export interface SandboxLimits {
 }
 
 export const SANDBOX_UID = 10000;
+/** Descriptor number the seccomp filter is handed to bwrap at (after stdin, stdout, stderr, result). */
+export const SECCOMP_FD = 4;
 export const SANDBOX_WORKDIR = '/work';
 export const SANDBOX_JOBDIR = '/isola/job';
 export const SANDBOX_RUNTIMES = '/isola/runtimes';
@@ -78,6 +82,7 @@ export function sandboxArgv(
     '--unshare-all',
     // --unshare-all only tries the user namespace; insist, and close the door to nested ones.
     ...(layout.disableUserns ? ['--unshare-user', '--disable-userns'] : []),
+    ...(layout.seccompFile ? ['--seccomp', String(SECCOMP_FD)] : []),
     '--die-with-parent',
     '--new-session',
     '--hostname',

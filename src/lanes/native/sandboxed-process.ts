@@ -15,6 +15,8 @@ const KILL_GRACE_MS = 100;
 export interface SandboxedRun {
   argv: string[];
   stdinPath: string;
+  /** File handed to the child open at fd 4 (the seccomp filter), if any. */
+  fd4Path?: string;
   identity: HostIdentity | undefined;
   /** Absolute deadline, Date.now() clock. */
   deadline: number;
@@ -37,6 +39,7 @@ export interface SandboxedEnd {
 
 export async function runSandboxed(run: SandboxedRun): Promise<SandboxedEnd> {
   const stdin = await open(run.stdinPath, 'r');
+  const fd4 = run.fd4Path ? await open(run.fd4Path, 'r') : undefined;
   const stdout = new CappedBytes(run.stdoutBytes);
   const stderr = new CappedBytes(run.stderrBytes);
   const result = new CappedBytes(run.resultBytes);
@@ -48,7 +51,7 @@ export async function runSandboxed(run: SandboxedRun): Promise<SandboxedEnd> {
   try {
     const [file, ...args] = run.argv;
     const child = spawn(file ?? '', args, {
-      stdio: [stdin.fd, 'pipe', 'pipe', 'pipe'],
+      stdio: [stdin.fd, 'pipe', 'pipe', 'pipe', ...(fd4 ? [fd4.fd] : [])],
       detached: true, // own process group, so the deadline kill reaches bwrap and all it started
       env: { PATH: '/usr/bin:/bin' }, // not even bwrap sees the service's environment
       ...run.identity,
@@ -75,5 +78,6 @@ export async function runSandboxed(run: SandboxedRun): Promise<SandboxedEnd> {
     clearTimeout(grace);
     if (pid !== undefined) run.track(pid, false);
     await stdin.close();
+    await fd4?.close();
   }
 }

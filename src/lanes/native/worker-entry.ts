@@ -35,6 +35,7 @@ import {
   type HostIdentity,
 } from './host-setup.js';
 import { jobOutcome } from './job-outcome.js';
+import { REFUSED_SYSCALLS, seccompFilter } from './seccomp-filter.js';
 import { jobEgress, type NativeEgressProxy } from './native-egress.js';
 import { nativeOptions, type NativeOptions } from './native-options.js';
 import { sandboxArgv, sandboxEnv, type SandboxLayout, type SandboxLimits } from './sandbox-args.js';
@@ -84,8 +85,11 @@ class NativeDriver implements LaneDriver {
       // The sandbox cannot write bytecode (read-only bind, -B); compile once here to save it per job.
       await execCapture(options.python, ['-s', '-m', 'compileall', '-q', join(runtimesDir, 'python')]);
       const help = await execCapture(options.bwrap, ['--help']);
+      const filter = seccompFilter(process.arch);
+      if (filter) await writeFile(join(driverDir, 'seccomp.bpf'), filter);
       const layout = {
         disableUserns: help.stdout.includes('--disable-userns'),
+        ...(filter ? { seccompFile: join(driverDir, 'seccomp.bpf') } : {}),
         bwrap: options.bwrap,
         prlimit: options.prlimit,
         root: await rootEntries(),
@@ -113,6 +117,7 @@ class NativeDriver implements LaneDriver {
       runtimes: this.runtimes,
       rings: { os_sandbox: python?.available ?? false, scrubbed_env: true },
       nestedUserNamespaces: this.layout.disableUserns ? 'disabled' : 'allowed (bwrap < 0.8)',
+      seccomp: this.layout.seccompFile ? { refused: REFUSED_SYSCALLS } : `none on ${process.arch}`,
       egress: this.egressProxy ? 'proxy' : 'none',
       limits: { tmpfsMb: this.options.tmpfsMb, processes: this.options.processes, openFiles: this.options.openFiles },
       running: this.running.size,
@@ -229,6 +234,7 @@ class NativeDriver implements LaneDriver {
       const end = await runSandboxed({
         argv,
         stdinPath: join(jobDir, 'inputs.json'),
+        ...(layout.seccompFile ? { fd4Path: layout.seccompFile } : {}),
         identity,
         deadline: job.deadline,
         stdoutBytes: job.limits.stdoutBytes,
@@ -287,10 +293,22 @@ class NativeDriver implements LaneDriver {
         const overhead = (runtime === 'node' ? this.options.nodeOverheadMb : this.options.memoryOverheadMb) * 1024 * 1024;
         const limits: SandboxLimits = { cpuSeconds: 10, addressSpaceBytes: 256 * 1024 * 1024 + overhead, processes: 16, fileSizeBytes: 1 << 20, openFiles: 64, tmpfsBytes: 1 << 20 };
         const argv = sandboxArgv({ ...this.layout, jobDir }, limits, sandboxEnv(runtime, 1), command);
-        const inside = await execCapture(argv[0] ?? '', argv.slice(1), identity);
-        this.runtimes[runtime] = inside.ok
-          ? { available: true, version: inside.stdout.trim() }
-          : { available: false, reason: `${command[0]} does not start inside the sandbox: ${inside.message}` };
+        const inside = await runSandboxed({
+          argv,
+          stdinPath: '/dev/null',
+          ...(this.layout.seccompFile ? { fd4Path: this.layout.seccompFile } : {}),
+          identity,
+          deadline: Date.now() + 10_000,
+          stdoutBytes: 4096,
+          stderrBytes: 4096,
+          resultBytes: 0,
+          track: () => {},
+        });
+        const why = inside.timedOut ? 'timed out' : inside.stderr.text().trim().slice(0, 500) || `exit code ${inside.code}`;
+        this.runtimes[runtime] =
+          inside.code === 0 && !inside.timedOut
+            ? { available: true, version: inside.stdout.text().trim() }
+            : { available: false, reason: `${command[0]} does not start inside the sandbox: ${why}` };
       }
     } finally {
       await rm(jobDir, { recursive: true, force: true });
