@@ -22,17 +22,33 @@
     return found;
   }
 
+  // Four characters at a time while the input is clean base64; anything else (whitespace, padding, junk)
+  // goes through the lenient per-character loop, as Node is lenient.
   function base64Decode(str) {
     const out = new Uint8Array(Math.ceil(str.length * 0.75));
     let n = 0;
+    let i = 0;
+    const len = str.length;
+    for (; i + 4 <= len; i += 4) {
+      const a = str.charCodeAt(i);
+      const b = str.charCodeAt(i + 1);
+      const c = str.charCodeAt(i + 2);
+      const d = str.charCodeAt(i + 3);
+      if ((a | b | c | d) >= 128) break;
+      const v = (B64_LOOKUP[a] << 18) | (B64_LOOKUP[b] << 12) | (B64_LOOKUP[c] << 6) | B64_LOOKUP[d];
+      if (v < 0) break; // a -1 in the lookup: not plain base64
+      out[n++] = v >> 16;
+      out[n++] = (v >> 8) & 255;
+      out[n++] = v & 255;
+    }
     let acc = 0;
     let bits = 0;
-    for (let i = 0; i < str.length; i++) {
+    for (; i < len; i++) {
       const code = str.charCodeAt(i);
       if (code === 61) break; // '=' ends the data
       const v = code < 128 ? B64_LOOKUP[code] : -1;
       if (v < 0) continue;
-      acc = (acc << 6) | v;
+      acc = ((acc << 6) | v) & 0xffffff;
       bits += 6;
       if (bits >= 8) {
         bits -= 8;
@@ -42,13 +58,20 @@
     return out.subarray(0, n);
   }
 
+  let pairs = null; // 4096 two-character strings, built on first encode
   function base64Encode(bytes, url) {
     const alphabet = url ? B64.slice(0, 62) + '-_' : B64;
+    if (pairs === null || pairs.url !== url) {
+      pairs = new Array(4096);
+      for (let v = 0; v < 4096; v++) pairs[v] = alphabet[v >> 6] + alphabet[v & 63];
+      pairs.url = url;
+    }
     let out = '';
     let i = 0;
-    for (; i + 2 < bytes.length; i += 3) {
+    const end = bytes.length - 2;
+    for (; i < end; i += 3) {
       const v = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
-      out += alphabet[v >> 18] + alphabet[(v >> 12) & 63] + alphabet[(v >> 6) & 63] + alphabet[v & 63];
+      out += pairs[v >> 12] + pairs[v & 4095];
     }
     const rest = bytes.length - i;
     if (rest > 0) {
