@@ -44,7 +44,7 @@
   function formatPrimitive(value, ctx) {
     switch (typeof value) {
       case 'string': {
-        const trimmed = value.length > MAX_STRING ? value.slice(0, MAX_STRING) : value;
+        const trimmed = value.length > ctx.maxStringLength ? value.slice(0, ctx.maxStringLength) : value;
         const more = value.length - trimmed.length;
         return quote(trimmed) + (more > 0 ? '... ' + more + ' more character' + (more > 1 ? 's' : '') : '');
       }
@@ -281,7 +281,7 @@
   function formatArray(ctx, value, recurseTimes) {
     const output = [];
     const length = value.length;
-    const shown = Math.min(length, MAX_ARRAY);
+    const shown = Math.min(length, ctx.maxArrayLength);
     let holes = 0;
     for (let i = 0; i < shown; i++) {
       if (!Object.prototype.hasOwnProperty.call(value, i) && !(value instanceof TypedArray)) {
@@ -303,7 +303,7 @@
     const output = [];
     ctx.indentationLvl += 2;
     for (const [k, v] of value) {
-      if (output.length === MAX_ARRAY) break;
+      if (output.length >= ctx.maxArrayLength) break;
       output.push(formatValue(ctx, k, recurseTimes + 1) + ' => ' + formatValue(ctx, v, recurseTimes + 1));
     }
     ctx.indentationLvl -= 2;
@@ -314,7 +314,7 @@
     const output = [];
     ctx.indentationLvl += 2;
     for (const v of value) {
-      if (output.length === MAX_ARRAY) break;
+      if (output.length >= ctx.maxArrayLength) break;
       output.push(formatValue(ctx, v, recurseTimes + 1));
     }
     ctx.indentationLvl -= 2;
@@ -335,7 +335,7 @@
     let totalLength = 0;
     let maxLength = 0;
     let outputLength = output.length;
-    if (value && value.length > MAX_ARRAY) outputLength--; // leave "... n more items" out of the grid
+    if (value && value.length > ctx.maxArrayLength) outputLength--; // leave "... n more items" out of the grid
     const separatorSpace = 2;
     const dataLen = new Array(outputLength);
     for (let i = 0; i < outputLength; i++) {
@@ -410,6 +410,8 @@
       customInspect: options.customInspect,
       compact: typeof options.compact === 'number' || options.compact === false ? options.compact : 3,
       breakLength: typeof options.breakLength === 'number' ? options.breakLength : BREAK,
+      maxArrayLength: options.maxArrayLength === null ? Infinity : typeof options.maxArrayLength === 'number' ? Math.max(0, options.maxArrayLength) : MAX_ARRAY,
+      maxStringLength: options.maxStringLength === null ? Infinity : typeof options.maxStringLength === 'number' ? Math.max(0, options.maxStringLength) : MAX_STRING,
       seen: [],
       circular: new Map(),
       indentationLvl: 0,

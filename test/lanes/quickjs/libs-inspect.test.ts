@@ -36,7 +36,8 @@ describe('inspect lib', () => {
       const wide = { list: Array.from({ length: 30 }, (_, i) => 'value' + i), more: new Set(Array.from({ length: 120 }, (_, i) => i)) };
       const custom = { [inspect.custom]: () => 'CUSTOM' };`;
     const calls = `[inspect(deep, { depth: 0 }), inspect(deep, { depth: Infinity }), inspect(wide, { breakLength: Infinity }), inspect(wide, { breakLength: 40 }),
-      inspect({ a: 1, b: [1, 2] }, { compact: false }), inspect(deep, { compact: 1 }), inspect({ custom }), inspect('str')]`;
+      inspect({ a: 1, b: [1, 2] }, { compact: false }), inspect(deep, { compact: 1 }), inspect({ custom }), inspect('str'),
+      inspect(wide, { maxArrayLength: 2 }), inspect(wide.list, { maxArrayLength: null }), inspect('x'.repeat(50), { maxStringLength: 10 })]`;
     const got = await guestValue<string[]>(`const { inspect } = lib('inspect');` + setup + 'return ' + calls + ';');
     const expected = new Function('inspect', setup + 'return ' + calls + ';')(inspect) as string[];
     expect(got).toEqual(expected);

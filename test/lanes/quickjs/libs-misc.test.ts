@@ -58,6 +58,25 @@ describe('events lib', () => {
   });
 });
 
+describe('console_table lib', () => {
+  it('draws console.table exactly like Node', async () => {
+    const cases = [`[{ a: 1, b: 'x' }, { a: 2, b: 'yy' }]`, `[1, 'two', { three: 3 }]`, `{ r1: { c: 1 }, r2: { d: [1, 2, 3, 4] } }`, `new Map([['k', { v: 1 }], ['k2', 2]])`,
+      `new Set(['a', 'b'])`, `[[1, 2], [3, 4, 5]]`, `[{ é: 'ü' }, { x: null, y: undefined }]`];
+    const got = await guestValue<string[]>(`const { table } = lib('console_table');
+      return [${cases.join(', ')}].map((data) => table(data)).concat(table([{ name: 'Ada', age: 36 }], ['name']), String(table(42)));`);
+    const { Console } = await import('node:console');
+    const { Writable } = await import('node:stream');
+    const draw = (data: unknown, properties?: string[]) => {
+      let out = '';
+      new Console(new Writable({ write: (chunk, _encoding, done) => ((out += String(chunk)), done()) })).table(data, properties);
+      return out.replace(/\n$/, '');
+    };
+    const expected = cases.map((source) => draw(new Function('return ' + source)()));
+    expected.push(draw([{ name: 'Ada', age: 36 }], ['name']), 'undefined');
+    expect(got).toEqual(expected);
+  });
+});
+
 describe('util and events extras', () => {
   it('styleText, stripVTControlCharacters, toUSVString and events.on behave like Node', async () => {
     const script = `const out = [];
@@ -221,7 +240,7 @@ describe('library surface', () => {
 });
 
 describe('library loading', () => {
-  const LIBS = ['inspect', 'util', 'fs', 'fs_streams', 'path', 'text', 'buffer', 'url', 'clone', 'abort', 'fetch', 'fetch_form', 'crypto', 'events', 'stdin', 'serialize', 'assert', 'querystring', 'readline', 'os', 'intl', 'intl_date'];
+  const LIBS = ['inspect', 'util', 'fs', 'fs_streams', 'path', 'text', 'buffer', 'url', 'clone', 'abort', 'fetch', 'fetch_form', 'crypto', 'events', 'stdin', 'serialize', 'assert', 'querystring', 'readline', 'os', 'intl', 'intl_date', 'console_table'];
   it('every library loads on its own in a fresh context', async () => {
     for (const name of LIBS) {
       const result = await runGuest(`const value = lib(${JSON.stringify(name)}); return typeof value;`);
