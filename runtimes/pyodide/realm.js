@@ -632,6 +632,8 @@
             M.FS.mkdirTree(api.sitePackages);
             M.FS.mkdirTree(`/lib/python${major}.${minor}/lib-dynload`);
             M.FS.writeFile(`/lib/python${major}${minor}.zip`, assets.stdlib);
+            assets.stdlib = null; // MEMFS holds its own copy; closures of boot() must not keep this one
+
             M.FS.mkdirTree(HOME);
             M.FS.chdir(HOME);
             for (const key of objectKeys(config.env)) M.ENV[key] = config.env[key];
@@ -704,6 +706,7 @@
             };
             let snapshotConfig;
             if (snapshot) snapshotConfig = API.restoreSnapshot(snapshot);
+            snapshot = null; // copied into the heap; do not keep 30 MB alive through this closure
             pyodide = API.finalizeBootstrap(snapshotConfig, undefined);
             if (!snapshot) API.sys.path.insert(0, '');
             API._pyodide.set_excepthook();
@@ -792,7 +795,12 @@
       }
       return values;
     }
-    function captureImage() {
+    const PAGE = 4096;
+    /**
+     * An image of the instance. With `base`, only the 4 KiB pages that differ from the base image are
+     * kept (a function-mode image usually differs from the base in well under a megabyte).
+     */
+    function captureImage(base) {
       const heap = new U8(memory.buffer);
       const globals = [];
       for (const g of mutableGlobals) push(globals, g.value);
@@ -803,22 +811,63 @@
         push(streamsCopy, stream || null);
         push(positions, stream ? stream.position : 0);
       }
-      registrations = [];
-      return {
-        bytes: apply(typedArraySlice, heap, []),
-        globals,
-        hiwire: hiwireValues(),
-        streams: streamsCopy,
-        positions,
-      };
+      const image = { bytes: null, base: null, pages: null, data: null, length: heap.length, globals, hiwire: hiwireValues(), streams: streamsCopy, positions };
+      if (!base) {
+        registrations = [];
+        image.bytes = apply(typedArraySlice, heap, []);
+        return image;
+      }
+      const changed = changedPages(heap, base.bytes);
+      const data = new U8(changed.length * PAGE);
+      for (let i = 0; i < changed.length; i++) {
+        const start = changed[i] * PAGE;
+        apply(typedArraySet, data, [apply(typedArraySubarray, heap, [start, mathMin(start + PAGE, heap.length)]), i * PAGE]);
+      }
+      image.base = base;
+      image.pages = changed;
+      image.data = data;
+      return image;
+    }
+    function changedPages(heap, baseBytes) {
+      const words = new Int32Array(memory.buffer, 0, heap.length >>> 2);
+      const baseWords = new Int32Array(baseBytes.buffer, baseBytes.byteOffset, baseBytes.length >>> 2);
+      const pages = [];
+      const perPage = PAGE >>> 2;
+      const pageCount = mathFloor((heap.length + PAGE - 1) / PAGE);
+      for (let page = 0; page < pageCount; page++) {
+        const from = page * perPage;
+        if (from + perPage > baseWords.length) {
+          push(pages, page);
+          continue;
+        }
+        for (let i = from, end = from + perPage; i < end; i++) {
+          if (words[i] !== baseWords[i]) {
+            push(pages, page);
+            break;
+          }
+        }
+      }
+      return pages;
+    }
+    function imageSize(image) {
+      return image.bytes ? image.bytes.length : image.data.length;
     }
     function restoreImage(image) {
       generation++;
       clearAllTimers();
       neutraliseFinalizers();
       const heap = new U8(memory.buffer);
-      apply(typedArraySet, heap, [image.bytes]);
-      if (heap.length > image.bytes.length) apply(typedArrayFill, heap, [0, image.bytes.length]);
+      const full = image.bytes || image.base.bytes;
+      apply(typedArraySet, heap, [full]);
+      if (image.pages) {
+        for (let i = 0; i < image.pages.length; i++) {
+          const start = image.pages[i] * PAGE;
+          const length = mathMin(PAGE, image.length - start);
+          apply(typedArraySet, heap, [apply(typedArraySubarray, image.data, [i * PAGE, i * PAGE + length]), start]);
+        }
+      }
+      const end = image.bytes ? image.bytes.length : mathMax(full.length, image.length);
+      if (heap.length > end) apply(typedArrayFill, heap, [0, end]);
       for (let i = 0; i < mutableGlobals.length; i++) mutableGlobals[i].value = image.globals[i];
       // hiwire: the table lives outside linear memory; put back the slots of the image, empty the rest.
       const saved = image.hiwire;
@@ -987,15 +1036,16 @@
           return `!${describeError(error)}`;
         }
       },
-      captureImage: guarded(() => {
+      captureImage: guarded((baseId) => {
+        const base = baseId ? apply(mapGet, images, [baseId]) : null;
+        if (baseId && (!base || !base.bytes)) return '!no such base image';
         const id = nextImage++;
-        const image = captureImage();
-        apply(mapSet, images, [id, image]);
+        apply(mapSet, images, [id, captureImage(base)]);
         return id;
       }),
       imageBytes: guarded((id) => {
         const image = apply(mapGet, images, [id]);
-        return image ? image.bytes.length : 0;
+        return image ? imageSize(image) : 0;
       }),
       restoreImage: guarded((id) => {
         const image = apply(mapGet, images, [id]);

@@ -138,7 +138,7 @@ class PyodideDriver implements LaneDriver {
       if (reply['mode'] === 'script') {
         this.remember(this.scriptCodes, key);
       } else if (reply['failed'] !== true && !prepared.taint && !prepared.fsTouched && !prepared.memoryCapHit) {
-        const id = this.realm.captureImage();
+        const id = this.realm.captureImage(this.baseImage);
         const made: CodeImage = { id, bytes: this.realm.imageBytes(id), prefix };
         this.addImage(key, made);
         this.current = id;

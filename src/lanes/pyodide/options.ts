@@ -9,7 +9,7 @@ export interface PyodideOptions {
    * never shrinks, and a later job with a smaller memory cap must not inherit a grown heap.
    */
   maxHeapBytes: number;
-  /** Budget of function-mode images kept per worker (each is a copy of the heap). */
+  /** Budget of function-mode images kept per worker (each holds the pages where it differs from the base). */
   imageCacheBytes: number;
   maxImages: number;
 }
@@ -19,8 +19,8 @@ export function pyodideOptions(raw: Record<string, unknown>): PyodideOptions {
   return {
     preload: Array.isArray(preload) ? preload.filter((name): name is string => typeof name === 'string' && /^[A-Za-z_][\w.]*$/.test(name)) : [],
     maxHeapBytes: positive(raw['maxHeapBytes'], 128 * MIB),
-    imageCacheBytes: positive(raw['imageCacheBytes'], 128 * MIB),
-    maxImages: positive(raw['maxImages'], 16),
+    imageCacheBytes: positive(raw['imageCacheBytes'], 64 * MIB),
+    maxImages: positive(raw['maxImages'], 64),
   };
 }
 

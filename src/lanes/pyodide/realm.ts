@@ -214,8 +214,9 @@ export class PyodideRealm {
     return copyOut(bytes);
   }
 
-  captureImage(): number {
-    const id = this.api.captureImage();
+  /** Captures the instance as an image; with `base`, as the pages that differ from that full image. */
+  captureImage(base?: number): number {
+    const id = this.api.captureImage(base ?? 0);
     if (typeof id !== 'number') throw new RealmError(`captureImage failed: ${String(id).slice(1)}`);
     return id;
   }
