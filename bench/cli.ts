@@ -23,7 +23,9 @@ function makeContext(options: BenchOptions, tmpDir: string, log: (message: strin
     tmpDir,
     log,
     reps: (quick, full) => options.iterations ?? (options.quick ? quick : full),
-    wants: (subject) => options.subjects.length === 0 || options.subjects.includes(subject),
+    wants: (subject, language) =>
+      (options.subjects.length === 0 || options.subjects.includes(subject)) &&
+      (language === undefined || options.languages.length === 0 || options.languages.includes(language)),
     shared<T>(key: string, make: () => Promise<T>): Promise<T> {
       let value = memo.get(key) as Promise<T> | undefined;
       if (!value) {

@@ -38,7 +38,7 @@ export type RowFn = (spec: RowSpec, collect: () => Promise<number[]>) => Promise
  */
 export function rowMaker(ctx: BenchContext, record: (m: Measurement) => void): RowFn {
   return async (spec, collect) => {
-    if (!ctx.wants(spec.subject)) return undefined;
+    if (!ctx.wants(spec.subject, spec.language)) return undefined;
     const label = `${spec.scenario} ${spec.language} ${spec.subject}${spec.variant ? ` ${spec.variant}` : ''}`;
     ctx.log(`  ${label} ...`);
     const target = targetFor(spec);

@@ -39,6 +39,8 @@ export interface BenchOptions {
   quick: boolean;
   only: string[];
   subjects: string[];
+  /** Languages to measure (empty: both). */
+  languages: BenchLanguage[];
   /** Overrides every scenario's repetition count (for smoke tests). */
   iterations?: number;
   outDir: string;
@@ -50,8 +52,8 @@ export interface BenchContext {
   options: BenchOptions;
   /** Repetitions for a measurement whose full-run count is `full` and quick-run count is `quick`. */
   reps(quick: number, full: number): number;
-  /** Whether a subject (isola or a peer id) is selected by --subject. */
-  wants(subject: string): boolean;
+  /** Whether a subject (isola or a peer id) is selected by --subject, and its language by --lang. */
+  wants(subject: string, language?: BenchLanguage): boolean;
   /** Scratch directory removed at the end of the run. */
   tmpDir: string;
   log(message: string): void;

@@ -1,13 +1,14 @@
 /**
  * Child process running Isola's HTTP service on 127.0.0.1, port 0, for the throughput scenario.
- * Usage: isola-server STORE_DIR. Prints {"port": N} once listening (or a skip report), then serves
+ * Usage: isola-server STORE_DIR [WORKERS_JSON]. Prints {"port": N} once listening (or a skip report), then serves
  * until its stdin closes.
  */
 import { pino } from 'pino';
+import type { EngineOptions } from '../../src/engine/types.js';
 import { loadStartServer } from '../isola/load.js';
 import { settleLane, waitForIdle } from '../isola/requests.js';
 
-async function main(storeDir: string): Promise<void> {
+async function main(storeDir: string, workers: EngineOptions['workers']): Promise<void> {
   let startServer;
   try {
     startServer = await loadStartServer();
@@ -21,13 +22,14 @@ async function main(storeDir: string): Promise<void> {
   const server = await startServer({
     port: 0,
     host: '127.0.0.1',
-    engineOptions: { storeDir },
+    engineOptions: { storeDir, ...(workers ? { workers } : {}) },
     handleSignals: false,
     // Per-request logging would measure the logger, not the service.
     logger: pino({ level: 'silent' }),
   });
   const lanes: Record<string, string | null> = {};
   for (const lane of ['quickjs', 'pyodide'] as const) {
+    if (workers?.[lane] === 0) continue;
     try {
       await settleLane(server.engine, lane);
       // Every worker up, so no lane's boot competes with another lane's measurement.
@@ -45,7 +47,7 @@ async function main(storeDir: string): Promise<void> {
   await server.shutdown('bench done');
 }
 
-main(process.argv[2] ?? 'snapshots').then(
+main(process.argv[2] ?? 'snapshots', process.argv[3] ? (JSON.parse(process.argv[3]) as EngineOptions['workers']) : undefined).then(
   () => process.exit(0),
   (err: unknown) => {
     console.error(err);

@@ -83,7 +83,7 @@ export const packages: Scenario = {
       });
     });
     for (const [language, subject] of [['python', 'venv+python3'], ['javascript', 'npm+node -e']] as const) {
-      if (!ctx.wants(subject)) continue;
+      if (!ctx.wants(subject, language)) continue;
       await row({ scenario: this.id, language, subject, variant: FIRST, unit: 'ms', note: 'host registry caches may be warm' }, async () => {
         const first = peerFirst[language];
         if (!first) throw new Error('build not measured');

@@ -66,35 +66,36 @@ export const throughput: Scenario = {
       }
     }
 
-    if (ctx.wants(ISOLA)) {
+    // One service per language with only that lane's workers: each lane's figure is its own, not
+    // shared with idle workers of another lane competing for the two cores. The store is shared.
+    const storeDir = await emptyStore(ctx, 'http');
+    for (const language of ['javascript', 'python'] as const) {
+      if (!ctx.wants(ISOLA, language)) continue;
+      const lane = language === 'python' ? 'pyodide' : 'quickjs';
+      const workers = Object.fromEntries(['quickjs', 'pyodide', 'native'].filter((other) => other !== lane).map((other) => [other, 0]));
       let isola: ServiceChild<IsolaInfo> | undefined;
       try {
-        const storeDir = await emptyStore(ctx, 'http');
-        isola = await startServiceChild<IsolaInfo>([...childScriptArgs('isola-server'), storeDir], { cwd: repoRoot() });
-        const { port, skip } = isola.info;
-        for (const language of ['javascript', 'python'] as const) {
-          const lane = language === 'python' ? 'pyodide' : 'quickjs';
-          const unavailable = skip ?? isola.info.unavailable?.[lane] ?? undefined;
-          let broken: string | undefined;
-          const url = `http://127.0.0.1:${port}/v1/execute`;
-          const body = { language, code: HELLO[language], inputs: HELLO_INPUTS };
-          if (unavailable === undefined) {
-            try {
-              // Also builds the snapshot, so the timed runs measure the steady state.
-              for (let i = 0; i < 3; i++) await checkEndpoint(url, body, (json) => (json as { output?: unknown }).output);
-            } catch (err) {
-              broken = `warm-up request failed: ${(err as Error).message}`;
-            }
+        isola = await startServiceChild<IsolaInfo>([...childScriptArgs('isola-server'), storeDir, JSON.stringify(workers)], { cwd: repoRoot() });
+        const unavailable = isola.info.skip ?? isola.info.unavailable?.[lane] ?? undefined;
+        let broken: string | undefined;
+        const url = `http://127.0.0.1:${isola.info.port}/v1/execute`;
+        const body = { language, code: HELLO[language], inputs: HELLO_INPUTS };
+        if (unavailable === undefined) {
+          try {
+            // Also builds the snapshot, so the timed runs measure the steady state.
+            for (let i = 0; i < 3; i++) await checkEndpoint(url, body, (json) => (json as { output?: unknown }).output);
+          } catch (err) {
+            broken = `warm-up request failed: ${(err as Error).message}`;
           }
-          await measureLevels(language, ISOLA, url, body, { unavailable, broken });
         }
+        await measureLevels(language, ISOLA, url, body, { unavailable, broken });
       } finally {
         await isola?.stop();
       }
     }
 
     // bubblewrap adds little over python3 here and its c=32 level takes long: full runs only.
-    const wanted = PEERS.filter(([, peer]) => ctx.wants(peer) && !(ctx.options.quick && peer === 'bwrap+python3'));
+    const wanted = PEERS.filter(([language, peer]) => ctx.wants(peer, language) && !(ctx.options.quick && peer === 'bwrap+python3'));
     if (wanted.length === 0) return;
     const peers = await startServiceChild<{ port: number }>(childScriptArgs('peer-server'), { cwd: repoRoot() });
     try {

@@ -51,11 +51,12 @@ describe('isola bench --quick plumbing', () => {
   it('measures Isola through its library in a child process, or says why a lane is unavailable', async () => {
     const dir = await mkdtemp(join(os.tmpdir(), 'isola-bench-test-'));
     try {
-      const code = await runBench(['--quick', '--only', 'warm', '--subject', 'isola', '--iterations', '2', '--out', dir]);
+      const code = await runBench(['--quick', '--only', 'warm', '--subject', 'isola', '--lang', 'js', '--iterations', '2', '--out', dir]);
       const result = JSON.parse(await readFile(join(dir, 'latest.json'), 'utf8')) as BenchResult;
       const js = result.measurements.find((m) => m.language === 'javascript' && m.variant === '');
       expect(js).toMatchObject({ subject: 'isola', status: 'ok', target: { op: '<=', value: 2 } });
       expect(js?.samples).toHaveLength(2);
+      expect(new Set(result.measurements.map((m) => m.language))).toEqual(new Set(['javascript']));
       for (const m of result.measurements) {
         // Every Isola row is measured or skipped with a reason; none fails.
         expect(m.status === 'ok' || (m.status === 'skipped' && /unavailable|unsupported/.test(m.note ?? ''))).toBe(true);
