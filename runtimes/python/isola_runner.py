@@ -7,6 +7,8 @@ Interface (fixed, see issue 3 "Behaviour"):
     execute(code, filename, mode, inputs_json, output_limit, run_coroutine=None) -> dict
     await execute_async(code, filename, mode, inputs_json, output_limit) -> dict
     prepare(code, filename, mode, run_coroutine=None) -> Prepared   # then Prepared.run(...) / run_async(...)
+    await prepare_async(code, filename, mode) -> Prepared
+    entry_mode(code, filename) -> "script"|"main"                     # what "auto" resolves to
 
 The result dict is
     {"mode": "script"|"main", "exit_code": int, "return_json": str|None,
@@ -16,7 +18,7 @@ Modes
 - "auto": function mode iff the module defines `main` at top level (`def`, `async def` or `main = lambda`)
   and never calls it itself at top level (a call or a reference to `main` inside any call, e.g.
   `main()`, `asyncio.run(main())`, `fire.Fire(main)`, also under `if __name__ == '__main__':`), decided
-  with `ast`. "script" and "main" force a mode.
+  on the syntax tree (the C module _ast), never with a regex. "script" and "main" force a mode.
 - Script mode runs the code as `__main__` (fresh module, __file__ = filename, sys.argv = [filename],
   sys.stdin = a fresh StringIO of inputs_json). Top-level `await` is allowed.
 - Function mode runs the module statements as module "main" (so `if __name__ == '__main__'` blocks do not
@@ -46,7 +48,11 @@ n without failure; sys.exit()/None -> 0; sys.exit("msg") -> "msg" on stderr, exi
 
 Function mode with snapshots: prepare() runs the module statements (anything they print goes to the
 then-current sys.stdout); a snapshot can be taken after it; Prepared.run() calls main. A failure during
-prepare() is kept and returned by every run().
+prepare() is kept (Prepared.failure_result) and returned by every run(). Prepared.mode is the resolved mode.
+A script-mode Prepared runs once (each run needs a fresh module): prepare again.
+
+Numbers and bytes: bool is a JSON boolean; int subclasses (IntEnum) and str subclasses (StrEnum) are
+their plain values; bytes/bytearray are refused (no encoding is the obvious one: decode or base64 them).
 """
 
 import _ast
