@@ -93,15 +93,17 @@
       return Object.assign({}, this.#o);
     }
     get format() {
-      return (date) => this.#format(date);
+      // Like V8 after ICU 72, format() prints a plain space before AM/PM; formatToParts keeps U+202F.
+      return (date) => this.#parts(date).map((part) => part.value).join('').replace(/\u202f/g, ' ');
     }
     formatToParts(date) {
-      return [{ type: 'literal', value: this.#format(date) }];
+      return this.#parts(date);
     }
     formatRange(start, end) {
-      return this.#format(start) + ' – ' + this.#format(end);
+      return this.format(start) + ' – ' + this.format(end);
     }
-    #format(input) {
+    // Formatting builds typed parts ({ type: 'year', value: '2000' }...), so formatToParts is exact.
+    #parts(input) {
       const o = this.#o;
       let time = input === undefined ? Date.now() : input instanceof Date ? input.getTime() : Number(input);
       if (!Number.isFinite(time)) throw new RangeError('Invalid time value');
@@ -110,61 +112,82 @@
         time += sign * (Number(o.timeZone.slice(1, 3)) * 60 + Number(o.timeZone.slice(4, 6))) * 60000;
       }
       const d = new Date(time);
-      const parts = { year: d.getUTCFullYear(), month: d.getUTCMonth(), day: d.getUTCDate(), weekday: d.getUTCDay(), hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds() };
-      const datePart = this.#datePart(parts);
-      const timePart = this.#timePart(parts);
-      if (datePart && timePart) {
+      const fields = { year: d.getUTCFullYear(), month: d.getUTCMonth(), day: d.getUTCDate(), weekday: d.getUTCDay(), hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds() };
+      const datePart = this.#dateParts(fields);
+      const timePart = this.#timeParts(fields);
+      if (datePart.length > 0 && timePart.length > 0) {
         const joiner = o.dateStyle === 'full' || o.dateStyle === 'long' ? ' at ' : ', ';
-        return datePart + joiner + timePart;
+        return [...datePart, lit(joiner), ...timePart];
       }
-      return datePart || timePart;
+      return datePart.length > 0 ? datePart : timePart;
     }
-    #datePart(p) {
+    #dateParts(p) {
       const o = this.#o;
       const year = o.year === '2-digit' ? String(p.year % 100).padStart(2, '0') : o.year ? String(p.year) : '';
       const weekday = o.weekday === 'long' ? WEEKDAYS[p.weekday] : o.weekday === 'short' ? WEEKDAYS[p.weekday].slice(0, 3) : o.weekday === 'narrow' ? WEEKDAYS[p.weekday][0] : '';
       const day = o.day === '2-digit' ? String(p.day).padStart(2, '0') : o.day ? String(p.day) : '';
+      const out = weekday ? [part('weekday', weekday)] : [];
+      const add = (...items) => {
+        for (const item of items) if (item) out.push(item);
+      };
       if (o.month === 'long' || o.month === 'short' || o.month === 'narrow') {
         const month = o.month === 'long' ? MONTHS[p.month] : o.month === 'short' ? MONTHS[p.month].slice(0, 3) : MONTHS[p.month][0];
+        if (weekday) add(lit(', '));
         // ICU en-US: "Thursday, January 1, 1970", "Jan 1", "January 1970"; day-first locales: "1 January 1970".
-        let text;
-        if (numericLayout(o.locale).order === 'dmy' && day) text = day + (o.locale.startsWith('de') ? '.' : '') + ' ' + month + (year ? ' ' + year : '');
-        else text = month + (day ? ' ' + day : '') + (year ? (day ? ', ' : ' ') + year : '');
-        return weekday ? weekday + ', ' + text : text;
+        if (numericLayout(o.locale).order === 'dmy' && day) {
+          add(part('day', day), lit((o.locale.startsWith('de') ? '.' : '') + ' '), part('month', month));
+          if (year) add(lit(' '), part('year', year));
+        } else {
+          add(part('month', month));
+          if (day) add(lit(' '), part('day', day));
+          if (year) add(lit(day ? ', ' : ' '), part('year', year));
+        }
+        return out;
       }
-      if (!o.month && !day && !year) return weekday;
+      if (!o.month && !day && !year) return out;
+      if (weekday) add(lit(', '));
       const layout = numericLayout(o.locale);
       const pad = (v, field) => (o[field] === '2-digit' || (layout.pad && o[field] === 'numeric') ? String(v).padStart(2, '0') : String(v));
-      const values = { y: year, m: o.month ? pad(p.month + 1, 'month') : '', d: day ? pad(p.day, 'day') : '' };
-      let text = layout.order.split('').map((k) => values[k]).filter(Boolean).join(layout.sep);
-      if (layout.sep === '.' && o.locale.startsWith('de') && !year) text += '.';
-      return weekday ? weekday + ', ' + text : text;
+      const values = { y: year && part('year', year), m: o.month && part('month', pad(p.month + 1, 'month')), d: day && part('day', pad(p.day, 'day')) };
+      const shown = layout.order.split('').map((k) => values[k]).filter(Boolean);
+      shown.forEach((item, i) => add(i > 0 ? lit(layout.sep) : null, item));
+      if (layout.sep === '.' && o.locale.startsWith('de') && !year) add(lit('.'));
+      return out;
     }
-    #timePart(p) {
+    #timeParts(p) {
       const o = this.#o;
-      if (o.hour === undefined && o.minute === undefined && o.second === undefined) return '';
-      const pieces = [];
-      let suffix = '';
+      if (o.hour === undefined && o.minute === undefined && o.second === undefined) return [];
+      const out = [];
+      let dayPeriod = '';
       if (o.hour !== undefined) {
         let hour = p.hour;
         if (o.hourCycle === 'h24' && hour === 0) hour = 24;
         if (o.hour12) {
-          suffix = ' ' + (hour < 12 ? 'AM' : 'PM'); // ICU 74+ went back to a plain space
+          dayPeriod = hour < 12 ? 'AM' : 'PM';
           hour = hour % 12 || 12;
         }
         // 24-hour locales pad the hour ("09:05"), except when hour12:false was asked for explicitly (ICU).
-        pieces.push(o.hour === '2-digit' || (!o.hour12 && o.minute !== undefined && !this.#explicitHour12) ? String(hour).padStart(2, '0') : String(hour));
+        out.push(part('hour', o.hour === '2-digit' || (!o.hour12 && o.minute !== undefined && !this.#explicitHour12) ? String(hour).padStart(2, '0') : String(hour)));
       }
-      if (o.minute !== undefined) pieces.push(o.hour === undefined && o.minute === 'numeric' ? String(p.minute) : String(p.minute).padStart(2, '0'));
-      if (o.second !== undefined) pieces.push(o.minute === undefined && o.second === 'numeric' ? String(p.second) : String(p.second).padStart(2, '0'));
-      let text = pieces.join(':') + suffix;
+      if (o.minute !== undefined) {
+        if (out.length > 0) out.push(lit(':'));
+        out.push(part('minute', o.hour === undefined && o.minute === 'numeric' ? String(p.minute) : String(p.minute).padStart(2, '0')));
+      }
+      if (o.second !== undefined) {
+        if (out.length > 0) out.push(lit(':'));
+        out.push(part('second', o.minute === undefined && o.second === 'numeric' ? String(p.second) : String(p.second).padStart(2, '0')));
+      }
+      if (dayPeriod) out.push(lit('\u202f'), part('dayPeriod', dayPeriod));
       if (o.timeZoneName) {
         const name = o.timeZone === 'UTC' ? (o.timeZoneName === 'long' ? TIME_ZONE_NAMES.UTC : 'UTC') : 'GMT' + o.timeZone.replace(/:00$/, '').replace(/^([+-])0/, '$1');
-        text += ' ' + name;
+        out.push(lit(' '), part('timeZoneName', name));
       }
-      return text;
+      return out;
     }
   }
+
+  const part = (type, value) => ({ type, value });
+  const lit = (value) => ({ type: 'literal', value });
 
   return { DateTimeFormat, resolveTimeZone };
 });

@@ -52,6 +52,13 @@ describe('intl lib', () => {
     expect(got).toEqual(cases.map((c) => nodeFormat('date', c)));
   });
 
+  it('DateTimeFormat.formatToParts gives Node\'s typed parts in English', async () => {
+    const cases: Case[] = [];
+    for (const options of DATE_OPTIONS) for (const t of DATES) cases.push(['en-US', { timeZone: 'UTC', ...options }, t]);
+    const script = `return ${JSON.stringify(cases)}.map(([l, o, t]) => new Intl.DateTimeFormat(l, o).formatToParts(new Date(t)));`;
+    expect(await guestValue(`const { Intl } = lib('intl');\n` + script)).toEqual((new Function(script) as () => unknown)());
+  });
+
   it('refuses time zones it cannot compute instead of printing a wrong time', async () => {
     const got = await guestValue(`const { Intl } = lib('intl'); const out = [];
       try { new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York' }); } catch (e) { out.push(e.name, /time zone/.test(e.message)); }
