@@ -177,17 +177,17 @@
       return out;
     }
     get format() {
-      return (value) => this.#format(value);
+      return (value) => this.#format(value).map((p) => p.value).join('');
     }
     formatToParts(value) {
-      return [{ type: 'literal', value: this.#format(value) }];
+      return this.#format(value);
     }
     #format(value) {
       const o = this.#o;
       const big = typeof value === 'bigint';
       const x = big ? Number(value) : Number(value);
       const [groupSep, decimalSep, currencyPattern, percentPattern, minGrouping] = localeData(o.locale);
-      if (Number.isNaN(x)) return 'NaN';
+      if (Number.isNaN(x)) return [part('nan', 'NaN')];
       const negative = big ? value < 0n : x < 0 || Object.is(x, -0);
       const assemble = (text, suffix) => this.#assemble(negative, text, suffix, groupSep, decimalSep, currencyPattern, percentPattern, minGrouping);
       if (!Number.isFinite(x) && !big) return assemble('∞', '');
@@ -215,28 +215,33 @@
       const text = significant ? significantText(d, o.minimumSignificantDigits, o.maximumSignificantDigits) : fixedText(d, o.minimumFractionDigits, o.maximumFractionDigits);
       return assemble(text, '');
     }
+    // Builds Node's typed parts (minusSign, currency, integer, group, decimal, fraction, compact,
+    // percentSign, literal); format() joins them.
     #assemble(negative, text, suffix, groupSep, decimalSep, currencyPattern, percentPattern, minGrouping) {
       const o = this.#o;
       let [integer, fraction] = text.split('.');
-      if (integer !== '∞') integer = integer.padStart(o.minimumIntegerDigits, '0');
+      const infinite = integer === '∞';
+      if (!infinite) integer = integer.padStart(o.minimumIntegerDigits, '0');
       const isZero = !/[1-9]/.test(text);
-      if (o.useGrouping !== false && integer !== '∞') {
-        const groupingMin = o.useGrouping === 'min2' || suffix ? 2 : minGrouping;
-        integer = group(integer, groupSep, groupingMin, o.locale === 'en-IN' || o.locale.startsWith('hi'));
+      const number = [];
+      if (infinite) number.push(part('infinity', '∞'));
+      else {
+        const grouped = o.useGrouping === false ? integer : group(integer, groupSep, o.useGrouping === 'min2' || suffix ? 2 : minGrouping, o.locale === 'en-IN' || o.locale.startsWith('hi'));
+        grouped.split(groupSep).forEach((digits, i) => (i > 0 && number.push(part('group', groupSep)), number.push(part('integer', digits))));
       }
-      let number = integer + (fraction ? decimalSep + fraction : '') + suffix;
-      if (o.style === 'percent') number = percentPattern === 'tight' ? number + '%' : number + NBSP + '%';
-      if (o.style === 'unit' && o.unit) number = number + ' ' + o.unit;
+      if (fraction) number.push(part('decimal', decimalSep), part('fraction', fraction));
+      if (suffix) number.push(...(suffix.startsWith(' ') ? [part('literal', ' '), part('compact', suffix.slice(1))] : [part('compact', suffix)]));
+      if (o.style === 'percent') number.push(...(percentPattern === 'tight' ? [] : [part('literal', NBSP)]), part('percentSign', '%'));
+      if (o.style === 'unit' && o.unit) number.push(part('literal', ' '), part('unit', o.unit));
       if (o.style === 'currency') {
         const language = o.locale.split('-')[0];
         let symbol = LOCAL_SYMBOLS[o.locale + ':' + o.currency] || LOCAL_SYMBOLS[language + ':' + o.currency] || SYMBOLS[o.currency] || o.currency;
         if (o.currencyDisplay === 'code') symbol = o.currency;
         if (o.currencyDisplay === 'narrowSymbol') symbol = symbol.replace(/^[A-Z]+(?=\W)/, '');
         // ICU separates a prefix symbol from the digits only when the symbol ends with a letter ("GBP 1").
-        const alpha = /[A-Za-z]$/.test(symbol);
-        if (currencyPattern === 'pre') number = symbol + (alpha || o.currencyDisplay === 'code' ? NBSP : '') + number;
-        else if (currencyPattern === 'preSpace') number = symbol + NBSP + number;
-        else number = number + NBSP + symbol;
+        const spaced = currencyPattern === 'preSpace' || /[A-Za-z]$/.test(symbol) || o.currencyDisplay === 'code';
+        if (currencyPattern === 'post') number.push(part('literal', NBSP), part('currency', symbol));
+        else number.unshift(part('currency', symbol), ...(spaced ? [part('literal', NBSP)] : []));
       }
       const sign = o.signDisplay;
       let prefix = '';
@@ -244,9 +249,12 @@
         prefix = isZero && (sign === 'exceptZero' || sign === 'negative') ? '' : '-';
       } else if (!negative && (sign === 'always' || (sign === 'exceptZero' && !isZero))) prefix = '+';
       if (negative && isZero && sign === 'auto') prefix = '-';
-      return prefix + number;
+      if (prefix) number.unshift(part(prefix === '-' ? 'minusSign' : 'plusSign', prefix));
+      return number;
     }
   }
+
+  const part = (type, value) => ({ type, value });
 
   void internal;
   return { NumberFormat, canonicalLocale };

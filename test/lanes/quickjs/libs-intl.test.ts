@@ -38,6 +38,14 @@ describe('intl lib', () => {
     expect(got).toEqual(cases.map((c) => nodeFormat('number', c)));
   });
 
+  it('NumberFormat.formatToParts gives Node\'s typed parts', async () => {
+    const cases: Case[] = [];
+    for (const locale of ['en-US', 'de-DE', 'fr-FR']) for (const options of NUMBER_OPTIONS) for (const n of [-1234.5678, 0.125, 1500, 999999]) cases.push([locale, options, n]);
+    for (const n of [1500, 2.5e9]) cases.push(['en-US', { notation: 'compact' }, n], ['en-US', { notation: 'compact', compactDisplay: 'long' }, n]);
+    const script = `return ${JSON.stringify(cases)}.map(([l, o, n]) => new Intl.NumberFormat(l, o).formatToParts(n));`;
+    expect(await guestValue(`const { Intl } = lib('intl');\n` + script)).toEqual((new Function(script) as () => unknown)());
+  });
+
   it('DateTimeFormat matches Node in English (UTC)', async () => {
     const cases: Case[] = [];
     for (const locale of ['en-US', 'en-GB']) {
