@@ -47,7 +47,7 @@ export interface SandboxLayout {
 }
 
 export interface SandboxLimits {
-  /** RLIMIT_CPU soft limit; the kernel sends SIGXCPU there and SIGKILL one second later. */
+  /** RLIMIT_CPU soft limit (per process, all its threads); SIGXCPU there and SIGKILL one second later. */
   cpuSeconds: number;
   /** RLIMIT_AS per process. */
   addressSpaceBytes: number;

@@ -18,7 +18,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CreateDriver, DriverHost, GuestJob, GuestResult, LaneDriver } from '../lane.js';
 import { guestCommand, runtimeOf, type NativeRuntime } from './guest-command.js';
@@ -259,7 +259,9 @@ class NativeDriver implements LaneDriver {
   private limitsFor(job: GuestJob, overheadBytes: number): SandboxLimits {
     const tmpfsBytes = this.options.tmpfsMb * 1024 * 1024;
     return {
-      cpuSeconds: job.timeoutMs / 1000 + 1,
+      // A backstop only (the wall-clock kill is the limit): a process with several busy threads uses CPU
+      // time faster than wall time, so the budget is the timeout on every core.
+      cpuSeconds: (job.timeoutMs / 1000) * availableParallelism() + 1,
       addressSpaceBytes: job.memoryBytes + overheadBytes,
       processes: this.options.processes,
       fileSizeBytes: tmpfsBytes,
