@@ -97,7 +97,7 @@
   }
 
   // A minimal ReadableStream look-alike over the buffered bytes: getReader().read() and `for await`.
-  function bodyStream(owner, take) {
+  function bodyStream(take) {
     let done = false;
     const read = async () => {
       if (done) return { done: true, value: undefined };
@@ -136,7 +136,7 @@
       body: {
         get() {
           if (this[kBytes] === null) return null;
-          if (!this[kStream]) this[kStream] = bodyStream(this, () => ((this[kUsed] = true), this[kBytes]));
+          if (!this[kStream]) this[kStream] = bodyStream(() => ((this[kUsed] = true), this[kBytes]));
           return this[kStream];
         },
         configurable: true,

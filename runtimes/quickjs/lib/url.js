@@ -30,7 +30,7 @@
       if (rest.startsWith('//')) return parseAuthority(emptyRecord(scheme), rest.slice(2));
       if (rest.startsWith('/')) return parsePathEtc(emptyRecord(scheme), rest);
       const url = emptyRecord(scheme);
-      const [opaque, tail] = splitPath(rest, false);
+      const [opaque, tail] = splitPath(rest);
       url.opaque = encode(opaque, 'c0');
       return parseQueryFragment(url, tail);
     }
