@@ -452,6 +452,32 @@
       setTimeout(() => (error ? cb(error) : cb(null, result)), 0);
     };
   }
+  // fs.promises.open resolves with a FileHandle over the same descriptor table.
+  class FileHandle {
+    constructor(fd) {
+      this.fd = fd;
+    }
+    async write(data, ...rest) {
+      const bytesWritten = writeSync(this.fd, data, ...rest);
+      return { bytesWritten, buffer: data };
+    }
+    async writeFile(data, options) {
+      writeFd(this.fd, data, options && options.encoding ? options.encoding : typeof options === 'string' ? options : 'utf8');
+    }
+    async appendFile(data, options) {
+      return this.writeFile(data, options);
+    }
+    async readFile(options) {
+      return readFd(this.fd, options && typeof options === 'object' ? options.encoding : options);
+    }
+    async stat() {
+      return fstatSync(this.fd);
+    }
+    async close() {
+      closeSync(this.fd);
+    }
+  }
+  promises.open = async (file, flags) => new FileHandle(openSync(file, flags));
   fs.promises = promises;
   fs.realpathSync.native = realpathSync;
   fs.constants = { F_OK: 0, R_OK: 4, W_OK: 2, X_OK: 1, COPYFILE_EXCL: 1, O_RDONLY: 0, O_WRONLY: 1, O_RDWR: 2 };

@@ -36,6 +36,8 @@ const FS_SCRIPT = `const out = [];
   const fd = fs.openSync(R + '/fd.txt', 'w'); fs.writeSync(fd, 'ab'); fs.writeSync(fd, 'cd'); fs.closeSync(fd);
   out.push(fs.readFileSync(R + '/fd.txt', 'utf8'), t(() => fs.closeSync(fd)));
   out.push(t(() => fs.readdirSync(R + '/out.json')), t(() => fs.readdirSync(R + '/nonexist')), t(() => fs.accessSync(R + '/gone')));
+  const fh = await fs.promises.open(R + '/fh.txt', 'w'); await fh.write('x'); await fh.writeFile('yz'); out.push((await fh.stat()).size); await fh.close();
+  out.push(fs.readFileSync(R + '/fh.txt', 'utf8'), await fs.promises.open(R + '/none/x', 'r').catch((e) => e.code));
   const tmp = fs.mkdtempSync(R + '/tmp-'); out.push(tmp.length - R.length, fs.statSync(tmp).isDirectory(), t(() => fs.mkdtempSync(R + '/none/x-')));
   fs.truncateSync(R + '/fd.txt', 2); out.push(fs.readFileSync(R + '/fd.txt', 'utf8'), t(() => fs.chmodSync(R + '/fd.txt', 0o600)), t(() => fs.chmodSync(R + '/gone', 0o600)));
   return out;`;
