@@ -9,8 +9,12 @@ export interface PyodideAssets {
   version: string;
   /** Pyodide's BUILD_ID (hash of pyodide.asm.mjs and pyodide.asm.wasm); snapshots are only valid for it. */
   buildId: string;
-  wasm: Uint8Array;
-  stdlib: Uint8Array;
+  /**
+   * Big files are read when a realm boots, not kept: a worker boots rarely and holding them would cost
+   * ~16 MB per worker for nothing.
+   */
+  readWasm(): Uint8Array;
+  readStdlib(): Uint8Array;
   lockFile: string;
   /**
    * pyodide.asm.mjs rewritten as a classic script whose completion value is createPyodideModule, with
@@ -18,10 +22,17 @@ export interface PyodideAssets {
    */
   moduleScript: string;
   /**
-   * The IANA time-zone database as TZif files, relative path -> bytes (zoneinfo reads it from
-   * /usr/share/zoneinfo in the realm). The npm package ships no tzdata wheel; empty when unavailable.
+   * The IANA time-zone database as TZif files, packed into one buffer with an index of relative paths
+   * (zoneinfo reads them from /usr/share/zoneinfo in the realm). The npm package ships no tzdata wheel;
+   * empty when the system has none.
    */
-  zoneinfo: ReadonlyMap<string, Uint8Array>;
+  readZoneinfo(): PackedFiles;
+}
+
+export interface PackedFiles {
+  bytes: Uint8Array;
+  /** [relative path, offset, length] per file. */
+  index: [string, number, number][];
 }
 
 /**

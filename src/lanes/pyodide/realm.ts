@@ -6,7 +6,7 @@
  * captured once, at install time, before any guest code ran; the host never looks a property up on a
  * realm object afterwards (the guest may have replaced it) and never awaits a realm promise.
  */
-import type { PyodidePlatform } from './platform.js';
+import type { PackedFiles, PyodidePlatform } from './platform.js';
 import { createHostServices, type HostServices } from './host-services.js';
 
 export interface RealmFiles {
@@ -119,19 +119,9 @@ export class PyodideRealm {
     const createModule = context.evaluate(platform.assets.moduleScript, 'pyodide.asm.js');
     if (typeof createModule !== 'function') throw new RealmError('pyodide.asm.js did not evaluate to a function');
 
-    const wasm = copyIn(api, platform.assets.wasm);
-    const stdlib = copyIn(api, platform.assets.stdlib);
-    const snapshot = options.snapshot ? copyIn(api, options.snapshot) : null;
-    const booted = new Promise<void>((resolve, reject) => {
-      const done = (ok: unknown, message: unknown) => {
-        if (ok === true) resolve();
-        else reject(new RealmError(`Pyodide failed to start: ${typeof message === 'string' ? message : 'unknown error'}`));
-      };
-      api!.boot(createModule, wasm, stdlib, platform.assets.lockFile, platform.assets.buildId, snapshot, options.makeSnapshot === true, done);
-    });
-    await booted;
+    await bootInstance(api, createModule, platform, options);
     const realm = new PyodideRealm(api, services);
-    realm.installFiles(files, platform.assets.zoneinfo);
+    realm.installFiles(files, platform.assets.readZoneinfo());
     if (!options.snapshot) {
       realm.runPython(
         `import sys\nsys.path.insert(0, '/lib/isola')\nimport _isola_lane\n_isola_lane.boot(${JSON.stringify(options.preload ?? [])})\nsys.path.remove('/lib/isola')`,
@@ -142,23 +132,12 @@ export class PyodideRealm {
   }
 
   /** Guest-side Python files live in the realm's file system (tracebacks and linecache read them). */
-  private installFiles(files: RealmFiles, zoneinfo: ReadonlyMap<string, Uint8Array>): void {
+  private installFiles(files: RealmFiles, zoneinfo: PackedFiles): void {
     this.check(this.api.writeFile('/lib/isola/_isola_lane.py', files.lane), 'writeFile');
     this.check(this.api.writeFile('/lib/isola/isola_runner.py', files.runner), 'writeFile');
-    // Packed as one buffer plus an index: one call into the realm instead of one per file.
-    let total = 0;
-    const index: [string, number, number][] = [];
-    for (const [path, bytes] of zoneinfo) {
-      index.push([`/usr/share/zoneinfo/${path}`, total, bytes.length]);
-      total += bytes.length;
-    }
-    const packed = new Uint8Array(total);
-    let at = 0;
-    for (const bytes of zoneinfo.values()) {
-      packed.set(bytes, at);
-      at += bytes.length;
-    }
-    this.check(this.api.writeFiles(copyIn(this.api, packed), JSON.stringify(index)), 'writeFiles');
+    // One buffer plus an index: one call into the realm instead of one per file.
+    const index = zoneinfo.index.map(([path, offset, length]) => [`/usr/share/zoneinfo/${path}`, offset, length]);
+    this.check(this.api.writeFiles(copyIn(this.api, zoneinfo.bytes), JSON.stringify(index)), 'writeFiles');
   }
 
   runPython(code: string): string {
@@ -248,6 +227,30 @@ export class PyodideRealm {
   private check(result: unknown, what: string): void {
     if (result !== 'ok') throw new RealmError(`${what} failed: ${typeof result === 'string' ? result.slice(1) : 'no answer'}`);
   }
+}
+
+/**
+ * Boots Pyodide in the realm. Its own function, so that the copies of the wasm, the standard library and
+ * the snapshot (tens of MB) are garbage as soon as it returns; as locals of boot() they stayed reachable
+ * from the promise callbacks' shared scope.
+ */
+function bootInstance(api: RealmApi, createModule: unknown, platform: PyodidePlatform, options: BootOptions): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const done = (ok: unknown, message: unknown) => {
+      if (ok === true) resolve();
+      else reject(new RealmError(`Pyodide failed to start: ${typeof message === 'string' ? message : 'unknown error'}`));
+    };
+    api.boot(
+      createModule,
+      copyIn(api, platform.assets.readWasm()),
+      copyIn(api, platform.assets.readStdlib()),
+      platform.assets.lockFile,
+      platform.assets.buildId,
+      options.snapshot ? copyIn(api, options.snapshot) : null,
+      options.makeSnapshot === true,
+      done,
+    );
+  });
 }
 
 function captureApi(bag: Record<string, unknown>): RealmApi {

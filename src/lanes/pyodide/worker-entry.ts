@@ -15,7 +15,7 @@ import { dirname, join } from 'node:path';
 import vm from 'node:vm';
 import type { CreateDriver } from '../lane.js';
 import { createPyodideDriver } from './driver.js';
-import type { PyodideAssets, PyodidePlatform, SealedContext } from './platform.js';
+import type { PackedFiles, PyodideAssets, PyodidePlatform, SealedContext } from './platform.js';
 
 const REFUSE_IMPORT = '__isolaRefuseImport';
 
@@ -58,16 +58,16 @@ function readAssets(): PyodideAssets {
   return {
     version: pkg.version,
     buildId,
-    wasm: read('pyodide.asm.wasm'),
-    stdlib: read('python_stdlib.zip'),
+    readWasm: () => read('pyodide.asm.wasm'),
+    readStdlib: () => read('python_stdlib.zip'),
     lockFile: readFileSync(join(root, 'pyodide-lock.json'), 'utf8'),
     moduleScript: toClassicScript(readFileSync(join(root, 'pyodide.asm.mjs'), 'utf8')),
-    zoneinfo: readZoneinfo('/usr/share/zoneinfo'),
+    readZoneinfo: () => readZoneinfo('/usr/share/zoneinfo'),
   };
 }
 
 /** The system's TZif files (without the posix/ and right/ copies); empty if the system has none. */
-function readZoneinfo(root: string): Map<string, Uint8Array> {
+function readZoneinfo(root: string): PackedFiles {
   const files = new Map<string, Uint8Array>();
   const walk = (dir: string, prefix: string) => {
     let names: string[];
@@ -90,7 +90,15 @@ function readZoneinfo(root: string): Map<string, Uint8Array> {
     }
   };
   walk(root, '');
-  return files;
+  let total = 0;
+  const index: PackedFiles['index'] = [];
+  for (const [path, bytes] of files) {
+    index.push([path, total, bytes.length]);
+    total += bytes.length;
+  }
+  const packed = new Uint8Array(total);
+  for (const [path, offset] of index) packed.set(files.get(path)!, offset);
+  return { bytes: packed, index };
 }
 
 /**
