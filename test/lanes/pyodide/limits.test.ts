@@ -29,7 +29,8 @@ describe('deadlines', () => {
       expect(result.hardKilled, code).toBeUndefined();
       expect(result.failure, code).toMatchObject({ type: 'timeout' });
       expect(result.exitCode).toBe(124);
-      expect(result.wallMs, code).toBeLessThan(400 + 250);
+      // The lane answers right after the interrupt; the slack is for a loaded CI machine.
+      expect(result.wallMs, code).toBeLessThan(400 + 1000);
       const next = await py.run({ code: 'print("alive")' });
       expect(next.stdout).toBe('alive\n');
     }
@@ -37,9 +38,11 @@ describe('deadlines', () => {
 
   it('lets a sleep that ends before the deadline end normally', async () => {
     const py = await fresh();
-    const result = await py.run({ code: 'import time\nt = time.monotonic()\ntime.sleep(0.2)\nprint(round(time.monotonic() - t, 1))', timeoutMs: 2000 });
+    const result = await py.run({ code: 'import time\nt = time.monotonic()\ntime.sleep(0.2)\nprint(time.monotonic() - t)', timeoutMs: 5000 });
     expect(result.failure).toBeUndefined();
-    expect(result.stdout).toBe('0.2\n');
+    const slept = Number(result.stdout);
+    expect(slept).toBeGreaterThanOrEqual(0.2);
+    expect(slept).toBeLessThan(1.5);
   });
 
   it('leaves a guest that swallows the interrupt to the worker kill', async () => {
