@@ -21,7 +21,9 @@ import type { QuickJSContext, QuickJSDeferredPromise, QuickJSHandle, QuickJSSync
 // object; at runtime the ESM default is the variant itself (same cast as src/lanes/quickjs/worker-entry.ts).
 const variant = releaseSync as unknown as QuickJSSyncVariant;
 
-const runtimeDir = fileURLToPath(new URL('../../../runtimes/quickjs/', import.meta.url));
+// ISOLA_QJS_RUNTIMES points the harness at another copy of runtimes/quickjs (to try a bootstrap change
+// against every library test before proposing it).
+const runtimeDir = process.env['ISOLA_QJS_RUNTIMES'] ?? fileURLToPath(new URL('../../../runtimes/quickjs/', import.meta.url));
 
 /** What the stubbed host fetch answers: the JSON the guest's internal.hostFetch resolves with. */
 export type HostFetch = (request: HostFetchRequest, body: Uint8Array | undefined) => Promise<unknown> | unknown;
