@@ -197,6 +197,7 @@ PRELOAD = (
 def boot(extra_modules=()):
     time.sleep = sleep
     _install_event_loop()
+    importlib.import_module("_isola_egress").install()
     for name in PRELOAD + list(extra_modules):
         importlib.import_module(name)
     # zoneinfo reads its database lazily; load the zones people use so the data is in the snapshot.

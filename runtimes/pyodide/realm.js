@@ -107,6 +107,8 @@
     const hostInterruptClear = host.interruptClear;
     const hostTimerStart = host.timerStart;
     const hostTimerStop = host.timerStop;
+    const hostFetch = host.fetch;
+    const hostFetchBody = host.fetchBody;
 
     class BridgeError extends ErrorCtor {}
     function call(fn, name, a, b, c, d, e) {
@@ -535,6 +537,26 @@
         if (!(ms >= 0)) throw errno('EINVAL');
         const interrupted = call(hostSleep, 'sleep', ms);
         return interrupted ? 0 : view.length;
+      }
+      if (kind === 70 /* F */) {
+        // An HTTP request: "F" + JSON head + "\n" + body. The reply (JSON head + "\n" + body) becomes
+        // what the next reads of the device return.
+        const rest = apply(typedArraySubarray, view, [1]);
+        let split = 0;
+        while (split < rest.length && rest[split] !== 10) split++;
+        const head = call(hostDecode, 'decode', 'utf-8', false, apply(taBuffer, rest, []), apply(taByteOffset, rest, []), split);
+        const bodyStart = mathMin(split + 1, rest.length);
+        const answer = call(hostFetch, 'fetch', head, apply(taBuffer, rest, []), apply(taByteOffset, rest, []) + bodyStart, rest.length - bodyStart);
+        const answerText = typeof answer === 'string' ? answer : '{"ok":false,"kind":"network","message":"no answer from the host"}';
+        const answerHead = encode(answerText);
+        const bodyLength = mathMax(0, NumberCtor(jsonParse(answerText).bodyLength) || 0);
+        const out = new U8(answerHead.length + 1 + bodyLength);
+        apply(typedArraySet, out, [answerHead]);
+        out[answerHead.length] = 10;
+        if (bodyLength) call(hostFetchBody, 'fetchBody', apply(taBuffer, out, []), answerHead.length + 1, bodyLength);
+        request = out;
+        requestOffset = 0;
+        return view.length;
       }
       if (kind === 84 /* T */) {
         if (armed && !taint) taint = decodeAscii(apply(typedArraySubarray, view, [1]));

@@ -15,7 +15,7 @@
  * The realm is replaced, not reset, when a job may have changed JavaScript state (taint), when Pyodide
  * failed fatally, or when the heap grew past what is worth keeping.
  */
-import type { DriverConfig, DriverHost, GuestFailure, GuestJob, GuestResult, LaneDriver } from '../lane.js';
+import type { DriverConfig, DriverHost, EgressRequest, EgressResponse, GuestFailure, GuestJob, GuestResult, LaneDriver } from '../lane.js';
 import type { PyodidePlatform } from './platform.js';
 import { PyodideRealm, RealmError, type InvokeOutcome, type RealmFiles } from './realm.js';
 import { loadSnapshot, type SnapshotOrigin } from './snapshot-store.js';
@@ -35,10 +35,18 @@ export async function createPyodideDriver(host: DriverHost, config: DriverConfig
     realm: host.runtimeFile('pyodide/realm.js'),
     lane: host.runtimeFile('pyodide/lane.py'),
     runner: host.runtimeFile('python/isola_runner.py'),
+    egress: host.runtimeFile('pyodide/egress.py'),
   };
   const started = performance.now();
-  const loaded = await loadSnapshot(host, platform, files, options);
-  const driver = new PyodideDriver(host, platform, files, options, loaded.realm, loaded.origin, loaded.key);
+  // Guest HTTP goes out under the running job's id (the engine applies its allow-list).
+  const running: { job: GuestJob | undefined } = { job: undefined };
+  const fetchSync = (request: EgressRequest): EgressResponse => {
+    if (!running.job) return { ok: false, kind: 'network', message: 'no execution is running' };
+    if (!host.fetchSync) return { ok: false, kind: 'network', message: 'synchronous egress is not available here' };
+    return host.fetchSync(running.job.id, request);
+  };
+  const loaded = await loadSnapshot(host, platform, files, options, fetchSync);
+  const driver = new PyodideDriver(host, platform, files, options, loaded.realm, loaded.origin, loaded.key, running, fetchSync);
   driver.bootMs = performance.now() - started;
   return driver;
 }
@@ -71,6 +79,8 @@ class PyodideDriver implements LaneDriver {
     private realm: PyodideRealm,
     private snapshotOrigin: SnapshotOrigin,
     private readonly snapshotKey: string,
+    private readonly running: { job: GuestJob | undefined },
+    private readonly fetchSync: (request: EgressRequest) => EgressResponse,
   ) {
     this.baseImage = realm.captureImage();
     this.current = this.baseImage;
@@ -85,6 +95,15 @@ class PyodideDriver implements LaneDriver {
     }
     if (this.rebuildReason) await this.rebuild();
     this.jobs++;
+    this.running.job = job;
+    try {
+      return this.runJob(job);
+    } finally {
+      this.running.job = undefined;
+    }
+  }
+
+  private runJob(job: GuestJob): GuestResult {
     if (this.host.interrupt) Atomics.store(this.host.interrupt, 0, 0);
     const setupStart = performance.now();
     const key = codeKey(job);
@@ -206,7 +225,7 @@ class PyodideDriver implements LaneDriver {
     this.images.clear();
     this.imageBytes = 0;
     this.lastImage = undefined;
-    const loaded = await loadSnapshot(this.host, this.platform, this.files, this.options);
+    const loaded = await loadSnapshot(this.host, this.platform, this.files, this.options, this.fetchSync);
     this.realm = loaded.realm;
     this.snapshotOrigin = loaded.origin;
     this.baseImage = this.realm.captureImage();

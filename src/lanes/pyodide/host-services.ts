@@ -7,6 +7,7 @@
  * method of a realm object is ever called from here.
  */
 import { utf8Length } from '../../contract/limits.js';
+import type { EgressRequest, EgressResponse } from '../lane.js';
 
 export interface HostServicesConfig {
   /** The engine's interrupt flag (index 0 becomes non-zero at the deadline); absent in some tests. */
@@ -14,6 +15,8 @@ export interface HostServicesConfig {
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void;
   /** Called when a realm timer is due; the realm decides whether it still belongs to the current run. */
   fireTimer(id: number): void;
+  /** The guest's HTTP requests (requests, urllib, pyfetch), for the job running now. */
+  fetchSync?(request: EgressRequest): EgressResponse;
 }
 
 export interface HostServices {
@@ -31,6 +34,7 @@ export function createHostServices(config: HostServicesConfig): HostServices {
   const decoders = new Map<string, InstanceType<typeof TextDecoder>>();
   const encoder = new TextEncoder();
   const timers = new Map<number, ReturnType<typeof setTimeout>>();
+  let pendingBody: Uint8Array | undefined;
 
   const bytesOf = (buffer: unknown, offset: unknown, length: unknown): Uint8Array | undefined => {
     if (typeof offset !== 'number' || typeof length !== 'number' || !isArrayBuffer(buffer)) return undefined;
@@ -106,6 +110,36 @@ export function createHostServices(config: HostServicesConfig): HostServices {
     interruptClear(): void {
       Atomics.store(interrupt, 0, 0);
     },
+    /** One HTTP request: JSON head and body bytes in; JSON head out (the body follows via fetchBody). */
+    fetch(head: unknown, buffer: unknown, offset: unknown, length: unknown): string {
+      pendingBody = undefined;
+      const body = bytesOf(buffer, offset, length);
+      let response: EgressResponse;
+      try {
+        const request = parseEgressRequest(head, body);
+        response = config.fetchSync ? config.fetchSync(request) : { ok: false, kind: 'network', message: 'no network in this lane' };
+      } catch (error) {
+        response = { ok: false, kind: 'network', message: error instanceof Error ? error.message : 'bad request' };
+      }
+      if (!response.ok) return JSON.stringify({ ok: false, kind: response.kind, message: response.message });
+      pendingBody = response.body;
+      return JSON.stringify({
+        ok: true,
+        status: response.status,
+        statusText: response.statusText,
+        url: response.url,
+        headers: response.headers,
+        bodyLength: response.body.length,
+      });
+    },
+    fetchBody(buffer: unknown, offset: unknown, length: unknown): boolean {
+      const view = bytesOf(buffer, offset, length);
+      const body = pendingBody;
+      pendingBody = undefined;
+      if (!view || !body || body.length !== view.length) return false;
+      view.set(body);
+      return true;
+    },
     timerStart(id: unknown, ms: unknown): void {
       if (typeof id !== 'number' || typeof ms !== 'number') return;
       const handle = setTimeout(() => {
@@ -130,6 +164,26 @@ export function createHostServices(config: HostServicesConfig): HostServices {
       for (const handle of timers.values()) clearTimeout(handle);
       timers.clear();
     },
+  };
+}
+
+function parseEgressRequest(head: unknown, body: Uint8Array | undefined): EgressRequest {
+  if (typeof head !== 'string') throw new Error('bad request head');
+  const parsed = JSON.parse(head) as Record<string, unknown>;
+  const { method, url, headers, timeoutMs } = parsed;
+  if (typeof method !== 'string' || typeof url !== 'string' || !Array.isArray(headers)) throw new Error('bad request head');
+  const pairs: [string, string][] = [];
+  for (const pair of headers) {
+    if (!Array.isArray(pair) || typeof pair[0] !== 'string' || typeof pair[1] !== 'string') throw new Error('bad request header');
+    pairs.push([pair[0], pair[1]]);
+  }
+  return {
+    method,
+    url,
+    headers: pairs,
+    // A copy the host owns: the view points into the realm's memory.
+    ...(body && body.length > 0 ? { body: body.slice() } : {}),
+    ...(typeof timeoutMs === 'number' && timeoutMs > 0 ? { timeoutMs } : {}),
   };
 }
 

@@ -7,12 +7,14 @@
  * realm object afterwards (the guest may have replaced it) and never awaits a realm promise.
  */
 import type { PackedFiles, PyodidePlatform } from './platform.js';
-import { createHostServices, type HostServices } from './host-services.js';
+import { createHostServices, type HostServices, type HostServicesConfig } from './host-services.js';
 
 export interface RealmFiles {
   realm: string;
   lane: string;
   runner: string;
+  /** HTTP for the guest: requests, urllib.request and pyodide.http over the host's egress bridge. */
+  egress: string;
 }
 
 export interface InvokeOptions {
@@ -96,6 +98,7 @@ export interface BootOptions {
   preload?: readonly string[];
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void;
   interrupt?: Int32Array;
+  fetchSync?: HostServicesConfig['fetchSync'];
 }
 
 export class PyodideRealm {
@@ -109,6 +112,7 @@ export class PyodideRealm {
     let api: RealmApi | undefined;
     const services = createHostServices({
       ...(options.interrupt ? { interrupt: options.interrupt } : {}),
+      ...(options.fetchSync ? { fetchSync: options.fetchSync } : {}),
       log: options.log,
       fireTimer: (id) => api?.fireTimer(id),
     });
@@ -135,6 +139,7 @@ export class PyodideRealm {
   private installFiles(files: RealmFiles, zoneinfo: PackedFiles): void {
     this.check(this.api.writeFile('/lib/isola/_isola_lane.py', files.lane), 'writeFile');
     this.check(this.api.writeFile('/lib/isola/isola_runner.py', files.runner), 'writeFile');
+    this.check(this.api.writeFile('/lib/isola/_isola_egress.py', files.egress), 'writeFile');
     // One buffer plus an index: one call into the realm instead of one per file.
     const index = zoneinfo.index.map(([path, offset, length]) => [`/usr/share/zoneinfo/${path}`, offset, length]);
     this.check(this.api.writeFiles(copyIn(this.api, zoneinfo.bytes), JSON.stringify(index)), 'writeFiles');

@@ -6,7 +6,7 @@
  * the shared runner) and the preload list. A file under the key is still validated in full
  * (snapshot-file.ts); one that does not check out is logged, ignored and overwritten by the rebuild.
  */
-import type { DriverHost } from '../lane.js';
+import type { DriverHost, EgressRequest, EgressResponse } from '../lane.js';
 import type { PyodideOptions } from './options.js';
 import type { PyodidePlatform } from './platform.js';
 import { PyodideRealm, type RealmFiles } from './realm.js';
@@ -31,10 +31,16 @@ export async function snapshotIdentity(platform: PyodidePlatform, files: RealmFi
   return { key: `pyodide-${platform.assets.version}-${digest.slice(0, 32)}`, laneBuild };
 }
 
-export async function loadSnapshot(host: DriverHost, platform: PyodidePlatform, files: RealmFiles, options: PyodideOptions): Promise<LoadedRealm> {
+export async function loadSnapshot(
+  host: DriverHost,
+  platform: PyodidePlatform,
+  files: RealmFiles,
+  options: PyodideOptions,
+  fetchSync: (request: EgressRequest) => EgressResponse,
+): Promise<LoadedRealm> {
   const { key, laneBuild } = await snapshotIdentity(platform, files, options);
   const log = (level: 'debug' | 'info' | 'warn' | 'error', message: string) => host.log(level, message);
-  const bootOptions = { preload: options.preload, log, ...(host.interrupt ? { interrupt: host.interrupt } : {}) };
+  const bootOptions = { preload: options.preload, log, fetchSync, ...(host.interrupt ? { interrupt: host.interrupt } : {}) };
   const expected = { key, pyodideBuildId: platform.assets.buildId, laneBuild };
 
   const fromMemory = builtInMemory.get(key);

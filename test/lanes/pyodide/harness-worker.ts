@@ -7,7 +7,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { DriverHost, GuestJob, SnapshotStore } from '../../../src/lanes/lane.js';
+import type { DriverHost, EgressRequest, EgressResponse, GuestJob, SnapshotStore } from '../../../src/lanes/lane.js';
 import { createDriver } from '../../../src/lanes/pyodide/worker-entry.js';
 
 export interface HarnessWorkerData {
@@ -17,6 +17,26 @@ export interface HarnessWorkerData {
   options: Record<string, unknown>;
   /** Environment variables to set in this thread before the driver starts (secrets for attack tests). */
   env: Record<string, string>;
+}
+
+/**
+ * Stand-in for the engine's egress bridge: echoes the request as JSON. Host "denied.example" is refused,
+ * "slow.example" times out, a path /status/NNN answers with that status.
+ */
+function echoFetch(jobId: string, request: EgressRequest): EgressResponse {
+  const url = new URL(request.url);
+  if (url.hostname === 'denied.example') return { ok: false, kind: 'denied', message: 'denied.example is not in allow_hosts' };
+  if (url.hostname === 'slow.example') return { ok: false, kind: 'timeout', message: 'slow.example did not answer in time' };
+  const status = Number(/\/status\/(\d+)/.exec(url.pathname)?.[1] ?? 200);
+  const echo = {
+    jobId,
+    method: request.method,
+    url: request.url,
+    headers: request.headers,
+    body: request.body ? new TextDecoder().decode(request.body) : null,
+    timeoutMs: request.timeoutMs ?? null,
+  };
+  return { ok: true, status, statusText: status === 200 ? 'OK' : 'Status', url: request.url, headers: [['Content-Type', 'application/json; charset=utf-8'], ['X-Echo', 'yes']], body: new TextEncoder().encode(JSON.stringify(echo)) };
 }
 
 export type ToHarness = { type: 'run'; job: GuestJob } | { type: 'describe' };
@@ -54,7 +74,8 @@ function dirStore(dir: string): SnapshotStore {
 
 const host: DriverHost = {
   runtimeFile: (path) => readFileSync(join(data.runtimesDir, path), 'utf8'),
-  fetch: async () => ({ ok: false, kind: 'denied', message: 'no egress in the Pyodide harness' }),
+  fetch: async (jobId, request) => echoFetch(jobId, request),
+  fetchSync: echoFetch,
   interrupt: new Int32Array(data.interrupt),
   ...(data.storeDir ? { snapshots: dirStore(data.storeDir) } : {}),
   log: (level, message, extra) => post({ type: 'log', level, message, ...(extra ? { data: extra } : {}) }),
