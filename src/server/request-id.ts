@@ -9,8 +9,14 @@ export const REQUEST_ID_HEADER = 'x-request-id';
 
 const SANE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+// A random per-process prefix and a counter: unique across restarts and replicas for log correlation,
+// without a crypto call on every request (they showed in profiles at thousands of requests a second).
+const PREFIX = `req_${randomBytes(6).toString('base64url')}`;
+let counter = 0;
+
 export function newRequestId(): string {
-  return `req_${randomBytes(9).toString('base64url')}`;
+  counter = (counter + 1) % Number.MAX_SAFE_INTEGER;
+  return `${PREFIX}${counter.toString(36)}`;
 }
 
 export function requestIdOf(raw: IncomingMessage): string {
