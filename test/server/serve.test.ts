@@ -77,8 +77,8 @@ describe('isola serve', () => {
     const health = await fetch(`${address}/healthz`);
     expect(health.status).toBe(200);
 
-    // Busy for ~1.5 s inside the sandbox, then answers.
-    const slowCode = 'function main() { const end = Date.now() + 1500; while (Date.now() < end) {} return "finished"; }';
+    // Busy for ~3 s inside the sandbox, then answers: room for the signal and the late request on a busy machine.
+    const slowCode = 'function main() { const end = Date.now() + 3000; while (Date.now() < end) {} return "finished"; }';
     const inFlight = execute(address!, { language: 'javascript', code: slowCode, timeout_ms: 10_000 });
     await new Promise((resolve) => setTimeout(resolve, 300));
 
