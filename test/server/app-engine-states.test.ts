@@ -53,6 +53,12 @@ describe('engine failures', () => {
   });
 });
 
+/** Poll `check` every 10 ms for up to 5 s. */
+async function until(check: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!check() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
 describe('client hang-up', () => {
   it('aborts the execution signal when the client disconnects before the answer', async () => {
     const real = await createEngine({ workers: JS_ONLY });
@@ -71,7 +77,7 @@ describe('client hang-up', () => {
       await app.listen({ port: 0, host: '127.0.0.1' });
       const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/v1/execute`;
       const send = (signal?: AbortSignal) =>
-        fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ language: 'javascript', code: busy(800, 'x') }), ...(signal ? { signal } : {}) });
+        fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ language: 'javascript', code: busy(1500, 'x') }), ...(signal ? { signal } : {}) });
 
       const answered = await send();
       expect(answered.status).toBe(200);
@@ -79,10 +85,10 @@ describe('client hang-up', () => {
 
       const hangUp = new AbortController();
       const pending = send(hangUp.signal).catch((error: Error) => error.name);
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await until(() => signals.length === 2); // the engine has the request
       hangUp.abort();
       expect(await pending).toBe('AbortError');
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await until(() => signals[1]?.aborted === true);
       expect(signals[1]?.aborted).toBe(true);
     } finally {
       await app.close();
