@@ -201,8 +201,10 @@ def boot(extra_modules=()):
     for name in PRELOAD + list(extra_modules):
         importlib.import_module(name)
     # zoneinfo reads its database lazily; load the zones people use so the data is in the snapshot.
+    # The realm writes the time-zone database as a tzdata package zip (the npm package has no wheel).
+    sys.path.append("/lib/isola-tzdata.zip")
     zoneinfo = importlib.import_module("zoneinfo")
-    zoneinfo.reset_tzpath(["/usr/share/zoneinfo"])  # the realm writes the TZif files there
+    zoneinfo.reset_tzpath([])
     for key in ("UTC", "Europe/London", "Europe/Paris", "America/New_York", "Asia/Tokyo"):
         zoneinfo.ZoneInfo(key)
     list(importlib.import_module("importlib.metadata").distributions())

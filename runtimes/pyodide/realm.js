@@ -1032,17 +1032,9 @@
         FS.writeFile(StringCtor(path), StringCtor(text));
         return 'ok';
       }),
-      writeFiles: guarded((packed, indexJson) => {
-        // mkdirTree throws (and catches) per existing level; create each directory once.
-        const made = new SetCtor();
-        for (const [path, offset, length] of jsonParse(StringCtor(indexJson))) {
-          const dir = StringCtor(path).replace(/\/[^/]*$/, '') || '/';
-          if (!apply(setHas, made, [dir])) {
-            FS.mkdirTree(dir);
-            apply(setAdd, made, [dir]);
-          }
-          FS.writeFile(path, apply(typedArraySubarray, packed, [offset, offset + length]));
-        }
+      writeBytes: guarded((path, bytes) => {
+        FS.mkdirTree(StringCtor(path).replace(/\/[^/]*$/, '') || '/');
+        FS.writeFile(StringCtor(path), bytes);
         return 'ok';
       }),
       writeInputs: guarded((inputsJson) => {

@@ -22,17 +22,17 @@ export interface PyodideAssets {
    */
   moduleScript: string;
   /**
-   * The IANA time-zone database as TZif files, packed into one buffer with an index of relative paths
-   * (zoneinfo reads them from /usr/share/zoneinfo in the realm). The npm package ships no tzdata wheel;
-   * empty when the system has none.
+   * The IANA time-zone database as a `tzdata` package in a zip (what zoneinfo falls back to). The npm
+   * package ships no tzdata wheel, so the platform builds one from the system's TZif files; undefined
+   * when the system has none.
    */
-  readZoneinfo(): PackedFiles;
+  readTzdata(): TzdataZip | undefined;
 }
 
-export interface PackedFiles {
-  bytes: Uint8Array;
-  /** [relative path, offset, length] per file. */
-  index: [string, number, number][];
+export interface TzdataZip {
+  zip: Uint8Array;
+  /** Changes when the zones change: part of the snapshot key (zipimport caches offsets into the zip). */
+  digest: string;
 }
 
 /**

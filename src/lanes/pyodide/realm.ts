@@ -6,7 +6,7 @@
  * captured once, at install time, before any guest code ran; the host never looks a property up on a
  * realm object afterwards (the guest may have replaced it) and never awaits a realm promise.
  */
-import type { PackedFiles, PyodidePlatform } from './platform.js';
+import type { PyodidePlatform, TzdataZip } from './platform.js';
 import { createHostServices, type HostServices, type HostServicesConfig } from './host-services.js';
 
 export interface RealmFiles {
@@ -51,7 +51,7 @@ interface RealmApi {
   runPython: RealmFunction;
   setEntry: RealmFunction;
   writeFile: RealmFunction;
-  writeFiles: RealmFunction;
+  writeBytes: RealmFunction;
   writeInputs: RealmFunction;
   invoke: RealmFunction;
   readOutputFile: RealmFunction;
@@ -69,7 +69,7 @@ const API_NAMES: readonly (keyof RealmApi)[] = [
   'runPython',
   'setEntry',
   'writeFile',
-  'writeFiles',
+  'writeBytes',
   'writeInputs',
   'invoke',
   'readOutputFile',
@@ -81,6 +81,9 @@ const API_NAMES: readonly (keyof RealmApi)[] = [
   'fireTimer',
   'state',
 ];
+
+/** Where the tzdata package zip goes; lane.py puts it on sys.path. */
+const TZDATA_PATH = '/lib/isola-tzdata.zip';
 
 export class RealmError extends Error {
   override readonly name = 'RealmError';
@@ -125,7 +128,7 @@ export class PyodideRealm {
 
     await bootInstance(api, createModule, platform, options);
     const realm = new PyodideRealm(api, services);
-    realm.installFiles(files, platform.assets.readZoneinfo());
+    realm.installFiles(files, platform.assets.readTzdata());
     if (!options.snapshot) {
       realm.runPython(
         `import sys\nsys.path.insert(0, '/lib/isola')\nimport _isola_lane\n_isola_lane.boot(${JSON.stringify(options.preload ?? [])})\nsys.path.remove('/lib/isola')`,
@@ -136,13 +139,11 @@ export class PyodideRealm {
   }
 
   /** Guest-side Python files live in the realm's file system (tracebacks and linecache read them). */
-  private installFiles(files: RealmFiles, zoneinfo: PackedFiles): void {
+  private installFiles(files: RealmFiles, tzdata: TzdataZip | undefined): void {
     this.check(this.api.writeFile('/lib/isola/_isola_lane.py', files.lane), 'writeFile');
     this.check(this.api.writeFile('/lib/isola/isola_runner.py', files.runner), 'writeFile');
     this.check(this.api.writeFile('/lib/isola/_isola_egress.py', files.egress), 'writeFile');
-    // One buffer plus an index: one call into the realm instead of one per file.
-    const index = zoneinfo.index.map(([path, offset, length]) => [`/usr/share/zoneinfo/${path}`, offset, length]);
-    this.check(this.api.writeFiles(copyIn(this.api, zoneinfo.bytes), JSON.stringify(index)), 'writeFiles');
+    if (tzdata) this.check(this.api.writeBytes(TZDATA_PATH, copyIn(this.api, tzdata.zip)), 'writeBytes');
   }
 
   runPython(code: string): string {

@@ -26,7 +26,8 @@ export interface LoadedRealm {
 const builtInMemory = new Map<string, Uint8Array>();
 
 export async function snapshotIdentity(platform: PyodidePlatform, files: RealmFiles, options: PyodideOptions): Promise<{ key: string; laneBuild: string }> {
-  const laneBuild = await sha256Hex(JSON.stringify({ format: SNAPSHOT_FORMAT_VERSION, files, preload: options.preload }));
+  const tzdata = platform.assets.readTzdata()?.digest ?? 'none';
+  const laneBuild = await sha256Hex(JSON.stringify({ format: SNAPSHOT_FORMAT_VERSION, files, preload: options.preload, tzdata }));
   const digest = await sha256Hex(`${platform.assets.buildId}\u0000${laneBuild}`);
   return { key: `pyodide-${platform.assets.version}-${digest.slice(0, 32)}`, laneBuild };
 }

@@ -15,7 +15,9 @@ import { dirname, join } from 'node:path';
 import vm from 'node:vm';
 import type { CreateDriver } from '../lane.js';
 import { createPyodideDriver } from './driver.js';
-import type { PackedFiles, PyodideAssets, PyodidePlatform, SealedContext } from './platform.js';
+import { createHash } from 'node:crypto';
+import type { PyodideAssets, PyodidePlatform, SealedContext, TzdataZip } from './platform.js';
+import { tzdataZip } from './tzdata-zip.js';
 
 const REFUSE_IMPORT = '__isolaRefuseImport';
 
@@ -47,6 +49,8 @@ export function nodePlatform(): PyodidePlatform {
   return cachedPlatform;
 }
 
+let tzdata: TzdataZip | undefined;
+
 function readAssets(): PyodideAssets {
   const require = createRequire(import.meta.url);
   const root = dirname(require.resolve('pyodide/package.json'));
@@ -62,12 +66,13 @@ function readAssets(): PyodideAssets {
     readStdlib: () => read('python_stdlib.zip'),
     lockFile: readFileSync(join(root, 'pyodide-lock.json'), 'utf8'),
     moduleScript: toClassicScript(readFileSync(join(root, 'pyodide.asm.mjs'), 'utf8')),
-    readZoneinfo: () => readZoneinfo('/usr/share/zoneinfo'),
+    // Built once per worker: walking 600 files costs more than keeping 4 MB.
+    readTzdata: () => (tzdata ??= buildTzdata('/usr/share/zoneinfo')),
   };
 }
 
-/** The system's TZif files (without the posix/ and right/ copies); empty if the system has none. */
-function readZoneinfo(root: string): PackedFiles {
+/** The system's TZif files (without the posix/ and right/ copies) as a tzdata package zip. */
+function buildTzdata(root: string): TzdataZip | undefined {
   const files = new Map<string, Uint8Array>();
   const walk = (dir: string, prefix: string) => {
     let names: string[];
@@ -84,21 +89,15 @@ function readZoneinfo(root: string): PackedFiles {
       if (stat.isDirectory()) walk(full, `${prefix}${name}/`);
       else if (stat.isFile() && stat.size < 1 << 20) {
         const bytes = new Uint8Array(readFileSync(full));
-        // TZif files start with "TZif"; zone.tab and friends are kept too (available_timezones reads them).
-        files.set(`${prefix}${name}`, bytes);
+        // Zones only: TZif files start with "TZif" (zone.tab, tzdata.zi and friends do not).
+        if (bytes[0] === 0x54 && bytes[1] === 0x5a && bytes[2] === 0x69 && bytes[3] === 0x66) files.set(`${prefix}${name}`, bytes);
       }
     }
   };
   walk(root, '');
-  let total = 0;
-  const index: PackedFiles['index'] = [];
-  for (const [path, bytes] of files) {
-    index.push([path, total, bytes.length]);
-    total += bytes.length;
-  }
-  const packed = new Uint8Array(total);
-  for (const [path, offset] of index) packed.set(files.get(path)!, offset);
-  return { bytes: packed, index };
+  if (files.size === 0) return undefined;
+  const zip = tzdataZip(files);
+  return { zip, digest: createHash('sha256').update(zip).digest('hex') };
 }
 
 /**
