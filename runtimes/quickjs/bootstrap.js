@@ -10,7 +10,8 @@
   const host = global.__isolaHost;
   delete global.__isolaHost;
 
-  const internal = { cwd: '/work', inputsJson: '{}', filename: 'main.js', exited: false, libs: Object.create(null) };
+  // Null prototype: reading a member internal lacks must never run a getter user code put on Object.prototype.
+  const internal = Object.assign(Object.create(null), { cwd: '/work', inputsJson: '{}', filename: 'main.js', exited: false, libs: Object.create(null) });
 
   /** Evaluate a runtime file once per context; each is `(function (internal) {...})`. */
   function lib(name) {
@@ -36,35 +37,59 @@
     internal.filename = filename;
   };
 
-  // The in-memory file system starts with inputs.json; it is built on first use (after setJob).
-  Object.defineProperty(internal, 'files', {
-    configurable: true,
-    get() {
-      const files = new Map([[internal.cwd + '/inputs.json', internal.inputsJson]]);
-      Object.defineProperty(internal, 'files', { value: files });
-      return files;
-    },
-  });
-  Object.defineProperty(internal, 'dirs', {
-    configurable: true,
-    get() {
-      const dirs = new Set(['/', '/tmp', internal.cwd]);
-      Object.defineProperty(internal, 'dirs', { value: dirs });
-      return dirs;
-    },
-  });
+  // The in-memory file system starts with inputs.json; it is built on first use (after setJob). The getters
+  // close over variables: calling Object.defineProperty(internal, ...) here, after user code ran, would hand
+  // internal to a user-replaced Object.defineProperty.
+  let files;
+  let dirs;
+  Object.defineProperty(internal, 'files', { get: () => (files ??= new Map([[internal.cwd + '/inputs.json', internal.inputsJson]])) });
+  Object.defineProperty(internal, 'dirs', { get: () => (dirs ??= new Set(['/', '/tmp', internal.cwd])) });
 
   // ---- timers: a guest-side queue; the driver sleeps until nextTimerAt() and calls runTimers(). ----
   let nextTimerId = 1;
   const timers = new Map();
+  /** Node's Timeout: ref/unref decide whether the timer keeps the run alive; it converts to its id. */
+  class Timeout {
+    #timer;
+    constructor(timer) {
+      this.#timer = timer;
+    }
+    ref() {
+      this.#timer.ref = true;
+      return this;
+    }
+    unref() {
+      this.#timer.ref = false;
+      return this;
+    }
+    hasRef() {
+      return this.#timer.ref;
+    }
+    refresh() {
+      this.#timer.at = Date.now() + this.#timer.ms;
+      return this;
+    }
+    close() {
+      timers.delete(this.#timer.id);
+      return this;
+    }
+    [Symbol.toPrimitive]() {
+      return this.#timer.id;
+    }
+  }
   function addTimer(callback, delay, args, repeat) {
     if (typeof callback !== 'function') throw new TypeError('The "callback" argument must be of type function. Received ' + typeof callback);
     const ms = Math.max(1, Number(delay) || 0);
-    const id = nextTimerId++;
-    timers.set(id, { id, callback, args, at: Date.now() + ms, every: repeat ? ms : 0 });
-    return id;
+    const timer = { id: nextTimerId++, callback, args, at: Date.now() + ms, every: repeat ? ms : 0, ms, ref: true };
+    timers.set(timer.id, timer);
+    return new Timeout(timer);
   }
-  const clearTimer = (id) => timers.delete(typeof id === 'object' && id !== null ? id.id : id);
+  const clearTimer = (handle) => timers.delete(handle instanceof Timeout ? +handle : handle);
+  /** 1 while a timer keeps the run alive (unref'd ones, like AbortSignal.timeout's, do not), else 0. */
+  internal.hasRefTimers = () => {
+    for (const timer of timers.values()) if (timer.ref) return 1;
+    return 0;
+  };
   global.setTimeout = (cb, ms, ...args) => addTimer(cb, ms, args, false);
   global.setInterval = (cb, ms, ...args) => addTimer(cb, ms, args, true);
   global.setImmediate = (cb, ...args) => addTimer(cb, 0, args, false);
@@ -95,7 +120,11 @@
   global.console = {
     log: out, info: out, debug: out, error: err, warn: err, trace: err,
     dir: (value) => out(value),
-    table: (value) => out(value),
+    table: (data, properties) => {
+      const text = data !== null && typeof data === 'object' ? lib('console_table').table(data, properties) : undefined;
+      if (text === undefined) out(data);
+      else internal.write(1, text + '\n');
+    },
     assert: (ok, ...args) => ok || err('Assertion failed' + (args.length ? ': ' + format(args) : '')),
     count: (label = 'default') => lib('console-extra').count(label),
     time: (label = 'default') => lib('console-extra').time(label),
@@ -132,6 +161,10 @@
     EventTarget: () => lib('abort').EventTarget,
     DOMException: () => lib('abort').DOMException,
     crypto: () => lib('crypto').webcrypto,
+    Intl: () => lib('intl').Intl,
+    Blob: () => lib('fetch_form').Blob,
+    File: () => lib('fetch_form').File,
+    FormData: () => lib('fetch_form').FormData,
   };
   const descriptors = {};
   for (const name in lazy) {
@@ -148,6 +181,20 @@
     };
   }
   Object.defineProperties(global, descriptors);
+
+  // QuickJS has no Intl: the locale methods format through lib('intl'), parsed on their first call.
+  const localeMethod = (proto, name, helper) =>
+    Object.defineProperty(proto, name, { configurable: true, writable: true, value: { [name](locales, options) { return lib('intl')[helper](this, locales, options); } }[name] });
+  localeMethod(Number.prototype, 'toLocaleString', 'numberToLocaleString');
+  localeMethod(BigInt.prototype, 'toLocaleString', 'numberToLocaleString');
+  localeMethod(Date.prototype, 'toLocaleString', 'dateToLocaleString');
+  localeMethod(Date.prototype, 'toLocaleDateString', 'dateToLocaleDateString');
+  localeMethod(Date.prototype, 'toLocaleTimeString', 'dateToLocaleTimeString');
+  Object.defineProperty(String.prototype, 'localeCompare', {
+    configurable: true,
+    writable: true,
+    value: { localeCompare(that, locales, options) { return lib('intl').localeCompare(String(this), String(that), locales, options); } }.localeCompare,
+  });
   /** Whether user code touched a lazy global (so the driver does not load `module` just to look for main). */
   internal.loaded = (name) => !('get' in Object.getOwnPropertyDescriptor(global, name));
 

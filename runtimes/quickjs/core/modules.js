@@ -23,9 +23,13 @@
     assert: () => lib('assert'),
     'assert/strict': () => lib('assert'),
     querystring: () => lib('querystring'),
+    readline: () => lib('readline'),
+    'readline/promises': () => lib('readline').promises,
+    os: () => lib('os'),
+    'util/types': () => lib('util').types,
   };
   // Node modules that cannot exist in a sandbox without processes, sockets or a real file system.
-  const unavailable = new Set(['child_process', 'net', 'http', 'https', 'http2', 'tls', 'dgram', 'dns', 'os', 'cluster', 'worker_threads', 'vm', 'v8', 'inspector', 'module', 'zlib', 'stream', 'readline', 'perf_hooks', 'async_hooks', 'repl', 'tty']);
+  const unavailable = new Set(['child_process', 'net', 'http', 'https', 'http2', 'tls', 'dgram', 'dns', 'cluster', 'worker_threads', 'vm', 'v8', 'inspector', 'module', 'zlib', 'stream', 'perf_hooks', 'async_hooks', 'repl', 'tty']);
   const cache = Object.create(null);
 
   function require(specifier) {

@@ -43,7 +43,9 @@ export async function runEventLoop(deps: LoopDeps, settled?: () => boolean): Pro
     if (settled?.()) return { kind: 'settled' };
 
     const nextAt = callNumber(ctx, internal, 'nextTimerAt');
-    if (nextAt < 0 && state.pending === 0) return { kind: 'idle' };
+    // Unref'd timers (AbortSignal.timeout, timer.unref()) fire while something else is pending but do
+    // not keep the run alive on their own, as in Node.
+    if ((nextAt < 0 || callNumber(ctx, internal, 'hasRefTimers') !== 1) && state.pending === 0) return { kind: 'idle' };
 
     const now = Date.now();
     const until = Math.min(nextAt < 0 ? Number.POSITIVE_INFINITY : nextAt, deps.deadline);

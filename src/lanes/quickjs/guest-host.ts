@@ -2,7 +2,7 @@
  * The `__isolaHost` object: the only functions guest code can reach on the host. Each takes and returns
  * strings or numbers, never host objects, so nothing in the guest can walk back to the host realm.
  */
-import type { QuickJSContext, QuickJSHandle } from 'quickjs-emscripten-core';
+import type { QuickJSContext, QuickJSDeferredPromise, QuickJSHandle } from 'quickjs-emscripten-core';
 import type { DriverHost, EgressRequest, GuestJob } from '../lane.js';
 import type { StreamCapture } from '../stream-capture.js';
 import { base64ToBytes, bytesToBase64 } from '../base64.js';
@@ -18,6 +18,8 @@ export interface GuestHostState {
   pending: number;
   /** Resolved whenever a host operation settles, so the event loop can wake up. */
   wake: () => void;
+  /** Guest promises for host operations still in flight; freed before the context is (or the module aborts). */
+  deferreds: Set<QuickJSDeferredPromise>;
 }
 
 const MAX_RANDOM_BYTES = 65_536;
@@ -62,11 +64,13 @@ export function installGuestHost(
     const job = state.job;
     if (!job) return { error: ctx.newError('fetch is unavailable before the job starts') };
     const deferred = ctx.newPromise();
+    state.deferreds.add(deferred);
     const requestText = requestJson ? ctx.getString(requestJson) : '{}';
     const bodyText = bodyBase64 && ctx.typeof(bodyBase64) === 'string' ? ctx.getString(bodyBase64) : undefined;
     state.pending++;
     void guestFetch(job, host, requestText, bodyText).then((responseJson) => {
       state.pending--;
+      state.deferreds.delete(deferred);
       if (deferred.alive) {
         const value = ctx.newString(responseJson);
         deferred.resolve(value);

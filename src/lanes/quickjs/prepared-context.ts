@@ -37,6 +37,7 @@ export function prepareContext(deps: PrepareDeps): PreparedContext {
     exitCode: undefined,
     pending: 0,
     wake: () => {},
+    deferreds: new Set(),
   };
   let ctx: QuickJSContext | undefined;
   try {
@@ -48,6 +49,8 @@ export function prepareContext(deps: PrepareDeps): PreparedContext {
       state,
       timedOut: false,
       dispose() {
+        for (const deferred of state.deferreds) if (deferred.alive) deferred.dispose();
+        state.deferreds.clear();
         if (prepared.internal?.alive) prepared.internal.dispose();
         prepared.ctx.dispose();
         runtime.dispose();
