@@ -201,6 +201,8 @@
   /** The user's main, however the code defined it: an export, or CommonJS `module.exports`. */
   internal.findMain = (namespace) => {
     if (namespace && typeof namespace.main === 'function') return namespace.main;
+    // Planning exports a module's unexported top-level main under this name (src/engine/plan.ts).
+    if (namespace && typeof namespace.__isolaMain === 'function') return namespace.__isolaMain;
     if (namespace && namespace.default && typeof namespace.default.main === 'function') return namespace.default.main;
     if (!internal.loaded('module')) return undefined;
     const exported = global.module.exports;

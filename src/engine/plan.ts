@@ -8,6 +8,9 @@ import type { LaneName } from '../contract/response.js';
 import type { EntryMode, GuestFailure } from '../lanes/lane.js';
 import { analyzeEntry } from '../lanes/quickjs/entry-detection.js';
 
+/** Name under which planning exports a module's unexported main; the guest looks for it too. */
+export const PRIVATE_MAIN_EXPORT = '__isolaMain';
+
 export type Transpile = (code: string, filename: string) => Promise<{ ok: true; code: string } | { ok: false; message: string }>;
 
 export type Plan =
@@ -30,5 +33,8 @@ export async function planExecution(request: ExecuteRequest, transpile: Transpil
   }
   const entry = analyzeEntry(code);
   const mode: EntryMode = request.entrypoint === 'auto' ? (entry.definesMain && !entry.callsMain ? 'main' : 'script') : request.entrypoint;
+  // In a module, a top-level main that is not exported is invisible from outside: export it under a
+  // private name (appended, so line numbers in stack traces do not move).
+  if (mode === 'main' && entry.sourceType === 'module' && entry.definesMain && !entry.exportsMain) code += `\nexport { main as ${PRIVATE_MAIN_EXPORT} };`;
   return { kind: 'run', lane: 'quickjs', code, filename, mode, sourceType: entry.sourceType };
 }

@@ -57,9 +57,8 @@ export function toErrorReply(error: unknown, requestId: string): ErrorReply {
   }
   switch (fastifyCode(error)) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      // The catalog has no 415 code yet; invalid_request is the closest, with the HTTP status kept at 415.
       return reply(
-        'invalid_request',
+        'unsupported_media_type',
         'Content-Type must be application/json',
         [{ field: '(content-type)', message: 'must be application/json' }],
         415,

@@ -65,6 +65,18 @@ describe('back-pressure and shutdown', () => {
     expect(engine.readiness().ready).toBe(false);
   });
 
+  it('an execution still running when the grace period ends is answered, not lost', async () => {
+    const engine = await createEngine({ workers: { quickjs: 1, pyodide: 0, native: 0 } });
+    const started = Date.now();
+    const inFlight = engine.execute({ language: 'javascript', code: `async function main() { await new Promise((r) => setTimeout(r, 5000)) }`, timeout_ms: 10_000 });
+    await new Promise((r) => setTimeout(r, 100));
+    await engine.close({ graceMs: 200 });
+    const response = await inFlight;
+    expect(response.status).toBe('error');
+    expect(response.error).toMatchObject({ type: 'internal', message: expect.stringMatching(/shut down/) });
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
   it('library callers get IsolaError for bad requests, never a crash', async () => {
     await expect(run({ code: 'x', timeout_ms: -1 })).rejects.toMatchObject({ code: 'invalid_request', issues: [expect.objectContaining({ field: 'timeout_ms' })] });
     await expect(run({ language: 'ruby' as never, code: 'x' })).rejects.toBeInstanceOf(IsolaError);

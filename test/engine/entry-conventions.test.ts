@@ -53,6 +53,12 @@ describe('entry detection', () => {
     expect(response.environment.mode).toBe('main');
   });
 
+  it('a module whose main is not exported still runs in function mode (TypeScript `export {}`)', async () => {
+    const response = await run({ language: 'typescript', code: `export {};\nimport path from 'path';\nfunction main({ file }: { file: string }) { return path.extname(file) }`, inputs: { file: 'a/b.json' } });
+    expect(response.error).toBeNull();
+    expect(response.output).toBe('.json');
+  });
+
   it('CommonJS module.exports = { main } runs in function mode', async () => {
     const response = await run({ code: `function main({ a, b }) { return a + b }\nmodule.exports = { main };`, inputs: { a: 2, b: 3 } });
     expect(response.output).toBe(5);

@@ -82,6 +82,7 @@ describe('POST /v1/execute and friends', () => {
   ])('rejects a %s body with 415', async (_what, headers) => {
     const res = await app.inject({ method: 'POST', url: '/v1/execute', headers, payload: JSON.stringify({ language: 'javascript', code: '1' }) });
     expect(res.statusCode).toBe(415);
+    expect(JSON.parse(res.body).error.code).toBe('unsupported_media_type');
     expect(fields(res.body)).toEqual(['(content-type)']);
     expect(res.headers['x-request-id']).toMatch(/^req_/);
   });

@@ -60,6 +60,8 @@ export class WorkerSlot {
       transferList: [channel.port1],
       // The worker gets its own empty environment: the service's secrets never enter guest-reachable code.
       env: {},
+      // Nor the host's flags (e.g. --input-type, loaders): workers run the compiled JavaScript as is.
+      execArgv: [],
       ...(config.resourceLimits ? { resourceLimits: config.resourceLimits } : {}),
       stdout: false,
       stderr: false,
@@ -85,10 +87,15 @@ export class WorkerSlot {
     });
   }
 
+  /** Stop the worker; a job still running ends as an internal failure rather than never answering. */
   async terminate(): Promise<void> {
     if (this.state === 'dead') return;
     this.state = 'dead';
     this.syncPort.close();
+    if (this.running) {
+      const job = this.running.job;
+      this.finish(resultWithoutRun(modeOf(job), { type: 'internal', message: 'the engine shut down before the execution finished' }, 1));
+    }
     await this.worker.terminate();
   }
 

@@ -12,6 +12,8 @@ import { parse, type Node } from 'acorn';
 export interface EntryAnalysis {
   sourceType: 'script' | 'module';
   definesMain: boolean;
+  /** main is exported (`export function main`, `export { main }`), so a module's namespace has it. */
+  exportsMain: boolean;
   callsMain: boolean;
   /** Set when neither grammar parses: the interpreter will report the syntax error itself. */
   syntaxError?: string;
@@ -29,36 +31,40 @@ export function analyzeEntry(code: string): EntryAnalysis {
       program = parse(code, { ecmaVersion: 'latest', sourceType: 'module', allowHashBang: true, allowAwaitOutsideFunction: true }) as unknown as AnyNode;
       sourceType = 'module';
     } catch (error) {
-      return { sourceType: 'script', definesMain: false, callsMain: false, syntaxError: (error as Error).message };
+      return { sourceType: 'script', definesMain: false, exportsMain: false, callsMain: false, syntaxError: (error as Error).message };
     }
   }
   const body = (program['body'] as AnyNode[]) ?? [];
   let definesMain = false;
+  let exportsMain = false;
   const mainBodies = new Set<AnyNode>();
   for (const statement of body) {
-    const declaration = statement.type === 'ExportNamedDeclaration' || statement.type === 'ExportDefaultDeclaration' ? (statement['declaration'] as AnyNode | null) : statement;
+    const exported = statement.type === 'ExportNamedDeclaration' || statement.type === 'ExportDefaultDeclaration';
+    const declaration = exported ? (statement['declaration'] as AnyNode | null) : statement;
     if (!declaration) {
       if (statement.type === 'ExportNamedDeclaration') {
         const specifiers = (statement['specifiers'] as AnyNode[]) ?? [];
-        if (specifiers.some((s) => nameOf(s['exported'] as AnyNode) === 'main')) definesMain = true;
+        if (specifiers.some((s) => nameOf(s['exported'] as AnyNode) === 'main')) definesMain = exportsMain = true;
       }
       continue;
     }
     if (declaration.type === 'FunctionDeclaration' && nameOf(declaration['id'] as AnyNode | null) === 'main') {
       definesMain = true;
+      exportsMain ||= statement.type === 'ExportNamedDeclaration';
       mainBodies.add(declaration);
     } else if (declaration.type === 'VariableDeclaration') {
       for (const declarator of declaration['declarations'] as AnyNode[]) {
         if (nameOf(declarator['id'] as AnyNode) === 'main') {
           definesMain = true;
+          exportsMain ||= exported;
           if (declarator['init']) mainBodies.add(declarator['init'] as AnyNode);
         }
       }
-    } else if (declaration.type === 'ExpressionStatement' && exportsMain(declaration['expression'] as AnyNode)) {
+    } else if (declaration.type === 'ExpressionStatement' && assignsCommonJsMain(declaration['expression'] as AnyNode)) {
       definesMain = true;
     }
   }
-  return { sourceType, definesMain, callsMain: containsCallToMain(program, mainBodies) };
+  return { sourceType, definesMain, exportsMain, callsMain: containsCallToMain(program, mainBodies) };
 }
 
 function nameOf(node: AnyNode | null | undefined): string | undefined {
@@ -69,7 +75,7 @@ function nameOf(node: AnyNode | null | undefined): string | undefined {
 }
 
 /** `module.exports = { main }`, `module.exports.main = ...`, `exports.main = ...`. */
-function exportsMain(expression: AnyNode): boolean {
+function assignsCommonJsMain(expression: AnyNode): boolean {
   if (expression.type !== 'AssignmentExpression') return false;
   const left = expression['left'] as AnyNode;
   const right = expression['right'] as AnyNode;
