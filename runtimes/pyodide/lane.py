@@ -65,6 +65,8 @@ def entry():
             result = _prepare(request)
         elif operation == "call":
             result = _call(request)
+        elif operation == "install":
+            result = _install(request)
         else:
             result = {"internal": "unknown operation %r" % (operation,)}
         _reply(result)
@@ -102,6 +104,44 @@ def _call(request):
         return {"internal": "call without prepare"}
     _fresh()
     return _prepared.run(request["inputs"], request["outputLimit"], run_coroutine)
+
+
+def _install(request):
+    """Unpack an environment's pure-Python wheels into its own directory, put it on sys.path and import
+    the top-level packages, so the image taken next has them loaded."""
+    import zipfile
+
+    target = request["dir"]
+    os.makedirs(target, exist_ok=True)
+    tops = []
+    for wheel in request["wheels"]:
+        with zipfile.ZipFile(wheel) as archive:
+            archive.extractall(target)
+            names = archive.namelist()
+        listed = [n for n in names if n.endswith(".dist-info/top_level.txt")]
+        if listed:
+            with open(os.path.join(target, listed[0]), encoding="utf-8") as f:
+                tops.extend(line.strip() for line in f if line.strip())
+        else:
+            for name in names:
+                head = name.split("/", 1)[0]
+                if head.endswith((".dist-info", ".data")):
+                    continue
+                module = head[:-3] if head.endswith(".py") and "/" not in name else head
+                if module.isidentifier() and (("/" in name) or name.endswith(".py")) and module not in tops:
+                    tops.append(module)
+        os.remove(wheel)
+    if target not in sys.path:
+        sys.path.append(target)
+    importlib.invalidate_caches()
+    imported, failed = [], []
+    for name in tops:
+        try:
+            importlib.import_module(name)
+            imported.append(name)
+        except Exception as error:  # a package that cannot be imported up front may still work when used
+            failed.append("%s: %s: %s" % (name, type(error).__name__, error))
+    return {"imported": imported, "failed": failed}
 
 
 # ---- time.sleep that the deadline can interrupt.

@@ -937,7 +937,8 @@
       stdinOffset = 0;
       taint = '';
       fsTouched = false;
-      fsGuard = true;
+      // The lane's own steps (installing an environment) may write anywhere; guest code may not.
+      fsGuard = !!options.guest;
       armed = !!options.guest;
       let thrown = '';
       try {

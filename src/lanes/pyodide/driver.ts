@@ -15,7 +15,18 @@
  * The realm is replaced, not reset, when a job may have changed JavaScript state (taint), when Pyodide
  * failed fatally, or when the heap grew past what is worth keeping.
  */
-import type { DriverConfig, DriverHost, EgressRequest, EgressResponse, GuestFailure, GuestJob, GuestResult, LaneDriver } from '../lane.js';
+import type {
+  DriverConfig,
+  DriverHost,
+  EgressRequest,
+  EgressResponse,
+  EntryMode,
+  GuestEnvironment,
+  GuestFailure,
+  GuestJob,
+  GuestResult,
+  LaneDriver,
+} from '../lane.js';
 import type { PyodidePlatform } from './platform.js';
 import { PyodideRealm, RealmError, type InvokeOutcome, type RealmFiles } from './realm.js';
 import { loadSnapshot, type SnapshotOrigin } from './snapshot-store.js';
@@ -62,6 +73,8 @@ class PyodideDriver implements LaneDriver {
   private imageBytes = 0;
   /** Codes known to run in script mode (nothing to capture for them). */
   private readonly scriptCodes = new Set<string>();
+  /** Environment images by environment hash, in this realm. */
+  private readonly envImages = new Map<string, number>();
   private lastImage: CodeImage | undefined;
   private rebuildReason = '';
   private jobs = 0;
@@ -95,18 +108,99 @@ class PyodideDriver implements LaneDriver {
     }
     if (this.rebuildReason) await this.rebuild();
     this.jobs++;
+    const setupStart = performance.now();
     this.running.job = job;
     try {
-      return this.runJob(job);
+      let start = this.baseImage;
+      if (job.environment) {
+        const environment = await this.environmentImage(job, job.environment);
+        if (typeof environment !== 'number') return { ...environment, setupMs: performance.now() - setupStart, runMs: 0 };
+        start = environment;
+      }
+      return this.runJob(job, start, setupStart);
     } finally {
       this.running.job = undefined;
     }
   }
 
-  private runJob(job: GuestJob): GuestResult {
+  /**
+   * The image of an environment: the base with its pure-Python wheels unpacked into their own directory
+   * on sys.path, their top-level packages imported, and its prebuild run. Made once per realm.
+   */
+  private async environmentImage(job: GuestJob, environment: GuestEnvironment): Promise<number | Omit<GuestResult, 'setupMs' | 'runMs'>> {
+    const cached = this.envImages.get(environment.hash);
+    if (cached) {
+      this.envImages.delete(environment.hash);
+      this.envImages.set(environment.hash, cached);
+      return cached;
+    }
+    const fail = (type: 'package_install' | 'package_unavailable', message: string) => ({
+      exitCode: 1,
+      mode: (job.mode === 'main' ? 'main' : 'script') as EntryMode,
+      stdout: '',
+      stderr: '',
+      stdoutTruncated: false,
+      stderrTruncated: false,
+      failure: { type, message },
+      cache: 'miss' as const,
+    });
+    const { wheels, dynlibs, prebuild } = environment.spec;
+    if (Array.isArray(dynlibs) && dynlibs.length > 0) {
+      return fail('package_unavailable', 'the environment needs shared libraries (compiled wasm packages), which the pyodide lane does not load yet');
+    }
+    if (!Array.isArray(wheels) || !wheels.every((wheel): wheel is string => typeof wheel === 'string')) {
+      return fail('package_install', 'the environment spec has no list of wheels');
+    }
+    if (wheels.length > 0 && !this.host.readArtifact) return fail('package_install', 'this host cannot read environment artifacts');
+    if (this.envImages.size >= this.options.maxEnvironments) {
+      // Unpacked files live in the realm's file system; a new realm starts with none.
+      this.rebuildReason = `more than ${this.options.maxEnvironments} environments in one realm`;
+      await this.rebuild();
+    }
+    this.ensure(this.baseImage);
+    this.current = undefined;
+    const dir = `/lib/isola-envs/${environment.hash.slice(0, 32)}`;
+    const paths: string[] = [];
+    try {
+      for (const [index, wheel] of wheels.entries()) {
+        const path = `${dir}/.wheels/${index}-${wheel.replace(/^.*[\\/]/, '')}`;
+        this.realm.writeBytes(path, await this.host.readArtifact!(wheel));
+        paths.push(path);
+      }
+    } catch (error) {
+      return fail('package_install', `cannot read the environment's wheels: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const limits = { memoryBytes: job.memoryBytes, fsBytes: job.memoryBytes, stdoutBytes: job.limits.stdoutBytes, stderrBytes: job.limits.stderrBytes, stdin: '' };
+    const installed = this.realm.invoke({ op: 'install', dir, wheels: paths }, { guest: false, ...limits });
+    if (!installed.reply || typeof installed.reply['internal'] === 'string' || installed.thrown) {
+      this.rebuildReason ||= 'an environment failed to install';
+      return fail('package_install', `installing the environment failed: ${String(installed.reply?.['internal'] ?? installed.thrown ?? 'no answer')}`);
+    }
+    if (Array.isArray(installed.reply['failed']) && installed.reply['failed'].length > 0) {
+      this.host.log('debug', 'pyodide: some packages of the environment did not import up front', { failed: installed.reply['failed'] });
+    }
+    if (typeof prebuild === 'string' && prebuild.trim()) {
+      const ran = this.realm.invoke(
+        { op: 'execute', code: prebuild, filename: 'prebuild.py', mode: 'script', inputs: '{}', outputLimit: job.limits.outputBytes },
+        { guest: true, ...limits },
+      );
+      const exit = ran.reply?.['exit_code'];
+      if (ran.taint) this.rebuildReason ||= `prebuild reached JavaScript (${ran.taint})`;
+      if (exit !== 0 || ran.taint) {
+        this.rebuildReason ||= 'a prebuild failed';
+        const failure = ran.reply?.['failure'] as { message?: string } | undefined;
+        return fail('package_install', `prebuild failed: ${failure?.message ?? (ran.taint ? 'it reached JavaScript' : `exit code ${String(exit)}`)}`);
+      }
+    }
+    const id = this.realm.captureImage(this.baseImage);
+    this.current = id;
+    this.envImages.set(environment.hash, id);
+    return id;
+  }
+
+  private runJob(job: GuestJob, start: number, setupStart: number): GuestResult {
     if (this.host.interrupt) Atomics.store(this.host.interrupt, 0, 0);
-    const setupStart = performance.now();
-    const key = codeKey(job);
+    const key = `${job.environment?.hash ?? ''}\u0000${codeKey(job)}`;
     const limits = {
       memoryBytes: job.memoryBytes,
       fsBytes: job.memoryBytes,
@@ -133,16 +227,16 @@ class PyodideDriver implements LaneDriver {
       this.lastImage = image;
     } else if (this.scriptCodes.has(key)) {
       cache = 'hit';
-      this.ensure(this.baseImage);
+      this.ensure(start);
       this.realm.writeInputs(job.inputsJson);
       runStart = performance.now();
       outcome = this.realm.invoke(
         { op: 'execute', code: job.code, filename: job.filename, mode: job.mode, inputs: job.inputsJson, outputLimit: job.limits.outputBytes },
         { guest: true, ...limits },
       );
-      this.lastImage = undefined;
+      this.lastImage = start === this.baseImage ? undefined : { id: start, bytes: 0, prefix: { stdout: '', stderr: '' } };
     } else {
-      this.ensure(this.baseImage);
+      this.ensure(start);
       this.realm.writeInputs(job.inputsJson);
       const prepared = this.realm.invoke({ op: 'prepare', code: job.code, filename: job.filename, mode: job.mode }, { guest: true, ...limits });
       this.current = undefined;
@@ -153,7 +247,7 @@ class PyodideDriver implements LaneDriver {
         return this.result(job, prepared, { stdout: '', stderr: '' }, cache, setupStart, performance.now());
       }
       prefix = { stdout: prepared.stdout, stderr: prepared.stderr, stdoutTruncated: prepared.stdoutTruncated, stderrTruncated: prepared.stderrTruncated };
-      this.lastImage = undefined;
+      this.lastImage = start === this.baseImage ? undefined : { id: start, bytes: 0, prefix: { stdout: '', stderr: '' } };
       if (reply['mode'] === 'script') {
         this.remember(this.scriptCodes, key);
       } else if (reply['failed'] !== true && !prepared.taint && !prepared.fsTouched && !prepared.memoryCapHit) {
@@ -191,6 +285,7 @@ class PyodideDriver implements LaneDriver {
       bootMs: Math.round(this.bootMs),
       heapBytes: this.heapBytes,
       images: this.images.size,
+      environments: this.envImages.size,
       imageBytes: this.imageBytes,
       jobs: this.jobs,
       rebuilds: this.rebuilds,
@@ -223,6 +318,8 @@ class PyodideDriver implements LaneDriver {
     this.host.log('debug', 'pyodide: replacing the realm', { reason });
     this.realm.dispose();
     this.images.clear();
+    this.envImages.clear();
+    this.scriptCodes.clear();
     this.imageBytes = 0;
     this.lastImage = undefined;
     const loaded = await loadSnapshot(this.host, this.platform, this.files, this.options, this.fetchSync);

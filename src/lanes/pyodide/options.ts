@@ -12,6 +12,8 @@ export interface PyodideOptions {
   /** Budget of function-mode images kept per worker (each holds the pages where it differs from the base). */
   imageCacheBytes: number;
   maxImages: number;
+  /** Environments (unpacked wheels) one realm holds before it is replaced by a clean one. */
+  maxEnvironments: number;
 }
 
 export function pyodideOptions(raw: Record<string, unknown>): PyodideOptions {
@@ -21,6 +23,7 @@ export function pyodideOptions(raw: Record<string, unknown>): PyodideOptions {
     maxHeapBytes: positive(raw['maxHeapBytes'], 128 * MIB),
     imageCacheBytes: positive(raw['imageCacheBytes'], 64 * MIB),
     maxImages: positive(raw['maxImages'], 64),
+    maxEnvironments: positive(raw['maxEnvironments'], 8),
   };
 }
 

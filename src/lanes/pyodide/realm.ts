@@ -152,6 +152,11 @@ export class PyodideRealm {
     return result;
   }
 
+  /** Writes bytes into the realm's file system (the lane's own files; guest code cannot write there). */
+  writeBytes(path: string, bytes: Uint8Array): void {
+    this.check(this.api.writeBytes(path, copyIn(this.api, bytes)), 'writeBytes');
+  }
+
   writeInputs(inputsJson: string): void {
     this.check(this.api.writeInputs(inputsJson), 'writeInputs');
   }

@@ -76,6 +76,7 @@ const host: DriverHost = {
   runtimeFile: (path) => readFileSync(join(data.runtimesDir, path), 'utf8'),
   fetch: async (jobId, request) => echoFetch(jobId, request),
   fetchSync: echoFetch,
+  readArtifact: async (path) => new Uint8Array(await readFile(path)),
   interrupt: new Int32Array(data.interrupt),
   ...(data.storeDir ? { snapshots: dirStore(data.storeDir) } : {}),
   log: (level, message, extra) => post({ type: 'log', level, message, ...(extra ? { data: extra } : {}) }),

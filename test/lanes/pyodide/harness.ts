@@ -56,6 +56,7 @@ export function makeJob(input: JobInput): GuestJob {
     memoryBytes: input.memoryBytes ?? 256 * 2 ** 20,
     limits: { stdoutBytes: 1 << 20, stderrBytes: 1 << 20, outputBytes: 10 << 20, ...input.limits },
     allowHosts: input.allowHosts ?? [],
+    ...(input.environment ? { environment: input.environment } : {}),
   };
 }
 
