@@ -27,4 +27,14 @@ export const COMMANDS: Record<string, CommandSpec> = {
     summary: 'start the HTTP service',
     load: () => import('./serve-command.js'),
   },
+  env: {
+    synopsis: 'ls | rm <hash> | prune [--max-bytes n] [--older-than-days d]',
+    summary: 'list, remove or prune the package environments in the store',
+    load: () => import('./env-command.js'),
+  },
+  bench: {
+    synopsis: '[--quick] [--only scenario,...] [--subject name,...]',
+    summary: 'measure Isola against its peers on this machine (writes bench/results/)',
+    load: () => import('./bench-command.js'),
+  },
 };
