@@ -135,50 +135,35 @@
   };
 
   // ---- everything else on first use ----
-  const lazy = {
-    process: () => lib('process'),
-    require: () => lib('modules').require,
-    module: () => lib('modules').module,
-    exports: () => lib('modules').module.exports,
-    __filename: () => internal.cwd + '/' + internal.filename,
-    __dirname: () => internal.cwd,
-    performance: () => ({ now: () => host.now(), timeOrigin: Date.now() - host.now() }),
-    Buffer: () => lib('buffer').Buffer,
-    TextEncoder: () => lib('text').TextEncoder,
-    TextDecoder: () => lib('text').TextDecoder,
-    atob: () => lib('buffer').atob,
-    btoa: () => lib('buffer').btoa,
-    URL: () => lib('url').URL,
-    URLSearchParams: () => lib('url').URLSearchParams,
-    structuredClone: () => lib('clone').structuredClone,
-    fetch: () => lib('fetch').fetch,
-    Headers: () => lib('fetch').Headers,
-    Request: () => lib('fetch').Request,
-    Response: () => lib('fetch').Response,
-    AbortController: () => lib('abort').AbortController,
-    AbortSignal: () => lib('abort').AbortSignal,
-    Event: () => lib('abort').Event,
-    EventTarget: () => lib('abort').EventTarget,
-    DOMException: () => lib('abort').DOMException,
-    crypto: () => lib('crypto').webcrypto,
-    Intl: () => lib('intl').Intl,
-    Blob: () => lib('fetch_form').Blob,
-    File: () => lib('fetch_form').File,
-    FormData: () => lib('fetch_form').FormData,
-  };
+  // Data, not closures: every function literal here is compiled in every fresh context, so the table
+  // says which lib (and which member path of it) backs each global, and one getter serves them all.
+  const LAZY = [
+    ['process', 'process', ''], ['require', 'modules', 'require'], ['module', 'modules', 'module'], ['exports', 'modules', 'module.exports'],
+    ['Buffer', 'buffer', 'Buffer'], ['atob', 'buffer', 'atob'], ['btoa', 'buffer', 'btoa'],
+    ['TextEncoder', 'text', 'TextEncoder'], ['TextDecoder', 'text', 'TextDecoder'],
+    ['URL', 'url', 'URL'], ['URLSearchParams', 'url', 'URLSearchParams'], ['structuredClone', 'clone', 'structuredClone'],
+    ['fetch', 'fetch', 'fetch'], ['Headers', 'fetch', 'Headers'], ['Request', 'fetch', 'Request'], ['Response', 'fetch', 'Response'],
+    ['AbortController', 'abort', 'AbortController'], ['AbortSignal', 'abort', 'AbortSignal'], ['Event', 'abort', 'Event'],
+    ['EventTarget', 'abort', 'EventTarget'], ['DOMException', 'abort', 'DOMException'], ['crypto', 'crypto', 'webcrypto'],
+    ['Intl', 'intl', 'Intl'], ['Blob', 'fetch_form', 'Blob'], ['File', 'fetch_form', 'File'], ['FormData', 'fetch_form', 'FormData'],
+    // Computed rather than loaded (the file name is known only once the job starts).
+    ['__filename', '', 'filename'], ['__dirname', '', 'dirname'], ['performance', '', 'performance'],
+  ];
+  function computed(what) {
+    if (what === 'filename') return internal.cwd + '/' + internal.filename;
+    if (what === 'dirname') return internal.cwd;
+    return { now: () => host.now(), timeOrigin: Date.now() - host.now() };
+  }
   const descriptors = {};
-  for (const name in lazy) {
+  for (const [name, libName, path] of LAZY) {
     const define = (value) => Object.defineProperty(global, name, { value, writable: true, configurable: true, enumerable: false });
-    descriptors[name] = {
-      configurable: true,
-      enumerable: false,
-      get() {
-        const value = lazy[name]();
-        define(value);
-        return value;
-      },
-      set: define,
+    const get = () => {
+      let value = libName === '' ? computed(path) : lib(libName);
+      if (libName !== '' && path !== '') for (const key of path.split('.')) value = value[key];
+      define(value);
+      return value;
     };
+    descriptors[name] = { configurable: true, enumerable: false, get, set: define };
   }
   Object.defineProperties(global, descriptors);
 
