@@ -27,6 +27,7 @@ import type {
   GuestResult,
   LaneDriver,
 } from '../lane.js';
+import { utf8Length } from '../../contract/limits.js';
 import type { PyodidePlatform } from './platform.js';
 import { PyodideRealm, RealmError, type InvokeOutcome, type RealmFiles } from './realm.js';
 import { loadSnapshot, type SnapshotOrigin } from './snapshot-store.js';
@@ -109,6 +110,7 @@ class PyodideDriver implements LaneDriver {
     if (this.rebuildReason) await this.rebuild();
     this.jobs++;
     const setupStart = performance.now();
+    if (this.host.interrupt) Atomics.store(this.host.interrupt, 0, 0);
     this.running.job = job;
     try {
       let start = this.baseImage;
@@ -199,7 +201,6 @@ class PyodideDriver implements LaneDriver {
   }
 
   private runJob(job: GuestJob, start: number, setupStart: number): GuestResult {
-    if (this.host.interrupt) Atomics.store(this.host.interrupt, 0, 0);
     const key = `${job.environment?.hash ?? ''}\u0000${codeKey(job)}`;
     const limits = {
       memoryBytes: job.memoryBytes,
@@ -352,7 +353,7 @@ class PyodideDriver implements LaneDriver {
 
   /** Stream caps left after what the module statements printed. */
   private room<T extends { stdoutBytes: number; stderrBytes: number }>(limits: T, prefix: Prefix): T & { guest: true } {
-    const used = (text: string) => new TextEncoder().encode(text).length;
+    const used = utf8Length;
     return {
       ...limits,
       guest: true,

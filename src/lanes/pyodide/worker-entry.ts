@@ -26,13 +26,13 @@ let cachedPlatform: PyodidePlatform | undefined;
 export function nodePlatform(): PyodidePlatform {
   if (cachedPlatform) return cachedPlatform;
   const assets = readAssets();
+  // Compiled once per worker, run in every realm (a Script is not bound to a context).
   const scripts = new Map<string, vm.Script>();
   const compile = (source: string, filename: string): vm.Script => {
-    const key = `${filename}\u0000${source.length}`;
-    let script = scripts.get(key);
+    let script = scripts.get(source);
     if (!script) {
       script = new vm.Script(source, { filename });
-      scripts.set(key, script);
+      scripts.set(source, script);
     }
     return script;
   };
