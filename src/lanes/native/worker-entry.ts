@@ -35,6 +35,7 @@ import {
   type HostIdentity,
 } from './host-setup.js';
 import { jobOutcome } from './job-outcome.js';
+import { PrebuildCache } from './prebuild-cache.js';
 import { REFUSED_SYSCALLS, seccompFilter } from './seccomp-filter.js';
 import { jobEgress, type NativeEgressProxy } from './native-egress.js';
 import { nativeOptions, type NativeOptions } from './native-options.js';
@@ -56,13 +57,12 @@ export interface NativeDriverHost extends DriverHost {
 export const createDriver: CreateDriver = async (host, config) => NativeDriver.create(host, nativeOptions(config.options, process.execPath));
 
 type Availability = { available: true; version: string } | { available: false; reason: string };
-type PrebuildOutcome = { ok: true; dir: string; built: boolean } | { ok: false; result: GuestResult };
 
 class NativeDriver implements LaneDriver {
   readonly lane = 'native' as const;
   private readonly running = new Set<number>();
   private readonly runtimes: Partial<Record<NativeRuntime, Availability>> = {};
-  private readonly prebuilds = new Map<string, Promise<PrebuildOutcome>>();
+  private readonly prebuilds: PrebuildCache;
   /** Base interpreter prefix of each venv seen ('' when under /usr), bound read-only with the venv. */
   private readonly venvBases = new Map<string, string>();
   private disposed = false;
@@ -72,7 +72,10 @@ class NativeDriver implements LaneDriver {
     private readonly driverDir: string,
     private readonly layout: Omit<SandboxLayout, 'jobDir'>,
     private readonly egressProxy: NativeEgressProxy | undefined,
-  ) {}
+  ) {
+    const runInDir = (job: GuestJob, dir: string): Promise<GuestResult> => this.runSandboxed(job, undefined, dir);
+    this.prebuilds = new PrebuildCache(join(driverDir, 'prebuild'), this.hostIdentity(), options.prebuildTimeoutMs, runInDir);
+  }
 
   static async create(host: DriverHost, options: NativeOptions): Promise<NativeDriver> {
     const driverDir = await mkdtemp(join(tmpdir(), 'isola-native-'));
@@ -134,7 +137,7 @@ class NativeDriver implements LaneDriver {
     const started = Date.now();
     const unreachable = await this.unreachableEnvironment(job);
     if (unreachable) return unavailableResult(job, unreachable);
-    const prebuild = await this.prebuildFor(job);
+    const prebuild = await this.prebuilds.get(job);
     if (prebuild && !prebuild.ok) return { ...prebuild.result, setupMs: Date.now() - started };
     const result = await this.runSandboxed(job, prebuild?.dir);
     return { ...result, setupMs: Date.now() - started - result.runMs, cache: prebuild?.built ? 'miss' : result.cache };
@@ -163,48 +166,6 @@ class NativeDriver implements LaneDriver {
       }
     }
     return undefined;
-  }
-
-  /**
-   * The files an environment's prebuild leaves in its working directory, made once per environment and
-   * runtime (concurrent first jobs wait for the one build; a failed build is not kept). In the native lane
-   * each job is a new process, so a prebuild's effects are its files, not interpreter state.
-   */
-  private prebuildFor(job: GuestJob): Promise<PrebuildOutcome> | undefined {
-    const code = job.environment?.spec['prebuild'];
-    if (typeof code !== 'string' || code.length === 0 || !job.environment) return undefined;
-    const key = `${job.environment.hash.replace(/[^\w-]/g, '_')}-${runtimeOf(job)}`;
-    let pending = this.prebuilds.get(key);
-    if (!pending) {
-      pending = this.buildPrebuild(job, code, key);
-      this.prebuilds.set(key, pending);
-      const forget = (): void => {
-        this.prebuilds.delete(key);
-      };
-      pending.then((outcome) => (outcome.ok ? undefined : forget()), forget);
-      return pending.then((outcome) => (outcome.ok ? { ...outcome, built: true } : outcome));
-    }
-    return pending;
-  }
-
-  private async buildPrebuild(job: GuestJob, code: string, key: string): Promise<PrebuildOutcome> {
-    const dir = join(this.driverDir, 'prebuild', key);
-    await rm(dir, { recursive: true, force: true });
-    await mkdir(dir, { recursive: true });
-    const identity = this.hostIdentity();
-    if (identity) await chown(dir, identity.uid, identity.gid);
-    const timeoutMs = this.options.prebuildTimeoutMs;
-    const environment = { hash: job.environment?.hash ?? '', spec: { ...job.environment?.spec, prebuild: undefined } };
-    const prebuildJob: GuestJob = { ...job, code, mode: 'script', inputsJson: '{}', timeoutMs, deadline: Date.now() + timeoutMs, environment };
-    const result = await this.runSandboxed(prebuildJob, undefined, dir);
-    if (result.failure || result.exitCode !== 0) {
-      const why = result.failure ? result.failure.message : `it exited with code ${result.exitCode}`;
-      const failure = { type: 'package_install' as const, message: `The environment's prebuild failed: ${why}`, ...(result.failure?.traceback ? { traceback: result.failure.traceback } : {}) };
-      return { ok: false, result: { ...result, failure, exitCode: result.exitCode || 1 } };
-    }
-    // The runner's own files are per job: each job gets its inputs, and output.json is the job's to write.
-    for (const name of ['inputs.json', 'output.json']) await rm(join(dir, name), { force: true });
-    return { ok: true, dir, built: false };
   }
 
   private async runSandboxed(job: GuestJob, prebuildDir?: string, writableWorkDir?: string): Promise<GuestResult> {
