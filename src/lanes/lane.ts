@@ -5,8 +5,9 @@
  * Portable: nothing here, and nothing a driver imports, may come from `node:`. Host services a driver
  * needs (snapshot bytes, egress, runtime files) arrive through `DriverHost`, implemented at the edge.
  *
- * Convention: `src/lanes/<lane>/worker-entry.ts` exports `createDriver: CreateDriver`. It is the lane's
- * only file allowed to import `node:` (it adapts the portable driver to Node: a vm realm, a subprocess).
+ * Convention: `src/lanes/<lane>/worker-entry.ts` exports `createDriver: CreateDriver`. In the Wasm lanes
+ * it is the only file allowed to import `node:` (it adapts the portable driver to Node: a vm realm); the
+ * native lane is a Node edge throughout (subprocesses, bubblewrap), so its files import `node:` freely.
  * The engine loads it inside a worker thread (quickjs, pyodide) or in the host process (native).
  */
 import type { ErrorType, LaneName } from '../contract/response.js';
@@ -103,6 +104,11 @@ export interface DriverHost {
   interrupt?: Int32Array;
   /** Bytes of an environment artifact (wheel, bundle) named in GuestEnvironment.spec. */
   readArtifact?(path: string): Promise<Uint8Array>;
+  /**
+   * The host's HTTP(S) forward proxy for lanes whose guests make their own connections (native): it
+   * applies the same egress policy as fetch(), per job, through the token in the URL it hands out.
+   */
+  egressProxy?: { readonly address: string; url(jobId: string, allowHosts: readonly string[], deadline?: number): string; release(jobId: string): void };
   /** Snapshot store, keyed by content hash; undefined where there is no persistent store. */
   snapshots?: SnapshotStore;
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>): void;
