@@ -28,7 +28,7 @@ export interface IsolaJob {
   storeDir: string;
   iterations: number;
   runtime?: IsolaRuntime;
-  /** memory: idle workers to hold. */
+  /** memory: idle workers to hold (the report is the process tree's RSS in MiB). */
   workers?: number;
 }
 
@@ -47,18 +47,17 @@ function engineOptions(job: IsolaJob, lane: LaneName): EngineOptions {
 async function run(job: IsolaJob): Promise<ChildReport> {
   const createEngine = await loadCreateEngine();
   const lane = laneOf(job.language, job.runtime);
-  const baselineMb = treeRssMb();
   const started = performance.now();
   const engine = await createEngine(engineOptions(job, lane));
   try {
     await settleLane(engine, lane);
-    return await measure(engine, job, lane, started, baselineMb);
+    return await measure(engine, job, lane, started);
   } finally {
     await engine.close({ graceMs: 0 });
   }
 }
 
-async function measure(engine: Engine, job: IsolaJob, lane: LaneName, started: number, baselineMb: number): Promise<ChildReport> {
+async function measure(engine: Engine, job: IsolaJob, lane: LaneName, started: number): Promise<ChildReport> {
   const hello = helloRequest(job.language, job.runtime);
   switch (job.mode) {
     case 'probe':
@@ -99,8 +98,8 @@ async function measure(engine: Engine, job: IsolaJob, lane: LaneName, started: n
       await waitForIdle(engine, lane, count);
       // Let restores that run after an execution (reset in place) settle before reading RSS.
       await new Promise((resolve) => setTimeout(resolve, 500));
-      const totalMb = treeRssMb();
-      return { samples: [(totalMb - baselineMb) / count], extra: { total: [totalMb] } };
+      // The whole process: the scenario subtracts engines of different sizes to get one worker's share.
+      return { samples: [treeRssMb()] };
     }
     case 'packages': {
       const request = packagesRequest(job.language);

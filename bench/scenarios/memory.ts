@@ -47,7 +47,7 @@ export const memory: Scenario = {
       const totals: number[] = [];
       const totalOf = async (workers: number): Promise<number> => {
         const { report } = await runIsolaJob({ mode: 'memory', language, storeDir, iterations: 1, workers });
-        const total = report.extra?.total?.[0];
+        const total = report.samples[0];
         if (total === undefined) throw new Error('memory child reported no total');
         return total;
       };
