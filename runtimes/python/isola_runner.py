@@ -268,6 +268,14 @@ def _guarded(prepared, inputs_json, action, value_box=None):
             report = _format_exception(error, prepared.filename, module_name)
             _write_stderr(report)
             return _failure_result(mode, 1, "memory_limit", _exception_message(error, module_name), report)
+        except OverflowError as error:
+            # On wasm32 a request for more memory than the address space (bytearray(3 * 1024**3),
+            # [0] * 10**10) fails converting its size, before any allocation: 64-bit CPython raises
+            # MemoryError for the same code. Only that conversion's message is a memory failure.
+            report = _format_exception(error, prepared.filename, module_name)
+            _write_stderr(report)
+            kind = "memory_limit" if str(error) == _INDEX_OVERFLOW else "exception"
+            return _failure_result(mode, 1, kind, _exception_message(error, module_name), report)
         except Exception as error:
             report = _format_exception(error, prepared.filename, module_name)
             _write_stderr(report)
@@ -280,6 +288,9 @@ def _guarded(prepared, inputs_json, action, value_box=None):
         else:
             sys.modules[module_name] = saved[2]
         _flush()
+
+
+_INDEX_OVERFLOW = "cannot fit 'int' into an index-sized integer"
 
 
 def _is_awaitable(value):

@@ -98,6 +98,9 @@ const CASES: Record<string, Case> = {
   forcedMainWithout: { code: lines('x = 1'), mode: 'main' },
   keyboardInterrupt: { code: lines('def main():', '    raise KeyboardInterrupt') },
   memoryError: { code: lines('def main():', '    return bytearray(1 << 60)') },
+  // More than the address space holds: on wasm32 even bytearray(3 GiB) fails converting its size.
+  indexOverflow: { code: lines('def main():', '    return bytearray(1 << 64)') },
+  otherOverflow: { code: lines('def main():', '    return 10 ** 400 * 1.0') },
   chained: {
     code: lines('def main():', '    try:', '        {}["k"]', '    except KeyError as e:', '        raise ValueError("bad") from e'),
   },
@@ -215,5 +218,7 @@ describe('isola_runner.execute on CPython', () => {
   it('lets KeyboardInterrupt through and turns MemoryError into memory_limit', () => {
     expect(outcome('keyboardInterrupt').result).toEqual({ raised: 'KeyboardInterrupt' });
     expect(outcome('memoryError').result).toMatchObject({ exit_code: 1, failure: { type: 'memory_limit' } });
+    expect(outcome('indexOverflow').result).toMatchObject({ exit_code: 1, failure: { type: 'memory_limit', message: expect.stringContaining('OverflowError') } });
+    expect(outcome('otherOverflow').result).toMatchObject({ exit_code: 1, failure: { type: 'exception' } });
   });
 });
