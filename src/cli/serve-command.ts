@@ -18,8 +18,11 @@ Options:
   --workers <lane=n,...> workers per lane, 0 disables a lane, e.g. quickjs=4,pyodide=0,native=0
                          (lanes: quickjs, pyodide, native; defaults chosen by the engine per core count)
   --max-queue <n>        executions waiting for a worker before 503 overloaded
+  --egress-allow-private let allow-listed hosts resolve to loopback and private addresses (tests,
+                         on-prem); link-local (cloud metadata) stays refused. A request cannot do this.
   -h, --help
-Environment: ISOLA_LOG_LEVEL (default info), ISOLA_STORE_DIR (snapshot store).`;
+Environment: ISOLA_LOG_LEVEL (default info), ISOLA_STORE_DIR (snapshot store),
+ISOLA_EGRESS_ALLOW_PRIVATE=1 (same as --egress-allow-private).`;
 
 const OPTIONS = {
   port: { type: 'string' },
@@ -27,6 +30,7 @@ const OPTIONS = {
   'grace-ms': { type: 'string' },
   workers: { type: 'string' },
   'max-queue': { type: 'string' },
+  'egress-allow-private': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -81,6 +85,7 @@ export async function run(args: string[]): Promise<number> {
       engineOptions: {
         workers,
         ...(maxQueue !== undefined ? { maxQueue } : {}),
+        ...(values['egress-allow-private'] ? { egress: { allowPrivate: true } } : {}),
       },
     });
   } catch (error) {
