@@ -74,6 +74,8 @@ class PyodideDriver implements LaneDriver {
   private imageBytes = 0;
   /** Codes known to run in script mode (nothing to capture for them). */
   private readonly scriptCodes = new Set<string>();
+  /** Function-mode codes run once without an image (the next run of one captures it). */
+  private readonly seenCodes = new Set<string>();
   /** Environment images by environment hash, in this realm. */
   private readonly envImages = new Map<string, number>();
   private lastImage: CodeImage | undefined;
@@ -251,7 +253,12 @@ class PyodideDriver implements LaneDriver {
       this.lastImage = start === this.baseImage ? undefined : { id: start, bytes: 0, prefix: { stdout: '', stderr: '' } };
       if (reply['mode'] === 'script') {
         this.remember(this.scriptCodes, key);
+      } else if (!this.seenCodes.has(key)) {
+        // Capturing costs a comparison of the whole heap (~10 ms): worth it for a code that comes back,
+        // not for a one-off. The second job with this code makes the image.
+        this.remember(this.seenCodes, key);
       } else if (reply['failed'] !== true && !prepared.taint && !prepared.fsTouched && !prepared.memoryCapHit) {
+        this.seenCodes.delete(key);
         const id = this.realm.captureImage(this.baseImage);
         const made: CodeImage = { id, bytes: this.realm.imageBytes(id), prefix };
         this.addImage(key, made);
@@ -321,6 +328,7 @@ class PyodideDriver implements LaneDriver {
     this.images.clear();
     this.envImages.clear();
     this.scriptCodes.clear();
+    this.seenCodes.clear();
     this.imageBytes = 0;
     this.lastImage = undefined;
     const loaded = await loadSnapshot(this.host, this.platform, this.files, this.options, this.fetchSync);
