@@ -45,100 +45,30 @@
   Object.defineProperty(internal, 'files', { get: () => (files ??= new Map([[internal.cwd + '/inputs.json', internal.inputsJson]])) });
   Object.defineProperty(internal, 'dirs', { get: () => (dirs ??= new Set(['/', '/tmp', internal.cwd])) });
 
-  // ---- timers: a guest-side queue; the driver sleeps until nextTimerAt() and calls runTimers(). ----
-  let nextTimerId = 1;
-  const timers = new Map();
-  /** Node's Timeout: ref/unref decide whether the timer keeps the run alive; it converts to its id. */
-  class Timeout {
-    #timer;
-    constructor(timer) {
-      this.#timer = timer;
-    }
-    ref() {
-      this.#timer.ref = true;
-      return this;
-    }
-    unref() {
-      this.#timer.ref = false;
-      return this;
-    }
-    hasRef() {
-      return this.#timer.ref;
-    }
-    refresh() {
-      this.#timer.at = Date.now() + this.#timer.ms;
-      return this;
-    }
-    close() {
-      timers.delete(this.#timer.id);
-      return this;
-    }
-    [Symbol.toPrimitive]() {
-      return this.#timer.id;
-    }
-  }
-  function addTimer(callback, delay, args, repeat) {
-    if (typeof callback !== 'function') throw new TypeError('The "callback" argument must be of type function. Received ' + typeof callback);
-    const ms = Math.max(1, Number(delay) || 0);
-    const timer = { id: nextTimerId++, callback, args, at: Date.now() + ms, every: repeat ? ms : 0, ms, ref: true };
-    timers.set(timer.id, timer);
-    return new Timeout(timer);
-  }
-  const clearTimer = (handle) => timers.delete(handle instanceof Timeout ? +handle : handle);
-  /** 1 while a timer keeps the run alive (unref'd ones, like AbortSignal.timeout's, do not), else 0. */
-  internal.hasRefTimers = () => {
-    for (const timer of timers.values()) if (timer.ref) return 1;
-    return 0;
-  };
-  global.setTimeout = (cb, ms, ...args) => addTimer(cb, ms, args, false);
-  global.setInterval = (cb, ms, ...args) => addTimer(cb, ms, args, true);
-  global.setImmediate = (cb, ...args) => addTimer(cb, 0, args, false);
-  global.clearTimeout = global.clearInterval = global.clearImmediate = clearTimer;
+  // ---- timers live in core/timers.js, loaded by the first setTimeout/setInterval/setImmediate ----
   global.queueMicrotask = (cb) => void Promise.resolve().then(cb);
-  internal.nextTimerAt = () => {
-    let soonest = -1;
-    for (const timer of timers.values()) if (soonest < 0 || timer.at < soonest) soonest = timer.at;
-    return soonest;
-  };
-  /** Run every timer due by `now`, in due order. An exception propagates to the driver as uncaught. */
-  internal.runTimers = (now) => {
-    const due = [];
-    for (const timer of timers.values()) if (timer.at <= now) due.push(timer);
-    due.sort((a, b) => a.at - b.at || a.id - b.id);
-    for (const timer of due) {
-      if (!timers.has(timer.id)) continue;
-      if (timer.every) timer.at = now + timer.every;
-      else timers.delete(timer.id);
-      timer.callback(...timer.args);
-    }
-  };
+  internal.nextTimerAt = () => (internal.libs.timers ? internal.libs.timers.nextTimerAt() : -1);
+  internal.hasRefTimers = () => (internal.libs.timers ? internal.libs.timers.hasRefTimers() : 0);
+  internal.runTimers = (now) => internal.libs.timers && internal.libs.timers.runTimers(now);
 
-  // ---- console: plain strings take the fast path; anything else is formatted like Node's util.format ----
+  // ---- console: plain strings take the fast path; anything else is formatted like Node's util.format.
+  // The rarer methods (table, count, time...) come from core/console-extra.js on first call.
   const format = (args) => (args.length === 1 && typeof args[0] === 'string' ? args[0] : lib('inspect').format(args));
   const out = (...args) => internal.write(1, format(args) + '\n');
   const err = (...args) => internal.write(2, format(args) + '\n');
-  global.console = {
-    log: out, info: out, debug: out, error: err, warn: err, trace: err,
-    dir: (value) => out(value),
-    table: (data, properties) => {
-      const text = data !== null && typeof data === 'object' ? lib('console_table').table(data, properties) : undefined;
-      if (text === undefined) out(data);
-      else internal.write(1, text + '\n');
-    },
-    assert: (ok, ...args) => ok || err('Assertion failed' + (args.length ? ': ' + format(args) : '')),
-    count: (label = 'default') => lib('console-extra').count(label),
-    time: (label = 'default') => lib('console-extra').time(label),
-    timeEnd: (label = 'default') => lib('console-extra').timeEnd(label),
-    timeLog: (label = 'default') => lib('console-extra').timeEnd(label, true),
-    group: () => {},
-    groupEnd: () => {},
-  };
+  const console = { log: out, info: out, debug: out, error: err, warn: err, trace: err };
+  for (const name of ['dir', 'dirxml', 'table', 'assert', 'count', 'countReset', 'time', 'timeEnd', 'timeLog', 'group', 'groupCollapsed', 'groupEnd']) {
+    console[name] = (...args) => lib('console-extra')[name](...args);
+  }
+  global.console = console;
 
   // ---- everything else on first use ----
   // Data, not closures: every function literal here is compiled in every fresh context, so the table
   // says which lib (and which member path of it) backs each global, and one getter serves them all.
   const LAZY = [
-    ['process', 'process', ''], ['require', 'modules', 'require'], ['module', 'modules', 'module'], ['exports', 'modules', 'module.exports'],
+    ['process', 'process', ''], ['setTimeout', 'timers', 'setTimeout'], ['setInterval', 'timers', 'setInterval'],
+    ['setImmediate', 'timers', 'setImmediate'], ['clearTimeout', 'timers', 'clearTimeout'], ['clearInterval', 'timers', 'clearInterval'],
+    ['clearImmediate', 'timers', 'clearImmediate'], ['require', 'modules', 'require'], ['module', 'modules', 'module'], ['exports', 'modules', 'module.exports'],
     ['Buffer', 'buffer', 'Buffer'], ['atob', 'buffer', 'atob'], ['btoa', 'buffer', 'btoa'],
     ['TextEncoder', 'text', 'TextEncoder'], ['TextDecoder', 'text', 'TextDecoder'],
     ['URL', 'url', 'URL'], ['URLSearchParams', 'url', 'URLSearchParams'], ['structuredClone', 'clone', 'structuredClone'],
@@ -167,19 +97,20 @@
   }
   Object.defineProperties(global, descriptors);
 
-  // QuickJS has no Intl: the locale methods format through lib('intl'), parsed on their first call.
-  const localeMethod = (proto, name, helper) =>
-    Object.defineProperty(proto, name, { configurable: true, writable: true, value: { [name](locales, options) { return lib('intl')[helper](this, locales, options); } }[name] });
-  localeMethod(Number.prototype, 'toLocaleString', 'numberToLocaleString');
-  localeMethod(BigInt.prototype, 'toLocaleString', 'numberToLocaleString');
-  localeMethod(Date.prototype, 'toLocaleString', 'dateToLocaleString');
-  localeMethod(Date.prototype, 'toLocaleDateString', 'dateToLocaleDateString');
-  localeMethod(Date.prototype, 'toLocaleTimeString', 'dateToLocaleTimeString');
-  Object.defineProperty(String.prototype, 'localeCompare', {
-    configurable: true,
-    writable: true,
-    value: { localeCompare(that, locales, options) { return lib('intl').localeCompare(String(this), String(that), locales, options); } }.localeCompare,
-  });
+  // QuickJS has no Intl: the locale methods format through lib('intl'), compiled on their first call.
+  // One function literal serves all of them (see LAZY above for why).
+  for (const [proto, name, helper] of [
+    [Number.prototype, 'toLocaleString', 'numberToLocaleString'], [BigInt.prototype, 'toLocaleString', 'numberToLocaleString'],
+    [Date.prototype, 'toLocaleString', 'dateToLocaleString'], [Date.prototype, 'toLocaleDateString', 'dateToLocaleDateString'],
+    [Date.prototype, 'toLocaleTimeString', 'dateToLocaleTimeString'], [String.prototype, 'localeCompare', 'localeCompare'],
+  ]) {
+    const method = {
+      [name](a, b, c) {
+        return helper === 'localeCompare' ? lib('intl').localeCompare(String(this), String(a), b, c) : lib('intl')[helper](this, a, b);
+      },
+    }[name];
+    Object.defineProperty(proto, name, { configurable: true, writable: true, value: method });
+  }
   /** Whether user code touched a lazy global (so the driver does not load `module` just to look for main). */
   internal.loaded = (name) => !('get' in Object.getOwnPropertyDescriptor(global, name));
 

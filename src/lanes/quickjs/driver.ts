@@ -19,7 +19,7 @@ export interface QuickJSDriverOptions {
 }
 
 /** Runtime files that extend the bootstrap itself; everything else lives in runtimes/quickjs/lib/. */
-const CORE_FILES = new Set(['process', 'modules', 'console-extra']);
+const CORE_FILES = new Set(['process', 'modules', 'console-extra', 'timers']);
 const MAX_BUNDLES = 32;
 /** A module whose heap grew past this (beyond its baseline) is replaced while idle. */
 const RECYCLE_ABOVE_BYTES = 256 * 1024 * 1024;
