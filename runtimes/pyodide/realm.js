@@ -612,14 +612,16 @@
      * host filled), from Pyodide's own snapshot format when `snapshot` is given. Completion is reported
      * once through `done(ok, message)`, a host callback that is dropped right after.
      */
-    function boot(createPyodideModule, wasmBytes, stdlib, lockFile, buildId, snapshot, makeSnapshot, done) {
+    let compiledModule = null;
+    function boot(createPyodideModule, stdlib, lockFile, buildId, snapshot, makeSnapshot, done) {
       let pending = done;
       const report = (ok, message) => {
         const callback = pending;
         pending = null;
         if (callback) call(callback, 'boot', !!ok, StringCtor(message));
       };
-      const wasmModule = new WebAssembly.Module(wasmBytes);
+      const wasmModule = compiledModule;
+      if (!wasmModule) throw new ErrorCtor('compile() the wasm before boot()');
       const assets = { wasmModule, stdlib, lockFile: StringCtor(lockFile), buildId: StringCtor(buildId) };
       done = report;
       const errorMarker = Symbol('error marker');
@@ -1007,9 +1009,13 @@
       };
     return freeze({
       allocate: (length) => new U8(length),
-      boot: (createPyodideModule, wasmBytes, stdlib, lockFile, buildId, snapshot, makeSnapshot, done) => {
+      compile: guarded((wasmBytes) => {
+        compiledModule = new WebAssembly.Module(wasmBytes);
+        return 'ok';
+      }),
+      boot: (createPyodideModule, stdlib, lockFile, buildId, snapshot, makeSnapshot, done) => {
         try {
-          boot(createPyodideModule, wasmBytes, stdlib, lockFile, buildId, snapshot, makeSnapshot, done);
+          boot(createPyodideModule, stdlib, lockFile, buildId, snapshot, makeSnapshot, done);
         } catch (error) {
           try {
             call(done, 'boot', false, describeError(error));

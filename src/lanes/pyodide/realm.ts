@@ -47,6 +47,7 @@ export interface InvokeOutcome {
 type RealmFunction = (...args: unknown[]) => unknown;
 interface RealmApi {
   allocate: RealmFunction;
+  compile: RealmFunction;
   boot: RealmFunction;
   runPython: RealmFunction;
   setEntry: RealmFunction;
@@ -65,6 +66,7 @@ interface RealmApi {
 }
 const API_NAMES: readonly (keyof RealmApi)[] = [
   'allocate',
+  'compile',
   'boot',
   'runPython',
   'setEntry',
@@ -92,16 +94,26 @@ export class RealmError extends Error {
 const hostU8Set = Uint8Array.prototype.set;
 const typedArrayLength = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), 'length')!.get!;
 
-export interface BootOptions {
-  /** Pyodide's own snapshot bytes to start from, or undefined for a cold start. */
-  snapshot?: Uint8Array;
-  /** Cold start that will be snapshotted (Pyodide then records how Python reached JS objects). */
-  makeSnapshot?: boolean;
+export interface RealmOptions {
   /** Extra modules to import before the snapshot (operator option). */
   preload?: readonly string[];
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void;
   interrupt?: Int32Array;
   fetchSync?: HostServicesConfig['fetchSync'];
+}
+
+export interface BootOptions extends RealmOptions {
+  /** Pyodide's own snapshot bytes to start from, or undefined for a cold start. */
+  snapshot?: Uint8Array;
+  /** Cold start that will be snapshotted (Pyodide then records how Python reached JS objects). */
+  makeSnapshot?: boolean;
+}
+
+/** A prepared realm waiting for its snapshot (or a cold start). */
+export interface RealmShell {
+  start(snapshot: Uint8Array | undefined, makeSnapshot: boolean): Promise<PyodideRealm>;
+  /** Drops a shell that will not be started. */
+  dispose(): void;
 }
 
 export class PyodideRealm {
@@ -110,7 +122,16 @@ export class PyodideRealm {
     private readonly services: HostServices,
   ) {}
 
+  /** A realm with Pyodide booted in it: prepare() and start() in one go. */
   static async boot(platform: PyodidePlatform, files: RealmFiles, options: BootOptions): Promise<PyodideRealm> {
+    return PyodideRealm.prepare(platform, files, options).start(options.snapshot, options.makeSnapshot === true);
+  }
+
+  /**
+   * The synchronous half of a boot (the sealed context, realm.js, pyodide.asm.js, the wasm compiled):
+   * it needs no snapshot, so it can run while the snapshot is still being read.
+   */
+  static prepare(platform: PyodidePlatform, files: RealmFiles, options: RealmOptions): RealmShell {
     const context = platform.newContext();
     let api: RealmApi | undefined;
     const services = createHostServices({
@@ -125,17 +146,27 @@ export class PyodideRealm {
     api = captureApi(bag);
     const createModule = context.evaluate(platform.assets.moduleScript, 'pyodide.asm.js');
     if (typeof createModule !== 'function') throw new RealmError('pyodide.asm.js did not evaluate to a function');
-
-    await bootInstance(api, createModule, platform, options);
-    const realm = new PyodideRealm(api, services);
-    realm.installFiles(files, platform.assets.readTzdata());
-    if (!options.snapshot) {
-      realm.runPython(
-        `import sys\nsys.path.insert(0, '/lib/isola')\nimport _isola_lane\n_isola_lane.boot(${JSON.stringify(options.preload ?? [])})\nsys.path.remove('/lib/isola')`,
-      );
-    }
-    realm.check(api.setEntry('_isola_lane', 'entry'), 'setEntry');
-    return realm;
+    const compiled = api.compile(copyIn(api, platform.assets.readWasm()));
+    if (compiled !== 'ok') throw new RealmError(`compiling pyodide.asm.wasm failed: ${String(compiled).slice(1)}`);
+    const realmApi = api;
+    let used = false;
+    return {
+      start: async (snapshot, makeSnapshot) => {
+        if (used) throw new RealmError('a realm shell starts once');
+        used = true;
+        await bootInstance(realmApi, createModule, platform, snapshot, makeSnapshot);
+        const realm = new PyodideRealm(realmApi, services);
+        realm.installFiles(files, platform.assets.readTzdata());
+        if (!snapshot) {
+          realm.runPython(
+            `import sys\nsys.path.insert(0, '/lib/isola')\nimport _isola_lane\n_isola_lane.boot(${JSON.stringify(options.preload ?? [])})\nsys.path.remove('/lib/isola')`,
+          );
+        }
+        realm.check(realmApi.setEntry('_isola_lane', 'entry'), 'setEntry');
+        return realm;
+      },
+      dispose: () => services.clearTimers(),
+    };
   }
 
   /** Guest-side Python files live in the realm's file system (tracebacks and linecache read them). */
@@ -245,7 +276,7 @@ export class PyodideRealm {
  * the snapshot (tens of MB) are garbage as soon as it returns; as locals of boot() they stayed reachable
  * from the promise callbacks' shared scope.
  */
-function bootInstance(api: RealmApi, createModule: unknown, platform: PyodidePlatform, options: BootOptions): Promise<void> {
+function bootInstance(api: RealmApi, createModule: unknown, platform: PyodidePlatform, snapshot: Uint8Array | undefined, makeSnapshot: boolean): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const done = (ok: unknown, message: unknown) => {
       if (ok === true) resolve();
@@ -253,12 +284,11 @@ function bootInstance(api: RealmApi, createModule: unknown, platform: PyodidePla
     };
     api.boot(
       createModule,
-      copyIn(api, platform.assets.readWasm()),
       copyIn(api, platform.assets.readStdlib()),
       platform.assets.lockFile,
       platform.assets.buildId,
-      options.snapshot ? copyIn(api, options.snapshot) : null,
-      options.makeSnapshot === true,
+      snapshot ? copyIn(api, snapshot) : null,
+      makeSnapshot,
       done,
     );
   });

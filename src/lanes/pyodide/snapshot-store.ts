@@ -48,23 +48,27 @@ export async function loadSnapshot(
   if (fromMemory) return { realm: await PyodideRealm.boot(platform, files, { ...bootOptions, snapshot: fromMemory }), origin: 'memory', key };
 
   if (host.snapshots) {
-    let file: Uint8Array | undefined;
-    try {
-      file = await host.snapshots.get(key);
-    } catch (error) {
+    // Read the file while the realm gets ready: the two do not depend on each other.
+    const reading = host.snapshots.get(key).catch((error: unknown) => {
       host.log('warn', 'pyodide: cannot read the snapshot store', { key, error: String(error) });
-    }
+      return undefined;
+    });
+    const shell = PyodideRealm.prepare(platform, files, bootOptions);
+    const file = await reading;
     if (file) {
       const decoded = await decodeSnapshotFile(file, expected);
       if (decoded.ok) {
         try {
-          return { realm: await PyodideRealm.boot(platform, files, { ...bootOptions, snapshot: decoded.payload }), origin: 'disk', key };
+          return { realm: await shell.start(decoded.payload, false), origin: 'disk', key };
         } catch (error) {
           host.log('warn', 'pyodide: the disk snapshot does not start; rebuilding it', { key, error: String(error) });
         }
       } else {
+        shell.dispose();
         host.log('warn', 'pyodide: discarding the disk snapshot', { key, reason: decoded.reason });
       }
+    } else {
+      shell.dispose();
     }
   }
 
