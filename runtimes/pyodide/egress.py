@@ -37,6 +37,19 @@ class EgressError(OSError):
         self.message = message
 
 
+class EgressDenied(PermissionError):
+    """The egress policy refused the request (host not allow-listed, private address...): "<host>: <reason>"."""
+
+
+def _denied_or(error, other):
+    """The exception guest code sees for a failed exchange: a PermissionError subclass for a denial."""
+    return EgressDenied(error.message) if error.kind == "denied" else other(error.message)
+
+
+class _URLDenied(urllib.error.URLError, PermissionError):
+    """urlopen's error for a denial: catchable as URLError, as Python code expects, and as PermissionError."""
+
+
 class Reply:
     def __init__(self, status, reason, url, headers, body):
         self.status = status
@@ -85,6 +98,8 @@ class IsolaHandler(urllib.request.BaseHandler):
         try:
             reply = fetch(request.get_method(), request.full_url, request.header_items(), data or b"", request.timeout)
         except EgressError as error:
+            if error.kind == "denied":
+                raise _URLDenied(error.message) from None
             raise urllib.error.URLError(error.message) from None
         message = http.client.HTTPMessage()
         for name, value in reply.headers:
@@ -121,6 +136,9 @@ def _requests_module():
 
     class JSONDecodeError(RequestException, ValueError):
         pass
+
+    class EgressDenied(ConnectionError, PermissionError):
+        """The egress policy refused the request: a RequestException and a PermissionError at once."""
 
     class CaseInsensitiveDict(dict):
         def __init__(self, pairs=()):
@@ -230,6 +248,8 @@ def _requests_module():
         except EgressError as error:
             if error.kind == "timeout":
                 raise Timeout(error.message) from None
+            if error.kind == "denied":
+                raise EgressDenied(error.message) from None
             raise ConnectionError(error.message) from None
         return Response(reply, method.upper())
 
@@ -272,8 +292,9 @@ def _requests_module():
         setattr(Session, method.lower(), session_verb(method))
 
     exceptions = types.ModuleType("requests.exceptions")
-    for cls in (RequestException, ConnectionError, Timeout, HTTPError, TooManyRedirects, JSONDecodeError):
+    for cls in (RequestException, ConnectionError, Timeout, HTTPError, TooManyRedirects, JSONDecodeError, EgressDenied):
         cls.__module__ = "requests.exceptions"
+        cls.__qualname__ = cls.__name__  # "requests.exceptions.ConnectionError", not "..._requests_module.<locals>..."
         setattr(exceptions, cls.__name__, cls)
         setattr(module, cls.__name__, cls)
     module.exceptions = exceptions
@@ -353,7 +374,7 @@ async def pyfetch(url, **kwargs):
     try:
         reply = fetch(method, url, headers.items() if hasattr(headers, "items") else headers, body)
     except EgressError as error:
-        raise OSError(error.message) from None
+        raise _denied_or(error, OSError) from None
     return FetchResponse(reply)
 
 
@@ -361,7 +382,7 @@ def open_url(url):
     try:
         reply = fetch("GET", url)
     except EgressError as error:
-        raise OSError(error.message) from None
+        raise _denied_or(error, OSError) from None
     return io.StringIO(reply.body.decode("utf-8", errors="replace"))
 
 
