@@ -400,9 +400,10 @@
       /^(strptime|strptime_l|stackAlloc|stackRestore|stackSave|saveState|restoreState|fail_test|throw_no_gil|hiwire_invalid_ref_js|new_error|capture_stderr|restore_stderr|get_suspender|set_suspender|can_run_sync_js|Jsv_GetError_import|JsvError_Check|JsvNum_fromInt|JsvNum_fromDouble|JsvUTF8ToString|JsvNoValue_Check|Jsv_typeof|Jsv_to_bool|js2python_convert|js2python_immutable_js|js2python_js|pyproxy_new|pyproxy_new_ex|pyproxy_Check|pyproxy_AsPyObject|gc_register_proxies|destroy_proxies|destroy_proxies_js|destroy_proxy|proxy_cache_get|proxy_cache_set|pyodide_js_init|jslib_init_js|jslib_init_buffers_js|set_pyodide_module)$/,
       /^_python2js_(ascii|ucs1|ucs2|ucs4|add_to_cache|cache_lookup|addto_postprocess_list|handle_postprocess_list)$/,
     ];
+    // One expression instead of a dozen tests per import: this runs for 1,370 imports at every boot.
+    const SAFE = new RegExp(SAFE_IMPORT.map((pattern) => `(?:${pattern.source})`).join('|'));
     function isSafeImport(name) {
-      for (const pattern of SAFE_IMPORT) if (pattern.test(name)) return true;
-      return false;
+      return SAFE.test(name);
     }
     const taintedBy = new SetCtor();
     function wrapImports(env) {
