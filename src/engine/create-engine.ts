@@ -12,15 +12,14 @@ import { newExecutionId } from '../contract/ids.js';
 import { LIMITS } from '../contract/limits.js';
 import { parseExecuteRequest } from '../contract/request.js';
 import type { ExecuteResponse, LaneName } from '../contract/response.js';
-import { createEgressBridge } from '../egress/index.js';
-import { createEnvironmentManager } from '../environments/index.js';
+import type { EgressBridge } from '../egress/index.js';
+import type { EnvironmentManager } from '../environments/index.js';
 import type { EgressRequest, EgressResponse, GuestJob } from '../lanes/lane.js';
-import { transpileTypeScript } from '../lanes/quickjs/transpile.js';
 import { buildEnvelope, resultWithoutRun } from './envelope.js';
 import { setUpLanes } from './lanes-setup.js';
 import { packageRoot, workerEntryUrl } from './package-root.js';
-import { planExecution } from './plan.js';
-import { routeRequest } from './route.js';
+import { planExecution, type Transpile } from './plan.js';
+import { routeRequest, type EnvironmentPreparer } from './route.js';
 import { Scheduler } from './scheduler.js';
 import type { Engine, EngineEvent, EngineOptions, ExecuteOptions, Readiness } from './types.js';
 
@@ -48,26 +47,45 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   // Every guest network call lands here, checked against its own job's allow-list and deadline. Private
   // addresses are for the operator to open (tests, on-prem), never for a request.
   const allowPrivate = options.egress?.allowPrivate ?? process.env['ISOLA_EGRESS_ALLOW_PRIVATE'] === '1';
-  const bridge = createEgressBridge({
-    ...options.egress,
-    allowPrivate,
-    ...(options.logger ? { logger: options.logger } : {}),
-    onDenied: (host, reason) => emit({ type: 'egress_denied', host, reason }),
-  });
+  // Loaded on first use, like the environment manager and esbuild below: `isola run` on plain code
+  // should not pay for undici, npm/pip plumbing or a TypeScript compiler it never touches.
+  let bridgeCreated: EgressBridge | undefined;
+  let bridgePromise: Promise<EgressBridge> | undefined;
+  const bridge = () =>
+    (bridgePromise ??= import('../egress/index.js').then(({ createEgressBridge }) => {
+      bridgeCreated = createEgressBridge({
+        ...options.egress,
+        allowPrivate,
+        ...(options.logger ? { logger: options.logger } : {}),
+        onDenied: (host, reason) => emit({ type: 'egress_denied', host, reason }),
+      });
+      return bridgeCreated;
+    }));
   const liveJobs = new Map<string, { allowHosts: string[]; deadline: number }>();
   const egressFetch = async (jobId: string, request: EgressRequest): Promise<EgressResponse> => {
     const job = liveJobs.get(jobId);
     if (!job) return { ok: false, kind: 'denied', message: `${hostOf(request.url)}: the execution has ended` };
-    return bridge.fetch(jobId, job.allowHosts, request, job.deadline);
+    return (await bridge()).fetch(jobId, job.allowHosts, request, job.deadline);
   };
 
   const python = options.python ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
-  const environments = createEnvironmentManager({
-    storeDir,
-    python,
-    maxStoreBytes: options.maxStoreBytes ?? 20 * 1024 ** 3,
-    ...(options.logger ? { logger: options.logger } : {}),
-  });
+  let environmentsCreated: EnvironmentManager | undefined;
+  let environmentsPromise: Promise<EnvironmentManager> | undefined;
+  const environments: EnvironmentPreparer = {
+    async prepare(request, signal) {
+      environmentsPromise ??= import('../environments/index.js').then(({ createEnvironmentManager }) => {
+        environmentsCreated = createEnvironmentManager({
+          storeDir,
+          python,
+          maxStoreBytes: options.maxStoreBytes ?? 20 * 1024 ** 3,
+          ...(options.logger ? { logger: options.logger } : {}),
+        });
+        return environmentsCreated;
+      });
+      return (await environmentsPromise).prepare(request, signal);
+    },
+  };
+  const transpile: Transpile = async (code, filename) => (await import('../lanes/quickjs/transpile.js')).transpileTypeScript(code, filename);
   const lanes = await setUpLanes({
     sizes,
     entry: workerEntryUrl(),
@@ -99,7 +117,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     if (draining) throw new IsolaError('shutting_down', 'the engine is shutting down and accepts no new executions', { retryAfterS: 5 });
     const startedAt = Date.now();
     const request = parseExecuteRequest(body);
-    const plan = await planExecution(request, transpileTypeScript);
+    const plan = await planExecution(request, transpile);
     const route = await routeRequest(request, plan.lane, lanes.handles, environments, executeOptions.signal);
     const id = newExecutionId();
     const lane = route.lane;
@@ -139,7 +157,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
         };
       });
       liveJobs.delete(id);
-      bridge.release(id);
+      bridgeCreated?.release(id);
     }
     const response = buildEnvelope({ ...context, queueMs: dispatched.queueMs }, dispatched.result);
     emit({ type: 'execution', lane, status: response.status, errorType: response.error?.type ?? null, elapsedMs: response.elapsed_ms, queueMs: response.timings.queue_ms, runMs: response.timings.run_ms });
@@ -174,8 +192,8 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
       const until = Date.now() + graceMs;
       while (scheduler.inFlight > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
       await lanes.close();
-      await environments.close();
-      await bridge.close();
+      await environmentsCreated?.close();
+      await bridgeCreated?.close();
     })();
     return closed;
   }

@@ -15,14 +15,18 @@ export class InlineExecutor implements LaneExecutor {
   private listener: () => void = () => {};
   private driver: LaneDriver | undefined;
   private failure: string | undefined;
+  private starting: Promise<unknown> | undefined;
 
   constructor(
     readonly lane: LaneName,
     private readonly concurrency: number,
-    starting: Promise<LaneDriver>,
+    private readonly createDriver: () => Promise<LaneDriver>,
     private readonly log: (message: string, data: Record<string, unknown>) => void,
-  ) {
-    starting.then(
+  ) {}
+
+  /** Create the driver (once); called at engine start when prewarming, else by the first job. */
+  start(): void {
+    this.starting ??= this.createDriver().then(
       (driver) => {
         this.driver = driver;
         this.listener();
@@ -32,6 +36,11 @@ export class InlineExecutor implements LaneExecutor {
         this.listener();
       },
     );
+  }
+
+  whenReady(): Promise<void> {
+    this.start();
+    return this.starting!.then(() => undefined);
   }
 
   get unavailable(): string | undefined {
@@ -45,6 +54,7 @@ export class InlineExecutor implements LaneExecutor {
   }
 
   tryAcquire(): unknown {
+    this.start();
     return this.driver && this.running < this.concurrency ? this.driver : undefined;
   }
 
@@ -67,7 +77,7 @@ export class InlineExecutor implements LaneExecutor {
     return {
       available: unavailable === undefined && this.failure === undefined,
       ...(unavailable ? { reason: unavailable } : {}),
-      workers: { ready: this.driver ? this.concurrency - this.running : 0, busy: this.running, starting: this.driver || this.failure ? 0 : 1 },
+      workers: { ready: this.driver ? this.concurrency - this.running : 0, busy: this.running, starting: this.starting && !this.driver && !this.failure ? 1 : 0 },
       ...(this.driver ? { details: this.driver.describe() } : {}),
     };
   }

@@ -7,7 +7,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve, sep } from 'node:path';
 import type { LaneName } from '../contract/response.js';
-import { createEgressProxy, type EgressBridge, type EgressProxy } from '../egress/index.js';
+import type { EgressBridge, EgressProxy } from '../egress/index.js';
 import type { DriverHost, EgressRequest, EgressResponse } from '../lanes/lane.js';
 import { InlineExecutor } from './inline-executor.js';
 import type { LaneExecutor } from './scheduler.js';
@@ -31,7 +31,8 @@ export interface LanesConfig {
   runtimesDir: string;
   storeDir: string;
   laneOptions: Partial<Record<LaneName, Record<string, unknown>>>;
-  bridge: EgressBridge;
+  /** The egress bridge, created on first use (the native lane's proxy needs it). */
+  bridge(): Promise<EgressBridge>;
   fetch(jobId: string, request: EgressRequest): Promise<EgressResponse>;
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>): void;
   onRestart(lane: LaneName, reason: string): void;
@@ -68,11 +69,12 @@ export async function setUpLanes(config: LanesConfig): Promise<Lanes> {
   let proxy: EgressProxy | undefined;
   let socketDir: string | undefined;
   if (config.sizes.native > 0) {
-    const starting = (async () => {
+    const createNative = async () => {
       // The sandbox's unprivileged uid must reach the proxy socket through a bind mount.
       socketDir = await mkdtemp(join(tmpdir(), 'isola-egress-'));
       await chmod(socketDir, 0o755);
-      proxy = await createEgressProxy(config.bridge, { socketPath: join(socketDir, 'proxy.sock'), advertise: '127.0.0.1:3128' });
+      const { createEgressProxy } = await import('../egress/index.js');
+      proxy = await createEgressProxy(await config.bridge(), { socketPath: join(socketDir, 'proxy.sock'), advertise: '127.0.0.1:3128' });
       await chmod(proxy.address, 0o666);
       const { createDriver } = await import('../lanes/native/worker-entry.js');
       const host: DriverHost & { egressProxy: EgressProxy } = {
@@ -87,8 +89,8 @@ export async function setUpLanes(config: LanesConfig): Promise<Lanes> {
         egressProxy: proxy,
       };
       return createDriver(host, { options: config.laneOptions.native ?? {} });
-    })();
-    handles.set('native', Object.assign(new InlineExecutor('native', config.sizes.native, starting, (message, data) => config.log('error', message, data)), { lane: 'native' as const }));
+    };
+    handles.set('native', new InlineExecutor('native', config.sizes.native, createNative, (message, data) => config.log('error', message, data)));
   }
 
   return {
