@@ -26,6 +26,8 @@ export interface HostServices {
 }
 
 const RANDOM_CHUNK = 65536;
+/** Log lines the realm may send per second (guest JS can reach console.*; the engine's log is not its outlet). */
+const LOG_LINES_PER_SECOND = 50;
 /** Longest single Atomics.wait of a sleep: bounds the lag if the flag is set without a notify. */
 const SLEEP_SLICE_MS = 20;
 
@@ -35,6 +37,9 @@ export function createHostServices(config: HostServicesConfig): HostServices {
   const encoder = new TextEncoder();
   const timers = new Map<number, ReturnType<typeof setTimeout>>();
   let pendingBody: Uint8Array | undefined;
+  let logWindow = 0;
+  let logLines = 0;
+  let logDropped = 0;
 
   const bytesOf = (buffer: unknown, offset: unknown, length: unknown): Uint8Array | undefined => {
     if (typeof offset !== 'number' || typeof length !== 'number' || !isArrayBuffer(buffer)) return undefined;
@@ -48,6 +53,17 @@ export function createHostServices(config: HostServicesConfig): HostServices {
   const functions = {
     log(level: unknown, message: unknown): void {
       if (typeof message !== 'string') return;
+      const now = Math.floor(performance.now() / 1000);
+      if (now !== logWindow) {
+        if (logDropped > 0) config.log('warn', `pyodide realm: ${logDropped} log lines dropped (over ${LOG_LINES_PER_SECOND}/s)`);
+        logWindow = now;
+        logLines = 0;
+        logDropped = 0;
+      }
+      if (++logLines > LOG_LINES_PER_SECOND) {
+        logDropped++;
+        return;
+      }
       const lvl = level === 'warn' || level === 'error' || level === 'info' ? level : 'debug';
       try {
         config.log(lvl, message.length > 2000 ? `${message.slice(0, 2000)}…` : message);
