@@ -55,7 +55,11 @@ export function createHostServices(config: HostServicesConfig): HostServices {
       if (typeof message !== 'string') return;
       const now = Math.floor(performance.now() / 1000);
       if (now !== logWindow) {
-        if (logDropped > 0) config.log('warn', `pyodide realm: ${logDropped} log lines dropped (over ${LOG_LINES_PER_SECOND}/s)`);
+        try {
+          if (logDropped > 0) config.log('warn', `pyodide realm: ${logDropped} log lines dropped (over ${LOG_LINES_PER_SECOND}/s)`);
+        } catch {
+          // As below.
+        }
         logWindow = now;
         logLines = 0;
         logDropped = 0;
