@@ -3,7 +3,7 @@
  * Exit code: 0 when every row was measured or skipped for a stated reason, 1 when a row failed,
  * 2 on bad arguments. Absolute times never change the exit code.
  */
-import { realpathSync } from 'node:fs';
+import { realpathSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { describeMachine, machineLine } from './machine.js';
 import type { BenchContext, BenchOptions, Measurement } from './model.js';
 import { USAGE, parseBenchArgs } from './options.js';
+import { killAllChildren } from './process.js';
 import { renderSvg } from './report/svg-chart.js';
 import { renderTable } from './report/table.js';
 import { buildResult, writeResults } from './report/write.js';
@@ -70,6 +71,14 @@ export async function runBench(argv: string[]): Promise<number> {
   log(`isola bench${options.quick ? ' --quick' : ''} on ${machineLine(machine)}`);
   const rows: Measurement[] = [];
   const tmpDir = await mkdtemp(join(os.tmpdir(), 'isola-bench-'));
+  // Children run in their own process groups, out of reach of the terminal's Ctrl-C: stop them here.
+  const onSignal = (signal: NodeJS.Signals): void => {
+    killAllChildren();
+    rmSync(tmpDir, { recursive: true, force: true });
+    process.stderr.write(`isola bench: stopped by ${signal}\n`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
   try {
     const ctx = makeContext(options, tmpDir, log);
     for (const scenario of selected) {
@@ -83,6 +92,7 @@ export async function runBench(argv: string[]): Promise<number> {
       }
     }
   } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
     await rm(tmpDir, { recursive: true, force: true });
   }
   const finishedAt = new Date();

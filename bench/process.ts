@@ -23,6 +23,19 @@ export interface ProcessOptions {
 
 const OUTPUT_CAP = 4 * 1024 * 1024;
 
+/** Children still running, so an interrupted run can stop them (they run in their own groups). */
+const live = new Set<ChildProcess>();
+
+export function track(child: ChildProcess): void {
+  live.add(child);
+  child.once('close', () => live.delete(child));
+}
+
+/** Kills every child process group this harness started and that is still running. */
+export function killAllChildren(): void {
+  for (const child of live) killGroup(child);
+}
+
 export function runProcess(command: string, args: readonly string[], options: ProcessOptions = {}): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
@@ -33,6 +46,7 @@ export function runProcess(command: string, args: readonly string[], options: Pr
       // Its own process group, so a kill reaches grandchildren (bwrap's python) too.
       detached: true,
     });
+    track(child);
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -121,6 +135,7 @@ export interface ServiceChild<T> {
 export function startServiceChild<T>(args: readonly string[], options: { cwd?: string; readyTimeoutMs?: number } = {}): Promise<ServiceChild<T>> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    track(child);
     let buffered = '';
     let stderr = '';
     let settled = false;

@@ -9,7 +9,7 @@ import { rowMaker, collectSequential, SkipMeasurement } from '../measure.js';
 import { ISOLA, type BenchLanguage, type Scenario } from '../model.js';
 import { peerCommand, type SubprocessPeer } from '../peers/subprocess.js';
 import { pyodideSnapshot } from '../peers/pyodide-stock.js';
-import { killGroup } from '../process.js';
+import { killGroup, track } from '../process.js';
 import { treeRssMb } from '../rss.js';
 
 const PER_INSTANCE = 'per idle instance';
@@ -26,6 +26,7 @@ function idleProcessRss(peer: SubprocessPeer, language: BenchLanguage): Promise<
   return new Promise((resolve, reject) => {
     const [command, args] = peerCommand(peer, IDLE[language]);
     const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'], detached: true, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+    track(child);
     child.on('error', reject);
     child.stdout.setEncoding('utf8').once('data', () => {
       const mb = treeRssMb(child.pid as number);

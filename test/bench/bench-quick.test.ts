@@ -51,13 +51,17 @@ describe('isola bench --quick plumbing', () => {
   it('measures Isola through its library in a child process, or says why a lane is unavailable', async () => {
     const dir = await mkdtemp(join(os.tmpdir(), 'isola-bench-test-'));
     try {
-      const code = await runBench(['--quick', '--only', 'warm', '--subject', 'isola', '--lang', 'js', '--iterations', '2', '--out', dir]);
+      const code = await runBench(['--quick', '--only', 'warm', '--subject', 'isola,quickjs-raw', '--lang', 'js', '--iterations', '2', '--out', dir]);
       const result = JSON.parse(await readFile(join(dir, 'latest.json'), 'utf8')) as BenchResult;
-      const js = result.measurements.find((m) => m.language === 'javascript' && m.variant === '');
-      expect(js).toMatchObject({ subject: 'isola', status: 'ok', target: { op: '<=', value: 2 } });
+      const js = result.measurements.find((m) => m.subject === 'isola' && m.variant === '');
+      expect(js).toMatchObject({ language: 'javascript', status: 'ok', target: { op: '<=', value: 2 } });
       expect(js?.samples).toHaveLength(2);
       expect(new Set(result.measurements.map((m) => m.language))).toEqual(new Set(['javascript']));
-      for (const m of result.measurements) {
+      // The peer row carries Isola's median over its own.
+      const peer = result.measurements.find((m) => m.subject === 'quickjs-raw');
+      expect(peer?.status).toBe('ok');
+      expect(peer?.isola_ratio).toBeCloseTo((js?.stats?.median ?? NaN) / (peer?.stats?.median ?? NaN), 6);
+      for (const m of result.measurements.filter((row) => row.subject === 'isola')) {
         // Every Isola row is measured or skipped with a reason; none fails.
         expect(m.status === 'ok' || (m.status === 'skipped' && /unavailable|unsupported/.test(m.note ?? ''))).toBe(true);
       }
