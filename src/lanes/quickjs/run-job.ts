@@ -46,27 +46,17 @@ export async function runJob(deps: RunJobDeps, job: GuestJob): Promise<GuestResu
       if (prebuilt.error) {
         own(prebuilt.error);
         const [message, stack] = describe(ctx, internal, prebuilt.error);
-        return resultOf(job, state, setupStart, { exitCode: 1, failure: { type: 'package_install', message: `prebuild failed: ${message}`, traceback: stack } });
+        return resultOf(job, state, { exitCode: 1, failure: { type: 'package_install', message: `prebuild failed: ${message}`, traceback: stack } }, performance.now() - setupStart, 0);
       }
       own(prebuilt.value);
       const settled = await runEventLoop(loop);
       if (settled.kind !== 'idle') {
         if (settled.kind === 'uncaught') own(settled.error);
-        return resultOf(job, state, setupStart, { exitCode: 1, failure: { type: settled.kind === 'timeout' ? 'timeout' : 'package_install', message: `prebuild did not finish cleanly (${settled.kind})` } });
+        return resultOf(job, state, { exitCode: 1, failure: { type: settled.kind === 'timeout' ? 'timeout' : 'package_install', message: `prebuild did not finish cleanly (${settled.kind})` } }, performance.now() - setupStart, 0);
       }
     }
     runStart = performance.now();
-    const finish = (partial: Omit<GuestResult, 'stdout' | 'stderr' | 'stdoutTruncated' | 'stderrTruncated' | 'mode' | 'cache' | 'setupMs' | 'runMs'>): GuestResult => ({
-      ...partial,
-      mode: job.mode === 'main' ? 'main' : 'script',
-      stdout: state.stdout.text(),
-      stderr: state.stderr.text(),
-      stdoutTruncated: state.stdout.truncated,
-      stderrTruncated: state.stderr.truncated,
-      cache: 'hit',
-      setupMs: runStart - setupStart,
-      runMs: performance.now() - runStart,
-    });
+    const finish = (partial: Outcome): GuestResult => resultOf(job, state, partial, runStart - setupStart, performance.now() - runStart);
     // `raised` is the handle of an exception that an interrupt made moot: it still has to be freed.
     const failed = (end: LoopEnd | { kind: 'thrown'; error: QuickJSHandle }, raised?: QuickJSHandle) => {
       if (raised) own(raised);
@@ -133,18 +123,20 @@ async function awaitPromise(ctx: QuickJSContext, promise: QuickJSHandle, loop: P
   return { kind: 'failed', end: { kind: 'timeout' } };
 }
 
-/** A result for a job that ended before its own code ran (all time counted as setup). */
-function resultOf(job: GuestJob, state: GuestHostState, setupStart: number, partial: { exitCode: number; failure: GuestFailure }): GuestResult {
+/** What a run decided; resultOf adds the captured streams and the timings. */
+type Outcome = Pick<GuestResult, 'exitCode' | 'failure' | 'returnJson' | 'outputFileText'>;
+
+function resultOf(job: GuestJob, state: GuestHostState, outcome: Outcome, setupMs: number, runMs: number): GuestResult {
   return {
-    ...partial,
+    ...outcome,
     mode: job.mode === 'main' ? 'main' : 'script',
     stdout: state.stdout.text(),
     stderr: state.stderr.text(),
     stdoutTruncated: state.stdout.truncated,
     stderrTruncated: state.stderr.truncated,
     cache: 'hit',
-    setupMs: performance.now() - setupStart,
-    runMs: 0,
+    setupMs,
+    runMs,
   };
 }
 
