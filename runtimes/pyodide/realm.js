@@ -109,6 +109,7 @@
     const hostTimerStop = host.timerStop;
     const hostFetch = host.fetch;
     const hostFetchBody = host.fetchBody;
+    const hostCopySnapshot = host.copySnapshot;
 
     class BridgeError extends ErrorCtor {}
     function call(fn, name, a, b, c, d, e) {
@@ -609,12 +610,15 @@
     });
 
     /**
-     * Creates the Pyodide instance from the wasm bytes and standard library (context typed arrays the
-     * host filled), from Pyodide's own snapshot format when `snapshot` is given. Completion is reported
-     * once through `done(ok, message)`, a host callback that is dropped right after.
+     * Creates the Pyodide instance from the compiled wasm and the standard library (a context typed
+     * array the host filled). With `snapshotHead` (the header and JSON of Pyodide's snapshot format), it
+     * starts from a snapshot whose `heapBytes` of memory the host copies straight into the heap (one copy
+     * of 30 MB instead of two). Completion is reported once through `done(ok, message)`, a host callback
+     * that is dropped right after.
      */
     let compiledModule = null;
-    function boot(createPyodideModule, stdlib, lockFile, buildId, snapshot, makeSnapshot, done) {
+    function boot(createPyodideModule, stdlib, lockFile, buildId, snapshotHead, heapBytes, makeSnapshot, done) {
+      const fromSnapshot = !!snapshotHead;
       let pending = done;
       const report = (ok, message) => {
         const callback = pending;
@@ -715,9 +719,9 @@
           return {};
         },
       };
-      if (snapshot) {
+      if (fromSnapshot) {
         settings.noInitialRun = true;
-        settings.INITIAL_MEMORY = snapshot.length;
+        settings.INITIAL_MEMORY = mathFloor((heapBytes + 65535) / 65536) * 65536;
       }
       apply(promiseThen, createPyodideModule(settings), [
         (M) => {
@@ -730,10 +734,10 @@
               throw new ErrorCtor(`isola: no file loading in the sealed realm (${path})`);
             };
             let snapshotConfig;
-            if (snapshot) snapshotConfig = API.restoreSnapshot(snapshot);
-            snapshot = null; // copied into the heap; do not keep 30 MB alive through this closure
+            if (fromSnapshot) snapshotConfig = restoreSnapshot(snapshotHead, heapBytes, config.BUILD_ID);
+            snapshotHead = null;
             pyodide = API.finalizeBootstrap(snapshotConfig, undefined);
-            if (!snapshot) API.sys.path.insert(0, '');
+            if (!fromSnapshot) API.sys.path.insert(0, '');
             API._pyodide.set_excepthook();
             apply(promiseThen, API.packageIndexReady, [
               () => {
@@ -752,6 +756,25 @@
         },
         (error) => done(false, describeError(error)),
       ]);
+    }
+
+    // Pyodide's snapshot format (src/js/snapshot.ts): magic, offset of the heap, JSON length, padding,
+    // a 256-bit build id, then the JSON (hiwire keys to re-resolve) and, at the offset, the heap. Read
+    // here rather than by API.restoreSnapshot so that the heap can go straight from the host into memory.
+    const SNAPSHOT_MAGIC = 0x706e7300;
+    const SNAPSHOT_HEADER = 48;
+    function restoreSnapshot(head, heapBytes, expectedBuildId) {
+      const words = new Uint32Array(apply(taBuffer, head, []), apply(taByteOffset, head, []), SNAPSHOT_HEADER >>> 2);
+      if (words[0] !== SNAPSHOT_MAGIC) throw new ErrorCtor('Snapshot has invalid magic number');
+      const jsonLength = words[2];
+      let buildId = '';
+      for (let i = 4; i < 12; i++) buildId += words[i].toString(16).padStart(8, '0');
+      if (buildId !== expectedBuildId) throw new ErrorCtor(`Snapshot build id mismatch: expected ${expectedBuildId}, got ${buildId}`);
+      const json = call(hostDecode, 'decode', 'utf-8', true, apply(taBuffer, head, []), apply(taByteOffset, head, []) + SNAPSHOT_HEADER, jsonLength);
+      if (typeof json !== 'string') throw new ErrorCtor('Snapshot metadata is not UTF-8');
+      if (memory.buffer.byteLength < heapBytes) throw new ErrorCtor('Snapshot is larger than the memory made for it');
+      if (call(hostCopySnapshot, 'copySnapshot', memory.buffer) !== true) throw new ErrorCtor('Snapshot heap could not be copied');
+      return jsonParse(json);
     }
 
     function finishBoot() {
@@ -1014,9 +1037,9 @@
         compiledModule = new WebAssembly.Module(wasmBytes);
         return 'ok';
       }),
-      boot: (createPyodideModule, stdlib, lockFile, buildId, snapshot, makeSnapshot, done) => {
+      boot: (createPyodideModule, stdlib, lockFile, buildId, snapshotHead, heapBytes, makeSnapshot, done) => {
         try {
-          boot(createPyodideModule, stdlib, lockFile, buildId, snapshot, makeSnapshot, done);
+          boot(createPyodideModule, stdlib, lockFile, buildId, snapshotHead, NumberCtor(heapBytes) || 0, makeSnapshot, done);
         } catch (error) {
           try {
             call(done, 'boot', false, describeError(error));

@@ -21,6 +21,8 @@ export interface HostServicesConfig {
 
 export interface HostServices {
   readonly functions: Readonly<Record<string, (...args: never[]) => unknown>>;
+  /** The heap part of a snapshot, for the realm's next copySnapshot() (booting from a snapshot). */
+  setSnapshot(heap: Uint8Array | undefined): void;
   /** Stops every pending timer (a realm being dropped). */
   clearTimers(): void;
 }
@@ -37,6 +39,7 @@ export function createHostServices(config: HostServicesConfig): HostServices {
   const encoder = new TextEncoder();
   const timers = new Map<number, ReturnType<typeof setTimeout>>();
   let pendingBody: Uint8Array | undefined;
+  let pendingSnapshot: Uint8Array | undefined;
   let logWindow = 0;
   let logLines = 0;
   let logDropped = 0;
@@ -160,6 +163,15 @@ export function createHostServices(config: HostServicesConfig): HostServices {
       view.set(body);
       return true;
     },
+    /** Copies the pending snapshot heap to the start of the realm's wasm memory, once. */
+    copySnapshot(buffer: unknown): boolean {
+      const heap = pendingSnapshot;
+      pendingSnapshot = undefined;
+      const target = heap ? bytesOf(buffer, 0, heap.length) : undefined;
+      if (!heap || !target) return false;
+      target.set(heap);
+      return true;
+    },
     timerStart(id: unknown, ms: unknown): void {
       if (typeof id !== 'number' || typeof ms !== 'number') return;
       const handle = setTimeout(() => {
@@ -180,6 +192,9 @@ export function createHostServices(config: HostServicesConfig): HostServices {
 
   return {
     functions,
+    setSnapshot(heap) {
+      pendingSnapshot = heap;
+    },
     clearTimers() {
       for (const handle of timers.values()) clearTimeout(handle);
       timers.clear();

@@ -154,7 +154,7 @@ export class PyodideRealm {
       start: async (snapshot, makeSnapshot) => {
         if (used) throw new RealmError('a realm shell starts once');
         used = true;
-        await bootInstance(realmApi, createModule, platform, snapshot, makeSnapshot);
+        await bootInstance(realmApi, services, createModule, platform, snapshot, makeSnapshot);
         const realm = new PyodideRealm(realmApi, services);
         realm.installFiles(files, platform.assets.readTzdata());
         if (!snapshot) {
@@ -276,9 +276,29 @@ export class PyodideRealm {
  * the snapshot (tens of MB) are garbage as soon as it returns; as locals of boot() they stayed reachable
  * from the promise callbacks' shared scope.
  */
-function bootInstance(api: RealmApi, createModule: unknown, platform: PyodidePlatform, snapshot: Uint8Array | undefined, makeSnapshot: boolean): Promise<void> {
+function bootInstance(
+  api: RealmApi,
+  services: HostServices,
+  createModule: unknown,
+  platform: PyodidePlatform,
+  snapshot: Uint8Array | undefined,
+  makeSnapshot: boolean,
+): Promise<void> {
+  // Pyodide's snapshot: header + JSON up to the offset in its second word, then the heap. The realm gets
+  // a copy of the head; the heap goes from here straight into its memory (services.copySnapshot).
+  let head: Uint8Array | null = null;
+  let heapBytes = 0;
+  if (snapshot) {
+    if (snapshot.length < 48) throw new RealmError('snapshot too short');
+    const offset = new DataView(snapshot.buffer, snapshot.byteOffset, snapshot.byteLength).getUint32(4, true);
+    if (offset < 48 || offset > snapshot.length) throw new RealmError('snapshot header is inconsistent');
+    head = copyIn(api, snapshot.subarray(0, offset));
+    heapBytes = snapshot.length - offset;
+    services.setSnapshot(snapshot.subarray(offset));
+  }
   return new Promise<void>((resolve, reject) => {
     const done = (ok: unknown, message: unknown) => {
+      services.setSnapshot(undefined);
       if (ok === true) resolve();
       else reject(new RealmError(`Pyodide failed to start: ${typeof message === 'string' ? message : 'unknown error'}`));
     };
@@ -287,7 +307,8 @@ function bootInstance(api: RealmApi, createModule: unknown, platform: PyodidePla
       copyIn(api, platform.assets.readStdlib()),
       platform.assets.lockFile,
       platform.assets.buildId,
-      snapshot ? copyIn(api, snapshot) : null,
+      head,
+      heapBytes,
       makeSnapshot,
       done,
     );

@@ -53,8 +53,8 @@ describe('reset between executions', () => {
       'print(json.dumps({',
       '  "builtin": hasattr(builtins, "leaked"), "global": "LEAKED_GLOBAL" in globals(),',
       '  "sqlite3": "sqlite3" in sys.modules, "planted": "planted" in sys.modules,',
-      '  "path": "/planted" in sys.path, "env": "LEAKED_ENV" in os.environ,',
-      '  "cwd": os.getcwd(), "recursion": sys.getrecursionlimit(),',
+      '  "env": "LEAKED_ENV" in os.environ,',
+      '  "cwd": os.getcwd(), "recursion": sys.getrecursionlimit(), "path": sys.path,',
       '}))',
     ].join('\n');
     const result = await py.run({ code: check });
@@ -64,7 +64,8 @@ describe('reset between executions', () => {
       global: false,
       sqlite3: false,
       planted: false,
-      path: false,
+      // Exactly the start-up path: nothing the previous job appended, no duplicate entry from a restore.
+      path: ['', '/lib/python314.zip', '/lib/python3.14/lib-dynload', '/lib/python3.14/site-packages', '/lib/isola-tzdata.zip'],
       env: false,
       cwd: '/home/pyodide',
       recursion: 1000,
