@@ -13,6 +13,7 @@ import type { BenchContext, BenchOptions, Measurement } from './model.js';
 import { USAGE, parseBenchArgs } from './options.js';
 import { killAllChildren } from './process.js';
 import { renderSvg } from './report/svg-chart.js';
+import { renderSummary } from './report/summary.js';
 import { renderTable } from './report/table.js';
 import { buildResult, writeResults } from './report/write.js';
 import { SCENARIOS, SUBJECTS } from './scenarios/index.js';
@@ -97,11 +98,23 @@ export async function runBench(argv: string[]): Promise<number> {
   }
   const finishedAt = new Date();
   const command = `isola bench ${argv.join(' ')}`.trim();
-  console.log(`\n${command} — ${machineLine(machine)}\n`);
-  console.log(renderTable(rows));
+  const markdown = [
+    `\`${command}\` on ${machineLine(machine)}, ${startedAt.toISOString()}`,
+    '',
+    renderSummary(rows),
+    '',
+    renderTable(rows),
+    '',
+  ].join('\n');
+  console.log(`\n${markdown}`);
   if (options.write) {
     const result = buildResult(rows, { startedAt, finishedAt, command, options, machine });
-    const files = await writeResults(options.outDir, result, renderSvg(rows, `${command} — ${machine.cores} cores, Node ${machine.node}, ${startedAt.toISOString()}`));
+    const files = await writeResults(
+      options.outDir,
+      result,
+      renderSvg(rows, `${command} — ${machine.cores} cores, Node ${machine.node}, ${startedAt.toISOString()}`),
+      markdown,
+    );
     console.log(`\nwrote ${files.join(', ')}`);
   }
   const failed = rows.filter((m) => m.status === 'failed').length;

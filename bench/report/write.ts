@@ -1,4 +1,4 @@
-/** Result files: <timestamp>.{json,svg} and latest.{json,svg}, written atomically. */
+/** Result files: <timestamp>.{json,svg,md} and latest.{json,svg,md}, written atomically. */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Machine } from '../machine.js';
@@ -38,8 +38,8 @@ async function writeAtomic(file: string, text: string): Promise<void> {
   await rename(temp, file);
 }
 
-/** Writes both files under a timestamped name and as latest.*; returns the paths written. */
-export async function writeResults(outDir: string, result: BenchResult, svg: string): Promise<string[]> {
+/** Writes the JSON, SVG and Markdown under a timestamped name and as latest.*; returns the paths written. */
+export async function writeResults(outDir: string, result: BenchResult, svg: string, markdown: string): Promise<string[]> {
   await mkdir(outDir, { recursive: true });
   const stamp = result.started_at.replace(/[:.]/g, '-');
   const json = `${JSON.stringify(result, null, 2)}\n`;
@@ -47,7 +47,8 @@ export async function writeResults(outDir: string, result: BenchResult, svg: str
   for (const name of [stamp, 'latest']) {
     await writeAtomic(join(outDir, `${name}.json`), json);
     await writeAtomic(join(outDir, `${name}.svg`), svg);
-    files.push(join(outDir, `${name}.json`), join(outDir, `${name}.svg`));
+    await writeAtomic(join(outDir, `${name}.md`), markdown);
+    files.push(join(outDir, `${name}.json`), join(outDir, `${name}.svg`), join(outDir, `${name}.md`));
   }
   return files;
 }
