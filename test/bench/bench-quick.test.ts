@@ -45,7 +45,7 @@ describe('isola bench --quick plumbing', () => {
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg).toContain('node:vm');
     const markdown = await readFile(join(outDir, 'latest.md'), 'utf8');
-    expect(markdown).toContain('| scenario | lang | variant');
+    expect(markdown).toMatch(/\| scenario +\| lang +\| variant +\| isola \(median\)/);
     expect(markdown).toContain(`${process.version}`);
     const stamped = await readFile(join(outDir, `${result.started_at.replace(/[:.]/g, '-')}.json`), 'utf8');
     expect(JSON.parse(stamped)).toEqual(result);
