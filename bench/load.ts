@@ -9,20 +9,38 @@ export interface LoadResult {
   failures: number;
 }
 
-export async function loadTest(url: string, body: object, connections: number, durationSec: number): Promise<LoadResult> {
+/**
+ * Runs the load and checks every answer with `isCorrect`: a service that answers 200 with an error
+ * envelope (Isola always answers 200 once the code ran) must not count as throughput.
+ */
+export async function loadTest(
+  url: string,
+  body: object,
+  connections: number,
+  durationSec: number,
+  isCorrect: (responseBody: string) => boolean,
+): Promise<LoadResult> {
+  let wrong = 0;
   const result = await autocannon({
     url,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
     connections,
     duration: durationSec,
     timeout: 30,
+    requests: [
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        onResponse: (status, responseBody) => {
+          if (status >= 200 && status < 300 && !isCorrect(responseBody)) wrong++;
+        },
+      },
+    ],
   });
   return {
-    execPerSec: result['2xx'] / result.duration,
+    execPerSec: (result['2xx'] - wrong) / result.duration,
     latencyP50Ms: result.latency.p50,
     latencyP97Ms: result.latency.p97_5,
-    failures: result.non2xx + result.errors + result.timeouts,
+    failures: result.non2xx + result.errors + result.timeouts + wrong,
   };
 }

@@ -7,7 +7,10 @@ import { emptyStore } from '../isola/jobs.js';
 import { loadTest } from '../load.js';
 import { rowMaker, SkipMeasurement } from '../measure.js';
 import { ISOLA, type BenchLanguage, type Scenario } from '../model.js';
-import { HELLO, HELLO_INPUTS, checkHelloValue } from '../workloads.js';
+import { EXPECTED_GREETING, HELLO, HELLO_INPUTS, checkHelloValue } from '../workloads.js';
+
+/** What a correct answer contains, checked on every response under load (cheaper than JSON.parse). */
+const GREETING_JSON = JSON.stringify({ greeting: EXPECTED_GREETING }).slice(1, -1);
 
 export const CONCURRENCY = [1, 2, 8, 32] as const;
 
@@ -54,7 +57,7 @@ export const throughput: Scenario = {
           if (blocked.broken !== undefined) throw new Error(blocked.broken);
           const samples: number[] = [];
           for (let i = 0; i < reps; i++) {
-            const result = await loadTest(url, body, c, seconds);
+            const result = await loadTest(url, body, c, seconds, (text) => text.includes(GREETING_JSON));
             if (result.failures > 0 && result.execPerSec === 0) throw new Error(`every request failed (${result.failures})`);
             if (result.execPerSec === 0) latency = `no request completed within the ${seconds} s window`;
             else latency = `p50 ${result.latencyP50Ms} ms, p97.5 ${result.latencyP97Ms} ms${result.failures ? `, ${result.failures} failed` : ''}`;

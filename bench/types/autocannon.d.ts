@@ -10,7 +10,14 @@ declare module 'autocannon' {
     p97_5: number;
     p99: number;
   }
+  interface RequestSpec {
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string;
+    onResponse?: (status: number, body: string) => void;
+  }
   interface Options {
+    requests?: RequestSpec[];
     url: string;
     method?: string;
     headers?: Record<string, string>;

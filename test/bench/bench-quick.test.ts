@@ -100,3 +100,29 @@ describe('bench statistics', () => {
     expect(summarize([])).toBeNull();
   });
 });
+
+describe('bench load generator', () => {
+  it('counts only correct answers as throughput, whatever the HTTP status says', async () => {
+    const { createServer } = await import('node:http');
+    const { loadTest } = await import('../../bench/load.js');
+    let n = 0;
+    // Every other answer is a 200 with the wrong body, as a service answering error envelopes would give.
+    const server = createServer((_req, res) => {
+      n++;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(n % 2 === 0 ? '{"output":{"greeting":"hello world"}}' : '{"status":"error"}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as import('node:net').AddressInfo;
+      const result = await loadTest(`http://127.0.0.1:${port}/`, {}, 2, 1, (body) => body.includes('"greeting":"hello world"'));
+      expect(n).toBeGreaterThan(10);
+      expect(result.failures).toBeGreaterThan(0);
+      // Half the answers were wrong; over a window of at least 1 s the rate counts about half of them.
+      expect(result.execPerSec).toBeLessThan(n * 0.75);
+      expect(result.execPerSec).toBeGreaterThan(0);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
