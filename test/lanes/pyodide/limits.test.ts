@@ -1,6 +1,6 @@
 /**
  * Deadlines and the memory cap in the Pyodide lane. The harness sets the interrupt flag at the deadline
- * and, like the engine, ends the worker 300 ms later if it has not answered.
+ * and, like the engine, ends the worker if it has not answered soon after.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startPyodide, type PyodideHarness } from './harness.js';
@@ -29,8 +29,8 @@ describe('deadlines', () => {
       expect(result.hardKilled, code).toBeUndefined();
       expect(result.failure, code).toMatchObject({ type: 'timeout' });
       expect(result.exitCode).toBe(124);
-      // The lane answers right after the interrupt; the slack is for a loaded CI machine.
-      expect(result.wallMs, code).toBeLessThan(400 + 1000);
+      // The lane answers right after the interrupt (milliseconds); the slack is for a loaded CI machine.
+      expect(result.wallMs, code).toBeLessThan(400 + 1400);
       const next = await py.run({ code: 'print("alive")' });
       expect(next.stdout).toBe('alive\n');
     }
