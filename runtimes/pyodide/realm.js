@@ -43,7 +43,6 @@
     const MapCtor = Map;
     const SetCtor = Set;
     const WeakRefCtor = WeakRef;
-    const ArrayBufferCtor = ArrayBuffer;
     const PromiseCtor = Promise;
     const promiseThen = Promise.prototype.then;
     const promiseResolve = (value) => new PromiseCtor((resolve) => resolve(value));
@@ -79,21 +78,15 @@
     const mapClear = Map.prototype.clear;
     const mapKeys = Map.prototype.keys;
     const setAdd = Set.prototype.add;
-    const setHas = Set.prototype.has;
     const weakRefDeref = WeakRef.prototype.deref;
     const StringCtor = String;
     const NumberCtor = Number;
-    const stringStartsWith = String.prototype.startsWith;
-    const stringSlice = String.prototype.slice;
-    const stringCharCodeAt = String.prototype.charCodeAt;
     const fromCharCode = String.fromCharCode;
     const mathMin = Math.min;
     const mathMax = Math.max;
     const mathFloor = Math.floor;
     const wasmInstantiate = WebAssembly.instantiate;
     const WasmGlobal = WebAssembly.Global;
-    const WasmTable = WebAssembly.Table;
-    const WasmMemory = WebAssembly.Memory;
 
     // ---- Host functions, held only by closures.
     const hostLog = host.log;
