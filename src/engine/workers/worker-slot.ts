@@ -79,7 +79,11 @@ export class WorkerSlot {
     return new Promise((resolve) => {
       const untilDeadline = Math.max(0, job.deadline - Date.now());
       const timers = [
-        setTimeout(() => Atomics.store(this.interrupt, 0, 2), untilDeadline),
+        setTimeout(() => {
+          Atomics.store(this.interrupt, 0, 2);
+          // Wakes a guest blocked in Atomics.wait on the flag (Pyodide's interruptible time.sleep).
+          Atomics.notify(this.interrupt, 0);
+        }, untilDeadline),
         setTimeout(() => this.kill(job), untilDeadline + this.config.graceMs),
       ];
       this.running = { job, resolve, timers };
