@@ -8,6 +8,7 @@
  */
 import { utf8Length } from '../../contract/limits.js';
 import type { EgressRequest, EgressResponse } from '../lane.js';
+import { parseGuestRequest, responseHead } from '../egress-wire.js';
 
 export interface HostServicesConfig {
   /** The engine's interrupt flag (index 0 becomes non-zero at the deadline); absent in some tests. */
@@ -139,21 +140,14 @@ export function createHostServices(config: HostServicesConfig): HostServices {
       const body = bytesOf(buffer, offset, length);
       let response: EgressResponse;
       try {
-        const request = parseEgressRequest(head, body);
+        const request = parseGuestRequest(head, body);
         response = config.fetchSync ? config.fetchSync(request) : { ok: false, kind: 'network', message: 'no network in this lane' };
       } catch (error) {
         response = { ok: false, kind: 'network', message: error instanceof Error ? error.message : 'bad request' };
       }
-      if (!response.ok) return JSON.stringify({ ok: false, kind: response.kind, message: response.message });
+      if (!response.ok) return JSON.stringify(responseHead(response));
       pendingBody = response.body;
-      return JSON.stringify({
-        ok: true,
-        status: response.status,
-        statusText: response.statusText,
-        url: response.url,
-        headers: response.headers,
-        bodyLength: response.body.length,
-      });
+      return JSON.stringify({ ...responseHead(response), bodyLength: response.body.length });
     },
     fetchBody(buffer: unknown, offset: unknown, length: unknown): boolean {
       const view = bytesOf(buffer, offset, length);
@@ -199,26 +193,6 @@ export function createHostServices(config: HostServicesConfig): HostServices {
       for (const handle of timers.values()) clearTimeout(handle);
       timers.clear();
     },
-  };
-}
-
-function parseEgressRequest(head: unknown, body: Uint8Array | undefined): EgressRequest {
-  if (typeof head !== 'string') throw new Error('bad request head');
-  const parsed = JSON.parse(head) as Record<string, unknown>;
-  const { method, url, headers, timeoutMs } = parsed;
-  if (typeof method !== 'string' || typeof url !== 'string' || !Array.isArray(headers)) throw new Error('bad request head');
-  const pairs: [string, string][] = [];
-  for (const pair of headers) {
-    if (!Array.isArray(pair) || typeof pair[0] !== 'string' || typeof pair[1] !== 'string') throw new Error('bad request header');
-    pairs.push([pair[0], pair[1]]);
-  }
-  return {
-    method,
-    url,
-    headers: pairs,
-    // A copy the host owns: the view points into the realm's memory.
-    ...(body && body.length > 0 ? { body: body.slice() } : {}),
-    ...(typeof timeoutMs === 'number' && timeoutMs > 0 ? { timeoutMs } : {}),
   };
 }
 

@@ -3,9 +3,10 @@
  * strings or numbers, never host objects, so nothing in the guest can walk back to the host realm.
  */
 import type { QuickJSContext, QuickJSDeferredPromise, QuickJSHandle } from 'quickjs-emscripten-core';
-import type { DriverHost, EgressRequest, GuestJob } from '../lane.js';
+import type { DriverHost, GuestJob } from '../lane.js';
 import type { StreamCapture } from '../stream-capture.js';
 import { base64ToBytes, bytesToBase64 } from '../base64.js';
+import { parseGuestRequest, responseHead } from '../egress-wire.js';
 
 export interface GuestHostState {
   /** The job being run; undefined while the context is prepared ahead of time. */
@@ -91,25 +92,10 @@ async function guestFetch(job: GuestJob, host: DriverHost, requestText: string, 
     if (job.allowHosts.length === 0) {
       return JSON.stringify({ ok: false, kind: 'denied', message: `${hostOf(requestText)}: network access is disabled for this execution (network.allow is empty)` });
     }
-    const parsed = JSON.parse(requestText) as Partial<EgressRequest>;
-    const request: EgressRequest = {
-      url: String(parsed.url ?? ''),
-      method: String(parsed.method ?? 'GET').toUpperCase(),
-      headers: Array.isArray(parsed.headers) ? parsed.headers.map(([k, v]) => [String(k), String(v)] as [string, string]) : [],
-      ...(bodyText !== undefined ? { body: base64ToBytes(bodyText) } : {}),
-      ...(typeof parsed.timeoutMs === 'number' ? { timeoutMs: parsed.timeoutMs } : {}),
-      ...(parsed.redirect === 'manual' || parsed.redirect === 'error' ? { redirect: parsed.redirect } : {}),
-    };
+    const request = parseGuestRequest(requestText, bodyText !== undefined ? base64ToBytes(bodyText) : undefined);
     const response = await host.fetch(job.id, request);
-    if (!response.ok) return JSON.stringify(response);
-    return JSON.stringify({
-      ok: true,
-      status: response.status,
-      statusText: response.statusText,
-      url: response.url,
-      headers: response.headers,
-      bodyBase64: bytesToBase64(response.body),
-    });
+    if (!response.ok) return JSON.stringify(responseHead(response));
+    return JSON.stringify({ ...responseHead(response), bodyBase64: bytesToBase64(response.body) });
   } catch (error) {
     return JSON.stringify({ ok: false, kind: 'network', message: error instanceof Error ? error.message : String(error) });
   }
