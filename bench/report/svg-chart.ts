@@ -35,8 +35,10 @@ function panel(group: readonly Measurement[], top: number): { svg: string[]; hei
     }
     const w = scale(m.stats.median);
     const p95 = LABEL + scale(m.stats.p95);
+    // A p95 beyond the panel's scale is drawn dashed at the edge: "further out than shown".
+    const clamped = (m.stats.p95 / max) * BAR_AREA > BAR_AREA + 20;
     out.push(`<rect x="${LABEL}" y="${y}" width="${w.toFixed(1)}" height="${BAR}" class="${m.subject === ISOLA ? 'isola' : 'peer'}"/>`);
-    out.push(`<line x1="${p95.toFixed(1)}" x2="${p95.toFixed(1)}" y1="${y - 1}" y2="${y + BAR + 1}" class="p95"/>`);
+    out.push(`<line x1="${p95.toFixed(1)}" x2="${p95.toFixed(1)}" y1="${y - 1}" y2="${y + BAR + 1}" class="p95${clamped ? ' clamped' : ''}"/>`);
     out.push(`<text x="${(Math.max(LABEL + w, p95) + 6).toFixed(1)}" y="${y + 11}" class="value">${esc(`${num(m.stats.median)} (p95 ${num(m.stats.p95)})`)}</text>`);
   });
   return { svg: out, height: HEAD + group.length * ROW + GAP };
@@ -54,7 +56,7 @@ export function renderSvg(rows: readonly Measurement[], caption: string): string
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="system-ui, sans-serif">`,
     '<style>.title{font-size:13px;font-weight:600;fill:#111}.label{font-size:12px;fill:#333}.value{font-size:11px;fill:#333}' +
-      '.skip{font-size:11px;fill:#999;font-style:italic}.isola{fill:#2563eb}.peer{fill:#9ca3af}.p95{stroke:#111;stroke-width:1.5}</style>',
+      '.skip{font-size:11px;fill:#999;font-style:italic}.isola{fill:#2563eb}.peer{fill:#9ca3af}.p95{stroke:#111;stroke-width:1.5}.clamped{stroke-dasharray:2 2}</style>',
     `<rect width="${WIDTH}" height="${height}" fill="#fff"/>`,
     `<text x="8" y="20" font-size="14" font-weight="700">${esc(caption)}</text>`,
     ...parts,
