@@ -81,6 +81,17 @@ describe('Python through the engine (pyodide lane)', () => {
     expect(events.filter((e) => e.type === 'worker_restart').length).toBe(before);
   });
 
+  it('regression: a deadline that passes before the driver starts the job is not erased (consecutive 100 ms loops)', async () => {
+    const before = events.filter((e) => e.type === 'worker_restart').length;
+    for (let i = 0; i < 8; i++) {
+      const started = Date.now();
+      const response = await python({ code: 'while True:\n    pass', timeout_ms: 100 });
+      expect(response.error?.type).toBe('timeout');
+      expect(Date.now() - started).toBeLessThan(380);
+    }
+    expect(events.filter((e) => e.type === 'worker_restart').length).toBe(before);
+  });
+
   it('code that swallows the interrupt is stopped by ending its worker, within timeout + 500 ms', async () => {
     const started = Date.now();
     const response = await python({ code: 'while True:\n    try:\n        while True:\n            pass\n    except KeyboardInterrupt:\n        pass', timeout_ms: 500 });

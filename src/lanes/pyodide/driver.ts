@@ -112,7 +112,9 @@ class PyodideDriver implements LaneDriver {
     if (this.rebuildReason) await this.rebuild();
     this.jobs++;
     const setupStart = performance.now();
-    if (this.host.interrupt) Atomics.store(this.host.interrupt, 0, 0);
+    // Never erase a deadline that passed while the realm was being rebuilt: the engine set the flag then,
+    // and clearing it here would let the guest run until the worker is killed.
+    if (this.host.interrupt) Atomics.store(this.host.interrupt, 0, Date.now() >= job.deadline ? 2 : 0);
     this.running.job = job;
     try {
       let start = this.baseImage;

@@ -26,7 +26,8 @@ export async function runJob(deps: RunJobDeps, job: GuestJob): Promise<GuestResu
   const { prepared } = deps;
   const { runtime, ctx, internal, state } = prepared;
   const interrupt = deps.host.interrupt;
-  if (interrupt) Atomics.store(interrupt, 0, 0);
+  // The flag may already say "deadline passed" (set while this job waited for the worker): keep it.
+  if (interrupt) Atomics.store(interrupt, 0, Date.now() >= job.deadline ? 2 : 0);
   state.job = job;
   state.stdout = new StreamCapture(job.limits.stdoutBytes);
   state.stderr = new StreamCapture(job.limits.stderrBytes);
