@@ -33,7 +33,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
     load: () => import('./env-command.js'),
   },
   bench: {
-    synopsis: '[--quick] [--only scenario,...] [--subject name,...]',
+    synopsis: '[--quick] [--only scenario,...] [--subject name,...] [--lang js|py] [--iterations n] [--out dir] [--list]',
     summary: 'measure Isola against its peers on this machine (writes bench/results/)',
     load: () => import('./bench-command.js'),
   },
