@@ -48,7 +48,9 @@ export const deadline: Scenario = {
     );
     await row({ scenario: this.id, language: 'python', subject: 'pyodide-snapshot', variant: '', unit: 'ms', note: 'worker thread, setInterruptBuffer' }, async () => {
       const file = await pyodideSnapshot(ctx);
-      return (await runChild('pyodide-deadline', [file, String(reps)])).report.samples;
+      // Stock Pyodide's interrupt buffer can miss a bare `while True: pass` (seen 2026-11-22): without a
+      // hard stop of its own the child spins forever, so it gets a minute, not the default ten.
+      return (await runChild('pyodide-deadline', [file, String(reps)], [], 60_000)).report.samples;
     });
     const killed = [
       ['python', 'python3'],
