@@ -6,7 +6,7 @@
 import type { ExecuteRequest } from '../contract/request.js';
 import type { LaneName } from '../contract/response.js';
 import type { EntryMode, GuestFailure } from '../lanes/lane.js';
-import { analyzeEntry } from '../lanes/quickjs/entry-detection.js';
+import { analyzeEntry, type EntryAnalysis } from '../lanes/quickjs/entry-detection.js';
 
 /** Name under which planning exports a module's unexported main; the guest looks for it too. */
 export const PRIVATE_MAIN_EXPORT = '__isolaMain';
@@ -17,6 +17,22 @@ export type Plan =
   | { kind: 'run'; lane: LaneName; code: string; filename: string; mode: EntryMode | 'auto'; sourceType?: 'script' | 'module' }
   /** Nothing to run: the code was rejected before reaching a lane (e.g. a TypeScript syntax error). */
   | { kind: 'rejected'; lane: LaneName; mode: EntryMode; failure: GuestFailure };
+
+/** Code nodes run the same code again and again: parse each distinct code once (bounded LRU). */
+const analyses = new Map<string, EntryAnalysis>();
+const MAX_ANALYSES = 512;
+
+function analyzeCached(code: string): EntryAnalysis {
+  let analysis = analyses.get(code);
+  if (analysis) {
+    analyses.delete(code);
+  } else {
+    analysis = analyzeEntry(code);
+    if (analyses.size >= MAX_ANALYSES) analyses.delete(analyses.keys().next().value as string);
+  }
+  analyses.set(code, analysis);
+  return analysis;
+}
 
 export async function planExecution(request: ExecuteRequest, transpile: Transpile): Promise<Plan> {
   if (request.language === 'python') {
@@ -31,7 +47,7 @@ export async function planExecution(request: ExecuteRequest, transpile: Transpil
     }
     code = stripped.code;
   }
-  const entry = analyzeEntry(code);
+  const entry = analyzeCached(code);
   const mode: EntryMode = request.entrypoint === 'auto' ? (entry.definesMain && !entry.callsMain ? 'main' : 'script') : request.entrypoint;
   // In a module, a top-level main that is not exported is invisible from outside: export it under a
   // private name (appended, so line numbers in stack traces do not move).

@@ -44,11 +44,18 @@ export async function createQuickJSDriver(host: DriverHost, options: QuickJSDriv
   let capped: CappedModule = await newModule();
   let healthy = true;
   let prepared: PreparedContext | undefined;
+  /** The last job's context, freed in recycle() rather than before the answer. */
+  let retired: PreparedContext | undefined;
   let jobs = 0;
   let modulesReplaced = 0;
   const stackSizeBytes = options.stackSizeBytes ?? 512 * 1024;
   const prepare = () => prepareContext({ module: capped.module, host, bootstrapSource, libSource, stackSizeBytes });
+  const retire = () => {
+    retired?.dispose();
+    retired = undefined;
+  };
   const replaceModule = async () => {
+    retire();
     prepared?.dispose();
     prepared = undefined;
     capped = await newModule();
@@ -77,10 +84,12 @@ export async function createQuickJSDriver(host: DriverHost, options: QuickJSDriv
       jobs++;
       const packagesSource = await packagesFor(job);
       const prebuild = job.environment?.spec['prebuild'];
+      retire();
       const context = prepared ?? prepare();
       prepared = undefined;
       try {
         const result = await runJob({ prepared: context, host, ...(packagesSource ? { packagesSource } : {}), ...(typeof prebuild === 'string' ? { prebuildSource: prebuild } : {}) }, job);
+        retired = context;
         // After a refused heap growth, an exception is the out-of-memory error (or a failure caused by
         // it, such as describing the error itself running out of memory).
         if (capped.takeRefusal() && result.failure?.type === 'exception') {
@@ -91,16 +100,23 @@ export async function createQuickJSDriver(host: DriverHost, options: QuickJSDriv
         // A throw out of runJob means the Wasm side may be corrupt (host RangeError, trap, failed
         // dispose): never reuse this module.
         healthy = false;
+        try {
+          context.dispose();
+        } catch {
+          // The module is discarded anyway.
+        }
         throw error;
       }
     },
     async recycle() {
+      retire();
       if (!healthy || capped.currentBytes() > capped.baselineBytes + RECYCLE_ABOVE_BYTES) await replaceModule();
       capped.setCap(Number.POSITIVE_INFINITY);
       if (!prepared) prepared = prepare();
     },
     describe: () => ({ engine: 'quickjs-emscripten', variant: 'release-sync', jobs, healthy, modulesReplaced, heapBytes: capped.currentBytes() }),
     async dispose() {
+      retire();
       prepared?.dispose();
       prepared = undefined;
       bundles.clear();

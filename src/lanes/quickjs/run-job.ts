@@ -97,8 +97,9 @@ export async function runJob(deps: RunJobDeps, job: GuestJob): Promise<GuestResu
     const returnJson = ctx.getString(own(serialized.value));
     return finish({ exitCode: 0, returnJson });
   } finally {
+    // Handles go now; the context itself is freed by the driver while idle (it is never reused), so the
+    // answer does not wait for QuickJS to tear down the heap.
     for (const handle of owned.reverse()) if (handle.alive) handle.dispose();
-    prepared.dispose();
   }
 }
 
