@@ -16,6 +16,29 @@
     return str;
   }
 
+  /**
+   * keys/values/forEach/@@iterator/@@toStringTag derived from a class's entries(): the iteration protocol
+   * Headers and FormData share, defined like class methods (non-enumerable).
+   */
+  function mixEntries(Class, tag) {
+    const method = (value) => ({ value, writable: true, configurable: true });
+    Object.defineProperties(Class.prototype, {
+      keys: method(function* keys() {
+        for (const [k] of this.entries()) yield k;
+      }),
+      values: method(function* values() {
+        for (const [, v] of this.entries()) yield v;
+      }),
+      forEach: method(function forEach(callback, thisArg) {
+        for (const [k, v] of this.entries()) callback.call(thisArg, v, k, this);
+      }),
+      [Symbol.iterator]: method(function entries() {
+        return this.entries();
+      }),
+      [Symbol.toStringTag]: { get: () => tag, configurable: true },
+    });
+  }
+
   class Headers {
     #map = new Map(); // lower-case name -> array of values
     constructor(init) {
@@ -59,25 +82,11 @@
         else yield [name, this.#map.get(name).join(', ')];
       }
     }
-    *keys() {
-      for (const [k] of this.entries()) yield k;
-    }
-    *values() {
-      for (const [, v] of this.entries()) yield v;
-    }
-    forEach(callback, thisArg) {
-      for (const [k, v] of this.entries()) callback.call(thisArg, v, k, this);
-    }
-    [Symbol.iterator]() {
-      return this.entries();
-    }
-    get [Symbol.toStringTag]() {
-      return 'Headers';
-    }
     [Symbol.for('nodejs.util.inspect.custom')](depth, options, inspect) {
       return 'Headers ' + inspect(Object.fromEntries(this.entries()), options);
     }
   }
+  mixEntries(Headers, 'Headers');
 
   /** Body init -> [bytes or null, default content-type or null] (the Fetch "extract a body" step). */
   function extractBody(body) {
@@ -172,5 +181,5 @@
     for (const [key, value] of [[kBytes, bytes], [kUsed, false], [kStream, null]]) Object.defineProperty(self, key, { value, writable: true });
   }
 
-  return { Headers, extractBody, mixBody, initBody, kBytes, kUsed };
+  return { Headers, extractBody, mixBody, mixEntries, initBody, kBytes, kUsed };
 });

@@ -119,22 +119,9 @@
     *entries() {
       for (const [k, v] of this.#entries.slice()) yield [k, v];
     }
-    *keys() {
-      for (const [k] of this.entries()) yield k;
-    }
-    *values() {
-      for (const [, v] of this.entries()) yield v;
-    }
-    forEach(callback, thisArg) {
-      for (const [k, v] of this.entries()) callback.call(thisArg, v, k, this);
-    }
-    [Symbol.iterator]() {
-      return this.entries();
-    }
-    get [Symbol.toStringTag]() {
-      return 'FormData';
-    }
   }
+
+  internal.lib('fetch_body').mixEntries(FormData, 'FormData');
 
   /** multipart/form-data encoding (RFC 7578): [bytes, content type with boundary]. */
   function encodeMultipart(form) {
