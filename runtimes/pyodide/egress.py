@@ -163,7 +163,19 @@ def _requests_module():
         def get(self, key, default=None):
             return self[key] if key in self else default
 
-    class Response:
+    class _Closable:
+        """`with requests.get(...) as r:` and `with Session() as s:`: nothing to release in the bridge."""
+
+        def close(self):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+    class Response(_Closable):
         def __init__(self, reply, method):
             self.status_code = reply.status
             self.reason = reply.reason
@@ -209,14 +221,6 @@ def _requests_module():
             text = self.text if decode_unicode else self.content
             yield from (text.split(delimiter) if delimiter else text.splitlines())
 
-        def close(self):
-            pass
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return False
 
         def __repr__(self):
             return "<Response [%d]>" % self.status_code
@@ -253,7 +257,7 @@ def _requests_module():
             raise ConnectionError(error.message) from None
         return Response(reply, method.upper())
 
-    class Session:
+    class Session(_Closable):
         def __init__(self):
             self.headers = CaseInsensitiveDict({"User-Agent": "isola-requests", "Accept": "*/*"})
             self.params = {}
@@ -266,14 +270,6 @@ def _requests_module():
             params.update(kwargs.pop("params", None) or {})
             return request(method, url, headers=merged, params=params or None, **kwargs)
 
-        def close(self):
-            pass
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return False
 
     def verb(method):
         def call(url, **kwargs):

@@ -73,6 +73,14 @@ describe('Python egress through the host bridge', () => {
     expect(viaUrllib.output).toBe(true);
   });
 
+  it('requests.Session and responses work as context managers, with session headers merged', async () => {
+    const code = 'import requests\ndef main(base: str):\n    with requests.Session() as s:\n        s.headers["Authorization"] = "Bearer sess"\n        with s.get(base + "/s", params={"k": "v"}) as r:\n            return r.json()';
+    const response = await engine.execute({ language: 'python', code, inputs: { base: `http://127.0.0.1:${port}` }, network: { allow: [`127.0.0.1:${port}`] } });
+    expect(response.error).toBeNull();
+    expect(response.output).toEqual({ path: '/s?k=v', method: 'GET' });
+    expect(seen.at(-1)!.auth).toBe('Bearer sess');
+  });
+
   it('urllib.request.urlopen goes through the same bridge', async () => {
     const code = 'import json, urllib.request\ndef main(base: str):\n    with urllib.request.urlopen(base + "/u", timeout=5) as r:\n        return json.loads(r.read())';
     const response = await engine.execute({ language: 'python', code, inputs: { base: `http://127.0.0.1:${port}` }, network: { allow: [`127.0.0.1:${port}`] } });
