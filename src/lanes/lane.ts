@@ -102,6 +102,8 @@ export interface DriverHost {
    * (Pyodide setInterruptBuffer, QuickJS interrupt handler) and resets it to 0 before each job.
    */
   interrupt?: Int32Array;
+  /** The shared one-page Wasm memory `interrupt` views, for guests that import it (the CPython lane). */
+  interruptMemory?: WebAssembly.Memory;
   /** Bytes of an environment artifact (wheel, bundle) named in GuestEnvironment.spec. */
   readArtifact?(path: string): Promise<Uint8Array>;
   /**

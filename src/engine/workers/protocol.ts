@@ -6,8 +6,11 @@ export interface WorkerInit {
   lane: LaneName;
   runtimesDir: string;
   storeDir: string;
-  /** One Int32 the engine sets to 2 at a job's deadline; the driver polls it / hands it to the interpreter. */
-  interrupt: SharedArrayBuffer;
+  /**
+   * A shared one-page Wasm memory whose first Int32 the engine sets to 2 at a job's deadline; the
+   * driver polls it, hands it to the interpreter, or (CPython) imports it so guest loops check it.
+   */
+  interrupt: WebAssembly.Memory;
   /** One Int32 the engine sets to 1 when a synchronous fetch answer is waiting on `syncPort`. */
   syncFlag: SharedArrayBuffer;
   options: Record<string, unknown>;

@@ -46,7 +46,8 @@ const host: DriverHost = {
     if (!message) return { ok: false, kind: 'timeout', message: 'no answer from the egress bridge' };
     return (message.message as { response: EgressResponse }).response;
   },
-  interrupt: new Int32Array(init.interrupt),
+  interrupt: new Int32Array(init.interrupt.buffer),
+  interruptMemory: init.interrupt,
   readArtifact: async (path) => new Uint8Array(await readFile(inside(storeRoot, path))),
   snapshots: createDiskSnapshotStore(join(storeRoot, 'snapshots')),
   log: (level, message, data) => post({ type: 'log', level, message, ...(data ? { data } : {}) }),

@@ -38,7 +38,9 @@ export class WorkerSlot {
   state: 'starting' | 'idle' | 'recycling' | 'busy' | 'dead' = 'starting';
   details: Record<string, unknown> = {};
   private readonly worker: Worker;
-  private readonly interrupt = new Int32Array(new SharedArrayBuffer(4));
+  // A Wasm memory rather than a bare SharedArrayBuffer, so a guest module can import it (see lane.ts).
+  private readonly interruptMemory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+  private readonly interrupt = new Int32Array(this.interruptMemory.buffer);
   private readonly syncFlag = new Int32Array(new SharedArrayBuffer(4));
   private readonly syncPort: MessagePort;
   private running: Running | undefined;
@@ -50,7 +52,7 @@ export class WorkerSlot {
       lane: config.lane,
       runtimesDir: config.runtimesDir,
       storeDir: config.storeDir,
-      interrupt: this.interrupt.buffer as SharedArrayBuffer,
+      interrupt: this.interruptMemory,
       syncFlag: this.syncFlag.buffer as SharedArrayBuffer,
       options: config.options,
       syncPort: channel.port1,

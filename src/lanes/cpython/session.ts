@@ -1,0 +1,73 @@
+/**
+ * One execution's world, made fresh for every execution: a file system over the worker's read-only
+ * layer with the execution's own /tmp and /work (inputs.json in it), the standard streams, and the door.
+ * The descriptor table mirrors the one the image was taken with: 0-2 stdio, 3 the preopened root.
+ */
+import { StreamCapture } from '../stream-capture.js';
+import { ExecutionFs, type DirNode, type FileNode, type FsBudget } from './wasi/memory-fs.js';
+import type { Descriptor, Session } from './wasi/wasi-host.js';
+
+export const WORK_DIR = 'work';
+const MAX_INODES = 10_000;
+const decoder = () => new TextDecoder('utf-8', { fatal: false });
+
+export interface ExecutionSession extends Session {
+  stdout: StreamCapture;
+  stderr: StreamCapture;
+  /** Bytes of files the execution created (charged to its memory budget). */
+  readonly fsBytes: () => number;
+  /** The text of /work/output.json, when the guest wrote one (up to `limit` bytes, else undefined). */
+  outputFile(limit: number): string | undefined;
+}
+
+export interface SessionOptions {
+  layer: DirNode;
+  stdin: Uint8Array;
+  files: Map<string, Uint8Array>;
+  stdoutBytes: number;
+  stderrBytes: number;
+  /** Bytes the file system may still take, given what it already holds. */
+  roomBytes(fsBytes: number): number;
+  onCharge(fsBytes: number): void;
+  door(request: Uint8Array): Uint8Array | undefined;
+}
+
+export function newSession(options: SessionOptions): ExecutionSession {
+  let fsBytes = 0;
+  const budget: FsBudget = {
+    roomBytes: () => options.roomBytes(fsBytes),
+    charge(bytes) {
+      fsBytes += bytes;
+      options.onCharge(fsBytes);
+    },
+    inodesLeft: MAX_INODES,
+  };
+  const now = () => BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6));
+  const fs = new ExecutionFs(options.layer, { tmp: new Map(), [WORK_DIR]: options.files }, budget, now);
+  const stdout = new StreamCapture(options.stdoutBytes);
+  const stderr = new StreamCapture(options.stderrBytes);
+  const sink = (capture: StreamCapture): Descriptor => {
+    const text = decoder();
+    return { kind: 'sink', write: (bytes) => capture.write(text.decode(bytes, { stream: true })) };
+  };
+  const descriptors: (Descriptor | undefined)[] = [
+    { kind: 'source', bytes: options.stdin, pos: 0 },
+    sink(stdout),
+    sink(stderr),
+    { kind: 'dir', place: { node: fs.root, chain: [fs.root] }, preopen: '/' },
+  ];
+  return {
+    fs,
+    descriptors,
+    door: options.door,
+    stdout,
+    stderr,
+    fsBytes: () => fsBytes,
+    outputFile(limit) {
+      const node = fs.root.entries.get(WORK_DIR);
+      const file = node?.kind === 'dir' ? node.entries.get('output.json') : undefined;
+      if (file?.kind !== 'file' || file.size > limit) return undefined;
+      return decoder().decode((file as FileNode).bytes.subarray(0, file.size));
+    },
+  };
+}

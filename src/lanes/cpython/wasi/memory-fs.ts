@@ -1,0 +1,184 @@
+/**
+ * The guest's file system: a tree in host memory, made per execution over layers that are shared and
+ * read-only (the standard library zip, the runtime's own files, an environment's wheels).
+ *
+ * Why it is safe to reuse a layer: a read-only node refuses every change (writing, truncating, creating,
+ * removing or renaming inside it), and what an execution creates lives in its own tree, which is
+ * dropped when it ends. Inode numbers of new nodes start from the same value in every execution, so a
+ * guest cannot count what ran before it.
+ *
+ * Every byte and inode an execution creates is charged to its budget (see FsBudget), which shares the
+ * execution's memory limit with its linear memory.
+ */
+import { Errno } from './abi.js';
+
+export interface FileNode {
+  kind: 'file';
+  ino: number;
+  /** Capacity; the first `size` bytes are the content. */
+  bytes: Uint8Array;
+  size: number;
+  readonly: boolean;
+  mtimeNs: bigint;
+}
+
+export interface DirNode {
+  kind: 'dir';
+  ino: number;
+  entries: Map<string, FsNode>;
+  readonly: boolean;
+  mtimeNs: bigint;
+}
+
+export type FsNode = FileNode | DirNode;
+
+/** What an execution may still create: bytes are shared with linear memory through `roomBytes`. */
+export interface FsBudget {
+  /** Bytes the file system may still take (the execution's limit minus linear memory and files). */
+  roomBytes(): number;
+  charge(bytes: number): void;
+  inodesLeft: number;
+}
+
+const FIXED_MTIME = 1_700_000_000_000_000_000n; // layers carry no host timestamps
+const FIRST_EXECUTION_INODE = 1 << 20;
+
+/** A read-only tree from path -> bytes (paths relative, "/"-separated). Built once per worker. */
+export function readOnlyLayer(files: ReadonlyMap<string, Uint8Array>): DirNode {
+  let ino = 1;
+  const root: DirNode = { kind: 'dir', ino: ino++, entries: new Map(), readonly: true, mtimeNs: FIXED_MTIME };
+  for (const [path, bytes] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const parts = path.split('/').filter(Boolean);
+    let dir = root;
+    for (const part of parts.slice(0, -1)) {
+      let next = dir.entries.get(part);
+      if (!next) {
+        next = { kind: 'dir', ino: ino++, entries: new Map(), readonly: true, mtimeNs: FIXED_MTIME };
+        dir.entries.set(part, next);
+      }
+      if (next.kind !== 'dir') throw new Error(`read-only layer: ${path} is under a file`);
+      dir = next;
+    }
+    dir.entries.set(parts.at(-1)!, { kind: 'file', ino: ino++, bytes, size: bytes.length, readonly: true, mtimeNs: FIXED_MTIME });
+  }
+  return root;
+}
+
+export class ExecutionFs {
+  readonly root: DirNode;
+  private nextIno = FIRST_EXECUTION_INODE;
+
+  /**
+   * `layer`'s top-level entries are placed in a fresh root, beside the execution's writable
+   * directories (e.g. tmp, work), whose initial files are given in `writable`.
+   */
+  constructor(
+    layer: DirNode,
+    writable: Record<string, Map<string, Uint8Array>>,
+    readonly budget: FsBudget,
+    readonly now: () => bigint,
+  ) {
+    this.root = { kind: 'dir', ino: layer.ino, entries: new Map(layer.entries), readonly: true, mtimeNs: layer.mtimeNs };
+    for (const [name, files] of Object.entries(writable)) {
+      const dir = this.newDir();
+      for (const [file, bytes] of files) dir.entries.set(file, { kind: 'file', ino: this.nextIno++, bytes, size: bytes.length, readonly: false, mtimeNs: this.now() });
+      this.root.entries.set(name, dir);
+    }
+  }
+
+  newDir(): DirNode {
+    return { kind: 'dir', ino: this.nextIno++, entries: new Map(), readonly: false, mtimeNs: this.now() };
+  }
+
+  newFile(): FileNode {
+    return { kind: 'file', ino: this.nextIno++, bytes: new Uint8Array(0), size: 0, readonly: false, mtimeNs: this.now() };
+  }
+
+  /** Charges one inode, or says why not. */
+  takeInode(): number {
+    if (this.budget.inodesLeft <= 0) return Errno.NOSPC;
+    this.budget.inodesLeft--;
+    return Errno.SUCCESS;
+  }
+
+  /** Makes room for `size` bytes in `file`, charging the budget for new capacity. */
+  reserve(file: FileNode, size: number): number {
+    if (file.readonly) return Errno.ROFS;
+    if (size <= file.bytes.length) return Errno.SUCCESS;
+    const capacity = Math.max(size, Math.min(size * 2, file.bytes.length * 2, size + (64 << 20)));
+    const extra = capacity - file.bytes.length;
+    if (extra > this.budget.roomBytes()) {
+      if (size - file.bytes.length > this.budget.roomBytes()) return Errno.NOSPC;
+      return this.grow(file, size, size - file.bytes.length);
+    }
+    return this.grow(file, capacity, extra);
+  }
+
+  private grow(file: FileNode, capacity: number, charged: number): number {
+    const bytes = new Uint8Array(capacity);
+    bytes.set(file.bytes.subarray(0, file.size));
+    file.bytes = bytes;
+    this.budget.charge(charged);
+    return Errno.SUCCESS;
+  }
+}
+
+/** A directory reached by a path, with the chain of directories above it (for ".."). */
+export interface DirPlace {
+  node: DirNode;
+  /** From the preopened root to `node`, both included. */
+  chain: DirNode[];
+}
+
+export type Lookup =
+  | { ok: true; parent: DirPlace; name: string; node: FsNode | undefined }
+  | { ok: false; errno: number };
+
+/**
+ * Resolves a relative path from `start` to its parent directory and last name (the node, if it exists).
+ * An absolute path, a ".." above the preopened root or a NUL refuses with NOTCAPABLE / INVAL.
+ */
+export function lookup(start: DirPlace, path: string): Lookup {
+  if (path.includes('\0')) return { ok: false, errno: Errno.INVAL };
+  if (path.startsWith('/')) return { ok: false, errno: Errno.NOTCAPABLE };
+  if (path.length > 4096) return { ok: false, errno: Errno.NAMETOOLONG };
+  const parts = path.split('/').filter((part) => part !== '' && part !== '.');
+  const chain = [...start.chain];
+  let last = parts.pop();
+  for (const part of parts) {
+    if (part === '..') {
+      if (chain.length <= 1) return { ok: false, errno: Errno.NOTCAPABLE };
+      chain.pop();
+      continue;
+    }
+    const next = chain.at(-1)!.entries.get(part);
+    if (!next) return { ok: false, errno: Errno.NOENT };
+    if (next.kind !== 'dir') return { ok: false, errno: Errno.NOTDIR };
+    chain.push(next);
+  }
+  if (last === '..') {
+    if (chain.length <= 1) return { ok: false, errno: Errno.NOTCAPABLE };
+    const node = chain.pop()!;
+    const parent = chain.at(-1)!;
+    return { ok: true, parent: { node: parent, chain }, name: nameIn(parent, node), node };
+  }
+  const parent = chain.at(-1)!;
+  if (last === undefined) {
+    // The path named the start directory itself ("", "." or "a/..").
+    if (chain.length <= 1) return { ok: true, parent: { node: parent, chain }, name: '.', node: parent };
+    const self = chain.pop()!;
+    const above = chain.at(-1)!;
+    return { ok: true, parent: { node: above, chain }, name: nameIn(above, self), node: self };
+  }
+  if (last.length > 255) return { ok: false, errno: Errno.NAMETOOLONG };
+  return { ok: true, parent: { node: parent, chain }, name: last, node: parent.entries.get(last) };
+}
+
+function nameIn(parent: DirNode, child: FsNode): string {
+  for (const [name, node] of parent.entries) if (node === child) return name;
+  return '.';
+}
+
+export function placeOf(parent: DirPlace, dir: DirNode): DirPlace {
+  return parent.node === dir ? parent : { node: dir, chain: [...parent.chain, dir] };
+}

@@ -1,0 +1,284 @@
+/**
+ * The module guard: rewrites CPython's WebAssembly module once per worker so that one instance can be
+ * reused for every execution and still give each one a fresh interpreter, a deadline and a memory cap.
+ *
+ * - Its memory becomes an import (`isola.memory`), so the host owns it, sets its hard maximum and copies
+ *   the interpreter's image back into it after each execution.
+ * - A second, shared, one-page memory is imported (`isola.control`, memory 1). Word 0 is the deadline
+ *   flag the engine raises from another thread; word 1 is the running execution's memory limit in
+ *   pages. No instruction of the original module can address memory 1: only the guard's own code does.
+ * - Every `loop` starts with a check of the deadline flag that traps (`unreachable`) once it is raised,
+ *   so a guest stuck in any loop, Python or C, stops within one iteration. A trap leaves the instance
+ *   usable: the image reset puts back every byte and global it may have left half-done.
+ * - Every `memory.grow` calls an added function that refuses growth past word 1 (malloc then fails and
+ *   CPython raises MemoryError), so the cap is per execution without a new instance.
+ * - Every mutable global is exported, so the reset can restore the stack pointer and friends.
+ *
+ * Fails closed: a module with something the reset could not restore (table or segment mutation, more
+ * than one memory, a 64-bit or shared memory) or an instruction the walker does not know is refused.
+ */
+import { concat, nameBytes, Reader, section, u32Bytes, WasmFormatError } from './bytes.js';
+import { walkInstructions } from './instructions.js';
+
+export const CONTROL_MEMORY = { module: 'isola', name: 'control' } as const;
+export const MAIN_MEMORY = { module: 'isola', name: 'memory' } as const;
+export const GLOBAL_EXPORT_PREFIX = 'isola:global:';
+/** Word offsets in the control memory. */
+export const CONTROL_DEADLINE_WORD = 0;
+export const CONTROL_LIMIT_PAGES_WORD = 1;
+
+export interface GuardedModule {
+  bytes: Uint8Array;
+  /** The original memory's initial size in pages. */
+  initialPages: number;
+  /** Export names of the mutable globals, in index order. */
+  globalExports: string[];
+  loops: number;
+  grows: number;
+}
+
+interface RawSection {
+  id: number;
+  start: number;
+  end: number;
+}
+
+const MAX_PAGES = 65536;
+
+export function guardModule(bytes: Uint8Array, options: { maximumPages: number }): GuardedModule {
+  if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d || bytes[4] !== 1) {
+    throw new WasmFormatError('not a WebAssembly module (version 1)');
+  }
+  const sections = splitSections(bytes);
+  const find = (id: number) => sections.find((s) => s.id === id);
+  const refuse = (why: string): never => {
+    throw new WasmFormatError(`the module cannot be reused safely: ${why}`);
+  };
+
+  const types = countTypes(bytes, find(1));
+  const imports = readImports(bytes, find(2), refuse);
+  const memory = readMemory(bytes, find(5), refuse);
+  const maximumPages = Math.min(MAX_PAGES, Math.max(memory.initialPages, options.maximumPages));
+  const definedFunctions = find(3) ? new Reader(bytes, find(3)!.start, find(3)!.end).u32() : 0;
+  const growFunction = imports.functions + definedFunctions;
+  const mutableGlobals = readMutableGlobals(bytes, find(6), imports.globals);
+  const globalExports = mutableGlobals.map((index) => `${GLOBAL_EXPORT_PREFIX}${index}`);
+
+  const out: Uint8Array[] = [bytes.subarray(0, 8)];
+  let loops = 0;
+  let grows = 0;
+  for (const s of sections) {
+    const raw = bytes.subarray(s.start, s.end);
+    switch (s.id) {
+      case 1:
+        out.push(section(1, appendToVector(raw, [0x60, 1, 0x7f, 1, 0x7f])));
+        break;
+      case 2:
+        out.push(section(2, appendToVector(raw, [
+          ...importEntry(MAIN_MEMORY, [0x01, ...u32Bytes(memory.initialPages), ...u32Bytes(maximumPages)]),
+          ...importEntry(CONTROL_MEMORY, [0x03, 1, 1]),
+        ], 2)));
+        break;
+      case 3:
+        out.push(section(3, appendToVector(raw, u32Bytes(types))));
+        break;
+      case 5:
+        break; // now imported
+      case 7:
+        out.push(section(7, appendToVector(raw, globalExports.flatMap((name, i) => [...nameBytes(name), 0x03, ...u32Bytes(mutableGlobals[i]!)]), globalExports.length)));
+        break;
+      case 10: {
+        const code = rewriteCode(bytes, s, growFunction, refuse);
+        loops = code.loops;
+        grows = code.grows;
+        out.push(section(10, code.body));
+        break;
+      }
+      default:
+        out.push(bytes.subarray(headerStart(s), s.end));
+    }
+  }
+  if (!find(2)) refuse('it has no import section to add the memories to');
+  if (!find(10)) refuse('it has no code');
+  return { bytes: concat(out), initialPages: memory.initialPages, globalExports, loops, grows };
+}
+
+function splitSections(bytes: Uint8Array): RawSection[] {
+  const r = new Reader(bytes, 8);
+  const out: RawSection[] = [];
+  while (r.pos < bytes.length) {
+    const id = r.u8();
+    const size = r.u32();
+    const start = r.pos;
+    r.skip(size);
+    out.push({ id, start, end: r.pos });
+  }
+  return out;
+}
+
+/** Where a section's id byte is, from its body's start (ids are one byte, sizes a LEB). */
+function headerStart(s: RawSection): number {
+  return s.start - 1 - u32Bytes(s.end - s.start).length;
+}
+
+/** A vector section's body with entries appended (the count is re-encoded). */
+function appendToVector(raw: Uint8Array, entries: readonly number[], added = 1): Uint8Array {
+  const r = new Reader(raw);
+  const count = r.u32();
+  return concat([u32Bytes(count + added), raw.subarray(r.pos), entries]);
+}
+
+function importEntry(what: { module: string; name: string }, memoryType: number[]): number[] {
+  return [...nameBytes(what.module), ...nameBytes(what.name), 0x02, ...memoryType];
+}
+
+function countTypes(bytes: Uint8Array, s: RawSection | undefined): number {
+  if (!s) throw new WasmFormatError('the module has no type section');
+  const r = new Reader(bytes, s.start, s.end);
+  const count = r.u32();
+  for (let i = 0; i < count; i++) {
+    if (r.u8() !== 0x60) throw new WasmFormatError('the module uses GC type definitions, which the guard does not read');
+    for (let vectors = 0; vectors < 2; vectors++) {
+      const n = r.u32();
+      for (let j = 0; j < n; j++) skipValueType(r);
+    }
+  }
+  return count;
+}
+
+function skipValueType(r: Reader): void {
+  const first = r.u8();
+  if (first === 0x63 || first === 0x64) r.skipSigned(33);
+}
+
+function readImports(bytes: Uint8Array, s: RawSection | undefined, refuse: (why: string) => never) {
+  let functions = 0;
+  let globals = 0;
+  if (!s) return { functions, globals };
+  const r = new Reader(bytes, s.start, s.end);
+  const count = r.u32();
+  for (let i = 0; i < count; i++) {
+    r.name();
+    r.name();
+    const kind = r.u8();
+    if (kind === 0) {
+      functions++;
+      r.u32();
+    } else if (kind === 1) {
+      refuse('it imports a table');
+    } else if (kind === 2) {
+      refuse('it imports a memory');
+    } else if (kind === 3) {
+      globals++;
+      skipValueType(r);
+      r.u8();
+    } else if (kind === 4) {
+      r.u8();
+      r.u32();
+    } else {
+      throw new WasmFormatError(`unknown import kind ${kind}`);
+    }
+  }
+  return { functions, globals };
+}
+
+function readMemory(bytes: Uint8Array, s: RawSection | undefined, refuse: (why: string) => never) {
+  if (!s) return refuse('it defines no memory');
+  const r = new Reader(bytes, s.start, s.end);
+  if (r.u32() !== 1) refuse('it defines more than one memory');
+  const flags = r.u8();
+  if (flags & ~1) refuse(`its memory has flags 0x${flags.toString(16)} (shared or 64-bit)`);
+  const initialPages = r.u32();
+  return { initialPages };
+}
+
+function readMutableGlobals(bytes: Uint8Array, s: RawSection | undefined, imported: number): number[] {
+  if (!s) return [];
+  const r = new Reader(bytes, s.start, s.end);
+  const count = r.u32();
+  const mutable: number[] = [];
+  for (let i = 0; i < count; i++) {
+    skipValueType(r);
+    if (r.u8() === 1) mutable.push(imported + i);
+    skipConstExpression(r);
+  }
+  return mutable;
+}
+
+function skipConstExpression(r: Reader): void {
+  for (;;) {
+    const op = r.u8();
+    if (op === 0x0b) return;
+    if (op === 0x41) r.skipSigned(32);
+    else if (op === 0x42) r.skipSigned(64);
+    else if (op === 0x43) r.skip(4);
+    else if (op === 0x44) r.skip(8);
+    else if (op === 0x23 || op === 0xd2) r.u32();
+    else if (op === 0xd0) r.skipSigned(33);
+    else if (op === 0xfd && r.u32() === 12) r.skip(16);
+    else if (![0x6a, 0x6b, 0x6c, 0x7c, 0x7d, 0x7e].includes(op)) throw new WasmFormatError(`unknown constant instruction 0x${op.toString(16)}`);
+  }
+}
+
+/** i32.const 0; i32.atomic.load (memory 1) offset=0; if; unreachable; end */
+const DEADLINE_CHECK = Uint8Array.from([0x41, 0x00, 0xfe, 0x10, 0x42, 0x01, CONTROL_DEADLINE_WORD * 4, 0x04, 0x40, 0x00, 0x0b]);
+
+/**
+ * (func (param $pages i32) (result i32)
+ *   if (u64(pages) + u64(memory.size) > u64(limit word)) return -1   ;; what memory.grow returns on failure
+ *   return memory.grow(pages))
+ */
+const GROW_BODY = Uint8Array.from([
+  0x00, // no locals
+  0x20, 0x00, 0xad, // local.get 0; i64.extend_i32_u
+  0x3f, 0x00, 0xad, // memory.size 0; i64.extend_i32_u
+  0x7c, // i64.add
+  0x41, 0x00, 0x35, 0x42, 0x01, CONTROL_LIMIT_PAGES_WORD * 4, // i32.const 0; i64.load32_u (memory 1)
+  0x56, // i64.gt_u
+  0x04, 0x7f, 0x41, 0x7f, 0x05, 0x20, 0x00, 0x40, 0x00, 0x0b, // if (result i32) -1 else memory.grow(local 0) end
+  0x0b,
+]);
+
+function rewriteCode(bytes: Uint8Array, s: RawSection, growFunction: number, refuse: (why: string) => never) {
+  const r = new Reader(bytes, s.start, s.end);
+  const count = r.u32();
+  const callGrow = Uint8Array.from([0x10, ...u32Bytes(growFunction)]);
+  const bodies: Uint8Array[] = [Uint8Array.from(u32Bytes(count + 1))];
+  let loops = 0;
+  let grows = 0;
+  for (let i = 0; i < count; i++) {
+    const size = r.u32();
+    const start = r.pos;
+    const end = start + size;
+    r.skip(size);
+    const body = new Reader(bytes, start, end);
+    const locals = body.u32();
+    for (let j = 0; j < locals; j++) {
+      body.u32();
+      skipValueType(body);
+    }
+    const pieces: Uint8Array[] = [];
+    let copied = start;
+    walkInstructions(body, {
+      loop(at) {
+        pieces.push(bytes.subarray(copied, at), DEADLINE_CHECK);
+        copied = at;
+        loops++;
+      },
+      memoryGrow(from, to, memory) {
+        if (memory !== 0) refuse(`memory.grow of memory ${memory}`);
+        pieces.push(bytes.subarray(copied, from), callGrow);
+        copied = to;
+        grows++;
+      },
+      stateful(name) {
+        refuse(`function ${i} uses ${name}`);
+      },
+    });
+    pieces.push(bytes.subarray(copied, end));
+    const rewritten = concat(pieces);
+    bodies.push(Uint8Array.from(u32Bytes(rewritten.length)), rewritten);
+  }
+  bodies.push(Uint8Array.from(u32Bytes(GROW_BODY.length)), GROW_BODY);
+  return { body: concat(bodies), loops, grows };
+}

