@@ -15,7 +15,8 @@ const ROOTS = [
   'src/engine/types.ts',
   'src/lanes/lane.ts',
   'src/lanes/quickjs/driver.ts',
-  'src/lanes/pyodide/driver.ts',
+  'src/lanes/cpython/driver.ts',
+  'src/lanes/registry.ts',
   'src/egress/allow-list.ts',
   'src/egress/target.ts',
 ];

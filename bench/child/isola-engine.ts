@@ -32,7 +32,7 @@ export interface IsolaJob {
   workers?: number;
 }
 
-const LANES: readonly LaneName[] = ['quickjs', 'pyodide', 'native'];
+const LANES: readonly LaneName[] = ['quickjs', 'cpython', 'native'];
 
 /** Only the measured lane gets workers, so other lanes' start-up and memory stay out of the figure. */
 function engineOptions(job: IsolaJob, lane: LaneName): EngineOptions {

@@ -28,7 +28,7 @@ async function main(storeDir: string, workers: EngineOptions['workers']): Promis
     logger: pino({ level: 'silent' }),
   });
   const lanes: Record<string, string | null> = {};
-  for (const lane of ['quickjs', 'pyodide'] as const) {
+  for (const lane of ['quickjs', 'cpython'] as const) {
     if (workers?.[lane] === 0) continue;
     try {
       await settleLane(server.engine, lane);

@@ -10,7 +10,7 @@ export type IsolaRuntime = 'auto' | 'native';
 
 export function laneOf(language: BenchLanguage, runtime: IsolaRuntime = 'auto'): LaneName {
   if (runtime === 'native') return 'native';
-  return language === 'python' ? 'pyodide' : 'quickjs';
+  return language === 'python' ? 'cpython' : 'quickjs';
 }
 
 export function helloRequest(language: BenchLanguage, runtime: IsolaRuntime = 'auto'): ExecuteRequestInput {

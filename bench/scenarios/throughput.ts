@@ -74,8 +74,8 @@ export const throughput: Scenario = {
     const storeDir = await emptyStore(ctx, 'http');
     for (const language of ['javascript', 'python'] as const) {
       if (!ctx.wants(ISOLA, language)) continue;
-      const lane = language === 'python' ? 'pyodide' : 'quickjs';
-      const workers = Object.fromEntries(['quickjs', 'pyodide', 'native'].filter((other) => other !== lane).map((other) => [other, 0]));
+      const lane = language === 'python' ? 'cpython' : 'quickjs';
+      const workers = Object.fromEntries(['quickjs', 'cpython', 'native'].filter((other) => other !== lane).map((other) => [other, 0]));
       let isola: ServiceChild<IsolaInfo> | undefined;
       try {
         isola = await startServiceChild<IsolaInfo>([...childScriptArgs('isola-server'), storeDir, JSON.stringify(workers)], { cwd: repoRoot() });

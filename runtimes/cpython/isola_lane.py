@@ -2,7 +2,7 @@
 and the shared runner (runtimes/python/isola_runner.py).
 
 The host talks to the guest through one door, the `_host` module's `call(bytes) -> bytes`:
-  b"J"            -> the job: JSON {code, filename, mode, inputs, outputLimit}
+  b"J"            -> the job: JSON {code, filename, mode, inputs, outputLimit, paths}
   b"R" + json     -> the result, once, at the end
   b"F" + ...      -> an HTTP exchange through the egress bridge (see isola_egress.py)
 
@@ -12,12 +12,15 @@ every byte of memory back afterwards. What the image would otherwise repeat for 
 (random seeds, temp-file names) is renewed at the start of each one.
 """
 
+import asyncio
 import importlib
 import json
 import os
 import random
 import sys
 import tempfile
+import time
+import warnings
 
 import _host
 
@@ -49,9 +52,13 @@ def entry():
     try:
         request = _loads(_call(b"J"))
         _fresh()
+        if request["paths"]:
+            # An environment's pure wheels, imported from the archives themselves (zipimport).
+            sys.path[0:0] = request["paths"]
+            importlib.invalidate_caches()
         os.chdir("/work")
         result = runner.execute(request["code"], request["filename"], request["mode"], request["inputs"],
-                                request["outputLimit"])
+                                request["outputLimit"], run_coroutine=run_coroutine)
         _reply(result)
     except KeyboardInterrupt:
         _reply({"interrupted": True})
@@ -59,6 +66,62 @@ def entry():
         _reply({"memory": True})
     except BaseException as error:  # the runner handles the user's exceptions; this is the lane's own
         _reply({"internal": "%s: %s" % (type(error).__name__, error)})
+
+
+# ---- asyncio without sockets: WASI has none, so asyncio's default loop cannot make its self-pipe. This
+# loop's "selector" sleeps until the next timer (time.sleep waits on the host's deadline flag); it runs
+# coroutines to completion, interruptibly.
+
+class _Selector:
+    def select(self, timeout=None):
+        if timeout is None:
+            raise RuntimeError("asyncio: nothing left to run and nothing to wait for (a future that is never set?)")
+        if timeout > 0:
+            time.sleep(timeout)
+        return []
+
+    def close(self):
+        pass
+
+    def get_map(self):
+        return {}
+
+
+class IsolaEventLoop(asyncio.BaseEventLoop):
+    def __init__(self):
+        super().__init__()
+        self._selector = _Selector()
+
+    def _process_events(self, event_list):
+        pass
+
+    def _write_to_self(self):
+        pass
+
+    def close(self):
+        if self._selector is not None:
+            self._selector.close()
+        super().close()
+
+
+def run_coroutine(awaitable):
+    if not asyncio.iscoroutine(awaitable):
+        async def wrap():
+            return await awaitable
+        awaitable = wrap()
+    return asyncio.run(awaitable, loop_factory=IsolaEventLoop)
+
+
+def _install_event_loop():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+
+        class Policy(asyncio.DefaultEventLoopPolicy):
+            def new_event_loop(self):
+                return IsolaEventLoop()
+
+        asyncio.set_event_loop_policy(Policy())
+        asyncio.set_event_loop(None)
 
 
 PRELOAD = (
@@ -74,6 +137,7 @@ def boot(extra_modules=()):
     # The worker's hash seed reached the interpreter through the environment; the guest need not see it.
     os.environ.pop("PYTHONHASHSEED", None)
     importlib.import_module("isola_egress").install(_exchange)
+    _install_event_loop()
     for name in PRELOAD + list(extra_modules):
         importlib.import_module(name)
     sys.argv = ["main.py"]

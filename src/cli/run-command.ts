@@ -92,7 +92,7 @@ export async function run(args: string[]): Promise<number> {
 
   const { createEngine } = await import('../engine/create-engine.js');
   // One execution: start only the worker it needs, when it needs it.
-  const engine = await createEngine({ prewarm: false, workers: { quickjs: 1, pyodide: 1, native: 1 } });
+  const engine = await createEngine({ prewarm: false, workers: { quickjs: 1, cpython: 1, native: 1 } });
   try {
     const response = await engine.execute(request);
     await writeStdout(`${JSON.stringify(response, null, 2)}\n`);

@@ -15,8 +15,8 @@ Options:
   --port <n>             TCP port, 0 for any free port; default 8080
   --host <addr>          interface to bind; default 127.0.0.1
   --grace-ms <ms>        how long a drain waits for in-flight executions; default 30000
-  --workers <lane=n,...> workers per lane, 0 disables a lane, e.g. quickjs=4,pyodide=0,native=0
-                         (lanes: quickjs, pyodide, native; defaults chosen by the engine per core count)
+  --workers <lane=n,...> workers per lane, 0 disables a lane, e.g. quickjs=4,cpython=0,native=0
+                         (lanes: quickjs, cpython, native; defaults chosen by the engine per core count)
   --max-queue <n>        executions waiting for a worker before 503 overloaded
   --egress-allow-private let allow-listed hosts resolve to loopback and private addresses (tests,
                          on-prem); link-local (cloud metadata) stays refused. A request cannot do this.
@@ -50,7 +50,7 @@ function intFlag(flag: string, value: string, min: number, max: number): number 
   return n;
 }
 
-/** `quickjs=4,pyodide=0`: worker counts per lane; lanes not named keep the engine's default. */
+/** `quickjs=4,cpython=0`: worker counts per lane; lanes not named keep the engine's default. */
 function workersFlag(value: string): Partial<Record<LaneName, number>> {
   const workers: Partial<Record<LaneName, number>> = {};
   for (const part of value.split(',')) {

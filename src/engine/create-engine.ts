@@ -15,6 +15,7 @@ import type { ExecuteResponse, LaneName } from '../contract/response.js';
 import type { EgressBridge } from '../egress/index.js';
 import type { EnvironmentManager } from '../environments/index.js';
 import type { EgressRequest, EgressResponse, GuestJob } from '../lanes/lane.js';
+import { LANES } from '../lanes/registry.js';
 import { buildEnvelope, resultWithoutRun } from './envelope.js';
 import { setUpLanes } from './lanes-setup.js';
 import { packageRoot, workerEntryUrl } from './package-root.js';
@@ -28,11 +29,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   const runtimesDir = join(root, 'runtimes');
   const storeDir = resolve(options.storeDir ?? process.env['ISOLA_STORE_DIR'] ?? join(root, 'snapshots'));
   const cores = availableParallelism();
-  const sizes: Record<LaneName, number> = {
-    quickjs: options.workers?.quickjs ?? Math.max(2, cores),
-    pyodide: options.workers?.pyodide ?? Math.min(2, cores),
-    native: options.workers?.native ?? Math.max(2, cores),
-  };
+  const sizes = Object.fromEntries(LANES.map((lane) => [lane.name, options.workers?.[lane.name] ?? lane.defaultWorkers(cores)])) as Record<LaneName, number>;
   const streamBytes = options.streamLimitBytes ?? LIMITS.streamBytes;
   const outputBytes = options.outputLimitBytes ?? LIMITS.outputBytes;
   const emit = (event: EngineEvent) => {
@@ -169,17 +166,18 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     const states: Readiness['lanes'] = {};
     for (const [lane, handle] of lanes.handles) states[lane] = handle.readiness();
     const anyReady = Object.values(states).some((lane) => lane.available && lane.workers.ready + lane.workers.busy > 0);
-    const pyodide = states.pyodide?.details;
-    const native = states.native;
+    // A boundary counts when a lane that provides it is up.
+    const up = (boundary: (typeof LANES)[number]['boundaries'][number]) =>
+      LANES.some((lane) => lane.boundaries.includes(boundary) && states[lane.name]?.available === true);
     return {
       ready: !draining && anyReady,
       draining,
       queue: { depth: scheduler.depth, max: scheduler.capacity },
       lanes: states,
       rings: {
-        wasm: true,
-        sealed_realm: (pyodide?.['rings'] as { sealed_realm?: boolean } | undefined)?.sealed_realm === true,
-        os_sandbox: native?.available === true,
+        wasm: up('wasm'),
+        no_host_realm: up('no_host_realm'),
+        os_sandbox: up('os_sandbox'),
         scrubbed_env: true,
       },
       egress: { allow_private: allowPrivate },
@@ -201,6 +199,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   return { execute, readiness, close };
 }
 
+/** Per lane, the hash of what its descriptor says makes two engines run the same code the same way. */
 function laneHashes(runtimesDir: string, root: string): Record<LaneName, string> {
   const version = (pkg: string) => {
     try {
@@ -209,13 +208,18 @@ function laneHashes(runtimesDir: string, root: string): Record<LaneName, string>
       return 'unknown';
     }
   };
-  const digest = (...parts: string[]) => createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 16);
-  const bootstrap = readFileSync(join(runtimesDir, 'quickjs', 'bootstrap.js'), 'utf8');
-  return {
-    quickjs: digest('quickjs', version('quickjs-emscripten-core'), bootstrap),
-    pyodide: digest('pyodide', version('pyodide')),
-    native: digest('native'),
+  const file = (path: string) => {
+    try {
+      return readFileSync(join(runtimesDir, path), 'utf8');
+    } catch {
+      return 'missing';
+    }
   };
+  const hashes = LANES.map(({ name, fingerprint }) => {
+    const parts = [name, ...fingerprint.packages.map(version), ...fingerprint.runtimeFiles.map(file)];
+    return [name, createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 16)];
+  });
+  return Object.fromEntries(hashes) as Record<LaneName, string>;
 }
 
 function hostOf(url: string): string {

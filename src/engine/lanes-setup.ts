@@ -1,6 +1,6 @@
 /**
- * Starts the executors behind each lane: worker-thread pools for the Wasm lanes (quickjs, pyodide), and
- * the in-process native driver (bubblewrap subprocesses) with the egress proxy its sandboxes dial.
+ * Starts the executors behind each lane, as its descriptor says: a worker-thread pool (the Wasm lanes),
+ * or the driver in this thread (native: bubblewrap subprocesses, with the egress proxy they dial).
  */
 import { readFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
@@ -9,13 +9,11 @@ import { join, resolve, sep } from 'node:path';
 import type { LaneName } from '../contract/response.js';
 import type { EgressBridge, EgressProxy } from '../egress/index.js';
 import type { DriverHost, EgressRequest, EgressResponse } from '../lanes/lane.js';
+import { LANES } from '../lanes/registry.js';
 import { InlineExecutor } from './inline-executor.js';
 import type { LaneExecutor } from './scheduler.js';
 import type { LaneReadiness } from './types.js';
 import { LanePool } from './workers/lane-pool.js';
-
-/** How long after the deadline a worker may take to answer before it is terminated. */
-const GRACE_MS: Record<LaneName, number> = { quickjs: 60, pyodide: 300, native: 300 };
 
 export interface LaneHandle extends LaneExecutor {
   readonly lane: LaneName;
@@ -45,8 +43,8 @@ export interface Lanes {
 
 export async function setUpLanes(config: LanesConfig): Promise<Lanes> {
   const handles = new Map<LaneName, LaneHandle>();
-  for (const lane of ['quickjs', 'pyodide'] as const) {
-    if (config.sizes[lane] <= 0) continue;
+  for (const { name: lane, host, graceMs } of LANES) {
+    if (host !== 'worker' || config.sizes[lane] <= 0) continue;
     handles.set(
       lane,
       new LanePool(
@@ -58,7 +56,7 @@ export async function setUpLanes(config: LanesConfig): Promise<Lanes> {
           runtimesDir: config.runtimesDir,
           storeDir: config.storeDir,
           options: config.laneOptions[lane] ?? {},
-          graceMs: GRACE_MS[lane],
+          graceMs,
           resourceLimits: { maxOldGenerationSizeMb: 512, stackSizeMb: 8 },
         },
         { fetch: config.fetch, log: config.log, onRestart: config.onRestart },

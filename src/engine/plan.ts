@@ -7,6 +7,7 @@ import type { ExecuteRequest } from '../contract/request.js';
 import type { LaneName } from '../contract/response.js';
 import type { EntryMode, GuestFailure } from '../lanes/lane.js';
 import { analyzeEntry, type EntryAnalysis } from '../lanes/quickjs/entry-detection.js';
+import { defaultLane } from '../lanes/registry.js';
 
 /** Name under which planning exports a module's unexported main; the guest looks for it too. */
 export const PRIVATE_MAIN_EXPORT = '__isolaMain';
@@ -36,14 +37,14 @@ function analyzeCached(code: string): EntryAnalysis {
 
 export async function planExecution(request: ExecuteRequest, transpile: Transpile): Promise<Plan> {
   if (request.language === 'python') {
-    return { kind: 'run', lane: 'pyodide', code: request.code, filename: 'main.py', mode: request.entrypoint };
+    return { kind: 'run', lane: defaultLane('python'), code: request.code, filename: 'main.py', mode: request.entrypoint };
   }
   let code = request.code;
   const filename = request.language === 'typescript' ? 'main.ts' : 'main.js';
   if (request.language === 'typescript') {
     const stripped = await transpile(code, filename);
     if (!stripped.ok) {
-      return { kind: 'rejected', lane: 'quickjs', mode: request.entrypoint === 'main' ? 'main' : 'script', failure: { type: 'exception', message: stripped.message, traceback: stripped.message } };
+      return { kind: 'rejected', lane: defaultLane(request.language), mode: request.entrypoint === 'main' ? 'main' : 'script', failure: { type: 'exception', message: stripped.message, traceback: stripped.message } };
     }
     code = stripped.code;
   }
@@ -52,5 +53,5 @@ export async function planExecution(request: ExecuteRequest, transpile: Transpil
   // In a module, a top-level main that is not exported is invisible from outside: export it under a
   // private name (appended, so line numbers in stack traces do not move).
   if (mode === 'main' && entry.sourceType === 'module' && entry.definesMain && !entry.exportsMain) code += `\nexport { main as ${PRIVATE_MAIN_EXPORT} };`;
-  return { kind: 'run', lane: 'quickjs', code, filename, mode, sourceType: entry.sourceType };
+  return { kind: 'run', lane: defaultLane(request.language), code, filename, mode, sourceType: entry.sourceType };
 }

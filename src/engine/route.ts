@@ -56,8 +56,8 @@ export async function routeRequest(
 
   if (request.runtime === 'native') return checked('native', 'runtime "native" was requested');
   const down = unavailable(defaultLane);
-  if (down && request.runtime === 'auto' && defaultLane === 'pyodide' && !unavailable('native')) {
-    return { kind: 'lane', lane: 'native', cache: 'hit', buildMs: 0, reason: `the pyodide lane is unavailable (${down}); runtime "auto" allows the native lane` };
+  if (down && request.runtime === 'auto' && request.language === 'python' && defaultLane !== 'native' && !unavailable('native')) {
+    return { kind: 'lane', lane: 'native', cache: 'hit', buildMs: 0, reason: `the ${defaultLane} lane is unavailable (${down}); runtime "auto" allows the native lane` };
   }
   return checked(defaultLane);
 

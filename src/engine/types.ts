@@ -3,7 +3,7 @@ import type { ExecuteRequestInput } from '../contract/request.js';
 import type { ExecuteResponse, LaneName } from '../contract/response.js';
 
 export interface EngineOptions {
-  /** Worker count per lane. Defaults: quickjs = cores, pyodide = min(2, cores). 0 disables a lane. */
+  /** Worker count per lane (defaults in each lane's descriptor). 0 disables a lane. */
   workers?: Partial<Record<LaneName, number>>;
   /** Executions waiting for a worker, all lanes together, before execute() rejects with `overloaded`. */
   maxQueue?: number;
@@ -74,7 +74,7 @@ export interface Readiness {
   queue: { depth: number; max: number };
   lanes: Partial<Record<LaneName, LaneReadiness>>;
   /** Which of the three isolation rings are active (see DESIGN.md). */
-  rings: { wasm: boolean; sealed_realm: boolean; os_sandbox: boolean; scrubbed_env: boolean };
+  rings: { wasm: boolean; no_host_realm: boolean; os_sandbox: boolean; scrubbed_env: boolean };
   egress: { allow_private: boolean };
 }
 

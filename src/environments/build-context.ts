@@ -3,7 +3,6 @@ import type { EnvStore } from './env-store.js';
 import { environmentHash, type EnvHashInput } from './hashing.js';
 import type { ParsedSpec } from './package-specs.js';
 import type { PipSources } from './pip-download.js';
-import type { PyodideLock } from './pyodide-packages.js';
 import type { EnvironmentFailure, EnvLane, EnvLanguage, EnvManifest, EnvRuntime, ResolvedPackage } from './types.js';
 import { ENV_FORMAT_VERSION } from './hashing.js';
 import { treeSize } from './env-store.js';
@@ -21,9 +20,6 @@ export interface BuildContext {
   npmRegistry: string | undefined;
   python: string;
   pipSources: PipSources;
-  /** Pyodide mirror (dir or URL), when configured. */
-  pyodidePackages: string | undefined;
-  pyodideLock(): Promise<PyodideLock>;
   /** Host interpreter identity (version, platform, prefix); undefined when python3 is missing. */
   pythonIdentity(): Promise<string | undefined>;
   timeoutMs: number;

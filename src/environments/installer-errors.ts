@@ -54,7 +54,7 @@ export interface PipFailure {
 
 const normalize = (name: string): string => name.toLowerCase().replace(/[-_.]+/g, '-');
 
-/** The summary of a failed `pip download`; `target` names the platform in messages ("Pyodide"). */
+/** The summary of a failed `pip download`; `target` names the platform in messages ("this host"). */
 export function summarizePipError(stderr: string, target: string): PipFailure {
   const lines = stderr.split('\n').map((line) => line.trim());
   // "ERROR: Could not find a version that satisfies the requirement numpy>=2 (from pandas) (from versions: none)"

@@ -15,7 +15,6 @@ import { EnvStore } from './env-store.js';
 import { requestHash } from './hashing.js';
 import { pythonIdentity } from './native-venv.js';
 import { checkPackageSpecs, type ParsedSpec } from './package-specs.js';
-import { defaultPyodideLockPath, loadPyodideLock, type PyodideLock } from './pyodide-packages.js';
 import { RequestIndex, type IndexEntry } from './request-index.js';
 import { acquireLock } from './store-lock.js';
 import type { EnvironmentManager, EnvironmentManagerOptions, EnvLogger, PrepareRequest, PrepareResult, PreparedEnvironment } from './types.js';
@@ -62,13 +61,11 @@ export function createEnvironmentManager(options: EnvironmentManagerOptions): En
   const pipIndexUrl = options.pipIndexUrl ?? env.ISOLA_PIP_INDEX_URL;
   const npmRegistry = options.npmRegistry ?? env.ISOLA_NPM_REGISTRY;
   const pipOffline = options.pipOffline ?? env.ISOLA_PIP_OFFLINE === '1';
-  const pyodidePackages = options.pyodidePackages ?? env.ISOLA_PYODIDE_PACKAGES;
   const python = options.python ?? 'python3';
   const sources = {
     npm: npmRegistry ?? '',
     pip: pipOffline ? 'offline' : pipIndexUrl ?? '',
     wheelhouse: wheelhouse ?? '',
-    pyodide: pyodidePackages ?? '',
   };
   const index = new RequestIndex(store.requestsDir, options.rangeTtlMs ?? 24 * 3600 * 1000);
   const inflight = new Map<string, Promise<PrepareResult>>();
@@ -78,7 +75,6 @@ export function createEnvironmentManager(options: EnvironmentManagerOptions): En
   const closing = new AbortController();
   let closed = false;
 
-  let lockPromise: Promise<PyodideLock> | undefined;
   let pythonPromise: Promise<string | undefined> | undefined;
   const context = (): BuildContext => ({
     store,
@@ -86,8 +82,6 @@ export function createEnvironmentManager(options: EnvironmentManagerOptions): En
     npmRegistry,
     python,
     pipSources: { ...(pipIndexUrl ? { indexUrl: pipIndexUrl } : {}), offline: pipOffline, findLinks: wheelhouse ? [wheelhouse] : [] },
-    pyodidePackages,
-    pyodideLock: () => (lockPromise ??= loadPyodideLock(options.pyodideLockPath ?? defaultPyodideLockPath())),
     pythonIdentity: () => (pythonPromise ??= pythonIdentity(python, 30_000)),
     timeoutMs,
     signal: closing.signal,

@@ -1,8 +1,8 @@
 /**
  * Resolves and downloads pip requirements as wheels for one target with the host's pip:
  * `pip download --only-binary=:all:` either for the host interpreter (native lane) or, with
- * --platform/--python-version/--abi, for Pyodide's ABI (PEP 783 `pyemscripten_<abi>_wasm32` wheels and
- * pure `none-any` ones). Only wheels: no sdist ever builds (and runs setup.py) on the host.
+ * --platform/--python-version/--abi, for a Wasm lane's interpreter (the CPython lane: wasm32-wasi and
+ * pure `none-any` wheels). Only wheels: no sdist ever builds (and runs setup.py) on the host.
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,19 +13,21 @@ import { normalizePipName, type ParsedSpec } from './package-specs.js';
 import { installerEnv, outcomeSummary, runProcess } from './run-process.js';
 import type { ResolvedPackage } from './types.js';
 
-export interface PyodideTarget {
-  /** e.g. "pyemscripten_2026_0_wasm32" */
+export interface PipTarget {
+  /** e.g. "wasi_0_0_0_wasm32" */
   platform: string;
-  /** e.g. "3.14" */
+  /** e.g. "3.15" */
   pythonVersion: string;
-  /** e.g. "cp314" */
+  /** e.g. "cp315" */
   abi: string;
+  /** How messages name the target, e.g. "the CPython lane (Python 3.15, wasm32-wasi)". */
+  label: string;
 }
 
 export interface PipSources {
   indexUrl?: string;
   offline: boolean;
-  /** Local directories of wheels (wheelhouse, Pyodide mirror). */
+  /** Local directories of wheels (wheelhouse, the CPython lane's built-in stubs). */
   findLinks: string[];
 }
 
@@ -33,7 +35,7 @@ export interface PipDownloadOptions {
   python: string;
   sources: PipSources;
   /** undefined: the host interpreter. */
-  target?: PyodideTarget;
+  target?: PipTarget;
   timeoutMs: number;
   signal?: AbortSignal;
 }
@@ -59,7 +61,7 @@ export function parseWheelName(file: string): WheelName | undefined {
 
 export function wheelKind(wheel: WheelName): 'pure' | 'wasm' | 'compiled' {
   if (wheel.platform === 'any') return 'pure';
-  if (/(?:^|\.)(?:py)?emscripten_|(?:^|\.)pyodide_/.test(wheel.platform)) return 'wasm';
+  if (/(?:^|\.)wasi_/.test(wheel.platform)) return 'wasm';
   return 'compiled';
 }
 
@@ -67,7 +69,7 @@ export type PipDownloadResult =
   | { ok: true; packages: ResolvedPackage[]; elapsedMs: number }
   | { ok: false; message: string; unsatisfied: string[]; versionNotFound: boolean; detail: string };
 
-function targetArgs(target: PyodideTarget | undefined): string[] {
+function targetArgs(target: PipTarget | undefined): string[] {
   if (!target) return [];
   return [
     '--platform', target.platform,
@@ -110,7 +112,7 @@ export async function pipDownload(dest: string, specs: ParsedSpec[], options: Pi
   });
   if (outcome.code !== 0 || outcome.timedOut || outcome.aborted) {
     const clean = outcome.code !== null && !outcome.timedOut && !outcome.aborted && !outcome.spawnError;
-    const targetName = options.target ? `Pyodide (Python ${options.target.pythonVersion}, ${options.target.platform})` : 'this host';
+    const targetName = options.target ? options.target.label : 'this host';
     const failure = clean
       ? summarizePipError(outcome.stderr, targetName)
       : { message: outcomeSummary('pip download', outcome, options.timeoutMs), unsatisfied: [], versionNotFound: false };

@@ -3,7 +3,7 @@ import type { EnvironmentHash } from '../contract/ids.js';
 
 export type EnvLanguage = 'javascript' | 'typescript' | 'python';
 export type EnvRuntime = 'auto' | 'wasm' | 'native';
-export type EnvLane = 'quickjs' | 'pyodide' | 'native';
+export type EnvLane = 'quickjs' | 'cpython' | 'native';
 
 export interface PrepareRequest {
   language: EnvLanguage;
@@ -17,7 +17,7 @@ export interface PrepareRequest {
 /**
  * What a lane consumes. `spec` formats, fixed per lane:
  * - quickjs: { bundlePath, prebuild? } — an IIFE script setting globalThis.__isolaPackages.
- * - pyodide: { wheels, dynlibs?, prebuild? } — absolute paths of wheels to unpack into site-packages.
+ * - cpython: { wheels, prebuild? } — pure wheels (paths relative to the environment) for sys.path.
  * - native:  { venv, prebuild? } for Python; { nodeModules, prebuild? } for JavaScript.
  */
 export interface PreparedEnvironment {
@@ -48,7 +48,7 @@ export interface ResolvedPackage {
   version: string;
   /** sha256 hex of the wheel, or npm's SRI integrity string. */
   digest: string;
-  /** For Python: 'pure' (py3-none-any), 'wasm' (pyemscripten/Pyodide build) or 'compiled' (host build). */
+  /** For Python: 'pure' (py3-none-any), 'wasm' (wasm32-wasi build) or 'compiled' (host build). */
   kind?: 'pure' | 'wasm' | 'compiled';
   file?: string;
 }
@@ -104,11 +104,6 @@ export interface EnvironmentManagerOptions {
   wheelhouse?: string;
   /** Resolve Python packages from the wheelhouse/mirror only (default: ISOLA_PIP_OFFLINE=1). */
   pipOffline?: boolean;
-  /** Pyodide package mirror: a directory or http(s) URL holding the files of pyodide-lock.json
-   *  (default: ISOLA_PYODIDE_PACKAGES). */
-  pyodidePackages?: string;
-  /** Path of pyodide-lock.json (default: the one shipped in node_modules/pyodide). */
-  pyodideLockPath?: string;
   logger?: EnvLogger;
   /** Store size cap; least recently used environments are evicted after a build (default: no cap). */
   maxStoreBytes?: number;

@@ -91,7 +91,7 @@ describe('isola run', () => {
     // The first Python run after a build boots Pyodide and writes its snapshot: seconds, more on a busy machine.
     const run = await isola(['run', file('exit4.py', code), '--inputs', '{"n":7}'], { timeoutMs: 110_000 });
     expect(run.code).toBe(4);
-    expect(JSON.parse(run.stdout)).toMatchObject({ status: 'completed', return_code: 4, stdout_json: { seen: 7 }, environment: { lane: 'pyodide' } });
+    expect(JSON.parse(run.stdout)).toMatchObject({ status: 'completed', return_code: 4, stdout_json: { seen: 7 }, environment: { lane: 'cpython' } });
   }, 120_000);
 
   it('passes --allow to the egress allow-list', async () => {

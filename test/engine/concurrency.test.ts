@@ -36,7 +36,7 @@ describe('concurrency and worker failure', () => {
 
 describe('back-pressure and shutdown', () => {
   it('a full queue refuses new work with overloaded and a retry hint, and still answers what it accepted', async () => {
-    const engine = await createEngine({ workers: { quickjs: 1, pyodide: 0, native: 0 }, maxQueue: 2 });
+    const engine = await createEngine({ workers: { quickjs: 1, cpython: 0, native: 0 }, maxQueue: 2 });
     try {
       const slow = { language: 'javascript' as const, code: `async function main() { await new Promise((r) => setTimeout(r, 150)); return 'done' }` };
       const attempts = Array.from({ length: 6 }, () => engine.execute(slow).then((r) => r.output as string, (e: unknown) => e));
@@ -55,7 +55,7 @@ describe('back-pressure and shutdown', () => {
   });
 
   it('close() lets in-flight executions finish, then refuses new ones', async () => {
-    const engine = await createEngine({ workers: { quickjs: 1, pyodide: 0, native: 0 } });
+    const engine = await createEngine({ workers: { quickjs: 1, cpython: 0, native: 0 } });
     const inFlight = engine.execute({ language: 'javascript', code: `async function main() { await new Promise((r) => setTimeout(r, 300)); return 'finished' }` });
     await new Promise((r) => setTimeout(r, 50));
     const closing = engine.close({ graceMs: 5000 });
@@ -66,7 +66,7 @@ describe('back-pressure and shutdown', () => {
   });
 
   it('an execution still running when the grace period ends is answered, not lost', async () => {
-    const engine = await createEngine({ workers: { quickjs: 1, pyodide: 0, native: 0 } });
+    const engine = await createEngine({ workers: { quickjs: 1, cpython: 0, native: 0 } });
     const started = Date.now();
     const inFlight = engine.execute({ language: 'javascript', code: `async function main() { await new Promise((r) => setTimeout(r, 5000)) }`, timeout_ms: 10_000 });
     await new Promise((r) => setTimeout(r, 100));

@@ -27,7 +27,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.address() as AddressInfo).port;
   engine = await createEngine({
-    workers: { quickjs: 1, pyodide: 1, native: 0 },
+    workers: { quickjs: 1, cpython: 1, native: 0 },
     egress: { allowPrivate: true, credentials: [{ host: `127.0.0.1:${port}`, headers: { 'x-api-key': 'operator-secret' } }] },
   });
 }, 180_000);

@@ -5,7 +5,7 @@ import { createEngine, type Engine, type EngineOptions, type ExecuteRequestInput
 export function useEngine(options: EngineOptions = {}): { engine: () => Engine; run: (request: Partial<ExecuteRequestInput> & { code: string }) => Promise<ExecuteResponse> } {
   let engine: Engine | undefined;
   beforeAll(async () => {
-    engine = await createEngine({ ...options, workers: { pyodide: 0, native: 0, ...options.workers } });
+    engine = await createEngine({ ...options, workers: { cpython: 0, native: 0, ...options.workers } });
   });
   afterAll(async () => {
     await engine?.close({ graceMs: 1000 });

@@ -3,10 +3,10 @@ import type { EngineEvent } from '../../src/index.js';
 import { useEngine } from './helpers.js';
 
 const events: EngineEvent[] = [];
-const { run } = useEngine({ workers: { quickjs: 1, pyodide: 2 }, onEvent: (event) => events.push(event) });
+const { run } = useEngine({ workers: { quickjs: 1, cpython: 2 }, onEvent: (event) => events.push(event) });
 const python = (request: { code: string; inputs?: Record<string, unknown>; timeout_ms?: number; memory_mb?: number; entrypoint?: 'auto' | 'script' | 'main' }) => run({ language: 'python', ...request });
 
-describe('Python through the engine (pyodide lane)', () => {
+describe('Python through the engine (cpython lane)', () => {
   it('seed: a main()-guarded script reads inputs.json and writes output.json', async () => {
     const response = await python({
       code: [
@@ -25,7 +25,7 @@ describe('Python through the engine (pyodide lane)', () => {
       inputs: { items: [{ price: 2.5, qty: 4 }, { price: 1, qty: 3 }] },
     });
     expect(response.error).toBeNull();
-    expect(response.environment).toMatchObject({ lane: 'pyodide', mode: 'script' });
+    expect(response.environment).toMatchObject({ lane: 'cpython', mode: 'script' });
     expect(response.output).toEqual({ total: 13 });
   });
 

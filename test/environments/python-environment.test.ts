@@ -36,7 +36,7 @@ function manifestOf(env: PreparedEnvironment): EnvManifest {
 describe('pip packages', () => {
   it('resolves a pure-Python package to the Pyodide lane with its wheel files', { timeout: 120_000 }, async () => {
     const env = prepared(await manager.prepare({ language: 'python', packages: ['python-dateutil==2.9.0.post0'], runtime: 'auto' }));
-    expect(env.lane).toBe('pyodide');
+    expect(env.lane).toBe('cpython');
     const wheels = env.spec.wheels as string[];
     const names = wheels.map((w) => w.split('/').pop());
     expect(names).toContain('python_dateutil-2.9.0.post0-py2.py3-none-any.whl');
@@ -57,7 +57,7 @@ describe('pip packages', () => {
     const env = prepared(await manager.prepare({ language: 'python', packages: ['numpy', 'pandas>=2'], runtime: 'auto' }));
     const manifest = manifestOf(env);
     const pandas = manifest.packages.find((p) => p.name === 'pandas');
-    if (env.lane === 'pyodide') {
+    if (env.lane === 'cpython') {
       // The index (or the Pyodide mirror) had a wasm build for this ABI.
       expect(pandas?.kind).toBe('wasm');
       return;
@@ -91,7 +91,7 @@ describe('pip packages', () => {
   it('refuses compiled packages without a wasm build under runtime "wasm", naming the package', { timeout: 600_000 }, async () => {
     const result = await manager.prepare({ language: 'python', packages: ['pandas>=2'], runtime: 'wasm' });
     if (!('error' in result)) {
-      expect(result.lane).toBe('pyodide'); // a wasm build exists on this index
+      expect(result.lane).toBe('cpython'); // a wasm build exists on this index
       return;
     }
     expect(result.error.type).toBe('package_unavailable');
@@ -121,7 +121,7 @@ describe('pip packages', () => {
     const local = createEnvironmentManager({ storeDir: store.dir, wheelhouse: house.dir, pipOffline: true });
     try {
       const env = prepared(await local.prepare({ language: 'python', packages: ['isolawasmdemo'], runtime: 'wasm' }));
-      expect(env.lane).toBe('pyodide');
+      expect(env.lane).toBe('cpython');
       expect((env.spec.wheels as string[]).map((w) => w.split('/').pop())).toEqual(['isolawasmdemo-1.0.0-cp314-cp314-pyemscripten_2026_0_wasm32.whl']);
       expect(existsSync((env.spec.wheels as string[])[0] ?? '')).toBe(true);
     } finally {

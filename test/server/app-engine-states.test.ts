@@ -99,7 +99,7 @@ describe('client hang-up', () => {
 
 describe('lanes', () => {
   it('answers 503 on /readyz and 422 unsupported on /v1/execute when no lane can run the request', async () => {
-    const engine = await createEngine({ workers: { quickjs: 0, pyodide: 0, native: 0 } });
+    const engine = await createEngine({ workers: { quickjs: 0, cpython: 0, native: 0 } });
     const app = buildApp({ engine });
     try {
       const ready = await app.inject({ method: 'GET', url: '/readyz' });

@@ -22,7 +22,7 @@ describe('POST /v1/execute and friends', () => {
 
   beforeAll(async () => {
     const logger = pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) });
-    engine = await createEngine({ workers: { quickjs: 2, pyodide: 0, native: 0 }, onEvent: metrics.onEvent, logger: logger.child({ component: 'engine' }) });
+    engine = await createEngine({ workers: { quickjs: 2, cpython: 0, native: 0 }, onEvent: metrics.onEvent, logger: logger.child({ component: 'engine' }) });
     app = buildApp({ engine, logger, metrics: metrics.registry });
     await app.ready();
   });

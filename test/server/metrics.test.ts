@@ -12,14 +12,14 @@ describe('createMetrics', () => {
     const { registry, onEvent } = createMetrics({ defaultMetrics: false });
     onEvent({ type: 'execution', lane: 'quickjs', status: 'completed', errorType: null, elapsedMs: 2, queueMs: 0, runMs: 1 });
     onEvent({ type: 'execution', lane: 'quickjs', status: 'completed', errorType: null, elapsedMs: 3, queueMs: 0, runMs: 2 });
-    onEvent({ type: 'execution', lane: 'pyodide', status: 'error', errorType: 'timeout', elapsedMs: 1500, queueMs: 0, runMs: 1500 });
+    onEvent({ type: 'execution', lane: 'cpython', status: 'error', errorType: 'timeout', elapsedMs: 1500, queueMs: 0, runMs: 1500 });
     const text = await registry.metrics();
     expect(value(text, 'isola_executions_total{lane="quickjs",status="completed",error_type="none"}')).toBe(2);
-    expect(value(text, 'isola_executions_total{lane="pyodide",status="error",error_type="timeout"}')).toBe(1);
+    expect(value(text, 'isola_executions_total{lane="cpython",status="error",error_type="timeout"}')).toBe(1);
     expect(value(text, 'isola_execution_duration_seconds_bucket{le="0.0025",lane="quickjs"}')).toBe(1);
     expect(value(text, 'isola_execution_duration_seconds_bucket{le="0.005",lane="quickjs"}')).toBe(2);
-    expect(value(text, 'isola_execution_duration_seconds_count{lane="pyodide"}')).toBe(1);
-    expect(value(text, 'isola_execution_duration_seconds_sum{lane="pyodide"}')).toBeCloseTo(1.5);
+    expect(value(text, 'isola_execution_duration_seconds_count{lane="cpython"}')).toBe(1);
+    expect(value(text, 'isola_execution_duration_seconds_sum{lane="cpython"}')).toBeCloseTo(1.5);
   });
 
   it('tracks queue depth, worker restarts and egress denials', async () => {

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const BIN = fileURLToPath(new URL('../../bin/isola.js', import.meta.url));
-const JS_ONLY = 'quickjs=2,pyodide=0,native=0';
+const JS_ONLY = 'quickjs=2,cpython=0,native=0';
 
 interface LogEntry {
   msg?: string;
@@ -135,7 +135,7 @@ describe('isola serve', () => {
   it.each([
     [['--port', '99999'], '--port'],
     [['--workers', 'quickjs=two'], '--workers'],
-    [['--workers', 'ruby=1'], 'lanes: quickjs, pyodide, native'],
+    [['--workers', 'ruby=1'], 'lanes: quickjs, cpython, native'],
     [['--grace-ms', '-5'], '--grace-ms'],
   ])('refuses %j with exit 2, naming %s', async (flags, named) => {
     const child = spawn(process.execPath, [BIN, 'serve', ...flags], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -12,11 +12,11 @@
  * one turn of `isola_lane.entry()`. After the reply (off the request path, in recycle()): the image.
  */
 import { parseGuestRequest, responseHead } from '../egress-wire.js';
-import type { DriverHost, EgressResponse, GuestJob, GuestResult, LaneDriver } from '../lane.js';
+import type { DriverHost, EgressResponse, EntryMode, GuestEnvironment, GuestJob, GuestResult, LaneDriver } from '../lane.js';
 import { Interpreter, type GuardedProgram } from './interpreter.js';
 import { isPlatformFailure, mapOutcome } from './outcome.js';
-import { newSession, type ExecutionSession } from './session.js';
-import type { DirNode } from './wasi/memory-fs.js';
+import { newSession, WORK_DIR, type ExecutionSession } from './session.js';
+import { filesUnder, withDirectory, type DirNode } from './wasi/memory-fs.js';
 
 const PAGE = 65536;
 /** The least an execution gets on top of the image, whatever its memory_mb says. */
@@ -24,6 +24,17 @@ const MIN_HEADROOM_BYTES = 16 << 20;
 /** A memory grown this far past the image is replaced rather than zeroed after the execution. */
 const REGROW_BYTES = 256 << 20;
 const ENTRY = 'import isola_lane\nisola_lane.entry()\n';
+/** Where an environment's wheels appear in the guest's file system. */
+const ENV_DIR = 'isola-env';
+const MAX_ENVIRONMENTS = 16;
+
+interface PreparedEnvironment {
+  layer: DirNode;
+  /** Wheel paths for sys.path, in the guest. */
+  paths: string[];
+  /** What the prebuild left in /work. */
+  workFiles: Map<string, Uint8Array>;
+}
 const encoder = new TextEncoder();
 
 export interface CPythonPlatform {
@@ -87,6 +98,7 @@ class CPythonDriver implements LaneDriver {
   readonly lane = 'cpython' as const;
   private readonly deadline: Int32Array;
   private dirty = false;
+  private readonly environments = new Map<string, PreparedEnvironment>();
   private jobs = 0;
   private disposed = false;
 
@@ -103,19 +115,38 @@ class CPythonDriver implements LaneDriver {
   async run(job: GuestJob): Promise<GuestResult> {
     if (this.disposed) throw new Error('cpython driver is disposed');
     const setupStart = performance.now();
-    if (this.dirty) this.reset();
-    this.jobs++;
     // Never erase a deadline that passed already: the engine raised the flag then.
     Atomics.store(this.deadline, 0, Date.now() >= job.deadline ? 2 : 0);
+    let environment: PreparedEnvironment | undefined;
+    let cache: GuestResult['cache'] = 'hit';
+    if (job.environment) {
+      const prepared = await this.environment(job, job.environment);
+      if (!('environment' in prepared)) return { ...prepared, setupMs: performance.now() - setupStart, runMs: 0 };
+      environment = prepared.environment;
+      cache = prepared.cache;
+    }
+    this.jobs++;
+    const files = new Map([['inputs.json', encoder.encode(job.inputsJson)]]);
+    for (const [path, bytes] of environment?.workFiles ?? []) if (path !== 'inputs.json') files.set(path, bytes.slice());
+    const runStart = performance.now();
+    const { mapped, session } = this.execute(job, { code: job.code, filename: job.filename, mode: job.mode }, files, environment);
+    const end = performance.now();
+    const outputFileText = isPlatformFailure(mapped.failure) ? undefined : session.outputFile(job.limits.outputBytes);
+    return { ...mapped, ...(outputFileText !== undefined ? { outputFileText } : {}), cache, setupMs: runStart - setupStart, runMs: end - runStart };
+  }
+
+  /** One turn on a clean image, in a fresh session. */
+  private execute(job: GuestJob, program: { code: string; filename: string; mode: GuestJob['mode'] }, files: Map<string, Uint8Array>, environment: PreparedEnvironment | undefined) {
+    if (this.dirty) this.reset();
     const limitBytes = Math.max(job.memoryBytes, this.interpreter.imageBytes + MIN_HEADROOM_BYTES);
     const setLimit = (fsBytes: number) => this.interpreter.setLimitPages(Math.floor((limitBytes - fsBytes) / PAGE));
     let reply: Record<string, unknown> | undefined;
     let replied = false;
-    const request = encoder.encode(JSON.stringify({ code: job.code, filename: job.filename, mode: job.mode, inputs: job.inputsJson, outputLimit: job.limits.outputBytes }));
+    const request = encoder.encode(JSON.stringify({ ...program, inputs: job.inputsJson, outputLimit: job.limits.outputBytes, paths: environment?.paths ?? [] }));
     const session: ExecutionSession = newSession({
-      layer: this.platform.layer,
+      layer: environment?.layer ?? this.platform.layer,
       stdin: encoder.encode(job.inputsJson),
-      files: new Map([['inputs.json', encoder.encode(job.inputsJson)]]),
+      files,
       stdoutBytes: job.limits.stdoutBytes,
       stderrBytes: job.limits.stderrBytes,
       roomBytes: (fsBytes) => limitBytes - fsBytes - this.interpreter.memoryBytes,
@@ -134,9 +165,7 @@ class CPythonDriver implements LaneDriver {
     });
     setLimit(0);
     this.dirty = true;
-    const runStart = performance.now();
     const turn = this.interpreter.run(session, ENTRY);
-    const end = performance.now();
     const memoryFull = this.interpreter.memoryBytes + session.fsBytes() + 2 * PAGE > limitBytes;
     const mapped = mapOutcome(job, {
       reply,
@@ -148,8 +177,58 @@ class CPythonDriver implements LaneDriver {
       deadlineRaised: Atomics.load(this.deadline, 0) !== 0,
       memoryFull,
     });
-    const outputFileText = isPlatformFailure(mapped.failure) ? undefined : session.outputFile(job.limits.outputBytes);
-    return { ...mapped, ...(outputFileText !== undefined ? { outputFileText } : {}), cache: 'hit', setupMs: runStart - setupStart, runMs: end - runStart };
+    return { mapped, session };
+  }
+
+  /**
+   * An environment as this worker serves it: its wheels as a read-only directory (/isola-env) on
+   * sys.path, and what its prebuild left in /work, copied into every execution's /work. Made once per
+   * worker and environment; the prebuild runs like any execution, within the first job's deadline.
+   */
+  private async environment(job: GuestJob, spec: GuestEnvironment): Promise<{ environment: PreparedEnvironment; cache: GuestResult['cache'] } | Omit<GuestResult, 'setupMs' | 'runMs'>> {
+    const known = this.environments.get(spec.hash);
+    if (known) {
+      this.environments.delete(spec.hash);
+      this.environments.set(spec.hash, known);
+      return { environment: known, cache: 'hit' };
+    }
+    const fail = (message: string) => ({
+      exitCode: 1,
+      mode: (job.mode === 'main' ? 'main' : 'script') as EntryMode,
+      stdout: '',
+      stderr: '',
+      stdoutTruncated: false,
+      stderrTruncated: false,
+      failure: { type: 'package_install' as const, message },
+      cache: 'miss' as const,
+    });
+    const { wheels, prebuild } = spec.spec;
+    if (wheels !== undefined && (!Array.isArray(wheels) || !wheels.every((wheel): wheel is string => typeof wheel === 'string'))) return fail('the environment spec has no list of wheels');
+    const files = new Map<string, Uint8Array>();
+    const paths: string[] = [];
+    try {
+      for (const [index, wheel] of (wheels ?? []).entries()) {
+        if (!this.host.readArtifact) return fail('this host cannot read environment artifacts');
+        const name = `${index}-${wheel.replace(/^.*[\\/]/, '')}`;
+        files.set(name, await this.host.readArtifact(wheel));
+        paths.push(`/${ENV_DIR}/${name}`);
+      }
+    } catch (error) {
+      return fail(`cannot read the environment's wheels: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const environment: PreparedEnvironment = { layer: withDirectory(this.platform.layer, ENV_DIR, files), paths, workFiles: new Map() };
+    if (typeof prebuild === 'string' && prebuild.trim()) {
+      const { mapped, session } = this.execute(job, { code: prebuild, filename: 'prebuild.py', mode: 'script' }, new Map(), environment);
+      if (mapped.exitCode !== 0 || mapped.failure) {
+        const why = mapped.failure ? `${mapped.failure.type}: ${mapped.failure.message}` : `exit code ${mapped.exitCode}`;
+        return { ...fail(`prebuild failed: ${why}`), stdout: mapped.stdout, stderr: mapped.stderr };
+      }
+      const work = session.fs.root.entries.get(WORK_DIR);
+      if (work?.kind === 'dir') environment.workFiles = filesUnder(work);
+    }
+    this.environments.set(spec.hash, environment);
+    while (this.environments.size > MAX_ENVIRONMENTS) this.environments.delete(this.environments.keys().next().value as string);
+    return { environment, cache: 'miss' };
   }
 
   async recycle(): Promise<void> {

