@@ -37,6 +37,18 @@
     return q + out + q;
   }
 
+  // Node's escapes for a symbol key's description: control characters, the quote and the backslash as in
+  // its `meta` table (\b \t \n \f \r, else \xHH), lone surrogates as \uhhhh.
+  const symbolEscapes = /[\x00-\x1f\x27\x5c\x7f-\x9f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+  const namedEscapes = { 8: '\\b', 9: '\\t', 10: '\\n', 12: '\\f', 13: '\\r', 39: "\\'", 92: '\\\\' };
+  function escapeSymbol(str) {
+    return str.replace(symbolEscapes, (c) => {
+      const code = c.charCodeAt(0);
+      if (namedEscapes[code] !== undefined) return namedEscapes[code];
+      return code <= 0x9f ? '\\x' + code.toString(16).toUpperCase().padStart(2, '0') : '\\u' + code.toString(16);
+    });
+  }
+
   function formatNumber(n) {
     return Object.is(n, -0) ? '-0' : String(n);
   }
@@ -194,13 +206,12 @@
       if (keys.length === 0) return base;
       braces = ['{', '}'];
     } else if (value instanceof ArrayBuffer) {
-      const bytes = new Uint8Array(value);
-      const hex = Array.from(bytes.subarray(0, 50), (b) => b.toString(16).padStart(2, '0')).join(' ');
-      const more = bytes.length > 50 ? ' ... ' + (bytes.length - 50) + ' more byte' + (bytes.length > 51 ? 's' : '') : '';
-      return 'ArrayBuffer { [Uint8Contents]: <' + hex + more + '>, byteLength: ' + value.byteLength + ' }';
+      braces = [prefix('ArrayBuffer') + '{', '}'];
+      formatter = formatArrayBuffer;
     } else if (value instanceof DataView && ArrayBuffer.isView(value)) {
+      // Node 24 brackets these names: they are prototype accessors, shown like hidden keys.
       braces = [prefix('DataView') + '{', '}'];
-      formatter = (c, v, r) => ['byteLength: ' + v.byteLength, 'byteOffset: ' + v.byteOffset, 'buffer: ' + formatValue(c, v.buffer, r + 1)];
+      formatter = (c, v, r) => ['[byteLength]: ' + v.byteLength, '[byteOffset]: ' + v.byteOffset, '[buffer]: ' + formatValue(c, v.buffer, r + 1)];
     } else if (value instanceof Promise) {
       // A pure-JS inspector cannot see a promise's state synchronously.
       return 'Promise { <unknown> }';
@@ -271,7 +282,8 @@
     }
     if (isArrayItem) return str;
     let name;
-    if (typeof key === 'symbol') name = '[' + key.toString() + ']';
+    // Node 24 prints a symbol key bare (brackets now only mark non-enumerable keys), escaped as strings are.
+    if (typeof key === 'symbol') name = escapeSymbol(key.toString());
     else if (identifier.test(key)) name = key;
     else name = quote(key);
     if (desc.enumerable === false) name = '[' + name + ']';
@@ -329,6 +341,18 @@
 
   function formatObjectEntries() {
     return [];
+  }
+
+  // As Node 24: up to maxArrayLength bytes in hex (Buffer's 50 is its own limit), then byteLength in
+  // brackets (a prototype accessor, shown like a hidden key); own keys follow, and the whole breaks over
+  // lines like any object when too wide.
+  function formatArrayBuffer(ctx, value) {
+    const bytes = new Uint8Array(value);
+    const shown = Math.min(bytes.length, ctx.maxArrayLength);
+    const hex = Array.from(bytes.subarray(0, shown), (b) => b.toString(16).padStart(2, '0')).join(' ');
+    const rest = bytes.length - shown;
+    const more = rest > 0 ? ' ... ' + rest + ' more byte' + (rest > 1 ? 's' : '') : '';
+    return ['[Uint8Contents]: <' + hex + more + '>', '[byteLength]: ' + value.byteLength];
   }
 
   function groupArrayElements(ctx, output, value) {
