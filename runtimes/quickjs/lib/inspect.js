@@ -89,6 +89,11 @@
       return false;
     }
   }
+  // Read through the built-ins, not the instance: a Map or Set may have a null or foreign prototype.
+  const mapSize = (v) => Object.getOwnPropertyDescriptor(Map.prototype, 'size').get.call(v);
+  const setSize = (v) => Object.getOwnPropertyDescriptor(Set.prototype, 'size').get.call(v);
+  const mapEntries = Map.prototype.entries;
+  const setValues = Set.prototype.values;
   const isTypedArray = (v) => ArrayBuffer.isView(v) && !(v instanceof DataView);
 
   function constructorName(obj) {
@@ -155,9 +160,12 @@
 
   function formatRaw(ctx, value, recurseTimes, typedArray) {
     const ctorName = constructorName(value);
+    const toStringTag = shownTag(ctx, value);
+    // Node's getPrefix: "Foo(2) [Map] " when a subclass's name differs from the built-in's tag.
     const prefix = (fallback, size) => {
-      const name = ctorName === null ? '[' + fallback + ': null prototype]' : ctorName;
-      return (size !== undefined ? name + '(' + size + ')' : name) + ' ';
+      const sized = (name) => (size !== undefined ? name + '(' + size + ')' : name);
+      if (ctorName === null) return '[' + sized(fallback) + ': null prototype] ' + (toStringTag !== '' && toStringTag !== fallback ? '[' + toStringTag + '] ' : '');
+      return sized(ctorName) + ' ' + (toStringTag !== '' && toStringTag !== ctorName ? '[' + toStringTag + '] ' : '');
     };
     let keys = ownKeys(value, ctx.showHidden);
     let base = '';
@@ -172,13 +180,13 @@
       arrayLike = true;
       if (value.length === 0 && keys.length === 0) return braces[0] + ']';
     } else if (isMap(value)) {
-      braces = [prefix('Map', value.size) + '{', '}'];
+      braces = [prefix('Map', mapSize(value)) + '{', '}'];
       formatter = formatMap;
-      if (value.size === 0 && keys.length === 0) return braces[0] + '}';
+      if (mapSize(value) === 0 && keys.length === 0) return braces[0] + '}';
     } else if (isSet(value)) {
-      braces = [prefix('Set', value.size) + '{', '}'];
+      braces = [prefix('Set', setSize(value)) + '{', '}'];
       formatter = formatSet;
-      if (value.size === 0 && keys.length === 0) return braces[0] + '}';
+      if (setSize(value) === 0 && keys.length === 0) return braces[0] + '}';
     } else if (isTypedArray(value)) {
       keys = keys.filter((k) => !isIndex(k, value.length));
       braces = [prefix(tag.slice(8, -1), value.length) + '[', ']'];
@@ -224,9 +232,8 @@
       if (keys.length === 0) return base;
       braces = ['{', '}'];
     } else {
-      const toStringTag = value[Symbol.toStringTag];
       let name = ctorName === null ? '[Object: null prototype]' : ctorName === 'Object' ? '' : ctorName;
-      if (typeof toStringTag === 'string' && toStringTag !== '' && toStringTag !== ctorName) name = (name || 'Object') + ' [' + toStringTag + ']';
+      if (toStringTag !== '' && toStringTag !== ctorName) name = (name || 'Object') + ' [' + toStringTag + ']';
       if (keys.length === 0) return name ? name + ' {}' : '{}';
       braces = [(name ? name + ' ' : '') + '{', '}'];
     }
@@ -252,6 +259,15 @@
       else base = marker + base;
     }
     return reduceToSingleString(ctx, output, base, braces, arrayLike, recurseTimes, value);
+  }
+
+  // The Symbol.toStringTag Node shows in a prefix: not one that is an own enumerable key (hidden own keys too
+  // with showHidden), since that one is printed among the keys already.
+  function shownTag(ctx, value) {
+    const tag = value[Symbol.toStringTag];
+    if (typeof tag !== 'string') return '';
+    const listed = ctx.showHidden ? Object.prototype.hasOwnProperty : Object.prototype.propertyIsEnumerable;
+    return tag !== '' && listed.call(value, Symbol.toStringTag) ? '' : tag;
   }
 
   function isIndex(key, length) {
@@ -314,23 +330,23 @@
   function formatMap(ctx, value, recurseTimes) {
     const output = [];
     ctx.indentationLvl += 2;
-    for (const [k, v] of value) {
+    for (const [k, v] of mapEntries.call(value)) {
       if (output.length >= ctx.maxArrayLength) break;
       output.push(formatValue(ctx, k, recurseTimes + 1) + ' => ' + formatValue(ctx, v, recurseTimes + 1));
     }
     ctx.indentationLvl -= 2;
-    return moreItems(output, value.size);
+    return moreItems(output, mapSize(value));
   }
 
   function formatSet(ctx, value, recurseTimes) {
     const output = [];
     ctx.indentationLvl += 2;
-    for (const v of value) {
+    for (const v of setValues.call(value)) {
       if (output.length >= ctx.maxArrayLength) break;
       output.push(formatValue(ctx, v, recurseTimes + 1));
     }
     ctx.indentationLvl -= 2;
-    return moreItems(output, value.size);
+    return moreItems(output, setSize(value));
   }
 
   function moreItems(output, size) {
