@@ -37,6 +37,18 @@
     return q + out + q;
   }
 
+  // Node's escapes for a symbol key's description: control characters, the quote and the backslash as in
+  // its `meta` table (\b \t \n \f \r, else \xHH), lone surrogates as \uhhhh.
+  const symbolEscapes = /[\x00-\x1f\x27\x5c\x7f-\x9f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+  const namedEscapes = { 8: '\\b', 9: '\\t', 10: '\\n', 12: '\\f', 13: '\\r', 39: "\\'", 92: '\\\\' };
+  function escapeSymbol(str) {
+    return str.replace(symbolEscapes, (c) => {
+      const code = c.charCodeAt(0);
+      if (namedEscapes[code] !== undefined) return namedEscapes[code];
+      return code <= 0x9f ? '\\x' + code.toString(16).toUpperCase().padStart(2, '0') : '\\u' + code.toString(16);
+    });
+  }
+
   function formatNumber(n) {
     return Object.is(n, -0) ? '-0' : String(n);
   }
@@ -77,6 +89,11 @@
       return false;
     }
   }
+  // Read through the built-ins, not the instance: a Map or Set may have a null or foreign prototype.
+  const mapSize = (v) => Object.getOwnPropertyDescriptor(Map.prototype, 'size').get.call(v);
+  const setSize = (v) => Object.getOwnPropertyDescriptor(Set.prototype, 'size').get.call(v);
+  const mapEntries = Map.prototype.entries;
+  const setValues = Set.prototype.values;
   const isTypedArray = (v) => ArrayBuffer.isView(v) && !(v instanceof DataView);
 
   function constructorName(obj) {
@@ -143,9 +160,12 @@
 
   function formatRaw(ctx, value, recurseTimes, typedArray) {
     const ctorName = constructorName(value);
+    const toStringTag = shownTag(ctx, value);
+    // Node's getPrefix: "Foo(2) [Map] " when a subclass's name differs from the built-in's tag.
     const prefix = (fallback, size) => {
-      const name = ctorName === null ? '[' + fallback + ': null prototype]' : ctorName;
-      return (size !== undefined ? name + '(' + size + ')' : name) + ' ';
+      const sized = (name) => (size !== undefined ? name + '(' + size + ')' : name);
+      if (ctorName === null) return '[' + sized(fallback) + ': null prototype] ' + (toStringTag !== '' && toStringTag !== fallback ? '[' + toStringTag + '] ' : '');
+      return sized(ctorName) + ' ' + (toStringTag !== '' && toStringTag !== ctorName ? '[' + toStringTag + '] ' : '');
     };
     let keys = ownKeys(value, ctx.showHidden);
     let base = '';
@@ -160,13 +180,13 @@
       arrayLike = true;
       if (value.length === 0 && keys.length === 0) return braces[0] + ']';
     } else if (isMap(value)) {
-      braces = [prefix('Map', value.size) + '{', '}'];
+      braces = [prefix('Map', mapSize(value)) + '{', '}'];
       formatter = formatMap;
-      if (value.size === 0 && keys.length === 0) return braces[0] + '}';
+      if (mapSize(value) === 0 && keys.length === 0) return braces[0] + '}';
     } else if (isSet(value)) {
-      braces = [prefix('Set', value.size) + '{', '}'];
+      braces = [prefix('Set', setSize(value)) + '{', '}'];
       formatter = formatSet;
-      if (value.size === 0 && keys.length === 0) return braces[0] + '}';
+      if (setSize(value) === 0 && keys.length === 0) return braces[0] + '}';
     } else if (isTypedArray(value)) {
       keys = keys.filter((k) => !isIndex(k, value.length));
       braces = [prefix(tag.slice(8, -1), value.length) + '[', ']'];
@@ -194,13 +214,12 @@
       if (keys.length === 0) return base;
       braces = ['{', '}'];
     } else if (value instanceof ArrayBuffer) {
-      const bytes = new Uint8Array(value);
-      const hex = Array.from(bytes.subarray(0, 50), (b) => b.toString(16).padStart(2, '0')).join(' ');
-      const more = bytes.length > 50 ? ' ... ' + (bytes.length - 50) + ' more byte' + (bytes.length > 51 ? 's' : '') : '';
-      return 'ArrayBuffer { [Uint8Contents]: <' + hex + more + '>, byteLength: ' + value.byteLength + ' }';
+      braces = [prefix('ArrayBuffer') + '{', '}'];
+      formatter = formatArrayBuffer;
     } else if (value instanceof DataView && ArrayBuffer.isView(value)) {
+      // Node 24 brackets these names: they are prototype accessors, shown like hidden keys.
       braces = [prefix('DataView') + '{', '}'];
-      formatter = (c, v, r) => ['byteLength: ' + v.byteLength, 'byteOffset: ' + v.byteOffset, 'buffer: ' + formatValue(c, v.buffer, r + 1)];
+      formatter = (c, v, r) => ['[byteLength]: ' + v.byteLength, '[byteOffset]: ' + v.byteOffset, '[buffer]: ' + formatValue(c, v.buffer, r + 1)];
     } else if (value instanceof Promise) {
       // A pure-JS inspector cannot see a promise's state synchronously.
       return 'Promise { <unknown> }';
@@ -213,9 +232,8 @@
       if (keys.length === 0) return base;
       braces = ['{', '}'];
     } else {
-      const toStringTag = value[Symbol.toStringTag];
       let name = ctorName === null ? '[Object: null prototype]' : ctorName === 'Object' ? '' : ctorName;
-      if (typeof toStringTag === 'string' && toStringTag !== '' && toStringTag !== ctorName) name = (name || 'Object') + ' [' + toStringTag + ']';
+      if (toStringTag !== '' && toStringTag !== ctorName) name = (name || 'Object') + ' [' + toStringTag + ']';
       if (keys.length === 0) return name ? name + ' {}' : '{}';
       braces = [(name ? name + ' ' : '') + '{', '}'];
     }
@@ -241,6 +259,15 @@
       else base = marker + base;
     }
     return reduceToSingleString(ctx, output, base, braces, arrayLike, recurseTimes, value);
+  }
+
+  // The Symbol.toStringTag Node shows in a prefix: not one that is an own enumerable key (hidden own keys too
+  // with showHidden), since that one is printed among the keys already.
+  function shownTag(ctx, value) {
+    const tag = value[Symbol.toStringTag];
+    if (typeof tag !== 'string') return '';
+    const listed = ctx.showHidden ? Object.prototype.hasOwnProperty : Object.prototype.propertyIsEnumerable;
+    return tag !== '' && listed.call(value, Symbol.toStringTag) ? '' : tag;
   }
 
   function isIndex(key, length) {
@@ -271,7 +298,8 @@
     }
     if (isArrayItem) return str;
     let name;
-    if (typeof key === 'symbol') name = '[' + key.toString() + ']';
+    // Node 24 prints a symbol key bare (brackets now only mark non-enumerable keys), escaped as strings are.
+    if (typeof key === 'symbol') name = escapeSymbol(key.toString());
     else if (identifier.test(key)) name = key;
     else name = quote(key);
     if (desc.enumerable === false) name = '[' + name + ']';
@@ -302,23 +330,23 @@
   function formatMap(ctx, value, recurseTimes) {
     const output = [];
     ctx.indentationLvl += 2;
-    for (const [k, v] of value) {
+    for (const [k, v] of mapEntries.call(value)) {
       if (output.length >= ctx.maxArrayLength) break;
       output.push(formatValue(ctx, k, recurseTimes + 1) + ' => ' + formatValue(ctx, v, recurseTimes + 1));
     }
     ctx.indentationLvl -= 2;
-    return moreItems(output, value.size);
+    return moreItems(output, mapSize(value));
   }
 
   function formatSet(ctx, value, recurseTimes) {
     const output = [];
     ctx.indentationLvl += 2;
-    for (const v of value) {
+    for (const v of setValues.call(value)) {
       if (output.length >= ctx.maxArrayLength) break;
       output.push(formatValue(ctx, v, recurseTimes + 1));
     }
     ctx.indentationLvl -= 2;
-    return moreItems(output, value.size);
+    return moreItems(output, setSize(value));
   }
 
   function moreItems(output, size) {
@@ -329,6 +357,18 @@
 
   function formatObjectEntries() {
     return [];
+  }
+
+  // As Node 24: up to maxArrayLength bytes in hex (Buffer's 50 is its own limit), then byteLength in
+  // brackets (a prototype accessor, shown like a hidden key); own keys follow, and the whole breaks over
+  // lines like any object when too wide.
+  function formatArrayBuffer(ctx, value) {
+    const bytes = new Uint8Array(value);
+    const shown = Math.min(bytes.length, ctx.maxArrayLength);
+    const hex = Array.from(bytes.subarray(0, shown), (b) => b.toString(16).padStart(2, '0')).join(' ');
+    const rest = bytes.length - shown;
+    const more = rest > 0 ? ' ... ' + rest + ' more byte' + (rest > 1 ? 's' : '') : '';
+    return ['[Uint8Contents]: <' + hex + more + '>', '[byteLength]: ' + value.byteLength];
   }
 
   function groupArrayElements(ctx, output, value) {

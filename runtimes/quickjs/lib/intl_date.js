@@ -55,7 +55,8 @@
 
   class DateTimeFormat {
     #o;
-    #explicitHour12 = false;
+    // The caller's own minute option: ICU picks an unpadded hour only for an explicit '2-digit' minute.
+    #minuteAsked;
     constructor(locales, options = {}, defaults = 'date') {
       options = options === undefined ? {} : Object(options);
       const o = { locale: canonicalLocale(locales), calendar: 'gregory', numberingSystem: 'latn', timeZone: resolveTimeZone(options.timeZone) };
@@ -77,12 +78,9 @@
         if (defaults === 'time' || defaults === 'all') Object.assign(o, { hour: 'numeric', minute: '2-digit', second: '2-digit' });
       }
       if (o.hour !== undefined) {
-        const localeH24 = numericLayout(o.locale).h24;
-        const h24 = options.hour12 !== undefined ? !options.hour12 : options.hourCycle ? /h2[34]/.test(options.hourCycle) : localeH24;
-        o.hour12 = !h24;
-        this.#explicitHour12 = options.hour12 !== undefined;
-        // ICU quirk kept for fidelity: hour12:false in a 12-hour locale selects h24 (midnight is "24:00").
-        o.hourCycle = options.hourCycle || (h24 ? (options.hour12 === false && !localeH24 ? 'h24' : 'h23') : 'h12');
+        o.hourCycle = resolveHourCycle(options, numericLayout(o.locale).h24);
+        o.hour12 = o.hourCycle === 'h11' || o.hourCycle === 'h12';
+        this.#minuteAsked = options.minute;
       }
       this.#o = o;
     }
@@ -160,14 +158,9 @@
       const out = [];
       let dayPeriod = '';
       if (o.hour !== undefined) {
-        let hour = p.hour;
-        if (o.hourCycle === 'h24' && hour === 0) hour = 24;
-        if (o.hour12) {
-          dayPeriod = hour < 12 ? 'AM' : 'PM';
-          hour = hour % 12 || 12;
-        }
-        // 24-hour locales pad the hour ("09:05"), except when hour12:false was asked for explicitly (ICU).
-        out.push(part('hour', o.hour === '2-digit' || (!o.hour12 && o.minute !== undefined && !this.#explicitHour12) ? String(hour).padStart(2, '0') : String(hour)));
+        if (o.hour12) dayPeriod = dayPeriodName(o.locale, p.hour);
+        const hour = { h11: p.hour % 12, h12: p.hour % 12 || 12, h23: p.hour, h24: p.hour || 24 }[o.hourCycle];
+        out.push(part('hour', padHour(o, this.#minuteAsked) ? String(hour).padStart(2, '0') : String(hour)));
       }
       if (o.minute !== undefined) {
         if (out.length > 0) out.push(lit(':'));
@@ -184,6 +177,36 @@
       }
       return out;
     }
+  }
+
+  // As Node 24 (ECMA-402's current rule): hour12 wins over hourCycle and picks the locale's own 12- or
+  // 24-hour cycle (h12 / h23 here: no modelled locale counts 0-11 or 1-24), so en-US hour12:false is h23
+  // ("00:00", where Node 22 said h24, "24:00"); without hour12, hourCycle is taken as given.
+  function resolveHourCycle(options, localeH24) {
+    if (options.hour12 !== undefined) return options.hour12 ? 'h12' : 'h23';
+    if (options.hourCycle !== undefined) {
+      const cycle = String(options.hourCycle);
+      if (!/^h(11|12|23|24)$/.test(cycle)) throw new RangeError('Value ' + cycle + ' out of range for Intl.DateTimeFormat options property hourCycle');
+      return cycle;
+    }
+    return localeH24 ? 'h23' : 'h12';
+  }
+
+  // CLDR's English day periods: "AM" in the US, "a.m." in Canada, "am" in the other English locales.
+  // Other languages keep the en-US layout, so they keep its "AM" too.
+  function dayPeriodName(locale, hour) {
+    const [am, pm] = locale === 'en' || locale === 'en-US' || !locale.startsWith('en') ? ['AM', 'PM'] : locale === 'en-CA' ? ['a.m.', 'p.m.'] : ['am', 'pm'];
+    return hour < 12 ? am : pm;
+  }
+
+  // ICU's hour width: '2-digit' always pads, and so do a 24-hour locale's timeStyle patterns ("HH:mm",
+  // whatever the cycle). A 24-hour clock in a 12-hour locale (en-US) pads too ("05:00"); a 24-hour locale
+  // pads unless the caller asked for a '2-digit' minute ("5:00").
+  function padHour(o, minuteAsked) {
+    const localeH24 = numericLayout(o.locale).h24;
+    if (o.hour === '2-digit' || (o.timeStyle && localeH24)) return true;
+    if (o.hour12) return false;
+    return !localeH24 || minuteAsked !== '2-digit';
   }
 
   const part = (type, value) => ({ type, value });

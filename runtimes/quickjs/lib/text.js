@@ -115,10 +115,21 @@
     'windows-1252': 'windows-1252', latin1: 'windows-1252', 'iso-8859-1': 'windows-1252', 'iso8859-1': 'windows-1252', 'iso_8859-1': 'windows-1252',
     ascii: 'windows-1252', 'us-ascii': 'windows-1252', cp1252: 'windows-1252', l1: 'windows-1252', 'x-cp1252': 'windows-1252', cp819: 'windows-1252',
   });
-  // Node names these 'windows-1252' but decodes them byte = code point (ISO-8859-1); we do the same.
-  function decodeLatin1(bytes) {
+  // The Encoding Standard's windows-1252, as Node 24 decodes it (Node 22 still read byte = code point):
+  // 0x80-0x9F are typographic characters (€ ‚ ƒ „ … “ ” Ÿ ...), except five bytes that stay C1 controls.
+  // Every byte maps, so there is nothing for `fatal` to reject.
+  const WINDOWS_1252_C1 = [
+    0x20ac, 0x81, 0x201a, 0x192, 0x201e, 0x2026, 0x2020, 0x2021, 0x2c6, 0x2030, 0x160, 0x2039, 0x152, 0x8d, 0x17d, 0x8f,
+    0x90, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x2dc, 0x2122, 0x161, 0x203a, 0x153, 0x9d, 0x17e, 0x178,
+  ];
+  function decodeWindows1252(bytes) {
+    const units = new Uint16Array(bytes.length);
+    for (let i = 0; i < bytes.length; i++) {
+      const b = bytes[i];
+      units[i] = b >= 0x80 && b < 0xa0 ? WINDOWS_1252_C1[b - 0x80] : b;
+    }
     let out = '';
-    for (let i = 0; i < bytes.length; i += 8192) out += String.fromCharCode.apply(null, bytes.subarray(i, i + 8192));
+    for (let i = 0; i < units.length; i += 8192) out += String.fromCharCode.apply(null, units.subarray(i, i + 8192));
     return [out, bytes.length];
   }
 
@@ -215,7 +226,7 @@
         bytes = joined;
       }
       const [text, used] =
-        this.#encoding === 'utf-8' ? decodeUtf8(bytes, this.#fatal, stream) : this.#encoding === 'utf-16le' ? decodeUtf16le(bytes, this.#fatal, stream) : decodeLatin1(bytes);
+        this.#encoding === 'utf-8' ? decodeUtf8(bytes, this.#fatal, stream) : this.#encoding === 'utf-16le' ? decodeUtf16le(bytes, this.#fatal, stream) : decodeWindows1252(bytes);
       this.#pending = bytes.slice(used);
       let result = text;
       if (!this.#seenStart && !this.#ignoreBOM && result.charCodeAt(0) === 0xfeff) result = result.slice(1);

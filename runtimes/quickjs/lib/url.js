@@ -379,7 +379,8 @@
   function pathToFileURL(filepath) {
     let resolved = internal.lib('path').resolve(String(filepath));
     if (String(filepath).endsWith('/') && !resolved.endsWith('/')) resolved += '/';
-    const escaped = resolved.replace(/[%\\\n\r\t#?]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0'));
+    // Node escapes these before parsing, beyond what the URL path set would: '[', ']', '|' and '~' too.
+    const escaped = resolved.replace(/[%\\\n\r\t#?[\]|~]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0'));
     return new URL('file://' + escaped);
   }
 

@@ -7,7 +7,8 @@
     fragment: ' "<>`',
     query: ' "#<>',
     specialQuery: ' "#<>\'',
-    path: ' "#<>?`{}',
+    // '^' joined the WHATWG path set in 2024: Node 24's URL parser encodes it, Node 22's did not.
+    path: ' "#<>?^`{}',
     userinfo: ' "#<>?`{}/:;=@[\\]^|',
     form: ' "#<>?`{}/:;=@[\\]^|$%&+,!\'()~',
   };

@@ -17,6 +17,17 @@ const VALUES = [
   `[1.5, -2, NaN, Infinity, 1e21]`, `[Map.prototype, Set.prototype, Uint8Array.prototype, ArrayBuffer.prototype, Date.prototype]`, `{ 'quoted"key': "a'b\\"c" }`, `[undefined, null, true]`,
 ];
 
+// Shapes whose layout changed in Node 24 or that once printed wrong: symbol keys (bare, escaped), buffer
+// accessors in brackets, subclass and null-prototype prefixes, an own Symbol.toStringTag.
+const EDGE_VALUES = [
+  `{ [Symbol('a b')]: 1, [Symbol()]: 2, [Symbol.iterator]: 3, [Symbol("x\\n'\\\\")]: 4 }`,
+  `(() => { const ab = new ArrayBuffer(3); ab.x = 1; const dv = new DataView(ab, 1); dv.y = 2; return [ab, dv]; })()`,
+  `[new ArrayBuffer(60), new ArrayBuffer(120)]`, `{ deep: { deeper: { deepest: new DataView(new ArrayBuffer(2)) } } }`,
+  `[new (class Foo extends Map {})(), new (class S extends Set {})([1]), new (class U extends Uint8Array {})(2), new (class E extends Array {})(1, 2)]`,
+  `[Object.setPrototypeOf(new Map([[1, 2]]), null), Object.setPrototypeOf(new Set([1]), null)]`,
+  `[{ [Symbol.toStringTag]: 'Own', v: 1 }, new (class T { get [Symbol.toStringTag]() { return 'T2'; } })()]`,
+];
+
 const FORMATS = [
   `['%s is %d years', 'Bob', 42]`, `['%i %f %j', '42.9', '3.5', { a: [1] }]`, `['%o', [1]]`, `['%O', { a: { b: { c: { d: 1 } } } }]`,
   `['100%% sure', 1]`, `['%s', { a: 1 }]`, `['%s', null, undefined, 5n]`, `['no placeholders', { a: 1 }, 'str', 3]`,
@@ -29,6 +40,12 @@ describe('inspect lib', () => {
       return [${VALUES.join(',\n')}].map((v) => inspect(v));`);
     const expected = VALUES.map((source) => inspect(new Function('return (' + source + ')')()));
     expect(got).toEqual(expected);
+  });
+
+  it('inspects Node 24 edge shapes (symbol keys, buffer accessors, subclass prefixes) exactly like Node', async () => {
+    const got = await guestValue<string[]>(`const { inspect } = lib('inspect');
+      return [${EDGE_VALUES.join(',\n')}].map((v) => inspect(v));`);
+    expect(got).toEqual(EDGE_VALUES.map((source) => inspect(new Function('return (' + source + ')')())));
   });
 
   it('honours depth, breakLength, compact and custom inspect', async () => {

@@ -67,6 +67,17 @@ describe('intl lib', () => {
     expect(await guestValue(`const { Intl } = lib('intl');\n` + script)).toEqual((new Function(script) as () => unknown)());
   });
 
+  it('DateTimeFormat resolves hour12 / hourCycle like Node 24 (hour12:false in en-US is h23, "00:00")', async () => {
+    const cases: Case[] = [];
+    const shapes = [{ hour: 'numeric' }, { hour: '2-digit' }, { hour: 'numeric', minute: '2-digit' }, { hour: '2-digit', minute: '2-digit' }, { timeStyle: 'short' }];
+    const cycles = [{}, { hour12: true }, { hour12: false }, { hourCycle: 'h11' }, { hourCycle: 'h12' }, { hourCycle: 'h23' }, { hourCycle: 'h24' }, { hour12: true, hourCycle: 'h23' }];
+    for (const locale of ['en-US', 'en-GB', 'en-CA']) {
+      for (const shape of shapes) for (const cycle of cycles) for (const t of [0, 5 * 3600e3, 12 * 3600e3 + 60e3]) cases.push([locale, { timeZone: 'UTC', ...shape, ...cycle }, t]);
+    }
+    const script = `return ${JSON.stringify(cases)}.map(([l, o, t]) => { const f = new Intl.DateTimeFormat(l, o); const r = f.resolvedOptions(); return [f.format(new Date(t)), r.hourCycle, r.hour12]; });`;
+    expect(await guestValue(`const { Intl } = lib('intl');\n` + script)).toEqual((new Function(script) as () => unknown)());
+  });
+
   it('refuses time zones it cannot compute instead of printing a wrong time', async () => {
     const got = await guestValue(`const { Intl } = lib('intl'); const out = [];
       try { new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York' }); } catch (e) { out.push(e.name, /time zone/.test(e.message)); }

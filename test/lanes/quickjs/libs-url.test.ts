@@ -80,4 +80,11 @@ describe('url lib', () => {
     out.push(inspect(new URL('https://a.com/?x=1')));
     expect(got).toEqual(out);
   });
+
+  it('pathToFileURL escapes every ASCII character like Node (it used to leave [ ] | ~ bare)', async () => {
+    const paths = Array.from({ length: 0x7f - 0x20 }, (_, i) => '/a' + String.fromCharCode(0x20 + i) + 'b');
+    paths.push('/é€/x y', '/tmp/dir/', '/a\nb\tc', '/%41');
+    const got = await guestValue(`return ${JSON.stringify(paths)}.map((p) => lib('url').pathToFileURL(p).href);`);
+    expect(got).toEqual(paths.map((p) => pathToFileURL(p).href));
+  });
 });
