@@ -85,6 +85,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   const transpile: Transpile = async (code, filename) => (await import('../lanes/quickjs/transpile.js')).transpileTypeScript(code, filename);
   const lanes = await setUpLanes({
     sizes,
+    ...(options.maxWorkers ? { maxSizes: options.maxWorkers } : {}),
     entry: workerEntryUrl(),
     runtimesDir,
     storeDir,

@@ -25,6 +25,8 @@ export interface LaneHandle extends LaneExecutor {
 
 export interface LanesConfig {
   sizes: Record<LaneName, number>;
+  /** Upper bounds of the worker pools; default from each lane's descriptor. */
+  maxSizes?: Partial<Record<LaneName, number>>;
   entry: URL;
   runtimesDir: string;
   storeDir: string;
@@ -43,7 +45,7 @@ export interface Lanes {
 
 export async function setUpLanes(config: LanesConfig): Promise<Lanes> {
   const handles = new Map<LaneName, LaneHandle>();
-  for (const { name: lane, host, graceMs } of LANES) {
+  for (const { name: lane, host, graceMs, maxWorkers } of LANES) {
     if (host !== 'worker' || config.sizes[lane] <= 0) continue;
     handles.set(
       lane,
@@ -60,6 +62,7 @@ export async function setUpLanes(config: LanesConfig): Promise<Lanes> {
           resourceLimits: { maxOldGenerationSizeMb: 512, stackSizeMb: 8 },
         },
         { fetch: config.fetch, log: config.log, onRestart: config.onRestart },
+        config.maxSizes?.[lane] ?? maxWorkers(config.sizes[lane]),
       ),
     );
   }

@@ -38,14 +38,19 @@ export async function buildPythonEnvironment(ctx: BuildContext, req: BuildReques
     let target: CPythonTarget | undefined;
     if (req.runtime !== 'native') {
       try {
-        target = await cpythonTarget(ctx.store.root, ctx.python, ctx.timeoutMs);
+        target = await cpythonTarget(ctx.store.root);
       } catch (error) {
         return failure('package_unavailable', `the CPython lane cannot resolve packages here: ${error instanceof Error ? error.message : String(error)}`);
       }
       const sources = { ...ctx.pipSources, findLinks: [...ctx.pipSources.findLinks, target.stubDir] };
-      const wasm = req.specs.length === 0
-        ? { ok: true as const, packages: [], elapsedMs: 0 }
-        : await pipDownload(wheelsDir, req.specs, { python: ctx.python, sources, target: target.pip, timeoutMs: ctx.timeoutMs, signal: ctx.signal });
+      const resolve = (constraints?: string) =>
+        pipDownload(wheelsDir, req.specs, { python: ctx.python, sources, target: target!.pip, timeoutMs: ctx.timeoutMs, signal: ctx.signal, ...(constraints ? { constraints } : {}) });
+      let wasm = req.specs.length === 0 ? { ok: true as const, packages: [], elapsedMs: 0 } : await resolve(target.constraints);
+      if (!wasm.ok) {
+        await rm(wheelsDir, { recursive: true, force: true });
+        await mkdir(wheelsDir);
+        wasm = await resolve();
+      }
       if (wasm.ok && wasm.packages.every((p) => p.kind === 'pure')) {
         // Built-ins are listed (they pin the environment's hash) but not shipped: the interpreter has them.
         const packages = wasm.packages;

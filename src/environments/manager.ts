@@ -4,6 +4,7 @@
  * Cold path: disk index, then a cross-process lock per request hash, then the language builder. One
  * build per request hash at a time in this process (promise map) and across processes (lock file).
  */
+import { CPYTHON_RESOLUTION } from './cpython-target.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -66,6 +67,8 @@ export function createEnvironmentManager(options: EnvironmentManagerOptions): En
     npm: npmRegistry ?? '',
     pip: pipOffline ? 'offline' : pipIndexUrl ?? '',
     wheelhouse: wheelhouse ?? '',
+    // What Python requests resolve against: another interpreter (or resolution rule) is another answer.
+    cpython: CPYTHON_RESOLUTION,
   };
   const index = new RequestIndex(store.requestsDir, options.rangeTtlMs ?? 24 * 3600 * 1000);
   const inflight = new Map<string, Promise<PrepareResult>>();

@@ -36,6 +36,8 @@ export interface PipDownloadOptions {
   sources: PipSources;
   /** undefined: the host interpreter. */
   target?: PipTarget;
+  /** A pip constraints file (`-c`). */
+  constraints?: string;
   timeoutMs: number;
   signal?: AbortSignal;
 }
@@ -100,6 +102,7 @@ export async function pipDownload(dest: string, specs: ParsedSpec[], options: Pi
     '--dest', dest,
     ...sourceArgs(options.sources),
     ...targetArgs(options.target),
+    ...(options.constraints ? ['--constraint', options.constraints] : []),
     // Specs were validated as name[extras][specifiers]; `--` keeps any of them from reading as an option.
     '--',
     ...specs.map((spec) => spec.raw),

@@ -17,6 +17,11 @@ export interface LaneDescriptor {
   host: 'worker' | 'inline';
   /** Workers (or concurrent jobs, inline) when the operator does not say. */
   defaultWorkers(cores: number): number;
+  /**
+   * How far the pool may grow while every worker is busy and jobs wait (worker lanes): more than
+   * defaultWorkers for a lane whose guests can block without using a core (sleep, network).
+   */
+  maxWorkers(workers: number): number;
   /** How long after the deadline a job may take to answer before its worker is terminated. */
   graceMs: number;
   /** Which isolation boundaries the lane puts around guest code (reported by /readyz). */

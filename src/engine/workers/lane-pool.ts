@@ -1,7 +1,10 @@
 /**
- * A fixed-size pool of worker slots for one lane. Replaces dead workers (with backoff when they fail to
- * start) and reports availability: a lane whose workers keep failing to start is marked unavailable with
- * the reason, instead of respawning forever.
+ * A pool of worker slots for one lane: `size` workers always, up to `maxSize` while every worker is busy.
+ * A guest that sleeps or waits on the network holds its worker without using a core, so a fixed pool
+ * lets four sleepers starve everyone else (head-of-line); extra workers take the queued jobs instead,
+ * and retire after IDLE_RETIRE_MS without work. Replaces dead workers (with backoff when they fail to
+ * start) and reports availability: a lane whose workers keep failing to start is marked unavailable
+ * with the reason, instead of respawning forever.
  */
 import type { LaneName } from '../../contract/response.js';
 import type { GuestJob, GuestResult } from '../../lanes/lane.js';
@@ -10,6 +13,8 @@ import type { LaneExecutor } from '../scheduler.js';
 import { WorkerSlot, type SlotConfig, type SlotHooks } from './worker-slot.js';
 
 const MAX_INIT_FAILURES = 3;
+/** An extra worker (above `size`) idle this long is terminated. */
+const IDLE_RETIRE_MS = 30_000;
 
 export interface LanePoolHooks extends Omit<SlotHooks, 'onReady' | 'onExit'> {
   onRestart(lane: LaneName, reason: string): void;
@@ -28,7 +33,26 @@ export class LanePool implements LaneExecutor {
     private readonly size: number,
     private readonly config: SlotConfig,
     private readonly hooks: LanePoolHooks,
-  ) {}
+    private readonly maxSize = size,
+  ) {
+    if (maxSize > size) this.retireTimer = setInterval(() => this.retireIdle(), IDLE_RETIRE_MS / 3).unref();
+  }
+
+  private readonly lastBusy = new Map<WorkerSlot, number>();
+  private retireTimer: NodeJS.Timeout | undefined;
+
+  /** Past `size`, workers that found no job for IDLE_RETIRE_MS go. */
+  private retireIdle(): void {
+    const now = performance.now();
+    for (const slot of this.slots) {
+      if (this.slots.size <= this.size) return;
+      if (slot.state === 'idle' && now - (this.lastBusy.get(slot) ?? now) > IDLE_RETIRE_MS) {
+        this.slots.delete(slot);
+        this.lastBusy.delete(slot);
+        void slot.terminate();
+      }
+    }
+  }
 
   start(): void {
     while (this.slots.size < this.size && !this.closed && !this.unavailableReason) this.spawn();
@@ -51,11 +75,14 @@ export class LanePool implements LaneExecutor {
   /** An idle slot; the caller must call run() with it before yielding to the event loop. */
   tryAcquire(): WorkerSlot | undefined {
     if (this.slots.size === 0) this.start();
-    return this.idleSlot();
+    const slot = this.idleSlot();
+    if (!slot) this.grow();
+    return slot;
   }
 
   run(slot: unknown, job: GuestJob): Promise<GuestResult> {
-    return (slot as WorkerSlot).run(job);
+    const worker = slot as WorkerSlot;
+    return worker.run(job).finally(() => this.lastBusy.set(worker, performance.now()));
   }
 
   readiness(): LaneReadiness {
@@ -79,6 +106,7 @@ export class LanePool implements LaneExecutor {
 
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.retireTimer);
     await Promise.all([...this.slots].map((slot) => slot.terminate()));
     this.slots.clear();
     for (const waiter of this.waiters.splice(0)) waiter();
@@ -94,6 +122,13 @@ export class LanePool implements LaneExecutor {
     return fallback;
   }
 
+  /** Every worker is busy and a job waits: add one, unless one is already starting or the pool is full. */
+  private grow(): void {
+    if (this.closed || this.unavailableReason || this.slots.size >= this.maxSize) return;
+    for (const slot of this.slots) if (slot.state === 'starting') return;
+    this.spawn();
+  }
+
   private spawn(): void {
     const slot = new WorkerSlot(this.config, {
       fetch: this.hooks.fetch,
@@ -104,7 +139,8 @@ export class LanePool implements LaneExecutor {
         this.availableListener();
       },
       onExit: (dead, reason, duringInit) => {
-        this.slots.delete(dead);
+        if (!this.slots.delete(dead)) return; // retired
+        this.lastBusy.delete(dead);
         if (this.closed) return;
         if (duringInit) {
           this.initFailures++;

@@ -4,9 +4,10 @@ export const cpythonLane: LaneDescriptor = {
   name: 'cpython',
   languages: ['python'],
   host: 'worker',
-  // Each worker holds a 40 MB image and ~150 MB of compiled code: two per core is plenty, since a
-  // sleeping guest yields no CPU (its sleep waits on the deadline flag).
-  defaultWorkers: (cores) => Math.max(2, cores * 2),
+  defaultWorkers: (cores) => Math.max(2, cores),
+  // A sleeping or fetching guest blocks its worker's thread (Python's calls are synchronous) but uses
+  // no core: the pool grows while jobs wait, so sleepers cannot starve the lane.
+  maxWorkers: (workers) => workers * 4,
   // Every loop checks the deadline flag; only a long host call (a big regex, a huge copy) can run past it.
   graceMs: 300,
   boundaries: ['wasm', 'no_host_realm', 'scrubbed_env'],

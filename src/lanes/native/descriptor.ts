@@ -5,6 +5,7 @@ export const nativeLane: LaneDescriptor = {
   languages: [],
   host: 'inline',
   defaultWorkers: (cores) => Math.max(2, cores),
+  maxWorkers: (workers) => workers,
   graceMs: 300,
   boundaries: ['os_sandbox', 'scrubbed_env'],
   fingerprint: { packages: [], runtimeFiles: ['native/runner.mjs', 'python/isola_native.py', 'python/isola_runner.py'] },
