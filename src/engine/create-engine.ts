@@ -89,7 +89,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     entry: workerEntryUrl(),
     runtimesDir,
     storeDir,
-    laneOptions: { native: { python } },
+    laneOptions: { ...options.laneOptions, native: { ...options.laneOptions?.native, python } },
     bridge,
     fetch: egressFetch,
     log,

@@ -5,6 +5,8 @@ import type { ExecuteResponse, LaneName } from '../contract/response.js';
 export interface EngineOptions {
   /** Worker count per lane (defaults in each lane's descriptor). 0 disables a lane. */
   workers?: Partial<Record<LaneName, number>>;
+  /** Operator options per lane, handed to its driver (e.g. cpython: { preload, rebootEvery }). */
+  laneOptions?: Partial<Record<LaneName, Record<string, unknown>>>;
   /** How far a lane's pool may grow while all its workers are busy (default in its descriptor). */
   maxWorkers?: Partial<Record<LaneName, number>>;
   /** Executions waiting for a worker, all lanes together, before execute() rejects with `overloaded`. */

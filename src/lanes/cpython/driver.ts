@@ -23,6 +23,8 @@ const PAGE = 65536;
 const MIN_HEADROOM_BYTES = 16 << 20;
 /** A memory grown this far past the image is replaced rather than zeroed after the execution. */
 const REGROW_BYTES = 256 << 20;
+/** Executions per image (~0.5 s to boot a new one, ~0.5 ms per execution amortised). */
+const REBOOT_EVERY = 1000;
 const ENTRY = 'import isola_lane\nisola_lane.entry()\n';
 /** Where an environment's wheels appear in the guest's file system. */
 const ENV_DIR = 'isola-env';
@@ -49,11 +51,17 @@ export interface CPythonPlatform {
 export interface CPythonOptions {
   /** Extra modules imported into the image (their import cost is then paid once per worker). */
   preload: string[];
+  /** Executions per image before a new one (with a new string-hash seed) is booted. */
+  rebootEvery: number;
 }
 
 export function cpythonOptions(raw: Record<string, unknown>): CPythonOptions {
   const preload = raw['preload'];
-  return { preload: Array.isArray(preload) ? preload.filter((name): name is string => typeof name === 'string' && /^[\w.]+$/.test(name)) : [] };
+  const rebootEvery = raw['rebootEvery'];
+  return {
+    preload: Array.isArray(preload) ? preload.filter((name): name is string => typeof name === 'string' && /^[\w.]+$/.test(name)) : [],
+    rebootEvery: typeof rebootEvery === 'number' && rebootEvery >= 1 ? Math.floor(rebootEvery) : REBOOT_EVERY,
+  };
 }
 
 export function bootInterpreter(platform: CPythonPlatform, control: WebAssembly.Memory, options: CPythonOptions): Interpreter {
@@ -91,7 +99,7 @@ export function bootInterpreter(platform: CPythonPlatform, control: WebAssembly.
 export function createCPythonDriver(host: DriverHost, platform: CPythonPlatform, control: WebAssembly.Memory, options: CPythonOptions): LaneDriver {
   const started = performance.now();
   const interpreter = bootInterpreter(platform, control, options);
-  return new CPythonDriver(host, platform, control, interpreter, performance.now() - started);
+  return new CPythonDriver(host, platform, control, options, interpreter, performance.now() - started);
 }
 
 class CPythonDriver implements LaneDriver {
@@ -105,12 +113,17 @@ class CPythonDriver implements LaneDriver {
   constructor(
     private readonly host: DriverHost,
     private readonly platform: CPythonPlatform,
-    control: WebAssembly.Memory,
-    private readonly interpreter: Interpreter,
+    private readonly control: WebAssembly.Memory,
+    private readonly options: CPythonOptions,
+    private interpreter: Interpreter,
     private readonly bootMs: number,
   ) {
     this.deadline = new Int32Array(control.buffer);
   }
+
+  /** Executions since the image was made; past options.rebootEvery, recycle() makes a new one. */
+  private sinceBoot = 0;
+  private reboots = 0;
 
   async run(job: GuestJob): Promise<GuestResult> {
     if (this.disposed) throw new Error('cpython driver is disposed');
@@ -165,6 +178,7 @@ class CPythonDriver implements LaneDriver {
     });
     setLimit(0);
     this.dirty = true;
+    this.sinceBoot++;
     const turn = this.interpreter.run(session, ENTRY);
     const memoryFull = this.interpreter.memoryBytes + session.fsBytes() + 2 * PAGE > limitBytes;
     const mapped = mapOutcome(job, {
@@ -244,6 +258,7 @@ class CPythonDriver implements LaneDriver {
       imageBytes: this.interpreter.imageBytes,
       memoryBytes: this.interpreter.memoryBytes,
       instances: this.interpreter.instances,
+      reboots: this.reboots,
       jobs: this.jobs,
     };
   }
@@ -253,7 +268,17 @@ class CPythonDriver implements LaneDriver {
   }
 
   private reset(): void {
-    this.interpreter.reset(REGROW_BYTES);
+    if (this.sinceBoot >= this.options.rebootEvery) {
+      // A new image, with a new string-hash seed: what executions could learn of the seed (set
+      // iteration orders, timing) stops being true after at most rebootEvery executions. No job
+      // runs now: a flag the last one's deadline left raised would trap the boot's own loops.
+      Atomics.store(this.deadline, 0, 0);
+      this.interpreter = bootInterpreter(this.platform, this.control, this.options);
+      this.sinceBoot = 0;
+      this.reboots++;
+    } else {
+      this.interpreter.reset(REGROW_BYTES);
+    }
     this.dirty = false;
   }
 
