@@ -58,6 +58,7 @@ export async function setUpLanes(config: LanesConfig): Promise<Lanes> {
           runtimesDir: config.runtimesDir,
           storeDir: config.storeDir,
           options: config.laneOptions[lane] ?? {},
+          shared: new Map(),
           graceMs,
           resourceLimits: { maxOldGenerationSizeMb: 512, stackSizeMb: 8 },
         },

@@ -9,8 +9,11 @@ import type { GuestJob, GuestResult } from '../lanes/lane.js';
 import { resultWithoutRun } from './envelope.js';
 
 export interface LaneExecutor {
-  /** A free worker, or undefined. The scheduler calls run() with it synchronously. */
-  tryAcquire(): unknown;
+  /**
+   * A free worker, or undefined. The scheduler calls run() with it synchronously. `waiting` is how
+   * many jobs of the lane wait (this one included): an elastic pool may start that many workers.
+   */
+  tryAcquire(waiting: number): unknown;
   run(slot: unknown, job: GuestJob): Promise<GuestResult>;
   /** Called whenever a worker frees up or the lane's availability changes. */
   onAvailable(listener: () => void): void;
@@ -87,7 +90,7 @@ export class Scheduler {
         this.onDepth(this.queued);
         return;
       }
-      const slot = executor.tryAcquire();
+      const slot = executor.tryAcquire(queue.length);
       if (slot === undefined) return;
       const pending = queue.shift()!;
       this.queued--;

@@ -111,6 +111,12 @@ export interface DriverHost {
    * applies the same egress policy as fetch(), per job, through the token in the URL it hands out.
    */
   egressProxy?: { readonly address: string; url(jobId: string, allowHosts: readonly string[], deadline?: number): string; release(jobId: string): void };
+  /**
+   * Compiled modules shared by the workers of a lane: compiling CPython's 100 MB module costs each
+   * worker half a second, a shared Module nothing. Undefined where workers cannot share (tests).
+   */
+  sharedModule?(key: string): WebAssembly.Module | undefined;
+  shareModule?(key: string, module: WebAssembly.Module): void;
   /** Snapshot store, keyed by content hash; undefined where there is no persistent store. */
   snapshots?: SnapshotStore;
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>): void;

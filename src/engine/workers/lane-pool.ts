@@ -73,16 +73,19 @@ export class LanePool implements LaneExecutor {
   }
 
   /** An idle slot; the caller must call run() with it before yielding to the event loop. */
-  tryAcquire(): WorkerSlot | undefined {
+  tryAcquire(waiting = 1): WorkerSlot | undefined {
     if (this.slots.size === 0) this.start();
     const slot = this.idleSlot();
-    if (!slot) this.grow();
+    if (!slot) this.grow(waiting);
     return slot;
   }
 
   run(slot: unknown, job: GuestJob): Promise<GuestResult> {
     const worker = slot as WorkerSlot;
-    return worker.run(job).finally(() => this.lastBusy.set(worker, performance.now()));
+    const result = worker.run(job).finally(() => this.lastBusy.set(worker, performance.now()));
+    // The last free worker just went: start a spare now, so the next job does not wait for a boot.
+    if (!this.idleSlot()) this.grow();
+    return result;
   }
 
   readiness(): LaneReadiness {
@@ -122,11 +125,15 @@ export class LanePool implements LaneExecutor {
     return fallback;
   }
 
-  /** Every worker is busy and a job waits: add one, unless one is already starting or the pool is full. */
-  private grow(): void {
-    if (this.closed || this.unavailableReason || this.slots.size >= this.maxSize) return;
-    for (const slot of this.slots) if (slot.state === 'starting') return;
-    this.spawn();
+  /** Every worker is busy and `wanted` jobs wait: start workers for them, within maxSize. */
+  private grow(wanted = 1): void {
+    if (this.closed || this.unavailableReason) return;
+    let starting = 0;
+    for (const slot of this.slots) if (slot.state === 'starting') starting++;
+    while (starting < wanted && this.slots.size < this.maxSize) {
+      this.spawn();
+      starting++;
+    }
   }
 
   private spawn(): void {

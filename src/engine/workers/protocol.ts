@@ -14,6 +14,8 @@ export interface WorkerInit {
   /** One Int32 the engine sets to 1 when a synchronous fetch answer is waiting on `syncPort`. */
   syncFlag: SharedArrayBuffer;
   options: Record<string, unknown>;
+  /** Compiled Wasm modules other workers of the lane already made (a Module is shared, not copied). */
+  shared: Record<string, WebAssembly.Module>;
 }
 
 export type ToWorker =
@@ -28,4 +30,6 @@ export type FromWorker =
   | { type: 'recycled' }
   | { type: 'failed'; jobId: string; message: string }
   | { type: 'fetch'; callId: number; jobId: string; request: EgressRequest; sync: boolean }
+  /** A compiled module the next workers of the lane can reuse (see DriverHost.shareModule). */
+  | { type: 'share'; key: string; module: WebAssembly.Module }
   | { type: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string; data?: Record<string, unknown> };

@@ -48,6 +48,8 @@ const host: DriverHost = {
   },
   interrupt: new Int32Array(init.interrupt.buffer),
   interruptMemory: init.interrupt,
+  sharedModule: (key) => init.shared[key],
+  shareModule: (key, module) => post({ type: 'share', key, module }),
   readArtifact: async (path) => new Uint8Array(await readFile(inside(storeRoot, path))),
   snapshots: createDiskSnapshotStore(join(storeRoot, 'snapshots')),
   log: (level, message, data) => post({ type: 'log', level, message, ...(data ? { data } : {}) }),

