@@ -61,7 +61,9 @@ function startEgressForwarder(socketPath, port) {
 function fail(error) {
   if (state.failure === null) {
     const [message, stack] = describeError(error);
-    state.failure = { type: 'exception', message, traceback: stack };
+    // The address-space rlimit makes a big ArrayBuffer fail with this RangeError, not an abort.
+    const outOfMemory = error instanceof RangeError && /Array buffer allocation failed/.test(error.message);
+    state.failure = { type: outOfMemory ? 'memory_limit' : 'exception', message, traceback: stack };
     process.stderr.write(stack + '\n');
   }
   process.exit(1);

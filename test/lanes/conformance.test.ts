@@ -1,0 +1,142 @@
+/**
+ * One table of behaviours, run over every lane the registry lists, in every language the lane runs
+ * (the native lane runs both Python and JavaScript). A new lane gets this whole table by adding its
+ * descriptor: nothing here names a lane. Each case is the same program written in each language, with
+ * one expectation on what a user sees in the envelope.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEngine, type Engine, type ExecuteResponse } from '../../src/index.js';
+import { LANES } from '../../src/lanes/registry.js';
+
+type Language = 'python' | 'javascript';
+
+interface Case {
+  name: string;
+  code: Record<Language, string>;
+  request?: Record<string, unknown>;
+  expect(response: ExecuteResponse): void;
+}
+
+const CASES: Case[] = [
+  {
+    name: 'stdout is captured',
+    code: { python: 'print("hello")', javascript: 'console.log("hello")' },
+    expect: (r) => expect(r).toMatchObject({ status: 'completed', return_code: 0, stdout: 'hello\n', error: null }),
+  },
+  {
+    name: "main's return value is the output",
+    code: { python: 'def main(a, b):\n    return {"sum": a + b}', javascript: 'function main({ a, b }) { return { sum: a + b } }' },
+    request: { inputs: { a: 2, b: 3 } },
+    expect: (r) => expect(r).toMatchObject({ output: { sum: 5 }, environment: { mode: 'main' } }),
+  },
+  {
+    name: 'inputs.json in, output.json out',
+    code: {
+      python: 'import json\nvalues = json.load(open("inputs.json"))["values"]\njson.dump({"total": sum(values)}, open("output.json", "w"))',
+      javascript: 'const fs = require("fs");\nconst { values } = JSON.parse(fs.readFileSync("inputs.json", "utf8"));\nfs.writeFileSync("output.json", JSON.stringify({ total: values.reduce((a, b) => a + b, 0) }));',
+    },
+    request: { inputs: { values: [1, 2, 3, 4] } },
+    expect: (r) => expect(r).toMatchObject({ status: 'completed', output: { total: 10 } }),
+  },
+  {
+    name: 'printed JSON becomes the output',
+    code: { python: 'import json\nprint(json.dumps({"x": [1, 2]}))', javascript: 'console.log(JSON.stringify({ x: [1, 2] }))' },
+    expect: (r) => expect(r).toMatchObject({ output: { x: [1, 2] }, stdout_json: { x: [1, 2] } }),
+  },
+  {
+    name: 'an exit code is the return code',
+    code: { python: 'import sys\nprint("bye")\nsys.exit(3)', javascript: 'console.log("bye"); process.exit(3)' },
+    expect: (r) => expect(r).toMatchObject({ status: 'completed', return_code: 3, stdout: 'bye\n' }),
+  },
+  {
+    name: 'an uncaught exception is error.type exception with its message',
+    code: { python: 'raise ValueError("boom")', javascript: 'throw new Error("boom")' },
+    expect: (r) => {
+      expect(r).toMatchObject({ return_code: 1, error: { type: 'exception' } });
+      expect(r.error?.message).toContain('boom');
+    },
+  },
+  {
+    name: 'an endless loop ends at the deadline as timeout',
+    code: { python: 'while True:\n    pass', javascript: 'for (;;) {}' },
+    request: { timeout_ms: 300 },
+    expect: (r) => {
+      expect(r).toMatchObject({ status: 'error', return_code: null, error: { type: 'timeout' } });
+      expect(r.elapsed_ms).toBeLessThan(300 + 2000);
+    },
+  },
+  {
+    name: 'a sleep past the deadline ends as timeout',
+    code: { python: 'import time\ntime.sleep(30)', javascript: 'setTimeout(() => console.log("late"), 30000)' },
+    request: { timeout_ms: 300 },
+    expect: (r) => {
+      expect(r.error?.type).toBe('timeout');
+      expect(r.stdout).toBe('');
+    },
+  },
+  {
+    name: 'holding more than memory_mb is memory_limit',
+    code: {
+      python: 'chunks = []\nwhile True:\n    chunks.append(bytearray(8 * 1024 * 1024))',
+      javascript: 'const chunks = [];\nfor (;;) chunks.push(new Uint8Array(8 * 1024 * 1024).fill(1));',
+    },
+    request: { memory_mb: 128, timeout_ms: 20_000 },
+    expect: (r) => expect(r.error?.type).toBe('memory_limit'),
+  },
+  {
+    name: 'stdout past its cap is truncated, and the code still completes',
+    code: { python: 'import sys\nsys.stdout.write("x" * (3 * 1024 * 1024))', javascript: 'process.stdout.write("x".repeat(3 * 1024 * 1024))' },
+    expect: (r) => {
+      expect(r).toMatchObject({ status: 'completed', stdout_truncated: true });
+      expect(r.stdout.length).toBeLessThanOrEqual(1024 * 1024);
+    },
+  },
+  {
+    name: 'the network is denied without an allow-list',
+    code: {
+      python: 'import urllib.request\ntry:\n    urllib.request.urlopen("http://example.com", timeout=5)\n    print("reached")\nexcept Exception:\n    print("denied")',
+      javascript: 'fetch("http://example.com").then(() => console.log("reached"), () => console.log("denied"))',
+    },
+    expect: (r) => expect(r.stdout).toBe('denied\n'),
+  },
+  {
+    name: 'no file or variable survives into the next execution',
+    code: {
+      python: 'import os\nprint(os.path.exists("/tmp/isola-left"), os.environ.get("ISOLA_LEFT"))\nopen("/tmp/isola-left", "w").write("x")\nos.environ["ISOLA_LEFT"] = "1"',
+      javascript: 'const fs = require("fs");\nconsole.log(fs.existsSync("/tmp/isola-left"), process.env.ISOLA_LEFT);\nfs.writeFileSync("/tmp/isola-left", "x");\nprocess.env.ISOLA_LEFT = "1";',
+    },
+    // Run twice on the same worker: the second run must see what the first saw.
+    expect: () => {},
+  },
+];
+
+/** Every (lane, language) pair the registry promises, with the request fields that route to it. */
+const TARGETS = LANES.flatMap((lane) => {
+  const languages: Language[] = lane.languages.length > 0 ? (lane.languages.filter((l) => l !== 'typescript') as Language[]) : ['python', 'javascript'];
+  return languages.map((language) => ({ lane: lane.name, language, runtime: lane.languages.length > 0 ? 'auto' : lane.name }));
+});
+
+describe.each(TARGETS)('lane $lane, $language', ({ lane, language, runtime }) => {
+  let engine: Engine;
+  beforeAll(async () => {
+    const workers = Object.fromEntries(LANES.map((l) => [l.name, l.name === lane ? 1 : 0]));
+    engine = await createEngine({ workers, maxWorkers: workers });
+  }, 120_000);
+  afterAll(async () => {
+    await engine?.close();
+  });
+  const run = (testCase: Case) => engine.execute({ language, runtime, code: testCase.code[language], ...testCase.request });
+
+  for (const testCase of CASES) {
+    it(testCase.name, async () => {
+      const response = await run(testCase);
+      expect(response.environment.lane).toBe(lane);
+      testCase.expect(response);
+      if (testCase.name.startsWith('no file')) {
+        const again = await run(testCase);
+        expect(again.stdout).toBe(response.stdout);
+        expect(response.stdout).toMatch(/^(False None|false undefined)\n$/);
+      }
+    }, 60_000);
+  }
+});
