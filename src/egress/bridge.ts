@@ -8,7 +8,7 @@
  * failures come back as `{ ok: false, kind }`; the bridge never throws for them.
  */
 import type { EgressRequest, EgressResponse } from '../lanes/lane.js';
-import type { EgressOptions, EngineLogger } from '../engine/types.js';
+import type { EgressOptions, EngineLogger } from './options.js';
 import { createCredentialInjector } from './credentials.js';
 import { createEgressGate } from './egress-gate.js';
 import type { EgressGate } from './egress-gate.js';

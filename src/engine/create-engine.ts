@@ -82,7 +82,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
       return (await environmentsPromise).prepare(request, signal);
     },
   };
-  const transpile: Transpile = async (code, filename) => (await import('../lanes/quickjs/transpile.js')).transpileTypeScript(code, filename);
+  const transpile: Transpile = async (code, filename) => (await import('../languages/javascript/transpile.js')).transpileTypeScript(code, filename);
   const lanes = await setUpLanes({
     sizes,
     ...(options.maxWorkers ? { maxSizes: options.maxWorkers } : {}),

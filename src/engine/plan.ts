@@ -6,7 +6,7 @@
 import type { ExecuteRequest } from '../contract/request.js';
 import type { LaneName } from '../contract/response.js';
 import type { EntryMode, GuestFailure } from '../lanes/lane.js';
-import { analyzeEntry, type EntryAnalysis } from '../lanes/quickjs/entry-detection.js';
+import { analyzeEntry, type EntryAnalysis } from '../languages/javascript/entry-detection.js';
 import { defaultLane } from '../lanes/registry.js';
 
 /** Name under which planning exports a module's unexported main; the guest looks for it too. */

@@ -1,6 +1,9 @@
 /** The engine's public surface: what the library, CLI and HTTP faces program against. Portable. */
 import type { ExecuteRequestInput } from '../contract/request.js';
 import type { ExecuteResponse, LaneName } from '../contract/response.js';
+import type { EgressOptions, EngineLogger } from '../egress/options.js';
+
+export type { EgressOptions, EngineLogger };
 
 export interface EngineOptions {
   /** Worker count per lane (defaults in each lane's descriptor). 0 disables a lane. */
@@ -32,24 +35,6 @@ export interface EngineOptions {
   onEvent?: (event: EngineEvent) => void;
   /** Structured logger (pino-compatible subset). */
   logger?: EngineLogger;
-}
-
-export interface EgressOptions {
-  /** Allow loopback, private and other special addresses (tests, on-prem), but not link-local. Default false. */
-  allowPrivate?: boolean;
-  /** Narrower than allowPrivate: CIDR ranges to open one by one, e.g. ["10.20.0.0/16"]. */
-  allowAddresses?: readonly string[];
-  /** Headers the bridge adds per host pattern, outside the sandbox (credential injection). */
-  credentials?: { host: string; headers: Record<string, string> }[];
-  maxRequestsPerExecution?: number;
-  maxResponseBytes?: number;
-}
-
-export interface EngineLogger {
-  debug(obj: object, msg?: string): void;
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
 }
 
 export type EngineEvent =

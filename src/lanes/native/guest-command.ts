@@ -4,7 +4,7 @@
  * Portable: plain data in, plain data out.
  */
 import type { EntryMode, GuestJob } from '../lane.js';
-import { analyzeEntry } from '../quickjs/entry-detection.js';
+import { analyzeEntry } from '../../languages/javascript/entry-detection.js';
 import { SANDBOX_JOBDIR, SANDBOX_PREBUILD, SANDBOX_RUNTIMES } from './sandbox-args.js';
 import type { NativeOptions } from './native-options.js';
 
