@@ -62,6 +62,8 @@ const CASES: Case[] = [
     request: { timeout_ms: 300 },
     expect: (r) => {
       expect(r).toMatchObject({ status: 'error', return_code: null, error: { type: 'timeout' } });
+      // One wording in every lane (src/lanes/failures.ts).
+      expect(r.error?.message).toMatch(/^execution exceeded its 300 ms deadline/);
       expect(r.elapsed_ms).toBeLessThan(300 + 2000);
     },
   },
@@ -81,7 +83,10 @@ const CASES: Case[] = [
       javascript: 'const chunks = [];\nfor (;;) chunks.push(new Uint8Array(8 * 1024 * 1024).fill(1));',
     },
     request: { memory_mb: 128, timeout_ms: 20_000 },
-    expect: (r) => expect(r.error?.type).toBe('memory_limit'),
+    expect: (r) => {
+      expect(r.error?.type).toBe('memory_limit');
+      expect(r.error?.message).toMatch(/^out of memory: the 128 MB memory limit was reached/);
+    },
   },
   {
     name: 'stdout past its cap is truncated, and the code still completes',

@@ -4,6 +4,7 @@
  * later, it is terminated — the guest may be stuck in C code or swallowing interrupts — and the job
  * ends as a timeout. A worker that dies for any reason fails only its own job.
  */
+import { memoryFailure, timeoutFailure } from '../../lanes/failures.js';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { LaneName } from '../../contract/response.js';
 import type { EgressRequest, EgressResponse, GuestJob, GuestResult } from '../../lanes/lane.js';
@@ -118,7 +119,8 @@ export class WorkerSlot {
 
   private kill(job: GuestJob): void {
     if (this.running?.job !== job) return;
-    this.finish(resultWithoutRun(modeOf(job), { type: 'timeout', message: `execution exceeded its ${job.timeoutMs} ms deadline and was stopped` }, 124));
+    const { exitCode, failure } = timeoutFailure(job.timeoutMs, 'its worker was stopped');
+    this.finish(resultWithoutRun(modeOf(job), failure, exitCode));
     this.die('deadline passed without an answer; worker terminated');
     void this.worker.terminate();
   }
@@ -131,7 +133,8 @@ export class WorkerSlot {
     if (this.running) {
       const job = this.running.job;
       const oom = /ERR_WORKER_OUT_OF_MEMORY|out of memory/i.test(reason);
-      this.finish(resultWithoutRun(modeOf(job), oom ? { type: 'memory_limit', message: 'the worker ran out of memory and was replaced' } : { type: 'internal', message: `the sandbox worker failed (${reason}); it was replaced` }, 1));
+      const outOfMemory = memoryFailure(job.memoryBytes, undefined, 'its worker was replaced');
+      this.finish(oom ? resultWithoutRun(modeOf(job), outOfMemory.failure, outOfMemory.exitCode) : resultWithoutRun(modeOf(job), { type: 'internal', message: `the sandbox worker failed (${reason}); it was replaced` }, 1));
     }
     this.hooks.onExit(this, reason, duringInit);
   }

@@ -3,6 +3,7 @@
  * the lane protocol's GuestResult fields. The runner's result already follows the contract; this adds
  * the failures only the lane can see: the deadline, the memory cap, a broken interpreter.
  */
+import { memoryFailure, timeoutFailure } from '../failures.js';
 import type { EntryMode, GuestFailure, GuestJob, GuestResult } from '../lane.js';
 import type { TurnOutcome } from './interpreter.js';
 
@@ -26,13 +27,14 @@ export function mapOutcome(job: GuestJob, seen: Observed): Mapped {
   const mode: EntryMode = replyMode === 'main' || replyMode === 'script' ? replyMode : job.mode === 'main' ? 'main' : 'script';
   const streams = { stdout: seen.stdout, stderr: seen.stderr, stdoutTruncated: seen.stdoutTruncated, stderrTruncated: seen.stderrTruncated };
   const fail = (exitCode: number, failure: GuestFailure): Mapped => ({ exitCode, mode, ...streams, failure });
-  const timeout = () => fail(124, { type: 'timeout', message: `execution exceeded its ${job.timeoutMs} ms deadline` });
-  const outOfMemory = (traceback?: string) =>
-    fail(137, {
-      type: 'memory_limit',
-      message: `out of memory: the ${Math.round(job.memoryBytes / 2 ** 20)} MB memory limit was reached`,
-      ...(traceback ? { traceback } : {}),
-    });
+  const timeout = () => {
+    const { exitCode, failure } = timeoutFailure(job.timeoutMs);
+    return fail(exitCode, failure);
+  };
+  const outOfMemory = (traceback?: string) => {
+    const { exitCode, failure } = memoryFailure(job.memoryBytes, traceback);
+    return fail(exitCode, failure);
+  };
 
   if (!reply) {
     if (seen.deadlineRaised) return timeout();

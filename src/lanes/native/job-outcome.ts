@@ -6,6 +6,7 @@
  * types a guest can cause itself (exception, invalid_output, output_limit, memory_limit): timeouts and
  * kills are decided here from what the host saw, so no guest can forge them either way.
  */
+import { MEMORY_EXIT_CODE, memoryFailure, timeoutFailure } from '../failures.js';
 import { z } from 'zod';
 import type { EntryMode, GuestJob, GuestResult } from '../lane.js';
 import type { CappedBytes } from './capped-bytes.js';
@@ -45,7 +46,7 @@ export interface JobEnd {
 }
 
 /** Exit code reported for a run the host or the kernel stopped (128 + SIGKILL, as shells report it). */
-export const KILLED_EXIT_CODE = 137;
+const KILLED_EXIT_CODE = MEMORY_EXIT_CODE;
 
 const ModeHintSchema = z.object({ mode: z.enum(['script', 'main']) });
 
@@ -84,33 +85,21 @@ export function jobOutcome(job: GuestJob, end: JobEnd): GuestResult {
     runMs: end.runMs,
   };
   if (end.timedOut) {
-    return {
-      ...base,
-      exitCode: KILLED_EXIT_CODE,
-      failure: { type: 'timeout', message: `Execution exceeded the timeout of ${job.timeoutMs} ms` },
-    };
+    return { ...base, ...timeoutFailure(job.timeoutMs) };
   }
   if (runner) return withRunner(base, runner, job);
   // bwrap reports a guest killed by signal N as exit code 128 + N.
   const signal = end.signal ?? (end.code !== null && end.code > 128 ? signalName(end.code - 128) : null);
   if (signal === 'SIGXCPU') {
-    return { ...base, exitCode: KILLED_EXIT_CODE, failure: { type: 'timeout', message: 'Execution exceeded its CPU time limit' } };
+    return { ...base, ...timeoutFailure(job.timeoutMs, 'its CPU time limit') };
   }
   if (signal === 'SIGKILL') {
     // Not ours (the deadline did not fire): the kernel's hard limits, in practice memory.
-    return {
-      ...base,
-      exitCode: KILLED_EXIT_CODE,
-      failure: { type: 'memory_limit', message: `The process was killed by the kernel (memory limit ${mib(job.memoryBytes)} MiB)` },
-    };
+    return { ...base, ...memoryFailure(job.memoryBytes, undefined, 'the kernel killed the process') };
   }
   if (signal === 'SIGABRT' && end.runtime === 'node') {
     // V8 aborts the process when the heap reaches --max-old-space-size.
-    return {
-      ...base,
-      exitCode: end.code ?? KILLED_EXIT_CODE,
-      failure: { type: 'memory_limit', message: `JavaScript heap out of memory (memory limit ${mib(job.memoryBytes)} MiB)` },
-    };
+    return { ...base, ...memoryFailure(job.memoryBytes, undefined, 'JavaScript heap') };
   }
   if (signal !== null) {
     return {
@@ -132,6 +121,10 @@ function withRunner(base: GuestResult, runner: RunnerResult, job: GuestJob): Gue
   const result: GuestResult = { ...base, exitCode: runner.exit_code };
   if (runner.return_json !== null) result.returnJson = runner.return_json;
   if (runner.output_file_text !== undefined) result.outputFileText = runner.output_file_text;
+  if (runner.failure?.type === 'memory_limit') {
+    // The runtime's own words (MemoryError, a failed allocation) stay in the traceback.
+    return { ...result, ...memoryFailure(job.memoryBytes, runner.failure.traceback ?? runner.failure.message) };
+  }
   if (runner.failure) {
     result.failure = { type: runner.failure.type, message: runner.failure.message };
     if (runner.failure.traceback !== null) result.failure.traceback = runner.failure.traceback;
@@ -142,10 +135,6 @@ function withRunner(base: GuestResult, runner: RunnerResult, job: GuestJob): Gue
     };
   }
   return result;
-}
-
-function mib(bytes: number): number {
-  return Math.round(bytes / (1024 * 1024));
 }
 
 const SIGNAL_NAMES: Record<number, string> = {

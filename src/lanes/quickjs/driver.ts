@@ -4,6 +4,7 @@
  * nothing on the request path. The module itself is replaced when it may be unhealthy (a host-side
  * error unwound through it) or has grown large.
  */
+import { memoryFailure } from '../failures.js';
 import type { QuickJSSyncVariant } from 'quickjs-emscripten-core';
 import type { DriverHost, GuestJob, GuestResult, LaneDriver } from '../lane.js';
 import { newCappedModule, type CappedModule } from './capped-module.js';
@@ -93,7 +94,7 @@ export async function createQuickJSDriver(host: DriverHost, options: QuickJSDriv
         // After a refused heap growth, an exception is the out-of-memory error (or a failure caused by
         // it, such as describing the error itself running out of memory).
         if (capped.takeRefusal() && result.failure?.type === 'exception') {
-          return { ...result, exitCode: 137, failure: { type: 'memory_limit', message: `out of memory: the ${Math.round(job.memoryBytes / 2 ** 20)} MB memory limit was reached` } };
+          return { ...result, ...memoryFailure(job.memoryBytes) };
         }
         return result;
       } catch (error) {

@@ -2,6 +2,7 @@
  * One execution in a brand-new QuickJS runtime and context (prepared ahead, never used before): nothing
  * survives into the next job, because the runtime (heap, atoms, globals, timers, files) is freed at the end.
  */
+import { memoryFailure, timeoutFailure } from '../failures.js';
 import type { QuickJSContext, QuickJSHandle } from 'quickjs-emscripten-core';
 import type { DriverHost, GuestFailure, GuestJob, GuestResult } from '../lane.js';
 import { StreamCapture } from '../stream-capture.js';
@@ -166,7 +167,7 @@ function endToFailure(
     case 'exit':
       return { exitCode: state.exitCode ?? 0, ...readOutputFile(ctx, internal) };
     case 'timeout':
-      return { exitCode: 124, failure: { type: 'timeout', message: `execution exceeded its ${job.timeoutMs} ms deadline` } };
+      return timeoutFailure(job.timeoutMs);
     case 'idle':
     case 'settled':
       return { exitCode: 0 };
@@ -175,7 +176,7 @@ function endToFailure(
       const [message, stack] = describe(ctx, internal, end.error);
       if (end.error.alive) end.error.dispose();
       if (/^InternalError: out of memory/.test(message)) {
-        return { exitCode: 137, failure: { type: 'memory_limit', message: `out of memory: the ${Math.round(job.memoryBytes / 2 ** 20)} MB memory limit was reached` } };
+        return memoryFailure(job.memoryBytes);
       }
       state.stderr.write(`${stack}\n`);
       return { exitCode: 1, failure: { type: 'exception', message, traceback: stack } };
