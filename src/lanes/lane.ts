@@ -64,7 +64,11 @@ export interface GuestResult {
   /** Raw text of ./output.json if the code wrote one. */
   outputFileText?: string;
   failure?: GuestFailure;
-  /** Whether the job started from a cached snapshot/environment. */
+  /**
+   * 'miss' when this execution paid for preparing something that later executions reuse (a prebuild,
+   * an environment's first load in this worker); 'hit' otherwise. The envelope adds the environment
+   * build (routing) to it: one meaning in every lane.
+   */
   cache: 'hit' | 'miss';
   setupMs: number;
   runMs: number;

@@ -105,6 +105,11 @@ const CASES: Case[] = [
     expect: (r) => expect(r.stdout).toBe('denied\n'),
   },
   {
+    name: 'a plain execution prepares nothing: cache is hit',
+    code: { python: 'print(1)', javascript: 'console.log(1)' },
+    expect: (r) => expect(r.environment.cache).toBe('hit'),
+  },
+  {
     name: 'no file or variable survives into the next execution',
     code: {
       python: 'import os\nprint(os.path.exists("/tmp/isola-left"), os.environ.get("ISOLA_LEFT"))\nopen("/tmp/isola-left", "w").write("x")\nos.environ["ISOLA_LEFT"] = "1"',

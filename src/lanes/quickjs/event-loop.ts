@@ -3,6 +3,7 @@
  * nothing is pending, the awaited promise settles, process.exit() was called, or the deadline passes.
  * Time waiting here is real time: a guest setTimeout(fn, 500) really waits 500 ms, within the deadline.
  */
+import { callNumber } from './guest-calls.js';
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from 'quickjs-emscripten-core';
 import type { GuestHostState } from './guest-host.js';
 
@@ -42,10 +43,10 @@ export async function runEventLoop(deps: LoopDeps, settled?: () => boolean): Pro
     if (deps.timedOut() || Date.now() >= deps.deadline) return { kind: 'timeout' };
     if (settled?.()) return { kind: 'settled' };
 
-    const nextAt = callNumber(ctx, internal, 'nextTimerAt');
+    const nextAt = callNumber(ctx, internal, 'nextTimerAt', -1);
     // Unref'd timers (AbortSignal.timeout, timer.unref()) fire while something else is pending but do
     // not keep the run alive on their own, as in Node.
-    if ((nextAt < 0 || callNumber(ctx, internal, 'hasRefTimers') !== 1) && state.pending === 0) return { kind: 'idle' };
+    if ((nextAt < 0 || callNumber(ctx, internal, 'hasRefTimers', 0) !== 1) && state.pending === 0) return { kind: 'idle' };
 
     const now = Date.now();
     const until = Math.min(nextAt < 0 ? Number.POSITIVE_INFINITY : nextAt, deps.deadline);
@@ -69,17 +70,6 @@ export async function runEventLoop(deps: LoopDeps, settled?: () => boolean): Pro
       ran.value.dispose();
     }
   }
-}
-
-function callNumber(ctx: QuickJSContext, target: QuickJSHandle, method: string): number {
-  const result = ctx.callMethod(target, method, []);
-  if (result.error) {
-    result.error.dispose();
-    return -1;
-  }
-  const value = ctx.getNumber(result.value);
-  result.value.dispose();
-  return value;
 }
 
 /** Sleep for `ms`, or less if a host operation settles first. */

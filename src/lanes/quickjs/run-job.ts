@@ -2,6 +2,7 @@
  * One execution in a brand-new QuickJS runtime and context (prepared ahead, never used before): nothing
  * survives into the next job, because the runtime (heap, atoms, globals, timers, files) is freed at the end.
  */
+import { callNumber } from './guest-calls.js';
 import { memoryFailure, timeoutFailure } from '../failures.js';
 import type { QuickJSContext, QuickJSHandle } from 'quickjs-emscripten-core';
 import type { DriverHost, GuestFailure, GuestJob, GuestResult } from '../lane.js';
@@ -78,7 +79,7 @@ export async function runJob(deps: RunJobDeps, job: GuestJob): Promise<GuestResu
     if (job.mode !== 'main') {
       const end = await runEventLoop(loop);
       if (end.kind !== 'idle') return failed(end);
-      return finish({ exitCode: callNumber(ctx, internal, 'finalExitCode'), ...readOutputFile(ctx, internal) });
+      return finish({ exitCode: callNumber(ctx, internal, 'finalExitCode', 1), ...readOutputFile(ctx, internal) });
     }
 
     // 2. Function mode: find main, call it with the inputs, await it, serialize its value.
@@ -210,17 +211,6 @@ function findMain(ctx: QuickJSContext, internal: QuickJSHandle, namespace: Quick
     return ctx.undefined;
   }
   return found.value;
-}
-
-function callNumber(ctx: QuickJSContext, target: QuickJSHandle, method: string): number {
-  const result = ctx.callMethod(target, method, []);
-  if (result.error) {
-    result.error.dispose();
-    return 1;
-  }
-  const value = ctx.getNumber(result.value);
-  result.value.dispose();
-  return value;
 }
 
 function readOutputFile(ctx: QuickJSContext, internal: QuickJSHandle): { outputFileText?: string } {
