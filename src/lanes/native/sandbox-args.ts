@@ -69,6 +69,8 @@ export const SANDBOX_JOBDIR = '/isola/job';
 export const SANDBOX_RUNTIMES = '/isola/runtimes';
 /** Files a prebuild left in its working directory, copied into /work by the runner before each job. */
 export const SANDBOX_PREBUILD = '/isola/prebuild';
+/** Where JavaScript jobs find the Node binary (bound alone, whatever its host path). */
+export const SANDBOX_NODE = '/opt/isola/bin/node';
 
 export function sandboxArgv(
   layout: SandboxLayout,
@@ -126,7 +128,7 @@ export function sandboxArgv(
 
 /** The guest's whole environment: nothing of the host's reaches it. */
 export function sandboxEnv(runtime: 'python' | 'node', hashSeed: number): Record<string, string> {
-  const common = { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/tmp', TMPDIR: '/tmp', LANG: 'C.UTF-8' };
+  const common = { PATH: '/opt/isola/bin:/usr/local/bin:/usr/bin:/bin', HOME: '/tmp', TMPDIR: '/tmp', LANG: 'C.UTF-8' };
   if (runtime === 'node') return { ...common, NODE_ENV: 'production' };
   return {
     ...common,

@@ -27,7 +27,6 @@ import {
   execCapture,
   interpreterPrefixes,
   killGroup,
-  nodePrefix,
   makeReadable,
   reachableBy,
   rootEntries,
@@ -39,7 +38,7 @@ import { PrebuildCache } from './prebuild-cache.js';
 import { REFUSED_SYSCALLS, seccompFilter } from './seccomp-filter.js';
 import { jobEgress, type NativeEgressProxy } from './native-egress.js';
 import { nativeOptions, type NativeOptions } from './native-options.js';
-import { sandboxArgv, sandboxEnv, type SandboxLayout, type SandboxLimits } from './sandbox-args.js';
+import { SANDBOX_NODE, sandboxArgv, sandboxEnv, type SandboxLayout, type SandboxLimits } from './sandbox-args.js';
 import { runSandboxed } from './sandboxed-process.js';
 
 const RUNTIME_FILES = ['python/isola_runner.py', 'python/isola_native.py', 'native/runner.mjs'];
@@ -98,7 +97,7 @@ class NativeDriver implements LaneDriver {
         root: await rootEntries(),
         etcFiles: await etcFiles(driverDir),
         runtimesDir,
-        readOnly: [...(await interpreterPrefixes(options.python)), ...(await nodePrefix(options.node))].map((path): [string, string] => [path, path]),
+        readOnly: (await interpreterPrefixes(options.python)).map((path): [string, string] => [path, path]),
       };
       await makeReadable(driverDir);
       const driver = new NativeDriver(options, driverDir, layout, (host as NativeDriverHost).egressProxy);
@@ -250,12 +249,13 @@ class NativeDriver implements LaneDriver {
       if (identity) await chown(jobDir, identity.uid, identity.gid);
       const probes: Record<NativeRuntime, string[]> = {
         python: [this.options.python, '-s', '-B', '-c', 'import sys; print(sys.version.split()[0])'],
-        node: [this.options.node, '-e', 'console.log(process.versions.node)'],
+        node: [SANDBOX_NODE, '-e', 'console.log(process.versions.node)'],
       };
       for (const [runtime, command] of Object.entries(probes) as [NativeRuntime, string[]][]) {
         const overhead = (runtime === 'node' ? this.options.nodeOverheadMb : this.options.memoryOverheadMb) * 1024 * 1024;
         const limits: SandboxLimits = { cpuSeconds: 10, addressSpaceBytes: 256 * 1024 * 1024 + overhead, processes: 16, fileSizeBytes: 1 << 20, openFiles: 64, tmpfsBytes: 1 << 20 };
-        const argv = sandboxArgv({ ...this.layout, jobDir }, limits, sandboxEnv(runtime, 1), command);
+        const readOnly: [string, string][] = runtime === 'node' ? [...this.layout.readOnly, [this.options.node, SANDBOX_NODE]] : this.layout.readOnly;
+        const argv = sandboxArgv({ ...this.layout, jobDir, readOnly }, limits, sandboxEnv(runtime, 1), command);
         const inside = await runSandboxed({
           argv,
           stdinPath: '/dev/null',
