@@ -35,7 +35,7 @@ import {
 } from './host-setup.js';
 import { jobOutcome } from './job-outcome.js';
 import { PrebuildCache } from './prebuild-cache.js';
-import { REFUSED_SYSCALLS, seccompFilter } from './seccomp-filter.js';
+import { ALLOWED_SOCKET_FAMILIES, REFUSED_SYSCALLS, seccompFilter } from './seccomp-filter.js';
 import { jobEgress, type NativeEgressProxy } from './native-egress.js';
 import { nativeOptions, type NativeOptions } from './native-options.js';
 import { SANDBOX_NODE, sandboxArgv, sandboxEnv, type SandboxLayout, type SandboxLimits } from './sandbox-args.js';
@@ -119,7 +119,7 @@ class NativeDriver implements LaneDriver {
       runtimes: this.runtimes,
       rings: { os_sandbox: python?.available ?? false, scrubbed_env: true },
       nestedUserNamespaces: this.layout.disableUserns ? 'disabled' : 'allowed (bwrap < 0.8)',
-      seccomp: this.layout.seccompFile ? { refused: REFUSED_SYSCALLS } : `none on ${process.arch}`,
+      seccomp: this.layout.seccompFile ? { refused: REFUSED_SYSCALLS, socketFamilies: ALLOWED_SOCKET_FAMILIES } : `none on ${process.arch}`,
       egress: this.egressProxy ? 'proxy' : 'none',
       limits: { tmpfsMb: this.options.tmpfsMb, processes: this.options.processes, openFiles: this.options.openFiles },
       running: this.running.size,
