@@ -111,6 +111,9 @@ class NativeDriver implements LaneDriver {
       const privileged = process.getuid?.() === 0;
       const cgroups = await detectCgroups(privileged, options.cgroupParent);
       const prebuildRoot = await prebuildStore(options, driverDir, privileged ? { uid: options.hostUid, gid: options.hostGid } : undefined);
+      if (options.storeDir && !prebuildRoot.startsWith(options.storeDir)) {
+        host.log('warn', 'native prebuilds are kept per process: the sandbox uid cannot reach the store directory', { storeDir: options.storeDir, uid: options.hostUid });
+      }
       const driver = new NativeDriver(options, driverDir, layout, (host as NativeDriverHost).egressProxy, cgroups, prebuildRoot);
       await driver.probe();
       host.log(driver.runtimes.python?.available ? 'info' : 'warn', 'native lane probed', { ...driver.describe() });
