@@ -4,8 +4,9 @@
  * delegates one. The attacks on the same caps are in test/attacks/native-shm-fill.test.ts and
  * native-inode-exhaustion.test.ts.
  */
-import { readdir } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LaneDriver } from '../../../src/lanes/lane.js';
 import { detectCgroups } from '../../../src/lanes/native/job-cgroups.js';
@@ -14,17 +15,23 @@ import { lines, pythonJob, testHost } from './native-fixture.js';
 
 // Decided before the tests are collected: hosts without delegated controllers skip, saying why.
 const cgroups = await detectCgroups(process.getuid?.() === 0);
-const scratchDirs = async (): Promise<string[]> => (await readdir(tmpdir())).filter((name) => name.startsWith('isola-scratch-'));
 
 let driver: LaneDriver;
-let before: string[];
+let tmp: string;
+const hostTmp = process.env['TMPDIR'];
 beforeAll(async () => {
-  before = await scratchDirs();
+  // A temp dir of this file's own (vitest runs files in parallel): every job and scratch dir lands here.
+  tmp = await mkdtemp(join(tmpdir(), 'isola-scratch-test-'));
+  await chmod(tmp, 0o755);
+  process.env['TMPDIR'] = tmp;
   driver = await createDriver(testHost(), { options: { tmpfsMb: 4, tmpfsInodes: 256 } });
 });
 afterAll(async () => {
   await driver.dispose();
-  expect(await scratchDirs()).toEqual(before);
+  if (hostTmp === undefined) delete process.env['TMPDIR'];
+  else process.env['TMPDIR'] = hostTmp;
+  expect(await readdir(tmp)).toEqual([]); // no scratch mount point or job dir left behind
+  await rm(tmp, { recursive: true });
 });
 
 describe('native lane: scratch', () => {
