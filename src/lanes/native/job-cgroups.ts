@@ -33,7 +33,7 @@ export async function detectCgroups(privileged: boolean, parent?: string): Promi
     if (!mount) return { mode: 'rlimits', reason: 'no cgroup2 file system is mounted' };
     const own = /^0::(.*)$/m.exec(await readFile('/proc/self/cgroup', 'utf8').catch(() => ''))?.[1];
     if (own === undefined) return { mode: 'rlimits', reason: 'the service is in no cgroup v2 group' };
-    dir = join(mount, own);
+    dir = join(mount, own).replace(/\/$/, '');
   }
   const enabled = (await readFile(join(dir, 'cgroup.subtree_control'), 'utf8').catch(() => '')).trim().split(/\s+/);
   const missing = NEEDED.filter((name) => !enabled.includes(name));
