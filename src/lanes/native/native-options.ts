@@ -8,8 +8,14 @@ export const NativeOptionsSchema = z.object({
   node: z.string().min(1).optional(),
   bwrap: z.string().min(1).default('/usr/bin/bwrap'),
   prlimit: z.string().min(1).default('/usr/bin/prlimit'),
-  /** Size of each private tmpfs (/tmp and the /work cwd); also the largest file a job may write. */
+  unshare: z.string().min(1).default('/usr/bin/unshare'),
+  /**
+   * Size of the job's scratch tmpfs, one budget for /work (the cwd), /tmp and /dev/shm together; also
+   * the largest file a job may write. Its pages are memory: count them in the host's budget per job.
+   */
   tmpfsMb: z.number().int().min(1).max(4096).default(64),
+  /** Files, directories and links the scratch tmpfs may hold (each costs ~1 KiB of kernel memory). */
+  tmpfsInodes: z.number().int().min(64).max(1_048_576).default(16_384),
   /** RLIMIT_NPROC inside the sandbox. */
   processes: z.number().int().min(4).max(4096).default(64),
   openFiles: z.number().int().min(16).max(65536).default(256),
@@ -21,6 +27,10 @@ export const NativeOptionsSchema = z.object({
   memoryOverheadMb: z.number().int().min(0).max(4096).default(128),
   /** The same for Node: V8 reserves ~1 GiB of address space (code range, cages) before running anything. */
   nodeOverheadMb: z.number().int().min(0).max(65536).default(2048),
+  /** Store directory (the engine's storeDir): prebuilt files go to <storeDir>/native-prebuilds. */
+  storeDir: z.string().min(1).optional(),
+  /** A cgroup v2 directory delegated to the service (memory, pids); default: the service's own cgroup. */
+  cgroupParent: z.string().min(1).optional(),
   /** Deadline of an environment's prebuild, run once per environment. */
   prebuildTimeoutMs: z.number().int().min(100).max(3_600_000).default(120_000),
   /**

@@ -3,8 +3,9 @@
  * Portable (plain data in, argv out) so the policy can be read and tested apart from spawning.
  *
  * Policy: every namespace unshared (no network, own pid/ipc/uts/cgroup namespaces), read-only /usr and
- * only what the command needs, a private size-capped tmpfs at /tmp and at /work (the cwd: the guest can
- * never fill the host's disk), uid/gid 10000, a cleared environment, a new session (no TIOCSTI into a
+ * only what the command needs, the job's scratch tmpfs (one mount with a byte and an inode cap, made by
+ * launcher.ts) at /work (the cwd), /tmp and /dev/shm, so the guest can fill neither the host's disk nor
+ * its memory through files wherever it writes them, uid/gid 10000, a cleared environment, a new session (no TIOCSTI into a
  * terminal), and death with the parent; the root is remounted read-only once everything is in place.
  *
  * rlimits are set by prlimit inside the sandbox, after bwrap made the user namespace: RLIMIT_NPROC counts
@@ -36,8 +37,11 @@ export interface SandboxLayout {
    * outside /usr (same path), an environment's node_modules (at /node_modules), prebuild files.
    */
   readOnly: [string, string][];
-  /** Host directory bound read-write at /work instead of the private tmpfs (only to run a prebuild). */
-  writableWorkDir?: string;
+  /**
+   * Host path of the job's scratch tmpfs as the launcher mounted it (visible in the launcher's mount
+   * namespace only): its work/, tmp/ and shm/ are bound at /work, /tmp and /dev/shm.
+   */
+  scratchDir: string;
   /** Host Unix sockets bound into the sandbox, as [host path, sandbox path] (the egress proxy). */
   sockets?: [string, string][];
   /** bwrap >= 0.8: forbid the guest further user namespaces (a common first step of kernel exploits). */
@@ -57,8 +61,6 @@ export interface SandboxLimits {
   fileSizeBytes: number;
   /** RLIMIT_NOFILE. */
   openFiles: number;
-  /** Size of each of the /tmp and /work tmpfs mounts. */
-  tmpfsBytes: number;
 }
 
 export const SANDBOX_UID = 10000;
@@ -69,6 +71,14 @@ export const SANDBOX_JOBDIR = '/isola/job';
 export const SANDBOX_RUNTIMES = '/isola/runtimes';
 /** Files a prebuild left in its working directory, copied into /work by the runner before each job. */
 export const SANDBOX_PREBUILD = '/isola/prebuild';
+/** Directories of the scratch tmpfs and where the sandbox sees them: one byte and inode budget for all. */
+export const SCRATCH_MOUNTS: readonly (readonly [string, string])[] = [
+  ['work', SANDBOX_WORKDIR],
+  ['tmp', '/tmp'],
+  ['shm', '/dev/shm'],
+];
+/** Where JavaScript jobs find the Node binary (bound alone, whatever its host path). */
+export const SANDBOX_NODE = '/opt/isola/bin/node';
 
 export function sandboxArgv(
   layout: SandboxLayout,
@@ -98,11 +108,9 @@ export function sandboxArgv(
   }
   argv.push('--dir', '/etc');
   for (const [host, inside] of layout.etcFiles) argv.push('--ro-bind', host, inside);
+  // After --dev: bwrap's /dev is an uncapped tmpfs of its own, and /dev/shm a plain directory in it.
   argv.push('--proc', '/proc', '--dev', '/dev');
-  const size = String(Math.floor(limits.tmpfsBytes));
-  argv.push('--size', size, '--tmpfs', '/tmp');
-  if (layout.writableWorkDir) argv.push('--bind', layout.writableWorkDir, SANDBOX_WORKDIR);
-  else argv.push('--size', size, '--tmpfs', SANDBOX_WORKDIR);
+  for (const [name, inside] of SCRATCH_MOUNTS) argv.push('--bind', `${layout.scratchDir}/${name}`, inside);
   argv.push('--ro-bind', layout.runtimesDir, SANDBOX_RUNTIMES, '--ro-bind', layout.jobDir, SANDBOX_JOBDIR);
   for (const [host, inside] of layout.readOnly) argv.push('--ro-bind', host, inside);
   // connect() needs write permission on the socket inode: a plain bind of the socket file alone.
@@ -126,7 +134,7 @@ export function sandboxArgv(
 
 /** The guest's whole environment: nothing of the host's reaches it. */
 export function sandboxEnv(runtime: 'python' | 'node', hashSeed: number): Record<string, string> {
-  const common = { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/tmp', TMPDIR: '/tmp', LANG: 'C.UTF-8' };
+  const common = { PATH: '/opt/isola/bin:/usr/local/bin:/usr/bin:/bin', HOME: '/tmp', TMPDIR: '/tmp', LANG: 'C.UTF-8' };
   if (runtime === 'node') return { ...common, NODE_ENV: 'production' };
   return {
     ...common,

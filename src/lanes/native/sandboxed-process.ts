@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { open } from 'node:fs/promises';
 import { CappedBytes } from './capped-bytes.js';
-import { killGroup, type HostIdentity } from './host-setup.js';
+import { killGroup } from './host-setup.js';
 
 /** How long a job killed at its deadline may take to close its pipes before its answer is returned. */
 const KILL_GRACE_MS = 100;
@@ -17,7 +17,6 @@ export interface SandboxedRun {
   stdinPath: string;
   /** File handed to the child open at fd 4 (the seccomp filter), if any. */
   fd4Path?: string;
-  identity: HostIdentity | undefined;
   /** Absolute deadline, Date.now() clock. */
   deadline: number;
   stdoutBytes: number;
@@ -54,7 +53,6 @@ export async function runSandboxed(run: SandboxedRun): Promise<SandboxedEnd> {
       stdio: [stdin.fd, 'pipe', 'pipe', 'pipe', ...(fd4 ? [fd4.fd] : [])],
       detached: true, // own process group, so the deadline kill reaches bwrap and all it started
       env: { PATH: '/usr/bin:/bin' }, // not even bwrap sees the service's environment
-      ...run.identity,
     });
     pid = child.pid;
     if (pid !== undefined) run.track(pid, true);

@@ -1,13 +1,24 @@
 /**
- * A seccomp filter for the native sandbox (bwrap --seccomp FD): classic BPF that makes a block-list of
- * system calls fail with EPERM. Namespaces, rlimits and the read-only root already bound what a guest can
- * reach; this trims the kernel surface it can poke at, picking the calls that kernel exploits and
- * sandbox escapes lean on and that code nodes never need: io_uring, eBPF, userfaultfd, perf events,
- * ptrace and cross-process memory access, the key store, module loading, mounts and namespace changes.
+ * A seccomp filter for the native sandbox (bwrap --seccomp FD), as classic BPF. Namespaces, rlimits and
+ * the read-only root already bound what a guest can reach; this trims the kernel surface it can poke at:
+ *
+ * - a block-list of system calls that fail with EPERM, picking the calls that kernel exploits and sandbox
+ *   escapes lean on and that code nodes never need: io_uring, eBPF, userfaultfd, perf events, ptrace and
+ *   cross-process memory access, the key store, module loading, mounts and namespace changes;
+ * - an allow-list of socket families. The network namespace is empty, but not every family is scoped by
+ *   it: AF_VSOCK talks to the hypervisor (its port space is the host's, a channel around the namespace),
+ *   and AF_NETLINK, AF_PACKET, AF_BLUETOOTH, AF_ALG and friends are large kernel surfaces. socket() is
+ *   allowed for AF_UNIX (the egress proxy is a Unix socket), AF_INET/AF_INET6 (the loopback of the
+ *   sandbox's own namespace: the runner's egress forwarder listens there, and clients need sockets to
+ *   fail cleanly with ENETUNREACH) and AF_NETLINK with NETLINK_ROUTE only (glibc's getaddrinfo
+ *   AI_ADDRCONFIG and getifaddrs, i.e. Node's dns.lookup and os.networkInterfaces(), read the addresses
+ *   of the namespace's lone loopback through it). Everything else fails with EAFNOSUPPORT, as on a kernel
+ *   built without that family, so callers take their ordinary fallback. socketpair() is AF_UNIX only.
  *
  * Portable: builds bytes. x86_64 only (syscall numbers are per architecture); elsewhere there is no filter
  * and the lane says so in describe().
  */
+import { BpfProgram } from './bpf-program.js';
 
 /** x86_64 numbers of the refused calls. */
 const REFUSED_X86_64: Record<string, number> = {
@@ -56,45 +67,51 @@ const REFUSED_X86_64: Record<string, number> = {
 
 export const REFUSED_SYSCALLS = Object.keys(REFUSED_X86_64);
 
+const SYS_SOCKET = 41;
+const SYS_SOCKETPAIR = 53;
+const AF_UNIX = 1;
+const AF_INET = 2;
+const AF_INET6 = 10;
+const AF_NETLINK = 16;
+const NETLINK_ROUTE = 0;
+/** The socket families a guest may open, as /readyz reports them. */
+export const ALLOWED_SOCKET_FAMILIES = ['AF_UNIX', 'AF_INET', 'AF_INET6', 'AF_NETLINK (NETLINK_ROUTE only)'];
+
 const AUDIT_ARCH_X86_64 = 0xc000003e;
 const X32_SYSCALL_BIT = 0x40000000;
-const BPF_LD_W_ABS = 0x20;
-const BPF_JEQ_K = 0x15;
-const BPF_JGE_K = 0x35;
-const BPF_RET_K = 0x06;
 const RET_ALLOW = 0x7fff0000;
 const RET_KILL_PROCESS = 0x80000000;
-const RET_ERRNO_EPERM = 0x00050000 | 1;
-/** offsetof(struct seccomp_data, nr) and (..., arch). */
+const RET_ERRNO = 0x00050000;
+const EPERM = 1;
+const EAFNOSUPPORT = 97;
+/**
+ * Offsets in struct seccomp_data: nr, arch, and the low 32 bits of args[0] and args[2] (little endian).
+ * The low word is the whole argument here: the kernel reads socket()'s family and protocol as int.
+ */
 const DATA_NR = 0;
 const DATA_ARCH = 4;
+const DATA_ARG0_LOW = 16;
+const DATA_ARG2_LOW = 32;
 
 /** The filter as bwrap reads it (an array of struct sock_filter), or undefined off x86_64. */
 export function seccompFilter(arch: string): Uint8Array | undefined {
   if (arch !== 'x64') return undefined;
-  const numbers = Object.values(REFUSED_X86_64);
-  const program: [number, number, number, number][] = [];
+  const program = new BpfProgram();
   // Any other ABI (i386 via int 0x80, x32) is killed: its numbers differ and would slip through.
-  program.push([BPF_LD_W_ABS, 0, 0, DATA_ARCH]);
-  program.push([BPF_JEQ_K, 1, 0, AUDIT_ARCH_X86_64]);
-  program.push([BPF_RET_K, 0, 0, RET_KILL_PROCESS]);
-  program.push([BPF_LD_W_ABS, 0, 0, DATA_NR]);
-  program.push([BPF_JGE_K, 0, 1, X32_SYSCALL_BIT]);
-  program.push([BPF_RET_K, 0, 0, RET_KILL_PROCESS]);
-  // One comparison per refused call; a match jumps to the EPERM return right after the ALLOW.
-  numbers.forEach((nr, index) => {
-    const toErrno = numbers.length - index; // over the remaining comparisons and the ALLOW
-    program.push([BPF_JEQ_K, toErrno, 0, nr]);
-  });
-  program.push([BPF_RET_K, 0, 0, RET_ALLOW]);
-  program.push([BPF_RET_K, 0, 0, RET_ERRNO_EPERM]);
-  const bytes = new Uint8Array(program.length * 8);
-  const view = new DataView(bytes.buffer);
-  program.forEach(([code, jt, jf, k], index) => {
-    view.setUint16(index * 8, code, true);
-    view.setUint8(index * 8 + 2, jt);
-    view.setUint8(index * 8 + 3, jf);
-    view.setUint32(index * 8 + 4, k, true);
-  });
-  return bytes;
+  program.load(DATA_ARCH).ifEqual(AUDIT_ARCH_X86_64, null, 'kill');
+  program.load(DATA_NR).ifAtLeast(X32_SYSCALL_BIT, 'kill');
+  program.ifEqual(SYS_SOCKET, 'socket').ifEqual(SYS_SOCKETPAIR, 'socketpair');
+  for (const nr of Object.values(REFUSED_X86_64)) program.ifEqual(nr, 'eperm');
+  program.ret(RET_ALLOW);
+
+  program.label('socket').load(DATA_ARG0_LOW);
+  program.ifEqual(AF_UNIX, 'allow').ifEqual(AF_INET, 'allow').ifEqual(AF_INET6, 'allow');
+  program.ifEqual(AF_NETLINK, null, 'eafnosupport').load(DATA_ARG2_LOW).ifEqual(NETLINK_ROUTE, 'allow', 'eafnosupport');
+  program.label('socketpair').load(DATA_ARG0_LOW).ifEqual(AF_UNIX, 'allow', 'eafnosupport');
+
+  program.label('allow').ret(RET_ALLOW);
+  program.label('eperm').ret(RET_ERRNO | EPERM);
+  program.label('eafnosupport').ret(RET_ERRNO | EAFNOSUPPORT);
+  program.label('kill').ret(RET_KILL_PROCESS);
+  return program.bytes();
 }

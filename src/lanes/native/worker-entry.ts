@@ -2,14 +2,18 @@
  * The native lane: each job is its own CPython (or Node) process inside bubblewrap, started from the
  * engine's host process (no worker thread: the sandbox is the OS's).
  *
- * Per job: a host temp dir with job.json and inputs.json (bound read-only at /isola/job), fd 0 = inputs,
+ * Per job: a host temp dir with job.json and inputs.json (bound read-only at /isola/job), a scratch tmpfs
+ * with a byte and an inode cap for /work, /tmp and /dev/shm together, mounted by the launcher in a mount
+ * namespace of its own (launcher.ts), a cgroup v2 group where the host delegates one (job-cgroups.ts),
+ * fd 0 = inputs,
  * stdout/stderr captured up to job.limits (past the cap, read and dropped: see capped-bytes.ts), the
  * runner's result on fd 3 (runtimes/python/isola_native.py, runtimes/native/runner.mjs), and at the
  * deadline SIGKILL to the whole process group; bwrap's pid namespace takes every process the guest
  * started down with it (sandboxed-process.ts). The policy itself is in sandbox-args.ts.
  *
  * When the service runs as root, bubblewrap runs as an unprivileged host uid (options.hostUid, default
- * 65534): the kernel exempts uid 0 from RLIMIT_NPROC. Job files are chowned to it; the driver's runtime
+ * 65534; the launcher drops to it after mounting the scratch and joining the cgroup): the kernel exempts
+ * uid 0 from RLIMIT_NPROC. Job files are chowned to it; the driver's runtime
  * and /etc files are world-readable (they hold nothing secret). The interpreters must be readable by it.
  *
  * Options: native-options.ts. GuestEnvironment.spec (from src/environments): { venv } for Python (its
@@ -17,7 +21,7 @@
  * code run once per environment whose leftover files start every job's /work.
  */
 import { randomInt } from 'node:crypto';
-import { chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, rm, rmdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CreateDriver, DriverHost, GuestJob, GuestResult, LaneDriver } from '../lane.js';
@@ -27,20 +31,21 @@ import {
   execCapture,
   interpreterPrefixes,
   killGroup,
-  nodePrefix,
   makeReadable,
   reachableBy,
   rootEntries,
   venvBasePrefix,
   type HostIdentity,
 } from './host-setup.js';
+import { detectCgroups, JobCgroup, type CgroupSupport } from './job-cgroups.js';
 import { jobOutcome } from './job-outcome.js';
+import { COPY_FAILED_EXIT_CODE, LAUNCH_FAILED_EXIT_CODE, launcherArgv, type LaunchPlan } from './launcher.js';
 import { PrebuildCache } from './prebuild-cache.js';
-import { REFUSED_SYSCALLS, seccompFilter } from './seccomp-filter.js';
+import { ALLOWED_SOCKET_FAMILIES, REFUSED_SYSCALLS, seccompFilter } from './seccomp-filter.js';
 import { jobEgress, type NativeEgressProxy } from './native-egress.js';
 import { nativeOptions, type NativeOptions } from './native-options.js';
-import { sandboxArgv, sandboxEnv, type SandboxLayout, type SandboxLimits } from './sandbox-args.js';
-import { runSandboxed } from './sandboxed-process.js';
+import { SANDBOX_NODE, SCRATCH_MOUNTS, sandboxArgv, sandboxEnv, type SandboxLayout, type SandboxLimits } from './sandbox-args.js';
+import { runSandboxed, type SandboxedEnd } from './sandboxed-process.js';
 
 const RUNTIME_FILES = ['python/isola_runner.py', 'python/isola_native.py', 'native/runner.mjs'];
 /** Slack on fd 3 over the two output-sized fields it carries (return value, output.json) for tracebacks. */
@@ -70,11 +75,13 @@ class NativeDriver implements LaneDriver {
   private constructor(
     private readonly options: NativeOptions,
     private readonly driverDir: string,
-    private readonly layout: Omit<SandboxLayout, 'jobDir'>,
+    private readonly layout: Omit<SandboxLayout, 'jobDir' | 'scratchDir'>,
     private readonly egressProxy: NativeEgressProxy | undefined,
+    private readonly cgroups: CgroupSupport,
+    prebuildRoot: string,
   ) {
-    const runInDir = (job: GuestJob, dir: string): Promise<GuestResult> => this.runSandboxed(job, undefined, dir);
-    this.prebuilds = new PrebuildCache(join(driverDir, 'prebuild'), this.hostIdentity(), options.prebuildTimeoutMs, runInDir);
+    const runAndCopy = (job: GuestJob, outDir: string): Promise<GuestResult> => this.runSandboxed(job, undefined, outDir);
+    this.prebuilds = new PrebuildCache(prebuildRoot, this.hostIdentity(), options.prebuildTimeoutMs, runAndCopy);
   }
 
   static async create(host: DriverHost, options: NativeOptions): Promise<NativeDriver> {
@@ -98,10 +105,16 @@ class NativeDriver implements LaneDriver {
         root: await rootEntries(),
         etcFiles: await etcFiles(driverDir),
         runtimesDir,
-        readOnly: [...(await interpreterPrefixes(options.python)), ...(await nodePrefix(options.node))].map((path): [string, string] => [path, path]),
+        readOnly: (await interpreterPrefixes(options.python)).map((path): [string, string] => [path, path]),
       };
       await makeReadable(driverDir);
-      const driver = new NativeDriver(options, driverDir, layout, (host as NativeDriverHost).egressProxy);
+      const privileged = process.getuid?.() === 0;
+      const cgroups = await detectCgroups(privileged, options.cgroupParent);
+      const prebuildRoot = await prebuildStore(options, driverDir, privileged ? { uid: options.hostUid, gid: options.hostGid } : undefined);
+      if (options.storeDir && !prebuildRoot.startsWith(options.storeDir)) {
+        host.log('warn', 'native prebuilds are kept per process: the sandbox uid cannot reach the store directory', { storeDir: options.storeDir, uid: options.hostUid });
+      }
+      const driver = new NativeDriver(options, driverDir, layout, (host as NativeDriverHost).egressProxy, cgroups, prebuildRoot);
       await driver.probe();
       host.log(driver.runtimes.python?.available ? 'info' : 'warn', 'native lane probed', { ...driver.describe() });
       return driver;
@@ -120,9 +133,12 @@ class NativeDriver implements LaneDriver {
       runtimes: this.runtimes,
       rings: { os_sandbox: python?.available ?? false, scrubbed_env: true },
       nestedUserNamespaces: this.layout.disableUserns ? 'disabled' : 'allowed (bwrap < 0.8)',
-      seccomp: this.layout.seccompFile ? { refused: REFUSED_SYSCALLS } : `none on ${process.arch}`,
+      seccomp: this.layout.seccompFile ? { refused: REFUSED_SYSCALLS, socketFamilies: ALLOWED_SOCKET_FAMILIES } : `none on ${process.arch}`,
       egress: this.egressProxy ? 'proxy' : 'none',
       limits: { tmpfsMb: this.options.tmpfsMb, processes: this.options.processes, openFiles: this.options.openFiles },
+      scratch: { bytes: this.options.tmpfsMb * 1024 * 1024, inodes: this.options.tmpfsInodes, mounts: SCRATCH_MOUNTS.map(([, inside]) => inside) },
+      cgroups: this.cgroups,
+      prebuilds: this.prebuilds.rootDir,
       running: this.running.size,
     };
   }
@@ -168,7 +184,11 @@ class NativeDriver implements LaneDriver {
     return undefined;
   }
 
-  private async runSandboxed(job: GuestJob, prebuildDir?: string, writableWorkDir?: string): Promise<GuestResult> {
+  /**
+   * @param copyOut host directory that receives the job's /work once it has ended well (prebuilds: the
+   *   launcher copies it out of the scratch, see launcher.ts).
+   */
+  private async runSandboxed(job: GuestJob, prebuildDir?: string, copyOut?: string): Promise<GuestResult> {
     const runtime = runtimeOf(job);
     const jobDir = await mkdtemp(join(tmpdir(), 'isola-job-'));
     const egress = jobEgress(job, this.egressProxy);
@@ -183,32 +203,79 @@ class NativeDriver implements LaneDriver {
       if (identity) {
         for (const name of ['', 'job.json', 'inputs.json']) await chown(join(jobDir, name), identity.uid, identity.gid);
       }
-      const layout: SandboxLayout = {
+      const layout = {
         ...this.layout,
         jobDir,
         readOnly: [...this.layout.readOnly, ...guest.readOnly],
-        ...(writableWorkDir ? { writableWorkDir } : {}),
         ...(egress ? { sockets: [egress.bind] } : {}),
       };
       const limits = this.limitsFor(job, guest.addressSpaceOverheadBytes);
-      const argv = sandboxArgv(layout, limits, sandboxEnv(runtime, randomInt(1, 2 ** 32 - 1)), guest.command);
-      const end = await runSandboxed({
-        argv,
+      const env = sandboxEnv(runtime, randomInt(1, 2 ** 32 - 1));
+      const end = await this.launch(layout, limits, env, guest.command, {
         stdinPath: join(jobDir, 'inputs.json'),
-        ...(layout.seccompFile ? { fd4Path: layout.seccompFile } : {}),
-        identity,
         deadline: job.deadline,
         stdoutBytes: job.limits.stdoutBytes,
         stderrBytes: job.limits.stderrBytes,
         resultBytes: job.limits.outputBytes * 2 + RESULT_SLACK_BYTES,
-        track: (pid, running) => (running ? this.running.add(pid) : this.running.delete(pid)),
+        cgroupMemoryBytes: job.memoryBytes + this.scratchBytes() + this.options.memoryOverheadMb * 1024 * 1024,
+        ...(copyOut ? { copyOut } : {}),
       });
       const fallbackMode = guest.spec['mode'] === 'main' ? 'main' : 'script';
-      return jobOutcome(job, { ...end, setupMs: 0, runtime, fallbackMode });
+      const outcome = jobOutcome(job, { ...end, setupMs: 0, runtime, fallbackMode });
+      if (!outcome.failure && (end.code === LAUNCH_FAILED_EXIT_CODE || end.code === COPY_FAILED_EXIT_CODE) && /^isola-launch: |^cp: /m.test(end.stderr.text())) {
+        const what = end.code === COPY_FAILED_EXIT_CODE ? 'its files could not be copied out of the sandbox' : 'the sandbox could not be set up';
+        return { ...outcome, failure: { type: 'internal', message: `The native job ran, but ${what}: ${end.stderr.text().trim().slice(-500)}` } };
+      }
+      return outcome;
     } finally {
       if (egress) this.egressProxy?.release(job.id);
       await rm(jobDir, { recursive: true, force: true });
     }
+  }
+
+  /**
+   * One sandbox run through the launcher: a fresh scratch mount point and, where available, a cgroup
+   * of its own, both gone when this returns (the scratch tmpfs itself only ever existed in the
+   * launcher's mount namespace).
+   */
+  private async launch(
+    layout: Omit<SandboxLayout, 'scratchDir'>,
+    limits: SandboxLimits,
+    env: Record<string, string>,
+    command: string[],
+    run: { stdinPath: string; deadline: number; stdoutBytes: number; stderrBytes: number; resultBytes: number; cgroupMemoryBytes: number; copyOut?: string },
+  ): Promise<SandboxedEnd> {
+    const scratchDir = await mkdtemp(join(tmpdir(), 'isola-scratch-'));
+    let cgroup: JobCgroup | undefined;
+    try {
+      await chmod(scratchDir, 0o755); // bwrap resolves the bind sources as the sandbox's host uid
+      if (this.cgroups.mode === 'v2') cgroup = await JobCgroup.create(this.cgroups.parent, { memoryBytes: run.cgroupMemoryBytes, processes: limits.processes });
+      const identity = this.hostIdentity();
+      const plan: LaunchPlan = {
+        scratch: { mountPoint: scratchDir, bytes: this.scratchBytes(), inodes: this.options.tmpfsInodes },
+        ...(identity ? { owner: identity } : {}),
+        cgroupProcs: cgroup ? [cgroup.procsFile] : [],
+        ...(run.copyOut ? { copyOut: run.copyOut } : {}),
+      };
+      const sandbox = sandboxArgv({ ...layout, scratchDir }, limits, env, command);
+      return await runSandboxed({
+        argv: launcherArgv({ unshare: this.options.unshare, privileged: identity !== undefined }, plan, sandbox),
+        stdinPath: run.stdinPath,
+        ...(layout.seccompFile ? { fd4Path: layout.seccompFile } : {}),
+        deadline: run.deadline,
+        stdoutBytes: run.stdoutBytes,
+        stderrBytes: run.stderrBytes,
+        resultBytes: run.resultBytes,
+        track: (pid, running) => (running ? this.running.add(pid) : this.running.delete(pid)),
+      });
+    } finally {
+      await cgroup?.close();
+      await rmdir(scratchDir).catch(() => rm(scratchDir, { recursive: true, force: true }));
+    }
+  }
+
+  private scratchBytes(): number {
+    return this.options.tmpfsMb * 1024 * 1024;
   }
 
   async dispose(): Promise<void> {
@@ -218,16 +285,14 @@ class NativeDriver implements LaneDriver {
   }
 
   private limitsFor(job: GuestJob, overheadBytes: number): SandboxLimits {
-    const tmpfsBytes = this.options.tmpfsMb * 1024 * 1024;
     return {
       // A backstop only (the wall-clock kill is the limit): a process with several busy threads uses CPU
       // time faster than wall time, so the budget is the timeout on every core.
       cpuSeconds: (job.timeoutMs / 1000) * availableParallelism() + 1,
       addressSpaceBytes: job.memoryBytes + overheadBytes,
       processes: this.options.processes,
-      fileSizeBytes: tmpfsBytes,
+      fileSizeBytes: this.scratchBytes(),
       openFiles: this.options.openFiles,
-      tmpfsBytes,
     };
   }
 
@@ -250,22 +315,20 @@ class NativeDriver implements LaneDriver {
       if (identity) await chown(jobDir, identity.uid, identity.gid);
       const probes: Record<NativeRuntime, string[]> = {
         python: [this.options.python, '-s', '-B', '-c', 'import sys; print(sys.version.split()[0])'],
-        node: [this.options.node, '-e', 'console.log(process.versions.node)'],
+        node: [SANDBOX_NODE, '-e', 'console.log(process.versions.node)'],
       };
       for (const [runtime, command] of Object.entries(probes) as [NativeRuntime, string[]][]) {
         const overhead = (runtime === 'node' ? this.options.nodeOverheadMb : this.options.memoryOverheadMb) * 1024 * 1024;
-        const limits: SandboxLimits = { cpuSeconds: 10, addressSpaceBytes: 256 * 1024 * 1024 + overhead, processes: 16, fileSizeBytes: 1 << 20, openFiles: 64, tmpfsBytes: 1 << 20 };
-        const argv = sandboxArgv({ ...this.layout, jobDir }, limits, sandboxEnv(runtime, 1), command);
-        const inside = await runSandboxed({
-          argv,
+        const limits: SandboxLimits = { cpuSeconds: 10, addressSpaceBytes: 256 * 1024 * 1024 + overhead, processes: 16, fileSizeBytes: 1 << 20, openFiles: 64 };
+        const readOnly: [string, string][] = runtime === 'node' ? [...this.layout.readOnly, [this.options.node, SANDBOX_NODE]] : this.layout.readOnly;
+        // Through the launcher like every job: a host where it cannot mount the scratch says so here.
+        const inside = await this.launch({ ...this.layout, jobDir, readOnly }, limits, sandboxEnv(runtime, 1), command, {
           stdinPath: '/dev/null',
-          ...(this.layout.seccompFile ? { fd4Path: this.layout.seccompFile } : {}),
-          identity,
           deadline: Date.now() + 10_000,
           stdoutBytes: 4096,
           stderrBytes: 4096,
           resultBytes: 0,
-          track: () => {},
+          cgroupMemoryBytes: 512 * 1024 * 1024 + this.scratchBytes(),
         });
         const why = inside.timedOut ? 'timed out' : inside.stderr.text().trim().slice(0, 500) || `exit code ${inside.code}`;
         this.runtimes[runtime] =
@@ -277,6 +340,20 @@ class NativeDriver implements LaneDriver {
       await rm(jobDir, { recursive: true, force: true });
     }
   }
+}
+
+/**
+ * Where prebuilt files live: <storeDir>/native-prebuilds when the operator gave a store the sandbox uid
+ * can reach (bwrap binds them as that uid), else the driver's own temp dir (rebuilt per process).
+ */
+async function prebuildStore(options: NativeOptions, driverDir: string, identity: HostIdentity | undefined): Promise<string> {
+  if (options.storeDir) {
+    const root = join(options.storeDir, 'native-prebuilds');
+    await mkdir(root, { recursive: true, mode: 0o755 });
+    await chmod(root, 0o755);
+    if (await reachableBy(root, identity)) return root;
+  }
+  return join(driverDir, 'prebuild');
 }
 
 function unavailableResult(job: GuestJob, message: string): GuestResult {
