@@ -90,6 +90,13 @@ export type EgressResponse =
   | { ok: false; kind: 'denied' | 'network' | 'timeout' | 'too_large'; message: string };
 
 /** Services the edge gives a driver. Every method takes and returns plain data. */
+/**
+ * Word of the interrupt memory a driver raises (Atomics.add +1, then -1) while its guest waits without
+ * using a core: a sleep, a blocking read. The engine reads it to tell a blocked worker from a busy one,
+ * and grows the pool only for the former (more workers than cores only slow CPU-bound work down).
+ */
+export const INTERRUPT_BLOCKED_WORD = 2;
+
 export interface DriverHost {
   /** Guest-side runtime files (e.g. "quickjs/prelude.js"), read by the edge from runtimes/. */
   runtimeFile(path: string): string;

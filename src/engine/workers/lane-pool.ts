@@ -1,8 +1,9 @@
 /**
- * A pool of worker slots for one lane: `size` workers always, up to `maxSize` while every worker is busy.
+ * A pool of worker slots for one lane: `size` workers always, up to `maxSize` while some are blocked.
  * A guest that sleeps or waits on the network holds its worker without using a core, so a fixed pool
  * lets four sleepers starve everyone else (head-of-line); extra workers take the queued jobs instead,
- * and retire after IDLE_RETIRE_MS without work. Replaces dead workers (with backoff when they fail to
+ * one per blocked worker, and retire after IDLE_RETIRE_MS without work. Busy workers that compute do
+ * not make the pool grow: more threads than cores would only slow every job down and cost memory. Replaces dead workers (with backoff when they fail to
  * start) and reports availability: a lane whose workers keep failing to start is marked unavailable
  * with the reason, instead of respawning forever.
  */
@@ -15,6 +16,8 @@ import { WorkerSlot, type SlotConfig, type SlotHooks } from './worker-slot.js';
 const MAX_INIT_FAILURES = 3;
 /** An extra worker (above `size`) idle this long is terminated. */
 const IDLE_RETIRE_MS = 30_000;
+/** While jobs wait and no worker is free, how often to look again for workers that went blocked. */
+const BLOCKED_RECHECK_MS = 25;
 
 export interface LanePoolHooks extends Omit<SlotHooks, 'onReady' | 'onExit'> {
   onRestart(lane: LaneName, reason: string): void;
@@ -40,6 +43,7 @@ export class LanePool implements LaneExecutor {
 
   private readonly lastBusy = new Map<WorkerSlot, number>();
   private retireTimer: NodeJS.Timeout | undefined;
+  private recheck: NodeJS.Timeout | undefined;
 
   /** Past `size`, workers that found no job for IDLE_RETIRE_MS go. */
   private retireIdle(): void {
@@ -82,10 +86,7 @@ export class LanePool implements LaneExecutor {
 
   run(slot: unknown, job: GuestJob): Promise<GuestResult> {
     const worker = slot as WorkerSlot;
-    const result = worker.run(job).finally(() => this.lastBusy.set(worker, performance.now()));
-    // The last free worker just went: start a spare now, so the next job does not wait for a boot.
-    if (!this.idleSlot()) this.grow();
-    return result;
+    return worker.run(job).finally(() => this.lastBusy.set(worker, performance.now()));
   }
 
   readiness(): LaneReadiness {
@@ -110,6 +111,7 @@ export class LanePool implements LaneExecutor {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.retireTimer);
+    clearTimeout(this.recheck);
     await Promise.all([...this.slots].map((slot) => slot.terminate()));
     this.slots.clear();
     for (const waiter of this.waiters.splice(0)) waiter();
@@ -125,14 +127,28 @@ export class LanePool implements LaneExecutor {
     return fallback;
   }
 
-  /** Every worker is busy and `wanted` jobs wait: start workers for them, within maxSize. */
-  private grow(wanted = 1): void {
-    if (this.closed || this.unavailableReason) return;
+  /**
+   * No worker is free and `waiting` jobs wait: start one worker per blocked worker (up to maxSize), so
+   * `size` workers can still use the cores; then look again soon, since a worker may block later.
+   */
+  private grow(waiting: number): void {
+    if (this.closed || this.unavailableReason || this.slots.size >= this.maxSize) return;
     let starting = 0;
-    for (const slot of this.slots) if (slot.state === 'starting') starting++;
-    while (starting < wanted && this.slots.size < this.maxSize) {
+    let blocked = 0;
+    for (const slot of this.slots) {
+      if (slot.state === 'starting') starting++;
+      else if (slot.blocked) blocked++;
+    }
+    const target = Math.min(this.maxSize, this.size + blocked);
+    while (this.slots.size < target && starting < waiting) {
       this.spawn();
       starting++;
+    }
+    if (this.slots.size < this.maxSize && !this.recheck) {
+      this.recheck = setTimeout(() => {
+        this.recheck = undefined;
+        if (!this.closed) this.availableListener();
+      }, BLOCKED_RECHECK_MS).unref();
     }
   }
 

@@ -7,7 +7,7 @@ import { parentPort, workerData, receiveMessageOnPort, type MessagePort } from '
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
-import type { CreateDriver, DriverHost, EgressResponse, LaneDriver } from '../../lanes/lane.js';
+import { INTERRUPT_BLOCKED_WORD, type CreateDriver, type DriverHost, type EgressResponse, type LaneDriver } from '../../lanes/lane.js';
 import { createDiskSnapshotStore } from './disk-snapshot-store.js';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol.js';
 
@@ -27,6 +27,7 @@ function inside(root: string, path: string): string {
   return full;
 }
 
+const interrupt = new Int32Array(init.interrupt.buffer);
 const host: DriverHost = {
   runtimeFile: (path) => readFileSync(inside(runtimesRoot, path), 'utf8'),
   fetch(jobId, request) {
@@ -41,12 +42,17 @@ const host: DriverHost = {
     Atomics.store(syncFlag, 0, 0);
     post({ type: 'fetch', callId, jobId, request, sync: true });
     // Blocks this worker only; the engine answers on syncPort and wakes us. The bridge bounds its time.
-    Atomics.wait(syncFlag, 0, 0, 10 * 60 * 1000);
+    Atomics.add(interrupt, INTERRUPT_BLOCKED_WORD, 1);
+    try {
+      Atomics.wait(syncFlag, 0, 0, 10 * 60 * 1000);
+    } finally {
+      Atomics.sub(interrupt, INTERRUPT_BLOCKED_WORD, 1);
+    }
     const message = receiveMessageOnPort(init.syncPort);
     if (!message) return { ok: false, kind: 'timeout', message: 'no answer from the egress bridge' };
     return (message.message as { response: EgressResponse }).response;
   },
-  interrupt: new Int32Array(init.interrupt.buffer),
+  interrupt,
   interruptMemory: init.interrupt,
   sharedModule: (key) => init.shared[key],
   shareModule: (key, module) => post({ type: 'share', key, module }),

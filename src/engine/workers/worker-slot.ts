@@ -7,7 +7,7 @@
 import { memoryFailure, timeoutFailure } from '../../lanes/failures.js';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { LaneName } from '../../contract/response.js';
-import type { EgressRequest, EgressResponse, GuestJob, GuestResult } from '../../lanes/lane.js';
+import { INTERRUPT_BLOCKED_WORD, type EgressRequest, type EgressResponse, type GuestJob, type GuestResult } from '../../lanes/lane.js';
 import { resultWithoutRun } from '../envelope.js';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol.js';
 
@@ -75,6 +75,11 @@ export class WorkerSlot {
     this.worker.on('message', (message: FromWorker) => this.onMessage(message));
     this.worker.on('error', (error) => this.die(`worker error: ${error.message}`));
     this.worker.on('exit', (code) => this.die(`worker exited with code ${code}`));
+  }
+
+  /** Running a job whose guest waits without using a core (it sleeps, or waits on a fetch). */
+  get blocked(): boolean {
+    return this.state === 'busy' && Atomics.load(this.interrupt, INTERRUPT_BLOCKED_WORD) > 0;
   }
 
   /** Run one job; always resolves (a dead or stuck worker yields a failure result). */

@@ -10,6 +10,7 @@
  * Everything here reads guest memory defensively: pointers and lengths come from untrusted code, and
  * every access goes through bounds-checked views (a bad pointer is EFAULT-like INVAL, never a host throw).
  */
+import { INTERRUPT_BLOCKED_WORD } from '../../lane.js';
 import {
   ALL_RIGHTS,
   Clock,
@@ -581,10 +582,16 @@ export class WasiHost {
       }
     }
     if (ready.length === 0) {
-      for (;;) {
-        const left = soonest - performance.now();
-        if (left <= 0 || Atomics.load(this.deadlineFlag, 0) !== 0) break;
-        Atomics.wait(this.deadlineFlag, 0, 0, Math.min(left, 1000));
+      // Tell the engine this worker waits without using a core (its pool may grow for queued jobs).
+      Atomics.add(this.deadlineFlag, INTERRUPT_BLOCKED_WORD, 1);
+      try {
+        for (;;) {
+          const left = soonest - performance.now();
+          if (left <= 0 || Atomics.load(this.deadlineFlag, 0) !== 0) break;
+          Atomics.wait(this.deadlineFlag, 0, 0, Math.min(left, 1000));
+        }
+      } finally {
+        Atomics.sub(this.deadlineFlag, INTERRUPT_BLOCKED_WORD, 1);
       }
       const now = performance.now();
       for (const clock of clocks) if (clock.at <= now || Atomics.load(this.deadlineFlag, 0) !== 0) ready.push({ userdata: clock.userdata, type: 0 });
