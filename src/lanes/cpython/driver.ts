@@ -53,6 +53,8 @@ export interface CPythonOptions {
   preload: string[];
   /** Executions per image before a new one (with a new string-hash seed) is booted. */
   rebootEvery: number;
+  /** Tests: check every reset byte for byte against a full copy of the image (slow, twice the memory). */
+  verifyResets: boolean;
 }
 
 export function cpythonOptions(raw: Record<string, unknown>): CPythonOptions {
@@ -61,6 +63,7 @@ export function cpythonOptions(raw: Record<string, unknown>): CPythonOptions {
   return {
     preload: Array.isArray(preload) ? preload.filter((name): name is string => typeof name === 'string' && /^[\w.]+$/.test(name)) : [],
     rebootEvery: typeof rebootEvery === 'number' && rebootEvery >= 1 ? Math.floor(rebootEvery) : REBOOT_EVERY,
+    verifyResets: raw['verifyResets'] === true,
   };
 }
 
@@ -84,12 +87,14 @@ export function bootInterpreter(platform: CPythonPlatform, control: WebAssembly.
     `isola_lane.boot(${JSON.stringify(options.preload)})`,
   ].join('\n');
   try {
-    return Interpreter.boot(platform.program, control, {
+    const interpreter = Interpreter.boot(platform.program, control, {
       args: ['/usr/local/bin/python.wasm'],
       env: ['TMPDIR=/tmp', 'HOME=/tmp', 'PYTHONTZPATH=', 'PYTHONDONTWRITEBYTECODE=1', `PYTHONHASHSEED=${seed}`],
       session: boot,
       bootstrap,
     });
+    if (options.verifyResets) interpreter.verifyResets();
+    return interpreter;
   } catch (error) {
     const detail = `${boot.stdout.text()}${boot.stderr.text()}`.trim().slice(-2000);
     throw new Error(`${error instanceof Error ? error.message : String(error)}${detail ? `\n${detail}` : ''}`);
@@ -256,6 +261,7 @@ class CPythonDriver implements LaneDriver {
       rings: { wasm: true, js_realm: false, image_reset: 'every execution' },
       bootMs: Math.round(this.bootMs),
       imageBytes: this.interpreter.imageBytes,
+      imageStoredBytes: this.interpreter.imageStoredBytes,
       memoryBytes: this.interpreter.memoryBytes,
       instances: this.interpreter.instances,
       reboots: this.reboots,

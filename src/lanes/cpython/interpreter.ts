@@ -1,14 +1,16 @@
 /**
  * One CPython instance, reused for every execution of a worker and returned to the same state after
  * each one: the image (every byte of linear memory and every mutable global, taken after boot) is
- * copied back, the memory's grown tail is zeroed, and the WASI session is replaced. Wasm has no other
+ * written back (see memory-image.ts), the memory's grown tail is zeroed, and the WASI session is replaced. Wasm has no other
  * instance state the guest can change: the guard refused any module that mutates tables or segments.
  *
  * What a reset cannot undo is growth of the memory itself (Wasm memories never shrink): past
  * `regrowBytes` the instance and its memory are replaced instead.
  */
+import { MemoryImage } from './memory-image.js';
 import { GuestExit } from './wasi/abi.js';
 import { WasiHost, type Session } from './wasi/wasi-host.js';
+import { DIRTY_CHUNK_SHIFT, DIRTY_MAP_PAGES, DIRTY_MEMORY } from './wasm/dirty-marking.js';
 import { CONTROL_LIMIT_PAGES_WORD, CONTROL_MEMORY, MAIN_MEMORY } from './wasm/guard-module.js';
 
 const PAGE = 65536;
@@ -33,8 +35,15 @@ export class Interpreter {
   private host!: WasiHost;
   private exports!: Exports;
   private globals: WebAssembly.Global[] = [];
-  private image: Uint8Array | undefined;
+  private image: MemoryImage | undefined;
   private globalValues: unknown[] = [];
+  /** Chunks written since the image was last restored, marked by the guarded code and the WASI host. */
+  private readonly dirtyMemory = new WebAssembly.Memory({ initial: DIRTY_MAP_PAGES, maximum: DIRTY_MAP_PAGES });
+  private readonly dirty = new Uint8Array(this.dirtyMemory.buffer);
+  /** Tests: a full copy of the image, compared with the whole memory after every reset. */
+  private verifyCopy: Uint8Array | undefined;
+  /** Bytes the last reset wrote back. */
+  lastResetBytes = 0;
   /** Instances made (1 + replacements), for readiness output. */
   instances = 0;
 
@@ -65,8 +74,14 @@ export class Interpreter {
     return this.memory.buffer.byteLength;
   }
 
+  /** The length of linear memory the image was taken of. */
   get imageBytes(): number {
     return this.image?.length ?? 0;
+  }
+
+  /** What the image itself holds in this worker's memory (its non-zero extents). */
+  get imageStoredBytes(): number {
+    return this.image?.storedBytes ?? 0;
   }
 
   /** The most pages the execution may grow linear memory to (checked by the guard's grow function). */
@@ -84,27 +99,66 @@ export class Interpreter {
     }
   }
 
-  /** Puts the image back. Off the request path: called between executions. */
+  /**
+   * Puts the image back. Off the request path: called between executions. Only marked chunks are
+   * written (each with the chunk after it, which a store starting near its end may reach).
+   */
   reset(regrowBytes: number): void {
     const image = this.image!;
     if (this.memory.buffer.byteLength > image.length + regrowBytes) {
       this.instantiate();
+      image.restore(new Uint8Array(this.memory.buffer));
+      this.lastResetBytes = image.length;
+    } else {
+      this.lastResetBytes = this.restoreDirty(image);
     }
-    const bytes = new Uint8Array(this.memory.buffer);
-    bytes.set(image);
-    if (bytes.length > image.length) bytes.fill(0, image.length);
+    this.dirty.fill(0);
     this.globals.forEach((global, i) => {
       global.value = this.globalValues[i];
     });
+    if (this.verifyCopy) this.verify();
+  }
+
+  /** Keep a full copy of the image and check every reset against it (tests only: it doubles the memory). */
+  verifyResets(): void {
+    const copy = new Uint8Array(this.image!.length);
+    this.image!.restore(copy);
+    this.verifyCopy = copy;
+  }
+
+  private restoreDirty(image: MemoryImage): number {
+    const memory = new Uint8Array(this.memory.buffer);
+    const chunks = memory.length >>> DIRTY_CHUNK_SHIFT;
+    const dirty = this.dirty.subarray(0, chunks);
+    let restored = 0;
+    let hint = 0;
+    for (let chunk = dirty.indexOf(1); chunk >= 0 && chunk < chunks; chunk = dirty.indexOf(1, chunk)) {
+      let end = chunk + 1;
+      while (end < chunks && dirty[end] === 1) end++;
+      // The chunk after a marked run may hold the tail of a store that began in it.
+      end = Math.min(chunks, end + 1);
+      hint = image.restoreRange(memory, chunk << DIRTY_CHUNK_SHIFT, end << DIRTY_CHUNK_SHIFT, hint);
+      restored += (end - chunk) << DIRTY_CHUNK_SHIFT;
+      chunk = end;
+    }
+    return restored;
+  }
+
+  private verify(): void {
+    const memory = new Uint32Array(this.memory.buffer);
+    const copy = new Uint32Array(this.verifyCopy!.buffer);
+    for (let i = 0; i < memory.length; i++) {
+      if (memory[i] !== (i < copy.length ? copy[i] : 0)) throw new Error(`cpython: the reset left byte ${i * 4} (chunk ${(i * 4) >>> DIRTY_CHUNK_SHIFT}) different from the image`);
+    }
   }
 
   private instantiate(): void {
     const initial = this.image ? this.image.length / PAGE : this.program.initialPages;
     this.memory = new WebAssembly.Memory({ initial, maximum: this.program.maximumPages });
-    this.host = new WasiHost(this.memory, new Int32Array(this.control.buffer), this.args, this.env);
+    this.host = new WasiHost(this.memory, new Int32Array(this.control.buffer), this.args, this.env, this.dirty);
     const instance = new WebAssembly.Instance(this.program.module, {
       ...this.host.imports,
-      [MAIN_MEMORY.module]: { [MAIN_MEMORY.name]: this.memory, [CONTROL_MEMORY.name]: this.control },
+      [MAIN_MEMORY.module]: { [MAIN_MEMORY.name]: this.memory, [CONTROL_MEMORY.name]: this.control, [DIRTY_MEMORY.name]: this.dirtyMemory },
     } as WebAssembly.Imports);
     this.exports = instance.exports as unknown as Exports;
     this.host.attach(this.exports);
@@ -113,7 +167,8 @@ export class Interpreter {
   }
 
   private capture(): void {
-    this.image = new Uint8Array(this.memory.buffer).slice();
+    this.image = MemoryImage.capture(new Uint8Array(this.memory.buffer));
+    this.dirty.fill(0);
     this.globalValues = this.globals.map((global) => global.value);
   }
 
@@ -123,6 +178,7 @@ export class Interpreter {
       const ptr = this.exports.host_alloc(source.length);
       if (!ptr) return { kind: 'trapped', message: 'out of memory before the turn started' };
       new Uint8Array(this.memory.buffer, ptr, source.length).set(source);
+      if (source.length > 0) this.dirty.fill(1, ptr >>> DIRTY_CHUNK_SHIFT, ((ptr + source.length - 1) >>> DIRTY_CHUNK_SHIFT) + 1);
       return { kind: 'returned', code: this.exports.turn(ptr, source.length) };
     } catch (error) {
       if (error instanceof GuestExit) return { kind: 'exited', code: error.code };

@@ -11,6 +11,7 @@
  * every access goes through bounds-checked views (a bad pointer is EFAULT-like INVAL, never a host throw).
  */
 import { INTERRUPT_BLOCKED_WORD } from '../../lane.js';
+import { DIRTY_CHUNK_SHIFT } from '../wasm/dirty-marking.js';
 import {
   ALL_RIGHTS,
   Clock,
@@ -62,24 +63,33 @@ export class WasiHost {
     private readonly deadlineFlag: Int32Array,
     private readonly args: readonly string[],
     private readonly env: readonly string[],
+    /** One byte per 4 KiB chunk of guest memory that the reset must restore (see dirty-marking.ts). */
+    private readonly dirty: Uint8Array,
   ) {}
 
   attach(exports: GuestExports): void {
     this.exports = exports;
   }
 
-  // ---- Guest memory, bounds-checked.
+  // ---- Guest memory, bounds-checked. Every range the host touches is marked for the reset, read or
+  // written: marking a read costs a little restore, missing a write would carry data to the next job.
 
   private bytes(ptr: number, length: number): Uint8Array {
     const buffer = this.memory.buffer;
     if (ptr < 0 || length < 0 || ptr + length > buffer.byteLength) throw new GuestFault(`bad guest range ${ptr}+${length}`);
+    this.mark(ptr, length);
     return new Uint8Array(buffer, ptr, length);
   }
 
   private view(ptr: number, length: number): DataView {
     const buffer = this.memory.buffer;
-    if (ptr < 0 || ptr + length > buffer.byteLength) throw new GuestFault(`bad guest range ${ptr}+${length}`);
+    if (ptr < 0 || length < 0 || ptr + length > buffer.byteLength) throw new GuestFault(`bad guest range ${ptr}+${length}`);
+    this.mark(ptr, length);
     return new DataView(buffer, ptr, length);
+  }
+
+  private mark(ptr: number, length: number): void {
+    if (length > 0) this.dirty.fill(1, ptr >>> DIRTY_CHUNK_SHIFT, ((ptr + length - 1) >>> DIRTY_CHUNK_SHIFT) + 1);
   }
 
   private string(ptr: number, length: number): string {

@@ -13,11 +13,14 @@
  * - Every `memory.grow` calls an added function that refuses growth past word 1 (malloc then fails and
  *   CPython raises MemoryError), so the cap is per execution without a new instance.
  * - Every mutable global is exported, so the reset can restore the stack pointer and friends.
+ * - Every write to memory 0 first marks its 4 KiB chunk in a third memory (`isola.dirty`, memory 2),
+ *   so the reset restores only what an execution wrote (see dirty-marking.ts).
  *
  * Fails closed: a module with something the reset could not restore (table or segment mutation, more
  * than one memory, a 64-bit or shared memory) or an instruction the walker does not know is refused.
  */
 import { concat, nameBytes, Reader, section, u32Bytes, WasmFormatError } from './bytes.js';
+import { DIRTY_MAP_PAGES, DIRTY_MEMORY, MARK_BODY, MARK_TYPE, markingPrefix, SCRATCH_LOCAL_GROUPS } from './dirty-marking.js';
 import { walkInstructions } from './instructions.js';
 
 export const CONTROL_MEMORY = { module: 'isola', name: 'control' } as const;
@@ -48,6 +51,8 @@ export interface GuardedModule {
   globalExports: string[];
   loops: number;
   grows: number;
+  /** Writing instructions given a dirty mark. */
+  writes: number;
 }
 
 interface RawSection {
@@ -68,32 +73,36 @@ export function guardModule(bytes: Uint8Array, options: { maximumPages: number }
     throw new WasmFormatError(`the module cannot be reused safely: ${why}`);
   };
 
-  const types = countTypes(bytes, find(1));
+  const typeParams = readTypeParams(bytes, find(1));
+  const types = typeParams.length;
   const imports = readImports(bytes, find(2), refuse);
   const memory = readMemory(bytes, find(5), refuse);
   const maximumPages = Math.min(MAX_PAGES, Math.max(memory.initialPages, options.maximumPages));
-  const definedFunctions = find(3) ? new Reader(bytes, find(3)!.start, find(3)!.end).u32() : 0;
-  const growFunction = imports.functions + definedFunctions;
+  const functionTypes = readFunctionTypes(bytes, find(3));
+  const growFunction = imports.functions + functionTypes.length;
+  const params = functionTypes.map((type) => typeParams[type] ?? refuse(`a function of unknown type ${type}`));
   const mutableGlobals = readMutableGlobals(bytes, find(6), imports.globals);
   const globalExports = mutableGlobals.map((index) => `${GLOBAL_EXPORT_PREFIX}${index}`);
 
   const out: Uint8Array[] = [bytes.subarray(0, 8)];
   let loops = 0;
   let grows = 0;
+  let writes = 0;
   for (const s of sections) {
     const raw = bytes.subarray(s.start, s.end);
     switch (s.id) {
       case 1:
-        out.push(section(1, appendToVector(raw, [0x60, 1, 0x7f, 1, 0x7f])));
+        out.push(section(1, appendToVector(raw, [0x60, 1, 0x7f, 1, 0x7f, ...MARK_TYPE], 2)));
         break;
       case 2:
         out.push(section(2, appendToVector(raw, [
           ...importEntry(MAIN_MEMORY, [0x01, ...u32Bytes(memory.initialPages), ...u32Bytes(maximumPages)]),
           ...importEntry(CONTROL_MEMORY, [0x03, 1, 1]),
-        ], 2)));
+          ...importEntry(DIRTY_MEMORY, [0x01, ...u32Bytes(DIRTY_MAP_PAGES), ...u32Bytes(DIRTY_MAP_PAGES)]),
+        ], 3)));
         break;
       case 3:
-        out.push(section(3, appendToVector(raw, u32Bytes(types))));
+        out.push(section(3, appendToVector(raw, [...u32Bytes(types), ...u32Bytes(types + 1)], 2)));
         break;
       case 5:
         break; // now imported
@@ -101,9 +110,10 @@ export function guardModule(bytes: Uint8Array, options: { maximumPages: number }
         out.push(section(7, appendToVector(raw, globalExports.flatMap((name, i) => [...nameBytes(name), 0x03, ...u32Bytes(mutableGlobals[i]!)]), globalExports.length)));
         break;
       case 10: {
-        const code = rewriteCode(bytes, s, growFunction, refuse);
+        const code = rewriteCode(bytes, s, { growFunction, markFunction: growFunction + 1, params }, refuse);
         loops = code.loops;
         grows = code.grows;
+        writes = code.writes;
         out.push(section(10, code.body));
         break;
       }
@@ -115,7 +125,7 @@ export function guardModule(bytes: Uint8Array, options: { maximumPages: number }
   out.push(section(0, concat([nameBytes(GUARD_SECTION), new TextEncoder().encode(JSON.stringify(facts))])));
   if (!find(2)) refuse('it has no import section to add the memories to');
   if (!find(10)) refuse('it has no code');
-  return { bytes: concat(out), initialPages: memory.initialPages, globalExports, loops, grows };
+  return { bytes: concat(out), initialPages: memory.initialPages, globalExports, loops, grows, writes };
 }
 
 function splitSections(bytes: Uint8Array): RawSection[] {
@@ -147,18 +157,28 @@ function importEntry(what: { module: string; name: string }, memoryType: number[
   return [...nameBytes(what.module), ...nameBytes(what.name), 0x02, ...memoryType];
 }
 
-function countTypes(bytes: Uint8Array, s: RawSection | undefined): number {
+/** Parameter counts of the type section's function types, by type index. */
+function readTypeParams(bytes: Uint8Array, s: RawSection | undefined): number[] {
   if (!s) throw new WasmFormatError('the module has no type section');
   const r = new Reader(bytes, s.start, s.end);
   const count = r.u32();
+  const params: number[] = [];
   for (let i = 0; i < count; i++) {
     if (r.u8() !== 0x60) throw new WasmFormatError('the module uses GC type definitions, which the guard does not read');
-    for (let vectors = 0; vectors < 2; vectors++) {
+    for (let vector = 0; vector < 2; vector++) {
       const n = r.u32();
+      if (vector === 0) params.push(n);
       for (let j = 0; j < n; j++) skipValueType(r);
     }
   }
-  return count;
+  return params;
+}
+
+/** The type index of every defined function. */
+function readFunctionTypes(bytes: Uint8Array, s: RawSection | undefined): number[] {
+  if (!s) return [];
+  const r = new Reader(bytes, s.start, s.end);
+  return Array.from({ length: r.u32() }, () => r.u32());
 }
 
 function skipValueType(r: Reader): void {
@@ -254,26 +274,32 @@ const GROW_BODY = Uint8Array.from([
   0x0b,
 ]);
 
-function rewriteCode(bytes: Uint8Array, s: RawSection, growFunction: number, refuse: (why: string) => never) {
+function rewriteCode(bytes: Uint8Array, s: RawSection, added: { growFunction: number; markFunction: number; params: number[] }, refuse: (why: string) => never) {
   const r = new Reader(bytes, s.start, s.end);
   const count = r.u32();
-  const callGrow = Uint8Array.from([0x10, ...u32Bytes(growFunction)]);
-  const bodies: Uint8Array[] = [Uint8Array.from(u32Bytes(count + 1))];
+  if (count !== added.params.length) refuse(`${count} bodies for ${added.params.length} functions`);
+  const callGrow = Uint8Array.from([0x10, ...u32Bytes(added.growFunction)]);
+  const bodies: Uint8Array[] = [Uint8Array.from(u32Bytes(count + 2))];
   let loops = 0;
   let grows = 0;
+  let writes = 0;
   for (let i = 0; i < count; i++) {
     const size = r.u32();
     const start = r.pos;
     const end = start + size;
     r.skip(size);
     const body = new Reader(bytes, start, end);
-    const locals = body.u32();
-    for (let j = 0; j < locals; j++) {
-      body.u32();
+    const groups = body.u32();
+    let declared = 0;
+    for (let j = 0; j < groups; j++) {
+      declared += body.u32();
       skipValueType(body);
     }
-    const pieces: Uint8Array[] = [];
-    let copied = start;
+    // The marking's scratch locals come after the function's own (its parameters, then its locals).
+    const scratch = added.params[i]! + declared;
+    const groupsStart = start + u32Bytes(groups).length;
+    const pieces: Uint8Array[] = [Uint8Array.from(u32Bytes(groups + SCRATCH_LOCAL_GROUPS[0]!)), bytes.subarray(groupsStart, body.pos), SCRATCH_LOCAL_GROUPS.subarray(1)];
+    let copied = body.pos;
     walkInstructions(body, {
       loop(at) {
         pieces.push(bytes.subarray(copied, at), DEADLINE_CHECK);
@@ -286,6 +312,11 @@ function rewriteCode(bytes: Uint8Array, s: RawSection, growFunction: number, ref
         copied = to;
         grows++;
       },
+      write(from, _to, write) {
+        pieces.push(bytes.subarray(copied, from), markingPrefix(write, scratch, added.markFunction));
+        copied = from;
+        writes++;
+      },
       stateful(name) {
         refuse(`function ${i} uses ${name}`);
       },
@@ -295,5 +326,6 @@ function rewriteCode(bytes: Uint8Array, s: RawSection, growFunction: number, ref
     bodies.push(Uint8Array.from(u32Bytes(rewritten.length)), rewritten);
   }
   bodies.push(Uint8Array.from(u32Bytes(GROW_BODY.length)), GROW_BODY);
-  return { body: concat(bodies), loops, grows };
+  bodies.push(Uint8Array.from(u32Bytes(MARK_BODY.length)), MARK_BODY);
+  return { body: concat(bodies), loops, grows, writes };
 }

@@ -7,9 +7,16 @@
  */
 import { Reader, WasmFormatError } from './bytes.js';
 
+/** An instruction that writes linear memory: one value at an address, or a range (fill, copy, init). */
+export type MemoryWrite =
+  | { kind: 'store'; value: 'i32' | 'i64' | 'f32' | 'f64' | 'v128'; offset: number }
+  | { kind: 'range'; op: 'fill' | 'copy' | 'init' };
+
 export interface BodyVisitor {
   /** After a `loop`'s block type: where a deadline check goes. */
   loop(afterBlockType: number): void;
+  /** An instruction spanning [start, end) that writes memory 0 (the guest's), with its operands on the stack. */
+  write(start: number, end: number, write: MemoryWrite): void;
   /** A `memory.grow` spanning [start, end). */
   memoryGrow(start: number, end: number, memory: number): void;
   /** An instruction that changes instance state the image reset cannot restore (tables, segments). */
@@ -38,11 +45,21 @@ function valueType(r: Reader): void {
   if (first === 0x63 || first === 0x64) heapType(r);
 }
 
+/** A memory argument; only memory 0 is accepted (the guard adds memories the module must not address). */
 function memarg(r: Reader): number {
   const flags = r.u32();
   const memory = flags & 0x40 ? r.u32() : 0;
-  r.u32(); // offset (memory32 only: a memory64 module is refused before the walk)
-  return memory;
+  if (memory !== 0) throw new WasmFormatError(`an access to memory ${memory} at byte ${r.pos}`);
+  return r.u32(); // offset (memory32 only: a memory64 module is refused before the walk)
+}
+
+const STORE_VALUES: Record<number, 'i32' | 'i64' | 'f32' | 'f64'> = {
+  0x36: 'i32', 0x37: 'i64', 0x38: 'f32', 0x39: 'f64', 0x3a: 'i32', 0x3b: 'i32', 0x3c: 'i64', 0x3d: 'i64', 0x3e: 'i64',
+};
+
+function memoryIndex(r: Reader): void {
+  const memory = r.u32();
+  if (memory !== 0) throw new WasmFormatError(`an access to memory ${memory} at byte ${r.pos}`);
 }
 
 /** Walks [r.pos, r.end): the instructions of one body, after its local declarations. */
@@ -52,7 +69,9 @@ export function walkInstructions(r: Reader, visit: BodyVisitor): void {
     const op = r.u8();
     if (op >= 0x45 && op <= 0xc4) continue; // numeric, no immediates (sign extension included)
     if (op >= 0x28 && op <= 0x3e) {
-      memarg(r);
+      const offset = memarg(r);
+      const value = STORE_VALUES[op];
+      if (value) visit.write(start, r.pos, { kind: 'store', value, offset });
       continue;
     }
     switch (op) {
@@ -100,7 +119,7 @@ export function walkInstructions(r: Reader, visit: BodyVisitor): void {
         break;
       }
       case 0x3f:
-        r.u32();
+        memoryIndex(r);
         break;
       case 0x40: {
         const memory = r.u32();
@@ -112,23 +131,31 @@ export function walkInstructions(r: Reader, visit: BodyVisitor): void {
       case 0x43: r.skip(4); break;
       case 0x44: r.skip(8); break;
       case 0xd0: heapType(r); break;
-      case 0xfc: miscPrefixed(r, visit); break;
-      case 0xfd: simdPrefixed(r); break;
-      case 0xfe: atomicPrefixed(r); break;
+      case 0xfc: miscPrefixed(r, visit, start); break;
+      case 0xfd: simdPrefixed(r, visit, start); break;
+      case 0xfe: atomicPrefixed(r, visit); break;
       default:
         throw new WasmFormatError(`unknown opcode 0x${op.toString(16)} at byte ${start}`);
     }
   }
 }
 
-function miscPrefixed(r: Reader, visit: BodyVisitor): void {
+function miscPrefixed(r: Reader, visit: BodyVisitor, start: number): void {
   const sub = r.u32();
   if (sub <= 7) return; // saturating truncations
   switch (sub) {
-    case 8: r.u32(); r.u32(); return; // memory.init: idempotent per image, the segment is never dropped
+    case 8: // memory.init: idempotent per image, the segment is never dropped
+      r.u32();
+      memoryIndex(r);
+      return visit.write(start, r.pos, { kind: 'range', op: 'init' });
     case 9: r.u32(); return visit.stateful('data.drop');
-    case 10: r.u32(); r.u32(); return; // memory.copy
-    case 11: r.u32(); return; // memory.fill
+    case 10: // memory.copy
+      memoryIndex(r);
+      memoryIndex(r);
+      return visit.write(start, r.pos, { kind: 'range', op: 'copy' });
+    case 11: // memory.fill
+      memoryIndex(r);
+      return visit.write(start, r.pos, { kind: 'range', op: 'fill' });
     case 12: r.u32(); r.u32(); return visit.stateful('table.init');
     case 13: r.u32(); return visit.stateful('elem.drop');
     case 14: r.u32(); r.u32(); return visit.stateful('table.copy');
@@ -139,22 +166,38 @@ function miscPrefixed(r: Reader, visit: BodyVisitor): void {
   }
 }
 
-function simdPrefixed(r: Reader): void {
+function simdPrefixed(r: Reader, visit: BodyVisitor, start: number): void {
   const sub = r.u32();
-  if (sub <= 11 || sub === 92 || sub === 93) return void memarg(r); // loads, stores, load_zero
+  if (sub === 11) {
+    const offset = memarg(r);
+    return visit.write(start, r.pos, { kind: 'store', value: 'v128', offset });
+  }
+  if (sub <= 10 || sub === 92 || sub === 93) return void memarg(r); // loads, load_zero
   if (sub === 12 || sub === 13) return r.skip(16); // v128.const, i8x16.shuffle
   if (sub >= 21 && sub <= 34) return r.skip(1); // extract/replace lane
-  if (sub >= 84 && sub <= 91) {
+  if (sub >= 84 && sub <= 87) {
     memarg(r);
-    return r.skip(1); // load/store lane
+    return r.skip(1); // load lane
+  }
+  if (sub >= 88 && sub <= 91) {
+    // store lane: (address, vector) on the stack like v128.store, a lane index after the memory argument
+    const offset = memarg(r);
+    r.skip(1);
+    return visit.write(start, r.pos, { kind: 'store', value: 'v128', offset });
   }
   if (sub <= 0x113) return; // arithmetic, comparisons, conversions, relaxed SIMD: no immediates
   throw new WasmFormatError(`unknown 0xfd instruction ${sub} at byte ${r.pos}`);
 }
 
-function atomicPrefixed(r: Reader): void {
+function atomicPrefixed(r: Reader, visit: BodyVisitor): void {
   const sub = r.u32();
   if (sub === 3) return r.skip(1); // atomic.fence
-  if (sub <= 2 || (sub >= 0x10 && sub <= 0x4e)) return void memarg(r);
+  if (sub <= 2 || (sub >= 0x10 && sub <= 0x16)) return void memarg(r); // notify, wait, loads
+  if (sub >= 0x17 && sub <= 0x4e) {
+    // Atomic stores and read-modify-writes: CPython's single-threaded build has none; the dirty-page
+    // tracking does not mark them, so a module with them is refused.
+    memarg(r);
+    return visit.stateful(`atomic write 0xfe ${sub}`);
+  }
   throw new WasmFormatError(`unknown 0xfe instruction ${sub} at byte ${r.pos}`);
 }
