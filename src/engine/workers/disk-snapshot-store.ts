@@ -3,7 +3,7 @@
  * another process never sees half a file; validation of the bytes (magic, version, checksum) is the
  * lane's job, because only the lane knows its format.
  */
-import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { SnapshotStore } from '../../lanes/lane.js';
@@ -23,6 +23,11 @@ export function createDiskSnapshotStore(dir: string): SnapshotStore {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
         throw error;
       }
+    },
+    async prune(prefix, keep) {
+      const names = await readdir(dir).catch(() => [] as string[]);
+      const stale = names.filter((name) => name.startsWith(prefix) && name.endsWith('.snap') && name !== `${keep}.snap`);
+      await Promise.all(stale.map((name) => unlink(join(dir, name)).catch(() => {})));
     },
     async put(key, bytes) {
       await mkdir(dir, { recursive: true });

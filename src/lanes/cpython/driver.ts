@@ -101,10 +101,15 @@ export function bootInterpreter(platform: CPythonPlatform, control: WebAssembly.
   }
 }
 
-export function createCPythonDriver(host: DriverHost, platform: CPythonPlatform, control: WebAssembly.Memory, options: CPythonOptions): LaneDriver {
+/**
+ * A driver whose first image is `first.interpreter` (booted by the caller, or restored from a boot
+ * image file when `first.restored`); without it, the driver boots one.
+ */
+export function createCPythonDriver(host: DriverHost, platform: CPythonPlatform, control: WebAssembly.Memory, options: CPythonOptions, first?: { interpreter: Interpreter; restored: boolean; bootMs: number }): LaneDriver {
   const started = performance.now();
-  const interpreter = bootInterpreter(platform, control, options);
-  return new CPythonDriver(host, platform, control, options, interpreter, performance.now() - started);
+  const interpreter = first?.interpreter ?? bootInterpreter(platform, control, options);
+  if (first?.restored && options.verifyResets) interpreter.verifyResets();
+  return new CPythonDriver(host, platform, control, options, interpreter, first?.bootMs ?? performance.now() - started, first?.restored ?? false);
 }
 
 class CPythonDriver implements LaneDriver {
@@ -122,6 +127,8 @@ class CPythonDriver implements LaneDriver {
     private readonly options: CPythonOptions,
     private interpreter: Interpreter,
     private readonly bootMs: number,
+    /** The first image came from a boot image file rather than a boot of this worker. */
+    private readonly restoredImage: boolean,
   ) {
     this.deadline = new Int32Array(control.buffer);
   }
@@ -260,6 +267,7 @@ class CPythonDriver implements LaneDriver {
       python: this.platform.version,
       rings: { wasm: true, js_realm: false, image_reset: 'every execution' },
       bootMs: Math.round(this.bootMs),
+      restoredImage: this.restoredImage,
       imageBytes: this.interpreter.imageBytes,
       imageStoredBytes: this.interpreter.imageStoredBytes,
       memoryBytes: this.interpreter.memoryBytes,

@@ -7,6 +7,7 @@
  * What a reset cannot undo is growth of the memory itself (Wasm memories never shrink): past
  * `regrowBytes` the instance and its memory are replaced instead.
  */
+import type { BootImage } from './boot-image-file.js';
 import { MemoryImage } from './memory-image.js';
 import { GuestExit } from './wasi/abi.js';
 import { WasiHost, type Session } from './wasi/wasi-host.js';
@@ -68,6 +69,32 @@ export class Interpreter {
     interpreter.host.session = undefined;
     interpreter.capture();
     return interpreter;
+  }
+
+  /**
+   * An interpreter from a boot image another worker or process made (boot-image-file.ts): the same
+   * state as boot() leaves, without running CPython's start-up again.
+   */
+  static restore(program: GuardedProgram, control: WebAssembly.Memory, boot: BootImage): Interpreter {
+    const interpreter = new Interpreter(program, control, boot.args, boot.env);
+    if (boot.globals.length !== program.globalExports.length) throw new Error(`cpython: the boot image has ${boot.globals.length} globals, the module ${program.globalExports.length}`);
+    interpreter.image = boot.image;
+    interpreter.globalValues = boot.globals;
+    interpreter.createdAt = boot.createdAt;
+    interpreter.instantiate();
+    boot.image.restore(new Uint8Array(interpreter.memory.buffer));
+    interpreter.globals.forEach((global, i) => {
+      global.value = boot.globals[i];
+    });
+    return interpreter;
+  }
+
+  /** When the image was taken (ms since the epoch). */
+  createdAt = 0;
+
+  /** This interpreter's image, to be written where other workers and processes can restore it. */
+  bootImage(): BootImage {
+    return { image: this.image!, globals: this.globalValues as (number | bigint)[], args: [...this.args], env: [...this.env], createdAt: this.createdAt };
   }
 
   get memoryBytes(): number {
@@ -168,6 +195,7 @@ export class Interpreter {
 
   private capture(): void {
     this.image = MemoryImage.capture(new Uint8Array(this.memory.buffer));
+    this.createdAt = Date.now();
     this.dirty.fill(0);
     this.globalValues = this.globals.map((global) => global.value);
   }

@@ -16,10 +16,10 @@ interface Extent {
 }
 
 export class MemoryImage {
-  private constructor(
+  constructor(
     /** Length of the memory the image was taken of. */
     readonly length: number,
-    private readonly extents: readonly Extent[],
+    readonly extents: readonly Extent[],
   ) {}
 
   static capture(memory: Uint8Array): MemoryImage {
