@@ -40,6 +40,20 @@ describe('Python packages in the cpython lane', () => {
     expect(second.environment.hash).toBe(first.environment.hash);
   }, 300_000);
 
+  it("a wheel's modules come with bytecode, and a package's traceback still shows its source lines", async () => {
+    const code = [
+      'import sys, zipfile, humanize',
+      'archives = [p for p in sys.path if p.startswith("/isola-env/")]',
+      'names = zipfile.ZipFile(archives[0]).namelist()',
+      'print("humanize/__init__.pyc" in names, humanize.__file__.startswith(archives[0]))',
+      'humanize.naturalsize("not a number")',
+    ].join('\n');
+    const response = await run({ language: 'python', code, packages: ['humanize==4.17.0'] });
+    expect(response.stdout).toBe('True True\n');
+    // The frame inside the package names its file and shows the line that raised.
+    expect(response.error?.traceback).toMatch(/humanize[\/]filesize\.py", line \d+, in naturalsize\n +\S/);
+  }, 300_000);
+
   it('what a prebuild leaves in the working directory is there for every execution, fresh each time', async () => {
     const prebuild = 'import json\njson.dump({"model": [1, 2, 3]}, open("model.json", "w"))';
     const code = 'import json, os\nm = json.load(open("model.json"))\nos.remove("model.json")\nprint(m["model"], os.listdir("."))';

@@ -29,6 +29,8 @@ const ENTRY = 'import isola_lane\nisola_lane.entry()\n';
 /** Where an environment's wheels appear in the guest's file system. */
 const ENV_DIR = 'isola-env';
 const MAX_ENVIRONMENTS = 16;
+/** Where the precompile turn writes the wheels' copies, inside its own session. */
+const PYC_DIR = '/tmp/isola-pyc';
 
 interface PreparedEnvironment {
   layer: DirNode;
@@ -243,6 +245,7 @@ class CPythonDriver implements LaneDriver {
       return fail(`cannot read the environment's wheels: ${error instanceof Error ? error.message : String(error)}`);
     }
     const environment: PreparedEnvironment = { layer: withDirectory(this.platform.layer, ENV_DIR, files), paths, workFiles: new Map() };
+    if (paths.length > 0) this.precompile(job, environment, files);
     if (typeof prebuild === 'string' && prebuild.trim()) {
       const { mapped, session } = this.execute(job, { code: prebuild, filename: 'prebuild.py', mode: 'script' }, new Map(), environment);
       if (mapped.exitCode !== 0 || mapped.failure) {
@@ -255,6 +258,29 @@ class CPythonDriver implements LaneDriver {
     this.environments.set(spec.hash, environment);
     while (this.environments.size > MAX_ENVIRONMENTS) this.environments.delete(this.environments.keys().next().value as string);
     return { environment, cache: 'miss' };
+  }
+
+  /**
+   * Replaces the environment's wheels by copies with bytecode beside every module (isola_lane.precompile),
+   * made by one turn of the lane's own code within the first job's deadline. Every execution starts
+   * from the image, so without them each would compile the packages again (attrs: ~200 ms a run). If
+   * the turn fails, the wheels stay as they are: slower, not wrong.
+   */
+  private precompile(job: GuestJob, environment: PreparedEnvironment, files: Map<string, Uint8Array>): void {
+    const code = `import isola_lane\nisola_lane.precompile(${JSON.stringify(environment.paths)}, ${JSON.stringify(PYC_DIR)})\n`;
+    const { mapped, session } = this.execute(job, { code, filename: 'isola-precompile.py', mode: 'script' }, new Map(), environment);
+    const tmp = session.fs.root.entries.get('tmp');
+    const built = tmp?.kind === 'dir' ? tmp.entries.get(PYC_DIR.split('/').pop()!) : undefined;
+    if (mapped.exitCode !== 0 || mapped.failure || built?.kind !== 'dir') {
+      this.host.log('debug', 'cpython: wheels not precompiled', { failure: mapped.failure?.message ?? mapped.stderr.slice(-500) });
+      return;
+    }
+    const compiled = filesUnder(built);
+    for (const name of files.keys()) {
+      const bytes = compiled.get(name);
+      if (bytes) files.set(name, bytes);
+    }
+    environment.layer = withDirectory(this.platform.layer, ENV_DIR, files);
   }
 
   async recycle(): Promise<void> {
