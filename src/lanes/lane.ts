@@ -128,6 +128,12 @@ export interface DriverHost {
    */
   sharedModule?(key: string): WebAssembly.Module | undefined;
   shareModule?(key: string, module: WebAssembly.Module): void;
+  /**
+   * Read-only bytes shared the same way (the standard library's archive, a boot image): one copy per
+   * process instead of one per worker. Whoever shares them must never write to them again.
+   */
+  sharedBuffer?(key: string): SharedArrayBuffer | undefined;
+  shareBuffer?(key: string, buffer: SharedArrayBuffer): void;
   /** Snapshot store, keyed by content hash; undefined where there is no persistent store. */
   snapshots?: SnapshotStore;
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>): void;

@@ -58,8 +58,15 @@ export class LanePool implements LaneExecutor {
     }
   }
 
+  /**
+   * Starts one worker, and the others once one is ready: a worker that starts after it reuses what it
+   * compiled and read (a shared Module, shared bytes) instead of paying for its own copy.
+   */
   start(): void {
-    while (this.slots.size < this.size && !this.closed && !this.unavailableReason) this.spawn();
+    if (this.closed || this.unavailableReason) return;
+    if (this.slots.size === 0) return void this.spawn();
+    if (![...this.slots].some((slot) => slot.state !== 'starting' && slot.state !== 'dead')) return;
+    while (this.slots.size < this.size) this.spawn();
   }
 
   /** Resolves when at least one worker is ready, or the lane turned out unavailable. */
@@ -133,6 +140,8 @@ export class LanePool implements LaneExecutor {
    */
   private grow(waiting: number): void {
     if (this.closed || this.unavailableReason || this.slots.size >= this.maxSize) return;
+    // Below the base size, workers start the way start() starts them (one first, then the others).
+    if (this.slots.size < this.size) return this.start();
     let starting = 0;
     let blocked = 0;
     for (const slot of this.slots) {
@@ -158,6 +167,7 @@ export class LanePool implements LaneExecutor {
       log: this.hooks.log,
       onReady: () => {
         this.initFailures = 0;
+        if (this.slots.size < this.size) this.start();
         for (const waiter of this.waiters.splice(0)) waiter();
         this.availableListener();
       },

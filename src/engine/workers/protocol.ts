@@ -14,8 +14,8 @@ export interface WorkerInit {
   /** One Int32 the engine sets to 1 when a synchronous fetch answer is waiting on `syncPort`. */
   syncFlag: SharedArrayBuffer;
   options: Record<string, unknown>;
-  /** Compiled Wasm modules other workers of the lane already made (a Module is shared, not copied). */
-  shared: Record<string, WebAssembly.Module>;
+  /** Compiled Wasm modules and read-only bytes other workers of the lane already made (shared, not copied). */
+  shared: Record<string, WebAssembly.Module | SharedArrayBuffer>;
 }
 
 export type ToWorker =
@@ -31,5 +31,5 @@ export type FromWorker =
   | { type: 'failed'; jobId: string; message: string }
   | { type: 'fetch'; callId: number; jobId: string; request: EgressRequest; sync: boolean }
   /** A compiled module the next workers of the lane can reuse (see DriverHost.shareModule). */
-  | { type: 'share'; key: string; module: WebAssembly.Module }
+  | { type: 'share'; key: string; value: WebAssembly.Module | SharedArrayBuffer }
   | { type: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string; data?: Record<string, unknown> };

@@ -54,8 +54,16 @@ const host: DriverHost = {
   },
   interrupt,
   interruptMemory: init.interrupt,
-  sharedModule: (key) => init.shared[key],
-  shareModule: (key, module) => post({ type: 'share', key, module }),
+  sharedModule: (key) => {
+    const value = init.shared[key];
+    return value instanceof WebAssembly.Module ? value : undefined;
+  },
+  shareModule: (key, module) => post({ type: 'share', key, value: module }),
+  sharedBuffer: (key) => {
+    const value = init.shared[key];
+    return value instanceof SharedArrayBuffer ? value : undefined;
+  },
+  shareBuffer: (key, buffer) => post({ type: 'share', key, value: buffer }),
   readArtifact: async (path) => new Uint8Array(await readFile(inside(storeRoot, path))),
   snapshots: createDiskSnapshotStore(join(storeRoot, 'snapshots')),
   log: (level, message, data) => post({ type: 'log', level, message, ...(data ? { data } : {}) }),

@@ -25,7 +25,7 @@ export interface SlotConfig {
   storeDir: string;
   options: Record<string, unknown>;
   /** Compiled modules shared by the lane's workers, filled by the first worker that compiles each. */
-  shared: Map<string, WebAssembly.Module>;
+  shared: Map<string, WebAssembly.Module | SharedArrayBuffer>;
   graceMs: number;
   resourceLimits?: { maxOldGenerationSizeMb?: number; maxYoungGenerationSizeMb?: number; stackSizeMb?: number };
 }
@@ -152,7 +152,7 @@ export class WorkerSlot {
         this.hooks.onReady(this);
         return;
       case 'share':
-        this.config.shared.set(message.key, message.module);
+        this.config.shared.set(message.key, message.value);
         return;
       case 'init-error':
         this.hooks.log('error', `${this.config.lane} worker failed to start: ${message.message}`);

@@ -82,7 +82,7 @@ export class Interpreter {
     interpreter.globalValues = boot.globals;
     interpreter.createdAt = boot.createdAt;
     interpreter.instantiate();
-    boot.image.restore(new Uint8Array(interpreter.memory.buffer));
+    boot.image.restoreOntoZero(new Uint8Array(interpreter.memory.buffer));
     interpreter.globals.forEach((global, i) => {
       global.value = boot.globals[i];
     });
@@ -134,7 +134,7 @@ export class Interpreter {
     const image = this.image!;
     if (this.memory.buffer.byteLength > image.length + regrowBytes) {
       this.instantiate();
-      image.restore(new Uint8Array(this.memory.buffer));
+      image.restoreOntoZero(new Uint8Array(this.memory.buffer));
       this.lastResetBytes = image.length;
     } else {
       this.lastResetBytes = this.restoreDirty(image);

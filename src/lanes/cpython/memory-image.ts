@@ -72,6 +72,14 @@ export class MemoryImage {
     return index;
   }
 
+  /**
+   * Writes the image into a memory that is all zero (a new instance's): only the extents, so the
+   * image's zero pages are never touched and cost no resident memory.
+   */
+  restoreOntoZero(memory: Uint8Array): void {
+    for (const extent of this.extents) memory.set(extent.bytes, extent.offset);
+  }
+
   /** Writes the image over `memory` (at least as long as the image); bytes past it become zero. */
   restore(memory: Uint8Array): void {
     let zeroFrom = 0;
