@@ -24,6 +24,7 @@ function list(values: string[] | undefined): string[] {
 }
 
 export function parseBenchArgs(argv: readonly string[]): ParsedArgs {
+  // biome-ignore lint/suspicious/noImplicitAnyLet: TypeScript infers it from the parseArgs call, whose options type it needs
   let parsed;
   try {
     parsed = parseArgs({

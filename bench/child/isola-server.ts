@@ -9,7 +9,7 @@ import { loadStartServer } from '../isola/load.js';
 import { settleLane, waitForIdle } from '../isola/requests.js';
 
 async function main(storeDir: string, workers: EngineOptions['workers']): Promise<void> {
-  let startServer;
+  let startServer: Awaited<ReturnType<typeof loadStartServer>>;
   try {
     startServer = await loadStartServer();
   } catch (err) {

@@ -61,7 +61,7 @@ export async function settleLane(engine: Engine, lane: LaneName, timeoutMs = 180
   const until = Date.now() + timeoutMs;
   for (;;) {
     const state = engine.readiness().lanes[lane];
-    if (!state || !state.available || state.workers.ready > 0) break;
+    if (!state?.available || state.workers.ready > 0) break;
     if (Date.now() > until) throw new Error(`${lane}: no worker ready after ${timeoutMs} ms (${JSON.stringify(state.workers)})`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }

@@ -43,7 +43,7 @@ def _fresh():
 def _reply(value):
     try:
         data = _dumps(value).encode("ascii")
-    except BaseException as error:  # noqa: BLE001 - whatever user code broke, answer something
+    except BaseException as error:  # whatever user code broke, answer something
         data = b'{"internal": "the result could not be encoded (%s)"}' % type(error).__name__.encode("ascii", "replace")
     _call(b"R" + data)
 

@@ -191,7 +191,7 @@ function findMain(namespace, module) {
   const lexical = vm.runInThisContext('typeof main === "function" ? main : undefined');
   if (typeof lexical === 'function') return lexical;
   if (namespace && typeof namespace.main === 'function') return namespace.main;
-  if (namespace && namespace.default && typeof namespace.default.main === 'function') return namespace.default.main;
+  if (namespace?.default && typeof namespace.default.main === 'function') return namespace.default.main;
   const exported = module.exports;
   if (exported && typeof exported.main === 'function') return exported.main;
   if (typeof exported === 'function' && exported.name === 'main') return exported;

@@ -7,7 +7,6 @@ body` (the CPython lane's door, Pyodide's /dev/isola device). Calls are synchron
 `pyfetch` simply returns when the response is there.
 """
 
-import email.message
 import http.client
 import importlib.abc
 import importlib.machinery

@@ -69,7 +69,7 @@ import types
 # datetime, decimal, uuid and dataclasses are looked up in sys.modules (a value can only be a Decimal if
 # the user imported decimal).
 
-__all__ = ["execute", "execute_async", "prepare", "prepare_async", "Prepared", "detect_mode", "entry_mode"]
+__all__ = ["Prepared", "detect_mode", "entry_mode", "execute", "execute_async", "prepare", "prepare_async"]
 
 _FUNCTION_MODULE = "main"
 
@@ -147,7 +147,7 @@ def _calls_main(statements):
 def _inside_deferred(call, target):
     # `register(lambda: main())` does not call main now; a reference inside a nested def/lambda is deferred.
     for node in _walk(call):
-        if node is not call and isinstance(node, (_ast.Lambda,) + _FUNCTIONS):
+        if node is not call and isinstance(node, (_ast.Lambda, *_FUNCTIONS)):
             if any(n is target for n in _walk(node)):
                 return True
     return False

@@ -49,7 +49,7 @@
   global.queueMicrotask = (cb) => void Promise.resolve().then(cb);
   internal.nextTimerAt = () => (internal.libs.timers ? internal.libs.timers.nextTimerAt() : -1);
   internal.hasRefTimers = () => (internal.libs.timers ? internal.libs.timers.hasRefTimers() : 0);
-  internal.runTimers = (now) => internal.libs.timers && internal.libs.timers.runTimers(now);
+  internal.runTimers = (now) => internal.libs.timers?.runTimers(now);
 
   // ---- console: plain strings take the fast path; anything else is formatted like Node's util.format.
   // The rarer methods (table, count, time...) come from core/console-extra.js on first call.
@@ -119,7 +119,7 @@
     if (namespace && typeof namespace.main === 'function') return namespace.main;
     // Planning exports a module's unexported top-level main under this name (src/engine/plan.ts).
     if (namespace && typeof namespace.__isolaMain === 'function') return namespace.__isolaMain;
-    if (namespace && namespace.default && typeof namespace.default.main === 'function') return namespace.default.main;
+    if (namespace?.default && typeof namespace.default.main === 'function') return namespace.default.main;
     if (!internal.loaded('module')) return undefined;
     const exported = global.module.exports;
     if (exported && typeof exported.main === 'function') return exported.main;

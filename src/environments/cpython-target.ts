@@ -77,5 +77,5 @@ export async function cpythonTarget(storeRoot: string): Promise<CPythonTarget> {
 }
 
 export function isStubWheel(file: string | undefined): boolean {
-  return file !== undefined && file.includes(`-${STUB_BUILD_TAG}-`);
+  return file?.includes(`-${STUB_BUILD_TAG}-`) === true;
 }

@@ -36,10 +36,10 @@
     const id = String(specifier);
     if (id in cache) return cache[id];
     const bare = id.startsWith('node:') ? id.slice(5) : id;
-    const builtin = Object.prototype.hasOwnProperty.call(builtins, bare) ? builtins[bare] : undefined;
+    const builtin = Object.hasOwn(builtins, bare) ? builtins[bare] : undefined;
     if (builtin) return (cache[id] = builtin());
     const packages = globalThis.__isolaPackages;
-    if (packages && Object.prototype.hasOwnProperty.call(packages, id)) return (cache[id] = packages[id]());
+    if (packages && Object.hasOwn(packages, id)) return (cache[id] = packages[id]());
     let message = "Cannot find module '" + id + "'";
     if (unavailable.has(bare)) message += ': the sandbox has no ' + bare + ' module (no processes, sockets or host files)';
     else if (!id.startsWith('.') && !id.startsWith('/')) message += '; list it in "packages" to install it';

@@ -88,7 +88,7 @@
     umask: () => 0o22,
     getuid: () => 10000,
     getgid: () => 10000,
-    emitWarning: (warning) => internal.write(2, '(node) Warning: ' + String(warning && warning.message ? warning.message : warning) + '\n'),
+    emitWarning: (warning) => internal.write(2, '(node) Warning: ' + String(warning?.message ? warning.message : warning) + '\n'),
     // Event registration is accepted (scripts register 'exit' or 'unhandledRejection' handlers) but the
     // sandbox emits no process events.
     on(event, listener) {

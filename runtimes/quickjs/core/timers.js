@@ -1,7 +1,7 @@
 // Timers for guest code: a guest-side queue. The driver asks nextTimerAt(), sleeps until then (within the
 // deadline) and calls runTimers(). Loaded on the first setTimeout/setInterval/setImmediate, so code that
 // never schedules anything does not compile this file.
-(function (internal) {
+(function (_internal) {
   'use strict';
   let nextTimerId = 1;
   const timers = new Map();

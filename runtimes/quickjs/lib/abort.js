@@ -1,6 +1,6 @@
 // AbortController/AbortSignal with the minimal Event/EventTarget/DOMException they need. QuickJS has
 // none of these; fetch, timers-with-signal and user code share them.
-(function (internal) {
+(function (_internal) {
   'use strict';
   const CODES = { IndexSizeError: 1, NotFoundError: 8, NotSupportedError: 9, InvalidStateError: 11, SyntaxError: 12, InvalidCharacterError: 5, NetworkError: 19, AbortError: 20, TimeoutError: 23, DataCloneError: 25 };
 

@@ -33,9 +33,12 @@
   assert.AssertionError = AssertionError;
   assert.fail = (message = 'Failed') => fail(undefined, undefined, message, 'fail');
   assert.equal = (actual, expected, message) => {
+    // biome-ignore lint/suspicious/noDoubleEquals: assert.equal is loose equality, as in Node
+    // biome-ignore lint/suspicious/noSelfCompare: NaN equals NaN here, as in Node
     if (!(actual == expected || (actual !== actual && expected !== expected))) fail(actual, expected, message, '==', () => show(actual) + ' == ' + show(expected));
   };
   assert.notEqual = (actual, expected, message) => {
+    // biome-ignore lint/suspicious/noDoubleEquals: assert.notEqual is loose inequality, as in Node
     if (actual == expected) fail(actual, expected, message, '!=', () => show(actual) + ' != ' + show(expected));
   };
   assert.strictEqual = (actual, expected, message) => {
@@ -58,7 +61,7 @@
     if (expected === undefined) return true;
     if (typeof expected === 'function') {
       if (expected.prototype !== undefined && error instanceof expected) return true;
-      if (Error.isPrototypeOf(expected) || expected === Error) return false;
+      if (Object.prototype.isPrototypeOf.call(Error, expected) || expected === Error) return false;
       return expected.call({}, error) === true;
     }
     if (expected instanceof RegExp) return expected.test(String(error));
@@ -78,7 +81,7 @@
       fn();
     } catch (error) {
       if (!matches(error, expected)) {
-        if (typeof expected === 'function' && (expected === Error || Error.isPrototypeOf(expected))) throw error;
+        if (typeof expected === 'function' && (expected === Error || Object.prototype.isPrototypeOf.call(Error, expected))) throw error;
         fail(error, expected, message, 'throws', () => 'The error is expected to match ' + show(expected) + '. Received ' + show(error));
       }
       return;
@@ -89,7 +92,7 @@
     try {
       fn();
     } catch (error) {
-      fail(error, undefined, typeof message === 'string' ? message : undefined, 'doesNotThrow', () => 'Got unwanted exception.\nActual message: "' + (error && error.message) + '"');
+      fail(error, undefined, typeof message === 'string' ? message : undefined, 'doesNotThrow', () => 'Got unwanted exception.\nActual message: "' + (error?.message) + '"');
     }
   };
   assert.rejects = async (promiseOrFn, expected, message) => {
@@ -106,7 +109,7 @@
     try {
       await (typeof promiseOrFn === 'function' ? promiseOrFn() : promiseOrFn);
     } catch (error) {
-      fail(error, undefined, message, 'doesNotReject', () => 'Got unwanted rejection.\nActual message: "' + (error && error.message) + '"');
+      fail(error, undefined, message, 'doesNotReject', () => 'Got unwanted rejection.\nActual message: "' + (error?.message) + '"');
     }
   };
   assert.match = (string, regexp, message) => {

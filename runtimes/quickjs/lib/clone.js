@@ -41,7 +41,7 @@
       return copy;
     }
     if (value instanceof Error) {
-      const name = Object.prototype.hasOwnProperty.call(ERRORS, value.name) ? value.name : 'Error';
+      const name = Object.hasOwn(ERRORS, value.name) ? value.name : 'Error';
       const copy = remember(new ERRORS[name](String(value.message)));
       if (typeof value.stack === 'string') copy.stack = value.stack;
       if ('cause' in value) copy.cause = clone(value.cause, memory);

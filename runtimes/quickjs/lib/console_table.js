@@ -23,7 +23,7 @@
     for (let i = 0; i < head.length; i++) {
       for (let j = 0; j < longest; j++) {
         if (rows[j] === undefined) rows[j] = [];
-        const value = (rows[j][i] = Object.prototype.hasOwnProperty.call(columns[i], j) ? columns[i][j] : '');
+        const value = (rows[j][i] = Object.hasOwn(columns[i], j) ? columns[i][j] : '');
         widths[i] = Math.max(widths[i] || 0, width(value));
       }
     }
@@ -69,7 +69,7 @@
       } else {
         for (const key of properties || Object.keys(item)) {
           if (map[key] === undefined) map[key] = [];
-          map[key][i] = (primitive && properties) || !Object.prototype.hasOwnProperty.call(item, key) ? '' : cell(item[key]);
+          map[key][i] = (primitive && properties) || !Object.hasOwn(item, key) ? '' : cell(item[key]);
         }
       }
     });

@@ -221,7 +221,9 @@
       this.#finished = true;
       const out = new Uint8Array(this.#state.length * 4);
       const outView = new DataView(out.buffer);
-      this.#state.forEach((word, i) => outView.setUint32(i * 4, word, little));
+      this.#state.forEach((word, i) => {
+        outView.setUint32(i * 4, word, little);
+      });
       return output(out, encoding);
     }
     copy() {

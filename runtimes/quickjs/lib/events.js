@@ -5,7 +5,7 @@
   const kEvents = Symbol('events');
 
   function listeners(emitter) {
-    if (!Object.prototype.hasOwnProperty.call(emitter, kEvents)) Object.defineProperty(emitter, kEvents, { value: new Map(), writable: true });
+    if (!Object.hasOwn(emitter, kEvents)) Object.defineProperty(emitter, kEvents, { value: new Map(), writable: true });
     return emitter[kEvents];
   }
 

@@ -150,7 +150,7 @@
     get [Symbol.toStringTag]() {
       return 'Response';
     }
-    [Symbol.for('nodejs.util.inspect.custom')](depth, options, inspect) {
+    [Symbol.for('nodejs.util.inspect.custom')](_depth, options, inspect) {
       const fields = { status: this.status, statusText: this.statusText, headers: this.headers, body: this.body ? 'ReadableStream' : null, bodyUsed: this.bodyUsed, ok: this.ok, redirected: this.redirected, type: this.type, url: this.url };
       return 'Response ' + inspect(fields, options);
     }
@@ -181,7 +181,7 @@
         throw new TypeError('fetch failed: the sandbox only fetches http and https URLs', { cause: new Error('unknown scheme ' + scheme) });
       }
       const signal = request.signal;
-      if (signal && signal.aborted) throw signal.reason;
+      if (signal?.aborted) throw signal.reason;
       let settled = false;
       const onAbort = () => {
         if (!settled) (settled = true), reject(signal.reason);

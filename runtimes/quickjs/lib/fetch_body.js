@@ -82,7 +82,7 @@
         else yield [name, this.#map.get(name).join(', ')];
       }
     }
-    [Symbol.for('nodejs.util.inspect.custom')](depth, options, inspect) {
+    [Symbol.for('nodejs.util.inspect.custom')](_depth, options, inspect) {
       return 'Headers ' + inspect(Object.fromEntries(this.entries()), options);
     }
   }

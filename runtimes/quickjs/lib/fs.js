@@ -39,7 +39,7 @@
   }
 
   function typeError(name, value, expected) {
-    const received = value === null ? 'null' : typeof value === 'object' ? 'an instance of ' + ((value.constructor && value.constructor.name) || 'Object') : 'type ' + typeof value + ' (' + String(value) + ')';
+    const received = value === null ? 'null' : typeof value === 'object' ? 'an instance of ' + ((value.constructor?.name) || 'Object') : 'type ' + typeof value + ' (' + String(value) + ')';
     const error = new TypeError('The "' + name + '" argument must be ' + expected + '. Received ' + received);
     error.code = 'ERR_INVALID_ARG_TYPE';
     return error;
@@ -462,7 +462,7 @@
       return { bytesWritten, buffer: data };
     }
     async writeFile(data, options) {
-      writeFd(this.fd, data, options && options.encoding ? options.encoding : typeof options === 'string' ? options : 'utf8');
+      writeFd(this.fd, data, options?.encoding ? options.encoding : typeof options === 'string' ? options : 'utf8');
     }
     async appendFile(data, options) {
       return this.writeFile(data, options);

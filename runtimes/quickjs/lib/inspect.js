@@ -113,7 +113,7 @@
     } catch {}
     if (source.startsWith('class') && /^class\s*[\s{]/.test(source.replace(/^class\s+[A-Za-z_$][\w$]*/, 'class '))) {
       const parent = Object.getPrototypeOf(fn);
-      return '[class ' + (fn.name || '(anonymous)') + (parent && parent.name ? ' extends ' + parent.name : '') + ']';
+      return '[class ' + (fn.name || '(anonymous)') + (parent?.name ? ' extends ' + parent.name : '') + ']';
     }
     let type = 'Function';
     if (fn instanceof AsyncFunction) type = 'AsyncFunction';
@@ -158,7 +158,7 @@
     return formatRaw(ctx, value, recurseTimes, typedArray);
   }
 
-  function formatRaw(ctx, value, recurseTimes, typedArray) {
+  function formatRaw(ctx, value, recurseTimes, _typedArray) {
     const ctorName = constructorName(value);
     const toStringTag = shownTag(ctx, value);
     // Node's getPrefix: "Foo(2) [Map] " when a subclass's name differs from the built-in's tag.
@@ -202,7 +202,7 @@
       if (keys.length === 0) return base;
       braces = ['{', '}'];
     } else if (value instanceof Date) {
-      base = isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
+      base = Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
       if (keys.length === 0) return base;
       braces = ['{', '}'];
     } else if (value instanceof Error) {
@@ -312,7 +312,7 @@
     const shown = Math.min(length, ctx.maxArrayLength);
     let holes = 0;
     for (let i = 0; i < shown; i++) {
-      if (!Object.prototype.hasOwnProperty.call(value, i) && !(value instanceof TypedArray)) {
+      if (!Object.hasOwn(value, i) && !(value instanceof TypedArray)) {
         holes++;
         continue;
       }
@@ -490,7 +490,7 @@
               piece = typeof arg === 'bigint' ? arg + 'n' : typeof arg === 'symbol' ? 'NaN' : formatNumber(Number(arg));
               break;
             case 'i':
-              piece = typeof arg === 'bigint' ? arg + 'n' : typeof arg === 'symbol' ? 'NaN' : formatNumber(parseInt(arg));
+              piece = typeof arg === 'bigint' ? arg + 'n' : typeof arg === 'symbol' ? 'NaN' : formatNumber(parseInt(arg, 10));
               break;
             case 'f':
               piece = typeof arg === 'symbol' ? 'NaN' : formatNumber(parseFloat(arg));
@@ -544,10 +544,10 @@
     'Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array', 'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array']);
   function hasBuiltInToString(value) {
     if (typeof value.toString !== 'function') return true;
-    if (Object.prototype.hasOwnProperty.call(value, 'toString')) return false;
+    if (Object.hasOwn(value, 'toString')) return false;
     let pointer = value;
     do pointer = Object.getPrototypeOf(pointer);
-    while (pointer !== null && !Object.prototype.hasOwnProperty.call(pointer, 'toString'));
+    while (pointer !== null && !Object.hasOwn(pointer, 'toString'));
     const descriptor = pointer && Object.getOwnPropertyDescriptor(pointer, 'constructor');
     return descriptor !== undefined && descriptor !== null && typeof descriptor.value === 'function' && BUILT_INS.has(descriptor.value.name);
   }

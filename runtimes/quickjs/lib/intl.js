@@ -169,7 +169,7 @@
   // Prototype methods bootstrap can install, matching Node: toLocaleString on dates shows date and time.
   const dateFormat = (kind) => (date, locales, options) => {
     if (!(date instanceof Date)) throw new TypeError('this is not a Date object.');
-    if (isNaN(date.getTime())) return 'Invalid Date';
+    if (Number.isNaN(date.getTime())) return 'Invalid Date';
     return new (lazyDate())(locales, options, kind).format(date);
   };
   return {

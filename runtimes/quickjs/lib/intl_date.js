@@ -148,7 +148,9 @@
       const pad = (v, field) => (o[field] === '2-digit' || (layout.pad && o[field] === 'numeric') ? String(v).padStart(2, '0') : String(v));
       const values = { y: year && part('year', year), m: o.month && part('month', pad(p.month + 1, 'month')), d: day && part('day', pad(p.day, 'day')) };
       const shown = layout.order.split('').map((k) => values[k]).filter(Boolean);
-      shown.forEach((item, i) => add(i > 0 ? lit(layout.sep) : null, item));
+      shown.forEach((item, i) => {
+        add(i > 0 ? lit(layout.sep) : null, item);
+      });
       if (layout.sep === '.' && o.locale.startsWith('de') && !year) add(lit('.'));
       return out;
     }

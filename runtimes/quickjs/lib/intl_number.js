@@ -227,7 +227,10 @@
       if (infinite) number.push(part('infinity', '∞'));
       else {
         const grouped = o.useGrouping === false ? integer : group(integer, groupSep, o.useGrouping === 'min2' || suffix ? 2 : minGrouping, o.locale === 'en-IN' || o.locale.startsWith('hi'));
-        grouped.split(groupSep).forEach((digits, i) => (i > 0 && number.push(part('group', groupSep)), number.push(part('integer', digits))));
+        grouped.split(groupSep).forEach((digits, i) => {
+          if (i > 0) number.push(part('group', groupSep));
+          number.push(part('integer', digits));
+        });
       }
       if (fraction) number.push(part('decimal', decimalSep), part('fraction', fraction));
       if (suffix) number.push(...(suffix.startsWith(' ') ? [part('literal', ' '), part('compact', suffix.slice(1))] : [part('compact', suffix)]));

@@ -11,7 +11,7 @@
       return decode(value, false);
     }
   };
-  const primitive = (v) => (typeof v === 'string' ? v : (typeof v === 'number' && isFinite(v)) || typeof v === 'bigint' || typeof v === 'boolean' ? String(v) : '');
+  const primitive = (v) => (typeof v === 'string' ? v : (typeof v === 'number' && Number.isFinite(v)) || typeof v === 'bigint' || typeof v === 'boolean' ? String(v) : '');
 
   function parse(str, sep = '&', eq = '=', options = {}) {
     const result = Object.create(null);

@@ -5,7 +5,7 @@
   const identifier = /^[A-Za-z_$][\w$]*$/;
   const child = (path, key) => (typeof key === 'number' ? path + '[' + key + ']' : identifier.test(key) ? path + '.' + key : path + '[' + JSON.stringify(key) + ']');
 
-  function find(holder, key, value, path, stack) {
+  function find(_holder, key, value, path, stack) {
     if (value !== null && typeof value === 'object' && typeof value.toJSON === 'function') {
       try {
         value = value.toJSON(key);

@@ -204,8 +204,8 @@
         throw error;
       }
       this.#encoding = encoding;
-      this.#fatal = !!(options && options.fatal);
-      this.#ignoreBOM = !!(options && options.ignoreBOM);
+      this.#fatal = !!(options?.fatal);
+      this.#ignoreBOM = !!(options?.ignoreBOM);
     }
     get encoding() {
       return this.#encoding;
@@ -217,7 +217,7 @@
       return this.#ignoreBOM;
     }
     decode(input, options = {}) {
-      const stream = !!(options && options.stream);
+      const stream = !!(options?.stream);
       let bytes = toBytes(input);
       if (this.#pending.length > 0) {
         const joined = new Uint8Array(this.#pending.length + bytes.length);

@@ -7,7 +7,7 @@
   const { encode, decode } = internal.lib('url_encode');
   const params = internal.lib('url_search_params');
   const DEFAULT_PORTS = { ftp: 21, file: null, http: 80, https: 443, ws: 80, wss: 443 };
-  const isSpecial = (scheme) => Object.prototype.hasOwnProperty.call(DEFAULT_PORTS, scheme);
+  const isSpecial = (scheme) => Object.hasOwn(DEFAULT_PORTS, scheme);
   const SINGLE_DOT = /^(\.|%2e)$/i;
   const DOUBLE_DOT = /^(\.|%2e)(\.|%2e)$/i;
 
@@ -101,7 +101,7 @@
     }
     const hostPort = authority.slice(at + 1);
     const close = hostPort.startsWith('[') ? hostPort.indexOf(']') : -1;
-    const colon = hostPort.indexOf(':', close < 0 ? 0 : close);
+    const colon = hostPort.indexOf(':', Math.max(close, 0));
     const hostString = colon < 0 ? hostPort : hostPort.slice(0, colon);
     if (colon >= 0) {
       const port = hostPort.slice(colon + 1);
@@ -292,7 +292,10 @@
       const url = this.#url;
       if (this.#cannotHaveCredentials()) return;
       const str = String(value);
-      if (str === '') return void (url.port = null);
+      if (str === '') {
+        url.port = null;
+        return;
+      }
       const digits = /^[0-9]+/.exec(str);
       if (!digits) return;
       const n = parseInt(digits[0], 10);
@@ -344,7 +347,7 @@
     get [Symbol.toStringTag]() {
       return 'URL';
     }
-    [Symbol.for('nodejs.util.inspect.custom')](depth, options, inspect) {
+    [Symbol.for('nodejs.util.inspect.custom')](_depth, options, inspect) {
       const fields = {};
       for (const key of ['href', 'origin', 'protocol', 'username', 'password', 'host', 'hostname', 'port', 'pathname', 'search', 'searchParams', 'hash']) fields[key] = this[key];
       return 'URL ' + inspect(fields, options);

@@ -104,7 +104,7 @@
     get [Symbol.toStringTag]() {
       return 'URLSearchParams';
     }
-    [Symbol.for('nodejs.util.inspect.custom')](depth, options, inspect) {
+    [Symbol.for('nodejs.util.inspect.custom')](_depth, _options, inspect) {
       if (this[kList].length === 0) return 'URLSearchParams {}';
       return 'URLSearchParams { ' + this[kList].map(([k, v]) => inspect(k) + ' => ' + inspect(v)).join(', ') + ' }';
     }

@@ -142,7 +142,7 @@
     bgBlack: [40, 49], bgRed: [41, 49], bgGreen: [42, 49], bgYellow: [43, 49], bgBlue: [44, 49], bgMagenta: [45, 49], bgCyan: [46, 49], bgWhite: [47, 49] };
   function styleText(format, text, options) {
     let out = String(text);
-    const plain = !(options && options.validateStream === false) && !(options && options.stream && options.stream.isTTY);
+    const plain = !(options && options.validateStream === false) && !(options?.stream?.isTTY);
     for (const name of Array.isArray(format) ? format.slice().reverse() : [format]) {
       const codes = STYLES[name];
       if (!codes) {

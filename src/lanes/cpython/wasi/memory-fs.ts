@@ -155,7 +155,7 @@ export function lookup(start: DirPlace, path: string): Lookup {
   if (path.length > 4096) return { ok: false, errno: Errno.NAMETOOLONG };
   const parts = path.split('/').filter((part) => part !== '' && part !== '.');
   const chain = [...start.chain];
-  let last = parts.pop();
+  const last = parts.pop();
   for (const part of parts) {
     if (part === '..') {
       if (chain.length <= 1) return { ok: false, errno: Errno.NOTCAPABLE };

@@ -27,7 +27,7 @@ import {
   SUBSCRIPTION_SIZE,
   Whence,
 } from './abi.js';
-import { ExecutionFs, lookup, placeOf, type DirPlace, type FileNode, type FsNode } from './memory-fs.js';
+import { type ExecutionFs, lookup, placeOf, type DirPlace, type FileNode, type FsNode } from './memory-fs.js';
 
 export type Descriptor =
   | { kind: 'file'; node: FileNode; pos: number; read: boolean; write: boolean; append: boolean }
@@ -302,7 +302,7 @@ export class WasiHost {
       },
       fd_prestat_dir_name: (fd: number, ptr: number, length: number) => {
         const d = this.descriptor(fd);
-        if (!d || d.kind !== 'dir' || d.preopen === undefined) return Errno.BADF;
+        if (d?.kind !== 'dir' || d.preopen === undefined) return Errno.BADF;
         const name = new TextEncoder().encode(d.preopen);
         if (length < name.length) return Errno.NAMETOOLONG;
         this.bytes(ptr, name.length).set(name);

@@ -5,7 +5,7 @@
  * An opcode it does not know stops the walk with an error: the guard refuses a module it cannot read
  * completely rather than guess where the next instruction starts.
  */
-import { Reader, WasmFormatError } from './bytes.js';
+import { type Reader, WasmFormatError } from './bytes.js';
 
 /** An instruction that writes linear memory: one value at an address, or a range (fill, copy, init). */
 export type MemoryWrite =
