@@ -27,7 +27,7 @@ export type FromWorker =
   | { type: 'init-error'; message: string }
   | { type: 'result'; jobId: string; result: GuestResult }
   /** The worker finished recycling after its last job: the next job starts without waiting. */
-  | { type: 'recycled' }
+  | { type: 'recycled'; details: Record<string, unknown> }
   | { type: 'failed'; jobId: string; message: string }
   | { type: 'fetch'; callId: number; jobId: string; request: EgressRequest; sync: boolean }
   /** A compiled module the next workers of the lane can reuse (see DriverHost.shareModule). */

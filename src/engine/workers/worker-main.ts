@@ -97,7 +97,7 @@ port.on('message', (message: ToWorker) => {
     // Reset while idle: the next job finds a clean interpreter without paying for it.
     try {
       await driver.recycle?.();
-      post({ type: 'recycled' });
+      post({ type: 'recycled', details: driver.describe() });
     } catch (error) {
       post({ type: 'log', level: 'error', message: 'recycle failed; restarting worker', data: { error: String(error) } });
       process.exit(1);

@@ -169,6 +169,7 @@ export class WorkerSlot {
         return;
       }
       case 'recycled':
+        this.details = message.details;
         if (this.state === 'recycling') {
           this.state = 'idle';
           this.hooks.onReady(this);

@@ -103,21 +103,59 @@ export function bootInterpreter(platform: CPythonPlatform, control: WebAssembly.
   }
 }
 
+/** An interpreter as a worker got it: booted, or restored from a boot image file. */
+export interface ObtainedInterpreter {
+  interpreter: Interpreter;
+  restored: boolean;
+  bootMs: number;
+}
+
+/** Makes an image with `preload` imported (worker-entry.ts: from the store's boot images, else a boot). */
+export type ObtainInterpreter = (preload: string[]) => Promise<ObtainedInterpreter>;
+
 /**
- * A driver whose first image is `first.interpreter` (booted by the caller, or restored from a boot
- * image file when `first.restored`); without it, the driver boots one.
+ * Modules whose import costs more than the execution (pandas ~820 ms, numpy ~100 ms here): code that
+ * imports them runs on a second image with them imported, made while the worker is idle after the
+ * first such job, so that the next ones find them ready (pandas ~2 ms). The image is reset like any
+ * other: every execution starts from the state right after the import.
  */
-export function createCPythonDriver(host: DriverHost, platform: CPythonPlatform, control: WebAssembly.Memory, options: CPythonOptions, first?: { interpreter: Interpreter; restored: boolean; bootMs: number }): LaneDriver {
+const SCIENTIFIC = ['numpy', 'pandas'];
+const IMPORTS_SCIENTIFIC = /\b(?:import|from)\s+(?:numpy|pandas)\b/;
+
+/** One image the driver can run executions on, and what its last executions left to reset. */
+interface ImageVariant {
+  name: 'base' | 'scientific';
+  preload: string[];
+  interpreter: Interpreter;
+  dirty: boolean;
+  /** Executions since the image was made; past options.rebootEvery, the reset makes a new one. */
+  sinceBoot: number;
+}
+
+/**
+ * A driver whose first image is `first` (booted by the caller, or restored from a boot image file);
+ * `obtain` makes further images (the scientific one, reboots); without `first`, the driver boots one.
+ */
+export function createCPythonDriver(host: DriverHost, platform: CPythonPlatform, control: WebAssembly.Memory, options: CPythonOptions, first?: ObtainedInterpreter, obtain?: ObtainInterpreter): LaneDriver {
   const started = performance.now();
   const interpreter = first?.interpreter ?? bootInterpreter(platform, control, options);
   if (first?.restored && options.verifyResets) interpreter.verifyResets();
-  return new CPythonDriver(host, platform, control, options, interpreter, first?.bootMs ?? performance.now() - started, first?.restored ?? false);
+  const fallback: ObtainInterpreter = async (preload) => {
+    const at = performance.now();
+    return { interpreter: bootInterpreter(platform, control, { ...options, preload }), restored: false, bootMs: performance.now() - at };
+  };
+  return new CPythonDriver(host, platform, control, options, interpreter, first?.bootMs ?? performance.now() - started, first?.restored ?? false, obtain ?? fallback);
 }
 
 class CPythonDriver implements LaneDriver {
   readonly lane = 'cpython' as const;
   private readonly deadline: Int32Array;
-  private dirty = false;
+  private readonly base: ImageVariant;
+  private scientific: ImageVariant | undefined;
+  /** A job wanted the scientific image and ran without it: recycle() makes it. */
+  private wantScientific = false;
+  /** The image the running (or last) execution uses. */
+  private current: ImageVariant;
   private readonly environments = new Map<string, PreparedEnvironment>();
   private jobs = 0;
   private disposed = false;
@@ -127,17 +165,22 @@ class CPythonDriver implements LaneDriver {
     private readonly platform: CPythonPlatform,
     private readonly control: WebAssembly.Memory,
     private readonly options: CPythonOptions,
-    private interpreter: Interpreter,
+    interpreter: Interpreter,
     private readonly bootMs: number,
     /** The first image came from a boot image file rather than a boot of this worker. */
     private readonly restoredImage: boolean,
+    private readonly obtain: ObtainInterpreter,
   ) {
     this.deadline = new Int32Array(control.buffer);
+    this.base = { name: 'base', preload: options.preload, interpreter, dirty: false, sinceBoot: 0 };
+    this.current = this.base;
   }
 
-  /** Executions since the image was made; past options.rebootEvery, recycle() makes a new one. */
-  private sinceBoot = 0;
   private reboots = 0;
+
+  private get interpreter(): Interpreter {
+    return this.current.interpreter;
+  }
 
   async run(job: GuestJob): Promise<GuestResult> {
     if (this.disposed) throw new Error('cpython driver is disposed');
@@ -153,6 +196,9 @@ class CPythonDriver implements LaneDriver {
       cache = prepared.cache;
     }
     this.jobs++;
+    const scientific = IMPORTS_SCIENTIFIC.test(job.code);
+    if (scientific && !this.scientific) this.wantScientific = true;
+    this.current = scientific && this.scientific ? this.scientific : this.base;
     const files = new Map([['inputs.json', encoder.encode(job.inputsJson)]]);
     for (const [path, bytes] of environment?.workFiles ?? []) if (path !== 'inputs.json') files.set(path, bytes.slice());
     const runStart = performance.now();
@@ -164,7 +210,7 @@ class CPythonDriver implements LaneDriver {
 
   /** One turn on a clean image, in a fresh session. */
   private execute(job: GuestJob, program: { code: string; filename: string; mode: GuestJob['mode'] }, files: Map<string, Uint8Array>, environment: PreparedEnvironment | undefined) {
-    if (this.dirty) this.reset();
+    if (this.current.dirty) this.reset(this.current);
     const limitBytes = Math.max(job.memoryBytes, this.interpreter.imageBytes + MIN_HEADROOM_BYTES);
     const setLimit = (fsBytes: number) => this.interpreter.setLimitPages(Math.floor((limitBytes - fsBytes) / PAGE));
     let reply: Record<string, unknown> | undefined;
@@ -191,8 +237,8 @@ class CPythonDriver implements LaneDriver {
       },
     });
     setLimit(0);
-    this.dirty = true;
-    this.sinceBoot++;
+    this.current.dirty = true;
+    this.current.sinceBoot++;
     const turn = this.interpreter.run(session, ENTRY);
     const memoryFull = this.interpreter.memoryBytes + session.fsBytes() + 2 * PAGE > limitBytes;
     const mapped = mapOutcome(job, {
@@ -284,7 +330,21 @@ class CPythonDriver implements LaneDriver {
   }
 
   async recycle(): Promise<void> {
-    if (this.dirty && !this.disposed) this.reset();
+    if (this.disposed) return;
+    for (const variant of [this.base, this.scientific]) if (variant?.dirty) this.reset(variant);
+    if (this.wantScientific && !this.scientific) {
+      this.wantScientific = false;
+      // No job runs now: a flag the last one's deadline left raised would trap the boot's own loops.
+      Atomics.store(this.deadline, 0, 0);
+      try {
+        const preload = [...this.options.preload, ...SCIENTIFIC];
+        const { interpreter } = await this.obtain(preload);
+        if (this.options.verifyResets) interpreter.verifyResets();
+        this.scientific = { name: 'scientific', preload, interpreter, dirty: false, sinceBoot: 0 };
+      } catch (error) {
+        this.host.log('warn', 'cpython: the scientific image could not be made; numpy and pandas import per execution', { error: String(error) });
+      }
+    }
   }
 
   describe(): Record<string, unknown> {
@@ -294,10 +354,11 @@ class CPythonDriver implements LaneDriver {
       rings: { wasm: true, js_realm: false, image_reset: 'every execution' },
       bootMs: Math.round(this.bootMs),
       restoredImage: this.restoredImage,
-      imageBytes: this.interpreter.imageBytes,
-      imageStoredBytes: this.interpreter.imageStoredBytes,
-      memoryBytes: this.interpreter.memoryBytes,
-      instances: this.interpreter.instances,
+      imageBytes: this.base.interpreter.imageBytes,
+      imageStoredBytes: this.base.interpreter.imageStoredBytes,
+      memoryBytes: this.base.interpreter.memoryBytes,
+      instances: this.base.interpreter.instances,
+      scientificImage: this.scientific ? { imageBytes: this.scientific.interpreter.imageBytes, preload: this.scientific.preload } : false,
       reboots: this.reboots,
       jobs: this.jobs,
     };
@@ -307,19 +368,19 @@ class CPythonDriver implements LaneDriver {
     this.disposed = true;
   }
 
-  private reset(): void {
-    if (this.sinceBoot >= this.options.rebootEvery) {
+  private reset(variant: ImageVariant): void {
+    if (variant.sinceBoot >= this.options.rebootEvery) {
       // A new image, with a new string-hash seed: what executions could learn of the seed (set
       // iteration orders, timing) stops being true after at most rebootEvery executions. No job
       // runs now: a flag the last one's deadline left raised would trap the boot's own loops.
       Atomics.store(this.deadline, 0, 0);
-      this.interpreter = bootInterpreter(this.platform, this.control, this.options);
-      this.sinceBoot = 0;
+      variant.interpreter = bootInterpreter(this.platform, this.control, { ...this.options, preload: variant.preload });
+      variant.sinceBoot = 0;
       this.reboots++;
     } else {
-      this.interpreter.reset(REGROW_BYTES);
+      variant.interpreter.reset(REGROW_BYTES);
     }
-    this.dirty = false;
+    variant.dirty = false;
   }
 
   private fetch(job: GuestJob, message: Uint8Array): Uint8Array {

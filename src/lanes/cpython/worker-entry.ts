@@ -103,7 +103,8 @@ export const createDriver: CreateDriver = async (host, config) => {
   const loaded = await platform;
   const control = host.interruptMemory ?? new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
   const options = cpythonOptions(config.options);
-  return createCPythonDriver(host, loaded, control, options, await firstInterpreter(host, loaded, control, options));
+  const obtain = (preload: string[]) => firstInterpreter(host, loaded, control, { ...options, preload });
+  return createCPythonDriver(host, loaded, control, options, await obtain(options.preload), obtain);
 };
 
 /** A read-only file as bytes every worker of the process shares (one 54 MB copy, not one per worker). */
@@ -126,7 +127,7 @@ function sharedFile(host: DriverHost, key: string, path: string): Uint8Array {
   return bytes;
 }
 
-/** The worker's first image: a stored boot image young enough, else a boot (whose image is then stored). */
+/** An image with `options.preload` imported: a stored boot image young enough, else a boot (whose image is then stored). */
 async function firstInterpreter(host: DriverHost, loaded: LoadedPlatform, control: WebAssembly.Memory, options: CPythonOptions) {
   const started = performance.now();
   const key = `cpython-boot-${createHash('sha256').update(`${loaded.identity} ${JSON.stringify(options.preload)}`).digest('hex').slice(0, 32)}`;
