@@ -15,7 +15,7 @@ import type { ExecuteResponse, LaneName } from '../contract/response.js';
 import type { EgressBridge } from '../egress/index.js';
 import type { EnvironmentManager } from '../environments/index.js';
 import type { EgressRequest, EgressResponse, GuestJob } from '../lanes/lane.js';
-import { LANES } from '../lanes/registry.js';
+import { laneDescriptor, LANES } from '../lanes/registry.js';
 import { buildEnvelope, resultWithoutRun } from './envelope.js';
 import { setUpLanes } from './lanes-setup.js';
 import { packageRoot, workerEntryUrl } from './package-root.js';
@@ -97,6 +97,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
       emit({ type: 'worker_restart', lane, reason });
       log('warn', 'worker replaced', { lane, reason });
     },
+    onAffinity: (lane, hit) => emit({ type: 'affinity', lane, hit }),
   });
   const scheduler = new Scheduler(options.maxQueue ?? 1024, (depth) => emit({ type: 'queue', depth }));
   for (const [lane, handle] of lanes.handles) scheduler.register(lane, handle);
@@ -153,7 +154,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
           allowHosts: request.network.allow,
           ...(route.environment ? { environment: route.environment } : {}),
         };
-      });
+      }, laneDescriptor(lane).affinity?.({ code: plan.code, ...(route.environment ? { environmentHash: route.environment.hash } : {}) }));
       liveJobs.delete(id);
       bridgeCreated?.release(id);
     }

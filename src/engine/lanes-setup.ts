@@ -36,6 +36,7 @@ export interface LanesConfig {
   fetch(jobId: string, request: EgressRequest): Promise<EgressResponse>;
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>): void;
   onRestart(lane: LaneName, reason: string): void;
+  onAffinity(lane: LaneName, hit: boolean): void;
 }
 
 export interface Lanes {
@@ -62,7 +63,7 @@ export async function setUpLanes(config: LanesConfig): Promise<Lanes> {
           graceMs,
           resourceLimits: { maxOldGenerationSizeMb: 512, stackSizeMb: 8 },
         },
-        { fetch: config.fetch, log: config.log, onRestart: config.onRestart },
+        { fetch: config.fetch, log: config.log, onRestart: config.onRestart, onAffinity: config.onAffinity },
         config.maxSizes?.[lane] ?? maxWorkers(config.sizes[lane]),
       ),
     );

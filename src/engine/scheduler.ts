@@ -13,8 +13,8 @@ export interface LaneExecutor {
    * A free worker, or undefined. The scheduler calls run() with it synchronously. `waiting` is how
    * many jobs of the lane wait (this one included): an elastic pool may start that many workers.
    */
-  tryAcquire(waiting: number): unknown;
-  run(slot: unknown, job: GuestJob): Promise<GuestResult>;
+  tryAcquire(waiting: number, affinity?: string): unknown;
+  run(slot: unknown, job: GuestJob, affinity?: string): Promise<GuestResult>;
   /** Called whenever a worker frees up or the lane's availability changes. */
   onAvailable(listener: () => void): void;
   readonly unavailable: string | undefined;
@@ -27,6 +27,8 @@ export interface Dispatched {
 
 interface Pending {
   makeJob: () => GuestJob;
+  /** What a worker that already ran such a job keeps for it (LaneDescriptor.affinity). */
+  affinity: string | undefined;
   enqueuedAt: number;
   resolve: (dispatched: Dispatched) => void;
 }
@@ -61,14 +63,14 @@ export class Scheduler {
   }
 
   /** Queue a job for `lane`. `makeJob` runs at dispatch time, so the deadline counts from there. */
-  submit(lane: LaneName, makeJob: () => GuestJob): Promise<Dispatched> {
+  submit(lane: LaneName, makeJob: () => GuestJob, affinity?: string): Promise<Dispatched> {
     const queue = this.queues.get(lane);
     if (!queue) throw new IsolaError('unsupported', `lane ${lane} is not enabled on this engine`);
     if (this.queued >= this.maxQueue) {
       throw new IsolaError('overloaded', `the execution queue is full (${this.maxQueue} waiting); retry later`, { retryAfterS: 1 });
     }
     return new Promise((resolve) => {
-      queue.push({ makeJob, enqueuedAt: performance.now(), resolve });
+      queue.push({ makeJob, affinity, enqueuedAt: performance.now(), resolve });
       this.queued++;
       this.onDepth(this.queued);
       this.pump(lane);
@@ -90,14 +92,14 @@ export class Scheduler {
         this.onDepth(this.queued);
         return;
       }
-      const slot = executor.tryAcquire(queue.length);
+      const slot = executor.tryAcquire(queue.length, queue[0]!.affinity);
       if (slot === undefined) return;
       const pending = queue.shift()!;
       this.queued--;
       this.running++;
       this.onDepth(this.queued);
       const queueMs = performance.now() - pending.enqueuedAt;
-      void executor.run(slot, pending.makeJob()).then((result) => {
+      void executor.run(slot, pending.makeJob(), pending.affinity).then((result) => {
         this.running--;
         pending.resolve({ result, queueMs });
       });

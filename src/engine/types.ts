@@ -41,7 +41,9 @@ export type EngineEvent =
   | { type: 'execution'; lane: LaneName; status: ExecuteResponse['status']; errorType: string | null; elapsedMs: number; queueMs: number; runMs: number }
   | { type: 'worker_restart'; lane: LaneName; reason: string }
   | { type: 'queue'; depth: number }
-  | { type: 'egress_denied'; host: string; reason: string };
+  | { type: 'egress_denied'; host: string; reason: string }
+  /** A job that prefers a worker which kept something for it (LaneDescriptor.affinity) found one, or not. */
+  | { type: 'affinity'; lane: LaneName; hit: boolean };
 
 export interface ExecuteOptions {
   /** Correlates logs with the caller's request id. */

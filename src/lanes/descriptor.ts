@@ -31,4 +31,9 @@ export interface LaneDescriptor {
    * the same code the same way (runtime versions, bootstrap files). Paths are relative to the package root.
    */
   fingerprint: { packages: readonly string[]; runtimeFiles: readonly string[] };
+  /**
+   * What a worker keeps between executions that this one would reuse (a prepared environment, an
+   * image with heavy modules imported): the pool sends it to a free worker that has it, if any.
+   */
+  affinity?(job: { code: string; environmentHash?: string }): string | undefined;
 }

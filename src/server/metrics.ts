@@ -48,6 +48,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     labelNames: ['lane'] as const,
     registers: [registry],
   });
+  const affinity = new Counter({
+    name: 'isola_worker_affinity_total',
+    help: 'Executions that prefer a worker which kept something for them (a prepared environment, an image with heavy modules), by lane and whether they got one (hit) or not (miss).',
+    labelNames: ['lane', 'result'] as const,
+    registers: [registry],
+  });
   const egressDenied = new Counter({
     name: 'isola_egress_denied_total',
     help: 'Outbound requests from guest code refused by the egress policy.',
@@ -69,6 +75,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
           break;
         case 'egress_denied':
           egressDenied.inc();
+          break;
+        case 'affinity':
+          affinity.inc({ lane: event.lane, result: event.hit ? 'hit' : 'miss' });
           break;
       }
     } catch {

@@ -18,9 +18,13 @@ const MAX_INIT_FAILURES = 3;
 const IDLE_RETIRE_MS = 30_000;
 /** While jobs wait and no worker is free, how often to look again for workers that went blocked. */
 const BLOCKED_RECHECK_MS = 25;
+/** Affinity keys remembered per worker (the CPython driver keeps 16 environments). */
+const KEPT_PER_WORKER = 16;
 
 export interface LanePoolHooks extends Omit<SlotHooks, 'onReady' | 'onExit'> {
   onRestart(lane: LaneName, reason: string): void;
+  /** A job with an affinity key went to a worker that had run one like it (hit) or not (miss). */
+  onAffinity?(lane: LaneName, hit: boolean): void;
 }
 
 export class LanePool implements LaneExecutor {
@@ -42,6 +46,8 @@ export class LanePool implements LaneExecutor {
   }
 
   private readonly lastBusy = new Map<WorkerSlot, number>();
+  /** Affinity keys of the jobs each worker ran, most recent last. */
+  private readonly kept = new Map<WorkerSlot, Set<string>>();
   private retireTimer: NodeJS.Timeout | undefined;
   private recheck: NodeJS.Timeout | undefined;
 
@@ -53,6 +59,7 @@ export class LanePool implements LaneExecutor {
       if (slot.state === 'idle' && now - (this.lastBusy.get(slot) ?? now) > IDLE_RETIRE_MS) {
         this.slots.delete(slot);
         this.lastBusy.delete(slot);
+        this.kept.delete(slot);
         void slot.terminate();
       }
     }
@@ -84,16 +91,29 @@ export class LanePool implements LaneExecutor {
   }
 
   /** An idle slot; the caller must call run() with it before yielding to the event loop. */
-  tryAcquire(waiting = 1): WorkerSlot | undefined {
+  tryAcquire(waiting = 1, affinity?: string): WorkerSlot | undefined {
     if (this.slots.size === 0) this.start();
-    const slot = this.idleSlot();
+    const slot = this.idleSlot(affinity);
     if (!slot) this.grow(waiting);
+    else if (affinity !== undefined) this.hooks.onAffinity?.(this.lane, this.kept.get(slot)?.has(affinity) === true);
     return slot;
   }
 
-  run(slot: unknown, job: GuestJob): Promise<GuestResult> {
+  run(slot: unknown, job: GuestJob, affinity?: string): Promise<GuestResult> {
     const worker = slot as WorkerSlot;
-    return worker.run(job).finally(() => this.lastBusy.set(worker, performance.now()));
+    return worker.run(job).finally(() => {
+      this.lastBusy.set(worker, performance.now());
+      if (affinity !== undefined) this.remember(worker, affinity);
+    });
+  }
+
+  private remember(worker: WorkerSlot, affinity: string): void {
+    if (worker.state === 'dead') return;
+    const keys = this.kept.get(worker) ?? new Set<string>();
+    keys.delete(affinity);
+    keys.add(affinity);
+    if (keys.size > KEPT_PER_WORKER) keys.delete(keys.values().next().value as string);
+    this.kept.set(worker, keys);
   }
 
   readiness(): LaneReadiness {
@@ -124,14 +144,26 @@ export class LanePool implements LaneExecutor {
     for (const waiter of this.waiters.splice(0)) waiter();
   }
 
-  /** Prefer a worker that has finished resetting; one still recycling is the fallback. */
-  private idleSlot(): WorkerSlot | undefined {
-    let fallback: WorkerSlot | undefined;
+  /**
+   * A free worker. One that kept what `affinity` names (its prepared environment, its scientific
+   * image) first, even if it is still resetting (a reset is ~0.1 ms, preparing again ~200 ms); then one
+   * that has finished resetting before one still recycling.
+   */
+  private idleSlot(affinity?: string): WorkerSlot | undefined {
+    let idle: WorkerSlot | undefined;
+    let recyclingKept: WorkerSlot | undefined;
+    let recycling: WorkerSlot | undefined;
     for (const slot of this.slots) {
-      if (slot.state === 'idle') return slot;
-      if (slot.state === 'recycling') fallback ??= slot;
+      const kept = affinity !== undefined && this.kept.get(slot)?.has(affinity) === true;
+      if (slot.state === 'idle') {
+        if (kept || affinity === undefined) return slot;
+        idle ??= slot;
+      } else if (slot.state === 'recycling') {
+        if (kept) recyclingKept ??= slot;
+        else recycling ??= slot;
+      }
     }
-    return fallback;
+    return recyclingKept ?? idle ?? recycling;
   }
 
   /**
@@ -172,6 +204,7 @@ export class LanePool implements LaneExecutor {
         this.availableListener();
       },
       onExit: (dead, reason, duringInit) => {
+        this.kept.delete(dead);
         if (!this.slots.delete(dead)) return; // retired
         this.lastBusy.delete(dead);
         if (this.closed) return;

@@ -1,4 +1,5 @@
 import type { LaneDescriptor } from '../descriptor.js';
+import { importsScientific } from './scientific.js';
 
 export const cpythonLane: LaneDescriptor = {
   name: 'cpython',
@@ -12,4 +13,6 @@ export const cpythonLane: LaneDescriptor = {
   graceMs: 300,
   boundaries: ['wasm', 'no_host_realm', 'scrubbed_env'],
   fingerprint: { packages: [], runtimeFiles: ['cpython/isola_lane.py', 'python/isola_runner.py', 'python/isola_egress.py'] },
+  // A worker prepares an environment once (wheels precompiled) and makes its scientific image once.
+  affinity: (job) => job.environmentHash ?? (importsScientific(job.code) ? 'scientific' : undefined),
 };

@@ -15,6 +15,7 @@ import { parseGuestRequest, responseHead } from '../egress-wire.js';
 import type { DriverHost, EgressResponse, EntryMode, GuestEnvironment, GuestJob, GuestResult, LaneDriver } from '../lane.js';
 import { Interpreter, type GuardedProgram } from './interpreter.js';
 import { isPlatformFailure, mapOutcome } from './outcome.js';
+import { importsScientific, SCIENTIFIC_MODULES } from './scientific.js';
 import { newSession, WORK_DIR, type ExecutionSession } from './session.js';
 import { filesUnder, withDirectory, type DirNode } from './wasi/memory-fs.js';
 
@@ -113,14 +114,6 @@ export interface ObtainedInterpreter {
 /** Makes an image with `preload` imported (worker-entry.ts: from the store's boot images, else a boot). */
 export type ObtainInterpreter = (preload: string[]) => Promise<ObtainedInterpreter>;
 
-/**
- * Modules whose import costs more than the execution (pandas ~820 ms, numpy ~100 ms here): code that
- * imports them runs on a second image with them imported, made while the worker is idle after the
- * first such job, so that the next ones find them ready (pandas ~2 ms). The image is reset like any
- * other: every execution starts from the state right after the import.
- */
-const SCIENTIFIC = ['numpy', 'pandas'];
-const IMPORTS_SCIENTIFIC = /\b(?:import|from)\s+(?:numpy|pandas)\b/;
 
 /** One image the driver can run executions on, and what its last executions left to reset. */
 interface ImageVariant {
@@ -196,7 +189,10 @@ class CPythonDriver implements LaneDriver {
       cache = prepared.cache;
     }
     this.jobs++;
-    const scientific = IMPORTS_SCIENTIFIC.test(job.code);
+    // Modules whose import costs more than the execution (pandas ~820 ms, numpy ~100 ms): code that
+    // imports them runs on a second image with them imported, made while the worker is idle after
+    // the first such job. It is reset like the first: every execution starts right after the import.
+    const scientific = importsScientific(job.code);
     if (scientific && !this.scientific) this.wantScientific = true;
     this.current = scientific && this.scientific ? this.scientific : this.base;
     const files = new Map([['inputs.json', encoder.encode(job.inputsJson)]]);
@@ -337,7 +333,7 @@ class CPythonDriver implements LaneDriver {
       // No job runs now: a flag the last one's deadline left raised would trap the boot's own loops.
       Atomics.store(this.deadline, 0, 0);
       try {
-        const preload = [...this.options.preload, ...SCIENTIFIC];
+        const preload = [...this.options.preload, ...SCIENTIFIC_MODULES];
         const { interpreter } = await this.obtain(preload);
         if (this.options.verifyResets) interpreter.verifyResets();
         this.scientific = { name: 'scientific', preload, interpreter, dirty: false, sinceBoot: 0 };
