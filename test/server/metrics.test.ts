@@ -35,6 +35,16 @@ describe('createMetrics', () => {
     expect(value(text, 'isola_egress_denied_total')).toBe(2);
   });
 
+  it('counts worker affinity hits and misses by lane', async () => {
+    const { registry, onEvent } = createMetrics({ defaultMetrics: false });
+    onEvent({ type: 'affinity', lane: 'cpython', hit: true });
+    onEvent({ type: 'affinity', lane: 'cpython', hit: true });
+    onEvent({ type: 'affinity', lane: 'cpython', hit: false });
+    const text = await registry.metrics();
+    expect(value(text, 'isola_worker_affinity_total{lane="cpython",result="hit"}')).toBe(2);
+    expect(value(text, 'isola_worker_affinity_total{lane="cpython",result="miss"}')).toBe(1);
+  });
+
   it('keeps registries apart and includes process metrics by default', async () => {
     const a = createMetrics();
     const b = createMetrics();
