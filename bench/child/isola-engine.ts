@@ -4,6 +4,7 @@
  * Usage: isola-engine '<IsolaJob JSON>'. Prints one ChildReport JSON line (see report.ts).
  */
 import type { Engine, EngineOptions } from '../../src/engine/types.js';
+import type { ExecuteRequestInput } from '../../src/contract/request.js';
 import type { LaneName } from '../../src/contract/response.js';
 import { loadCreateEngine } from '../isola/load.js';
 import {
@@ -23,7 +24,7 @@ import { finish, type ChildReport } from './report.js';
 
 export interface IsolaJob {
   /** probe: only report whether the lane can run here (a skip report when it cannot). */
-  mode: 'probe' | 'cold' | 'warm' | 'deadline' | 'memory' | 'packages';
+  mode: 'probe' | 'cold' | 'warm' | 'deadline' | 'memory' | 'packages' | 'soak';
   language: BenchLanguage;
   storeDir: string;
   iterations: number;
@@ -36,6 +37,8 @@ const LANES: readonly LaneName[] = ['quickjs', 'cpython', 'native'];
 
 /** Only the measured lane gets workers, so other lanes' start-up and memory stay out of the figure. */
 function engineOptions(job: IsolaJob, lane: LaneName): EngineOptions {
+  // The soak mixes both Wasm lanes in one engine, as a service runs them.
+  if (job.mode === 'soak') return { storeDir: job.storeDir, workers: { quickjs: 2, cpython: 2, native: 0 } };
   const workers: Partial<Record<LaneName, number>> = {};
   for (const other of LANES) if (other !== lane) workers[other] = 0;
   if (job.workers !== undefined) workers[lane] = job.workers;
@@ -51,6 +54,7 @@ async function run(job: IsolaJob): Promise<ChildReport> {
   const engine = await createEngine(engineOptions(job, lane));
   try {
     await settleLane(engine, lane);
+    if (job.mode === 'soak') await settleLane(engine, 'quickjs');
     return await measure(engine, job, lane, started);
   } finally {
     await engine.close({ graceMs: 0 });
@@ -101,6 +105,26 @@ async function measure(engine: Engine, job: IsolaJob, lane: LaneName, started: n
       // The whole process: the scenario subtracts engines of different sizes to get one worker's share.
       return { samples: [treeRssMb()] };
     }
+    case 'soak': {
+      // Rounds of mixed JavaScript and Python load, 8 at a time; the RSS of the idle process after each.
+      const samples: number[] = [];
+      for (let round = 0; round < job.iterations; round++) {
+        let inflight: Promise<void>[] = [];
+        for (let i = 0; i < SOAK_ROUND; i++) {
+          const request = SOAK_MIX[i % SOAK_MIX.length]!;
+          inflight.push(engine.execute(request).then((response) => {
+            if (response.status !== 'completed') throw new Error(`isola soak: ${response.status} ${JSON.stringify(response.error)}`);
+          }));
+          if (inflight.length === 8) await Promise.all(inflight.splice(0));
+        }
+        await Promise.all(inflight);
+        await waitForIdle(engine, 'cpython', 2);
+        await new Promise((resolve) => setTimeout(resolve, 2_000));
+        samples.push(treeRssMb());
+        inflight = [];
+      }
+      return { samples };
+    }
     case 'packages': {
       const request = packagesRequest(job.language);
       // The lane's base snapshot is not part of an environment build: make sure it exists, untimed.
@@ -120,5 +144,14 @@ async function measure(engine: Engine, job: IsolaJob, lane: LaneName, started: n
     }
   }
 }
+
+/** Executions per soak round, and what they run: small and allocating jobs in both languages. */
+const SOAK_ROUND = 400;
+const SOAK_MIX: ExecuteRequestInput[] = [
+  { language: 'python', code: 'def main(n: int = 3):\n    return {"s": sum(range(n * 1000))}', inputs: { n: 5 } },
+  { language: 'python', code: 'x = [str(i) * 10 for i in range(20000)]\nprint(len(x))' },
+  { language: 'javascript', code: 'function main({ n = 3 }) { return { s: Array.from({ length: n * 1000 }, (_, i) => i).reduce((a, b) => a + b) }; }', inputs: { n: 5 } },
+  { language: 'javascript', code: 'console.log("x".repeat(100000).length)' },
+];
 
 finish(run(JSON.parse(process.argv[2] ?? '{}') as IsolaJob));

@@ -6,8 +6,9 @@ import { memory } from './memory.js';
 import { newProcess } from './new-process.js';
 import { packages } from './packages.js';
 import { throughput } from './throughput.js';
+import { soak } from './soak.js';
 import { warm } from './warm.js';
 
-export const SCENARIOS: readonly Scenario[] = [warm, newProcess, coldStart, throughput, memory, deadline, packages];
+export const SCENARIOS: readonly Scenario[] = [warm, newProcess, coldStart, throughput, memory, deadline, packages, soak];
 
 export const SUBJECTS = ['isola', 'python3', 'bwrap+python3', 'node -e', 'pyodide', 'pyodide-snapshot', 'quickjs-raw', 'node:vm', 'venv+python3', 'npm+node -e'] as const;
