@@ -21,7 +21,7 @@ import { setUpLanes } from './lanes-setup.js';
 import { packageRoot, workerEntryUrl } from './package-root.js';
 import { planExecution, type Transpile } from './plan.js';
 import { routeRequest, type EnvironmentPreparer } from './route.js';
-import { Scheduler } from './scheduler.js';
+import { Scheduler, type Dispatched } from './scheduler.js';
 import type { Engine, EngineEvent, EngineOptions, ExecuteOptions, Readiness } from './types.js';
 
 export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
@@ -131,7 +131,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
       buildMs: route.buildMs,
     };
     const mode = plan.mode === 'main' ? 'main' : 'script';
-    let dispatched;
+    let dispatched: Dispatched;
     if (route.kind === 'failed') {
       dispatched = { result: resultWithoutRun(mode, route.failure, 1), queueMs: 0 };
     } else if (plan.kind === 'rejected') {

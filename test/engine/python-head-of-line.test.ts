@@ -31,7 +31,7 @@ describe('Python head-of-line', () => {
     // Let any workers the sleepers added retire from the count: only count what computing adds.
     const before = pythonWorkers();
     const results = await Promise.all(Array.from({ length: 8 }, (_, i) => run({ language: 'python', code: `n = 0\nfor i in range(300_000): n += i\nprint(${i})` })));
-    results.forEach((result, i) => expect(result.stdout).toBe(`${i}\n`));
+    for (const [i, result] of results.entries()) expect(result.stdout).toBe(`${i}\n`);
     expect(pythonWorkers()).toBeLessThanOrEqual(before);
   });
 });

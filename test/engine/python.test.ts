@@ -120,7 +120,7 @@ describe('Python through the engine (cpython lane)', () => {
 
   it('20 concurrent executions are all answered correctly', async () => {
     const responses = await Promise.all(Array.from({ length: 20 }, (_, i) => python({ code: 'def main(i: int) -> dict:\n    return {"i": i, "cube": i ** 3}', inputs: { i } })));
-    responses.forEach((response, i) => expect(response.output).toEqual({ i, cube: i ** 3 }));
+    for (const [i, response] of responses.entries()) expect(response.output).toEqual({ i, cube: i ** 3 });
   });
 
   it('nothing leaks between executions, and randomness differs', async () => {

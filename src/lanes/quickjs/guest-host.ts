@@ -32,6 +32,7 @@ export function installGuestHost(
   libSource: (name: string) => string | undefined,
 ): void {
   const hostObject = ctx.newObject();
+  // biome-ignore lint/suspicious/noConfusingVoidType: host functions that return nothing are declared as returning void
   const define = (name: string, fn: (...args: QuickJSHandle[]) => QuickJSHandle | void | { error: QuickJSHandle } | { value: QuickJSHandle }) => {
     const handle = ctx.newFunction(name, fn);
     ctx.setProp(hostObject, name, handle);
