@@ -186,11 +186,12 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     };
   }
 
+  let forced = false;
   async function close({ graceMs = 10_000 }: { graceMs?: number } = {}): Promise<void> {
     draining = true;
     closed ??= (async () => {
       const until = Date.now() + graceMs;
-      while (scheduler.inFlight > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      while (scheduler.inFlight > 0 && Date.now() < until && !forced) await new Promise((r) => setTimeout(r, 20));
       await lanes.close();
       await environmentsCreated?.close();
       await bridgeCreated?.close();
@@ -198,7 +199,12 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     return closed;
   }
 
-  return { execute, readiness, close };
+  function destroy(): Promise<void> {
+    forced = true;
+    return close({ graceMs: 0 });
+  }
+
+  return { execute, readiness, close, destroy, [Symbol.asyncDispose]: () => close() };
 }
 
 /** Per lane, the hash of what its descriptor says makes two engines run the same code the same way. */

@@ -75,4 +75,11 @@ export interface Engine {
   readiness(): Readiness;
   /** Stop accepting work; wait for in-flight executions up to graceMs, then stop workers. Idempotent. */
   close(options?: { graceMs?: number }): Promise<void>;
+  /**
+   * Stop now: executions still running end as `internal` ("the engine shut down"), queued ones too.
+   * Cuts short a close() that is still waiting out its grace period. Idempotent.
+   */
+  destroy(): Promise<void>;
+  /** `await using engine = await createEngine()`: close() with its default grace period. */
+  [Symbol.asyncDispose](): Promise<void>;
 }

@@ -37,6 +37,8 @@ describe('engine failures', () => {
       },
       readiness: () => real.readiness(),
       close: (options) => real.close(options),
+      destroy: () => real.destroy(),
+      [Symbol.asyncDispose]: () => real.close(),
     };
     const app = buildApp({ engine: broken });
     try {
@@ -71,6 +73,8 @@ describe('client hang-up', () => {
       },
       readiness: () => real.readiness(),
       close: (options) => real.close(options),
+      destroy: () => real.destroy(),
+      [Symbol.asyncDispose]: () => real.close(),
     };
     const app = buildApp({ engine: observed });
     try {

@@ -135,6 +135,10 @@ export class LanePool implements LaneExecutor {
     };
   }
 
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.retireTimer);

@@ -102,6 +102,10 @@ export class WorkerSlot {
     });
   }
 
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.terminate();
+  }
+
   /** Stop the worker; a job still running ends as an internal failure rather than never answering. */
   async terminate(): Promise<void> {
     if (this.state === 'dead') return;
