@@ -17,6 +17,7 @@ import { MAX_BODY_BYTES } from '../contract/limits.js';
 import { parseExecuteRequest } from '../contract/request.js';
 import type { Engine } from '../engine/types.js';
 import { DEFAULT_RETRY_AFTER_S, toErrorReply } from './error-reply.js';
+import { registerBatchRoute } from './batch-route.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { packageVersion } from './package-version.js';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
@@ -139,6 +140,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
       reply.raw.off('close', onClose);
     }
   });
+
+  registerBatchRoute(app, engine, () => draining);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 

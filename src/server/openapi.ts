@@ -65,6 +65,21 @@ export function buildOpenApiDocument(info: OpenApiInfo): Record<string, unknown>
           },
         },
       },
+      '/v1/batch': {
+        post: {
+          operationId: 'batch',
+          summary: 'Run many independent executions; NDJSON in (one ExecuteRequest per line, optional "id"), NDJSON out as they finish',
+          parameters: [{ name: 'concurrency', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 64, default: 8 } }],
+          requestBody: { required: true, content: { 'application/x-ndjson': { schema: { type: 'string' } } } },
+          responses: {
+            '200': { description: 'One line per request line, in finishing order: {"id", "result": ExecuteResponse} or {"id", "error": {code, message, issues?}}.', content: { 'application/x-ndjson': { schema: { type: 'string' } } } },
+            '400': errorResponse('invalid_request: an empty batch or a bad concurrency.'),
+            '413': errorResponse('payload_too_large: more than 10,000 lines or 64 MiB.'),
+            '415': errorResponse('The body is not application/x-ndjson.'),
+            '503': { ...errorResponse('shutting_down.'), headers: retryAfter },
+          },
+        },
+      },
       '/healthz': {
         get: {
           operationId: 'healthz',
