@@ -20,14 +20,18 @@ Options:
   --max-queue <n>        executions waiting for a worker before 503 overloaded
   --egress-allow-private let allow-listed hosts resolve to loopback and private addresses (tests,
                          on-prem); link-local (cloud metadata) stays refused. A request cannot do this.
+  --dify-api-key <key>   mount the dify-sandbox face (/health, /v1/sandbox/*) with this X-Api-Key
   -h, --help
 Environment: ISOLA_LOG_LEVEL (default info), ISOLA_STORE_DIR (snapshot store),
-ISOLA_EGRESS_ALLOW_PRIVATE=1 (same as --egress-allow-private).`;
+ISOLA_EGRESS_ALLOW_PRIVATE=1 (same as --egress-allow-private); the dify-sandbox face: ISOLA_DIFY_API_KEY,
+ISOLA_DIFY_PACKAGES (default numpy,pandas,pyyaml,markdown,jinja2,requests), ISOLA_DIFY_TIMEOUT_S (15),
+ISOLA_DIFY_MAX_REQUESTS (50), ISOLA_DIFY_ALLOW_HOSTS (hosts enable_network may reach; none by default).`;
 
 const OPTIONS = {
   port: { type: 'string' },
   host: { type: 'string' },
   'grace-ms': { type: 'string' },
+  'dify-api-key': { type: 'string' },
   workers: { type: 'string' },
   'max-queue': { type: 'string' },
   'egress-allow-private': { type: 'boolean' },
@@ -82,6 +86,7 @@ export async function run(args: string[]): Promise<number> {
       ...(port !== undefined ? { port } : {}),
       ...(values.host !== undefined ? { host: values.host } : {}),
       ...(drainGraceMs !== undefined ? { drainGraceMs } : {}),
+      ...(values['dify-api-key'] !== undefined ? { difyApiKey: values['dify-api-key'] } : {}),
       engineOptions: {
         workers,
         ...(maxQueue !== undefined ? { maxQueue } : {}),

@@ -17,6 +17,7 @@ import { MAX_BODY_BYTES } from '../contract/limits.js';
 import { parseExecuteRequest } from '../contract/request.js';
 import type { Engine } from '../engine/types.js';
 import { DEFAULT_RETRY_AFTER_S, toErrorReply } from './error-reply.js';
+import { registerDifyFace, type DifyFaceOptions } from '../faces/dify/dify-face.js';
 import { registerBatchRoute } from './batch-route.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { packageVersion } from './package-version.js';
@@ -32,6 +33,8 @@ export interface AppOptions {
   drainGraceMs?: number;
   /** Serve Swagger UI at /docs. Default true. */
   docs?: boolean;
+  /** Mount the dify-sandbox face (its /health and /v1/sandbox/* routes). */
+  dify?: DifyFaceOptions;
 }
 
 export interface IsolaControl {
@@ -142,6 +145,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
 
   registerBatchRoute(app, engine, () => draining);
+  if (options.dify) registerDifyFace(app, engine, options.dify);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { createEngine } from '../engine/create-engine.js';
 import type { Engine, EngineEvent, EngineOptions } from '../engine/types.js';
+import { difyOptionsFromEnv } from '../faces/dify/dify-face.js';
 import { DEFAULT_DRAIN_GRACE_MS, buildApp } from './app.js';
 import { createMetrics } from './metrics.js';
 
@@ -21,6 +22,8 @@ export interface StartServerOptions {
   logger?: Logger;
   /** Drain on SIGTERM and SIGINT. Default true. */
   handleSignals?: boolean;
+  /** Mounts the dify-sandbox face with this key (else ISOLA_DIFY_API_KEY, if set). */
+  difyApiKey?: string;
 }
 
 export interface RunningServer {
@@ -54,7 +57,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     onEvent,
   });
   const drainGraceMs = options.drainGraceMs ?? DEFAULT_DRAIN_GRACE_MS;
-  const app = buildApp({ engine, logger, metrics: metrics.registry, drainGraceMs });
+  const dify = difyOptionsFromEnv(process.env, options.difyApiKey);
+  const app = buildApp({ engine, logger, metrics: metrics.registry, drainGraceMs, ...(dify ? { dify } : {}) });
 
   // Settles `closed` whether shutdown() ran or someone closed the app directly (tests).
   let markClosed!: () => void;

@@ -1,0 +1,131 @@
+/**
+ * The dify-sandbox face: langgenius/dify-sandbox's HTTP API over Isola's engine, so that a Dify
+ * operator points CODE_EXECUTION_ENDPOINT at Isola and changes nothing else. What Dify sends is its
+ * own wrapper around the user's code (inputs as base64 JSON, `main(**inputs)`, the result printed
+ * between `<<RESULT>>` tags); the face runs it as a script and answers in the sandbox's envelope:
+ * `{code: 0, message: "success", data: {stdout, stderr, error, exit_code}}`, with `data.error` worded as
+ * upstream words it. Python gets a default package set (Dify documents numpy, pandas, pyyaml, markdown,
+ * jinja2 and requests as pre-installed) without the request naming it.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isIsolaError } from '../../contract/errors.js';
+import type { ExecuteResponse } from '../../contract/response.js';
+import type { Engine } from '../../engine/types.js';
+
+export interface DifyFaceOptions {
+  apiKey: string;
+  /** Python packages every python3 run gets (ISOLA_DIFY_PACKAGES). */
+  packages: string[];
+  /** Upstream's WORKER_TIMEOUT, in seconds. */
+  timeoutS: number;
+  /** Upstream's MAX_REQUESTS: runs at once before 503 "Too many requests". */
+  maxRequests: number;
+  /** Hosts `enable_network: true` may reach (upstream's network switch, as an egress allow-list). */
+  allowHosts: string[];
+}
+
+export const DIFY_DEFAULT_PACKAGES = ['numpy', 'pandas', 'pyyaml', 'markdown', 'jinja2', 'requests'];
+/** Provided by the lane itself (runtimes/python/isola_egress.py): a real copy would bypass the bridge. */
+const PROVIDED = new Set(['requests']);
+
+const LANGUAGES = { python3: 'python', nodejs: 'javascript' } as const;
+
+interface RunBody {
+  language?: unknown;
+  code?: unknown;
+  preload?: unknown;
+  enable_network?: unknown;
+}
+
+const fail = (code: number, message: string) => ({ code, message, data: null });
+
+export function difyOptionsFromEnv(env: NodeJS.ProcessEnv, apiKey: string | undefined): DifyFaceOptions | undefined {
+  const key = apiKey ?? env['ISOLA_DIFY_API_KEY'];
+  if (!key) return undefined;
+  const list = (value: string | undefined) => (value ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+  const number = (value: string | undefined, fallback: number) => (value && Number.isFinite(Number(value)) && Number(value) > 0 ? Number(value) : fallback);
+  return {
+    apiKey: key,
+    packages: env['ISOLA_DIFY_PACKAGES'] === undefined ? DIFY_DEFAULT_PACKAGES : list(env['ISOLA_DIFY_PACKAGES']),
+    timeoutS: number(env['ISOLA_DIFY_TIMEOUT_S'], 15),
+    maxRequests: number(env['ISOLA_DIFY_MAX_REQUESTS'], 50),
+    allowHosts: list(env['ISOLA_DIFY_ALLOW_HOSTS']),
+  };
+}
+
+/** What upstream puts in data.error: empty on success, else how the process ended. */
+function errorText(response: ExecuteResponse): string {
+  if (response.error?.type === 'timeout') return 'process exited with code -1\nerror: timeout\n';
+  if (response.error?.type === 'memory_limit') return `process exited with code ${response.return_code ?? 137}\nerror: memory limit exceeded\n`;
+  if (response.error === null && response.return_code === 0) return '';
+  const detail = response.stderr || response.error?.traceback || response.error?.message || '';
+  return `process exited with code ${response.return_code ?? 1}\n${detail}`;
+}
+
+export function registerDifyFace(app: FastifyInstance, engine: Engine, options: DifyFaceOptions): void {
+  // Its own scope, so that a body fastify cannot parse is answered in the sandbox's shape too.
+  void app.register(async (face) => {
+    face.setErrorHandler((error, request, reply) => {
+      const status = typeof (error as { statusCode?: unknown }).statusCode === 'number' ? (error as { statusCode: number }).statusCode : 500;
+      if (status >= 500) request.log.error({ err: error }, 'dify face failed');
+      return reply.code(status >= 500 ? 500 : 400).send(fail(status >= 500 ? -500 : -400, status >= 500 ? `internal error (request ${request.id})` : (error as Error).message));
+    });
+    routes(face, engine, options);
+  });
+}
+
+function routes(app: FastifyInstance, engine: Engine, options: DifyFaceOptions): void {
+  const packages = options.packages.filter((name) => !PROVIDED.has(name.toLowerCase()));
+  let running = 0;
+
+  // Upstream answers the JSON string "ok" (fastify would send a bare string as text/plain).
+  app.get('/health', async (_request, reply) => reply.type('application/json').send(JSON.stringify('ok')));
+
+  const authorized = (request: FastifyRequest, reply: FastifyReply): boolean => {
+    if (request.headers['x-api-key'] === options.apiKey) return true;
+    void reply.code(401).send();
+    return false;
+  };
+
+  app.post('/v1/sandbox/run', async (request, reply) => {
+    if (!authorized(request, reply)) return reply;
+    const body = (request.body ?? {}) as RunBody;
+    const language = typeof body.language === 'string' ? LANGUAGES[body.language as keyof typeof LANGUAGES] : undefined;
+    if (!language) return fail(-400, 'unsupported language');
+    if (typeof body.code !== 'string') return fail(-400, 'code is required');
+    if (running >= options.maxRequests) return reply.code(503).send(fail(-503, 'Too many requests'));
+    const preload = typeof body.preload === 'string' && body.preload.trim() ? `${body.preload}\n` : '';
+    running++;
+    try {
+      const response = await engine.execute({
+        language,
+        code: `${preload}${body.code}`,
+        entrypoint: 'script',
+        timeout_ms: Math.round(options.timeoutS * 1000),
+        ...(language === 'python' && packages.length > 0 ? { packages } : {}),
+        ...(body.enable_network === true && options.allowHosts.length > 0 ? { network: { allow: options.allowHosts } } : {}),
+      });
+      return { code: 0, message: 'success', data: { stdout: response.stdout, stderr: response.stderr, error: errorText(response), exit_code: response.return_code ?? -1 } };
+    } catch (error) {
+      // The contract refused the request (code too large, the queue full): upstream answers in its envelope.
+      if (isIsolaError(error)) return error.status === 503 ? reply.code(503).send(fail(-503, 'Too many requests')) : fail(-400, error.message);
+      throw error;
+    } finally {
+      running--;
+    }
+  });
+
+  const dependencies = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (!authorized(request, reply)) return reply;
+    const language = (request.query as Record<string, unknown>)['language'];
+    const list = language === 'python3' || language === undefined ? options.packages.map((name) => ({ name, version: '' })) : [];
+    return { code: 0, message: 'success', data: { dependencies: list } };
+  };
+  app.get('/v1/sandbox/dependencies', dependencies);
+  app.get('/v1/sandbox/dependencies/refresh', dependencies);
+  app.post('/v1/sandbox/dependencies/update', async (request, reply) => {
+    if (!authorized(request, reply)) return reply;
+    // Environments are content-addressed and built on first use: there is nothing to reinstall.
+    return { code: 0, message: 'success', data: {} };
+  });
+}
