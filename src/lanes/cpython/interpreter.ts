@@ -26,7 +26,8 @@ interface Exports {
   host_alloc(length: number): number;
 }
 
-export type TurnOutcome = { kind: 'returned'; code: number } | { kind: 'exited'; code: number } | { kind: 'trapped'; message: string };
+/** `beforeStart`: the turn's source could not be placed in memory, so no guest code ran (the host's fault). */
+export type TurnOutcome = { kind: 'returned'; code: number } | { kind: 'exited'; code: number } | { kind: 'trapped'; message: string; beforeStart?: true };
 
 export class Interpreter {
   private memory!: WebAssembly.Memory;
@@ -121,7 +122,7 @@ export class Interpreter {
     try {
       const source = new TextEncoder().encode(code);
       const ptr = this.exports.host_alloc(source.length);
-      if (!ptr) return { kind: 'trapped', message: 'out of memory before the turn started' };
+      if (!ptr) return { kind: 'trapped', message: 'out of memory before the turn started', beforeStart: true };
       new Uint8Array(this.memory.buffer, ptr, source.length).set(source);
       return { kind: 'returned', code: this.exports.turn(ptr, source.length) };
     } catch (error) {
