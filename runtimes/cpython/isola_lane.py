@@ -5,6 +5,8 @@ The host talks to the guest through one door, the `_host` module's `call(bytes) 
   b"J"            -> the job: JSON {code, filename, mode, inputs, outputLimit, paths}
   b"R" + json     -> the result, once, at the end
   b"F" + ...      -> an HTTP exchange through the egress bridge (see isola_egress.py)
+  b"O"            -> main() returned: its value is being serialised (a stack overflow from now on is the
+                     value's depth, reported as invalid_output; user code can only relabel its own overflow)
 
 `boot()` runs once per worker, before the interpreter's image is taken; `entry()` runs once per
 execution, on a copy of that image. Nothing an execution leaves behind survives it: the host puts
@@ -32,6 +34,19 @@ _loads = json.loads
 _call = _host.call
 
 
+_to_json = runner.to_json
+
+
+def _to_json_marked(value, output_limit):
+    # CPython's C json encoder recurses once per level of nesting; a value nested ~100,000 deep runs the
+    # engine's native stack out before CPython's own recursion check fires, which traps the turn.
+    _call(b"O")
+    return _to_json(value, output_limit)
+
+
+runner.to_json = _to_json_marked
+
+
 def _fresh():
     random.seed()
     tempfile._name_sequence = None
@@ -44,8 +59,11 @@ def _reply(value):
     try:
         data = _dumps(value).encode("ascii")
     except BaseException as error:  # whatever user code broke, answer something
-        data = b'{"internal": "the result could not be encoded (%s)"}' % type(error).__name__.encode("ascii", "replace")
-    _call(b"R" + data)
+        data = b'{"lane_error": "the result could not be encoded (%s)"}' % type(error).__name__.encode("ascii", "replace")
+    try:
+        _call(b"R" + data)
+    except OSError:
+        pass  # the host takes one result: user code sent one through the door already, and it stands
 
 
 def entry():
@@ -65,8 +83,14 @@ def entry():
         _reply({"interrupted": True})
     except MemoryError:
         _reply({"memory": True})
-    except BaseException as error:  # the runner handles the user's exceptions; this is the lane's own
-        _reply({"internal": "%s: %s" % (type(error).__name__, error)})
+    except BaseException as error:  # the runner handles the user's exceptions; this is
+        # the lane's own, which user code can cause too (it shares the interpreter): the host reports it
+        # as the code's failure, not the platform's (outcome.ts).
+        try:
+            text = "%s: %s" % (type(error).__name__, error)
+        except BaseException:  # a hostile __str__
+            text = "an exception that cannot be printed"
+        _reply({"lane_error": text})
 
 
 def precompile(sources, target_dir):

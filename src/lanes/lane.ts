@@ -152,6 +152,11 @@ export interface LaneDriver {
   run(job: GuestJob): Promise<GuestResult>;
   /** Called while idle after each run: reset interpreter state so the next job starts clean. */
   recycle?(): Promise<void>;
+  /**
+   * The next recycle() will take long (it builds an image): the worker then takes no job until it is
+   * done, so that no job's deadline runs while it waits for the recycle.
+   */
+  recycleIsLong?(): boolean;
   /** What the driver reports for /readyz (versions, rings, snapshot state). */
   describe(): Record<string, unknown>;
   dispose(): Promise<void>;

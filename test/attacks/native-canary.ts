@@ -6,7 +6,7 @@
  * groups, and /proc/self/limits.
  *
  * Fields documented as varying, masked by the canaries themselves: PYTHONHASHSEED (a fresh random seed
- * per job). Nothing else may differ: timestamps, inode numbers and pids are not collected.
+ * per job). The Python canary's "random" values are compared with the previous canary's: never equal. Nothing else may differ: timestamps, inode numbers and pids are not collected.
  *
  * Usage in an attack file: `const canary = useCanary(() => driver);` then `await canary.expectClean()`
  * after the attack.
@@ -20,6 +20,8 @@ import { nodeJob, pythonJob, testHost } from '../lanes/native/native-fixture.js'
 const PYTHON = readFileSync(new URL('canary/canary.py', import.meta.url), 'utf8');
 const NODE = readFileSync(new URL('canary/canary.js', import.meta.url), 'utf8');
 const LIMITS = { stdoutBytes: 1 << 20, stderrBytes: 64 * 1024, outputBytes: 1 << 20 };
+
+let lastRandom: unknown[] | undefined;
 
 export interface CanaryView {
   python: unknown;
@@ -36,7 +38,13 @@ export async function canaryView(driver: LaneDriver, options: Record<string, unk
     expect(result.failure, result.stderr).toBeUndefined();
     expect(result.stdoutTruncated).toBe(false);
   }
-  return { python: JSON.parse(python.stdout), node: JSON.parse(node.stdout) };
+  // The per-job random values (random, secrets, uuid4, urandom) must differ from job to job: they are
+  // left out of the view and checked against the previous canary's instead.
+  const { random, ...pythonView } = JSON.parse(python.stdout) as { random: unknown[] };
+  expect(random).toHaveLength(5);
+  expect(random).not.toEqual(lastRandom);
+  lastRandom = random;
+  return { python: pythonView, node: JSON.parse(node.stdout) };
 }
 
 /**

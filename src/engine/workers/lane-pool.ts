@@ -123,7 +123,7 @@ export class LanePool implements LaneExecutor {
     let details: Record<string, unknown> | undefined;
     for (const slot of this.slots) {
       if (slot.state === 'idle' || slot.state === 'recycling') ready++;
-      else if (slot.state === 'busy') busy++;
+      else if (slot.state === 'busy' || slot.state === 'preparing') busy++;
       else if (slot.state === 'starting') starting++;
       details ??= slot.state !== 'starting' ? slot.details : undefined;
     }

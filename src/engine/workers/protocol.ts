@@ -25,7 +25,8 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'ready'; details: Record<string, unknown> }
   | { type: 'init-error'; message: string }
-  | { type: 'result'; jobId: string; result: GuestResult }
+  /** `preparing`: the recycle after it is long (LaneDriver.recycleIsLong); send no job until `recycled`. */
+  | { type: 'result'; jobId: string; result: GuestResult; preparing?: boolean }
   /** The worker finished recycling after its last job: the next job starts without waiting. */
   | { type: 'recycled'; details: Record<string, unknown> }
   | { type: 'failed'; jobId: string; message: string }

@@ -90,7 +90,7 @@ port.on('message', (message: ToWorker) => {
   recycling = recycling.then(async () => {
     try {
       const result = await driver.run(job);
-      post({ type: 'result', jobId: job.id, result });
+      post({ type: 'result', jobId: job.id, result, ...(driver.recycleIsLong?.() ? { preparing: true } : {}) });
     } catch (error) {
       post({ type: 'failed', jobId: job.id, message: error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : String(error) });
     }

@@ -37,8 +37,11 @@ interface Running {
 }
 
 export class WorkerSlot {
-  /** `recycling`: answered its last job and is resetting; it can take a job, which then waits a little. */
-  state: 'starting' | 'idle' | 'recycling' | 'busy' | 'dead' = 'starting';
+  /**
+   * `recycling`: answered its last job and is resetting; it can take a job, which then waits a little.
+   * `preparing`: a long recycle (an image being built); it takes no job until it is done.
+   */
+  state: 'starting' | 'idle' | 'recycling' | 'preparing' | 'busy' | 'dead' = 'starting';
   details: Record<string, unknown> = {};
   private readonly worker: Worker;
   // A Wasm memory rather than a bare SharedArrayBuffer, so a guest module can import it (see lane.ts).
@@ -168,13 +171,13 @@ export class WorkerSlot {
         const job = this.running.job;
         if (message.type === 'failed') this.hooks.log('error', 'driver threw', { lane: this.config.lane, error: message.message });
         this.finish(message.type === 'result' ? message.result : resultWithoutRun(modeOf(job), { type: 'internal', message: 'the lane driver failed; see the service log' }, 1));
-        this.state = 'recycling';
+        this.state = message.type === 'result' && message.preparing ? 'preparing' : 'recycling';
         this.hooks.onReady(this);
         return;
       }
       case 'recycled':
         this.details = message.details;
-        if (this.state === 'recycling') {
+        if (this.state === 'recycling' || this.state === 'preparing') {
           this.state = 'idle';
           this.hooks.onReady(this);
         }

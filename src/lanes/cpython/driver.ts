@@ -212,9 +212,16 @@ class CPythonDriver implements LaneDriver {
   private execute(job: GuestJob, program: { code: string; filename: string; mode: GuestJob['mode'] }, files: Map<string, Uint8Array>, environment: PreparedEnvironment | undefined) {
     if (this.current.dirty) this.reset(this.current);
     const limitBytes = Math.max(job.memoryBytes, this.interpreter.imageBytes + MIN_HEADROOM_BYTES);
-    const setLimit = (fsBytes: number) => this.interpreter.setLimitPages(Math.floor((limitBytes - fsBytes) / PAGE));
+    // Pages an earlier execution grew, zeroed by the reset (Wasm memories never shrink). The guest's
+    // allocator does not reuse them: the image remembers where its heap ended, and memory.grow appends
+    // after them. Counting them against this execution would hand it what the last one left (less room,
+    // and a way to measure the last one's peak): the limit is on what this execution grows.
+    const leftover = Math.max(0, this.interpreter.memoryBytes - this.interpreter.imageBytes);
+    const grown = () => this.interpreter.memoryBytes - leftover;
+    const setLimit = (fsBytes: number) => this.interpreter.setLimitPages(Math.floor((limitBytes + leftover - fsBytes) / PAGE));
     let reply: Record<string, unknown> | undefined;
     let replied = false;
+    let serializing = false;
     const request = encoder.encode(JSON.stringify({ ...program, inputs: job.inputsJson, outputLimit: job.limits.outputBytes, paths: environment?.paths ?? [] }));
     const session: ExecutionSession = newSession({
       layer: environment?.layer ?? this.platform.layer,
@@ -222,7 +229,7 @@ class CPythonDriver implements LaneDriver {
       files,
       stdoutBytes: job.limits.stdoutBytes,
       stderrBytes: job.limits.stderrBytes,
-      roomBytes: (fsBytes) => limitBytes - fsBytes - this.interpreter.memoryBytes,
+      roomBytes: (fsBytes) => limitBytes - fsBytes - grown(),
       onCharge: setLimit,
       door: (message) => {
         const op = message[0];
@@ -233,6 +240,10 @@ class CPythonDriver implements LaneDriver {
           return new Uint8Array(0);
         }
         if (op === 0x46 /* F */) return this.fetch(job, message.subarray(1));
+        if (op === 0x4f /* O */) {
+          serializing = true;
+          return new Uint8Array(0);
+        }
         return undefined;
       },
     });
@@ -240,7 +251,7 @@ class CPythonDriver implements LaneDriver {
     this.current.dirty = true;
     this.current.sinceBoot++;
     const turn = this.interpreter.run(session, ENTRY);
-    const memoryFull = this.interpreter.memoryBytes + session.fsBytes() + 2 * PAGE > limitBytes;
+    const memoryFull = grown() + session.fsBytes() + 2 * PAGE > limitBytes;
     const mapped = mapOutcome(job, {
       reply,
       turn,
@@ -250,6 +261,7 @@ class CPythonDriver implements LaneDriver {
       stderrTruncated: session.stderr.truncated,
       deadlineRaised: Atomics.load(this.deadline, 0) !== 0,
       memoryFull,
+      serializing,
     });
     return { mapped, session };
   }
@@ -327,6 +339,10 @@ class CPythonDriver implements LaneDriver {
       if (bytes) files.set(name, bytes);
     }
     environment.layer = withDirectory(this.platform.layer, ENV_DIR, files);
+  }
+
+  recycleIsLong(): boolean {
+    return this.wantScientific && !this.scientific;
   }
 
   async recycle(): Promise<void> {

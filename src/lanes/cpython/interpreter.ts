@@ -29,7 +29,8 @@ interface Exports {
   host_alloc(length: number): number;
 }
 
-export type TurnOutcome = { kind: 'returned'; code: number } | { kind: 'exited'; code: number } | { kind: 'trapped'; message: string };
+/** `beforeStart`: the turn's source could not be placed in memory, so no guest code ran (the host's fault). */
+export type TurnOutcome = { kind: 'returned'; code: number } | { kind: 'exited'; code: number } | { kind: 'trapped'; message: string; beforeStart?: true };
 
 export class Interpreter {
   private memory!: WebAssembly.Memory;
@@ -204,7 +205,7 @@ export class Interpreter {
     try {
       const source = new TextEncoder().encode(code);
       const ptr = this.exports.host_alloc(source.length);
-      if (!ptr) return { kind: 'trapped', message: 'out of memory before the turn started' };
+      if (!ptr) return { kind: 'trapped', message: 'out of memory before the turn started', beforeStart: true };
       new Uint8Array(this.memory.buffer, ptr, source.length).set(source);
       if (source.length > 0) this.dirty.fill(1, ptr >>> DIRTY_CHUNK_SHIFT, ((ptr + source.length - 1) >>> DIRTY_CHUNK_SHIFT) + 1);
       return { kind: 'returned', code: this.exports.turn(ptr, source.length) };
