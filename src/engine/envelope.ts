@@ -9,7 +9,7 @@ import type { ExecuteResponse, LaneName, RunError } from '../contract/response.j
 import type { EntryMode, GuestFailure, GuestResult } from '../lanes/lane.js';
 
 /** Failures where the platform stopped the run; the code's exit status is then meaningless. */
-const PLATFORM_FAILURES = new Set<RunError['type']>(['timeout', 'memory_limit', 'output_limit', 'internal', 'package_install', 'package_unavailable']);
+const PLATFORM_FAILURES = new Set<RunError['type']>(['timeout', 'memory_limit', 'output_limit', 'internal', 'package_install', 'package_unavailable', 'cancelled']);
 
 export interface EnvelopeContext {
   id: string;

@@ -80,9 +80,9 @@ export class LanePool implements LaneExecutor {
     return slot;
   }
 
-  run(slot: unknown, job: GuestJob): Promise<GuestResult> {
+  run(slot: unknown, job: GuestJob, signal?: AbortSignal): Promise<GuestResult> {
     const worker = slot as WorkerSlot;
-    const result = worker.run(job).finally(() => this.lastBusy.set(worker, performance.now()));
+    const result = worker.run(job, signal).finally(() => this.lastBusy.set(worker, performance.now()));
     // The last free worker just went: start a spare now, so the next job does not wait for a boot.
     if (!this.idleSlot()) this.grow();
     return result;
