@@ -470,8 +470,13 @@ def to_json(value, output_limit):
         text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
     except (TypeError, ValueError, RecursionError):
         # Slow path only when the fast one fails: convert friendly types and find the offending path.
-        plain = _to_plain(value, "output", set())
-        text = json.dumps(plain, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        try:
+            plain = _to_plain(value, "output", set())
+            text = json.dumps(plain, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        except RecursionError:
+            # Deep values can exhaust the stack before _to_plain's own depth check (3.11 spends two
+            # frames per level); that is still the output's fault, not a crash of the runner.
+            raise _OutputError("invalid_output", "output: nested too deep to serialize as JSON") from None
     size = len(text.encode("utf-8"))
     if size > output_limit:
         raise _OutputError("output_limit", "main() returned %d bytes of JSON, over the output limit of %d bytes"

@@ -31,6 +31,8 @@ export const EXIT_BY_ERROR_TYPE: Record<ErrorType, number> = {
   // sysexits EX_UNAVAILABLE: a package could not be installed or has no build for this lane.
   package_install: 69,
   package_unavailable: 69,
+  // 128 + SIGINT, like a shell reports a command stopped by Ctrl-C.
+  cancelled: 130,
   internal: EXIT.internal,
 };
 

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { isIsolaError, type FieldIssue, type IsolaError } from '../contract/errors.js';
 import { parseExecuteRequest, type ExecuteRequest } from '../contract/request.js';
-import { EXIT, exitCodeOf, exitCodeOfError } from './exit-codes.js';
+import { EXIT, EXIT_BY_ERROR_TYPE, exitCodeOf, exitCodeOfError } from './exit-codes.js';
 import { KNOWN_EXTENSIONS, languageOfFile } from './language.js';
 import { writeStderr, writeStdout } from './output.js';
 import { UsageError } from './usage-error.js';
@@ -28,7 +28,7 @@ Options:
   -h, --help
 
 Exit codes: 0 completed with return code 0; the code's own return code (1..255) when it failed;
-2 bad flags or a request the contract rejects; 124 timeout; 137 memory limit; 125 output limit;
+2 bad flags or a request the contract rejects; 130 cancelled (Ctrl-C); 124 timeout; 137 memory limit; 125 output limit;
 65 invalid output; 69 package unavailable; 75 engine overloaded; 70 internal error.`;
 
 const OPTIONS = {
@@ -93,14 +93,22 @@ export async function run(args: string[]): Promise<number> {
   const { createEngine } = await import('../engine/create-engine.js');
   // One execution: start only the worker it needs, when it needs it.
   const engine = await createEngine({ prewarm: false, workers: { quickjs: 1, cpython: 1, native: 1 } });
+  // Ctrl-C stops the running code (its result says `cancelled`, exit 130); a second one exits at once.
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(EXIT_BY_ERROR_TYPE.cancelled);
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
   try {
-    const response = await engine.execute(request);
+    const response = await engine.execute(request, { signal: controller.signal });
     await writeStdout(`${JSON.stringify(response, null, 2)}\n`);
     return exitCodeOf(response);
   } catch (error) {
     if (isIsolaError(error)) return reportRequestError(error);
     throw error;
   } finally {
+    process.off('SIGINT', onSigint);
     await engine.close({ graceMs: 0 });
   }
 }

@@ -13,21 +13,44 @@ export const LIMITS = {
   streamBytes: 1 * MIB,
   /** Default cap of the serialized output value (main() return or output.json). */
   outputBytes: 10 * MIB,
+  /**
+   * Deepest nesting of arrays/objects in `inputs` and in an output value (the value itself is level 1).
+   * 1,000 is what every lane's guest JSON round-trips without exhausting its own stack (Python's json
+   * and QuickJS's JSON.stringify fail a little past 2,000), and what V8's recursive JSON.stringify on
+   * the host serialises with room to spare when the HTTP face writes the response. Deeper inputs are a
+   * 400 naming the field; a deeper output is the result `invalid_output`.
+   */
+  jsonDepth: 1000,
+  /**
+   * Deepest nesting of brackets ( [ { counted over the source of a JavaScript/TypeScript request, before
+   * the transpiler or the parser sees it: esbuild's parser recurses per level and its service process
+   * dies between 100,000 and 500,000 levels. No hand-written or generated code comes near 10,000.
+   */
+  sourceNesting: 10_000,
 } as const;
 
 /** Largest JSON body the HTTP face accepts before parsing: code and inputs at their caps plus slack. */
 export const MAX_BODY_BYTES = LIMITS.codeBytes * 6 + LIMITS.inputsBytes + LIMITS.prebuildBytes * 6 + MIB;
 
-const encoder = new TextEncoder();
-/** UTF-8 byte length without allocating a copy for ASCII-only strings. */
+/**
+ * UTF-8 byte length of a string without encoding it (what Buffer.byteLength and TextEncoder report; a
+ * lone surrogate counts as the 3 bytes of U+FFFD it encodes to). Portable, so the contract and the
+ * envelope can count bytes without `node:buffer`.
+ */
 export function utf8Length(text: string): number {
-  // Fast path: most code is ASCII, where length equals bytes.
-  let ascii = true;
+  let bytes = text.length;
   for (let i = 0; i < text.length; i++) {
-    if (text.charCodeAt(i) > 0x7f) {
-      ascii = false;
-      break;
+    const c = text.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) {
+      bytes += 1;
+    } else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      // A surrogate pair: two UTF-16 units, four bytes.
+      bytes += 2;
+      i++;
+    } else {
+      bytes += 2;
     }
   }
-  return ascii ? text.length : encoder.encode(text).byteLength;
+  return bytes;
 }

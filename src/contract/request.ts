@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { IsolaError, type FieldIssue } from './errors.js';
+import { findJsonValueIssue, loneSurrogateAt, loneSurrogateMessage } from './json-checks.js';
 import { LIMITS, utf8Length } from './limits.js';
+
+/** A string that is valid Unicode: a lone surrogate would reach a guest's UTF-8 encoder and fail there. */
+const unicodeString = () =>
+  z.string().superRefine((text, ctx) => {
+    const at = loneSurrogateAt(text);
+    if (at >= 0) ctx.addIssue({ code: 'custom', message: loneSurrogateMessage(text, at) });
+  });
 
 export const LanguageSchema = z.enum(['javascript', 'typescript', 'python']).describe('Language of `code`.');
 export type Language = z.infer<typeof LanguageSchema>;
@@ -36,11 +44,13 @@ export const NetworkSchema = z
 export const ExecuteRequestSchema = z
   .object({
     language: LanguageSchema,
-    code: z.string().describe(`Source code, at most ${LIMITS.codeBytes} bytes of UTF-8.`),
+    code: unicodeString().describe(`Source code, at most ${LIMITS.codeBytes} bytes of UTF-8.`),
     inputs: z
       .record(z.string(), z.unknown())
       .default({})
-      .describe(`JSON object handed to the code, at most ${LIMITS.inputsBytes} bytes serialized.`),
+      .describe(
+        `JSON object handed to the code, at most ${LIMITS.inputsBytes} bytes serialized and ${LIMITS.jsonDepth} levels deep; strings must be valid Unicode and numbers finite.`,
+      ),
     entrypoint: EntrypointSchema.default('auto'),
     timeout_ms: z
       .number()
@@ -57,14 +67,13 @@ export const ExecuteRequestSchema = z
       .default(LIMITS.memoryMb.default)
       .describe('Cap of the guest heap.'),
     packages: z
-      .array(z.string().min(1).max(LIMITS.packages.specChars))
+      .array(unicodeString().min(1).max(LIMITS.packages.specChars))
       .max(LIMITS.packages.max)
       .default([])
       .describe('npm specs (name@range) or pip requirement specs, by language.'),
     network: NetworkSchema.default({ allow: [] }),
     runtime: RuntimeSchema.default('auto'),
-    prebuild: z
-      .string()
+    prebuild: unicodeString()
       .optional()
       .describe('Code in the same language, run once when the environment is built, before the snapshot.'),
   })
@@ -80,10 +89,33 @@ function pathOf(path: readonly PropertyKey[]): string {
 }
 
 /**
+ * A request the contract accepted: defaults applied, every field checked, and the inputs serialised
+ * (once) into the JSON text the guest receives. Only acceptExecuteRequest makes one, and the engine runs
+ * it without parsing again; the request is frozen, and later changes to `inputs` do not reach the guest.
+ */
+export interface ParsedExecuteRequest {
+  readonly request: Readonly<ExecuteRequest>;
+  readonly inputsJson: string;
+}
+
+const accepted = new WeakSet<object>();
+
+/** True only for what acceptExecuteRequest returned: a look-alike object is parsed like any body. */
+export function isParsedExecuteRequest(value: unknown): value is ParsedExecuteRequest {
+  return typeof value === 'object' && value !== null && accepted.has(value);
+}
+
+/**
  * Validate and normalise a request. Throws IsolaError `invalid_request` naming every bad field, or
  * `payload_too_large` naming the field over its size limit, and returns the request with defaults applied.
  */
 export function parseExecuteRequest(body: unknown): ExecuteRequest {
+  return acceptExecuteRequest(body).request;
+}
+
+/** parseExecuteRequest, keeping the serialised inputs: what the faces hand to Engine.execute. */
+export function acceptExecuteRequest(body: unknown): ParsedExecuteRequest {
+  if (isParsedExecuteRequest(body)) return body;
   const parsed = ExecuteRequestSchema.safeParse(body);
   if (!parsed.success) {
     const issues: FieldIssue[] = parsed.error.issues.map((issue) => {
@@ -93,10 +125,12 @@ export function parseExecuteRequest(body: unknown): ExecuteRequest {
       }
       return { field: pathOf(issue.path), message: issue.message };
     });
-    const fields = [...new Set(issues.map((issue) => issue.field))].join(', ');
-    throw new IsolaError('invalid_request', `Invalid request: ${fields}`, { issues });
+    throw invalid(issues);
   }
   const request = parsed.data;
+  // Before serialising: JSON.stringify recurses, and 1e400 would silently become null.
+  const inputsIssue = findJsonValueIssue(request.inputs, 'inputs');
+  if (inputsIssue) throw invalid([inputsIssue]);
   const tooLarge: FieldIssue[] = [];
   const codeBytes = utf8Length(request.code);
   if (codeBytes > LIMITS.codeBytes) {
@@ -109,6 +143,7 @@ export function parseExecuteRequest(body: unknown): ExecuteRequest {
   try {
     inputsJson = JSON.stringify(request.inputs);
   } catch (cause) {
+    // A getter that throws or a toJSON of a library caller's object: not a value JSON can carry.
     throw new IsolaError('invalid_request', 'Invalid request: inputs', {
       issues: [{ field: 'inputs', message: `not JSON-serializable: ${(cause as Error).message}` }],
       cause,
@@ -123,5 +158,15 @@ export function parseExecuteRequest(body: unknown): ExecuteRequest {
       issues: tooLarge,
     });
   }
-  return request;
+  Object.freeze(request.packages);
+  Object.freeze(request.network.allow);
+  Object.freeze(request.network);
+  const result: ParsedExecuteRequest = Object.freeze({ request: Object.freeze(request), inputsJson });
+  accepted.add(result);
+  return result;
+}
+
+function invalid(issues: FieldIssue[]): IsolaError {
+  const fields = [...new Set(issues.map((issue) => issue.field))].join(', ');
+  return new IsolaError('invalid_request', `Invalid request: ${fields}`, { issues });
 }

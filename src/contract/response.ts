@@ -9,6 +9,7 @@ export const ErrorTypeSchema = z.enum([
   'invalid_output',
   'package_install',
   'package_unavailable',
+  'cancelled',
   'internal',
 ]);
 export type ErrorType = z.infer<typeof ErrorTypeSchema>;

@@ -15,6 +15,7 @@ import type { EgressGate } from './egress-gate.js';
 import { dropBodyHeaders, dropOriginBound, hasHeader, responseHeaders, sanitizeRequestHeaders, setHeaders } from './headers.js';
 import type { HeaderList } from './headers.js';
 import { createJobSlots } from './job-slots.js';
+import { createLogBudget, DEFAULT_LOG_LINES_PER_EXECUTION } from './log-budget.js';
 import { createPinnedDispatcher } from './pinned-dispatch.js';
 import { discardBody, readBody } from './read-body.js';
 import type { EgressLookup } from './resolve.js';
@@ -37,6 +38,11 @@ export interface EgressBridgeOptions extends EgressOptions {
   maxRequestBytes?: number;
   /** Requests of one job in flight at once; more wait their turn (default 6). */
   maxConcurrentPerExecution?: number;
+  /**
+   * Denials logged per execution (default 5); later ones are counted and summed up in one line when
+   * the execution ends. onDenied still hears every one.
+   */
+  deniedLogLinesPerExecution?: number;
   /** Trusted CAs for HTTPS, replacing Node's default list (private PKI, tests). */
   ca?: string | Buffer | (string | Buffer)[];
 }
@@ -67,7 +73,7 @@ export interface EgressBridge {
     deadline: number,
     options?: EgressFetchOptions,
   ): Promise<EgressResponse>;
-  /** Forget a finished job's counters. */
+  /** Forget a finished job's counters; logs the summary of its denials held back by the log budget. */
   release(jobId: string): void;
   /** The policy decision, shared with the native lane's proxy. */
   readonly gate: EgressGate;
@@ -113,9 +119,11 @@ export function createEgressBridge(options: EgressBridgeOptions = {}): EgressBri
   const dispatcher = createPinnedDispatcher(options.ca !== undefined ? { ca: options.ca } : {});
   const slots = createJobSlots(options.maxConcurrentPerExecution ?? DEFAULT_MAX_CONCURRENT_PER_EXECUTION);
   let closing: Promise<void> | undefined;
+  const deniedLogLines = options.deniedLogLinesPerExecution ?? DEFAULT_LOG_LINES_PER_EXECUTION;
+  const deniedLog = createLogBudget(deniedLogLines);
 
   const reportDenied = (jobId: string, host: string, reason: string, detail?: string): void => {
-    options.logger?.warn({ jobId, host, reason, ...(detail !== undefined ? { detail } : {}) }, 'egress denied');
+    if (deniedLog.take(jobId)) options.logger?.warn({ jobId, host, reason, ...(detail !== undefined ? { detail } : {}) }, 'egress denied');
     try {
       options.onDenied?.(host, reason);
     } catch (error) {
@@ -222,6 +230,10 @@ export function createEgressBridge(options: EgressBridgeOptions = {}): EgressBri
     reportDenied,
     release(jobId) {
       gate.release(jobId);
+      const unlogged = deniedLog.release(jobId);
+      if (unlogged > 0) {
+        options.logger?.warn({ jobId, unlogged, logged: deniedLogLines }, 'egress denials not logged one by one (per-execution log budget)');
+      }
     },
     async fetch(jobId, allowHosts, request, deadline, fetchOptions = {}) {
       if (closing) return { ok: false, kind: 'network', message: 'egress bridge is closed' };

@@ -15,6 +15,7 @@ import type { ExecuteResponse, LaneName } from '../contract/response.js';
 import type { EgressBridge } from '../egress/index.js';
 import type { EnvironmentManager } from '../environments/index.js';
 import type { EgressRequest, EgressResponse, GuestJob } from '../lanes/lane.js';
+import { cancelledFailure } from '../lanes/failures.js';
 import { laneDescriptor, LANES } from '../lanes/registry.js';
 import { buildEnvelope, resultWithoutRun } from './envelope.js';
 import { setUpLanes } from './lanes-setup.js';
@@ -117,7 +118,15 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     const startedAt = Date.now();
     const request = parseExecuteRequest(body);
     const plan = await planExecution(request, transpile);
-    const route = await routeRequest(request, plan.lane, lanes.handles, environments, executeOptions.signal);
+    const signal = executeOptions.signal;
+    let route: Awaited<ReturnType<typeof routeRequest>>;
+    try {
+      route = await routeRequest(request, plan.lane, lanes.handles, environments, signal);
+    } catch (error) {
+      // An environment build stopped by the caller: a cancelled result, like a cancelled run.
+      if (!signal?.aborted || error instanceof IsolaError) throw error;
+      route = { kind: 'failed', lane: plan.lane, failure: cancelledFailure('while its environment was built').failure, buildMs: 0 };
+    }
     const id = newExecutionId();
     const lane = route.lane;
     const context = {
@@ -154,7 +163,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
           allowHosts: request.network.allow,
           ...(route.environment ? { environment: route.environment } : {}),
         };
-      }, laneDescriptor(lane).affinity?.({ code: plan.code, ...(route.environment ? { environmentHash: route.environment.hash } : {}) }));
+      }, signal, laneDescriptor(lane).affinity?.({ code: plan.code, ...(route.environment ? { environmentHash: route.environment.hash } : {}) }));
       liveJobs.delete(id);
       bridgeCreated?.release(id);
     }

@@ -3,11 +3,13 @@
  * (main's return value, then output.json, then stdout as JSON) and which failures are the platform's
  * (status "error") versus the code's own (status "completed" with a non-zero return_code). Portable.
  */
+import { jsonTextExceedsDepth } from '../contract/json-checks.js';
+import { LIMITS, utf8Length } from '../contract/limits.js';
 import type { ExecuteResponse, LaneName, RunError } from '../contract/response.js';
 import type { EntryMode, GuestFailure, GuestResult } from '../lanes/lane.js';
 
 /** Failures where the platform stopped the run; the code's exit status is then meaningless. */
-const PLATFORM_FAILURES = new Set<RunError['type']>(['timeout', 'memory_limit', 'output_limit', 'internal', 'package_install', 'package_unavailable']);
+const PLATFORM_FAILURES = new Set<RunError['type']>(['timeout', 'memory_limit', 'output_limit', 'internal', 'package_install', 'package_unavailable', 'cancelled']);
 
 export interface EnvelopeContext {
   id: string;
@@ -28,8 +30,16 @@ export function buildEnvelope(ctx: EnvelopeContext, result: GuestResult): Execut
   let exitCode = result.exitCode;
 
   const parseOutput = (text: string, source: string): void => {
-    if (text.length > ctx.outputLimitBytes) {
-      failure = { type: 'output_limit', message: `${source} is ${text.length} bytes; the limit is ${ctx.outputLimitBytes}` };
+    const bytes = utf8Length(text);
+    if (bytes > ctx.outputLimitBytes) {
+      failure = { type: 'output_limit', message: `${source} is ${bytes} bytes; the limit is ${ctx.outputLimitBytes}` };
+      return;
+    }
+    // JSON.parse is iterative, but everything after it (the HTTP reply, the CLI's print) serialises
+    // recursively: a value nested 100,000 deep would fail there as a 500.
+    if (jsonTextExceedsDepth(text)) {
+      failure = { type: 'invalid_output', message: `${source} is nested more than ${LIMITS.jsonDepth} levels deep; the limit is ${LIMITS.jsonDepth}` };
+      if (exitCode === 0) exitCode = 1;
       return;
     }
     try {
@@ -48,7 +58,8 @@ export function buildEnvelope(ctx: EnvelopeContext, result: GuestResult): Execut
   let stdoutJson: unknown;
   let hasStdoutJson = false;
   const trimmed = result.stdout.trim();
-  if (!result.stdoutTruncated && trimmed.length > 0 && looksLikeJson(trimmed)) {
+  // stdout nested too deep is not offered as JSON (like text that is not JSON), for the same reason.
+  if (!result.stdoutTruncated && trimmed.length > 0 && looksLikeJson(trimmed) && !jsonTextExceedsDepth(trimmed)) {
     try {
       stdoutJson = JSON.parse(trimmed);
       hasStdoutJson = true;

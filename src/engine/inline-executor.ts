@@ -6,6 +6,7 @@
  */
 import type { LaneName } from '../contract/response.js';
 import type { GuestJob, GuestResult, LaneDriver } from '../lanes/lane.js';
+import { asCancelled } from '../lanes/failures.js';
 import { resultWithoutRun } from './envelope.js';
 import type { LaneExecutor } from './scheduler.js';
 import type { LaneReadiness } from './types.js';
@@ -58,15 +59,23 @@ export class InlineExecutor implements LaneExecutor {
     return this.driver && this.running < this.concurrency ? this.driver : undefined;
   }
 
-  async run(slot: unknown, job: GuestJob): Promise<GuestResult> {
+  async run(slot: unknown, job: GuestJob, signal?: AbortSignal): Promise<GuestResult> {
     const driver = slot as LaneDriver;
     this.running++;
+    // The driver stops the run as at its deadline; what it then reports is a cancellation.
+    let cancelled = false;
+    const onAbort = () => {
+      cancelled = true;
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      return await driver.run(job);
+      const result = await driver.run(job, signal);
+      return cancelled ? asCancelled(result) : result;
     } catch (error) {
       this.log('lane driver threw', { lane: this.lane, error: error instanceof Error ? error.stack : String(error) });
       return resultWithoutRun(job.mode === 'main' ? 'main' : 'script', { type: 'internal', message: 'the lane driver failed; see the service log' }, 1);
     } finally {
+      signal?.removeEventListener('abort', onAbort);
       this.running--;
       this.listener();
     }

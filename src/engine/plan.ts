@@ -6,7 +6,9 @@
 import type { ExecuteRequest } from '../contract/request.js';
 import type { LaneName } from '../contract/response.js';
 import type { EntryMode, GuestFailure } from '../lanes/lane.js';
+import { LIMITS } from '../contract/limits.js';
 import { analyzeEntry, type EntryAnalysis } from '../languages/javascript/entry-detection.js';
+import { nestingPastLimit } from '../languages/javascript/source-nesting.js';
 import { defaultLane } from '../lanes/registry.js';
 
 /** Name under which planning exports a module's unexported main; the guest looks for it too. */
@@ -41,11 +43,20 @@ export async function planExecution(request: ExecuteRequest, transpile: Transpil
   }
   let code = request.code;
   const filename = request.language === 'typescript' ? 'main.ts' : 'main.js';
+  const rejected = (message: string): Plan => ({
+    kind: 'rejected',
+    lane: defaultLane(request.language),
+    mode: request.entrypoint === 'main' ? 'main' : 'script',
+    failure: { type: 'exception', message, traceback: message },
+  });
+  // Before any parser: esbuild, acorn and QuickJS all recurse once per bracket level.
+  const tooDeep = nestingPastLimit(code);
+  if (tooDeep) {
+    return rejected(`SyntaxError: brackets nested more than ${LIMITS.sourceNesting} levels deep (${filename}:${tooDeep.line}:${tooDeep.column}); the limit is ${LIMITS.sourceNesting}`);
+  }
   if (request.language === 'typescript') {
     const stripped = await transpile(code, filename);
-    if (!stripped.ok) {
-      return { kind: 'rejected', lane: defaultLane(request.language), mode: request.entrypoint === 'main' ? 'main' : 'script', failure: { type: 'exception', message: stripped.message, traceback: stripped.message } };
-    }
+    if (!stripped.ok) return rejected(stripped.message);
     code = stripped.code;
   }
   const entry = analyzeCached(code);

@@ -6,6 +6,7 @@
 import { IsolaError } from '../contract/errors.js';
 import type { LaneName } from '../contract/response.js';
 import type { GuestJob, GuestResult } from '../lanes/lane.js';
+import { cancelledFailure } from '../lanes/failures.js';
 import { resultWithoutRun } from './envelope.js';
 
 export interface LaneExecutor {
@@ -14,7 +15,11 @@ export interface LaneExecutor {
    * many jobs of the lane wait (this one included): an elastic pool may start that many workers.
    */
   tryAcquire(waiting: number, affinity?: string): unknown;
-  run(slot: unknown, job: GuestJob, affinity?: string): Promise<GuestResult>;
+  /**
+   * Run the job; aborting `signal` stops it like its deadline would, and it ends as `cancelled`.
+   * `affinity`: what the worker keeps for jobs like this one (LaneDescriptor.affinity).
+   */
+  run(slot: unknown, job: GuestJob, signal?: AbortSignal, affinity?: string): Promise<GuestResult>;
   /** Called whenever a worker frees up or the lane's availability changes. */
   onAvailable(listener: () => void): void;
   readonly unavailable: string | undefined;
@@ -31,6 +36,9 @@ interface Pending {
   affinity: string | undefined;
   enqueuedAt: number;
   resolve: (dispatched: Dispatched) => void;
+  signal: AbortSignal | undefined;
+  /** Removes the queued-abort listener once the job leaves the queue. */
+  settle: () => void;
 }
 
 export class Scheduler {
@@ -62,15 +70,36 @@ export class Scheduler {
     return this.maxQueue;
   }
 
-  /** Queue a job for `lane`. `makeJob` runs at dispatch time, so the deadline counts from there. */
-  submit(lane: LaneName, makeJob: () => GuestJob, affinity?: string): Promise<Dispatched> {
+  /**
+   * Queue a job for `lane`. `makeJob` runs at dispatch time, so the deadline counts from there. Aborting
+   * `signal` takes a queued job out of the queue, or stops a running one; either way it resolves, as
+   * `cancelled`, never lost.
+   */
+  submit(lane: LaneName, makeJob: () => GuestJob, signal?: AbortSignal, affinity?: string): Promise<Dispatched> {
     const queue = this.queues.get(lane);
     if (!queue) throw new IsolaError('unsupported', `lane ${lane} is not enabled on this engine`);
     if (this.queued >= this.maxQueue) {
       throw new IsolaError('overloaded', `the execution queue is full (${this.maxQueue} waiting); retry later`, { retryAfterS: 1 });
     }
+    const enqueuedAt = performance.now();
+    const cancelled = (how: string): Dispatched => {
+      const job = makeJob();
+      const { exitCode, failure } = cancelledFailure(how);
+      return { result: resultWithoutRun(job.mode === 'main' ? 'main' : 'script', failure, exitCode), queueMs: performance.now() - enqueuedAt };
+    };
+    if (signal?.aborted) return Promise.resolve(cancelled('before it started'));
     return new Promise((resolve) => {
-      queue.push({ makeJob, affinity, enqueuedAt: performance.now(), resolve });
+      const onAbort = () => {
+        const at = queue.indexOf(pending);
+        if (at < 0) return; // dispatched: the executor stops it
+        queue.splice(at, 1);
+        this.queued--;
+        this.onDepth(this.queued);
+        resolve(cancelled('while it waited for a worker'));
+      };
+      const pending: Pending = { makeJob, affinity, enqueuedAt, resolve, signal, settle: () => signal?.removeEventListener('abort', onAbort) };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      queue.push(pending);
       this.queued++;
       this.onDepth(this.queued);
       this.pump(lane);
@@ -86,6 +115,7 @@ export class Scheduler {
       if (reason !== undefined) {
         for (const pending of queue.splice(0)) {
           this.queued--;
+          pending.settle();
           const job = pending.makeJob();
           pending.resolve({ result: resultWithoutRun(job.mode === 'main' ? 'main' : 'script', { type: 'internal', message: `the ${lane} lane is unavailable: ${reason}` }, 1), queueMs: performance.now() - pending.enqueuedAt });
         }
@@ -95,11 +125,12 @@ export class Scheduler {
       const slot = executor.tryAcquire(queue.length, queue[0]!.affinity);
       if (slot === undefined) return;
       const pending = queue.shift()!;
+      pending.settle();
       this.queued--;
       this.running++;
       this.onDepth(this.queued);
       const queueMs = performance.now() - pending.enqueuedAt;
-      void executor.run(slot, pending.makeJob(), pending.affinity).then((result) => {
+      void executor.run(slot, pending.makeJob(), pending.signal, pending.affinity).then((result) => {
         this.running--;
         pending.resolve({ result, queueMs });
       });

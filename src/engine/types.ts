@@ -48,7 +48,10 @@ export type EngineEvent =
 export interface ExecuteOptions {
   /** Correlates logs with the caller's request id. */
   requestId?: string;
-  /** Aborting it cancels a queued execution or stops a running one. */
+  /**
+   * Aborting it stops the execution wherever it is: an environment build, the queue, or the running
+   * guest (interrupted like at its deadline). execute() still resolves, with error.type `cancelled`.
+   */
   signal?: AbortSignal;
 }
 

@@ -148,8 +148,12 @@ export interface SnapshotStore {
 
 export interface LaneDriver {
   readonly lane: LaneName;
-  /** Run one job to its end. Expected failures come back in the result; a throw means a driver bug. */
-  run(job: GuestJob): Promise<GuestResult>;
+  /**
+   * Run one job to its end. Expected failures come back in the result; a throw means a driver bug.
+   * `signal` is given only where the driver runs in the engine's thread (inline lanes): aborting it
+   * must stop the run as its deadline would. Worker lanes are stopped through the interrupt flag.
+   */
+  run(job: GuestJob, signal?: AbortSignal): Promise<GuestResult>;
   /** Called while idle after each run: reset interpreter state so the next job starts clean. */
   recycle?(): Promise<void>;
   /**

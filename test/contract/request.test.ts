@@ -69,7 +69,9 @@ describe('execute request contract', () => {
   it('rejects inputs that cannot be serialized as JSON (library callers can pass anything)', () => {
     const error = rejection({ language: 'javascript', code: '', inputs: { big: 10n } });
     expect(error.code).toBe('invalid_request');
-    expect(error.issues![0]!.field).toBe('inputs');
+    expect(error.issues![0]!.field).toBe('inputs.big');
+    // What JSON.stringify drops stays accepted, as before.
+    expect(parseExecuteRequest({ language: 'javascript', code: '', inputs: { gone: undefined, f: () => 1 } }).inputs).toHaveProperty('f');
   });
 
   it('gives every catalog code a 4xx or 5xx status', () => {

@@ -98,6 +98,12 @@ describe('output caps', () => {
     expect(response.output).toBeNull();
   });
 
+  it('the output cap counts UTF-8 bytes, not UTF-16 units', async () => {
+    // 2,502 characters, 5,002 bytes: under the 4,096 cap by length, over it in bytes.
+    const response = await run({ code: `require('fs').writeFileSync('output.json', JSON.stringify('é'.repeat(2500)))` });
+    expect(response.error).toMatchObject({ type: 'output_limit', message: expect.stringContaining('5002 bytes') });
+  });
+
   it('the engine keeps serving after all of the above', async () => {
     expect(engine().readiness().ready).toBe(true);
     const response = await run({ code: `function main() { return [1, 2, 3] }` });

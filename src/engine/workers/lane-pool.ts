@@ -99,9 +99,9 @@ export class LanePool implements LaneExecutor {
     return slot;
   }
 
-  run(slot: unknown, job: GuestJob, affinity?: string): Promise<GuestResult> {
+  run(slot: unknown, job: GuestJob, signal?: AbortSignal, affinity?: string): Promise<GuestResult> {
     const worker = slot as WorkerSlot;
-    return worker.run(job).finally(() => {
+    return worker.run(job, signal).finally(() => {
       this.lastBusy.set(worker, performance.now());
       if (affinity !== undefined) this.remember(worker, affinity);
     });

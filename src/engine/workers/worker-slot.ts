@@ -2,9 +2,10 @@
  * One lane worker thread and the job it is running. It owns the deadline watchdog: at the deadline it
  * raises the interrupt flag (the interpreter stops itself); if the worker has not answered `graceMs`
  * later, it is terminated — the guest may be stuck in C code or swallowing interrupts — and the job
- * ends as a timeout. A worker that dies for any reason fails only its own job.
+ * ends as a timeout. A worker that dies for any reason fails only its own job. A cancelled job (the
+ * caller's AbortSignal) is stopped the same way, through the same flag and grace, and ends as `cancelled`.
  */
-import { memoryFailure, timeoutFailure } from '../../lanes/failures.js';
+import { asCancelled, cancelledFailure, memoryFailure, timeoutFailure } from '../../lanes/failures.js';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { LaneName } from '../../contract/response.js';
 import { INTERRUPT_BLOCKED_WORD, type EgressRequest, type EgressResponse, type GuestJob, type GuestResult } from '../../lanes/lane.js';
@@ -34,6 +35,10 @@ interface Running {
   job: GuestJob;
   resolve: (result: GuestResult) => void;
   timers: ReturnType<typeof setTimeout>[];
+  /** Set when the caller aborted: whatever the worker answers is then a cancellation. */
+  cancelled: boolean;
+  /** Stops listening to the caller's signal. */
+  unlisten: () => void;
 }
 
 export class WorkerSlot {
@@ -86,27 +91,43 @@ export class WorkerSlot {
   }
 
   /** Run one job; always resolves (a dead or stuck worker yields a failure result). */
-  run(job: GuestJob): Promise<GuestResult> {
+  run(job: GuestJob, signal?: AbortSignal): Promise<GuestResult> {
     if (this.state !== 'idle' && this.state !== 'recycling') throw new Error(`slot is ${this.state}, not idle`);
     this.state = 'busy';
     Atomics.store(this.interrupt, 0, 0);
     return new Promise((resolve) => {
       const untilDeadline = Math.max(0, job.deadline - Date.now());
       const timers = [
-        setTimeout(() => {
-          Atomics.store(this.interrupt, 0, 2);
-          // Wakes a guest blocked in Atomics.wait on the flag (Pyodide's interruptible time.sleep).
-          Atomics.notify(this.interrupt, 0);
-        }, untilDeadline),
+        setTimeout(() => this.raiseInterrupt(), untilDeadline),
         setTimeout(() => this.kill(job), untilDeadline + this.config.graceMs),
       ];
-      this.running = { job, resolve, timers };
+      const onAbort = () => this.cancel(job);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.running = { job, resolve, timers, cancelled: false, unlisten: () => signal?.removeEventListener('abort', onAbort) };
       this.worker.postMessage({ type: 'run', job } satisfies ToWorker);
+      if (signal?.aborted) this.cancel(job);
     });
   }
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.terminate();
+  }
+
+  private raiseInterrupt(): void {
+    Atomics.store(this.interrupt, 0, 2);
+    // Wakes a guest blocked in Atomics.wait on the flag (Pyodide's interruptible time.sleep).
+    Atomics.notify(this.interrupt, 0);
+  }
+
+  /** The caller gave up: interrupt the guest now, as at its deadline, with the same grace before a kill. */
+  private cancel(job: GuestJob): void {
+    const running = this.running;
+    if (running?.job !== job || running.cancelled) return;
+    running.cancelled = true;
+    this.raiseInterrupt();
+    // A driver resets the flag when it starts a job: raise it again in case the cancel came first.
+    running.timers.push(setTimeout(() => this.running?.job === job && this.raiseInterrupt(), 20));
+    running.timers.push(setTimeout(() => this.kill(job), this.config.graceMs));
   }
 
   /** Stop the worker; a job still running ends as an internal failure rather than never answering. */
@@ -126,12 +147,13 @@ export class WorkerSlot {
     if (!running) return;
     this.running = undefined;
     for (const timer of running.timers) clearTimeout(timer);
-    running.resolve(result);
+    running.unlisten();
+    running.resolve(running.cancelled ? asCancelled(result) : result);
   }
 
   private kill(job: GuestJob): void {
     if (this.running?.job !== job) return;
-    const { exitCode, failure } = timeoutFailure(job.timeoutMs, 'its worker was stopped');
+    const { exitCode, failure } = this.running.cancelled ? cancelledFailure('its worker was stopped') : timeoutFailure(job.timeoutMs, 'its worker was stopped');
     this.finish(resultWithoutRun(modeOf(job), failure, exitCode));
     this.die('deadline passed without an answer; worker terminated');
     void this.worker.terminate();

@@ -22,6 +22,8 @@ export interface SandboxedRun {
   stdoutBytes: number;
   stderrBytes: number;
   resultBytes: number;
+  /** Aborting it kills the process group as the deadline does (the caller cancelled). */
+  signal?: AbortSignal;
   /** Called with the pid (= pgid) while the process runs, and with undefined when it is over. */
   track(pid: number, running: boolean): void;
 }
@@ -46,6 +48,7 @@ export async function runSandboxed(run: SandboxedRun): Promise<SandboxedEnd> {
   let timer: NodeJS.Timeout | undefined;
   let grace: NodeJS.Timeout | undefined;
   let pid: number | undefined;
+  let onAbort: (() => void) | undefined;
   const spawnedAt = Date.now();
   try {
     const [file, ...args] = run.argv;
@@ -62,18 +65,24 @@ export async function runSandboxed(run: SandboxedRun): Promise<SandboxedEnd> {
     const exit = await new Promise<{ code: number | null; signal: string | null }>((resolveExit, reject) => {
       child.once('error', reject);
       child.once('close', (code, signal) => resolveExit({ code, signal }));
-      timer = setTimeout(() => {
+      const stop = () => {
+        if (timedOut) return;
         timedOut = true;
         if (pid !== undefined) killGroup(pid);
         // Tearing down a pid namespace full of busy processes can take a while on a loaded host; the
         // answer does not wait for it (the kernel finishes the job, the job dir goes regardless).
         grace = setTimeout(() => resolveExit({ code: null, signal: 'SIGKILL' }), KILL_GRACE_MS);
-      }, Math.max(0, run.deadline - Date.now()));
+      };
+      timer = setTimeout(stop, Math.max(0, run.deadline - Date.now()));
+      onAbort = stop;
+      if (run.signal?.aborted) stop();
+      else run.signal?.addEventListener('abort', stop, { once: true });
     });
     return { ...exit, timedOut, stdout, stderr, result, runMs: Date.now() - spawnedAt };
   } finally {
     clearTimeout(timer);
     clearTimeout(grace);
+    if (onAbort) run.signal?.removeEventListener('abort', onAbort);
     if (pid !== undefined) run.track(pid, false);
     await stdin.close();
     await fd4?.close();

@@ -143,7 +143,7 @@ class NativeDriver implements LaneDriver {
     };
   }
 
-  async run(job: GuestJob): Promise<GuestResult> {
+  async run(job: GuestJob, signal?: AbortSignal): Promise<GuestResult> {
     const runtime = runtimeOf(job);
     const availability = this.runtimes[runtime];
     if (this.disposed || availability === undefined || !availability.available) {
@@ -155,7 +155,7 @@ class NativeDriver implements LaneDriver {
     if (unreachable) return unavailableResult(job, unreachable);
     const prebuild = await this.prebuilds.get(job);
     if (prebuild && !prebuild.ok) return { ...prebuild.result, setupMs: Date.now() - started };
-    const result = await this.runSandboxed(job, prebuild?.dir);
+    const result = await this.runSandboxed(job, prebuild?.dir, undefined, signal);
     return { ...result, setupMs: Date.now() - started - result.runMs, cache: prebuild?.built ? 'miss' : result.cache };
   }
 
@@ -188,7 +188,7 @@ class NativeDriver implements LaneDriver {
    * @param copyOut host directory that receives the job's /work once it has ended well (prebuilds: the
    *   launcher copies it out of the scratch, see launcher.ts).
    */
-  private async runSandboxed(job: GuestJob, prebuildDir?: string, copyOut?: string): Promise<GuestResult> {
+  private async runSandboxed(job: GuestJob, prebuildDir?: string, copyOut?: string, signal?: AbortSignal): Promise<GuestResult> {
     const runtime = runtimeOf(job);
     const jobDir = await mkdtemp(join(tmpdir(), 'isola-job-'));
     const egress = jobEgress(job, this.egressProxy);
@@ -219,6 +219,7 @@ class NativeDriver implements LaneDriver {
         resultBytes: job.limits.outputBytes * 2 + RESULT_SLACK_BYTES,
         cgroupMemoryBytes: job.memoryBytes + this.scratchBytes() + this.options.memoryOverheadMb * 1024 * 1024,
         ...(copyOut ? { copyOut } : {}),
+        ...(signal ? { signal } : {}),
       });
       const fallbackMode = guest.spec['mode'] === 'main' ? 'main' : 'script';
       const outcome = jobOutcome(job, { ...end, setupMs: 0, runtime, fallbackMode });
@@ -243,7 +244,7 @@ class NativeDriver implements LaneDriver {
     limits: SandboxLimits,
     env: Record<string, string>,
     command: string[],
-    run: { stdinPath: string; deadline: number; stdoutBytes: number; stderrBytes: number; resultBytes: number; cgroupMemoryBytes: number; copyOut?: string },
+    run: { stdinPath: string; deadline: number; stdoutBytes: number; stderrBytes: number; resultBytes: number; cgroupMemoryBytes: number; copyOut?: string; signal?: AbortSignal },
   ): Promise<SandboxedEnd> {
     const scratchDir = await mkdtemp(join(tmpdir(), 'isola-scratch-'));
     let cgroup: JobCgroup | undefined;
@@ -266,6 +267,7 @@ class NativeDriver implements LaneDriver {
         stdoutBytes: run.stdoutBytes,
         stderrBytes: run.stderrBytes,
         resultBytes: run.resultBytes,
+        ...(run.signal ? { signal: run.signal } : {}),
         track: (pid, running) => (running ? this.running.add(pid) : this.running.delete(pid)),
       });
     } finally {
