@@ -45,7 +45,7 @@ describe('memory_mb: 32 cannot be bypassed (CPython lane)', () => {
   it('a job has as much room after a job that grew the memory as on a fresh worker', async () => {
     const before = (await lane.run({ code: COUNT, memory_mb: 96 })).output as number;
     expect(before).toBeGreaterThan(20);
-    const grower = await lane.run({ code: 'x = bytearray(150 << 20)\nx[-1] = 1', memory_mb: 200 });
+    const grower = await lane.run({ code: 'x = bytearray(150 << 20)\nx[-1] = 1', memory_mb: 200, timeout_ms: 10_000 });
     expect(grower.error).toBeNull();
     const after = (await lane.run({ code: COUNT, memory_mb: 96 })).output as number;
     expect(Math.abs(after - before), `${before} MiB on a clean worker, ${after} MiB after a 150 MiB job`).toBeLessThanOrEqual(2);
