@@ -77,7 +77,7 @@ def entry():
             sys.path[0:0] = request["paths"]
         os.chdir("/work")
         result = runner.execute(request["code"], request["filename"], request["mode"], request["inputs"],
-                                request["outputLimit"], run_coroutine=run_coroutine)
+                                request["outputLimit"], run_coroutine=run_coroutine, stdin=request.get("stdin"))
         _reply(result)
     except KeyboardInterrupt:
         _reply({"interrupted": True})

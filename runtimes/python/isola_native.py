@@ -42,7 +42,9 @@ def main():
     del sys.argv[1:]
     announce_mode(job["code"], job["mode"], isola_runner)
     output_limit = job["output_limit"]
-    result = isola_runner.execute(job["code"], job["filename"], job["mode"], inputs_json, output_limit)
+    # The process's stdin is the request's stdin when it has one (else inputs.json): hand it to the runner.
+    stdin = sys.stdin.read() if job.get("has_stdin") else None
+    result = isola_runner.execute(job["code"], job["filename"], job["mode"], inputs_json, output_limit, stdin=stdin)
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

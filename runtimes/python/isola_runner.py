@@ -252,7 +252,7 @@ def _guarded(prepared, inputs_json, action, value_box=None):
     mode = prepared.mode
     module_name = "__main__" if mode == "script" else _FUNCTION_MODULE
     saved = (sys.stdin, sys.argv, sys.modules.get(module_name))
-    sys.stdin = io.StringIO(inputs_json)
+    sys.stdin = io.StringIO(_stdin_text if _stdin_text is not None else inputs_json)
     sys.argv = [prepared.filename]
     sys.modules[module_name] = prepared.module
     try:
@@ -593,12 +593,19 @@ async def prepare_async(code, filename="main.py", mode="auto", inputs_json="{}")
     return prepared
 
 
+# What sys.stdin reads during one execute(): the request's stdin when it has one, else inputs_json.
+_stdin_text = None
+
+
 def execute(code, filename="main.py", mode="auto", inputs_json="{}", output_limit=10 * 1024 * 1024,
-            run_coroutine=None):
+            run_coroutine=None, stdin=None):
+    global _stdin_text
+    _stdin_text = stdin
     prepared = prepare(code, filename, mode, run_coroutine, inputs_json)
     try:
         return prepared.run(inputs_json, output_limit, run_coroutine)
     finally:
+        _stdin_text = None
         linecache.cache.pop(filename, None)
 
 

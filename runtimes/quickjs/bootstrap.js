@@ -11,7 +11,7 @@
   delete global.__isolaHost;
 
   // Null prototype: reading a member internal lacks must never run a getter user code put on Object.prototype.
-  const internal = Object.assign(Object.create(null), { cwd: '/work', inputsJson: '{}', filename: 'main.js', exited: false, libs: Object.create(null) });
+  const internal = Object.assign(Object.create(null), { cwd: '/work', inputsJson: '{}', stdinText: '{}', filename: 'main.js', exited: false, libs: Object.create(null) });
 
   /** Evaluate a runtime file once per context; each is `(function (internal) {...})`. */
   function lib(name) {
@@ -32,8 +32,9 @@
   internal.hostFetch = (requestJson, bodyBase64) => host.fetch(requestJson, bodyBase64);
 
   /** Called by the driver when the job starts (the context may be prepared before the job is known). */
-  internal.setJob = (inputsJson, filename) => {
+  internal.setJob = (inputsJson, filename, stdinText) => {
     internal.inputsJson = inputsJson;
+    internal.stdinText = stdinText;
     internal.filename = filename;
   };
 

@@ -76,6 +76,9 @@ export const ExecuteRequestSchema = z
     prebuild: unicodeString()
       .optional()
       .describe('Code in the same language, run once when the environment is built, before the snapshot.'),
+    stdin: unicodeString()
+      .optional()
+      .describe(`What the code reads on standard input (default: the inputs as JSON), at most ${LIMITS.inputsBytes} bytes.`),
   })
   .strict();
 
@@ -138,6 +141,9 @@ export function acceptExecuteRequest(body: unknown): ParsedExecuteRequest {
   }
   if (request.prebuild !== undefined && utf8Length(request.prebuild) > LIMITS.prebuildBytes) {
     tooLarge.push({ field: 'prebuild', message: `exceeds the limit of ${LIMITS.prebuildBytes} bytes` });
+  }
+  if (request.stdin !== undefined && utf8Length(request.stdin) > LIMITS.inputsBytes) {
+    tooLarge.push({ field: 'stdin', message: `exceeds the limit of ${LIMITS.inputsBytes} bytes` });
   }
   let inputsJson: string;
   try {

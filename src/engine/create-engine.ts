@@ -156,6 +156,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
           mode: plan.mode,
           ...(plan.sourceType ? { sourceType: plan.sourceType } : {}),
           inputsJson: JSON.stringify(request.inputs),
+          ...(request.stdin !== undefined ? { stdin: request.stdin } : {}),
           deadline,
           timeoutMs: request.timeout_ms,
           memoryBytes: request.memory_mb * 1024 * 1024,

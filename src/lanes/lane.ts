@@ -28,6 +28,8 @@ export interface GuestJob {
   sourceType?: 'script' | 'module';
   /** The request's inputs, serialized once on the host. */
   inputsJson: string;
+  /** What the guest reads on standard input; without it, inputsJson. */
+  stdin?: string;
   /** Absolute deadline in ms since the epoch (Date.now clock). The driver interrupts the guest at it. */
   deadline: number;
   timeoutMs: number;

@@ -39,6 +39,15 @@ const CASES: Case[] = [
     expect: (r) => expect(r).toMatchObject({ status: 'completed', output: { total: 10 } }),
   },
   {
+    name: 'stdin is the request stdin when given, else the inputs as JSON',
+    code: {
+      python: 'import sys\nprint(sys.stdin.read().upper(), end="")',
+      javascript: 'const fs = require("fs");\nprocess.stdout.write(fs.readFileSync(0, "utf8").toUpperCase())',
+    },
+    request: { stdin: 'line one\nline two\n', inputs: { unused: true } },
+    expect: (r) => expect(r).toMatchObject({ status: 'completed', stdout: 'LINE ONE\nLINE TWO\n' }),
+  },
+  {
     name: 'printed JSON becomes the output',
     code: { python: 'import json\nprint(json.dumps({"x": [1, 2]}))', javascript: 'console.log(JSON.stringify({ x: [1, 2] }))' },
     expect: (r) => expect(r).toMatchObject({ output: { x: [1, 2] }, stdout_json: { x: [1, 2] } }),

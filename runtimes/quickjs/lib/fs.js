@@ -66,7 +66,7 @@
   function readFileSync(file, opts) {
     const { encoding } = options(opts, { encoding: null });
     let content;
-    if (isStdin(file)) content = internal.inputsJson;
+    if (isStdin(file)) content = internal.stdinText;
     else {
       if (typeof file === 'number') return readFd(file, encoding);
       const [shown, abs] = pathArg(file);

@@ -29,7 +29,7 @@
     }
     #allLines() {
       if (this.#lines === null) {
-        const text = internal.inputsJson;
+        const text = internal.stdinText;
         const lines = text.split(/\r?\n/);
         if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
         this.#lines = lines;

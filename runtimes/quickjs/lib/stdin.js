@@ -18,7 +18,7 @@
       this.readableEnded = false;
     }
     #chunk() {
-      const data = Buffer.from(internal.inputsJson);
+      const data = Buffer.from(internal.stdinText);
       return this.#encoding ? data.toString(this.#encoding) : data;
     }
     #schedule() {
@@ -28,7 +28,7 @@
         this.#scheduled = false;
         if (this.#consumed || this.#paused) return;
         this.#consumed = true;
-        if (internal.inputsJson.length > 0) this.emit('data', this.#chunk());
+        if (internal.stdinText.length > 0) this.emit('data', this.#chunk());
         this.#end();
       }, 0);
     }
@@ -92,7 +92,7 @@
       this.#consumed = true;
       this.#paused = false;
       await new Promise((resolve) => setTimeout(resolve, 0));
-      if (internal.inputsJson.length > 0) yield this.#chunk();
+      if (internal.stdinText.length > 0) yield this.#chunk();
       this.readable = false;
       this.readableEnded = true;
     }

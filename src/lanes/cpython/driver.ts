@@ -222,10 +222,10 @@ class CPythonDriver implements LaneDriver {
     let reply: Record<string, unknown> | undefined;
     let replied = false;
     let serializing = false;
-    const request = encoder.encode(JSON.stringify({ ...program, inputs: job.inputsJson, outputLimit: job.limits.outputBytes, paths: environment?.paths ?? [] }));
+    const request = encoder.encode(JSON.stringify({ ...program, inputs: job.inputsJson, outputLimit: job.limits.outputBytes, paths: environment?.paths ?? [], stdin: job.stdin ?? null }));
     const session: ExecutionSession = newSession({
       layer: environment?.layer ?? this.platform.layer,
-      stdin: encoder.encode(job.inputsJson),
+      stdin: encoder.encode(job.stdin ?? job.inputsJson),
       files,
       stdoutBytes: job.limits.stdoutBytes,
       stderrBytes: job.limits.stderrBytes,

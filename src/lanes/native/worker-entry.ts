@@ -197,8 +197,9 @@ class NativeDriver implements LaneDriver {
       const venv = job.environment?.spec['venv'];
       const base = typeof venv === 'string' ? this.venvBases.get(venv) : undefined;
       if (base) guest.readOnly.push([base, base]);
-      await writeFile(join(jobDir, 'job.json'), JSON.stringify({ ...guest.spec, ...egress?.spec }));
+      await writeFile(join(jobDir, 'job.json'), JSON.stringify({ ...guest.spec, ...egress?.spec, ...(job.stdin !== undefined ? { has_stdin: true } : {}) }));
       await writeFile(join(jobDir, 'inputs.json'), job.inputsJson);
+      if (job.stdin !== undefined) await writeFile(join(jobDir, 'stdin'), job.stdin);
       const identity = this.hostIdentity();
       if (identity) {
         for (const name of ['', 'job.json', 'inputs.json']) await chown(join(jobDir, name), identity.uid, identity.gid);
@@ -212,7 +213,7 @@ class NativeDriver implements LaneDriver {
       const limits = this.limitsFor(job, guest.addressSpaceOverheadBytes);
       const env = sandboxEnv(runtime, randomInt(1, 2 ** 32 - 1));
       const end = await this.launch(layout, limits, env, guest.command, {
-        stdinPath: join(jobDir, 'inputs.json'),
+        stdinPath: join(jobDir, job.stdin !== undefined ? 'stdin' : 'inputs.json'),
         deadline: job.deadline,
         stdoutBytes: job.limits.stdoutBytes,
         stderrBytes: job.limits.stderrBytes,

@@ -40,7 +40,8 @@ export async function runJob(deps: RunJobDeps, job: GuestJob): Promise<GuestResu
   try {
     const inputs = own(ctx.newString(job.inputsJson));
     const filename = own(ctx.newString(job.filename));
-    own(ctx.unwrapResult(ctx.callMethod(internal, 'setJob', [inputs, filename])));
+    const stdin = own(ctx.newString(job.stdin ?? job.inputsJson));
+    own(ctx.unwrapResult(ctx.callMethod(internal, 'setJob', [inputs, filename, stdin])));
     if (deps.packagesSource) own(ctx.unwrapResult(ctx.evalCode(deps.packagesSource, 'isola:packages.js', { type: 'global' })));
     const timedOut = () => prepared.timedOut;
     const loop = { runtime, ctx, internal, state, deadline: job.deadline, timedOut };
