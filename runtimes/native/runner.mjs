@@ -117,32 +117,14 @@ function describeError(error) {
   return ['Uncaught ' + text, 'Uncaught ' + text];
 }
 
-/** Why a value is not JSON: the first offending path, in the QuickJS lane's words. */
-function explain(value) {
-  const identifier = /^[A-Za-z_$][\w$]*$/;
-  const child = (at, key) => (typeof key === 'number' ? `${at}[${key}]` : identifier.test(key) ? `${at}.${key}` : `${at}[${JSON.stringify(key)}]`);
-  const stack = [];
-  function find(key, value, at) {
-    if (value !== null && typeof value === 'object' && typeof value.toJSON === 'function') value = value.toJSON(key);
-    if (typeof value === 'bigint') return `${at}: BigInt value can't be serialized in JSON`;
-    if (value === null || typeof value !== 'object') return null;
-    if (stack.includes(value)) return `${at}: circular reference`;
-    stack.push(value);
-    try {
-      const keys = Array.isArray(value) ? value.map((_, i) => i) : Object.keys(value);
-      for (const k of keys) {
-        const found = find(String(k), value[k], child(at, k));
-        if (found) return found;
-      }
-    } finally {
-      stack.pop();
-    }
-    return null;
-  }
+/** Why a value is not JSON: the first offending path, from the explainer the QuickJS lane loads too. */
+function explain(value, error) {
   try {
-    return find('', value, 'output') ?? 'output: cannot be serialized to JSON';
-  } catch (error) {
-    return `output: cannot be serialized to JSON (${describeError(error)[0]})`;
+    const source = fs.readFileSync(new URL('../shared/explain-json.js', import.meta.url), 'utf8');
+    return vm.runInThisContext(source, { filename: 'explain-json.js' })({}).explain(value, error).message;
+  } catch (failure) {
+    // The walk itself can fail (a value nested deeper than the stack): still a typed answer.
+    return `output: cannot be serialized to JSON (${describeError(failure)[0]})`;
   }
 }
 
@@ -173,8 +155,8 @@ async function run() {
   let text;
   try {
     text = value === undefined ? 'null' : (JSON.stringify(value) ?? 'null');
-  } catch {
-    state.failure = { type: 'invalid_output', message: explain(value), traceback: null };
+  } catch (error) {
+    state.failure = { type: 'invalid_output', message: explain(value, error), traceback: null };
     process.exit(1);
   }
   if (Buffer.byteLength(text, 'utf8') > job.output_limit) {

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { isIsolaError, type FieldIssue, type IsolaError } from '../contract/errors.js';
-import { parseExecuteRequest, type ExecuteRequest } from '../contract/request.js';
+import { acceptExecuteRequest, type ParsedExecuteRequest } from '../contract/request.js';
 import { EXIT, EXIT_BY_ERROR_TYPE, exitCodeOf, exitCodeOfError } from './exit-codes.js';
 import { KNOWN_EXTENSIONS, languageOfFile } from './language.js';
 import { writeStderr, writeStdout } from './output.js';
@@ -82,9 +82,9 @@ export async function run(args: string[]): Promise<number> {
   if (values.allow) input['network'] = { allow: values.allow };
 
   // Validate before starting an engine, so a typo costs nothing and names the flag.
-  let request: ExecuteRequest;
+  let request: ParsedExecuteRequest;
   try {
-    request = parseExecuteRequest(input);
+    request = acceptExecuteRequest(input);
   } catch (error) {
     if (isIsolaError(error)) return reportRequestError(error);
     throw error;

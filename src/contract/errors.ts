@@ -65,6 +65,16 @@ export class IsolaError extends Error {
   }
 }
 
+/** Seconds a client should wait before retrying on a draining instance (better: another instance). */
+export const SHUTTING_DOWN_RETRY_AFTER_S = 5;
+
+/** The one refusal of a draining engine or server: one message, one Retry-After, wherever it is checked. */
+export function shuttingDownError(): IsolaError {
+  return new IsolaError('shutting_down', 'Isola is draining and accepts no new executions; retry on another instance', {
+    retryAfterS: SHUTTING_DOWN_RETRY_AFTER_S,
+  });
+}
+
 export function isIsolaError(value: unknown): value is IsolaError {
   return value instanceof IsolaError;
 }

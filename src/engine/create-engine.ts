@@ -7,10 +7,10 @@ import { availableParallelism } from 'node:os';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { IsolaError } from '../contract/errors.js';
+import { IsolaError, shuttingDownError } from '../contract/errors.js';
 import { newExecutionId } from '../contract/ids.js';
 import { LIMITS } from '../contract/limits.js';
-import { parseExecuteRequest } from '../contract/request.js';
+import { acceptExecuteRequest } from '../contract/request.js';
 import type { ExecuteResponse, LaneName } from '../contract/response.js';
 import type { EgressBridge } from '../egress/index.js';
 import type { EnvironmentManager } from '../environments/index.js';
@@ -114,9 +114,11 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   let closed: Promise<void> | undefined;
 
   async function execute(body: unknown, executeOptions: ExecuteOptions = {}): Promise<ExecuteResponse> {
-    if (draining) throw new IsolaError('shutting_down', 'the engine is shutting down and accepts no new executions', { retryAfterS: 5 });
+    // The one draining check: the HTTP face's drain() closes the engine first thing, so it lands here too.
+    if (draining) throw shuttingDownError();
     const startedAt = Date.now();
-    const request = parseExecuteRequest(body);
+    // A request the contract already accepted (the HTTP face, the CLI) is not parsed again.
+    const { request, inputsJson } = acceptExecuteRequest(body);
     const plan = await planExecution(request, transpile);
     const signal = executeOptions.signal;
     let route: Awaited<ReturnType<typeof routeRequest>>;
@@ -155,7 +157,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
           filename: plan.filename,
           mode: plan.mode,
           ...(plan.sourceType ? { sourceType: plan.sourceType } : {}),
-          inputsJson: JSON.stringify(request.inputs),
+          inputsJson,
           ...(request.stdin !== undefined ? { stdin: request.stdin } : {}),
           deadline,
           timeoutMs: request.timeout_ms,

@@ -1,5 +1,5 @@
 /** The engine's public surface: what the library, CLI and HTTP faces program against. Portable. */
-import type { ExecuteRequestInput } from '../contract/request.js';
+import type { ExecuteRequestInput, ParsedExecuteRequest } from '../contract/request.js';
 import type { ExecuteResponse, LaneName } from '../contract/response.js';
 import type { EgressOptions, EngineLogger } from '../egress/options.js';
 
@@ -73,8 +73,12 @@ export interface Readiness {
 }
 
 export interface Engine {
-  /** Validate and run one request. Rejects with IsolaError for request-level failures only. */
-  execute(request: ExecuteRequestInput | unknown, options?: ExecuteOptions): Promise<ExecuteResponse>;
+  /**
+   * Validate and run one request. Rejects with IsolaError for request-level failures only. A
+   * ParsedExecuteRequest (from acceptExecuteRequest) is run as accepted, without parsing it again,
+   * with the inputs serialised when it was accepted.
+   */
+  execute(request: ParsedExecuteRequest | ExecuteRequestInput | unknown, options?: ExecuteOptions): Promise<ExecuteResponse>;
   readiness(): Readiness;
   /** Stop accepting work; wait for in-flight executions up to graceMs, then stop workers. Idempotent. */
   close(options?: { graceMs?: number }): Promise<void>;

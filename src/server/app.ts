@@ -12,11 +12,11 @@ import fastify, {
   type FastifyRequest,
 } from 'fastify';
 import type { Registry } from 'prom-client';
-import { IsolaError } from '../contract/errors.js';
+import { IsolaError, shuttingDownError } from '../contract/errors.js';
 import { MAX_BODY_BYTES } from '../contract/limits.js';
-import { parseExecuteRequest } from '../contract/request.js';
+import { acceptExecuteRequest } from '../contract/request.js';
 import type { Engine } from '../engine/types.js';
-import { DEFAULT_RETRY_AFTER_S, toErrorReply } from './error-reply.js';
+import { toErrorReply } from './error-reply.js';
 import { registerDifyFace, type DifyFaceOptions } from '../faces/dify/dify-face.js';
 import { registerBatchRoute } from './batch-route.js';
 import { buildOpenApiDocument } from './openapi.js';
@@ -123,12 +123,10 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
 
   app.post('/v1/execute', async (request, reply) => {
-    if (draining) {
-      throw new IsolaError('shutting_down', 'The server is draining and accepts no new executions', {
-        retryAfterS: DEFAULT_RETRY_AFTER_S,
-      });
-    }
-    const parsed = parseExecuteRequest(request.body);
+    // The engine checks draining (drain() closes it at once); here only for an app whose engine is
+    // shared and still open, with the very same error.
+    if (draining) throw shuttingDownError();
+    const parsed = acceptExecuteRequest(request.body);
     // A client that hangs up should not keep a worker busy: abort the execution when the socket closes
     // before the answer was written.
     const controller = new AbortController();

@@ -8,10 +8,9 @@
  */
 import { PassThrough } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { IsolaError, isIsolaError } from '../contract/errors.js';
-import { parseExecuteRequest } from '../contract/request.js';
+import { IsolaError, isIsolaError, shuttingDownError } from '../contract/errors.js';
+import { acceptExecuteRequest } from '../contract/request.js';
 import type { Engine } from '../engine/types.js';
-import { DEFAULT_RETRY_AFTER_S } from './error-reply.js';
 
 export const BATCH_MAX_ITEMS = 10_000;
 export const BATCH_MAX_BYTES = 64 * 1024 * 1024;
@@ -33,7 +32,7 @@ export function registerBatchRoute(app: FastifyInstance, engine: Engine, drainin
   app.addContentTypeParser('application/x-ndjson', { parseAs: 'string', bodyLimit: BATCH_MAX_BYTES }, (_request, body, done) => done(null, body));
 
   app.post('/v1/batch', { bodyLimit: BATCH_MAX_BYTES }, async (request, reply) => {
-    if (draining()) throw new IsolaError('shutting_down', 'The server is draining and accepts no new executions', { retryAfterS: DEFAULT_RETRY_AFTER_S });
+    if (draining()) throw shuttingDownError();
     if (typeof request.body !== 'string') {
       throw new IsolaError('unsupported_media_type', 'POST /v1/batch takes application/x-ndjson: one execution request per line', { issues: [{ field: '(content-type)', message: 'expected application/x-ndjson' }] });
     }
@@ -68,7 +67,7 @@ export function registerBatchRoute(app: FastifyInstance, engine: Engine, drainin
           id = given;
           item = rest;
         }
-        const result = await engine.execute(parseExecuteRequest(item), { requestId: `${request.id}/${id}`, signal: controller.signal });
+        const result = await engine.execute(acceptExecuteRequest(item), { requestId: `${request.id}/${id}`, signal: controller.signal });
         write({ id, result });
       } catch (error) {
         if (!isIsolaError(error)) request.log.error({ err: error }, 'batch item failed');

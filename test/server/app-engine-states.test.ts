@@ -1,5 +1,6 @@
 // The HTTP face when the engine is not simply running code: a full queue, a failing engine, a client
 // that hangs up, no lane for the request, and a drain.
+import { SHUTTING_DOWN_RETRY_AFTER_S, shuttingDownError } from '../../src/contract/errors.js';
 import { describe, expect, it } from 'vitest';
 import { IsolaError } from '../../src/contract/errors.js';
 import { createEngine } from '../../src/engine/create-engine.js';
@@ -131,8 +132,8 @@ describe('drain', () => {
     expect(app.isola.draining).toBe(true);
     const late = await post(app, { language: 'javascript', code: ADD });
     expect(late.statusCode).toBe(503);
-    expect(late.json().error.code).toBe('shutting_down');
-    expect(late.headers['retry-after']).toBe('1');
+    expect(late.json().error).toEqual(shuttingDownError().toBody().error);
+    expect(late.headers['retry-after']).toBe(String(SHUTTING_DOWN_RETRY_AFTER_S));
     const ready = await app.inject({ method: 'GET', url: '/readyz' });
     expect(ready.statusCode).toBe(503);
     expect(ready.json().draining).toBe(true);
@@ -140,5 +141,21 @@ describe('drain', () => {
     expect(first.statusCode).toBe(200);
     expect(first.json().output).toBe('done');
     await drained;
+  });
+
+  it('says it one way whether the app or only its engine is draining', async () => {
+    const engine = await createEngine({ workers: JS_ONLY });
+    const app = buildApp({ engine });
+    await app.ready();
+    try {
+      // The engine closed under a live app (an embedder sharing it): the same body and Retry-After.
+      await engine.close({ graceMs: 0 });
+      const late = await post(app, { language: 'javascript', code: ADD });
+      expect(late.statusCode).toBe(503);
+      expect(late.json().error).toEqual({ code: 'shutting_down', message: shuttingDownError().message, retry_after_s: SHUTTING_DOWN_RETRY_AFTER_S });
+      expect(late.headers['retry-after']).toBe(String(SHUTTING_DOWN_RETRY_AFTER_S));
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -47,7 +47,7 @@ import { nativeOptions, type NativeOptions } from './native-options.js';
 import { SANDBOX_NODE, SCRATCH_MOUNTS, sandboxArgv, sandboxEnv, type SandboxLayout, type SandboxLimits } from './sandbox-args.js';
 import { runSandboxed, type SandboxedEnd } from './sandboxed-process.js';
 
-const RUNTIME_FILES = ['python/isola_runner.py', 'python/isola_native.py', 'native/runner.mjs'];
+const RUNTIME_FILES = ['python/isola_runner.py', 'python/isola_native.py', 'native/runner.mjs', 'shared/explain-json.js'];
 /** Slack on fd 3 over the two output-sized fields it carries (return value, output.json) for tracebacks. */
 const RESULT_SLACK_BYTES = 4 * 1024 * 1024;
 

@@ -21,6 +21,8 @@ export interface QuickJSDriverOptions {
 
 /** Runtime files that extend the bootstrap itself; everything else lives in runtimes/quickjs/lib/. */
 const CORE_FILES = new Set(['process', 'modules', 'console-extra', 'timers']);
+/** Libs shared with other JavaScript lanes, under runtimes/shared/. */
+const SHARED_FILES: Record<string, string> = { serialize: 'shared/explain-json.js' };
 const MAX_BUNDLES = 32;
 /** A module whose heap grew past this (beyond its baseline) is replaced while idle. */
 const RECYCLE_ABOVE_BYTES = 256 * 1024 * 1024;
@@ -32,7 +34,8 @@ export async function createQuickJSDriver(host: DriverHost, options: QuickJSDriv
     if (!sources.has(name)) {
       let source: string | undefined;
       try {
-        source = host.runtimeFile(`quickjs/${CORE_FILES.has(name) ? 'core' : 'lib'}/${name}.js`);
+        const shared = Object.hasOwn(SHARED_FILES, name) ? SHARED_FILES[name] : undefined;
+        source = host.runtimeFile(shared ?? `quickjs/${CORE_FILES.has(name) ? 'core' : 'lib'}/${name}.js`);
       } catch {
         source = undefined;
       }

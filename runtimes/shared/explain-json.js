@@ -1,5 +1,8 @@
 // Explains why main()'s return value cannot be serialized to JSON: walks the value the way
 // JSON.stringify would and names the first offending path, e.g. `output.user.id: BigInt value ...`.
+// The one source for every JavaScript lane: QuickJS loads it as its `serialize` lib, the native lane's
+// runner.mjs evaluates the same text in Node. A function expression, so both can call it with their
+// `internal` object (unused here).
 (function (internal) {
   'use strict';
   const identifier = /^[A-Za-z_$][\w$]*$/;
