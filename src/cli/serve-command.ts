@@ -21,6 +21,7 @@ Options:
   --egress-allow-private let allow-listed hosts resolve to loopback and private addresses (tests,
                          on-prem); link-local (cloud metadata) stays refused. A request cannot do this.
   --dify-api-key <key>   mount the dify-sandbox face (/health, /v1/sandbox/*) with this X-Api-Key
+  --piston               mount the Piston v2 face (/api/v2/runtimes, /api/v2/execute); or ISOLA_PISTON=1
   -h, --help
 Environment: ISOLA_LOG_LEVEL (default info), ISOLA_STORE_DIR (snapshot store),
 ISOLA_EGRESS_ALLOW_PRIVATE=1 (same as --egress-allow-private); the dify-sandbox face: ISOLA_DIFY_API_KEY,
@@ -32,6 +33,7 @@ const OPTIONS = {
   host: { type: 'string' },
   'grace-ms': { type: 'string' },
   'dify-api-key': { type: 'string' },
+  piston: { type: 'boolean' },
   workers: { type: 'string' },
   'max-queue': { type: 'string' },
   'egress-allow-private': { type: 'boolean' },
@@ -87,6 +89,7 @@ export async function run(args: string[]): Promise<number> {
       ...(values.host !== undefined ? { host: values.host } : {}),
       ...(drainGraceMs !== undefined ? { drainGraceMs } : {}),
       ...(values['dify-api-key'] !== undefined ? { difyApiKey: values['dify-api-key'] } : {}),
+      ...(values.piston ? { piston: true } : {}),
       engineOptions: {
         workers,
         ...(maxQueue !== undefined ? { maxQueue } : {}),

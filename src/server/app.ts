@@ -18,6 +18,7 @@ import { acceptExecuteRequest } from '../contract/request.js';
 import type { Engine } from '../engine/types.js';
 import { toErrorReply } from './error-reply.js';
 import { registerDifyFace, type DifyFaceOptions } from '../faces/dify/dify-face.js';
+import { registerPistonFace } from '../faces/piston/piston-face.js';
 import { registerBatchRoute } from './batch-route.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { packageVersion } from './package-version.js';
@@ -35,6 +36,8 @@ export interface AppOptions {
   docs?: boolean;
   /** Mount the dify-sandbox face (its /health and /v1/sandbox/* routes). */
   dify?: DifyFaceOptions;
+  /** Mount the Piston v2 face (/api/v2/runtimes, /api/v2/execute). */
+  piston?: boolean;
 }
 
 export interface IsolaControl {
@@ -144,6 +147,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
 
   registerBatchRoute(app, engine, () => draining);
   if (options.dify) registerDifyFace(app, engine, options.dify);
+  if (options.piston) registerPistonFace(app, engine);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 

@@ -24,6 +24,8 @@ export interface StartServerOptions {
   handleSignals?: boolean;
   /** Mounts the dify-sandbox face with this key (else ISOLA_DIFY_API_KEY, if set). */
   difyApiKey?: string;
+  /** Mounts the Piston v2 face (else when ISOLA_PISTON=1). */
+  piston?: boolean;
 }
 
 export interface RunningServer {
@@ -58,7 +60,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   });
   const drainGraceMs = options.drainGraceMs ?? DEFAULT_DRAIN_GRACE_MS;
   const dify = difyOptionsFromEnv(process.env, options.difyApiKey);
-  const app = buildApp({ engine, logger, metrics: metrics.registry, drainGraceMs, ...(dify ? { dify } : {}) });
+  const piston = options.piston ?? process.env['ISOLA_PISTON'] === '1';
+  const app = buildApp({ engine, logger, metrics: metrics.registry, drainGraceMs, ...(dify ? { dify } : {}), piston });
 
   // Settles `closed` whether shutdown() ran or someone closed the app directly (tests).
   let markClosed!: () => void;
