@@ -34,7 +34,7 @@
   /** Called by the driver when the job starts (the context may be prepared before the job is known). */
   internal.setJob = (inputsJson, filename, stdinText) => {
     internal.inputsJson = inputsJson;
-    internal.stdinText = stdinText;
+    internal.stdinText = stdinText ?? inputsJson;
     internal.filename = filename;
   };
 
