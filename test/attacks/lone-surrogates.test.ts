@@ -1,26 +1,13 @@
 // Lone UTF-16 surrogates are legal in JSON text ("\ud800") but are not Unicode: a guest's UTF-8 encoder
 // (CPython's above all) refuses them, which used to surface as `internal: UnicodeEncodeError`. The
 // contract refuses them up front, naming the field, over the real HTTP face.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEngine } from '../../src/engine/create-engine.js';
-import type { Engine } from '../../src/engine/types.js';
-import { buildApp } from '../../src/server/app.js';
-import { ADD, JS_ONLY, post } from '../server/helpers.js';
+import { describe, expect, it } from 'vitest';
+import { ADD, post, useApp } from '../server/helpers.js';
 
 describe('lone surrogates in a request', () => {
-  let engine: Engine;
-  let app: ReturnType<typeof buildApp>;
-  beforeAll(async () => {
-    engine = await createEngine({ workers: JS_ONLY });
-    app = buildApp({ engine, docs: false });
-    await app.ready();
-  });
-  afterAll(async () => {
-    await app?.close();
-    await engine?.close({ graceMs: 0 });
-  });
+  const app = useApp();
 
-  const raw = (fields: string) => post(app, `{"language":"python",${fields}}`);
+  const raw = (fields: string) => post(app(), `{"language":"python",${fields}}`);
 
   it.each([
     ['code', `"code":"print('\\ud800')"`, 'code'],
@@ -39,7 +26,7 @@ describe('lone surrogates in a request', () => {
   });
 
   it('a proper surrogate pair (an emoji) is fine', async () => {
-    const res = await post(app, `{"language":"javascript","code":${JSON.stringify(ADD)},"inputs":{"a":"\\ud83d\\ude00","b":"!"}}`);
+    const res = await post(app(), `{"language":"javascript","code":${JSON.stringify(ADD)},"inputs":{"a":"\\ud83d\\ude00","b":"!"}}`);
     expect(res.statusCode).toBe(200);
     expect(res.json().output).toEqual({ sum: '😀!' });
   });

@@ -3,13 +3,10 @@
 // Now such source is refused before any parser sees it, and a dead esbuild service is replaced on the
 // next call. Real HTTP face, real esbuild, real process kill.
 import { readFileSync, readdirSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LIMITS } from '../../src/contract/limits.js';
-import { createEngine } from '../../src/engine/create-engine.js';
-import type { Engine } from '../../src/engine/types.js';
 import { transpileTypeScript, transpilerRestarts } from '../../src/languages/javascript/transpile.js';
-import { buildApp } from '../../src/server/app.js';
-import { JS_ONLY, post } from '../server/helpers.js';
+import { post, useApp } from '../server/helpers.js';
 
 const TS_MAIN = 'function main({ n }: { n: number }): number { return n * 2; }';
 const parens = (depth: number) => `const x: number = ${'('.repeat(depth)}1${')'.repeat(depth)};\nconsole.log(x);`;
@@ -31,19 +28,9 @@ function esbuildChildren(): number[] {
 }
 
 describe('deeply nested TypeScript', () => {
-  let engine: Engine;
-  let app: ReturnType<typeof buildApp>;
-  beforeAll(async () => {
-    engine = await createEngine({ workers: JS_ONLY });
-    app = buildApp({ engine, docs: false });
-    await app.ready();
-  });
-  afterAll(async () => {
-    await app?.close();
-    await engine?.close({ graceMs: 0 });
-  });
+  const app = useApp();
 
-  const runTs = (code: string, inputs: Record<string, unknown> = {}) => post(app, { language: 'typescript', code, inputs });
+  const runTs = (code: string, inputs: Record<string, unknown> = {}) => post(app(), { language: 'typescript', code, inputs });
 
   it('500,000 nested parentheses: a typed SyntaxError result, and TypeScript keeps working', async () => {
     const code = parens(500_000);
@@ -60,7 +47,7 @@ describe('deeply nested TypeScript', () => {
   });
 
   it('the same guard holds for JavaScript', async () => {
-    const res = await post(app, { language: 'javascript', code: parens(200_000).replace(': number', '') });
+    const res = await post(app(), { language: 'javascript', code: parens(200_000).replace(': number', '') });
     expect(res.json().error).toMatchObject({ type: 'exception', message: expect.stringContaining('brackets nested more than') });
   });
 

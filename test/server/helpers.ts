@@ -1,5 +1,9 @@
 // Shared by the HTTP face tests: request helpers and small guest programs.
 import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll } from 'vitest';
+import { createEngine } from '../../src/engine/create-engine.js';
+import type { Engine } from '../../src/engine/types.js';
+import { buildApp } from '../../src/server/app.js';
 
 export const ADD = 'function main({ a, b }) { return { sum: a + b }; }';
 /** Busy for `ms` inside the sandbox, then returns `value`. */
@@ -21,4 +25,26 @@ export function post(app: FastifyInstance, body: unknown, headers: Record<string
 export function fields(body: string): string[] {
   const parsed = JSON.parse(body) as { error: { issues?: { field: string }[] } };
   return (parsed.error.issues ?? []).map((issue) => issue.field);
+}
+
+/**
+ * A real engine (JavaScript lane unless asked) behind the HTTP face for one describe block, closed after
+ * it. Returns the app (ready for app.inject) once the block's beforeAll ran.
+ */
+export function useApp(workers: Record<string, number> = JS_ONLY): () => FastifyInstance {
+  let engine: Engine | undefined;
+  let app: FastifyInstance | undefined;
+  beforeAll(async () => {
+    engine = await createEngine({ workers });
+    app = buildApp({ engine, docs: false });
+    await app.ready();
+  });
+  afterAll(async () => {
+    await app?.close();
+    await engine?.close({ graceMs: 0 });
+  });
+  return () => {
+    if (!app) throw new Error('the app is not started yet');
+    return app;
+  };
 }
