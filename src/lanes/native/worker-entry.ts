@@ -21,9 +21,9 @@
  * code run once per environment whose leftover files start every job's /work.
  */
 import { randomInt } from 'node:crypto';
-import { chmod, chown, mkdir, mkdtemp, rm, rmdir, writeFile } from 'node:fs/promises';
+import { chmod, chown, copyFile, mkdir, mkdtemp, realpath, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { CreateDriver, DriverHost, GuestJob, GuestResult, LaneDriver } from '../lane.js';
 import { guestCommand, runtimeOf, type NativeRuntime } from './guest-command.js';
 import {
@@ -84,9 +84,13 @@ class NativeDriver implements LaneDriver {
     this.prebuilds = new PrebuildCache(prebuildRoot, this.hostIdentity(), options.prebuildTimeoutMs, runAndCopy);
   }
 
-  static async create(host: DriverHost, options: NativeOptions): Promise<NativeDriver> {
+  static async create(host: DriverHost, given: NativeOptions): Promise<NativeDriver> {
     const driverDir = await mkdtemp(join(tmpdir(), 'isola-native-'));
     try {
+      // The sandbox runs as another uid: a Node binary under a private directory (a checkout in a 0700
+      // mktemp dir) is bound by path but cannot be reached there. Such a binary is copied next to the
+      // runtime files, which are made readable below.
+      const options = (await othersCanRun(given.node)) ? given : { ...given, node: await copyNode(given.node, driverDir) };
       const runtimesDir = join(driverDir, 'runtimes');
       for (const file of RUNTIME_FILES) {
         await mkdir(join(runtimesDir, file, '..'), { recursive: true });
@@ -108,6 +112,7 @@ class NativeDriver implements LaneDriver {
         readOnly: (await interpreterPrefixes(options.python)).map((path): [string, string] => [path, path]),
       };
       await makeReadable(driverDir);
+      if (options.node !== given.node) await chmod(options.node, 0o755);
       const privileged = process.getuid?.() === 0;
       const cgroups = await detectCgroups(privileged, options.cgroupParent);
       const prebuildRoot = await prebuildStore(options, driverDir, privileged ? { uid: options.hostUid, gid: options.hostGid } : undefined);
@@ -372,4 +377,25 @@ function unavailableResult(job: GuestJob, message: string): GuestResult {
     setupMs: 0,
     runMs: 0,
   };
+}
+
+/** Whether a uid other than ours can execute `path`: every directory on its way searchable by others. */
+async function othersCanRun(path: string): Promise<boolean> {
+  try {
+    const real = await realpath(path);
+    if (((await stat(real)).mode & 0o005) !== 0o005) return false;
+    for (let dir = dirname(real); ; dir = dirname(dir)) {
+      if (((await stat(dir)).mode & 0o001) === 0) return false;
+      if (dir === dirname(dir)) return true;
+    }
+  } catch {
+    return false;
+  }
+}
+
+async function copyNode(path: string, driverDir: string): Promise<string> {
+  const target = join(driverDir, 'bin', 'node');
+  await mkdir(dirname(target), { recursive: true });
+  await copyFile(await realpath(path), target);
+  return target;
 }
