@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { IsolaError, type FieldIssue } from './errors.js';
 import { findJsonValueIssue, loneSurrogateAt, loneSurrogateMessage } from './json-checks.js';
 import { LIMITS, utf8Length } from './limits.js';
+import { PrebuildLanguageSchema, shellPrebuildOf } from './prebuild.js';
 
 /** A string that is valid Unicode: a lone surrogate would reach a guest's UTF-8 encoder and fail there. */
 const unicodeString = () =>
@@ -75,7 +76,10 @@ export const ExecuteRequestSchema = z
     runtime: RuntimeSchema.default('auto'),
     prebuild: unicodeString()
       .optional()
-      .describe('Code in the same language, run once when the environment is built, before the snapshot.'),
+      .describe(
+        'Run once when the environment is built: code in the language of `code` (before the snapshot), or a shell script (`prebuild_language: "bash"` or a `#!/bin/bash` first line) run in the native lane, whose working directory starts every execution.',
+      ),
+    prebuild_language: PrebuildLanguageSchema.optional(),
     stdin: unicodeString()
       .optional()
       .describe(`What the code reads on standard input (default: the inputs as JSON), at most ${LIMITS.inputsBytes} bytes.`),
@@ -134,6 +138,8 @@ export function acceptExecuteRequest(body: unknown): ParsedExecuteRequest {
   // Before serialising: JSON.stringify recurses, and 1e400 would silently become null.
   const inputsIssue = findJsonValueIssue(request.inputs, 'inputs');
   if (inputsIssue) throw invalid([inputsIssue]);
+  const prebuildIssue = prebuildLanguageIssue(request);
+  if (prebuildIssue) throw invalid([prebuildIssue]);
   const tooLarge: FieldIssue[] = [];
   const codeBytes = utf8Length(request.code);
   if (codeBytes > LIMITS.codeBytes) {
@@ -170,6 +176,24 @@ export function acceptExecuteRequest(body: unknown): ParsedExecuteRequest {
   const result: ParsedExecuteRequest = Object.freeze({ request: Object.freeze(request), inputsJson });
   accepted.add(result);
   return result;
+}
+
+/**
+ * prebuild_language says how to run `prebuild`: without a prebuild, or naming another language than
+ * `code`'s, it means nothing; a shell prebuild runs only in the native lane, which runtime "wasm" forbids.
+ */
+function prebuildLanguageIssue(request: ExecuteRequest): FieldIssue | undefined {
+  const language = request.prebuild_language;
+  if (language !== undefined && request.prebuild === undefined) return { field: 'prebuild_language', message: 'is set but there is no prebuild' };
+  const ecosystem = (name: string): string => (name === 'typescript' ? 'javascript' : name);
+  if (language !== undefined && language !== 'bash' && ecosystem(language) !== ecosystem(request.language)) {
+    return { field: 'prebuild_language', message: `must be "bash" or the language of code (${request.language}), got "${language}"` };
+  }
+  if (shellPrebuildOf(request) && request.runtime === 'wasm') {
+    const field = language === undefined ? 'prebuild' : 'prebuild_language';
+    return { field, message: 'a shell prebuild runs only in the native lane, which runtime "wasm" excludes; use runtime "auto" or "native"' };
+  }
+  return undefined;
 }
 
 function invalid(issues: FieldIssue[]): IsolaError {

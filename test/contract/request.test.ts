@@ -81,3 +81,31 @@ describe('execute request contract', () => {
     }
   });
 });
+
+describe('prebuild_language', () => {
+  it('accepts "bash" and a shell first line, and tells them from code', async () => {
+    const { shellPrebuildOf } = await import('../../src/contract/index.js');
+    const shell = (body: Record<string, unknown>) => shellPrebuildOf(parseExecuteRequest({ language: 'python', code: '', ...body }));
+    expect(shell({ prebuild: 'pip install six', prebuild_language: 'bash' })).toBe('bash');
+    for (const line of ['#!/bin/bash', '#!/usr/bin/env bash', '#!/bin/sh', '#!/bin/bash -e', '#!/bin/bash\r']) {
+      expect(shell({ prebuild: `${line}\necho hi\n` }), line).toBe('bash');
+    }
+    expect(shell({ prebuild: '#!/usr/bin/python3\nprint(1)\n' })).toBeUndefined();
+    expect(shell({ prebuild: '#!/bin/bash\nprint(1)\n', prebuild_language: 'python' })).toBeUndefined();
+    expect(shell({})).toBeUndefined();
+  });
+
+  it('names prebuild_language when it is unknown, has no prebuild, or is another language than the code', () => {
+    expect(rejection({ language: 'python', code: '', prebuild: 'x', prebuild_language: 'zsh' }).issues).toEqual([expect.objectContaining({ field: 'prebuild_language' })]);
+    expect(rejection({ language: 'python', code: '', prebuild_language: 'bash' }).issues).toEqual([{ field: 'prebuild_language', message: 'is set but there is no prebuild' }]);
+    const other = rejection({ language: 'python', code: '', prebuild: 'x', prebuild_language: 'javascript' });
+    expect(other.status).toBe(400);
+    expect(other.issues?.[0]?.message).toMatch(/"bash" or the language of code \(python\), got "javascript"/);
+    expect(() => parseExecuteRequest({ language: 'typescript', code: '', prebuild: 'x', prebuild_language: 'javascript' })).not.toThrow();
+  });
+
+  it('refuses a shell prebuild with runtime "wasm", naming the field that made it one', () => {
+    expect(rejection({ language: 'python', code: '', prebuild: '#!/bin/bash\n', runtime: 'wasm' }).issues).toEqual([expect.objectContaining({ field: 'prebuild', message: expect.stringMatching(/native lane/) })]);
+    expect(rejection({ language: 'python', code: '', prebuild: 'ls', prebuild_language: 'bash', runtime: 'wasm' }).issues).toEqual([expect.objectContaining({ field: 'prebuild_language' })]);
+  });
+});
