@@ -1,10 +1,11 @@
 /**
  * Routing: which lane runs a request, in which environment. Packages (or a prebuild) go through the
  * environment manager, which picks the lane from what the packages need; otherwise the language's
- * Wasm lane runs it, unless the request asks for the native lane or the Wasm lane is down and the
+ * Wasm lane runs it (a shell prebuild makes the environment a native one), unless the request asks for the native lane or the Wasm lane is down and the
  * request allows native. Every choice that is not the default carries a reason for the response.
  */
 import { IsolaError } from '../contract/errors.js';
+import { shellPrebuildOf } from '../contract/prebuild.js';
 import type { ExecuteRequest } from '../contract/request.js';
 import type { LaneName, RunError } from '../contract/response.js';
 import type { GuestEnvironment } from '../lanes/lane.js';
@@ -12,7 +13,7 @@ import type { LaneExecutor } from './scheduler.js';
 
 export interface EnvironmentPreparer {
   prepare(
-    request: { language: ExecuteRequest['language']; packages: string[]; runtime: ExecuteRequest['runtime']; prebuild?: string },
+    request: { language: ExecuteRequest['language']; packages: string[]; runtime: ExecuteRequest['runtime']; prebuild?: string; prebuildLanguage?: 'bash' },
     signal?: AbortSignal,
   ): Promise<
     | { lane: LaneName; hash: string; cache: 'hit' | 'miss'; buildMs: number; reason?: string; spec: Record<string, unknown> }
@@ -44,6 +45,7 @@ export async function routeRequest(
       packages: request.packages,
       runtime: request.runtime,
       ...(request.prebuild !== undefined ? { prebuild: request.prebuild } : {}),
+      ...(shellPrebuildOf(request) ? { prebuildLanguage: 'bash' as const } : {}),
     }, signal);
     const buildMs = performance.now() - started;
     if ('error' in env) return { kind: 'failed', lane: defaultLane, failure: env.error, buildMs };

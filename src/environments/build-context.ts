@@ -12,7 +12,12 @@ export interface BuildRequest {
   runtime: EnvRuntime;
   specs: ParsedSpec[];
   prebuild: string | undefined;
+  /** 'bash': the prebuild is a shell script and the environment goes to the native lane. */
+  prebuildLanguage?: 'bash' | undefined;
 }
+
+/** Why a request with a shell prebuild is in the native lane (the only lane that runs one). */
+export const SHELL_PREBUILD_REASON = 'a shell prebuild (prebuild_language "bash") runs in the native lane';
 
 export interface BuildContext {
   store: EnvStore;
@@ -60,6 +65,7 @@ export async function completeBuild(
     language: req.language,
     packages: resolved.packages,
     prebuild: req.prebuild,
+    prebuildLanguage: req.prebuildLanguage,
     toolchain: resolved.toolchain,
   };
   const hash = environmentHash(hashInput);
@@ -77,7 +83,7 @@ export async function completeBuild(
     }
     const finished = await finish(hash);
     if ('error' in finished) return finished;
-    const spec = req.prebuild !== undefined ? { ...finished.spec, prebuild: req.prebuild } : finished.spec;
+    const spec = req.prebuild !== undefined ? { ...finished.spec, prebuild: req.prebuild, ...(req.prebuildLanguage ? { prebuildLanguage: req.prebuildLanguage } : {}) } : finished.spec;
     const now = new Date().toISOString();
     const manifest: EnvManifest = {
       formatVersion: ENV_FORMAT_VERSION,
@@ -87,6 +93,7 @@ export async function completeBuild(
       requested: req.specs.map((s) => s.raw),
       packages: resolved.packages,
       ...(req.prebuild !== undefined ? { prebuild: req.prebuild } : {}),
+      ...(req.prebuildLanguage ? { prebuildLanguage: req.prebuildLanguage } : {}),
       ...(resolved.reason ? { reason: resolved.reason } : {}),
       spec,
       sizeBytes: await treeSize(buildDir),

@@ -2,12 +2,13 @@
  * JavaScript/TypeScript environments: npm install into a build dir, then an esbuild bundle for the
  * QuickJS lane ({ bundlePath }). When the packages cannot run in QuickJS (a Node built-in the guest lacks,
  * a .node addon) or runtime is "native", the installed tree goes to the native lane ({ nodeModules }),
- * unless runtime is "wasm": then it is package_unavailable, naming the package and the built-in.
+ * unless runtime is "wasm": then it is package_unavailable, naming the package and the built-in. A shell
+ * prebuild, which only the native lane runs, sends the environment there too.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { completeBuild, failure, type BuildContext, type BuildOutcome, type BuildRequest } from './build-context.js';
+import { completeBuild, failure, SHELL_PREBUILD_REASON, type BuildContext, type BuildOutcome, type BuildRequest } from './build-context.js';
 import { BUNDLE_FILE, BUNDLER_ID, bundlePackages, GUEST_BUILTINS } from './js-bundle.js';
 import { npmInstall } from './npm-install.js';
 import type { ResolvedPackage } from './types.js';
@@ -39,6 +40,10 @@ export async function buildJsEnvironment(ctx: BuildContext, req: BuildRequest): 
       }));
     };
     if (req.runtime === 'native') return await native('runtime "native" was requested');
+    if (req.prebuildLanguage === 'bash') {
+      if (req.runtime === 'wasm') return failure('package_unavailable', `${SHELL_PREBUILD_REASON}, which runtime "wasm" excludes`);
+      return await native(SHELL_PREBUILD_REASON);
+    }
 
     // Bundled before hashing: whether the packages can run in QuickJS decides the lane, which the hash covers.
     if (names.length === 0) {

@@ -6,11 +6,12 @@
  * 2. else resolve for the host: a failure there is the package's fault (unknown, version not found)
  *    -> package_install; success means some distribution has no Wasm build -> package_unavailable when
  *    runtime is "wasm", else the native lane with a venv built from those wheels, { venv }.
+ * A shell prebuild skips step 1: only the native lane runs one, in a venv it can pip install into.
  */
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { completeBuild, failure, type BuildContext, type BuildOutcome, type BuildRequest } from './build-context.js';
+import { completeBuild, failure, SHELL_PREBUILD_REASON, type BuildContext, type BuildOutcome, type BuildRequest } from './build-context.js';
 import { cpythonTarget, isStubWheel, type CPythonTarget } from './cpython-target.js';
 import { buildVenv } from './native-venv.js';
 import { pipDownload } from './pip-download.js';
@@ -28,6 +29,21 @@ function whyNotWasm(host: ResolvedPackage[], unsatisfied: string[], wasmMessage:
   return `no build for ${label}: ${wasmMessage}`;
 }
 
+/**
+ * The index a shell prebuild's pip should use: the operator's, when it carries no credentials (the
+ * script and everything it runs could read them); else pip's default. Either way pip reaches it only
+ * through the egress proxy and the request's allow-list.
+ */
+function sandboxPipIndex(indexUrl: string | undefined): { pipIndexUrl?: string } {
+  if (!indexUrl) return {};
+  try {
+    const url = new URL(indexUrl);
+    return url.username || url.password ? {} : { pipIndexUrl: url.href };
+  } catch {
+    return {};
+  }
+}
+
 export async function buildPythonEnvironment(ctx: BuildContext, req: BuildRequest): Promise<BuildOutcome> {
   const buildDir = await ctx.store.newBuildDir();
   const wheelsDir = join(buildDir, 'wheels');
@@ -36,7 +52,9 @@ export async function buildPythonEnvironment(ctx: BuildContext, req: BuildReques
     await mkdir(wheelsDir);
     let wasmFailure: { message: string; unsatisfied: string[] } | undefined;
     let target: CPythonTarget | undefined;
-    if (req.runtime !== 'native') {
+    const shell = req.prebuildLanguage === 'bash';
+    if (shell && req.runtime === 'wasm') return failure('package_unavailable', `${SHELL_PREBUILD_REASON}, which runtime "wasm" excludes`);
+    if (req.runtime !== 'native' && !shell) {
       try {
         target = await cpythonTarget(ctx.store.root);
       } catch (error) {
@@ -74,7 +92,9 @@ export async function buildPythonEnvironment(ctx: BuildContext, req: BuildReques
     }
     const reason = wasmFailure
       ? whyNotWasm(host.packages, wasmFailure.unsatisfied, wasmFailure.message, target?.pip.label ?? 'the CPython lane')
-      : 'runtime "native" was requested';
+      : shell
+        ? SHELL_PREBUILD_REASON
+        : 'runtime "native" was requested';
     if (req.runtime === 'wasm') return failure('package_unavailable', `${reason}; use runtime "auto" or "native" to run it in the native lane`);
     const python = await ctx.pythonIdentity();
     if (!python) return failure('package_unavailable', `${reason}, and no host Python (${ctx.python}) is available for the native lane`);
@@ -88,7 +108,7 @@ export async function buildPythonEnvironment(ctx: BuildContext, req: BuildReques
       }
       // The wheels are installed; keeping them would double the environment's size.
       await rm(wheelsDir, { recursive: true, force: true });
-      return { spec: { venv: 'venv' } };
+      return { spec: { venv: 'venv', ...(shell ? sandboxPipIndex(ctx.pipSources.indexUrl) : {}) } };
     });
   } finally {
     if (!handedOver) await ctx.store.discard(buildDir);

@@ -34,6 +34,8 @@ export interface EnvHashInput {
   language: EnvLanguage;
   packages: ResolvedPackage[];
   prebuild: string | undefined;
+  /** 'bash' for a shell prebuild; absent for code (so environments made before it keep their hash). */
+  prebuildLanguage?: 'bash' | undefined;
   /** What else shapes the built artifact (bundler version, target ABI, interpreter version). */
   toolchain: Record<string, string>;
 }
@@ -51,6 +53,7 @@ export function environmentHash(input: EnvHashInput): string {
       ecosystem: input.language === 'python' ? 'pip' : 'npm',
       packages,
       prebuild: input.prebuild ?? null,
+      prebuild_language: input.prebuildLanguage,
       toolchain: input.toolchain,
     }),
   );
@@ -62,6 +65,7 @@ export interface RequestHashInput {
   /** Canonical specs; a set to the resolvers, so they are sorted before hashing. */
   specs: string[];
   prebuild: string | undefined;
+  prebuildLanguage?: 'bash' | undefined;
   /** Sources the specs resolve against (registry, index, wheelhouse, mirror). */
   sources: Record<string, string>;
   /** Host interpreter that builds native venvs: a venv is only valid for the interpreter it was made with. */
@@ -77,6 +81,7 @@ export function requestHash(input: RequestHashInput): string {
       runtime: input.runtime,
       specs: [...input.specs].sort(),
       prebuild: input.prebuild ?? null,
+      prebuild_language: input.prebuildLanguage,
       sources: input.sources,
       python: input.language === 'python' ? (input.python ?? null) : null,
     }),

@@ -233,17 +233,18 @@ export function createEnvironmentManager(options: EnvironmentManagerOptions): En
       const check = checkPackageSpecs(req.language === 'python' ? 'pip' : 'npm', req.packages);
       if (!check.ok) return Promise.resolve(failure('package_install', check.message));
       const specs: ParsedSpec[] = check.specs;
-      const key = requestHash({ language: req.language, runtime: req.runtime, specs: specs.map((s) => s.raw), prebuild: req.prebuild, sources, python });
+      const key = requestHash({ language: req.language, runtime: req.runtime, specs: specs.map((s) => s.raw), prebuild: req.prebuild, prebuildLanguage: req.prebuildLanguage, sources, python });
+      const buildRequest: BuildRequest = { language: req.language, runtime: req.runtime, specs, prebuild: req.prebuild, ...(req.prebuildLanguage ? { prebuildLanguage: req.prebuildLanguage } : {}) };
       const now = Date.now();
       const known = index.getMemory(key, now);
       if (known && usable(known.entry)) {
         touch(known.entry.envHash, now);
-        if (!known.fresh) revalidate(key, { language: req.language, runtime: req.runtime, specs, prebuild: req.prebuild });
+        if (!known.fresh) revalidate(key, buildRequest);
         return Promise.resolve(fromEntry(known.entry, 'hit', started));
       }
       let pending = inflight.get(key);
       if (!pending) {
-        pending = build(key, { language: req.language, runtime: req.runtime, specs, prebuild: req.prebuild }, started).finally(() => inflight.delete(key));
+        pending = build(key, buildRequest, started).finally(() => inflight.delete(key));
         inflight.set(key, pending);
       }
       // Each caller's own wait; a caller that gives up does not cancel the build others wait for.

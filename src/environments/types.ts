@@ -12,13 +12,19 @@ export interface PrepareRequest {
   runtime: EnvRuntime;
   /** Code run once by the lane after install, before the snapshot. Only carried here, never run. */
   prebuild?: string;
+  /**
+   * 'bash': `prebuild` is a shell script, which runs only in the native lane (it is the lane's job; the
+   * environment records it and sends the request there). Absent: code in the request's language.
+   */
+  prebuildLanguage?: 'bash';
 }
 
 /**
  * What a lane consumes. `spec` formats, fixed per lane:
  * - quickjs: { bundlePath, prebuild? } — an IIFE script setting globalThis.__isolaPackages.
  * - cpython: { wheels, prebuild? } — pure wheels (paths relative to the environment) for sys.path.
- * - native:  { venv, prebuild? } for Python; { nodeModules, prebuild? } for JavaScript.
+ * - native:  { venv, prebuild? } for Python; { nodeModules, prebuild? } for JavaScript; with a shell
+ *   prebuild also { prebuildLanguage: 'bash', pipIndexUrl? } (the index pip in the script should use).
  */
 export interface PreparedEnvironment {
   lane: EnvLane;
@@ -61,6 +67,7 @@ export interface EnvManifest {
   requested: string[];
   packages: ResolvedPackage[];
   prebuild?: string;
+  prebuildLanguage?: 'bash';
   reason?: string;
   /** Paths in `spec` are relative to the environment directory here; absolute ones are made at load. */
   spec: Record<string, unknown>;
