@@ -5,7 +5,7 @@
  * unless runtime is "wasm": then it is package_unavailable, naming the package and the built-in. A shell
  * prebuild, which only the native lane runs, sends the environment there too.
  */
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { completeBuild, failure, SHELL_PREBUILD_REASON, type BuildContext, type BuildOutcome, type BuildRequest } from './build-context.js';
@@ -35,9 +35,11 @@ export async function buildJsEnvironment(ctx: BuildContext, req: BuildRequest): 
     const names = req.specs.map((s) => s.name);
     const native = (reason: string): Promise<BuildOutcome> => {
       handedOver = true;
-      return completeBuild(ctx, buildDir, req, { lane: 'native', packages: resolved, toolchain: { layout: 'node_modules' }, reason }, async () => ({
-        spec: { nodeModules: 'node_modules', packages: names },
-      }));
+      return completeBuild(ctx, buildDir, req, { lane: 'native', packages: resolved, toolchain: { layout: 'node_modules' }, reason }, async () => {
+        // No packages (a prebuild alone): the lane binds node_modules and the store checks it exists.
+        await mkdir(join(buildDir, 'node_modules'), { recursive: true });
+        return { spec: { nodeModules: 'node_modules', packages: names } };
+      });
     };
     if (req.runtime === 'native') return await native('runtime "native" was requested');
     if (req.prebuildLanguage === 'bash') {
