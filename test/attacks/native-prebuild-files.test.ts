@@ -67,7 +67,7 @@ describe('attack: odd files left by a prebuild', () => {
     expect(first.failure, first.stderr).toBeUndefined();
     expect(first.stdout).toMatch(/^[0-9a-f]{16}\n$/);
     expect(await stored()).toEqual([`${env.hash}-python`]);
-    expect(await readlink(join(storeDir, 'native-prebuilds', `${env.hash}-python`, 'alias.txt'))).toBe('data/table.txt');
+    expect(await readlink(join(storeDir, 'native-prebuilds', `${env.hash}-python`, 'work', 'alias.txt'))).toBe('data/table.txt');
     const later = await createDriver(testHost(), { options: { ...OPTIONS, storeDir } });
     try {
       const again = await later.run(pythonJob(reader, { environment: env }));

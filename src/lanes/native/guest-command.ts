@@ -20,6 +20,10 @@ export interface GuestCommand {
   addressSpaceOverheadBytes: number;
   /** Contents of /isola/job/job.json, read by the runner. */
   spec: Record<string, unknown>;
+  /** Further files of /isola/job, as [name, text] (a shell prebuild's script). */
+  jobFiles?: [string, string][];
+  /** Scratch directories bound read-write, as [scratch name, sandbox path] (SandboxLayout.scratchBinds). */
+  scratchBinds?: [string, string][];
 }
 
 const JOB_FILE = `${SANDBOX_JOBDIR}/job.json`;
@@ -59,11 +63,15 @@ export function guestCommand(job: GuestJob, options: NativeOptions, prebuildDir?
     };
   }
   const venv = job.environment?.spec['venv'];
+  // A venv a shell prebuild installed into keeps the scripts of the venv it started from, whose
+  // shebangs name that one: both are bound.
+  const startedFrom = job.environment?.spec['prebuiltFrom'];
+  const venvBinds: [string, string][] = typeof venv === 'string' ? [[venv, venv], ...(typeof startedFrom === 'string' ? [[startedFrom, startedFrom] as [string, string]] : [])] : [];
   const python = typeof venv === 'string' ? `${venv}/bin/python` : options.python;
   return {
     runtime: 'python',
     command: [python, '-s', '-B', `${SANDBOX_RUNTIMES}/python/isola_native.py`, JOB_FILE],
-    readOnly: typeof venv === 'string' ? [[venv, venv], ...prebuildBind] : prebuildBind,
+    readOnly: [...venvBinds, ...prebuildBind],
     addressSpaceOverheadBytes: options.memoryOverheadMb * MIB,
     spec: { ...common, mode: job.mode },
   };

@@ -12,8 +12,9 @@
  *    namespace is a user namespace mapping only the service's own uid (`unshare --user --map-root-user`)
  *    and there is nothing to drop.
  *
- * For a prebuild, the script does not exec bwrap but waits for it, then copies scratch/work to a host
- * directory as the sandbox uid, without following symlinks (cp -R --no-dereference): by then every
+ * For a prebuild, the script does not exec bwrap but waits for it, then copies scratch/work (and any extra
+ * scratch directory the job asked for, such as the venv a shell prebuild installs into) to <out>/work
+ * (<out>/<name>) as the sandbox uid, without following symlinks (cp -R --no-dereference): by then every
  * process of the job is gone (bwrap returns after its pid namespace is torn down), so nothing races the
  * copy, and what can land on the host is bounded by the scratch caps. The host checks the copy
  * (prebuild-files.ts) before anything uses it.
@@ -27,28 +28,26 @@ export const LAUNCH_FAILED_EXIT_CODE = 125;
 
 const SCRIPT = [
   'set -f', // no globbing of anything below
-  'procs=$1 scratch=$2 options=$3 owner=$4 out=$5',
-  'shift 5',
+  'procs=$1 scratch=$2 options=$3 owner=$4 out=$5 extra=$6',
+  'shift 6',
+  'dirs="work tmp shm $extra"',
   'fail() { echo "isola-launch: $1" >&2; exit 125; }',
   'IFS=:',
   'for file in $procs; do echo $$ > "$file" || fail "cannot join the job cgroup $file"; done',
   'unset IFS',
+  'as_owner() { if [ -n "$owner" ]; then setpriv --reuid="${owner%:*}" --regid="${owner#*:}" --clear-groups -- "$@"; else "$@"; fi; }',
   'mount -t tmpfs -o "$options" isola-scratch "$scratch" || fail "cannot mount the scratch tmpfs"',
   'if [ -n "$owner" ]; then',
-  '  install -d -m 0755 -o "${owner%:*}" -g "${owner#*:}" "$scratch/work" "$scratch/tmp" "$scratch/shm" || fail "cannot make the scratch directories"',
+  '  for dir in $dirs; do install -d -m 0755 -o "${owner%:*}" -g "${owner#*:}" "$scratch/$dir" || fail "cannot make the scratch directories"; done',
   '  set -- setpriv --reuid="${owner%:*}" --regid="${owner#*:}" --clear-groups -- "$@"',
   'else',
-  '  install -d -m 0755 "$scratch/work" "$scratch/tmp" "$scratch/shm" || fail "cannot make the scratch directories"',
+  '  for dir in $dirs; do install -d -m 0755 "$scratch/$dir" || fail "cannot make the scratch directories"; done',
   'fi',
   'if [ -z "$out" ]; then exec "$@"; fi',
   '"$@"',
   'code=$?',
   'if [ "$code" -eq 0 ]; then',
-  '  if [ -n "$owner" ]; then',
-  '    setpriv --reuid="${owner%:*}" --regid="${owner#*:}" --clear-groups -- cp -R --no-dereference -- "$scratch/work/." "$out" || exit 126',
-  '  else',
-  '    cp -R --no-dereference -- "$scratch/work/." "$out" || exit 126',
-  '  fi',
+  '  for dir in work $extra; do as_owner cp -R --no-dereference -- "$scratch/$dir" "$out/$dir" || exit 126; done',
   'fi',
   'exit "$code"',
 ].join('\n');
@@ -75,8 +74,13 @@ export interface LaunchPlan {
   owner?: { uid: number; gid: number };
   /** cgroup.procs files to join (privileged launches only). */
   cgroupProcs: string[];
-  /** Host directory that receives a copy of /work after a successful run (prebuilds). */
+  /** Host directory that receives a copy of /work (as work/) after a successful run (prebuilds). */
   copyOut?: string;
+  /**
+   * Scratch directories besides work/, tmp/ and shm/ (plain names, chosen by the host, never a guest):
+   * made with the others, bound where the sandbox layout says, and copied out with work/.
+   */
+  extraDirs?: string[];
 }
 
 /** tmpfs options of the scratch mount: the caps, and nothing executable by set-id or device tricks. */
@@ -104,6 +108,7 @@ export function launcherArgv(tools: LaunchTools, plan: LaunchPlan, sandbox: stri
     scratchOptions(plan.scratch),
     owner,
     plan.copyOut ?? '',
+    (plan.extraDirs ?? []).join(' '),
     ...sandbox,
   ];
 }

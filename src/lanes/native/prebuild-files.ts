@@ -5,6 +5,9 @@
  * bits. Anything else (a fifo that would block a reader, a socket, a device node, a link to /etc or
  * out through `..`) fails the prebuild with the path and its type: the store is read later by the host
  * (copies, uploads to an artifact store), which must never be steered through a guest's link.
+ * The one exception is a venv a shell prebuild installed into: its interpreter links (bin/python ->
+ * /usr/bin/python3) are absolute by nature, so links the host made itself, in the venv the guest started
+ * from, pass when they are still there unchanged (same path, same target); a new absolute link does not.
  *
  * Imports `node:` (see host-setup.ts for why the native lane has more than one such file).
  */
@@ -14,8 +17,11 @@ import { isAbsolute, join, relative } from 'node:path';
 
 export type TreeCheck = { ok: true; files: number; bytes: number } | { ok: false; path: string; reason: string };
 
-/** Walks `root` (not following links) and reports the first entry a prebuild may not leave. */
-export async function checkPrebuildTree(root: string): Promise<TreeCheck> {
+/**
+ * Walks `root` (not following links) and reports the first entry a prebuild may not leave.
+ * @param hostLinks links that may stay as they are, by path relative to `root` -> target (linksIn()).
+ */
+export async function checkPrebuildTree(root: string, hostLinks: ReadonlyMap<string, string> = new Map()): Promise<TreeCheck> {
   let files = 0;
   let bytes = 0;
   const links: string[] = [];
@@ -39,6 +45,7 @@ export async function checkPrebuildTree(root: string): Promise<TreeCheck> {
   const top = await realpath(root);
   for (const path of links) {
     const target = await readlink(path);
+    if (hostLinks.get(relative(root, path)) === target) continue;
     const real = isAbsolute(target) ? undefined : await realpath(path).catch(() => undefined);
     const inside = real === undefined ? '..' : relative(top, real);
     if (inside === '..' || inside.startsWith('../') || isAbsolute(inside)) {
@@ -46,6 +53,20 @@ export async function checkPrebuildTree(root: string): Promise<TreeCheck> {
     }
   }
   return { ok: true, files, bytes };
+}
+
+/** Every symbolic link under `root` (a host-made tree), by path relative to it -> its target. */
+export async function linksIn(root: string): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  const pending = [root];
+  for (let dir = pending.pop(); dir !== undefined; dir = pending.pop()) {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) pending.push(path);
+      else if (entry.isSymbolicLink()) found.set(relative(root, path), await readlink(path));
+    }
+  }
+  return found;
 }
 
 function kindOf(info: Stats): string {

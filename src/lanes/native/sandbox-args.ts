@@ -42,6 +42,11 @@ export interface SandboxLayout {
    * namespace only): its work/, tmp/ and shm/ are bound at /work, /tmp and /dev/shm.
    */
   scratchDir: string;
+  /**
+   * Further directories of the scratch (made by the launcher, see LaunchPlan.extraDirs) bound read-write,
+   * as [scratch directory name, sandbox path]: the venv a shell prebuild installs into.
+   */
+  scratchBinds?: [string, string][];
   /** Host Unix sockets bound into the sandbox, as [host path, sandbox path] (the egress proxy). */
   sockets?: [string, string][];
   /** bwrap >= 0.8: forbid the guest further user namespaces (a common first step of kernel exploits). */
@@ -113,6 +118,7 @@ export function sandboxArgv(
   for (const [name, inside] of SCRATCH_MOUNTS) argv.push('--bind', `${layout.scratchDir}/${name}`, inside);
   argv.push('--ro-bind', layout.runtimesDir, SANDBOX_RUNTIMES, '--ro-bind', layout.jobDir, SANDBOX_JOBDIR);
   for (const [host, inside] of layout.readOnly) argv.push('--ro-bind', host, inside);
+  for (const [name, inside] of layout.scratchBinds ?? []) argv.push('--bind', `${layout.scratchDir}/${name}`, inside);
   // connect() needs write permission on the socket inode: a plain bind of the socket file alone.
   for (const [host, inside] of layout.sockets ?? []) argv.push('--bind', host, inside);
   argv.push('--remount-ro', '/', '--chdir', SANDBOX_WORKDIR, '--clearenv');

@@ -18,10 +18,11 @@
  *
  * Options: native-options.ts. GuestEnvironment.spec (from src/environments): { venv } for Python (its
  * bin/python runs the job), { nodeModules } for JavaScript (bound at /node_modules), and { prebuild }:
- * code run once per environment whose leftover files start every job's /work.
+ * code run once per environment whose leftover files start every job's /work; with { prebuildLanguage:
+ * 'bash' } it is a shell script (shell-prebuild.ts), and the venv it installed into runs later jobs.
  */
 import { randomInt } from 'node:crypto';
-import { chmod, chown, copyFile, mkdir, mkdtemp, realpath, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, copyFile, mkdir, mkdtemp, realpath, rm, rmdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { CreateDriver, DriverHost, GuestJob, GuestResult, LaneDriver } from '../lane.js';
@@ -46,8 +47,9 @@ import { jobEgress, type NativeEgressProxy } from './native-egress.js';
 import { nativeOptions, type NativeOptions } from './native-options.js';
 import { SANDBOX_NODE, SCRATCH_MOUNTS, sandboxArgv, sandboxEnv, type SandboxLayout, type SandboxLimits } from './sandbox-args.js';
 import { runSandboxed, type SandboxedEnd } from './sandboxed-process.js';
+import { SHELL_SHIMS, shellPrebuildCommand } from './shell-prebuild.js';
 
-const RUNTIME_FILES = ['python/isola_runner.py', 'python/isola_native.py', 'native/runner.mjs', 'shared/explain-json.js'];
+const RUNTIME_FILES = ['python/isola_runner.py', 'python/isola_native.py', 'python/isola_shell.py', 'native/runner.mjs', 'shared/explain-json.js', ...Object.keys(SHELL_SHIMS)];
 /** Slack on fd 3 over the two output-sized fields it carries (return value, output.json) for tracebacks. */
 const RESULT_SLACK_BYTES = 4 * 1024 * 1024;
 
@@ -80,7 +82,8 @@ class NativeDriver implements LaneDriver {
     private readonly cgroups: CgroupSupport,
     prebuildRoot: string,
   ) {
-    const runAndCopy = (job: GuestJob, outDir: string): Promise<GuestResult> => this.runSandboxed(job, undefined, outDir);
+    const runAndCopy = (job: GuestJob, outDir: string, shell?: { venv: string | undefined }): Promise<GuestResult> =>
+      this.runSandboxed(job, undefined, outDir, undefined, shell);
     this.prebuilds = new PrebuildCache(prebuildRoot, this.hostIdentity(), options.prebuildTimeoutMs, runAndCopy);
   }
 
@@ -112,6 +115,7 @@ class NativeDriver implements LaneDriver {
         readOnly: (await interpreterPrefixes(options.python)).map((path): [string, string] => [path, path]),
       };
       await makeReadable(driverDir);
+      await installShims(runtimesDir);
       if (options.node !== given.node) await chmod(options.node, 0o755);
       const privileged = process.getuid?.() === 0;
       const cgroups = await detectCgroups(privileged, options.cgroupParent);
@@ -160,7 +164,7 @@ class NativeDriver implements LaneDriver {
     if (unreachable) return unavailableResult(job, unreachable);
     const prebuild = await this.prebuilds.get(job);
     if (prebuild && !prebuild.ok) return { ...prebuild.result, setupMs: Date.now() - started };
-    const result = await this.runSandboxed(job, prebuild?.dir, undefined, signal);
+    const result = await this.runSandboxed(prebuild?.venv ? this.inPrebuiltVenv(job, prebuild.venv) : job, prebuild?.dir, undefined, signal);
     return { ...result, setupMs: Date.now() - started - result.runMs, cache: prebuild?.built ? 'miss' : result.cache };
   }
 
@@ -189,31 +193,42 @@ class NativeDriver implements LaneDriver {
     return undefined;
   }
 
+  /** The job, run by the venv its shell prebuild installed into (same base interpreter as the original). */
+  private inPrebuiltVenv(job: GuestJob, venv: string): GuestJob {
+    const original = job.environment?.spec['venv'];
+    if (!job.environment || typeof original !== 'string') return job;
+    this.venvBases.set(venv, this.venvBases.get(original) ?? '');
+    return { ...job, environment: { ...job.environment, spec: { ...job.environment.spec, venv, prebuiltFrom: original } } };
+  }
+
   /**
    * @param copyOut host directory that receives the job's /work once it has ended well (prebuilds: the
    *   launcher copies it out of the scratch, see launcher.ts).
+   * @param shell the job is a shell prebuild (shell-prebuild.ts) installing into a venv bound at `venv`.
    */
-  private async runSandboxed(job: GuestJob, prebuildDir?: string, copyOut?: string, signal?: AbortSignal): Promise<GuestResult> {
-    const runtime = runtimeOf(job);
+  private async runSandboxed(job: GuestJob, prebuildDir?: string, copyOut?: string, signal?: AbortSignal, shell?: { venv: string | undefined }): Promise<GuestResult> {
+    const runtime = shell ? 'python' : runtimeOf(job);
     const jobDir = await mkdtemp(join(tmpdir(), 'isola-job-'));
     const egress = jobEgress(job, this.egressProxy);
     try {
-      const guest = guestCommand(job, this.options, prebuildDir);
+      const guest = shell ? shellPrebuildCommand(job, this.options, shell.venv) : guestCommand(job, this.options, prebuildDir);
       const venv = job.environment?.spec['venv'];
       const base = typeof venv === 'string' ? this.venvBases.get(venv) : undefined;
       if (base) guest.readOnly.push([base, base]);
       await writeFile(join(jobDir, 'job.json'), JSON.stringify({ ...guest.spec, ...egress?.spec, ...(job.stdin !== undefined ? { has_stdin: true } : {}) }));
       await writeFile(join(jobDir, 'inputs.json'), job.inputsJson);
       if (job.stdin !== undefined) await writeFile(join(jobDir, 'stdin'), job.stdin);
+      for (const [name, text] of guest.jobFiles ?? []) await writeFile(join(jobDir, name), text);
       const identity = this.hostIdentity();
       if (identity) {
-        for (const name of ['', 'job.json', 'inputs.json']) await chown(join(jobDir, name), identity.uid, identity.gid);
+        for (const name of ['', 'job.json', 'inputs.json', ...(guest.jobFiles ?? []).map(([file]) => file)]) await chown(join(jobDir, name), identity.uid, identity.gid);
       }
       const layout = {
         ...this.layout,
         jobDir,
         readOnly: [...this.layout.readOnly, ...guest.readOnly],
         ...(egress ? { sockets: [egress.bind] } : {}),
+        ...(guest.scratchBinds ? { scratchBinds: guest.scratchBinds } : {}),
       };
       const limits = this.limitsFor(job, guest.addressSpaceOverheadBytes);
       const env = sandboxEnv(runtime, randomInt(1, 2 ** 32 - 1));
@@ -225,6 +240,7 @@ class NativeDriver implements LaneDriver {
         resultBytes: job.limits.outputBytes * 2 + RESULT_SLACK_BYTES,
         cgroupMemoryBytes: job.memoryBytes + this.scratchBytes() + this.options.memoryOverheadMb * 1024 * 1024,
         ...(copyOut ? { copyOut } : {}),
+        ...(guest.scratchBinds ? { extraDirs: guest.scratchBinds.map(([name]) => name) } : {}),
         ...(signal ? { signal } : {}),
       });
       const fallbackMode = guest.spec['mode'] === 'main' ? 'main' : 'script';
@@ -250,7 +266,17 @@ class NativeDriver implements LaneDriver {
     limits: SandboxLimits,
     env: Record<string, string>,
     command: string[],
-    run: { stdinPath: string; deadline: number; stdoutBytes: number; stderrBytes: number; resultBytes: number; cgroupMemoryBytes: number; copyOut?: string; signal?: AbortSignal },
+    run: {
+      stdinPath: string;
+      deadline: number;
+      stdoutBytes: number;
+      stderrBytes: number;
+      resultBytes: number;
+      cgroupMemoryBytes: number;
+      copyOut?: string;
+      extraDirs?: string[];
+      signal?: AbortSignal;
+    },
   ): Promise<SandboxedEnd> {
     const scratchDir = await mkdtemp(join(tmpdir(), 'isola-scratch-'));
     let cgroup: JobCgroup | undefined;
@@ -263,6 +289,7 @@ class NativeDriver implements LaneDriver {
         ...(identity ? { owner: identity } : {}),
         cgroupProcs: cgroup ? [cgroup.procsFile] : [],
         ...(run.copyOut ? { copyOut: run.copyOut } : {}),
+        ...(run.extraDirs ? { extraDirs: run.extraDirs } : {}),
       };
       const sandbox = sandboxArgv({ ...layout, scratchDir }, limits, env, command);
       return await runSandboxed({
@@ -362,6 +389,19 @@ async function prebuildStore(options: NativeOptions, driverDir: string, identity
     if (await reachableBy(root, identity)) return root;
   }
   return join(driverDir, 'prebuild');
+}
+
+/**
+ * The shell prebuild's shims (shell-prebuild.ts): each runtime script executable, and every command name
+ * a link to its script in runtimes/native/shims, the directory first on the script's PATH.
+ */
+async function installShims(runtimesDir: string): Promise<void> {
+  const shims = join(runtimesDir, 'native', 'shims');
+  await mkdir(shims, { mode: 0o755 });
+  for (const [file, names] of Object.entries(SHELL_SHIMS)) {
+    await chmod(join(runtimesDir, file), 0o755);
+    for (const name of names) await symlink(join('..', file.slice('native/'.length)), join(shims, name));
+  }
 }
 
 function unavailableResult(job: GuestJob, message: string): GuestResult {
