@@ -17,6 +17,7 @@ const storeDir = mkdtempSync(join(tmpdir(), 'isola-shell-prebuild-'));
 chmodSync(storeDir, 0o755); // the sandbox uid binds the prebuilt files from there
 let index: Server;
 let indexHost = '';
+let modelDownloads = 0;
 const savedIndexUrl = process.env['ISOLA_PIP_INDEX_URL'];
 beforeAll(async () => {
   const wheel = makeWheel(storeDir, 'isola_shell_demo', '1.0', 'py3-none-any', 'VALUE = "from the local index"\n');
@@ -24,6 +25,10 @@ beforeAll(async () => {
   index = createServer((req, res) => {
     if (req.url === '/simple/isola-shell-demo/') res.writeHead(200, { 'content-type': 'text/html' }).end(`<a href="/files/${wheel}">${wheel}</a>`);
     else if (req.url === `/files/${wheel}`) res.end(bytes);
+    else if (req.url === '/model') {
+      modelDownloads++;
+      res.end(`downloaded ${randomBytes(8).toString('hex')}`);
+    }
     else res.writeHead(404).end();
   });
   await new Promise<void>((ready) => index.listen(0, '127.0.0.1', ready));
@@ -67,6 +72,26 @@ describe('shell prebuild', () => {
     expect(second.error).toBeNull();
     expect(second.output).toEqual(first.output);
     expect(second.environment.cache).toBe('hit');
+  }, 120_000);
+
+  it('downloads a model once through the allow-list for concurrent first requests', async () => {
+    const prebuild = script(
+      '#!/bin/bash',
+      'set -e',
+      'mkdir -p model',
+      'python3 << EOF',
+      'import urllib.request',
+      `data = urllib.request.urlopen("http://${indexHost}/model", timeout=10).read()`,
+      'open("model/weights.txt", "wb").write(data)',
+      'EOF',
+    );
+    const request = { language: 'python' as const, code: readModel, prebuild, network: { allow: [indexHost] }, timeout_ms: 30_000 };
+    const before = modelDownloads;
+    const answers = await Promise.all([run(request), run(request), run(request)]);
+    for (const answer of answers) expect(answer.error, answer.stderr).toBeNull();
+    expect(new Set(answers.map((answer) => JSON.stringify(answer.output)))).toEqual(new Set([JSON.stringify(answers[0]?.output)]));
+    expect(answers[0]?.output).toEqual({ weights: expect.stringMatching(/^downloaded [0-9a-f]{16}$/) });
+    expect(modelDownloads - before).toBe(1);
   }, 120_000);
 
   it('knows a #!/bin/bash first line for a shell prebuild without prebuild_language', async () => {

@@ -29,12 +29,26 @@ export function isShellPrebuild(job: GuestJob): boolean {
   return job.environment?.spec['prebuildLanguage'] === 'bash';
 }
 
+/** Flags of `set` a first line may carry (`-e`, `-eux`, `-o pipefail`); never -c, -s, -i and the like. */
+const SET_FLAGS = /^[-+][aefuvxBCEHPT]+$/;
+
 /** The shell and its options from the script's first line: /bin/sh for `#!/bin/sh`, else bash. */
 export function shellArgv(script: string): string[] {
   const first = /^#!(.*)/.exec(script.split('\n', 1)[0] ?? '')?.[1]?.trim().split(/\s+/) ?? [];
   const words = first[0] === '/usr/bin/env' ? first.slice(1) : first;
   const shell = /(^|\/)sh$/.test(words[0] ?? '') ? '/bin/sh' : '/bin/bash';
-  return [shell, ...words.slice(1).filter((word) => /^[-+][a-zA-Z]+$/.test(word))];
+  const options: string[] = [];
+  for (let i = 1; i < words.length; i++) {
+    const word = words[i] ?? '';
+    const next = words[i + 1] ?? '';
+    if ((word === '-o' || word === '+o') && /^[a-z]+$/.test(next)) {
+      options.push(word, next);
+      i++;
+    } else if (SET_FLAGS.test(word)) {
+      options.push(word);
+    }
+  }
+  return [shell, ...options];
 }
 
 /**
