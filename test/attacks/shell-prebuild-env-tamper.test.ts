@@ -5,8 +5,8 @@
  * model, drop a .pth or sitecustomize into the venv's site-packages, edit the venv's config. Each run gets
  * its own copy of the files in its scratch /work and the prebuilt venv bound read-only, so the next run
  * sees exactly what the prebuild left. The prebuild itself may not leave the host a link out of the venv
- * (to /etc, or a rewritten interpreter link), and what it writes into the venv counts against the scratch
- * cap like /work.
+ * (to /etc, or a rewritten interpreter link), what it writes into the venv counts against the scratch
+ * cap like /work, it cannot outlive its deadline or leave a process running, and a prompt gets EOF.
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -18,7 +18,7 @@ import { useEngine } from '../engine/helpers.js';
 const storeDir = mkdtempSync(join(tmpdir(), 'isola-shell-tamper-'));
 chmodSync(storeDir, 0o755); // the sandbox uid binds the prebuilt files from there
 afterAll(() => rmSync(storeDir, { recursive: true, force: true }));
-const { run } = useEngine({ storeDir, workers: { native: 1 }, laneOptions: { native: { tmpfsMb: 32 } } });
+const { run } = useEngine({ storeDir, workers: { native: 1 }, laneOptions: { native: { tmpfsMb: 32, prebuildTimeoutMs: 3_000 } } });
 
 const script = (...lines: string[]): string => ['#!/bin/bash', 'set -e', ...lines, `# nonce ${randomBytes(8).toString('hex')}`, ''].join('\n');
 
@@ -81,7 +81,7 @@ describe('attack: a later run tampers with what the shell prebuild left', () => 
   }, 120_000);
 });
 
-describe('attack: the shell prebuild leaves the host something odd in the venv', () => {
+describe('attack: the shell prebuild itself misbehaves', () => {
   const refusals: [string, string, RegExp][] = [
     ['a link from the venv to a host file', 'ln -s /etc/passwd "$VIRTUAL_ENV/passwd"', /"venv\/passwd" in the venv, which is a symbolic link to "\/etc\/passwd"/],
     ['a rewritten interpreter link', 'ln -sfn /bin/sh "$VIRTUAL_ENV/bin/python"', /"venv\/bin\/python" in the venv, which is a symbolic link to "\/bin\/sh"/],
@@ -95,6 +95,24 @@ describe('attack: the shell prebuild leaves the host something odd in the venv',
       expect(stored().filter((name) => name.startsWith('.'))).toEqual([]);
     }, 60_000);
   }
+
+  it('stops a script that never ends at the prebuild deadline, and one that leaves a process behind at its end', async () => {
+    const started = Date.now();
+    const stuck = await run({ language: 'python', code: 'print(1)', prebuild: script('sleep 600'), timeout_ms: 30_000 });
+    expect(stuck.error?.type).toBe('package_install');
+    expect(stuck.error?.message).toMatch(/exceeded its 3000 ms deadline/);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    const behind = await run({ language: 'python', code: 'import subprocess\nprint(subprocess.run(["pgrep", "-c", "sleep"], capture_output=True, text=True).stdout.strip() or "0")', prebuild: script('(sleep 600 &)', 'echo left a sleeper'), timeout_ms: 30_000 });
+    expect(behind.error, behind.stderr).toBeNull();
+    expect(behind.stdout.trim()).toBe('0');
+  }, 60_000);
+
+  it('gives a prompt no one to wait for: stdin is closed', async () => {
+    const prompt = script('read -r -p "Continue? [y/N] " answer || true', 'echo "[$answer]" > answer.txt');
+    const response = await run({ language: 'python', code: 'print(open("answer.txt").read().strip())', prebuild: prompt, timeout_ms: 30_000 });
+    expect(response.error, response.stderr).toBeNull();
+    expect(response.stdout).toBe('[]\n');
+  }, 60_000);
 
   it('counts what the script writes into the venv against the scratch cap', async () => {
     const response = await run({ language: 'python', code: 'print(1)', prebuild: script('head -c 48M /dev/zero > "$VIRTUAL_ENV/filler"'), timeout_ms: 30_000 });
