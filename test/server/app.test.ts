@@ -62,6 +62,13 @@ describe('POST /v1/execute and friends', () => {
     expect(fields(res.body)).toEqual(expect.arrayContaining(['language', 'code', 'timeout_ms', 'memory_mb', 'network.allow.0', 'extra']));
   });
 
+  it('names prebuild_language in a 400 when it makes no sense for the request', async () => {
+    const res = await post(app, { language: 'python', code: '', prebuild: 'echo hi', prebuild_language: 'javascript' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toMatchObject({ code: 'invalid_request', message: 'Invalid request: prebuild_language' });
+    expect(fields(res.body)).toEqual(['prebuild_language']);
+  });
+
   it.each([
     ['malformed JSON', '{"language": "javascript", "code": '],
     ['an empty body', ''],
