@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ERROR_CATALOG } from '../../src/contract/errors.js';
-import { LIMITS, MAX_BODY_BYTES } from '../../src/contract/limits.js';
+import { DEFAULT_OPERATOR_LIMITS, maxBodyBytes } from '../../src/contract/operator-limits.js';
 import { ExecuteRequestSchema } from '../../src/contract/request.js';
 import { ExecuteResponseSchema } from '../../src/contract/response.js';
 import { createEngine } from '../../src/engine/create-engine.js';
@@ -87,8 +87,8 @@ describe('POST /v1/execute and friends', () => {
     expect(res.headers['x-request-id']).toMatch(/^req_/);
   });
 
-  it('rejects a body over MAX_BODY_BYTES with 413 before parsing it', async () => {
-    const payload = `{"language":"javascript","code":"${'x'.repeat(MAX_BODY_BYTES)}"}`;
+  it('rejects a body over the body limit with 413 before parsing it', async () => {
+    const payload = `{"language":"javascript","code":"${'x'.repeat(maxBodyBytes(DEFAULT_OPERATOR_LIMITS))}"}`;
     const res = await post(app, payload);
     expect(res.statusCode).toBe(413);
     expect(res.json().error.code).toBe('payload_too_large');
@@ -96,8 +96,8 @@ describe('POST /v1/execute and friends', () => {
   });
 
   it('rejects code and inputs over their own limits with 413 naming both', async () => {
-    const code = `// ${'x'.repeat(LIMITS.codeBytes)}`;
-    const inputs = { blob: 'y'.repeat(LIMITS.inputsBytes) };
+    const code = `// ${'x'.repeat(DEFAULT_OPERATOR_LIMITS.maxCodeBytes)}`;
+    const inputs = { blob: 'y'.repeat(DEFAULT_OPERATOR_LIMITS.maxInputsBytes) };
     const res = await post(app, { language: 'javascript', code, inputs });
     expect(res.statusCode).toBe(413);
     expect(res.json().error.code).toBe('payload_too_large');
