@@ -123,6 +123,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     const startedAt = Date.now();
     // A request a contract under these limits already accepted (the HTTP faces, the CLI) is not parsed again.
     const { request, inputsJson } = contract.accept(body);
+    const face = executeOptions.face ?? 'isola';
     const plan = await planExecution(request, transpile);
     const signal = executeOptions.signal;
     let route: Awaited<ReturnType<typeof routeRequest>>;
@@ -175,8 +176,8 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
       bridgeCreated?.release(id);
     }
     const response = buildEnvelope({ ...context, queueMs: dispatched.queueMs }, dispatched.result);
-    emit({ type: 'execution', lane, status: response.status, errorType: response.error?.type ?? null, elapsedMs: response.elapsed_ms, queueMs: response.timings.queue_ms, runMs: response.timings.run_ms });
-    log('info', 'execution finished', { executionId: id, requestId: executeOptions.requestId, lane, status: response.status, errorType: response.error?.type, elapsedMs: response.elapsed_ms });
+    emit({ type: 'execution', face, lane, status: response.status, errorType: response.error?.type ?? null, elapsedMs: response.elapsed_ms, queueMs: response.timings.queue_ms, runMs: response.timings.run_ms });
+    log('info', 'execution finished', { executionId: id, requestId: executeOptions.requestId, face, lane, status: response.status, errorType: response.error?.type, elapsedMs: response.elapsed_ms });
     return response;
   }
 

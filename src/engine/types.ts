@@ -44,8 +44,11 @@ export interface EngineOptions {
   logger?: EngineLogger;
 }
 
+/** Which API a request came in through: the native one (HTTP /v1, the CLI, the library) or an emulated one. */
+export type FaceName = 'isola' | 'dify' | 'piston';
+
 export type EngineEvent =
-  | { type: 'execution'; lane: LaneName; status: ExecuteResponse['status']; errorType: string | null; elapsedMs: number; queueMs: number; runMs: number }
+  | { type: 'execution'; face: FaceName; lane: LaneName; status: ExecuteResponse['status']; errorType: string | null; elapsedMs: number; queueMs: number; runMs: number }
   | { type: 'worker_restart'; lane: LaneName; reason: string }
   | { type: 'queue'; depth: number }
   | { type: 'egress_denied'; host: string; reason: string }
@@ -60,6 +63,8 @@ export interface ExecuteOptions {
    * guest (interrupted like at its deadline). execute() still resolves, with error.type `cancelled`.
    */
   signal?: AbortSignal;
+  /** The face the request came in through, for metrics and logs (default `isola`). */
+  face?: FaceName;
 }
 
 export interface LaneReadiness {

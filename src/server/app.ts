@@ -143,7 +143,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     reply.raw.once('close', onClose);
     try {
       // The engine logs the run with both ids; nothing here logs the code or the inputs.
-      return await engine.execute(parsed, { requestId: request.id, signal: controller.signal });
+      return await engine.execute(parsed, { requestId: request.id, signal: controller.signal, face: 'isola' });
     } finally {
       reply.raw.off('close', onClose);
     }

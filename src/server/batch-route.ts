@@ -67,7 +67,7 @@ export function registerBatchRoute(app: FastifyInstance, engine: Engine, contrac
           id = given;
           item = rest;
         }
-        const result = await engine.execute(contract.accept(item), { requestId: `${request.id}/${id}`, signal: controller.signal });
+        const result = await engine.execute(contract.accept(item), { requestId: `${request.id}/${id}`, signal: controller.signal, face: 'isola' });
         write({ id, result });
       } catch (error) {
         if (!isIsolaError(error)) request.log.error({ err: error }, 'batch item failed');

@@ -29,14 +29,14 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
 
   const executions = new Counter({
     name: 'isola_executions_total',
-    help: 'Executions that produced a result, by lane, status and error type (none when the run had no error).',
-    labelNames: ['lane', 'status', 'error_type'] as const,
+    help: 'Executions that produced a result, by face (isola, dify, piston), lane, status and error type (none when the run had no error).',
+    labelNames: ['face', 'lane', 'status', 'error_type'] as const,
     registers: [registry],
   });
   const duration = new Histogram({
     name: 'isola_execution_duration_seconds',
-    help: 'Wall-clock time of executions, queueing included, by lane.',
-    labelNames: ['lane'] as const,
+    help: 'Wall-clock time of executions, queueing included, by face and lane.',
+    labelNames: ['face', 'lane'] as const,
     buckets: DURATION_BUCKETS,
     registers: [registry],
   });
@@ -67,8 +67,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     try {
       switch (event.type) {
         case 'execution':
-          executions.inc({ lane: event.lane, status: event.status, error_type: event.errorType ?? 'none' });
-          duration.observe({ lane: event.lane }, event.elapsedMs / 1000);
+          executions.inc({ face: event.face, lane: event.lane, status: event.status, error_type: event.errorType ?? 'none' });
+          duration.observe({ face: event.face, lane: event.lane }, event.elapsedMs / 1000);
           break;
         case 'worker_restart':
           workerRestarts.inc({ lane: event.lane });

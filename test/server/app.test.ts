@@ -164,14 +164,14 @@ describe('POST /v1/execute and friends', () => {
     const count = async () => {
       const res = await app.inject({ method: 'GET', url: '/metrics' });
       expect(res.statusCode).toBe(200);
-      const line = res.body.split('\n').find((l) => l.startsWith('isola_executions_total{lane="quickjs",status="completed",error_type="none"}'));
+      const line = res.body.split('\n').find((l) => l.startsWith('isola_executions_total{face="isola",lane="quickjs",status="completed",error_type="none"}'));
       return line ? Number(line.split(' ').pop()) : 0;
     };
     const before = await count();
     await post(app, { language: 'javascript', code: ADD, inputs: { a: 1, b: 1 } });
     expect(await count()).toBe(before + 1);
     const text = (await app.inject({ method: 'GET', url: '/metrics' })).body;
-    expect(text).toContain('isola_execution_duration_seconds_bucket{le="0.001",lane="quickjs"}');
+    expect(text).toContain('isola_execution_duration_seconds_bucket{le="0.001",face="isola",lane="quickjs"}');
     expect(text).toContain('# TYPE isola_queue_depth gauge');
   });
 });

@@ -120,7 +120,7 @@ function routes(app: FastifyInstance, engine: Engine, options: DifyFaceOptions &
           ...(language === 'python' && packages.length > 0 ? { packages } : {}),
           ...(body.enable_network === true && options.allowHosts.length > 0 ? { network: { allow: options.allowHosts } } : {}),
         },
-        { requestId: request.id },
+        { requestId: request.id, face: 'dify' },
       );
       return { code: 0, message: 'success', data: { stdout: response.stdout, stderr: response.stderr, error: errorText(response), exit_code: response.return_code ?? -1 } };
     } catch (error) {

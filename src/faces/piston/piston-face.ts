@@ -135,7 +135,7 @@ export function registerPistonFace(app: FastifyInstance, engine: Engine): void {
             timeout_ms: timeoutMs,
             ...(memoryBytes !== undefined ? { memory_mb: Math.min(4096, Math.max(16, Math.ceil(memoryBytes / 2 ** 20))) } : {}),
           },
-          { requestId: request.id },
+          { requestId: request.id, face: 'piston' },
         );
         return { language: runtime.language, version: runtime.version, run: run(response) };
       } catch (error) {
