@@ -8,6 +8,7 @@
 import { availableParallelism } from 'node:os';
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { DEFAULT_OPERATOR_LIMITS } from '../contract/operator-limits.js';
 import { EvalInputError, readJsonl, type Problem, type Sample } from '../eval/formats.js';
 import { EXIT } from './exit-codes.js';
 import { writeStderr, writeStdout } from './output.js';
@@ -50,7 +51,7 @@ export async function run(args: string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'missing <samples.jsonl>' : `expected one samples file, got ${positionals.length}`);
   const samplesPath = positionals[0] as string;
   const ks = (values.k ?? '1,10,100').split(',').map((k) => positiveInteger('--k', k.trim(), 1_000_000));
-  const timeoutMs = values.timeout === undefined ? 3000 : positiveInteger('--timeout', values.timeout, 600_000);
+  const timeoutMs = values.timeout === undefined ? 3000 : positiveInteger('--timeout', values.timeout, DEFAULT_OPERATOR_LIMITS.maxTimeoutMs);
   const workers = values.workers === undefined ? Math.max(2, availableParallelism()) : positiveInteger('--workers', values.workers, 256);
 
   let samples: Sample[];

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { isIsolaError, type FieldIssue, type IsolaError } from '../contract/errors.js';
+import { DEFAULT_OPERATOR_LIMITS } from '../contract/operator-limits.js';
 import { acceptExecuteRequest, type ParsedExecuteRequest } from '../contract/request.js';
 import { EXIT, EXIT_BY_ERROR_TYPE, exitCodeOf, exitCodeOfError } from './exit-codes.js';
 import { KNOWN_EXTENSIONS, languageOfFile } from './language.js';
@@ -19,7 +20,7 @@ Runs the file once in a fresh sandbox and prints the response JSON on stdout.
 Options:
   --lang <javascript|typescript|python>  default: from the extension (${KNOWN_EXTENSIONS.join(' ')})
   --inputs <JSON|@file|@->               inputs object (inline JSON, a file, or stdin); default {}
-  --timeout <ms>                         hard deadline, 1..600000; default 10000
+  --timeout <ms>                         hard deadline, 1..${DEFAULT_OPERATOR_LIMITS.maxTimeoutMs}; default 10000
   --memory <mb>                          heap cap, 16..4096; default 256
   --entrypoint <auto|script|main>        default auto
   --runtime <auto|wasm|native>           default auto

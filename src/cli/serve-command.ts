@@ -1,7 +1,9 @@
 /** `isola serve`: start the HTTP service and block until SIGTERM/SIGINT has drained it. */
 import { parseArgs } from 'node:util';
 import { LaneSchema, type LaneName } from '../contract/response.js';
+import { DEFAULT_OPERATOR_LIMITS as LIMIT, OPERATOR_LIMIT_RANGES as RANGE, OperatorLimitsError } from '../contract/operator-limits.js';
 import { EXIT } from './exit-codes.js';
+import { limitSettings } from './limit-settings.js';
 import { writeStderr, writeStdout } from './output.js';
 import { UsageError } from './usage-error.js';
 
@@ -18,6 +20,12 @@ Options:
   --workers <lane=n,...> workers per lane, 0 disables a lane, e.g. quickjs=4,cpython=0,native=0
                          (lanes: quickjs, cpython, native; defaults chosen by the engine per core count)
   --max-queue <n>        executions waiting for a worker before 503 overloaded
+  --max-timeout-ms <ms>  longest timeout_ms a request may ask for; default ${LIMIT.maxTimeoutMs}
+                         (at most ${RANGE.maxTimeoutMs.max}); or ISOLA_MAX_TIMEOUT_MS
+  --max-code-bytes <n>   largest code, UTF-8 bytes; default ${LIMIT.maxCodeBytes} (at most ${RANGE.maxCodeBytes.max});
+                         or ISOLA_MAX_CODE_BYTES
+  --max-inputs-bytes <n> largest inputs serialized, and stdin; default ${LIMIT.maxInputsBytes}
+                         (at most ${RANGE.maxInputsBytes.max}); or ISOLA_MAX_INPUTS_BYTES
   --egress-allow-private let allow-listed hosts resolve to loopback and private addresses (tests,
                          on-prem); link-local (cloud metadata) stays refused. A request cannot do this.
   --dify-api-key <key>   mount the dify-sandbox face (/health, /v1/sandbox/*) with this X-Api-Key
@@ -25,7 +33,8 @@ Options:
   -h, --help
 Environment: ISOLA_LOG_LEVEL (default info), ISOLA_STORE_DIR (snapshot store),
 ISOLA_EGRESS_ALLOW_PRIVATE=1 (same as --egress-allow-private); the dify-sandbox face: ISOLA_DIFY_API_KEY,
-ISOLA_DIFY_PACKAGES (default numpy,pandas,pyyaml,markdown,jinja2,requests), ISOLA_DIFY_TIMEOUT_S (15),
+ISOLA_DIFY_PACKAGES (default numpy,pandas,pyyaml,markdown,jinja2,requests), ISOLA_DIFY_TIMEOUT_S (15,
+at most the maximum timeout),
 ISOLA_DIFY_MAX_REQUESTS (50), ISOLA_DIFY_ALLOW_HOSTS (hosts enable_network may reach; none by default).`;
 
 const OPTIONS = {
@@ -36,6 +45,9 @@ const OPTIONS = {
   piston: { type: 'boolean' },
   workers: { type: 'string' },
   'max-queue': { type: 'string' },
+  'max-timeout-ms': { type: 'string' },
+  'max-code-bytes': { type: 'string' },
+  'max-inputs-bytes': { type: 'string' },
   'egress-allow-private': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -80,6 +92,7 @@ export async function run(args: string[]): Promise<number> {
   const drainGraceMs = values['grace-ms'] === undefined ? undefined : intFlag('grace-ms', values['grace-ms'], 0, 3_600_000);
   const workers = values.workers === undefined ? {} : workersFlag(values.workers);
   const maxQueue = values['max-queue'] === undefined ? undefined : intFlag('max-queue', values['max-queue'], 0, 1_000_000);
+  const limits = limitSettings(values, process.env);
 
   const { startServer, DEFAULT_HOST, DEFAULT_PORT } = await import('../server/serve.js');
   let server: Awaited<ReturnType<typeof startServer>>;
@@ -93,10 +106,13 @@ export async function run(args: string[]): Promise<number> {
       engineOptions: {
         workers,
         ...(maxQueue !== undefined ? { maxQueue } : {}),
+        limits,
         ...(values['egress-allow-private'] ? { egress: { allowPrivate: true } } : {}),
       },
     });
   } catch (error) {
+    // A face's setting past the limits (ISOLA_DIFY_TIMEOUT_S over the maximum timeout): the operator's to fix.
+    if (error instanceof OperatorLimitsError) throw new UsageError(error.message, { cause: error });
     const reason = LISTEN_ERRORS[(error as NodeJS.ErrnoException).code ?? ''];
     if (!reason) throw error;
     await writeStderr(`isola serve: cannot listen on ${values.host ?? DEFAULT_HOST}:${port ?? DEFAULT_PORT}: ${reason}\n`);

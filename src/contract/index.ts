@@ -1,6 +1,7 @@
 export * from './errors.js';
 export * from './ids.js';
 export * from './limits.js';
+export * from './operator-limits.js';
 export * from './prebuild.js';
 export * from './request.js';
 export * from './response.js';

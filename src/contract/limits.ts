@@ -1,10 +1,11 @@
-/** Hard limits of the v1 contract. Shared by the schema, the HTTP body limit and the docs. */
+/**
+ * Fixed limits of the v1 contract, shared by the schema and the docs. The ones an operator sets (the
+ * longest timeout, the largest code and inputs) are in operator-limits.ts.
+ */
 export const MIB = 1024 * 1024;
 
 export const LIMITS = {
-  codeBytes: 2 * MIB,
-  inputsBytes: 10 * MIB,
-  timeoutMs: { min: 1, max: 600_000, default: 10_000 },
+  timeoutMs: { min: 1 },
   memoryMb: { min: 16, max: 4096, default: 256 },
   packages: { max: 64, specChars: 256 },
   allowHosts: { max: 64, entryChars: 260 },
@@ -28,9 +29,6 @@ export const LIMITS = {
    */
   sourceNesting: 10_000,
 } as const;
-
-/** Largest JSON body the HTTP face accepts before parsing: code and inputs at their caps plus slack. */
-export const MAX_BODY_BYTES = LIMITS.codeBytes * 6 + LIMITS.inputsBytes + LIMITS.prebuildBytes * 6 + MIB;
 
 /**
  * UTF-8 byte length of a string without encoding it (what Buffer.byteLength and TextEncoder report; a

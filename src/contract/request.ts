@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { IsolaError, type FieldIssue } from './errors.js';
 import { findJsonValueIssue, loneSurrogateAt, loneSurrogateMessage } from './json-checks.js';
 import { LIMITS, utf8Length } from './limits.js';
+import { DEFAULT_OPERATOR_LIMITS, defaultTimeoutMs, sameLimits, type OperatorLimits } from './operator-limits.js';
 import { PrebuildLanguageSchema, shellPrebuildOf } from './prebuild.js';
 
 /** A string that is valid Unicode: a lone surrogate would reach a guest's UTF-8 encoder and fail there. */
@@ -42,49 +43,58 @@ export const NetworkSchema = z
   .strict()
   .describe('Egress allow-list. Empty (the default) means no network.');
 
-export const ExecuteRequestSchema = z
-  .object({
-    language: LanguageSchema,
-    code: unicodeString().describe(`Source code, at most ${LIMITS.codeBytes} bytes of UTF-8.`),
-    inputs: z
-      .record(z.string(), z.unknown())
-      .default({})
-      .describe(
-        `JSON object handed to the code, at most ${LIMITS.inputsBytes} bytes serialized and ${LIMITS.jsonDepth} levels deep; strings must be valid Unicode and numbers finite.`,
-      ),
-    entrypoint: EntrypointSchema.default('auto'),
-    timeout_ms: z
-      .number()
-      .int()
-      .min(LIMITS.timeoutMs.min)
-      .max(LIMITS.timeoutMs.max)
-      .default(LIMITS.timeoutMs.default)
-      .describe('Hard wall-clock deadline of the run.'),
-    memory_mb: z
-      .number()
-      .int()
-      .min(LIMITS.memoryMb.min)
-      .max(LIMITS.memoryMb.max)
-      .default(LIMITS.memoryMb.default)
-      .describe('Cap of the guest heap.'),
-    packages: z
-      .array(unicodeString().min(1).max(LIMITS.packages.specChars))
-      .max(LIMITS.packages.max)
-      .default([])
-      .describe('npm specs (name@range) or pip requirement specs, by language.'),
-    network: NetworkSchema.default({ allow: [] }),
-    runtime: RuntimeSchema.default('auto'),
-    prebuild: unicodeString()
-      .optional()
-      .describe(
-        'Run once when the environment is built: code in the language of `code` (before the snapshot), or a shell script (`prebuild_language: "bash"` or a `#!/bin/bash` first line) run in the native lane, whose working directory starts every execution.',
-      ),
-    prebuild_language: PrebuildLanguageSchema.optional(),
-    stdin: unicodeString()
-      .optional()
-      .describe(`What the code reads on standard input (default: the inputs as JSON), at most ${LIMITS.inputsBytes} bytes.`),
-  })
-  .strict();
+/**
+ * The request schema under an operator's limits (the maximum timeout and the size caps in the
+ * descriptions, which /openapi.json publishes). Built once per engine or app, never per request.
+ */
+export function executeRequestSchema(limits: OperatorLimits) {
+  return z
+    .object({
+      language: LanguageSchema,
+      code: unicodeString().describe(`Source code, at most ${limits.maxCodeBytes} bytes of UTF-8.`),
+      inputs: z
+        .record(z.string(), z.unknown())
+        .default({})
+        .describe(
+          `JSON object handed to the code, at most ${limits.maxInputsBytes} bytes serialized and ${LIMITS.jsonDepth} levels deep; strings must be valid Unicode and numbers finite.`,
+        ),
+      entrypoint: EntrypointSchema.default('auto'),
+      timeout_ms: z
+        .number()
+        .int()
+        .min(LIMITS.timeoutMs.min)
+        .max(limits.maxTimeoutMs)
+        .default(defaultTimeoutMs(limits))
+        .describe(`Hard wall-clock deadline of the run, at most ${limits.maxTimeoutMs} ms (the operator's maximum).`),
+      memory_mb: z
+        .number()
+        .int()
+        .min(LIMITS.memoryMb.min)
+        .max(LIMITS.memoryMb.max)
+        .default(LIMITS.memoryMb.default)
+        .describe('Cap of the guest heap.'),
+      packages: z
+        .array(unicodeString().min(1).max(LIMITS.packages.specChars))
+        .max(LIMITS.packages.max)
+        .default([])
+        .describe('npm specs (name@range) or pip requirement specs, by language.'),
+      network: NetworkSchema.default({ allow: [] }),
+      runtime: RuntimeSchema.default('auto'),
+      prebuild: unicodeString()
+        .optional()
+        .describe(
+          'Run once when the environment is built: code in the language of `code` (before the snapshot), or a shell script (`prebuild_language: "bash"` or a `#!/bin/bash` first line) run in the native lane, whose working directory starts every execution.',
+        ),
+      prebuild_language: PrebuildLanguageSchema.optional(),
+      stdin: unicodeString()
+        .optional()
+        .describe(`What the code reads on standard input (default: the inputs as JSON), at most ${limits.maxInputsBytes} bytes.`),
+    })
+    .strict();
+}
+
+/** The schema under the default operator limits: the request types, and what a library caller gets. */
+export const ExecuteRequestSchema = executeRequestSchema(DEFAULT_OPERATOR_LIMITS);
 
 /** What callers may send (defaults optional). */
 export type ExecuteRequestInput = z.input<typeof ExecuteRequestSchema>;
@@ -97,33 +107,71 @@ function pathOf(path: readonly PropertyKey[]): string {
 
 /**
  * A request the contract accepted: defaults applied, every field checked, and the inputs serialised
- * (once) into the JSON text the guest receives. Only acceptExecuteRequest makes one, and the engine runs
- * it without parsing again; the request is frozen, and later changes to `inputs` do not reach the guest.
+ * (once) into the JSON text the guest receives. Only a RequestContract makes one, and an engine under the
+ * same limits runs it without parsing again; the request is frozen, and later changes to `inputs` do not reach the guest.
  */
 export interface ParsedExecuteRequest {
   readonly request: Readonly<ExecuteRequest>;
   readonly inputsJson: string;
 }
 
-const accepted = new WeakSet<object>();
+/** Each request a contract returned, with the limits it was accepted under. */
+const accepted = new WeakMap<object, OperatorLimits>();
 
-/** True only for what acceptExecuteRequest returned: a look-alike object is parsed like any body. */
-export function isParsedExecuteRequest(value: unknown): value is ParsedExecuteRequest {
-  return typeof value === 'object' && value !== null && accepted.has(value);
+/**
+ * True only for what a contract returned (under `limits`, when given): a look-alike object is parsed
+ * like any body, and a request accepted under other limits is checked again.
+ */
+export function isParsedExecuteRequest(value: unknown, limits?: OperatorLimits): value is ParsedExecuteRequest {
+  if (typeof value !== 'object' || value === null) return false;
+  const under = accepted.get(value);
+  return under !== undefined && (limits === undefined || sameLimits(under, limits));
 }
 
 /**
- * Validate and normalise a request. Throws IsolaError `invalid_request` naming every bad field, or
- * `payload_too_large` naming the field over its size limit, and returns the request with defaults applied.
+ * The contract under one operator's limits: the schema, built once, and `accept` over it.
+ * The engine holds one and so does each face, built from the engine's limits, so a request the HTTP face
+ * accepted is not parsed again and a library caller meets exactly the same checks.
  */
-export function parseExecuteRequest(body: unknown): ExecuteRequest {
-  return acceptExecuteRequest(body).request;
+export interface RequestContract {
+  readonly limits: OperatorLimits;
+  readonly schema: ReturnType<typeof executeRequestSchema>;
+  /** Validate and normalise a request, keeping the serialised inputs: what the faces hand to Engine.execute. */
+  accept(body: unknown): ParsedExecuteRequest;
 }
 
-/** parseExecuteRequest, keeping the serialised inputs: what the faces hand to Engine.execute. */
+export function createRequestContract(limits: OperatorLimits = DEFAULT_OPERATOR_LIMITS): RequestContract {
+  const schema = executeRequestSchema(limits);
+  const contract: RequestContract = {
+    limits,
+    schema,
+    accept(body) {
+      if (isParsedExecuteRequest(body, limits)) return body;
+      // Accepted under other limits (another engine's): its normalised request is a body like any other.
+      return acceptWith(schema, limits, isParsedExecuteRequest(body) ? body.request : body);
+    },
+  };
+  return Object.freeze(contract);
+}
+
+const defaultContract = createRequestContract();
+
+/**
+ * Validate and normalise a request under the default operator limits. Throws IsolaError
+ * `invalid_request` naming every bad field, or `payload_too_large` naming the field over its size limit,
+ * and returns the request with defaults applied.
+ */
+export function parseExecuteRequest(body: unknown): ExecuteRequest {
+  return defaultContract.accept(body).request;
+}
+
+/** parseExecuteRequest, keeping the serialised inputs. An engine's own limits: createRequestContract. */
 export function acceptExecuteRequest(body: unknown): ParsedExecuteRequest {
-  if (isParsedExecuteRequest(body)) return body;
-  const parsed = ExecuteRequestSchema.safeParse(body);
+  return defaultContract.accept(body);
+}
+
+function acceptWith(schema: RequestContract['schema'], limits: OperatorLimits, body: unknown): ParsedExecuteRequest {
+  const parsed = schema.safeParse(body);
   if (!parsed.success) {
     const issues: FieldIssue[] = parsed.error.issues.map((issue) => {
       if (issue.code === 'unrecognized_keys') {
@@ -142,14 +190,14 @@ export function acceptExecuteRequest(body: unknown): ParsedExecuteRequest {
   if (prebuildIssue) throw invalid([prebuildIssue]);
   const tooLarge: FieldIssue[] = [];
   const codeBytes = utf8Length(request.code);
-  if (codeBytes > LIMITS.codeBytes) {
-    tooLarge.push({ field: 'code', message: `${codeBytes} bytes exceeds the limit of ${LIMITS.codeBytes}` });
+  if (codeBytes > limits.maxCodeBytes) {
+    tooLarge.push({ field: 'code', message: `${codeBytes} bytes exceeds the limit of ${limits.maxCodeBytes}` });
   }
   if (request.prebuild !== undefined && utf8Length(request.prebuild) > LIMITS.prebuildBytes) {
     tooLarge.push({ field: 'prebuild', message: `exceeds the limit of ${LIMITS.prebuildBytes} bytes` });
   }
-  if (request.stdin !== undefined && utf8Length(request.stdin) > LIMITS.inputsBytes) {
-    tooLarge.push({ field: 'stdin', message: `exceeds the limit of ${LIMITS.inputsBytes} bytes` });
+  if (request.stdin !== undefined && utf8Length(request.stdin) > limits.maxInputsBytes) {
+    tooLarge.push({ field: 'stdin', message: `exceeds the limit of ${limits.maxInputsBytes} bytes` });
   }
   let inputsJson: string;
   try {
@@ -162,8 +210,8 @@ export function acceptExecuteRequest(body: unknown): ParsedExecuteRequest {
     });
   }
   const inputsBytes = utf8Length(inputsJson);
-  if (inputsBytes > LIMITS.inputsBytes) {
-    tooLarge.push({ field: 'inputs', message: `${inputsBytes} bytes serialized exceeds the limit of ${LIMITS.inputsBytes}` });
+  if (inputsBytes > limits.maxInputsBytes) {
+    tooLarge.push({ field: 'inputs', message: `${inputsBytes} bytes serialized exceeds the limit of ${limits.maxInputsBytes}` });
   }
   if (tooLarge.length > 0) {
     throw new IsolaError('payload_too_large', `Too large: ${tooLarge.map((i) => i.field).join(', ')}`, {
@@ -174,7 +222,7 @@ export function acceptExecuteRequest(body: unknown): ParsedExecuteRequest {
   Object.freeze(request.network.allow);
   Object.freeze(request.network);
   const result: ParsedExecuteRequest = Object.freeze({ request: Object.freeze(request), inputsJson });
-  accepted.add(result);
+  accepted.set(result, limits);
   return result;
 }
 

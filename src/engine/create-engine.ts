@@ -10,7 +10,8 @@ import { join, resolve } from 'node:path';
 import { IsolaError, shuttingDownError } from '../contract/errors.js';
 import { newExecutionId } from '../contract/ids.js';
 import { LIMITS } from '../contract/limits.js';
-import { acceptExecuteRequest } from '../contract/request.js';
+import { defaultTimeoutMs, resolveOperatorLimits } from '../contract/operator-limits.js';
+import { createRequestContract } from '../contract/request.js';
 import type { ExecuteResponse, LaneName } from '../contract/response.js';
 import type { EgressBridge } from '../egress/index.js';
 import type { EnvironmentManager } from '../environments/index.js';
@@ -26,6 +27,9 @@ import { Scheduler, type Dispatched } from './scheduler.js';
 import type { Engine, EngineEvent, EngineOptions, ExecuteOptions, Readiness } from './types.js';
 
 export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
+  // First: a limit out of range is the operator's mistake, reported before any worker starts.
+  const limits = resolveOperatorLimits(options.limits);
+  const contract = createRequestContract(limits);
   const root = packageRoot();
   const runtimesDir = join(root, 'runtimes');
   const storeDir = resolve(options.storeDir ?? process.env['ISOLA_STORE_DIR'] ?? join(root, 'snapshots'));
@@ -117,8 +121,9 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     // The one draining check: the HTTP face's drain() closes the engine first thing, so it lands here too.
     if (draining) throw shuttingDownError();
     const startedAt = Date.now();
-    // A request the contract already accepted (the HTTP face, the CLI) is not parsed again.
-    const { request, inputsJson } = acceptExecuteRequest(body);
+    // A request a contract under these limits already accepted (the HTTP faces, the CLI) is not parsed again.
+    const { request, inputsJson } = contract.accept(body);
+    const face = executeOptions.face ?? 'isola';
     const plan = await planExecution(request, transpile);
     const signal = executeOptions.signal;
     let route: Awaited<ReturnType<typeof routeRequest>>;
@@ -171,8 +176,8 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
       bridgeCreated?.release(id);
     }
     const response = buildEnvelope({ ...context, queueMs: dispatched.queueMs }, dispatched.result);
-    emit({ type: 'execution', lane, status: response.status, errorType: response.error?.type ?? null, elapsedMs: response.elapsed_ms, queueMs: response.timings.queue_ms, runMs: response.timings.run_ms });
-    log('info', 'execution finished', { executionId: id, requestId: executeOptions.requestId, lane, status: response.status, errorType: response.error?.type, elapsedMs: response.elapsed_ms });
+    emit({ type: 'execution', face, lane, status: response.status, errorType: response.error?.type ?? null, elapsedMs: response.elapsed_ms, queueMs: response.timings.queue_ms, runMs: response.timings.run_ms });
+    log('info', 'execution finished', { executionId: id, requestId: executeOptions.requestId, face, lane, status: response.status, errorType: response.error?.type, elapsedMs: response.elapsed_ms });
     return response;
   }
 
@@ -195,6 +200,15 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
         scrubbed_env: true,
       },
       egress: { allow_private: allowPrivate },
+      limits: {
+        max_timeout_ms: limits.maxTimeoutMs,
+        default_timeout_ms: defaultTimeoutMs(limits),
+        max_code_bytes: limits.maxCodeBytes,
+        max_inputs_bytes: limits.maxInputsBytes,
+        max_memory_mb: LIMITS.memoryMb.max,
+        stream_bytes: streamBytes,
+        output_bytes: outputBytes,
+      },
     };
   }
 
@@ -216,7 +230,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     return close({ graceMs: 0 });
   }
 
-  return { execute, readiness, close, destroy, [Symbol.asyncDispose]: () => close() };
+  return { execute, readiness, limits, close, destroy, [Symbol.asyncDispose]: () => close() };
 }
 
 /** Per lane, the hash of what its descriptor says makes two engines run the same code the same way. */

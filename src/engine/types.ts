@@ -1,4 +1,5 @@
 /** The engine's public surface: what the library, CLI and HTTP faces program against. Portable. */
+import type { OperatorLimits } from '../contract/operator-limits.js';
 import type { ExecuteRequestInput, ParsedExecuteRequest } from '../contract/request.js';
 import type { ExecuteResponse, LaneName } from '../contract/response.js';
 import type { EgressOptions, EngineLogger } from '../egress/options.js';
@@ -18,6 +19,12 @@ export interface EngineOptions {
   storeDir?: string;
   /** Size cap of the environment store; least recently used environments are evicted past it (default 20 GiB). */
   maxStoreBytes?: number;
+  /**
+   * The operator's limits: the longest timeout a request may ask for (default 1,000,000 ms) and the
+   * largest code (2 MiB) and inputs (10 MiB; stdin too). Out of range: createEngine throws
+   * OperatorLimitsError naming the setting.
+   */
+  limits?: Partial<OperatorLimits>;
   /** Caps of captured stdout/stderr per stream, in bytes (default 1 MiB). */
   streamLimitBytes?: number;
   /** Cap of the output value in bytes (default 10 MiB). */
@@ -37,8 +44,11 @@ export interface EngineOptions {
   logger?: EngineLogger;
 }
 
+/** Which API a request came in through: the native one (HTTP /v1, the CLI, the library) or an emulated one. */
+export type FaceName = 'isola' | 'dify' | 'piston';
+
 export type EngineEvent =
-  | { type: 'execution'; lane: LaneName; status: ExecuteResponse['status']; errorType: string | null; elapsedMs: number; queueMs: number; runMs: number }
+  | { type: 'execution'; face: FaceName; lane: LaneName; status: ExecuteResponse['status']; errorType: string | null; elapsedMs: number; queueMs: number; runMs: number }
   | { type: 'worker_restart'; lane: LaneName; reason: string }
   | { type: 'queue'; depth: number }
   | { type: 'egress_denied'; host: string; reason: string }
@@ -53,6 +63,8 @@ export interface ExecuteOptions {
    * guest (interrupted like at its deadline). execute() still resolves, with error.type `cancelled`.
    */
   signal?: AbortSignal;
+  /** The face the request came in through, for metrics and logs (default `isola`). */
+  face?: FaceName;
 }
 
 export interface LaneReadiness {
@@ -70,16 +82,30 @@ export interface Readiness {
   /** Which of the three isolation rings are active (see DESIGN.md). */
   rings: { wasm: boolean; no_host_realm: boolean; os_sandbox: boolean; scrubbed_env: boolean };
   egress: { allow_private: boolean };
+  /** The limits every request is held to (the operator's, and the fixed ones that bound the same fields). */
+  limits: ReadinessLimits;
+}
+
+export interface ReadinessLimits {
+  max_timeout_ms: number;
+  default_timeout_ms: number;
+  max_code_bytes: number;
+  max_inputs_bytes: number;
+  max_memory_mb: number;
+  stream_bytes: number;
+  output_bytes: number;
 }
 
 export interface Engine {
   /**
    * Validate and run one request. Rejects with IsolaError for request-level failures only. A
-   * ParsedExecuteRequest (from acceptExecuteRequest) is run as accepted, without parsing it again,
+   * ParsedExecuteRequest accepted under the same limits (createRequestContract(engine.limits)) is run as accepted, without parsing it again,
    * with the inputs serialised when it was accepted.
    */
   execute(request: ParsedExecuteRequest | ExecuteRequestInput | unknown, options?: ExecuteOptions): Promise<ExecuteResponse>;
   readiness(): Readiness;
+  /** The operator's limits this engine holds every request to (its options' with the defaults filled in). */
+  readonly limits: OperatorLimits;
   /** Stop accepting work; wait for in-flight executions up to graceMs, then stop workers. Idempotent. */
   close(options?: { graceMs?: number }): Promise<void>;
   /**

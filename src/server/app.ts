@@ -13,8 +13,8 @@ import fastify, {
 } from 'fastify';
 import type { Registry } from 'prom-client';
 import { IsolaError, shuttingDownError } from '../contract/errors.js';
-import { MAX_BODY_BYTES } from '../contract/limits.js';
-import { acceptExecuteRequest } from '../contract/request.js';
+import { maxBodyBytes } from '../contract/operator-limits.js';
+import { createRequestContract } from '../contract/request.js';
 import type { Engine } from '../engine/types.js';
 import { toErrorReply } from './error-reply.js';
 import { registerDifyFace, type DifyFaceOptions } from '../faces/dify/dify-face.js';
@@ -71,9 +71,12 @@ class QuietLogController extends LogController {
 export function buildApp(options: AppOptions): FastifyInstance {
   const { engine } = options;
   const graceMs = options.drainGraceMs ?? DEFAULT_DRAIN_GRACE_MS;
+  // The engine's limits, so that what this face accepts is exactly what the engine runs unparsed.
+  const contract = createRequestContract(engine.limits);
+  const bodyLimit = maxBodyBytes(engine.limits);
   const app = fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
-    bodyLimit: MAX_BODY_BYTES,
+    bodyLimit,
     // Time to receive a whole request (not to answer it): a client trickling a body cannot hold a socket
     // forever. Long executions are unaffected.
     requestTimeout: 60_000,
@@ -113,7 +116,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
 
   app.setErrorHandler((error, request, reply) => {
-    const out = toErrorReply(error, request.id);
+    // A route's own body limit (the batch route's) is the one it broke.
+    const out = toErrorReply(error, request.id, request.routeOptions.bodyLimit ?? bodyLimit);
     if (out.internal) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: out.body.error.code, status: out.status }, 'request refused');
     if (out.retryAfterS !== undefined) reply.header('retry-after', String(out.retryAfterS));
@@ -129,7 +133,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     // The engine checks draining (drain() closes it at once); here only for an app whose engine is
     // shared and still open, with the very same error.
     if (draining) throw shuttingDownError();
-    const parsed = acceptExecuteRequest(request.body);
+    const parsed = contract.accept(request.body);
     // A client that hangs up should not keep a worker busy: abort the execution when the socket closes
     // before the answer was written.
     const controller = new AbortController();
@@ -139,13 +143,13 @@ export function buildApp(options: AppOptions): FastifyInstance {
     reply.raw.once('close', onClose);
     try {
       // The engine logs the run with both ids; nothing here logs the code or the inputs.
-      return await engine.execute(parsed, { requestId: request.id, signal: controller.signal });
+      return await engine.execute(parsed, { requestId: request.id, signal: controller.signal, face: 'isola' });
     } finally {
       reply.raw.off('close', onClose);
     }
   });
 
-  registerBatchRoute(app, engine, () => draining);
+  registerBatchRoute(app, engine, contract, () => draining);
   if (options.dify) registerDifyFace(app, engine, options.dify);
   if (options.piston) registerPistonFace(app, engine);
 
@@ -158,10 +162,10 @@ export function buildApp(options: AppOptions): FastifyInstance {
     const ready = readiness.ready && laneAvailable && !isDraining;
     return reply
       .code(ready ? 200 : 503)
-      .send({ status: ready ? 'ready' : 'unavailable', ...readiness, draining: isDraining });
+      .send({ status: ready ? 'ready' : 'unavailable', ...readiness, draining: isDraining, limits: { ...readiness.limits, max_body_bytes: bodyLimit } });
   });
 
-  const document = buildOpenApiDocument({ version: packageVersion() });
+  const document = buildOpenApiDocument({ version: packageVersion(), contract, maxBodyBytes: bodyLimit });
   app.get('/openapi.json', async () => document);
   if (options.docs !== false) {
     // The document is built by hand from zod output; swagger's OpenAPI typings cannot check it anyway.

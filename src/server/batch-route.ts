@@ -9,7 +9,7 @@
 import { PassThrough } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { IsolaError, isIsolaError, shuttingDownError } from '../contract/errors.js';
-import { acceptExecuteRequest } from '../contract/request.js';
+import type { RequestContract } from '../contract/request.js';
 import type { Engine } from '../engine/types.js';
 
 export const BATCH_MAX_ITEMS = 10_000;
@@ -28,7 +28,7 @@ function concurrencyOf(query: unknown): number {
   return value;
 }
 
-export function registerBatchRoute(app: FastifyInstance, engine: Engine, draining: () => boolean): void {
+export function registerBatchRoute(app: FastifyInstance, engine: Engine, contract: RequestContract, draining: () => boolean): void {
   app.addContentTypeParser('application/x-ndjson', { parseAs: 'string', bodyLimit: BATCH_MAX_BYTES }, (_request, body, done) => done(null, body));
 
   app.post('/v1/batch', { bodyLimit: BATCH_MAX_BYTES }, async (request, reply) => {
@@ -67,7 +67,7 @@ export function registerBatchRoute(app: FastifyInstance, engine: Engine, drainin
           id = given;
           item = rest;
         }
-        const result = await engine.execute(acceptExecuteRequest(item), { requestId: `${request.id}/${id}`, signal: controller.signal });
+        const result = await engine.execute(contract.accept(item), { requestId: `${request.id}/${id}`, signal: controller.signal, face: 'isola' });
         write({ id, result });
       } catch (error) {
         if (!isIsolaError(error)) request.log.error({ err: error }, 'batch item failed');

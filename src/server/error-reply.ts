@@ -4,7 +4,6 @@
  * contract's validation or the engine.
  */
 import { ERROR_CATALOG, isIsolaError, type ErrorBody, type ErrorCode, type FieldIssue } from '../contract/errors.js';
-import { MAX_BODY_BYTES } from '../contract/limits.js';
 
 export interface ErrorReply {
   status: number;
@@ -43,8 +42,11 @@ function fastifyStatus(error: unknown): number | undefined {
   return typeof status === 'number' ? status : undefined;
 }
 
-/** Build the reply for anything a route or fastify threw. Never leaks a stack or an internal message. */
-export function toErrorReply(error: unknown, requestId: string): ErrorReply {
+/**
+ * Build the reply for anything a route or fastify threw. Never leaks a stack or an internal message.
+ * `bodyLimit` is the app's (derived from the operator's limits), named when a body goes past it.
+ */
+export function toErrorReply(error: unknown, requestId: string, bodyLimit: number): ErrorReply {
   if (isIsolaError(error)) {
     // The engine's internal message may describe host details; clients get the request id instead.
     if (error.code === 'internal') return reply('internal', internalMessage(requestId));
@@ -65,7 +67,7 @@ export function toErrorReply(error: unknown, requestId: string): ErrorReply {
       );
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return reply('payload_too_large', `Too large: (body)`, [
-        { field: '(body)', message: `exceeds the limit of ${MAX_BODY_BYTES} bytes` },
+        { field: '(body)', message: `exceeds the limit of ${bodyLimit} bytes` },
       ]);
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return reply('invalid_request', 'Invalid request: (body)', [{ field: '(body)', message: 'body is empty' }]);

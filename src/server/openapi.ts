@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { ERROR_CATALOG, type ErrorCode } from '../contract/errors.js';
-import { ExecuteRequestSchema } from '../contract/request.js';
+import type { RequestContract } from '../contract/request.js';
 import { ExecuteResponseSchema } from '../contract/response.js';
 
 const ERROR_CODES = Object.keys(ERROR_CATALOG) as [ErrorCode, ...ErrorCode[]];
@@ -35,6 +35,10 @@ const errorResponse = (description: string) => ({ description, ...json('ErrorBod
 
 export interface OpenApiInfo {
   version: string;
+  /** The app's contract: its schema carries the operator's maximum timeout and size caps. */
+  contract: RequestContract;
+  /** The app's body limit, derived from the same limits. */
+  maxBodyBytes: number;
 }
 
 export function buildOpenApiDocument(info: OpenApiInfo): Record<string, unknown> {
@@ -57,7 +61,7 @@ export function buildOpenApiDocument(info: OpenApiInfo): Record<string, unknown>
           responses: {
             '200': { description: 'The code ran (its own failures are in status, return_code and error).', ...json('ExecuteResponse') },
             '400': errorResponse('invalid_request: malformed JSON or fields that break the contract; every bad field is named.'),
-            '413': errorResponse('payload_too_large: the body or a field is over its limit.'),
+            '413': errorResponse(`payload_too_large: the body (over ${info.maxBodyBytes} bytes) or a field is over its limit (code ${info.contract.limits.maxCodeBytes} bytes, inputs and stdin ${info.contract.limits.maxInputsBytes} bytes).`),
             '415': errorResponse('The body is not application/json.'),
             '422': errorResponse('unsupported: the request uses a feature this engine does not offer.'),
             '500': errorResponse('internal: an unexpected failure; the request may be retried.'),
@@ -107,7 +111,7 @@ export function buildOpenApiDocument(info: OpenApiInfo): Record<string, unknown>
     },
     components: {
       schemas: {
-        ExecuteRequest: componentSchema(ExecuteRequestSchema, 'input'),
+        ExecuteRequest: componentSchema(info.contract.schema, 'input'),
         ExecuteResponse: componentSchema(ExecuteResponseSchema, 'output'),
         ErrorBody: componentSchema(ErrorBodySchema, 'output'),
       },

@@ -59,9 +59,16 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     onEvent,
   });
   const drainGraceMs = options.drainGraceMs ?? DEFAULT_DRAIN_GRACE_MS;
-  const dify = difyOptionsFromEnv(process.env, options.difyApiKey);
+  const dify = difyOptionsFromEnv(process.env, options.difyApiKey, engine.limits);
   const piston = options.piston ?? process.env['ISOLA_PISTON'] === '1';
-  const app = buildApp({ engine, logger, metrics: metrics.registry, drainGraceMs, ...(dify ? { dify } : {}), piston });
+  let app: FastifyInstance;
+  try {
+    app = buildApp({ engine, logger, metrics: metrics.registry, drainGraceMs, ...(dify ? { dify } : {}), piston });
+  } catch (error) {
+    // A face set past the operator's limits (OperatorLimitsError): release the workers before reporting.
+    await engine.close({ graceMs: 0 });
+    throw error;
+  }
 
   // Settles `closed` whether shutdown() ran or someone closed the app directly (tests).
   let markClosed!: () => void;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ERROR_CATALOG, IsolaError, LIMITS, parseExecuteRequest } from '../../src/contract/index.js';
+import { DEFAULT_OPERATOR_LIMITS, ERROR_CATALOG, IsolaError, parseExecuteRequest } from '../../src/contract/index.js';
 
 function rejection(body: unknown): IsolaError {
   try {
@@ -51,18 +51,18 @@ describe('execute request contract', () => {
   });
 
   it('bounds timeout and memory', () => {
-    expect(rejection({ language: 'javascript', code: '', timeout_ms: LIMITS.timeoutMs.max + 1 }).issues![0]!.field).toBe('timeout_ms');
+    expect(rejection({ language: 'javascript', code: '', timeout_ms: DEFAULT_OPERATOR_LIMITS.maxTimeoutMs + 1 }).issues![0]!.field).toBe('timeout_ms');
     expect(rejection({ language: 'javascript', code: '', memory_mb: 8 }).issues![0]!.field).toBe('memory_mb');
   });
 
   it('answers 413 naming the field over its size limit, counting UTF-8 bytes', () => {
-    const tooLong = 'é'.repeat(LIMITS.codeBytes / 2 + 1); // 2 bytes each in UTF-8
+    const tooLong = 'é'.repeat(DEFAULT_OPERATOR_LIMITS.maxCodeBytes / 2 + 1); // 2 bytes each in UTF-8
     const error = rejection({ language: 'javascript', code: tooLong });
     expect(error.code).toBe('payload_too_large');
     expect(error.status).toBe(413);
     expect(error.issues![0]!.field).toBe('code');
 
-    const inputs = { blob: 'x'.repeat(LIMITS.inputsBytes) };
+    const inputs = { blob: 'x'.repeat(DEFAULT_OPERATOR_LIMITS.maxInputsBytes) };
     expect(rejection({ language: 'javascript', code: '', inputs }).issues![0]!.field).toBe('inputs');
   });
 

@@ -37,6 +37,7 @@ describe('engine failures', () => {
         throw makeError();
       },
       readiness: () => real.readiness(),
+      limits: real.limits,
       close: (options) => real.close(options),
       destroy: () => real.destroy(),
       [Symbol.asyncDispose]: () => real.close(),
@@ -73,6 +74,7 @@ describe('client hang-up', () => {
         return real.execute(request, options);
       },
       readiness: () => real.readiness(),
+      limits: real.limits,
       close: (options) => real.close(options),
       destroy: () => real.destroy(),
       [Symbol.asyncDispose]: () => real.close(),

@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ERROR_CATALOG } from '../../src/contract/errors.js';
-import { LIMITS, MAX_BODY_BYTES } from '../../src/contract/limits.js';
+import { DEFAULT_OPERATOR_LIMITS, maxBodyBytes } from '../../src/contract/operator-limits.js';
 import { ExecuteRequestSchema } from '../../src/contract/request.js';
 import { ExecuteResponseSchema } from '../../src/contract/response.js';
 import { createEngine } from '../../src/engine/create-engine.js';
@@ -94,8 +94,8 @@ describe('POST /v1/execute and friends', () => {
     expect(res.headers['x-request-id']).toMatch(/^req_/);
   });
 
-  it('rejects a body over MAX_BODY_BYTES with 413 before parsing it', async () => {
-    const payload = `{"language":"javascript","code":"${'x'.repeat(MAX_BODY_BYTES)}"}`;
+  it('rejects a body over the body limit with 413 before parsing it', async () => {
+    const payload = `{"language":"javascript","code":"${'x'.repeat(maxBodyBytes(DEFAULT_OPERATOR_LIMITS))}"}`;
     const res = await post(app, payload);
     expect(res.statusCode).toBe(413);
     expect(res.json().error.code).toBe('payload_too_large');
@@ -103,8 +103,8 @@ describe('POST /v1/execute and friends', () => {
   });
 
   it('rejects code and inputs over their own limits with 413 naming both', async () => {
-    const code = `// ${'x'.repeat(LIMITS.codeBytes)}`;
-    const inputs = { blob: 'y'.repeat(LIMITS.inputsBytes) };
+    const code = `// ${'x'.repeat(DEFAULT_OPERATOR_LIMITS.maxCodeBytes)}`;
+    const inputs = { blob: 'y'.repeat(DEFAULT_OPERATOR_LIMITS.maxInputsBytes) };
     const res = await post(app, { language: 'javascript', code, inputs });
     expect(res.statusCode).toBe(413);
     expect(res.json().error.code).toBe('payload_too_large');
@@ -171,14 +171,14 @@ describe('POST /v1/execute and friends', () => {
     const count = async () => {
       const res = await app.inject({ method: 'GET', url: '/metrics' });
       expect(res.statusCode).toBe(200);
-      const line = res.body.split('\n').find((l) => l.startsWith('isola_executions_total{lane="quickjs",status="completed",error_type="none"}'));
+      const line = res.body.split('\n').find((l) => l.startsWith('isola_executions_total{face="isola",lane="quickjs",status="completed",error_type="none"}'));
       return line ? Number(line.split(' ').pop()) : 0;
     };
     const before = await count();
     await post(app, { language: 'javascript', code: ADD, inputs: { a: 1, b: 1 } });
     expect(await count()).toBe(before + 1);
     const text = (await app.inject({ method: 'GET', url: '/metrics' })).body;
-    expect(text).toContain('isola_execution_duration_seconds_bucket{le="0.001",lane="quickjs"}');
+    expect(text).toContain('isola_execution_duration_seconds_bucket{le="0.001",face="isola",lane="quickjs"}');
     expect(text).toContain('# TYPE isola_queue_depth gauge');
   });
 });

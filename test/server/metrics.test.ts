@@ -8,18 +8,18 @@ function value(text: string, series: string): number | undefined {
 }
 
 describe('createMetrics', () => {
-  it('counts executions by lane, status and error type, and times them', async () => {
+  it('counts executions by face, lane, status and error type, and times them', async () => {
     const { registry, onEvent } = createMetrics({ defaultMetrics: false });
-    onEvent({ type: 'execution', lane: 'quickjs', status: 'completed', errorType: null, elapsedMs: 2, queueMs: 0, runMs: 1 });
-    onEvent({ type: 'execution', lane: 'quickjs', status: 'completed', errorType: null, elapsedMs: 3, queueMs: 0, runMs: 2 });
-    onEvent({ type: 'execution', lane: 'cpython', status: 'error', errorType: 'timeout', elapsedMs: 1500, queueMs: 0, runMs: 1500 });
+    onEvent({ type: 'execution', face: 'isola', lane: 'quickjs', status: 'completed', errorType: null, elapsedMs: 2, queueMs: 0, runMs: 1 });
+    onEvent({ type: 'execution', face: 'isola', lane: 'quickjs', status: 'completed', errorType: null, elapsedMs: 3, queueMs: 0, runMs: 2 });
+    onEvent({ type: 'execution', face: 'isola', lane: 'cpython', status: 'error', errorType: 'timeout', elapsedMs: 1500, queueMs: 0, runMs: 1500 });
     const text = await registry.metrics();
-    expect(value(text, 'isola_executions_total{lane="quickjs",status="completed",error_type="none"}')).toBe(2);
-    expect(value(text, 'isola_executions_total{lane="cpython",status="error",error_type="timeout"}')).toBe(1);
-    expect(value(text, 'isola_execution_duration_seconds_bucket{le="0.0025",lane="quickjs"}')).toBe(1);
-    expect(value(text, 'isola_execution_duration_seconds_bucket{le="0.005",lane="quickjs"}')).toBe(2);
-    expect(value(text, 'isola_execution_duration_seconds_count{lane="cpython"}')).toBe(1);
-    expect(value(text, 'isola_execution_duration_seconds_sum{lane="cpython"}')).toBeCloseTo(1.5);
+    expect(value(text, 'isola_executions_total{face="isola",lane="quickjs",status="completed",error_type="none"}')).toBe(2);
+    expect(value(text, 'isola_executions_total{face="isola",lane="cpython",status="error",error_type="timeout"}')).toBe(1);
+    expect(value(text, 'isola_execution_duration_seconds_bucket{le="0.0025",face="isola",lane="quickjs"}')).toBe(1);
+    expect(value(text, 'isola_execution_duration_seconds_bucket{le="0.005",face="isola",lane="quickjs"}')).toBe(2);
+    expect(value(text, 'isola_execution_duration_seconds_count{face="isola",lane="cpython"}')).toBe(1);
+    expect(value(text, 'isola_execution_duration_seconds_sum{face="isola",lane="cpython"}')).toBeCloseTo(1.5);
   });
 
   it('tracks queue depth, worker restarts and egress denials', async () => {
@@ -56,6 +56,6 @@ describe('createMetrics', () => {
   it('never throws into the engine', () => {
     const { onEvent } = createMetrics({ defaultMetrics: false });
     // prom-client throws on a NaN observation; onEvent must swallow it rather than fail an execution.
-    expect(() => onEvent({ type: 'execution', lane: 'quickjs', status: 'completed', errorType: null, elapsedMs: Number.NaN, queueMs: 0, runMs: 0 })).not.toThrow();
+    expect(() => onEvent({ type: 'execution', face: 'isola', lane: 'quickjs', status: 'completed', errorType: null, elapsedMs: Number.NaN, queueMs: 0, runMs: 0 })).not.toThrow();
   });
 });

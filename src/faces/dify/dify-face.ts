@@ -9,14 +9,16 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isIsolaError } from '../../contract/errors.js';
+import { OperatorLimitsError, type OperatorLimits } from '../../contract/operator-limits.js';
 import type { ExecuteResponse } from '../../contract/response.js';
 import type { Engine } from '../../engine/types.js';
+import { refusalMessage } from '../refusal-message.js';
 
 export interface DifyFaceOptions {
   apiKey: string;
   /** Python packages every python3 run gets (ISOLA_DIFY_PACKAGES). */
   packages: string[];
-  /** Upstream's WORKER_TIMEOUT, in seconds. */
+  /** Upstream's WORKER_TIMEOUT, in seconds; at most the engine's maximum timeout. */
   timeoutS: number;
   /** Upstream's MAX_REQUESTS: runs at once before 503 "Too many requests". */
   maxRequests: number;
@@ -39,7 +41,14 @@ interface RunBody {
 
 const fail = (code: number, message: string) => ({ code, message, data: null });
 
-export function difyOptionsFromEnv(env: NodeJS.ProcessEnv, apiKey: string | undefined): DifyFaceOptions | undefined {
+/** Upstream's default WORKER_TIMEOUT. */
+const DEFAULT_TIMEOUT_S = 15;
+
+/**
+ * The face's options from ISOLA_DIFY_*. Without ISOLA_DIFY_TIMEOUT_S the timeout is upstream's 15 s, or
+ * the operator's maximum when that is shorter; a timeout set past the maximum is refused when mounted.
+ */
+export function difyOptionsFromEnv(env: NodeJS.ProcessEnv, apiKey: string | undefined, limits: OperatorLimits): DifyFaceOptions | undefined {
   const key = apiKey ?? env['ISOLA_DIFY_API_KEY'];
   if (!key) return undefined;
   const list = (value: string | undefined) => (value ?? '').split(',').map((item) => item.trim()).filter(Boolean);
@@ -47,7 +56,7 @@ export function difyOptionsFromEnv(env: NodeJS.ProcessEnv, apiKey: string | unde
   return {
     apiKey: key,
     packages: env['ISOLA_DIFY_PACKAGES'] === undefined ? DIFY_DEFAULT_PACKAGES : list(env['ISOLA_DIFY_PACKAGES']),
-    timeoutS: number(env['ISOLA_DIFY_TIMEOUT_S'], 15),
+    timeoutS: number(env['ISOLA_DIFY_TIMEOUT_S'], Math.min(DEFAULT_TIMEOUT_S, limits.maxTimeoutMs / 1000)),
     maxRequests: number(env['ISOLA_DIFY_MAX_REQUESTS'], 50),
     allowHosts: list(env['ISOLA_DIFY_ALLOW_HOSTS']),
   };
@@ -62,7 +71,12 @@ function errorText(response: ExecuteResponse): string {
   return `process exited with code ${response.return_code ?? 1}\n${detail}`;
 }
 
+/** Throws OperatorLimitsError when the face's timeout is longer than the engine allows any request. */
 export function registerDifyFace(app: FastifyInstance, engine: Engine, options: DifyFaceOptions): void {
+  const timeoutMs = Math.round(options.timeoutS * 1000);
+  if (timeoutMs > engine.limits.maxTimeoutMs) {
+    throw new OperatorLimitsError('ISOLA_DIFY_TIMEOUT_S', `the dify-sandbox face's timeout (ISOLA_DIFY_TIMEOUT_S=${options.timeoutS}) exceeds the maximum timeout of ${engine.limits.maxTimeoutMs} ms`);
+  }
   // Its own scope, so that a body fastify cannot parse is answered in the sandbox's shape too.
   void app.register(async (face) => {
     face.setErrorHandler((error, request, reply) => {
@@ -70,11 +84,11 @@ export function registerDifyFace(app: FastifyInstance, engine: Engine, options: 
       if (status >= 500) request.log.error({ err: error }, 'dify face failed');
       return reply.code(status >= 500 ? 500 : 400).send(fail(status >= 500 ? -500 : -400, status >= 500 ? `internal error (request ${request.id})` : (error as Error).message));
     });
-    routes(face, engine, options);
+    routes(face, engine, { ...options, timeoutMs });
   });
 }
 
-function routes(app: FastifyInstance, engine: Engine, options: DifyFaceOptions): void {
+function routes(app: FastifyInstance, engine: Engine, options: DifyFaceOptions & { timeoutMs: number }): void {
   const packages = options.packages.filter((name) => !PROVIDED.has(name.toLowerCase()));
   let running = 0;
 
@@ -97,18 +111,21 @@ function routes(app: FastifyInstance, engine: Engine, options: DifyFaceOptions):
     const preload = typeof body.preload === 'string' && body.preload.trim() ? `${body.preload}\n` : '';
     running++;
     try {
-      const response = await engine.execute({
-        language,
-        code: `${preload}${body.code}`,
-        entrypoint: 'script',
-        timeout_ms: Math.round(options.timeoutS * 1000),
-        ...(language === 'python' && packages.length > 0 ? { packages } : {}),
-        ...(body.enable_network === true && options.allowHosts.length > 0 ? { network: { allow: options.allowHosts } } : {}),
-      });
+      const response = await engine.execute(
+        {
+          language,
+          code: `${preload}${body.code}`,
+          entrypoint: 'script',
+          timeout_ms: options.timeoutMs,
+          ...(language === 'python' && packages.length > 0 ? { packages } : {}),
+          ...(body.enable_network === true && options.allowHosts.length > 0 ? { network: { allow: options.allowHosts } } : {}),
+        },
+        { requestId: request.id, face: 'dify' },
+      );
       return { code: 0, message: 'success', data: { stdout: response.stdout, stderr: response.stderr, error: errorText(response), exit_code: response.return_code ?? -1 } };
     } catch (error) {
       // The contract refused the request (code too large, the queue full): upstream answers in its envelope.
-      if (isIsolaError(error)) return error.status === 503 ? reply.code(503).send(fail(-503, 'Too many requests')) : fail(-400, error.message);
+      if (isIsolaError(error)) return error.status === 503 ? reply.code(503).send(fail(-503, 'Too many requests')) : fail(-400, refusalMessage(error));
       throw error;
     } finally {
       running--;

@@ -13,6 +13,7 @@ import type { FastifyInstance } from 'fastify';
 import { isIsolaError } from '../../contract/errors.js';
 import type { ExecuteResponse } from '../../contract/response.js';
 import type { Engine } from '../../engine/types.js';
+import { refusalMessage } from '../refusal-message.js';
 
 interface Runtime {
   language: 'python' | 'javascript' | 'typescript';
@@ -68,6 +69,18 @@ function positive(name: string, value: unknown): number | undefined {
   return value;
 }
 
+/** Piston's default run_timeout, in ms. */
+const DEFAULT_RUN_TIMEOUT_MS = 3000;
+
+/** Piston refuses a constraint past the operator's limit (never clamps it), in these words. */
+function runTimeoutMs(value: unknown, maxTimeoutMs: number): number {
+  const asked = positive('run_timeout', value);
+  if (asked === undefined) return Math.min(DEFAULT_RUN_TIMEOUT_MS, maxTimeoutMs);
+  const ms = Math.ceil(asked);
+  if (ms > maxTimeoutMs) throw new PistonError(`run_timeout cannot exceed the configured limit of ${maxTimeoutMs}`);
+  return ms;
+}
+
 function run(response: ExecuteResponse) {
   const type = response.error?.type;
   const [status, message, signal] =
@@ -111,20 +124,23 @@ export function registerPistonFace(app: FastifyInstance, engine: Engine): void {
         const code = mainFile(body.files);
         if (Array.isArray(body.args) && body.args.length > 0) throw new PistonError('args are not supported by this Piston face');
         if (body.stdin !== undefined && typeof body.stdin !== 'string') throw new PistonError('stdin must be a string');
-        const timeoutMs = positive('run_timeout', body.run_timeout) ?? 3000;
+        const timeoutMs = runTimeoutMs(body.run_timeout, engine.limits.maxTimeoutMs);
         const memoryBytes = positive('run_memory_limit', body.run_memory_limit);
-        const response = await engine.execute({
-          language: runtime.language,
-          code,
-          entrypoint: 'script',
-          stdin: typeof body.stdin === 'string' ? body.stdin : '',
-          timeout_ms: Math.min(600_000, Math.ceil(timeoutMs)),
-          ...(memoryBytes !== undefined ? { memory_mb: Math.min(4096, Math.max(16, Math.ceil(memoryBytes / 2 ** 20))) } : {}),
-        });
+        const response = await engine.execute(
+          {
+            language: runtime.language,
+            code,
+            entrypoint: 'script',
+            stdin: typeof body.stdin === 'string' ? body.stdin : '',
+            timeout_ms: timeoutMs,
+            ...(memoryBytes !== undefined ? { memory_mb: Math.min(4096, Math.max(16, Math.ceil(memoryBytes / 2 ** 20))) } : {}),
+          },
+          { requestId: request.id, face: 'piston' },
+        );
         return { language: runtime.language, version: runtime.version, run: run(response) };
       } catch (error) {
         if (error instanceof PistonError) return reply.code(400).send({ message: error.message });
-        if (isIsolaError(error)) return reply.code(error.status >= 500 ? error.status : 400).send({ message: error.message });
+        if (isIsolaError(error)) return reply.code(error.status >= 500 ? error.status : 400).send({ message: refusalMessage(error) });
         throw error;
       }
     });
