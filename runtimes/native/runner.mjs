@@ -16,6 +16,7 @@
 // a process the code starts could write to it, which the code itself could do anyway: the host trusts
 // fd 3 only for outcomes the guest can cause, see src/lanes/native/job-outcome.ts.)
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -33,6 +34,11 @@ if (job.egress_socket) {
   startEgressForwarder(job.egress_socket, job.egress_port);
   // The URL holds the job's token: it comes in the job file, not on any command line.
   for (const name of ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy']) process.env[name] = job.egress_proxy_url;
+  // Node's fetch and http/https ignore those variables unless started with --use-env-proxy, which would
+  // put the token in the environment at launch; this turns the same support on now, for fetch,
+  // http.request and every client built on them (node-fetch, got, axios, ky). A client that dials
+  // sockets itself still reaches only the forwarder: the sandbox has no other network.
+  http.setGlobalProxyFromEnv({ HTTP_PROXY: job.egress_proxy_url, HTTPS_PROXY: job.egress_proxy_url });
 }
 process.argv = [process.argv[0], userFile];
 

@@ -1,4 +1,5 @@
-"""HTTP for guest code in the Wasm Python lanes: `requests`, `urllib.request.urlopen` and, where
+"""HTTP for guest code in the Wasm Python lanes: `requests` (a shim, or the user's own pinned one via
+isola_http_libs.py), `urllib.request.urlopen` and, where
 Pyodide is there, `pyodide.http` (`pyfetch`, `open_url`), all going through the host's egress bridge,
 which applies the execution's allow-list and the operator's policy.
 
@@ -55,13 +56,19 @@ class Reply:
         self.body = body
 
 
-def fetch(method, url, headers=(), body=b"", timeout=None):
-    """One HTTP exchange through the bridge. Returns a Reply; raises EgressError."""
+def fetch(method, url, headers=(), body=b"", timeout=None, redirect=None):
+    """One HTTP exchange through the bridge. Returns a Reply; raises EgressError.
+
+    redirect: None or "follow" (the bridge follows, re-checking each hop), "manual" (a 3xx comes back
+    as is, for libraries that follow redirects themselves) or "error".
+    """
     if isinstance(body, str):
         body = body.encode("utf-8")
     head = {"method": method.upper(), "url": url, "headers": [[str(k), str(v)] for k, v in headers]}
     if isinstance(timeout, (int, float)) and not isinstance(timeout, bool):  # not urllib's "default" sentinel
         head["timeoutMs"] = max(1, int(timeout * 1000))
+    if redirect in ("manual", "error"):
+        head["redirect"] = redirect
     answer, _, payload = _exchange(_dumps(head).encode("utf-8") + b"\n" + bytes(body or b"")).partition(b"\n")
     meta = _loads(answer)
     if not meta.get("ok"):
@@ -377,6 +384,9 @@ def install(exchange):
     urllib.request.install_opener(urllib.request.build_opener(IsolaHandler))
     requests, exceptions = _requests_module()
     sys.meta_path.append(_ShimFinder({"requests": requests, "requests.exceptions": exceptions}))
+    # A user's own requests/urllib3/httpx/aiohttp (packages: [...]) replaces the shim above; these adapters
+    # send it through the same bridge.
+    importlib.import_module("isola_http_libs").install(fetch, EgressError)
     try:
         import pyodide.http as pyodide_http
     except ImportError:

