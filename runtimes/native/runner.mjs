@@ -38,7 +38,8 @@ if (job.egress_socket) {
   // put the token in the environment at launch; this turns the same support on now, for fetch,
   // http.request and every client built on them (node-fetch, got, axios, ky). A client that dials
   // sockets itself still reaches only the forwarder: the sandbox has no other network.
-  http.setGlobalProxyFromEnv({ HTTP_PROXY: job.egress_proxy_url, HTTPS_PROXY: job.egress_proxy_url });
+  // The forwarder itself is reached directly: code that speaks to the proxy by hand must not be proxied twice.
+  http.setGlobalProxyFromEnv({ HTTP_PROXY: job.egress_proxy_url, HTTPS_PROXY: job.egress_proxy_url, NO_PROXY: `127.0.0.1:${job.egress_port}` });
 }
 process.argv = [process.argv[0], userFile];
 
