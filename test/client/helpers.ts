@@ -44,7 +44,8 @@ export function useServer(engineOptions: EngineOptions = JS_ONLY): () => TestSer
 /** What the front answers instead of proxying, one entry per request, in order. */
 export interface ScriptedAnswer {
   status: number;
-  headers?: Record<string, string>;
+  /** A function is called when the answer is sent (for an HTTP date relative to that moment). */
+  headers?: Record<string, string> | (() => Record<string, string>);
   body: string;
 }
 
@@ -69,7 +70,8 @@ export async function startFront(target: string, script: ScriptedAnswer[]): Prom
       for await (const chunk of request) chunks.push(chunk as Buffer);
       const scripted = pending.shift();
       if (scripted) {
-        response.writeHead(scripted.status, { 'content-type': 'application/json', ...scripted.headers });
+        const headers = typeof scripted.headers === 'function' ? scripted.headers() : scripted.headers;
+        response.writeHead(scripted.status, { 'content-type': 'application/json', ...headers });
         response.end(scripted.body);
         return;
       }

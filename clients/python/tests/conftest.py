@@ -56,7 +56,8 @@ def unreachable_url() -> str:
 class Scripted:
     status: int
     body: str
-    headers: dict[str, str] = field(default_factory=dict)
+    #: A callable is called when the answer is sent (for an HTTP date relative to that moment).
+    headers: dict[str, str] | Callable[[], dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -83,7 +84,8 @@ def front(isola_url: str) -> Iterator[Callable[[list[Scripted]], Front]]:
                     answer = pending.pop(0)
                     payload = answer.body.encode()
                     self.send_response(answer.status)
-                    for name, value in {"content-type": "application/json", **answer.headers}.items():
+                    extra = answer.headers() if callable(answer.headers) else answer.headers
+                    for name, value in {"content-type": "application/json", **extra}.items():
                         self.send_header(name, value)
                 else:
                     headers = {k: v for k, v in self.headers.items() if k.lower() in ("content-type", "accept", "x-request-id")}
