@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Lints the guest Python under runtimes/ with Ruff (ruff.toml). Uses the machine's Ruff when it has one;
+// Lints the guest Python under runtimes/ and the Python client under clients/python with Ruff (ruff.toml). Uses the machine's Ruff when it has one;
 // otherwise installs the pinned version with pip into node_modules/.cache (nothing global changes), so
 // `npm run check` works on a fresh machine with Python and pip, as the README promises.
 import { spawnSync } from 'node:child_process';
@@ -23,5 +23,5 @@ if (machine.status !== 0) {
   }
   env = { ...process.env, PYTHONPATH: [target, process.env.PYTHONPATH].filter(Boolean).join(':') };
 }
-const checked = run('python3', ['-m', 'ruff', 'check', 'runtimes'], env);
+const checked = run('python3', ['-m', 'ruff', 'check', 'runtimes', 'clients/python'], env);
 process.exit(checked.status ?? 1);

@@ -19,6 +19,7 @@ const ROOTS = [
   'src/lanes/registry.ts',
   'src/egress/allow-list.ts',
   'src/egress/target.ts',
+  'src/client/index.ts',
 ];
 const NODE_BUILTINS = new Set(builtinModules);
 const IMPORT = /(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;

@@ -101,6 +101,13 @@ export function buildOpenApiDocument(info: OpenApiInfo): Record<string, unknown>
           },
         },
       },
+      '/openapi.json': {
+        get: {
+          operationId: 'openapi',
+          summary: 'This document',
+          responses: { '200': { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } } },
+        },
+      },
       '/metrics': {
         get: {
           operationId: 'metrics',
