@@ -3,7 +3,7 @@
  * portable tables from the contract (no zod, nothing of the server, nothing from `node:`), so it runs in
  * browsers, workers and Node alike. Retry rules: see retry.ts.
  */
-import { LIMITS } from '../contract/limits.js';
+import { DEFAULT_TIMEOUT_MS } from '../contract/operator-limits.js';
 import type { ExecuteRequestInput } from '../contract/request.js';
 import type { ExecuteResponse } from '../contract/response.js';
 import type { Readiness } from '../engine/types.js';
@@ -97,7 +97,7 @@ export class IsolaClient {
    * failed. Default timeout: the request's timeout_ms plus EXECUTE_SLACK_MS.
    */
   async execute(request: ExecuteRequestInput, options: CallOptions = {}): Promise<ExecuteResponse> {
-    const timeoutMs = options.timeoutMs ?? (request.timeout_ms ?? LIMITS.timeoutMs.default) + EXECUTE_SLACK_MS;
+    const timeoutMs = options.timeoutMs ?? (request.timeout_ms ?? DEFAULT_TIMEOUT_MS) + EXECUTE_SLACK_MS;
     const scope = this.scope('execute', options.signal, timeoutMs);
     const response = await this.send({
       route: 'execute',

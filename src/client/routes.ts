@@ -27,6 +27,7 @@ export const EXECUTE_REQUEST_FIELDS = [
   'network',
   'runtime',
   'prebuild',
+  'prebuild_language',
   'stdin',
 ] as const satisfies readonly (keyof ExecuteRequestInput)[];
 

@@ -36,6 +36,8 @@ class ExecuteRequest:
     network: Mapping[str, Sequence[str]] | None = None
     runtime: Runtime | None = None
     prebuild: str | None = None
+    #: ``"bash"`` (or a ``#!/bin/bash`` first line in ``prebuild``): a shell prebuild, run in the native lane.
+    prebuild_language: str | None = None
     stdin: str | None = None
 
     def to_json(self) -> dict[str, Any]:
