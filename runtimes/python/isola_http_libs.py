@@ -4,18 +4,14 @@ through the host's egress bridge instead of their own sockets, which a Wasm lane
 Each library is adapted at the one place where it hands a finished request to its I/O layer, so
 everything above stays the library's own code: requests' sessions, cookies, auth and redirects,
 urllib3's Retry, httpx's clients and event hooks. The adapters are applied when the library's module is
-imported (a finder first on sys.meta_path wraps that module's loader), so an environment that never
-imports them pays nothing.
+imported (isola_import_hooks.py), so an environment that never imports them pays nothing.
 
 Redirects are returned to the library (the bridge's "manual" mode) wherever the library follows them
 itself; each hop comes back through here, and the bridge checks every hop against the policy. The
 adapters are a convenience, not a boundary: the bridge applies the policy whatever the guest sends.
 """
 
-import importlib.abc
 import io
-import sys
-import types
 
 _fetch = None  # isola_egress.fetch, set by install()
 _EgressError = None
@@ -226,42 +222,10 @@ _PATCHES = {
 }
 
 
-class _PatchingLoader(importlib.abc.Loader):
-    def __init__(self, loader, patch):
-        self._loader = loader
-        self._patch = patch
-
-    def create_module(self, spec):
-        return self._loader.create_module(spec)
-
-    def exec_module(self, module):
-        self._loader.exec_module(module)
-        self._patch(module)
-
-
-class _PatchFinder(importlib.abc.MetaPathFinder):
-    """First on sys.meta_path: finds the adapted modules through the other finders, then wraps their loader."""
-
-    def find_spec(self, name, path=None, target=None):
-        patch = _PATCHES.get(name)
-        if patch is None:
-            return None
-        for finder in sys.meta_path:
-            if finder is self or not hasattr(finder, "find_spec"):
-                continue
-            spec = finder.find_spec(name, path, target)
-            if spec is not None and spec.loader is not None:
-                spec.loader = _PatchingLoader(spec.loader, patch)
-                return spec
-        return None
-
-
 def install(fetch, egress_error):
     global _fetch, _EgressError
     _fetch = fetch
     _EgressError = egress_error
-    for name, patch in _PATCHES.items():
-        module = sys.modules.get(name)
-        if isinstance(module, types.ModuleType):  # imported before us (a preload): adapt it in place
-            patch(module)
-    sys.meta_path.insert(0, _PatchFinder())
+    from isola_import_hooks import after_import
+
+    after_import(_PATCHES)

@@ -20,7 +20,8 @@ def main():
     # The result pipe must not leak into processes the user code starts.
     os.set_inheritable(RESULT_FD, False)
     here = os.path.dirname(os.path.abspath(__file__))
-    import isola_runner  # found through sys.path[0] == here
+    import isola_import_hooks  # found through sys.path[0] == here
+    import isola_runner
 
     # The user's imports must not see Isola's files.
     sys.path[:] = [entry for entry in sys.path if os.path.abspath(entry or ".") != here]
@@ -39,6 +40,7 @@ def main():
         start_egress_forwarder(job["egress_socket"], job["egress_port"])
         for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
             os.environ[name] = job["egress_proxy_url"]  # the URL holds the job's token: not on any command line
+        isola_import_hooks.after_import({"aiohttp.client": trust_proxy_environment})
     del sys.argv[1:]
     announce_mode(job["code"], job["mode"], isola_runner)
     output_limit = job["output_limit"]
@@ -64,6 +66,17 @@ def announce_mode(code, mode, runner):
     if mode == "auto":
         mode = runner.entry_mode(code)  # "script" for code that does not parse: the runner reports it
     os.write(RESULT_FD, json.dumps({"mode": mode}).encode("ascii") + b"\n")
+
+
+def trust_proxy_environment(module):
+    """aiohttp reads HTTP(S)_PROXY only with trust_env=True; the proxy is the sandbox's only way out, so
+    a session made here defaults to it (a user who passes trust_env=False gets what they asked for)."""
+    original = module.ClientSession.__init__
+
+    def init(self, *args, trust_env=True, **kwargs):
+        original(self, *args, trust_env=trust_env, **kwargs)
+
+    module.ClientSession.__init__ = init
 
 
 def start_egress_forwarder(socket_path, port):

@@ -51,8 +51,8 @@ interface Probe {
   denied: string;
 }
 
-const run = (language: 'python' | 'javascript', code: string, packages: string[]) =>
-  engine.execute({ language, code, packages, inputs: { base: `http://127.0.0.1:${port}` }, network: { allow: [`127.0.0.1:${port}`] }, timeout_ms: 60_000 });
+const run = (language: 'python' | 'javascript', code: string, packages: string[], runtime: 'auto' | 'native' = 'auto') =>
+  engine.execute({ language, code, packages, runtime, inputs: { base: `http://127.0.0.1:${port}` }, network: { allow: [`127.0.0.1:${port}`] }, timeout_ms: 60_000 });
 
 /** Every library: the same five behaviours, in that library's own words. */
 function expectProbe(output: unknown, expected: { ua: RegExp; timeout: RegExp; denied: RegExp }) {
@@ -137,8 +137,9 @@ async def probe(base):
         except asyncio.TimeoutError as e:
             out["timeout"] = type(e).__name__
         try:
-            await session.get("http://example.com/")
-            out["denied"] = "none"
+            async with session.get("http://example.com/") as r:
+                # Through the native lane's proxy a refusal is the proxy's own answer.
+                out["denied"] = "status %d: %s" % (r.status, await r.text())
         except aiohttp.ClientConnectionError as e:
             out["denied"] = type(e).__name__ + " " + str(isinstance(e, PermissionError)) + ": " + str(e)
     return out
@@ -170,6 +171,13 @@ describe('pinned Python HTTP libraries go through the egress bridge', () => {
     expect(response.error).toBeNull();
     expectProbe(response.output, { ua: /aiohttp\//, timeout: /TimeoutError$/, denied: /^EgressDenied True: example\.com:80/ });
   }, 120_000);
+
+  it('aiohttp in the native lane reaches the egress proxy without trust_env=True', async () => {
+    const response = await run('python', AIOHTTP, ['aiohttp'], 'native');
+    expect(response.error).toBeNull();
+    expect(response.environment?.lane).toBe('native');
+    expectProbe(response.output, { ua: /aiohttp\//, timeout: /TimeoutError$/, denied: /^status 403: .*example\.com/ });
+  }, 180_000);
 });
 
 const probeJs = (client: string, imports: string) => `
