@@ -6,6 +6,7 @@
 //   node scripts/system-packages.mjs           check; as root with apt-get, install what is missing
 //   node scripts/system-packages.mjs --check   check only; print one line naming what to install
 //   node scripts/system-packages.mjs --list    print the missing package names (for .ci/run)
+//   node scripts/system-packages.mjs --all     print every package name (the Dockerfile's list is checked against it)
 //
 // Never fails the start: a machine without them still serves JavaScript and Python in the Wasm lanes,
 // and the native lane reports itself unavailable in /readyz. Plain Node, no dependencies: it runs before
@@ -29,6 +30,10 @@ function missingPackages() {
 }
 
 function main(args) {
+  if (args.includes('--all')) {
+    process.stdout.write(`${NEEDS.map(([name]) => name).join(' ')}\n`);
+    return 0;
+  }
   if (process.env.ISOLA_SKIP_SYSTEM_PACKAGES === '1') return 0;
   let missing = missingPackages();
   if (args.includes('--list')) {
