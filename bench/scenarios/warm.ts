@@ -6,9 +6,12 @@ import { runChild } from '../children.js';
 import { runIsolaJob, sharedStore } from '../isola/jobs.js';
 import { collectSequential, rowMaker, timeSequential } from '../measure.js';
 import { ISOLA, type Scenario } from '../model.js';
+import { isolatedVmHello } from '../peers/isolated-vm.js';
+import { montyHello } from '../peers/monty.js';
 import { vmHello } from '../peers/node-vm.js';
 import { pyodideSnapshot } from '../peers/pyodide-stock.js';
 import { quickjsHello, quickjsModule } from '../peers/quickjs-raw.js';
+import { quickjsSandbox, quickjsSandboxHello } from '../peers/quickjs-sandbox.js';
 import { helloOnce } from '../peers/subprocess.js';
 import { HELLO } from '../workloads.js';
 
@@ -37,6 +40,16 @@ export const warm: Scenario = {
     });
     await row({ scenario: this.id, language: 'javascript', subject: 'node:vm', variant: '', unit: 'ms', note: 'new context per run' }, () =>
       timeSequential(inProcess, Math.ceil(inProcess / 10), () => vmHello(HELLO.javascript)),
+    );
+    await row({ scenario: this.id, language: 'javascript', subject: 'isolated-vm', variant: '', unit: 'ms', note: 'new context per run in one V8 isolate (shared heap)' }, () =>
+      timeSequential(inProcess, Math.ceil(inProcess / 10), () => isolatedVmHello(HELLO.javascript)),
+    );
+    await row({ scenario: this.id, language: 'javascript', subject: 'quickjs-sandbox', variant: '', unit: 'ms', note: '@sebastianwessel/quickjs runSandboxed per run' }, async () => {
+      await quickjsSandbox();
+      return timeSequential(spawned * 2, 2, () => quickjsSandboxHello(HELLO.javascript));
+    });
+    await row({ scenario: this.id, language: 'python', subject: 'monty', variant: '', unit: 'ms', note: 'new Monty program per run (a Python subset)' }, () =>
+      timeSequential(inProcess, Math.ceil(inProcess / 10), () => montyHello(HELLO.python)),
     );
     await row({ scenario: this.id, language: 'javascript', subject: 'node -e', variant: '', unit: 'ms' }, () =>
       collectSequential(spawned, () => helloOnce('node -e', HELLO.javascript)),
