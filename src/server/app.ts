@@ -19,6 +19,7 @@ import type { Engine } from '../engine/types.js';
 import { toErrorReply } from './error-reply.js';
 import { registerDifyFace, type DifyFaceOptions } from '../faces/dify/dify-face.js';
 import { registerPistonFace } from '../faces/piston/piston-face.js';
+import { registerPlayground } from '../playground/route.js';
 import { registerBatchRoute } from './batch-route.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { packageVersion } from './package-version.js';
@@ -34,6 +35,8 @@ export interface AppOptions {
   drainGraceMs?: number;
   /** Serve Swagger UI at /docs. Default true. */
   docs?: boolean;
+  /** Serve the playground page at /playground. Default true. */
+  playground?: boolean;
   /** Mount the dify-sandbox face (its /health and /v1/sandbox/* routes). */
   dify?: DifyFaceOptions;
   /** Mount the Piston v2 face (/api/v2/runtimes, /api/v2/execute). */
@@ -172,6 +175,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
     void app.register(swagger, { mode: 'static', specification: { document: document as never } });
     void app.register(swaggerUi, { routePrefix: '/docs' });
   }
+
+  if (options.playground !== false) registerPlayground(app, packageVersion());
 
   const registry = options.metrics;
   if (registry) {
