@@ -20,6 +20,9 @@ const ROOTS = [
   'src/egress/allow-list.ts',
   'src/egress/target.ts',
   'src/client/index.ts',
+  // isola/edge: the browser engine and its Web Worker (scripts/build-web.mjs also refuses node: imports).
+  'src/edge/index.ts',
+  'src/edge/quickjs-web-worker.ts',
 ];
 const NODE_BUILTINS = new Set(builtinModules);
 const IMPORT = /(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;

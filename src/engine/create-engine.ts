@@ -17,6 +17,7 @@ import type { EgressBridge } from '../egress/index.js';
 import type { EnvironmentManager } from '../environments/index.js';
 import type { EgressRequest, EgressResponse, GuestJob } from '../lanes/lane.js';
 import { cancelledFailure } from '../lanes/failures.js';
+import { fingerprintText } from '../lanes/fingerprint.js';
 import { laneDescriptor, LANES } from '../lanes/registry.js';
 import { buildEnvelope, resultWithoutRun } from './envelope.js';
 import { setUpLanes } from './lanes-setup.js';
@@ -249,10 +250,7 @@ function laneHashes(runtimesDir: string, root: string): Record<LaneName, string>
       return 'missing';
     }
   };
-  const hashes = LANES.map(({ name, fingerprint }) => {
-    const parts = [name, ...fingerprint.packages.map(version), ...fingerprint.runtimeFiles.map(file)];
-    return [name, createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 16)];
-  });
+  const hashes = LANES.map((lane) => [lane.name, createHash('sha256').update(fingerprintText(lane, version, file)).digest('hex').slice(0, 16)]);
   return Object.fromEntries(hashes) as Record<LaneName, string>;
 }
 

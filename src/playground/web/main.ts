@@ -1,6 +1,6 @@
 /**
  * The playground page (GET /playground): CodeMirror editors for the code and the inputs, the request's
- * fields, Run, the envelope in panes, and a shareable link. Bundled by scripts/build-playground.mjs into
+ * fields, Run, the envelope in panes, and a shareable link. Bundled by scripts/build-web.mjs into
  * one file served from the same origin, so it works offline and under a strict CSP.
  */
 import { javascript } from '@codemirror/lang-javascript';

@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+// Builds what runs in browsers and edge workers, into dist/, with esbuild. Run by `npm run build`.
+//
+//   dist/playground/  the playground page's bundle (CodeMirror included) and stylesheet
+//   dist/edge/        `isola/edge`: isola-edge.js (the engine), quickjs-worker.js (its Web Worker) and
+//                     quickjs.wasm; the QuickJS lane's guest runtime files are inlined as strings
+//
+// Both builds fail if any `node:` module (or a Node builtin under its bare name) would reach the bundle:
+// that is the portability guarantee of the core, enforced where it matters.
+import { createRequire, builtinModules } from 'node:module';
+import { copyFile, mkdir, readdir, readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const require = createRequire(import.meta.url);
+const NODE_BUILTINS = new Set(builtinModules);
+
+/** Refuses node: imports with the importer named, so the build says which file broke portability. */
+const noNodeBuiltins = {
+  name: 'no-node-builtins',
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, (args) => {
+      const bare = args.path.split('/')[0];
+      if (args.path.startsWith('node:') || (args.kind !== 'entry-point' && NODE_BUILTINS.has(bare) && !args.path.startsWith('.'))) {
+        return { errors: [{ text: `${relative(root, args.importer)} imports ${args.path}: the web bundles must not use Node modules` }] };
+      }
+      return undefined;
+    });
+  },
+};
+
+async function filesUnder(dir, prefix) {
+  const out = {};
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.js')) continue;
+    const full = join(entry.parentPath, entry.name);
+    out[`${prefix}/${relative(dir, full)}`] = await readFile(full, 'utf8');
+  }
+  return out;
+}
+
+/** `virtual:isola-runtime-files`: the QuickJS lane's guest files and the versions its fingerprint names. */
+const runtimeFiles = {
+  name: 'isola-runtime-files',
+  setup(b) {
+    b.onResolve({ filter: /^virtual:isola-runtime-files$/ }, () => ({ path: 'runtime-files', namespace: 'isola' }));
+    b.onLoad({ filter: /.*/, namespace: 'isola' }, async () => {
+      const files = { ...(await filesUnder(join(root, 'runtimes/quickjs'), 'quickjs')), ...(await filesUnder(join(root, 'runtimes/shared'), 'shared')) };
+      // Read like the Node engine reads it (node_modules/<pkg>/package.json): the package's exports hide it.
+      const pkg = JSON.parse(await readFile(join(root, 'node_modules/quickjs-emscripten-core/package.json'), 'utf8'));
+      const versions = { 'quickjs-emscripten-core': pkg.version };
+      return { contents: `export const RUNTIME_FILES = ${JSON.stringify(files)};\nexport const PACKAGE_VERSIONS = ${JSON.stringify(versions)};\n`, loader: 'js' };
+    });
+  },
+};
+
+const common = { bundle: true, format: 'esm', platform: 'browser', target: 'es2022', legalComments: 'none', logLevel: 'warning' };
+
+await mkdir(join(root, 'dist/playground'), { recursive: true });
+await mkdir(join(root, 'dist/edge'), { recursive: true });
+await Promise.all([
+  build({ ...common, entryPoints: [join(root, 'src/playground/web/main.ts')], outfile: join(root, 'dist/playground/app.js'), minify: true, plugins: [noNodeBuiltins] }),
+  build({ ...common, entryPoints: [join(root, 'src/edge/index.ts')], outfile: join(root, 'dist/edge/isola-edge.js'), minify: true, plugins: [noNodeBuiltins, runtimeFiles] }),
+  build({ ...common, entryPoints: [join(root, 'src/edge/quickjs-web-worker.ts')], outfile: join(root, 'dist/edge/quickjs-worker.js'), minify: true, plugins: [noNodeBuiltins] }),
+  copyFile(join(root, 'src/playground/app.css'), join(root, 'dist/playground/app.css')),
+  copyFile(require.resolve('@jitl/quickjs-wasmfile-release-sync/wasm'), join(root, 'dist/edge/quickjs.wasm')),
+]);
