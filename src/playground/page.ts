@@ -33,6 +33,8 @@ export function playgroundHtml(version: string): string {
       <label>Packages <input id="packages" placeholder="lodash@4, numpy" size="18"></label>
       <label>Timeout ms <input id="timeout" type="number" min="1" step="100" size="6"></label>
       <label>Memory MB <input id="memory" type="number" min="16" step="16" size="5"></label>
+      <label title="isola/edge: QuickJS in a Web Worker of this page; JavaScript only">
+        <input id="local" type="checkbox"> Run in this browser</label>
       <label>API key <input id="api-key" type="password" autocomplete="off" placeholder="if the service needs one" size="14"></label>
     </div>
     <h2>Code</h2>

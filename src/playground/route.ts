@@ -13,7 +13,9 @@ import { playgroundHtml } from './page.js';
 // CodeMirror injects its styles at run time, hence 'unsafe-inline' for styles only.
 const CSP = [
   "default-src 'none'",
-  "script-src 'self'",
+  // 'wasm-unsafe-eval': the "run in this browser" mode compiles QuickJS's Wasm module (isola/edge).
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "worker-src 'self'",
   "style-src 'self' 'unsafe-inline'",
   "connect-src 'self'",
   "img-src 'self' data:",
@@ -25,12 +27,21 @@ const CSP = [
 interface Bundle {
   script: Buffer;
   styles: Buffer;
+  /** isola/edge's files (dist/edge/), for the page's "run in this browser" mode. */
+  edge: Map<string, { bytes: Buffer; type: string }>;
 }
 
+const EDGE_FILES: Record<string, string> = {
+  'isola-edge.js': 'text/javascript; charset=utf-8',
+  'quickjs-worker.js': 'text/javascript; charset=utf-8',
+  'quickjs.wasm': 'application/wasm',
+};
+
 function readBundle(): Bundle | undefined {
-  const dir = join(packageRoot(), 'dist', 'playground');
+  const dist = join(packageRoot(), 'dist');
   try {
-    return { script: readFileSync(join(dir, 'app.js')), styles: readFileSync(join(dir, 'app.css')) };
+    const edge = new Map(Object.entries(EDGE_FILES).map(([name, type]) => [name, { bytes: readFileSync(join(dist, 'edge', name)), type }]));
+    return { script: readFileSync(join(dist, 'playground', 'app.js')), styles: readFileSync(join(dist, 'playground', 'app.css')), edge };
   } catch {
     return undefined;
   }
@@ -57,5 +68,11 @@ export function registerPlayground(app: FastifyInstance, version: string): void 
   app.get('/playground/app.css', async (_request, reply) => {
     if (!bundle) throw notBuilt();
     return reply.type('text/css; charset=utf-8').header('cache-control', 'no-cache').send(bundle.styles);
+  });
+  app.get<{ Params: { file: string } }>('/playground/edge/:file', async (request, reply) => {
+    if (!bundle) throw notBuilt();
+    const file = bundle.edge.get(request.params.file);
+    if (!file) throw new IsolaError('not_found', `No playground file ${request.params.file}`);
+    return reply.type(file.type).header('cache-control', 'no-cache').send(file.bytes);
   });
 }

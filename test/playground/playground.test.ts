@@ -62,14 +62,14 @@ describe('GET /playground in Chromium', () => {
 
     await page.selectOption('#language', 'javascript');
     expect(await page.textContent('#code .cm-content')).toContain('running in QuickJS');
-    expect(await runAndWait(page)).toMatch(/completed .* \(quickjs lane\)/);
+    expect(await runAndWait(page)).toMatch(/completed .* \(quickjs lane, on the service\)/);
     expect(JSON.parse((await page.textContent('#output')) ?? 'null')).toEqual({ greeting: 'hello world' });
     expect(await page.textContent('#stdout')).toContain('running in QuickJS');
     await page.screenshot({ path: join(SHOTS, '1-javascript.png'), fullPage: true });
 
     await page.selectOption('#language', 'python');
     await setEditor(page, 'inputs', '{"name": "Ada"}');
-    expect(await runAndWait(page)).toMatch(/completed .* \(cpython lane\)/);
+    expect(await runAndWait(page)).toMatch(/completed .* \(cpython lane, on the service\)/);
     expect(JSON.parse((await page.textContent('#output')) ?? 'null')).toEqual({ greeting: 'hello Ada' });
     await page.screenshot({ path: join(SHOTS, '2-python-inputs.png'), fullPage: true });
 
@@ -93,13 +93,22 @@ describe('GET /playground in Chromium', () => {
     const link = await page.inputValue('#share-link');
     expect(link).toMatch(/\/playground#r=[A-Za-z0-9_-]+$/);
 
+    // "Run in this browser": isola/edge in a Web Worker of the page; Python is refused as on a service without it.
+    await page.check('#local');
+    expect(await runAndWait(page)).toMatch(/^HTTP 422 unsupported: .*cpython/);
+    await page.selectOption('#language', 'javascript');
+    await setEditor(page, 'code', 'function main({ name }) { return { local: name, ua: typeof navigator } }');
+    expect(await runAndWait(page)).toMatch(/completed .* \(quickjs lane, in this browser\)/);
+    expect(JSON.parse((await page.textContent('#output')) ?? 'null')).toEqual({ local: 'link', ua: 'undefined' });
+    await page.screenshot({ path: join(SHOTS, '5-run-in-browser.png'), fullPage: true });
+
     const shared = await browser.newPage();
     await shared.goto(link);
     expect(await shared.textContent('#code .cm-content')).toContain('"shared": name');
     expect(await shared.inputValue('#timeout')).toBe('300');
     expect(await runAndWait(shared)).toMatch(/completed/);
     expect(JSON.parse((await shared.textContent('#output')) ?? 'null')).toEqual({ shared: 'link' });
-    await shared.screenshot({ path: join(SHOTS, '5-shared-link.png'), fullPage: true });
+    await shared.screenshot({ path: join(SHOTS, '6-shared-link.png'), fullPage: true });
     expect(errors).toEqual([]);
   }, 120_000);
 });

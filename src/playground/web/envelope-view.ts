@@ -21,7 +21,7 @@ interface Refusal {
   error?: { code?: string; message?: string };
 }
 
-export function showAnswer(panes: EnvelopePanes, httpStatus: number, body: unknown): void {
+export function showAnswer(panes: EnvelopePanes, httpStatus: number, body: unknown, where = 'on the service'): void {
   panes.envelope.textContent = JSON.stringify(body, null, 2);
   if (httpStatus !== 200) {
     const refusal = (body ?? {}) as Refusal;
@@ -37,7 +37,7 @@ export function showAnswer(panes: EnvelopePanes, httpStatus: number, body: unkno
   panes.status.dataset['state'] = failed ? 'failed' : 'completed';
   panes.status.textContent = failed
     ? `${envelope.status}: ${envelope.error?.type} - ${envelope.error?.message}`
-    : `${envelope.status} in ${envelope.elapsed_ms} ms (${envelope.environment?.lane ?? '?'} lane)`;
+    : `${envelope.status} in ${envelope.elapsed_ms} ms (${envelope.environment?.lane ?? '?'} lane, ${where})`;
   panes.output.textContent = envelope.output === undefined ? '' : JSON.stringify(envelope.output, null, 2);
   panes.stdout.textContent = envelope.stdout ?? '';
   panes.stderr.textContent = envelope.stderr ?? '';

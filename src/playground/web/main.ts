@@ -40,6 +40,7 @@ const packagesInput = element<HTMLInputElement>('packages');
 const timeoutInput = element<HTMLInputElement>('timeout');
 const memoryInput = element<HTMLInputElement>('memory');
 const apiKeyInput = element<HTMLInputElement>('api-key');
+const localToggle = element<HTMLInputElement>('local');
 const runButton = element<HTMLButtonElement>('run');
 const shareButton = element<HTMLButtonElement>('share');
 const shareLink = element<HTMLInputElement>('share-link');
@@ -90,6 +91,29 @@ languageSelect.addEventListener('change', () => {
   }
 });
 
+interface LocalEngine {
+  execute(request: unknown): Promise<unknown>;
+}
+let localEngine: Promise<LocalEngine> | undefined;
+
+/** isola/edge, loaded on first use from the service (not bundled: most visitors never tick the box). */
+function edgeEngine(): Promise<LocalEngine> {
+  const url = '/playground/edge/isola-edge.js';
+  localEngine ??= (import(url) as Promise<{ createEngine(options: object): Promise<LocalEngine> }>).then((edge) => edge.createEngine({ workers: 1 }));
+  return localEngine;
+}
+
+/** The same envelope or refusal as over HTTP, from the engine in this page. */
+async function runLocally(body: Record<string, unknown>): Promise<{ status: number; body: unknown }> {
+  const engine = await edgeEngine();
+  try {
+    return { status: 200, body: await engine.execute(body) };
+  } catch (error) {
+    const refusal = error as { status?: number; toBody?: () => unknown; message?: string };
+    return { status: refusal.status ?? 500, body: refusal.toBody?.() ?? { error: { code: 'internal', message: refusal.message } } };
+  }
+}
+
 async function run(): Promise<void> {
   const built = buildExecuteBody(readForm());
   if (!built.ok) {
@@ -100,6 +124,11 @@ async function run(): Promise<void> {
   panes.status.dataset['state'] = 'running';
   panes.status.textContent = 'running…';
   try {
+    if (localToggle.checked) {
+      const answer = await runLocally(built.body);
+      showAnswer(panes, answer.status, answer.body, 'in this browser');
+      return;
+    }
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (apiKeyInput.value.trim() !== '') headers['authorization'] = `Bearer ${apiKeyInput.value.trim()}`;
     const response = await fetch('/v1/execute', { method: 'POST', headers, body: JSON.stringify(built.body) });
