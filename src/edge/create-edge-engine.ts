@@ -20,6 +20,7 @@ import type { GuestJob } from '../lanes/lane.js';
 import { fingerprintText } from '../lanes/fingerprint.js';
 import { quickjsLane } from '../lanes/quickjs/descriptor.js';
 import { PACKAGE_VERSIONS, RUNTIME_FILES } from 'virtual:isola-runtime-files';
+import { InlineLane } from './inline-lane.js';
 import { WebWorkerLane } from './web-worker-lane.js';
 
 export interface EdgeEngineOptions {
@@ -29,6 +30,12 @@ export interface EdgeEngineOptions {
   workerUrl?: URL | string;
   /** Web Workers running QuickJS. Default 2. */
   workers?: number;
+  /**
+   * 'worker': QuickJS in Web Workers (browsers; deadlines and cancels can stop a stuck guest).
+   * 'inline': in this isolate (hosts without Web Workers, such as workerd). Default: 'worker' where
+   * `Worker` exists.
+   */
+  host?: 'worker' | 'inline';
   maxQueue?: number;
   limits?: Partial<OperatorLimits>;
   /** Type-stripping for `language: "typescript"` (e.g. esbuild-wasm's transform); without it, TypeScript is refused. */
@@ -59,10 +66,14 @@ export async function createEngine(options: EdgeEngineOptions = {}): Promise<Edg
   const limits = resolveOperatorLimits(options.limits);
   const contract = createRequestContract(limits);
   const wasm = await compileWasm(options.wasm);
-  const lane = new WebWorkerLane(
-    { workerUrl: options.workerUrl ?? new URL('./quickjs-worker.js', import.meta.url), wasm, files: RUNTIME_FILES, graceMs: quickjsLane.graceMs },
-    options.workers ?? 2,
-  );
+  const host = options.host ?? (typeof Worker === 'function' ? 'worker' : 'inline');
+  const lane =
+    host === 'inline'
+      ? new InlineLane(wasm, RUNTIME_FILES)
+      : new WebWorkerLane(
+          { workerUrl: options.workerUrl ?? new URL('./quickjs-worker.js', import.meta.url), wasm, files: RUNTIME_FILES, graceMs: quickjsLane.graceMs },
+          options.workers ?? 2,
+        );
   await lane.start();
   const lanes = new Map<LaneName, LaneExecutor>([['quickjs', lane]]);
   const scheduler = new Scheduler(options.maxQueue ?? 256);

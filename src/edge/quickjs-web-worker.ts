@@ -5,8 +5,9 @@
  */
 import releaseSync from '@jitl/quickjs-wasmfile-release-sync';
 import type { QuickJSSyncVariant } from 'quickjs-emscripten-core';
-import type { DriverHost, LaneDriver } from '../lanes/lane.js';
+import type { LaneDriver } from '../lanes/lane.js';
 import { createQuickJSDriver } from '../lanes/quickjs/driver.js';
+import { edgeDriverHost } from './inline-lane.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
 // CommonJS-shaped types (see src/lanes/quickjs/worker-entry.ts): at runtime the default is the variant.
@@ -20,26 +21,11 @@ const scope = globalThis as unknown as WorkerScope;
 
 let driver: LaneDriver | undefined;
 
-function hostFor(files: Record<string, string>, interrupt: Int32Array | undefined): DriverHost {
-  return {
-    runtimeFile(path) {
-      const source = files[path];
-      if (source === undefined) throw new Error(`no runtime file ${path} in the edge bundle`);
-      return source;
-    },
-    async fetch(_jobId, request) {
-      return { ok: false, kind: 'denied', message: `${new URL(request.url).host}: the edge engine has no network` };
-    },
-    ...(interrupt ? { interrupt } : {}),
-    log() {},
-  };
-}
-
 async function handle(message: ToWorker): Promise<void> {
   if (message.type === 'init') {
     try {
       const interrupt = message.interrupt ? new Int32Array(message.interrupt) : undefined;
-      driver = await createQuickJSDriver(hostFor(message.files, interrupt), { variant, wasm: message.wasm });
+      driver = await createQuickJSDriver(edgeDriverHost(message.files, interrupt), { variant, wasm: message.wasm });
       scope.postMessage({ type: 'ready' });
     } catch (error) {
       scope.postMessage({ type: 'init-failed', message: String((error as Error)?.message ?? error) });
