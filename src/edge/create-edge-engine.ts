@@ -2,9 +2,9 @@
  * `isola/edge`: the engine for browsers and edge workers. Same contract (zod schema, limits), planning,
  * routing, scheduler and envelope as the Node engine, in the same files; only the lane host differs:
  * QuickJS runs in Web Workers (web-worker-lane.ts) instead of worker threads. What the edge does not
- * have answers with the Node engine's own codes: Python (its lanes need a file system and processes) is
- * `unsupported` like a disabled lane, packages are `package_unavailable`, TypeScript needs a transpiler
- * passed in, and guest network calls are denied. Portable: no `node:` import reaches the bundle.
+ * have answers with the Node engine's own codes: Python, unless `python` is enabled, is `unsupported`
+ * like a disabled lane, packages are `package_unavailable`, TypeScript needs a transpiler passed in, and
+ * guest network calls are denied. Portable: no `node:` import reaches the bundle.
  */
 import { IsolaError, shuttingDownError } from '../contract/errors.js';
 import { newExecutionId } from '../contract/ids.js';
@@ -18,6 +18,7 @@ import { type EnvironmentPreparer, routeRequest } from '../engine/route.js';
 import { type Dispatched, type LaneExecutor, Scheduler } from '../engine/scheduler.js';
 import type { GuestJob } from '../lanes/lane.js';
 import { fingerprintText } from '../lanes/fingerprint.js';
+import { cpythonLane } from '../lanes/cpython/descriptor.js';
 import { quickjsLane } from '../lanes/quickjs/descriptor.js';
 import { PACKAGE_VERSIONS, RUNTIME_FILES } from 'virtual:isola-runtime-files';
 import { InlineLane } from './inline-lane.js';
@@ -36,6 +37,12 @@ export interface EdgeEngineOptions {
    * `Worker` exists.
    */
   host?: 'worker' | 'inline';
+  /**
+   * Python in Web Workers (CPython for WASI, the Node engine's cpython lane). Off by default: it loads
+   * ~150 MB (the guarded module and the standard library), and needs a cross-origin isolated page.
+   * `true` takes python.wasm and python-stdlib.zip from beside the bundle.
+   */
+  python?: boolean | { wasm?: WebAssembly.Module | BufferSource | URL | string; stdlib?: BufferSource | URL | string; workers?: number };
   maxQueue?: number;
   limits?: Partial<OperatorLimits>;
   /** Type-stripping for `language: "typescript"` (e.g. esbuild-wasm's transform); without it, TypeScript is refused. */
@@ -57,6 +64,23 @@ async function compileWasm(source: EdgeEngineOptions['wasm']): Promise<WebAssemb
   return WebAssembly.compile(await response.arrayBuffer());
 }
 
+async function fetchBytes(source: BufferSource | URL | string, what: string): Promise<ArrayBuffer> {
+  if (source instanceof ArrayBuffer) return source;
+  if (ArrayBuffer.isView(source)) return new Uint8Array(source.buffer, source.byteOffset, source.byteLength).slice().buffer;
+  if (typeof source !== 'string' && !(source instanceof URL)) throw new Error(`isola/edge: ${what} must be bytes or a URL`);
+  const response = await fetch(source);
+  if (!response.ok) throw new Error(`isola/edge: fetching ${what} from ${String(source)} answered ${response.status}`);
+  return response.arrayBuffer();
+}
+
+/** The standard library once per page: shared by every Python worker where memory can be shared. */
+function shareable(bytes: ArrayBuffer): ArrayBuffer | SharedArrayBuffer {
+  if (globalThis.crossOriginIsolated !== true) return bytes;
+  const shared = new SharedArrayBuffer(bytes.byteLength);
+  new Uint8Array(shared).set(new Uint8Array(bytes));
+  return shared;
+}
+
 async function sha256Hex(text: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
   return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('');
@@ -71,15 +95,31 @@ export async function createEngine(options: EdgeEngineOptions = {}): Promise<Edg
     host === 'inline'
       ? new InlineLane(wasm, RUNTIME_FILES)
       : new WebWorkerLane(
-          { workerUrl: options.workerUrl ?? new URL('./quickjs-worker.js', import.meta.url), wasm, files: RUNTIME_FILES, graceMs: quickjsLane.graceMs },
+          {
+            workerUrl: options.workerUrl ?? new URL('./quickjs-worker.js', import.meta.url),
+            init: { lane: 'quickjs', wasm, files: RUNTIME_FILES },
+            graceMs: quickjsLane.graceMs,
+          },
           options.workers ?? 2,
         );
-  await lane.start();
-  const lanes = new Map<LaneName, LaneExecutor>([['quickjs', lane]]);
+  const lanes = new Map<LaneName, LaneExecutor & { start(): Promise<void>; close(): void }>([['quickjs', lane]]);
+  if (options.python) {
+    if (host === 'inline') throw new Error('isola/edge: Python runs in Web Workers only (host "worker")');
+    const python = options.python === true ? {} : options.python;
+    const [pythonWasm, stdlib] = await Promise.all([
+      compileWasm(python.wasm ?? new URL('./python.wasm', import.meta.url)),
+      fetchBytes(python.stdlib ?? new URL('./python-stdlib.zip', import.meta.url), 'the Python standard library'),
+    ]);
+    const init = { lane: 'cpython' as const, wasm: pythonWasm, stdlib: shareable(stdlib), files: RUNTIME_FILES };
+    lanes.set('cpython', new WebWorkerLane({ workerUrl: new URL('./cpython-worker.js', import.meta.url), init, graceMs: cpythonLane.graceMs }, python.workers ?? 1));
+  }
+  await Promise.all([...lanes.values()].map((each) => each.start()));
   const scheduler = new Scheduler(options.maxQueue ?? 256);
-  scheduler.register('quickjs', lane);
+  for (const [name, executor] of lanes) scheduler.register(name, executor);
   const file = (path: string) => RUNTIME_FILES[path] ?? 'missing';
-  const laneHash = (await sha256Hex(fingerprintText(quickjsLane, (pkg) => PACKAGE_VERSIONS[pkg] ?? 'unknown', file))).slice(0, 16);
+  const version = (pkg: string) => PACKAGE_VERSIONS[pkg] ?? 'unknown';
+  const laneHash: Partial<Record<LaneName, string>> = {};
+  for (const descriptor of [quickjsLane, cpythonLane]) laneHash[descriptor.name] = (await sha256Hex(fingerprintText(descriptor, version, file))).slice(0, 16);
   const transpile: Transpile =
     options.transpile ?? (async () => ({ ok: false, message: 'TypeScript needs a transpiler in the edge engine: pass createEngine({ transpile })' }));
   const environments: EnvironmentPreparer = {
@@ -119,7 +159,7 @@ export async function createEngine(options: EdgeEngineOptions = {}): Promise<Edg
       }), executeOptions.signal);
     }
     return buildEnvelope(
-      { id, lane: route.lane, environmentHash: laneHash, cache: route.kind === 'lane' ? route.cache : 'miss', startedAt, queueMs: dispatched.queueMs, outputLimitBytes: outputBytes, buildMs: route.buildMs },
+      { id, lane: route.lane, environmentHash: laneHash[route.lane] ?? 'unknown', cache: route.kind === 'lane' ? route.cache : 'miss', startedAt, queueMs: dispatched.queueMs, outputLimitBytes: outputBytes, buildMs: route.buildMs },
       dispatched.result,
     );
   }
@@ -129,7 +169,7 @@ export async function createEngine(options: EdgeEngineOptions = {}): Promise<Edg
     limits,
     async close() {
       closed = true;
-      lane.close();
+      for (const each of lanes.values()) each.close();
     },
   };
 }

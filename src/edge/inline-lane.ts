@@ -15,7 +15,7 @@ import { asCancelled } from '../lanes/failures.js';
 // CommonJS-shaped types (see src/lanes/quickjs/worker-entry.ts): at runtime the default is the variant.
 const variant = releaseSync as unknown as QuickJSSyncVariant;
 
-export function edgeDriverHost(files: Record<string, string>, interrupt?: Int32Array): DriverHost {
+export function edgeDriverHost(files: Record<string, string>, interrupt?: Int32Array, interruptMemory?: WebAssembly.Memory): DriverHost {
   return {
     runtimeFile(path) {
       const source = files[path];
@@ -26,6 +26,7 @@ export function edgeDriverHost(files: Record<string, string>, interrupt?: Int32A
       return { ok: false, kind: 'denied', message: `${new URL(request.url).host}: the edge engine has no network` };
     },
     ...(interrupt ? { interrupt } : {}),
+    ...(interruptMemory ? { interruptMemory } : {}),
     log() {},
   };
 }

@@ -1,19 +1,18 @@
 /**
- * One Web Worker running the QuickJS driver, seen from the engine: run a job, stop it at its deadline.
- * Where the page is cross-origin isolated the slot shares an interrupt word (SharedArrayBuffer) that the
- * driver's interrupt handler reads, so a cancel stops the guest in place; the driver also checks the
- * deadline itself. If the worker has not answered `graceMs` after the deadline (or a cancel), it is
+ * One Web Worker running a lane's driver, seen from the engine: run a job, stop it at its deadline.
+ * Where the page is cross-origin isolated the slot shares an interrupt word (a shared one-page
+ * WebAssembly.Memory, as the Node engine's worker slots do) that the driver reads, so a deadline or a
+ * cancel stops the guest in place; QuickJS's driver also checks the deadline itself. If the worker has not answered `graceMs` after the deadline (or a cancel), it is
  * terminated and replaced, and only its own job fails. Portable: Web APIs only.
  */
 import { asCancelled, cancelledFailure, timeoutFailure } from '../lanes/failures.js';
 import type { GuestJob, GuestResult } from '../lanes/lane.js';
 import { resultWithoutRun } from '../engine/envelope.js';
-import type { FromWorker, ToWorker } from './protocol.js';
+import type { FromWorker, LaneInit, ToWorker } from './protocol.js';
 
 export interface SlotConfig {
   workerUrl: URL | string;
-  wasm: WebAssembly.Module;
-  files: Record<string, string>;
+  init: LaneInit;
   graceMs: number;
 }
 
@@ -41,9 +40,9 @@ export class WebWorkerSlot {
   /** Starts (or restarts) the worker; resolves when the driver is ready, rejects if it cannot start. */
   start(): Promise<void> {
     this.starting ??= new Promise<void>((resolve, reject) => {
-      const worker = new Worker(this.config.workerUrl, { type: 'module', name: 'isola-quickjs' });
-      const shared = typeof SharedArrayBuffer === 'function' && globalThis.crossOriginIsolated === true ? new SharedArrayBuffer(16) : undefined;
-      this.interrupt = shared ? new Int32Array(shared) : undefined;
+      const worker = new Worker(this.config.workerUrl, { type: 'module', name: `isola-${this.config.init.lane}` });
+      const shared = globalThis.crossOriginIsolated === true ? new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }) : undefined;
+      this.interrupt = shared ? new Int32Array(shared.buffer) : undefined;
       worker.onmessage = (event: MessageEvent<FromWorker>) => {
         const message = event.data;
         if (message.type === 'ready') {
@@ -64,7 +63,7 @@ export class WebWorkerSlot {
         }
       };
       this.worker = worker;
-      const init: ToWorker = { type: 'init', wasm: this.config.wasm, files: this.config.files, ...(shared ? { interrupt: shared } : {}) };
+      const init: ToWorker = { type: 'init', init: this.config.init, ...(shared ? { interruptMemory: shared } : {}) };
       worker.postMessage(init);
     });
     return this.starting;
@@ -93,7 +92,10 @@ export class WebWorkerSlot {
   }
 
   private raise(): void {
-    if (this.interrupt) Atomics.store(this.interrupt, 0, 2);
+    if (!this.interrupt) return;
+    Atomics.store(this.interrupt, 0, 2);
+    // Wakes a guest blocked in Atomics.wait on the flag (Python's time.sleep).
+    Atomics.notify(this.interrupt, 0);
   }
 
   private cancel(job: GuestJob): void {

@@ -21,7 +21,7 @@ const TYPES: Record<string, string> = { '.js': 'text/javascript', '.wasm': 'appl
 const PAGE = `<!doctype html><meta charset="utf-8"><title>isola/edge</title>
 <script type="module">
 import { createEngine } from '/edge/isola-edge.js';
-const engine = await createEngine({ workers: 1 });
+const engine = await createEngine({ workers: 1, python: globalThis.crossOriginIsolated });
 window.isolated = globalThis.crossOriginIsolated;
 window.run = async (requests) => {
   const out = [];
@@ -51,6 +51,17 @@ const SEEDS: unknown[] = [
   { language: 'python', code: 'print(1)' },
   { language: 'javascript' },
 ];
+/** Python: only on the cross-origin isolated page (its control memory is shared). */
+const PYTHON_SEEDS: unknown[] = [
+  { language: 'python', code: 'def main(a: int, b: int) -> dict:\n    print("adding")\n    return {"sum": a + b}\n', inputs: { a: 2, b: 40 } },
+  { language: 'python', code: 'import json\nprint(json.dumps({"echoed": json.load(open("inputs.json"))["x"]}))\n', inputs: { x: [1, 'two'] } },
+  { language: 'python', code: 'def main():\n    raise ValueError("bad thing")\n' },
+  { language: 'python', code: 'while True:\n    pass\n', timeout_ms: 300 },
+  { language: 'python', code: 'keep = []\nwhile True:\n    keep.append(bytearray(1 << 20))\n', memory_mb: 64 },
+  { language: 'python', code: 'import builtins, json\nbuiltins.leak = "secret"\njson.dumps = lambda *a, **k: "hijacked"\nopen("/tmp/left", "w").write("x")\ndef main():\n    return {"set": True}\n' },
+  { language: 'python', code: 'import builtins, json, os\ndef main():\n    return {"leak": hasattr(builtins, "leak"), "dumps": json.dumps([1]), "left": os.path.exists("/tmp/left")}\n' },
+];
+
 /** Where the edge differs from Node on purpose: no environment builds (npm installs) in a browser. */
 const PACKAGES = { language: 'javascript', code: 'function main() { return 1 }', packages: ['lodash@4'] };
 
@@ -85,12 +96,17 @@ async function serve(isolated: boolean): Promise<Server> {
 let browser: Browser;
 let node: Engine;
 let nodeEnvelopes: unknown[];
+let nodePython: Engine;
+let nodePythonEnvelopes: unknown[];
 const servers: Server[] = [];
 
 beforeAll(async () => {
   if (CHROMIUM === undefined) throw new Error("no Chromium: install Debian's chromium (.ci/run does) or set CHROMIUM_PATH");
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   node = await createEngine({ workers: { quickjs: 1, cpython: 0, native: 0 } });
+  nodePython = await createEngine({ workers: { quickjs: 0, cpython: 1, native: 0 } });
+  nodePythonEnvelopes = [];
+  for (const request of PYTHON_SEEDS) nodePythonEnvelopes.push(normalise(await nodePython.execute(request)));
   nodeEnvelopes = [];
   for (const request of SEEDS) {
     try {
@@ -105,6 +121,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await node?.close();
+  await nodePython?.close();
   for (const server of servers) server.close();
 });
 
@@ -115,7 +132,7 @@ async function openPage(isolated: boolean): Promise<Page> {
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(String(error)));
   await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
-  await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true, undefined, { timeout: 30_000 }).catch((error: unknown) => {
+  await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true, undefined, { timeout: 90_000 }).catch((error: unknown) => {
     throw new Error(`the edge engine did not start: ${problems.join('; ') || String(error)}`);
   });
   return page;
@@ -134,8 +151,14 @@ describe.each([
   { isolated: true, label: 'cross-origin isolated (SharedArrayBuffer interrupt)' },
   { isolated: false, label: 'not isolated (worker termination)' },
 ])('isola/edge in Chromium, $label', ({ isolated }) => {
+  // One page per kind: on the isolated one the engine also loads Python (~180 MB), once.
+  let page: Page;
+  beforeAll(async () => {
+    page = await openPage(isolated);
+  }, 120_000);
+  afterAll(async () => page?.close());
+
   it('answers every seed request exactly as the Node engine does', async () => {
-    const page = await openPage(isolated);
     expect(await page.evaluate(() => (window as unknown as { isolated: boolean }).isolated)).toBe(isolated);
     const envelopes = await page.evaluate((requests) => (window as unknown as { run(r: unknown[]): Promise<unknown[]> }).run(requests), SEEDS);
     const edge = envelopes.map(normalise);
@@ -144,22 +167,32 @@ describe.each([
     expect(edge[3]).toMatchObject({ status: 'error', error: { type: 'timeout' } });
     expect(edge[4]).toMatchObject({ status: 'error', error: { type: 'memory_limit' } });
     expect(edge[6]).toMatchObject({ output: { leak: 'undefined', polluted: null, map: [2, 4] } });
-    expect(edge[7]).toEqual({ refused: 'unsupported', status: 422 });
+    // Python is refused where the page cannot share memory, as by a Node engine without the lane.
+    if (!isolated) expect(edge[7]).toEqual({ refused: 'unsupported', status: 422 });
     expect(edge[8]).toEqual({ refused: 'invalid_request', status: 400 });
-    for (const [i, envelope] of edge.entries()) expect(envelope, `seed ${i}`).toEqual(nodeEnvelopes[i]);
+    for (const [i, envelope] of edge.entries()) {
+      // Seed 7 is Python: the isolated page runs it (next test), the Node engine here has no Python lane.
+      if (!(isolated && i === 7)) expect(envelope, `seed ${i}`).toEqual(nodeEnvelopes[i]);
+    }
     const [packages] = await page.evaluate((request) => (window as unknown as { run(r: unknown[]): Promise<unknown[]> }).run([request]), PACKAGES);
     expect(packages).toMatchObject({ status: 'error', error: { type: 'package_unavailable' }, environment: { lane: 'quickjs' } });
-    await page.close();
   }, 90_000);
 
+  it.runIf(isolated)('runs Python in a Web Worker exactly as the Node engine does', async () => {
+    const edge = (await page.evaluate((requests) => (window as unknown as { run(r: unknown[]): Promise<unknown[]> }).run(requests), PYTHON_SEEDS)).map(normalise);
+    expect(edge[0]).toMatchObject({ status: 'completed', output: { sum: 42 }, stdout: 'adding\n', environment: { lane: 'cpython' } });
+    expect(edge[3]).toMatchObject({ status: 'error', error: { type: 'timeout' } });
+    expect(edge[4]).toMatchObject({ status: 'error', error: { type: 'memory_limit' } });
+    expect(edge[6]).toMatchObject({ output: { leak: false, dumps: '[1]', left: false } });
+    for (const [i, envelope] of edge.entries()) expect(envelope, `python seed ${i}`).toEqual(nodePythonEnvelopes[i]);
+  }, 120_000);
+
   it('cancels a running execution and keeps serving', async () => {
-    const page = await openPage(isolated);
     const cancelled = await page.evaluate(() =>
       (window as unknown as { runCancelled(r: unknown, ms: number): Promise<unknown> }).runCancelled({ language: 'javascript', code: 'while (true) {}', timeout_ms: 20_000 }, 150),
     );
     expect(cancelled).toMatchObject({ status: 'error', error: { type: 'cancelled' }, return_code: null });
     const [after] = await page.evaluate(() => (window as unknown as { run(r: unknown[]): Promise<unknown[]> }).run([{ language: 'javascript', code: 'function main() { return { alive: true } }' }]));
     expect(after).toMatchObject({ status: 'completed', output: { alive: true } });
-    await page.close();
   }, 60_000);
 });
