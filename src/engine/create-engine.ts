@@ -171,7 +171,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
           allowHosts: request.network.allow,
           ...(route.environment ? { environment: route.environment } : {}),
         };
-      }, signal, laneDescriptor(lane).affinity?.({ code: plan.code, ...(route.environment ? { environmentHash: route.environment.hash } : {}) }));
+      }, signal, laneDescriptor(lane).affinity?.({ code: plan.code, ...(route.environment ? { environmentHash: route.environment.hash } : {}) }), executeOptions.onStart);
       liveJobs.delete(id);
       bridgeCreated?.release(id);
     }

@@ -65,6 +65,8 @@ export interface ExecuteOptions {
   signal?: AbortSignal;
   /** The face the request came in through, for metrics and logs (default `isola`). */
   face?: FaceName;
+  /** Called once, when a worker takes the execution (it leaves the queue and starts running). Must not throw. */
+  onStart?: () => void;
 }
 
 export interface LaneReadiness {

@@ -20,6 +20,10 @@ import { toErrorReply } from './error-reply.js';
 import { registerDifyFace, type DifyFaceOptions } from '../faces/dify/dify-face.js';
 import { registerPistonFace } from '../faces/piston/piston-face.js';
 import { registerBatchRoute } from './batch-route.js';
+import { registerJobsRoutes } from './jobs-routes.js';
+import { createMemoryJobQueue } from '../jobs/memory-job-queue.js';
+import { resolveJobsOptions, type JobsOptions } from '../jobs/jobs-options.js';
+import type { JobQueue } from '../jobs/types.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { packageVersion } from './package-version.js';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
@@ -38,6 +42,8 @@ export interface AppOptions {
   dify?: DifyFaceOptions;
   /** Mount the Piston v2 face (/api/v2/runtimes, /api/v2/execute). */
   piston?: boolean;
+  /** The async face (/v1/jobs): its TTL, bounds and callback settings. Default on, with the defaults. */
+  jobs?: JobsOptions;
 }
 
 export interface IsolaControl {
@@ -88,6 +94,13 @@ export function buildApp(options: AppOptions): FastifyInstance {
     logController: new QuietLogController({ requestIdLogLabel: 'request_id' }),
   });
 
+  const jobsOptions = resolveJobsOptions(options.jobs);
+  const jobs: JobQueue = createMemoryJobQueue({
+    ...jobsOptions,
+    run: (request, hooks) => engine.execute(request, { signal: hooks.signal, onStart: hooks.onStart, face: 'isola' }),
+    onError: (error) => app.log.error({ err: error }, 'job queue error'),
+  });
+
   let draining = false;
   let drained: Promise<void> | undefined;
   const control: IsolaControl = {
@@ -98,6 +111,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
       draining = true;
       drained ??= (async () => {
         try {
+          // Accepted jobs run to their end (and their callbacks go out) within the same grace.
+          await jobs.close({ graceMs });
           await engine.close({ graceMs });
         } finally {
           await app.close();
@@ -150,6 +165,11 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
 
   registerBatchRoute(app, engine, contract, () => draining);
+  registerJobsRoutes(app, { queue: jobs, contract, draining: () => draining, callbacks: jobsOptions.callbackSecret !== undefined });
+  app.addHook('onClose', async () => {
+    // A test or embedder that closes the app without drain(): stop the jobs' timers, cancel what runs.
+    await jobs.close({ graceMs: 0 });
+  });
   if (options.dify) registerDifyFace(app, engine, options.dify);
   if (options.piston) registerPistonFace(app, engine);
 
