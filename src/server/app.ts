@@ -22,6 +22,7 @@ import { registerPistonFace } from '../faces/piston/piston-face.js';
 import { registerBatchRoute } from './batch-route.js';
 import { registerJobsRoutes } from './jobs-routes.js';
 import { createMemoryJobQueue } from '../jobs/memory-job-queue.js';
+import { createCallbackSender } from '../jobs/callback-sender.js';
 import { resolveJobsOptions, type JobsOptions } from '../jobs/jobs-options.js';
 import type { JobQueue } from '../jobs/types.js';
 import { buildOpenApiDocument } from './openapi.js';
@@ -95,8 +96,18 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
 
   const jobsOptions = resolveJobsOptions(options.jobs);
+  const callbacks = jobsOptions.callbackSecret
+    ? createCallbackSender({
+        secret: jobsOptions.callbackSecret,
+        allowPrivate: jobsOptions.callbackAllowPrivate,
+        allowAddresses: jobsOptions.callbackAllowAddresses,
+        attempts: jobsOptions.callbackAttempts,
+        backoffMs: jobsOptions.callbackBackoffMs,
+      })
+    : undefined;
   const jobs: JobQueue = createMemoryJobQueue({
     ...jobsOptions,
+    ...(callbacks ? { sendCallback: callbacks.send } : {}),
     run: (request, hooks) => engine.execute(request, { signal: hooks.signal, onStart: hooks.onStart, face: 'isola' }),
     onError: (error) => app.log.error({ err: error }, 'job queue error'),
   });
@@ -165,10 +176,11 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
 
   registerBatchRoute(app, engine, contract, () => draining);
-  registerJobsRoutes(app, { queue: jobs, contract, draining: () => draining, callbacks: jobsOptions.callbackSecret !== undefined });
+  registerJobsRoutes(app, { queue: jobs, contract, draining: () => draining, callbacks });
   app.addHook('onClose', async () => {
     // A test or embedder that closes the app without drain(): stop the jobs' timers, cancel what runs.
     await jobs.close({ graceMs: 0 });
+    await callbacks?.close();
   });
   if (options.dify) registerDifyFace(app, engine, options.dify);
   if (options.piston) registerPistonFace(app, engine);

@@ -18,8 +18,11 @@ export interface JobsRouteOptions {
   queue: JobQueue;
   contract: RequestContract;
   draining: () => boolean;
-  /** Whether callbacks can be signed (ISOLA_CALLBACK_SECRET is set): unsigned callbacks are refused. */
-  callbacks: boolean;
+  /**
+   * Set when callbacks can be signed (ISOLA_CALLBACK_SECRET is set; unsigned callbacks are refused): why
+   * the egress policy refuses a URL outright (see ClosableCallbackSender.precheck).
+   */
+  callbacks: { precheck(url: string): string | undefined } | undefined;
 }
 
 export function registerJobsRoutes(app: FastifyInstance, options: JobsRouteOptions): void {
@@ -34,6 +37,8 @@ export function registerJobsRoutes(app: FastifyInstance, options: JobsRouteOptio
         issues: [{ field: 'callback', message: 'callbacks are off on this server: the operator has not set ISOLA_CALLBACK_SECRET to sign them' }],
       });
     }
+    const refused = callback && options.callbacks?.precheck(callback.url);
+    if (refused) throw new IsolaError('invalid_request', 'Invalid request: callback.url', { issues: [{ field: 'callback.url', message: refused }] });
     const { job, created } = await queue.submit({
       request: parsed,
       ...(callback ? { callback } : {}),
