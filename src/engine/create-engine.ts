@@ -63,7 +63,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
       });
       return bridgeCreated;
     }));
-  const liveJobs = new Map<string, { allowHosts: string[]; deadline: number }>();
+  const liveJobs = new Map<string, { allowHosts: string[]; deadline: number; onOutput?: ExecuteOptions['onOutput'] }>();
   const egressFetch = async (jobId: string, request: EgressRequest): Promise<EgressResponse> => {
     const job = liveJobs.get(jobId);
     if (!job) return { ok: false, kind: 'denied', message: `${hostOf(request.url)}: the execution has ended` };
@@ -97,6 +97,13 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     laneOptions: { ...options.laneOptions, native: { ...options.laneOptions?.native, python } },
     bridge,
     fetch: egressFetch,
+    output: (jobId, stream, text) => {
+      try {
+        liveJobs.get(jobId)?.onOutput?.(stream, text);
+      } catch {
+        // An observer's bug must not fail the execution.
+      }
+    },
     log,
     onRestart: (lane, reason) => {
       emit({ type: 'worker_restart', lane, reason });
@@ -155,7 +162,8 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     } else {
       dispatched = await scheduler.submit(lane, (): GuestJob => {
         const deadline = Date.now() + request.timeout_ms;
-        liveJobs.set(id, { allowHosts: request.network.allow, deadline });
+        const onOutput = executeOptions.onOutput;
+        liveJobs.set(id, { allowHosts: request.network.allow, deadline, ...(onOutput ? { onOutput } : {}) });
         return {
           id,
           code: plan.code,
@@ -170,6 +178,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
           limits: { stdoutBytes: streamBytes, stderrBytes: streamBytes, outputBytes },
           allowHosts: request.network.allow,
           ...(route.environment ? { environment: route.environment } : {}),
+          ...(onOutput ? { streamOutput: true } : {}),
         };
       }, signal, laneDescriptor(lane).affinity?.({ code: plan.code, ...(route.environment ? { environmentHash: route.environment.hash } : {}) }), executeOptions.onStart);
       liveJobs.delete(id);

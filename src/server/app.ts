@@ -21,6 +21,9 @@ import { registerDifyFace, type DifyFaceOptions } from '../faces/dify/dify-face.
 import { registerPistonFace } from '../faces/piston/piston-face.js';
 import { registerBatchRoute } from './batch-route.js';
 import { registerJobsRoutes } from './jobs-routes.js';
+import { registerJobEventsRoute } from './job-events-route.js';
+import { streamExecution } from './execute-stream.js';
+import { wantsEventStream } from './sse-stream.js';
 import { createMemoryJobQueue } from '../jobs/memory-job-queue.js';
 import { createCallbackSender } from '../jobs/callback-sender.js';
 import { resolveJobsOptions, type JobsOptions } from '../jobs/jobs-options.js';
@@ -108,7 +111,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const jobs: JobQueue = createMemoryJobQueue({
     ...jobsOptions,
     ...(callbacks ? { sendCallback: callbacks.send } : {}),
-    run: (request, hooks) => engine.execute(request, { signal: hooks.signal, onStart: hooks.onStart, face: 'isola' }),
+    run: (request, hooks) => engine.execute(request, { signal: hooks.signal, onStart: hooks.onStart, onOutput: hooks.onOutput, face: 'isola' }),
     onError: (error) => app.log.error({ err: error }, 'job queue error'),
   });
 
@@ -168,6 +171,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     };
     reply.raw.once('close', onClose);
     try {
+      if (wantsEventStream(request.headers.accept)) return await streamExecution(engine, parsed, request, reply, controller.signal);
       // The engine logs the run with both ids; nothing here logs the code or the inputs.
       return await engine.execute(parsed, { requestId: request.id, signal: controller.signal, face: 'isola' });
     } finally {
@@ -176,6 +180,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
 
   registerBatchRoute(app, engine, contract, () => draining);
+  registerJobEventsRoute(app, jobs);
   registerJobsRoutes(app, { queue: jobs, contract, draining: () => draining, callbacks });
   app.addHook('onClose', async () => {
     // A test or embedder that closes the app without drain(): stop the jobs' timers, cancel what runs.

@@ -48,6 +48,13 @@ export function buildOpenApiDocument(info: OpenApiInfo): Record<string, unknown>
     'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } },
   };
   const jobId = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+  const eventStream = {
+    schema: {
+      type: 'string',
+      description:
+        'Server-Sent Events, each `event: <name>` with one JSON `data:` line: `status` {status}, `stdout` and `stderr` {data} as the code writes them (after the output caps: joined they are the envelope\'s stdout and stderr), `result` the ExecuteResponse (last), or `error` {error: {code, message}} when the run could not finish.',
+    },
+  };
   return {
     openapi: '3.1.0',
     info: {
@@ -62,7 +69,10 @@ export function buildOpenApiDocument(info: OpenApiInfo): Record<string, unknown>
           summary: 'Run code and return the result envelope',
           requestBody: { required: true, ...json('ExecuteRequest') },
           responses: {
-            '200': { description: 'The code ran (its own failures are in status, return_code and error).', ...json('ExecuteResponse') },
+            '200': {
+              description: 'The code ran (its own failures are in status, return_code and error). With `Accept: text/event-stream`: Server-Sent Events while it runs (see eventStream).',
+              content: { ...json('ExecuteResponse').content, 'text/event-stream': eventStream },
+            },
             '400': errorResponse('invalid_request: malformed JSON or fields that break the contract; every bad field is named.'),
             '413': errorResponse(`payload_too_large: the body (over ${info.maxBodyBytes} bytes) or a field is over its limit (code ${info.contract.limits.maxCodeBytes} bytes, inputs and stdin ${info.contract.limits.maxInputsBytes} bytes).`),
             '415': errorResponse('The body is not application/json.'),
@@ -104,6 +114,14 @@ export function buildOpenApiDocument(info: OpenApiInfo): Record<string, unknown>
           summary: 'Cancel a job: a queued one never runs, a running one is interrupted (error.type cancelled); a finished one is left as it is',
           parameters: [jobId],
           responses: { '200': { description: 'The job after the cancel (usually already cancelled).', ...json('Job') }, '404': errorResponse('job_not_found.') },
+        },
+      },
+      '/v1/jobs/{id}/events': {
+        get: {
+          operationId: 'jobEvents',
+          summary: 'Follow a job as Server-Sent Events: what already happened first, then live events; ends after `result` (or `error`)',
+          parameters: [jobId],
+          responses: { '200': { description: 'The event stream.', content: { 'text/event-stream': eventStream } }, '404': errorResponse('job_not_found.') },
         },
       },
       '/v1/batch': {
