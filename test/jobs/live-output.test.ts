@@ -49,7 +49,8 @@ function expectLive(events: ReceivedEvent[]) {
   const first = events.find((event) => event.event === 'stdout');
   expect(first).toBeDefined();
   expect((first!.data as { data: string }).data).toMatch(/^first/);
-  expect(events.at(-1)!.at - first!.at).toBeGreaterThanOrEqual(200);
+  // Bundled with the result it would arrive within a few ms of it; the margin leaves room for a loaded host.
+  expect(events.at(-1)!.at - first!.at).toBeGreaterThanOrEqual(100);
 }
 
 describe('POST /v1/execute with Accept: text/event-stream', () => {
@@ -103,11 +104,12 @@ describe('GET /v1/jobs/:id/events', () => {
   it('replays a finished job to a late observer: its statuses and result, then ends', async () => {
     const submitted = await fetch(`${base}/v1/jobs`, postJson({ language: 'javascript', code: 'console.log("done")' }));
     const { id } = (await submitted.json()) as { id: string };
-    for (let i = 0; i < 200; i++) {
-      const job = (await (await fetch(`${base}/v1/jobs/${id}`)).json()) as { status: string };
-      if (job.status === 'succeeded') break;
+    let status = 'queued';
+    for (const end = Date.now() + 20_000; status !== 'succeeded' && Date.now() < end; ) {
+      status = ((await (await fetch(`${base}/v1/jobs/${id}`)).json()) as { status: string }).status;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
+    expect(status).toBe('succeeded');
     const answer = await readEventStream(`${base}/v1/jobs/${id}/events`);
     expect(answer.events.map((event) => event.event)).toEqual(['status', 'status', 'status', 'result']);
     expect(resultOf(answer.events).stdout).toBe('done\n');
