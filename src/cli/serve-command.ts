@@ -38,7 +38,8 @@ ISOLA_EGRESS_ALLOW_PRIVATE=1 (same as --egress-allow-private); the dify-sandbox 
 ISOLA_DIFY_PACKAGES (default numpy,pandas,pyyaml,markdown,jinja2,requests), ISOLA_DIFY_TIMEOUT_S (15,
 at most the maximum timeout),
 ISOLA_DIFY_MAX_REQUESTS (50), ISOLA_DIFY_ALLOW_HOSTS (hosts enable_network may reach; none by default);
-jobs: ISOLA_JOBS_MAX_QUEUED (1000), ISOLA_JOBS_MAX_STORED (10000), ISOLA_JOBS_CONCURRENCY (16),
+jobs: ISOLA_JOBS_MAX_QUEUED (1000), ISOLA_JOBS_MAX_STORED (10000), ISOLA_JOBS_MAX_STORED_BYTES (512 MiB),
+ISOLA_JOBS_CONCURRENCY (16),
 ISOLA_CALLBACK_SECRET (HMAC key of callback signatures; callbacks are refused without it),
 ISOLA_CALLBACK_ALLOW_PRIVATE=1 and ISOLA_CALLBACK_ALLOW_ADDRESSES (CIDRs) to let callbacks reach private hosts.`;
 

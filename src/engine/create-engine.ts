@@ -16,7 +16,7 @@ import type { ExecuteResponse, LaneName } from '../contract/response.js';
 import type { EgressBridge } from '../egress/index.js';
 import type { EnvironmentManager } from '../environments/index.js';
 import type { EgressRequest, EgressResponse, GuestJob } from '../lanes/lane.js';
-import { cancelledFailure } from '../lanes/failures.js';
+import { CANCELLED_EXIT_CODE, cancelledFailure } from '../lanes/failures.js';
 import { laneDescriptor, LANES } from '../lanes/registry.js';
 import { buildEnvelope, resultWithoutRun } from './envelope.js';
 import { setUpLanes } from './lanes-setup.js';
@@ -135,7 +135,10 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     const signal = executeOptions.signal;
     let route: Awaited<ReturnType<typeof routeRequest>>;
     try {
-      route = await routeRequest(request, plan.lane, lanes.handles, environments, signal);
+      // Cancelled before it started (a queued job): not even its environment is built.
+      route = signal?.aborted
+        ? { kind: 'failed', lane: plan.lane, failure: cancelledFailure('before it started').failure, buildMs: 0 }
+        : await routeRequest(request, plan.lane, lanes.handles, environments, signal);
     } catch (error) {
       // An environment build stopped by the caller: a cancelled result, like a cancelled run.
       if (!signal?.aborted || error instanceof IsolaError) throw error;
@@ -156,7 +159,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     const mode = plan.mode === 'main' ? 'main' : 'script';
     let dispatched: Dispatched;
     if (route.kind === 'failed') {
-      dispatched = { result: resultWithoutRun(mode, route.failure, 1), queueMs: 0 };
+      dispatched = { result: resultWithoutRun(mode, route.failure, route.failure.type === 'cancelled' ? CANCELLED_EXIT_CODE : 1), queueMs: 0 };
     } else if (plan.kind === 'rejected') {
       dispatched = { result: resultWithoutRun(plan.mode, plan.failure, 1, `${plan.failure.message}\n`), queueMs: 0 };
     } else {

@@ -11,6 +11,8 @@ export interface JobsOptions {
   maxQueued?: number;
   /** Jobs held at all, finished ones within their TTL included; ISOLA_JOBS_MAX_STORED. Default 10,000. */
   maxStored?: number;
+  /** Size of the finished jobs' results held at once (JSON); ISOLA_JOBS_MAX_STORED_BYTES. Default 512 MiB. */
+  maxStoredBytes?: number;
   /** Jobs handed to the engine at once; ISOLA_JOBS_CONCURRENCY. Default 16. */
   concurrency?: number;
   /** HMAC-SHA256 key of callback signatures; ISOLA_CALLBACK_SECRET. Without it, jobs with a callback are refused. */
@@ -44,6 +46,7 @@ export function resolveJobsOptions(options: JobsOptions = {}, env: Record<string
     ttlMs: integer('job TTL (ISOLA_JOB_TTL_MS)', options.ttlMs ?? env['ISOLA_JOB_TTL_MS'], JOBS_DEFAULTS.ttlMs, 1),
     maxQueued: integer('ISOLA_JOBS_MAX_QUEUED', options.maxQueued ?? env['ISOLA_JOBS_MAX_QUEUED'], JOBS_DEFAULTS.maxQueued, 1),
     maxStored: integer('ISOLA_JOBS_MAX_STORED', options.maxStored ?? env['ISOLA_JOBS_MAX_STORED'], JOBS_DEFAULTS.maxStored, 1),
+    maxStoredBytes: integer('ISOLA_JOBS_MAX_STORED_BYTES', options.maxStoredBytes ?? env['ISOLA_JOBS_MAX_STORED_BYTES'], JOBS_DEFAULTS.maxStoredBytes, 1),
     concurrency: integer('ISOLA_JOBS_CONCURRENCY', options.concurrency ?? env['ISOLA_JOBS_CONCURRENCY'], JOBS_DEFAULTS.concurrency, 1),
     callbackSecret: secret === undefined || secret === '' ? undefined : secret,
     callbackAllowPrivate: options.callbackAllowPrivate ?? env['ISOLA_CALLBACK_ALLOW_PRIVATE'] === '1',

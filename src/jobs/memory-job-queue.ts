@@ -33,13 +33,18 @@ export interface MemoryJobQueueOptions {
   maxQueued: number;
   /** Jobs held at all (queued, running and finished within their TTL). */
   maxStored: number;
+  /**
+   * Size of the finished jobs' results held at once (their JSON, in UTF-16 units): a count alone does not
+   * bound memory when each result may carry megabytes of output. Past it, submit() rejects too.
+   */
+  maxStoredBytes: number;
   /** Jobs handed to the engine at once; the engine's own scheduler then waits for workers. */
   concurrency: number;
   /** Receives a listener's or sender's bug; never thrown. */
   onError?: (error: unknown) => void;
 }
 
-export const JOBS_DEFAULTS = { ttlMs: 60 * 60 * 1000, maxQueued: 1000, maxStored: 10_000, concurrency: 16 } as const;
+export const JOBS_DEFAULTS = { ttlMs: 60 * 60 * 1000, maxQueued: 1000, maxStored: 10_000, maxStoredBytes: 512 * 1024 * 1024, concurrency: 16 } as const;
 
 interface JobRecord {
   view: JobView;
@@ -52,6 +57,8 @@ interface JobRecord {
   history: JobEvent[];
   listeners: Set<(event: JobEvent) => void>;
   expiry: ReturnType<typeof setTimeout> | undefined;
+  /** Size of the kept result, counted in storedBytes. */
+  bytes: number;
   /** Settles once the job ended and its callback (if any) is done. */
   done: Promise<void>;
   markDone: () => void;
@@ -62,6 +69,7 @@ export function createMemoryJobQueue(options: MemoryJobQueueOptions): JobQueue {
   const byKey = new Map<string, string>();
   const waiting: JobRecord[] = [];
   let running = 0;
+  let storedBytes = 0;
   let closing = false;
   let closed: Promise<void> | undefined;
   const report = (error: unknown) => {
@@ -93,6 +101,8 @@ export function createMemoryJobQueue(options: MemoryJobQueueOptions): JobQueue {
     jobs.delete(record.view.id);
     if (record.idempotencyKey !== undefined && byKey.get(record.idempotencyKey) === record.view.id) byKey.delete(record.idempotencyKey);
     if (record.expiry) clearTimeout(record.expiry);
+    storedBytes -= record.bytes;
+    record.bytes = 0;
     record.listeners.clear();
   };
 
@@ -102,6 +112,8 @@ export function createMemoryJobQueue(options: MemoryJobQueueOptions): JobQueue {
     record.view.expires_at = new Date(finishedAt.getTime() + options.ttlMs).toISOString();
     // The request (code, inputs) is not needed any more; only the answer is kept for the TTL.
     record.request = undefined;
+    record.bytes = JSON.stringify('result' in outcome ? outcome.result : outcome.error).length;
+    storedBytes += record.bytes;
     if ('result' in outcome) {
       record.view.result = outcome.result;
       setStatus(record, statusOfResult(outcome.result));
@@ -193,7 +205,7 @@ export function createMemoryJobQueue(options: MemoryJobQueueOptions): JobQueue {
       if (waiting.length >= options.maxQueued) {
         throw new IsolaError('too_many_jobs', `too many queued jobs (${options.maxQueued}); retry later`, { retryAfterS: 1 });
       }
-      if (jobs.size >= options.maxStored) {
+      if (jobs.size >= options.maxStored || storedBytes >= options.maxStoredBytes) {
         throw new IsolaError('too_many_jobs', `the job store is full (${options.maxStored} jobs); retry later or lower the job TTL`, { retryAfterS: 5 });
       }
       let markDone!: () => void;
@@ -208,6 +220,7 @@ export function createMemoryJobQueue(options: MemoryJobQueueOptions): JobQueue {
         history: [{ type: 'status', status: 'queued' }],
         listeners: new Set(),
         expiry: undefined,
+        bytes: 0,
         done,
         markDone,
       };
@@ -246,7 +259,7 @@ export function createMemoryJobQueue(options: MemoryJobQueueOptions): JobQueue {
     },
 
     stats() {
-      return { queued: waiting.length, running, stored: jobs.size };
+      return { queued: waiting.length, running, stored: jobs.size, storedBytes };
     },
 
     close({ graceMs = 10_000 } = {}) {

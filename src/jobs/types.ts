@@ -76,7 +76,7 @@ export interface JobQueue {
   cancel(id: string): Promise<JobView | undefined>;
   /** Follow a job's events; undefined when there is no such job. */
   subscribe(id: string, listener: (event: JobEvent) => void): Promise<Subscription | undefined>;
-  stats(): { queued: number; running: number; stored: number };
+  stats(): { queued: number; running: number; stored: number; storedBytes: number };
   /** Refuse new jobs; let queued and running ones end (and callbacks go out) up to graceMs, then cancel the rest. Idempotent. */
   close(options?: { graceMs?: number }): Promise<void>;
 }

@@ -7,7 +7,9 @@ import { verifyCallbackSignature } from '../../src/jobs/callback-signature.js';
 import { JobViewSchema } from '../../src/jobs/job-schema.js';
 import { ADD } from '../server/helpers.js';
 import { startReceiver, type Receiver } from './callback-receiver.js';
-import { submit, useJobsApp, waitForJob } from './helpers.js';
+import { createEngine } from '../../src/engine/create-engine.js';
+import { buildApp } from '../../src/server/app.js';
+import { SPIN, submit, useJobsApp, waitForJob } from './helpers.js';
 
 const SECRET = 'test-callback-secret';
 
@@ -72,5 +74,29 @@ describe('job callbacks', () => {
     await app().inject({ method: 'DELETE', url: `/v1/jobs/${id}` });
     const [delivery] = (await receiver.waitFor(before + 1)).slice(before);
     expect(JSON.parse(delivery!.body)).toMatchObject({ id, status: 'cancelled', result: { error: { type: 'cancelled' } } });
+  });
+});
+
+describe('draining with jobs', () => {
+  it('runs accepted jobs to their end and sends their callbacks, while refusing new jobs', async () => {
+    const receiver = await startReceiver();
+    const engine = await createEngine({ workers: { quickjs: 1, cpython: 0, native: 0 } });
+    const app = buildApp({ engine, docs: false, drainGraceMs: 10_000, jobs: { callbackSecret: SECRET, callbackAllowPrivate: true } });
+    try {
+      const busy = 'function main() { const end = Date.now() + 300; while (Date.now() < end) {} return "late"; }';
+      const { id } = (await submit(app, { language: 'javascript', code: busy, callback: { url: receiver.url } })).json();
+      const queued = (await submit(app, { language: 'javascript', code: ADD, inputs: { a: 1, b: 1 }, callback: { url: receiver.url } })).json().id;
+      const drained = app.isola.drain();
+      const refused = await submit(app, { language: 'javascript', code: SPIN });
+      expect(refused.statusCode).toBe(503);
+      expect(refused.json().error.code).toBe('shutting_down');
+      await drained;
+      const bodies = receiver.deliveries.map((delivery) => JSON.parse(delivery.body));
+      expect(bodies.map((body) => [body.id, body.status]).sort()).toEqual([[id, 'succeeded'], [queued, 'succeeded']].sort());
+    } finally {
+      await app.close();
+      await engine.close({ graceMs: 0 });
+      await receiver.close();
+    }
   });
 });

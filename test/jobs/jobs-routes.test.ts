@@ -178,3 +178,15 @@ describe('job store bounds', () => {
     expect(full.json().error.message).toContain('store is full');
   });
 });
+
+describe('job store bounds in bytes', () => {
+  const app = useJobsApp({ maxStoredBytes: 2_000 });
+
+  it('refuses new jobs while finished results fill the byte budget', async () => {
+    const big = (await submit(app(), { language: 'javascript', code: 'console.log("x".repeat(3000))' })).json().id;
+    await waitForJob(app(), big);
+    const res = await submit(app(), { language: 'javascript', code: ADD, inputs: { a: 1, b: 1 } });
+    expect(res.statusCode).toBe(429);
+    expect(res.json().error.code).toBe('too_many_jobs');
+  });
+});
