@@ -80,8 +80,9 @@ export function createMemoryJobQueue(options: MemoryJobQueueOptions): JobQueue {
     }
   };
 
-  const emit = (record: JobRecord, event: JobEvent) => {
-    record.history.push(event);
+  /** Tell the live observers; `keep` also records it for late ones (the final event is rebuilt from the view). */
+  const emit = (record: JobRecord, event: JobEvent, keep = true) => {
+    if (keep) record.history.push(event);
     for (const listener of record.listeners) {
       try {
         listener(event);
@@ -123,7 +124,7 @@ export function createMemoryJobQueue(options: MemoryJobQueueOptions): JobQueue {
     }
     // History holds output for live observers; once the result is in, the result carries it.
     record.history = record.history.filter((event) => event.type === 'status');
-    emit(record, 'result' in outcome ? { type: 'result', result: outcome.result } : { type: 'error', error: outcome.error });
+    emit(record, 'result' in outcome ? { type: 'result', result: outcome.result } : { type: 'error', error: outcome.error }, false);
     record.listeners.clear();
     record.expiry = setTimeout(() => remove(record), options.ttlMs);
     unref(record.expiry);

@@ -112,6 +112,7 @@ describe('GET /v1/jobs/:id/events', () => {
     expect(status).toBe('succeeded');
     const answer = await readEventStream(`${base}/v1/jobs/${id}/events`);
     expect(answer.events.map((event) => event.event)).toEqual(['status', 'status', 'status', 'result']);
+    expect(answer.events.map((event) => (event.data as { status?: string }).status).slice(0, 3)).toEqual(['queued', 'running', 'succeeded']);
     expect(resultOf(answer.events).stdout).toBe('done\n');
   });
 
@@ -119,5 +120,22 @@ describe('GET /v1/jobs/:id/events', () => {
     const answer = await readEventStream(`${base}/v1/jobs/job_nope/events`);
     expect(answer.status).toBe(404);
     expect(answer.body).toMatchObject({ error: { code: 'job_not_found' } });
+  });
+});
+
+describe('hanging up a stream', () => {
+  it('cancels the streamed execution, freeing its worker', async () => {
+    const controller = new AbortController();
+    const response = await fetch(`${base}/v1/execute`, { ...postJson({ language: 'javascript', code: 'console.log("go"); while (true) {}', timeout_ms: 60_000 }), headers: { 'content-type': 'application/json', accept: 'text/event-stream' }, signal: controller.signal });
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    let seen = '';
+    while (!seen.includes('event: stdout')) seen += new TextDecoder().decode((await reader.read()).value);
+    controller.abort();
+    const end = Date.now() + 5_000;
+    while (engine.readiness().lanes.quickjs?.workers.busy !== 0 && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(engine.readiness().lanes.quickjs?.workers.busy).toBe(0);
+    // The worker serves the next request.
+    const next = await fetch(`${base}/v1/execute`, postJson({ language: 'javascript', code: 'console.log(2)' }));
+    expect((await next.json()).stdout).toBe('2\n');
   });
 });
