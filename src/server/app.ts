@@ -22,6 +22,7 @@ import { registerPistonFace } from '../faces/piston/piston-face.js';
 import { registerBatchRoute } from './batch-route.js';
 import { registerJobsRoutes } from './jobs-routes.js';
 import { registerJobEventsRoute } from './job-events-route.js';
+import { registerJobsMetrics } from './jobs-metrics.js';
 import { streamExecution } from './execute-stream.js';
 import { wantsEventStream } from './sse-stream.js';
 import { createMemoryJobQueue } from '../jobs/memory-job-queue.js';
@@ -212,6 +213,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
 
   const registry = options.metrics;
   if (registry) {
+    registerJobsMetrics(registry, jobs);
     app.get('/metrics', async (_request, reply) => {
       return reply.type(registry.contentType).send(await registry.metrics());
     });
