@@ -26,6 +26,9 @@ Options:
   --runtime <auto|wasm|native>           default auto
   --package <spec>                       a package to install (repeatable)
   --allow <host>                         a host the code may reach (repeatable)
+  --follow                               print the code's stdout and stderr live, as it writes them,
+                                         instead of the response JSON; then main()'s return value (JSON)
+                                         on stdout, and a platform failure (timeout, ...) in one line on stderr
   -h, --help
 
 Exit codes: 0 completed with return code 0; the code's own return code (1..255) when it failed;
@@ -41,6 +44,7 @@ const OPTIONS = {
   runtime: { type: 'string' },
   package: { type: 'string', multiple: true },
   allow: { type: 'string', multiple: true },
+  follow: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -101,9 +105,21 @@ export async function run(args: string[]): Promise<number> {
     controller.abort();
   };
   process.on('SIGINT', onSigint);
+  // --follow: the code's own streams, in the order it wrote each of them.
+  let written: Promise<void> = Promise.resolve();
+  const onOutput = (stream: 'stdout' | 'stderr', text: string) => {
+    written = written.then(() => (stream === 'stdout' ? writeStdout(text) : writeStderr(text)));
+  };
   try {
-    const response = await engine.execute(request, { signal: controller.signal });
-    await writeStdout(`${JSON.stringify(response, null, 2)}\n`);
+    const response = await engine.execute(request, { signal: controller.signal, ...(values.follow ? { onOutput } : {}) });
+    if (!values.follow) {
+      await writeStdout(`${JSON.stringify(response, null, 2)}\n`);
+      return exitCodeOf(response);
+    }
+    await written;
+    if (response.environment.mode === 'main' && response.output !== null && response.output !== undefined) await writeStdout(`${JSON.stringify(response.output)}\n`);
+    if (response.stdout_truncated || response.stderr_truncated) await writeStderr('isola run: output truncated at the stream limit\n');
+    if (response.error && response.error.type !== 'exception') await writeStderr(`isola run: ${response.error.type}: ${response.error.message}\n`);
     return exitCodeOf(response);
   } catch (error) {
     if (isIsolaError(error)) return reportRequestError(error);

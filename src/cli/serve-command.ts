@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { LaneSchema, type LaneName } from '../contract/response.js';
 import { DEFAULT_OPERATOR_LIMITS as LIMIT, OPERATOR_LIMIT_RANGES as RANGE, OperatorLimitsError } from '../contract/operator-limits.js';
+import { JobsOptionsError } from '../jobs/jobs-options.js';
 import { EXIT } from './exit-codes.js';
 import { limitSettings } from './limit-settings.js';
 import { writeStderr, writeStdout } from './output.js';
@@ -9,7 +10,7 @@ import { UsageError } from './usage-error.js';
 
 export const SERVE_USAGE = `Usage: isola serve [options]
 
-Starts the HTTP service (POST /v1/execute, /healthz, /readyz, /metrics, /openapi.json, /docs).
+Starts the HTTP service (POST /v1/execute, /v1/jobs, /healthz, /readyz, /metrics, /openapi.json, /docs).
 Logs are JSON lines on stdout; the line with msg "isola listening" carries the bound address.
 SIGTERM or SIGINT drains: new executions get 503, in-flight ones finish within the grace period.
 
@@ -30,12 +31,17 @@ Options:
                          on-prem); link-local (cloud metadata) stays refused. A request cannot do this.
   --dify-api-key <key>   mount the dify-sandbox face (/health, /v1/sandbox/*) with this X-Api-Key
   --piston               mount the Piston v2 face (/api/v2/runtimes, /api/v2/execute); or ISOLA_PISTON=1
+  --job-ttl-ms <ms>      how long a finished job's result is kept (/v1/jobs); default 3600000; or ISOLA_JOB_TTL_MS
   -h, --help
 Environment: ISOLA_LOG_LEVEL (default info), ISOLA_STORE_DIR (snapshot store),
 ISOLA_EGRESS_ALLOW_PRIVATE=1 (same as --egress-allow-private); the dify-sandbox face: ISOLA_DIFY_API_KEY,
 ISOLA_DIFY_PACKAGES (default numpy,pandas,pyyaml,markdown,jinja2,requests), ISOLA_DIFY_TIMEOUT_S (15,
 at most the maximum timeout),
-ISOLA_DIFY_MAX_REQUESTS (50), ISOLA_DIFY_ALLOW_HOSTS (hosts enable_network may reach; none by default).`;
+ISOLA_DIFY_MAX_REQUESTS (50), ISOLA_DIFY_ALLOW_HOSTS (hosts enable_network may reach; none by default);
+jobs: ISOLA_JOBS_MAX_QUEUED (1000), ISOLA_JOBS_MAX_STORED (10000), ISOLA_JOBS_MAX_STORED_BYTES (512 MiB),
+ISOLA_JOBS_CONCURRENCY (16),
+ISOLA_CALLBACK_SECRET (HMAC key of callback signatures; callbacks are refused without it),
+ISOLA_CALLBACK_ALLOW_PRIVATE=1 and ISOLA_CALLBACK_ALLOW_ADDRESSES (CIDRs) to let callbacks reach private hosts.`;
 
 const OPTIONS = {
   port: { type: 'string' },
@@ -43,6 +49,7 @@ const OPTIONS = {
   'grace-ms': { type: 'string' },
   'dify-api-key': { type: 'string' },
   piston: { type: 'boolean' },
+  'job-ttl-ms': { type: 'string' },
   workers: { type: 'string' },
   'max-queue': { type: 'string' },
   'max-timeout-ms': { type: 'string' },
@@ -93,6 +100,7 @@ export async function run(args: string[]): Promise<number> {
   const workers = values.workers === undefined ? {} : workersFlag(values.workers);
   const maxQueue = values['max-queue'] === undefined ? undefined : intFlag('max-queue', values['max-queue'], 0, 1_000_000);
   const limits = limitSettings(values, process.env);
+  const jobTtlMs = values['job-ttl-ms'] === undefined ? undefined : intFlag('job-ttl-ms', values['job-ttl-ms'], 1, 30 * 24 * 3_600_000);
 
   const { startServer, DEFAULT_HOST, DEFAULT_PORT } = await import('../server/serve.js');
   let server: Awaited<ReturnType<typeof startServer>>;
@@ -103,6 +111,7 @@ export async function run(args: string[]): Promise<number> {
       ...(drainGraceMs !== undefined ? { drainGraceMs } : {}),
       ...(values['dify-api-key'] !== undefined ? { difyApiKey: values['dify-api-key'] } : {}),
       ...(values.piston ? { piston: true } : {}),
+      ...(jobTtlMs !== undefined ? { jobs: { ttlMs: jobTtlMs } } : {}),
       engineOptions: {
         workers,
         ...(maxQueue !== undefined ? { maxQueue } : {}),
@@ -112,7 +121,7 @@ export async function run(args: string[]): Promise<number> {
     });
   } catch (error) {
     // A face's setting past the limits (ISOLA_DIFY_TIMEOUT_S over the maximum timeout): the operator's to fix.
-    if (error instanceof OperatorLimitsError) throw new UsageError(error.message, { cause: error });
+    if (error instanceof OperatorLimitsError || error instanceof JobsOptionsError) throw new UsageError(error.message, { cause: error });
     const reason = LISTEN_ERRORS[(error as NodeJS.ErrnoException).code ?? ''];
     if (!reason) throw error;
     await writeStderr(`isola serve: cannot listen on ${values.host ?? DEFAULT_HOST}:${port ?? DEFAULT_PORT}: ${reason}\n`);

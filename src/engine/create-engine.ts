@@ -16,7 +16,7 @@ import type { ExecuteResponse, LaneName } from '../contract/response.js';
 import type { EgressBridge } from '../egress/index.js';
 import type { EnvironmentManager } from '../environments/index.js';
 import type { EgressRequest, EgressResponse, GuestJob } from '../lanes/lane.js';
-import { cancelledFailure } from '../lanes/failures.js';
+import { CANCELLED_EXIT_CODE, cancelledFailure } from '../lanes/failures.js';
 import { fingerprintText } from '../lanes/fingerprint.js';
 import { laneDescriptor, LANES } from '../lanes/registry.js';
 import { buildEnvelope, resultWithoutRun } from './envelope.js';
@@ -64,7 +64,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
       });
       return bridgeCreated;
     }));
-  const liveJobs = new Map<string, { allowHosts: string[]; deadline: number }>();
+  const liveJobs = new Map<string, { allowHosts: string[]; deadline: number; onOutput?: ExecuteOptions['onOutput'] }>();
   const egressFetch = async (jobId: string, request: EgressRequest): Promise<EgressResponse> => {
     const job = liveJobs.get(jobId);
     if (!job) return { ok: false, kind: 'denied', message: `${hostOf(request.url)}: the execution has ended` };
@@ -98,6 +98,13 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     laneOptions: { ...options.laneOptions, native: { ...options.laneOptions?.native, python } },
     bridge,
     fetch: egressFetch,
+    output: (jobId, stream, text) => {
+      try {
+        liveJobs.get(jobId)?.onOutput?.(stream, text);
+      } catch {
+        // An observer's bug must not fail the execution.
+      }
+    },
     log,
     onRestart: (lane, reason) => {
       emit({ type: 'worker_restart', lane, reason });
@@ -129,7 +136,10 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     const signal = executeOptions.signal;
     let route: Awaited<ReturnType<typeof routeRequest>>;
     try {
-      route = await routeRequest(request, plan.lane, lanes.handles, environments, signal);
+      // Cancelled before it started (a queued job): not even its environment is built.
+      route = signal?.aborted
+        ? { kind: 'failed', lane: plan.lane, failure: cancelledFailure('before it started').failure, buildMs: 0 }
+        : await routeRequest(request, plan.lane, lanes.handles, environments, signal);
     } catch (error) {
       // An environment build stopped by the caller: a cancelled result, like a cancelled run.
       if (!signal?.aborted || error instanceof IsolaError) throw error;
@@ -150,13 +160,14 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     const mode = plan.mode === 'main' ? 'main' : 'script';
     let dispatched: Dispatched;
     if (route.kind === 'failed') {
-      dispatched = { result: resultWithoutRun(mode, route.failure, 1), queueMs: 0 };
+      dispatched = { result: resultWithoutRun(mode, route.failure, route.failure.type === 'cancelled' ? CANCELLED_EXIT_CODE : 1), queueMs: 0 };
     } else if (plan.kind === 'rejected') {
       dispatched = { result: resultWithoutRun(plan.mode, plan.failure, 1, `${plan.failure.message}\n`), queueMs: 0 };
     } else {
       dispatched = await scheduler.submit(lane, (): GuestJob => {
         const deadline = Date.now() + request.timeout_ms;
-        liveJobs.set(id, { allowHosts: request.network.allow, deadline });
+        const onOutput = executeOptions.onOutput;
+        liveJobs.set(id, { allowHosts: request.network.allow, deadline, ...(onOutput ? { onOutput } : {}) });
         return {
           id,
           code: plan.code,
@@ -171,8 +182,9 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
           limits: { stdoutBytes: streamBytes, stderrBytes: streamBytes, outputBytes },
           allowHosts: request.network.allow,
           ...(route.environment ? { environment: route.environment } : {}),
+          ...(onOutput ? { streamOutput: true } : {}),
         };
-      }, signal, laneDescriptor(lane).affinity?.({ code: plan.code, ...(route.environment ? { environmentHash: route.environment.hash } : {}) }));
+      }, signal, laneDescriptor(lane).affinity?.({ code: plan.code, ...(route.environment ? { environmentHash: route.environment.hash } : {}) }), executeOptions.onStart);
       liveJobs.delete(id);
       bridgeCreated?.release(id);
     }

@@ -34,6 +34,8 @@ export interface LanesConfig {
   /** The egress bridge, created on first use (the native lane's proxy needs it). */
   bridge(): Promise<EgressBridge>;
   fetch(jobId: string, request: EgressRequest): Promise<EgressResponse>;
+  /** Live output of jobs with streamOutput, from every lane. */
+  output(jobId: string, stream: 'stdout' | 'stderr', text: string): void;
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>): void;
   onRestart(lane: LaneName, reason: string): void;
   onAffinity(lane: LaneName, hit: boolean): void;
@@ -63,7 +65,7 @@ export async function setUpLanes(config: LanesConfig): Promise<Lanes> {
           graceMs,
           resourceLimits: { maxOldGenerationSizeMb: 512, stackSizeMb: 8 },
         },
-        { fetch: config.fetch, log: config.log, onRestart: config.onRestart, onAffinity: config.onAffinity },
+        { fetch: config.fetch, output: config.output, log: config.log, onRestart: config.onRestart, onAffinity: config.onAffinity },
         config.maxSizes?.[lane] ?? maxWorkers(config.sizes[lane]),
       ),
     );
@@ -88,6 +90,7 @@ export async function setUpLanes(config: LanesConfig): Promise<Lanes> {
           return readFileSync(full, 'utf8');
         },
         fetch: config.fetch,
+        output: config.output,
         log: config.log,
         egressProxy: proxy,
       };

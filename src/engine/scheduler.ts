@@ -39,6 +39,8 @@ interface Pending {
   signal: AbortSignal | undefined;
   /** Removes the queued-abort listener once the job leaves the queue. */
   settle: () => void;
+  /** Told when a worker takes the job. */
+  onStart: (() => void) | undefined;
 }
 
 export class Scheduler {
@@ -75,7 +77,7 @@ export class Scheduler {
    * `signal` takes a queued job out of the queue, or stops a running one; either way it resolves, as
    * `cancelled`, never lost.
    */
-  submit(lane: LaneName, makeJob: () => GuestJob, signal?: AbortSignal, affinity?: string): Promise<Dispatched> {
+  submit(lane: LaneName, makeJob: () => GuestJob, signal?: AbortSignal, affinity?: string, onStart?: () => void): Promise<Dispatched> {
     const queue = this.queues.get(lane);
     if (!queue) throw new IsolaError('unsupported', `lane ${lane} is not enabled on this engine`);
     if (this.queued >= this.maxQueue) {
@@ -97,7 +99,7 @@ export class Scheduler {
         this.onDepth(this.queued);
         resolve(cancelled('while it waited for a worker'));
       };
-      const pending: Pending = { makeJob, affinity, enqueuedAt, resolve, signal, settle: () => signal?.removeEventListener('abort', onAbort) };
+      const pending: Pending = { makeJob, affinity, enqueuedAt, resolve, signal, settle: () => signal?.removeEventListener('abort', onAbort), onStart };
       signal?.addEventListener('abort', onAbort, { once: true });
       queue.push(pending);
       this.queued++;
@@ -130,6 +132,11 @@ export class Scheduler {
       this.running++;
       this.onDepth(this.queued);
       const queueMs = performance.now() - pending.enqueuedAt;
+      try {
+        pending.onStart?.();
+      } catch {
+        // An observer's bug must not lose the job.
+      }
       void executor.run(slot, pending.makeJob(), pending.signal, pending.affinity).then((result) => {
         this.running--;
         pending.resolve({ result, queueMs });

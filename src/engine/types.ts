@@ -65,6 +65,13 @@ export interface ExecuteOptions {
   signal?: AbortSignal;
   /** The face the request came in through, for metrics and logs (default `isola`). */
   face?: FaceName;
+  /** Called once, when a worker takes the execution (it leaves the queue and starts running). Must not throw. */
+  onStart?: () => void;
+  /**
+   * Live output: each stdout/stderr chunk as the guest writes it, after the output caps (joined, the
+   * chunks of a stream are exactly the envelope's text). Only given, the lane forwards output. Must not throw.
+   */
+  onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
 }
 
 export interface LaneReadiness {

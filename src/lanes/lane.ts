@@ -39,7 +39,14 @@ export interface GuestJob {
   allowHosts: string[];
   /** Content-addressed environment the job runs in (packages, prebuild); undefined for the bare lane. */
   environment?: GuestEnvironment;
+  /**
+   * Someone follows this job's output live: the driver hands each stdout/stderr chunk it keeps (after the
+   * caps) to DriverHost.output as it is written. Off by default, so plain runs pay nothing for it.
+   */
+  streamOutput?: boolean;
 }
+
+export type OutputStream = 'stdout' | 'stderr';
 
 export interface GuestEnvironment {
   hash: string;
@@ -138,6 +145,11 @@ export interface DriverHost {
   shareBuffer?(key: string, buffer: SharedArrayBuffer): void;
   /** Snapshot store, keyed by content hash; undefined where there is no persistent store. */
   snapshots?: SnapshotStore;
+  /**
+   * A chunk the guest of a job with `streamOutput` wrote, as the envelope will keep it (already capped).
+   * Called synchronously from the write; the edge forwards it (a worker posts it to the engine).
+   */
+  output?(jobId: string, stream: OutputStream, text: string): void;
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>): void;
 }
 

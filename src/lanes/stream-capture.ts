@@ -10,7 +10,14 @@ export class StreamCapture {
   private bytes = 0;
   truncated = false;
 
-  constructor(readonly limitBytes: number) {}
+  /**
+   * `onKept` receives each piece of text as it is kept (live output): what it sees, joined, is exactly
+   * text(), so the caps apply to a stream of the output as they do to the envelope.
+   */
+  constructor(
+    readonly limitBytes: number,
+    private readonly onKept?: (text: string) => void,
+  ) {}
 
   write(text: string): void {
     if (this.truncated || text.length === 0) {
@@ -20,19 +27,23 @@ export class StreamCapture {
     // Cheap bound first: UTF-8 needs at most 3 bytes per UTF-16 unit.
     const room = this.limitBytes - this.bytes;
     if (text.length * 3 <= room) {
-      this.chunks.push(text);
-      this.bytes += utf8Bytes(text);
+      this.keep(text, utf8Bytes(text));
       return;
     }
     const encoded = encoder.encode(text);
     if (encoded.byteLength <= room) {
-      this.chunks.push(text);
-      this.bytes += encoded.byteLength;
+      this.keep(text, encoded.byteLength);
       return;
     }
-    this.chunks.push(decodePrefix(encoded, room));
+    this.keep(decodePrefix(encoded, room), 0);
     this.bytes = this.limitBytes;
     this.truncated = true;
+  }
+
+  private keep(text: string, bytes: number): void {
+    this.chunks.push(text);
+    this.bytes += bytes;
+    if (this.onKept && text.length > 0) this.onKept(text);
   }
 
   text(): string {

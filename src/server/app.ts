@@ -21,6 +21,15 @@ import { registerDifyFace, type DifyFaceOptions } from '../faces/dify/dify-face.
 import { registerPistonFace } from '../faces/piston/piston-face.js';
 import { registerPlayground } from '../playground/route.js';
 import { registerBatchRoute } from './batch-route.js';
+import { registerJobsRoutes } from './jobs-routes.js';
+import { registerJobEventsRoute } from './job-events-route.js';
+import { registerJobsMetrics } from './jobs-metrics.js';
+import { streamExecution } from './execute-stream.js';
+import { wantsEventStream } from './sse-stream.js';
+import { createMemoryJobQueue } from '../jobs/memory-job-queue.js';
+import { createCallbackSender } from '../jobs/callback-sender.js';
+import { resolveJobsOptions, type JobsOptions } from '../jobs/jobs-options.js';
+import type { JobQueue } from '../jobs/types.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { packageVersion } from './package-version.js';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
@@ -41,6 +50,8 @@ export interface AppOptions {
   dify?: DifyFaceOptions;
   /** Mount the Piston v2 face (/api/v2/runtimes, /api/v2/execute). */
   piston?: boolean;
+  /** The async face (/v1/jobs): its TTL, bounds and callback settings. Default on, with the defaults. */
+  jobs?: JobsOptions;
 }
 
 export interface IsolaControl {
@@ -91,6 +102,23 @@ export function buildApp(options: AppOptions): FastifyInstance {
     logController: new QuietLogController({ requestIdLogLabel: 'request_id' }),
   });
 
+  const jobsOptions = resolveJobsOptions(options.jobs);
+  const callbacks = jobsOptions.callbackSecret
+    ? createCallbackSender({
+        secret: jobsOptions.callbackSecret,
+        allowPrivate: jobsOptions.callbackAllowPrivate,
+        allowAddresses: jobsOptions.callbackAllowAddresses,
+        attempts: jobsOptions.callbackAttempts,
+        backoffMs: jobsOptions.callbackBackoffMs,
+      })
+    : undefined;
+  const jobs: JobQueue = createMemoryJobQueue({
+    ...jobsOptions,
+    ...(callbacks ? { sendCallback: callbacks.send } : {}),
+    run: (request, hooks) => engine.execute(request, { signal: hooks.signal, onStart: hooks.onStart, onOutput: hooks.onOutput, face: 'isola' }),
+    onError: (error) => app.log.error({ err: error }, 'job queue error'),
+  });
+
   let draining = false;
   let drained: Promise<void> | undefined;
   const control: IsolaControl = {
@@ -101,6 +129,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
       draining = true;
       drained ??= (async () => {
         try {
+          // Accepted jobs run to their end (and their callbacks go out) within the same grace.
+          await jobs.close({ graceMs });
           await engine.close({ graceMs });
         } finally {
           await app.close();
@@ -145,6 +175,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     };
     reply.raw.once('close', onClose);
     try {
+      if (wantsEventStream(request.headers.accept)) return await streamExecution(engine, parsed, request, reply, controller.signal);
       // The engine logs the run with both ids; nothing here logs the code or the inputs.
       return await engine.execute(parsed, { requestId: request.id, signal: controller.signal, face: 'isola' });
     } finally {
@@ -153,6 +184,13 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
 
   registerBatchRoute(app, engine, contract, () => draining);
+  registerJobEventsRoute(app, jobs);
+  registerJobsRoutes(app, { queue: jobs, contract, draining: () => draining, callbacks });
+  app.addHook('onClose', async () => {
+    // A test or embedder that closes the app without drain(): stop the jobs' timers, cancel what runs.
+    await jobs.close({ graceMs: 0 });
+    await callbacks?.close();
+  });
   if (options.dify) registerDifyFace(app, engine, options.dify);
   if (options.piston) registerPistonFace(app, engine);
 
@@ -180,6 +218,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
 
   const registry = options.metrics;
   if (registry) {
+    registerJobsMetrics(registry, jobs);
     app.get('/metrics', async (_request, reply) => {
       return reply.type(registry.contentType).send(await registry.metrics());
     });

@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { ERROR_CATALOG, type ErrorCode } from '../contract/errors.js';
 import type { RequestContract } from '../contract/request.js';
 import { ExecuteResponseSchema } from '../contract/response.js';
+import { JobViewSchema } from '../jobs/job-schema.js';
+import { CallbackSchema } from '../jobs/job-request.js';
 
 const ERROR_CODES = Object.keys(ERROR_CATALOG) as [ErrorCode, ...ErrorCode[]];
 
@@ -18,7 +20,7 @@ export const ErrorBodySchema = z.object({
       .array(z.object({ field: z.string(), message: z.string() }))
       .optional()
       .describe('One entry per bad field; "(body)" is the body as a whole.'),
-    retry_after_s: z.number().optional().describe('Present on 503: seconds to wait, also in Retry-After.'),
+    retry_after_s: z.number().optional().describe('Present on 503 and 429: seconds to wait, also in Retry-After.'),
   }),
 });
 
@@ -45,6 +47,14 @@ export function buildOpenApiDocument(info: OpenApiInfo): Record<string, unknown>
   const retryAfter = {
     'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } },
   };
+  const jobId = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+  const eventStream = {
+    schema: {
+      type: 'string',
+      description:
+        'Server-Sent Events, each `event: <name>` with one JSON `data:` line: `status` {status}, `stdout` and `stderr` {data} as the code writes them (after the output caps: joined they are the envelope\'s stdout and stderr), `result` the ExecuteResponse (last), or `error` {error: {code, message}} when the run could not finish.',
+    },
+  };
   return {
     openapi: '3.1.0',
     info: {
@@ -59,7 +69,10 @@ export function buildOpenApiDocument(info: OpenApiInfo): Record<string, unknown>
           summary: 'Run code and return the result envelope',
           requestBody: { required: true, ...json('ExecuteRequest') },
           responses: {
-            '200': { description: 'The code ran (its own failures are in status, return_code and error).', ...json('ExecuteResponse') },
+            '200': {
+              description: 'The code ran (its own failures are in status, return_code and error). With `Accept: text/event-stream`: Server-Sent Events while it runs (see eventStream).',
+              content: { ...json('ExecuteResponse').content, 'text/event-stream': eventStream },
+            },
             '400': errorResponse('invalid_request: malformed JSON or fields that break the contract; every bad field is named.'),
             '413': errorResponse(`payload_too_large: the body (over ${info.maxBodyBytes} bytes) or a field is over its limit (code ${info.contract.limits.maxCodeBytes} bytes, inputs and stdin ${info.contract.limits.maxInputsBytes} bytes).`),
             '415': errorResponse('The body is not application/json.'),
@@ -67,6 +80,48 @@ export function buildOpenApiDocument(info: OpenApiInfo): Record<string, unknown>
             '500': errorResponse('internal: an unexpected failure; the request may be retried.'),
             '503': { ...errorResponse('overloaded, shutting_down or engine_closed.'), headers: retryAfter },
           },
+        },
+      },
+      '/v1/jobs': {
+        post: {
+          operationId: 'submitJob',
+          summary: 'Queue code to run; answers at once with the job id (poll GET /v1/jobs/{id}, follow /events, or get a callback)',
+          parameters: [
+            { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', minLength: 1, maxLength: 255 }, description: 'A retried submit with the same key and body returns the same job (200); another body answers 422 idempotency_key_reused.' },
+          ],
+          requestBody: { required: true, ...json('JobRequest') },
+          responses: {
+            '202': { description: 'Queued.', ...json('Job') },
+            '200': { description: 'The job an earlier submit with this Idempotency-Key made, as it is now.', ...json('Job') },
+            '400': errorResponse('invalid_request: the same checks as POST /v1/execute, and callback.url and the Idempotency-Key header.'),
+            '413': errorResponse('payload_too_large: as for POST /v1/execute.'),
+            '415': errorResponse('The body is not application/json.'),
+            '422': errorResponse('idempotency_key_reused, or unsupported (a callback on a server without ISOLA_CALLBACK_SECRET).'),
+            '429': { ...errorResponse('too_many_jobs: the queue or the job store is full.'), headers: retryAfter },
+            '503': { ...errorResponse('shutting_down.'), headers: retryAfter },
+          },
+        },
+      },
+      '/v1/jobs/{id}': {
+        get: {
+          operationId: 'getJob',
+          summary: 'A job: its status and, once it ended, the result envelope',
+          parameters: [jobId],
+          responses: { '200': { description: 'The job.', ...json('Job') }, '404': errorResponse('job_not_found: never submitted here, or expired.') },
+        },
+        delete: {
+          operationId: 'cancelJob',
+          summary: 'Cancel a job: a queued one never runs, a running one is interrupted (error.type cancelled); a finished one is left as it is',
+          parameters: [jobId],
+          responses: { '200': { description: 'The job after the cancel (usually already cancelled).', ...json('Job') }, '404': errorResponse('job_not_found.') },
+        },
+      },
+      '/v1/jobs/{id}/events': {
+        get: {
+          operationId: 'jobEvents',
+          summary: 'Follow a job as Server-Sent Events: what already happened first, then live events; ends after `result` (or `error`)',
+          parameters: [jobId],
+          responses: { '200': { description: 'The event stream.', content: { 'text/event-stream': eventStream } }, '404': errorResponse('job_not_found.') },
         },
       },
       '/v1/batch': {
@@ -121,6 +176,8 @@ export function buildOpenApiDocument(info: OpenApiInfo): Record<string, unknown>
         ExecuteRequest: componentSchema(info.contract.schema, 'input'),
         ExecuteResponse: componentSchema(ExecuteResponseSchema, 'output'),
         ErrorBody: componentSchema(ErrorBodySchema, 'output'),
+        JobRequest: componentSchema(info.contract.schema.extend({ callback: CallbackSchema.optional() }), 'input'),
+        Job: componentSchema(JobViewSchema, 'output'),
       },
     },
   };

@@ -8,6 +8,7 @@ import { pino, type Logger } from 'pino';
 import { createEngine } from '../engine/create-engine.js';
 import type { Engine, EngineEvent, EngineOptions } from '../engine/types.js';
 import { difyOptionsFromEnv } from '../faces/dify/dify-face.js';
+import { resolveJobsOptions, type JobsOptions } from '../jobs/jobs-options.js';
 import { DEFAULT_DRAIN_GRACE_MS, buildApp } from './app.js';
 import { createMetrics } from './metrics.js';
 
@@ -26,6 +27,8 @@ export interface StartServerOptions {
   difyApiKey?: string;
   /** Mounts the Piston v2 face (else when ISOLA_PISTON=1). */
   piston?: boolean;
+  /** The job queue's settings; each unset one from its environment variable (ISOLA_JOB_TTL_MS, ISOLA_CALLBACK_SECRET...). */
+  jobs?: JobsOptions;
 }
 
 export interface RunningServer {
@@ -63,7 +66,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const piston = options.piston ?? process.env['ISOLA_PISTON'] === '1';
   let app: FastifyInstance;
   try {
-    app = buildApp({ engine, logger, metrics: metrics.registry, drainGraceMs, ...(dify ? { dify } : {}), piston });
+    const jobs = resolveJobsOptions(options.jobs, process.env);
+    app = buildApp({ engine, logger, metrics: metrics.registry, drainGraceMs, ...(dify ? { dify } : {}), piston, jobs });
   } catch (error) {
     // A face set past the operator's limits (OperatorLimitsError): release the workers before reporting.
     await engine.close({ graceMs: 0 });

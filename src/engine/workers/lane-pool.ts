@@ -200,6 +200,7 @@ export class LanePool implements LaneExecutor {
   private spawn(): void {
     const slot = new WorkerSlot(this.config, {
       fetch: this.hooks.fetch,
+      ...(this.hooks.output ? { output: this.hooks.output } : {}),
       log: this.hooks.log,
       onReady: () => {
         this.initFailures = 0;

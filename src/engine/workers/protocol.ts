@@ -30,6 +30,8 @@ export type FromWorker =
   /** The worker finished recycling after its last job: the next job starts without waiting. */
   | { type: 'recycled'; details: Record<string, unknown> }
   | { type: 'failed'; jobId: string; message: string }
+  /** A chunk of a streaming job's stdout/stderr, as it is written (see GuestJob.streamOutput). */
+  | { type: 'output'; jobId: string; stream: 'stdout' | 'stderr'; text: string }
   | { type: 'fetch'; callId: number; jobId: string; request: EgressRequest; sync: boolean }
   /** A compiled module the next workers of the lane can reuse (see DriverHost.shareModule). */
   | { type: 'share'; key: string; value: WebAssembly.Module | SharedArrayBuffer }

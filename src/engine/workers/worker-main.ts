@@ -66,6 +66,7 @@ const host: DriverHost = {
   shareBuffer: (key, buffer) => post({ type: 'share', key, value: buffer }),
   readArtifact: async (path) => new Uint8Array(await readFile(inside(storeRoot, path))),
   snapshots: createDiskSnapshotStore(join(storeRoot, 'snapshots')),
+  output: (jobId, stream, text) => post({ type: 'output', jobId, stream, text }),
   log: (level, message, data) => post({ type: 'log', level, message, ...(data ? { data } : {}) }),
 };
 

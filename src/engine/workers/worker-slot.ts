@@ -14,6 +14,8 @@ import type { FromWorker, ToWorker, WorkerInit } from './protocol.js';
 
 export interface SlotHooks {
   fetch(jobId: string, request: EgressRequest): Promise<EgressResponse>;
+  /** A chunk of the running job's output (only for jobs with streamOutput). */
+  output?(jobId: string, stream: 'stdout' | 'stderr', text: string): void;
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>): void;
   onReady(slot: WorkerSlot): void;
   onExit(slot: WorkerSlot, reason: string, duringInit: boolean): void;
@@ -215,6 +217,10 @@ export class WorkerSlot {
             this.worker.postMessage({ type: 'fetch-result', callId: message.callId, response } satisfies ToWorker);
           }
         });
+        return;
+      case 'output':
+        // Only the job this slot runs: a late chunk of a job already answered goes nowhere.
+        if (this.running?.job.id === message.jobId) this.hooks.output?.(message.jobId, message.stream, message.text);
         return;
       case 'log':
         this.hooks.log(message.level, message.message, { lane: this.config.lane, ...message.data });

@@ -229,6 +229,7 @@ class CPythonDriver implements LaneDriver {
       files,
       stdoutBytes: job.limits.stdoutBytes,
       stderrBytes: job.limits.stderrBytes,
+      ...(job.streamOutput && this.host.output ? { onOutput: (stream: 'stdout' | 'stderr', text: string) => this.host.output?.(job.id, stream, text) } : {}),
       roomBytes: (fsBytes) => limitBytes - fsBytes - grown(),
       onCharge: setLimit,
       door: (message) => {

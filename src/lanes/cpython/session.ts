@@ -30,6 +30,8 @@ export interface SessionOptions {
   roomBytes(fsBytes: number): number;
   onCharge(fsBytes: number): void;
   door(request: Uint8Array): Uint8Array | undefined;
+  /** Live output: each chunk the captures keep, as it is written (see StreamCapture). */
+  onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
 }
 
 export function newSession(options: SessionOptions): ExecutionSession {
@@ -44,8 +46,9 @@ export function newSession(options: SessionOptions): ExecutionSession {
   };
   const now = () => BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6));
   const fs = new ExecutionFs(options.layer, { tmp: new Map(), [WORK_DIR]: options.files }, budget, now);
-  const stdout = new StreamCapture(options.stdoutBytes);
-  const stderr = new StreamCapture(options.stderrBytes);
+  const onOutput = options.onOutput;
+  const stdout = new StreamCapture(options.stdoutBytes, onOutput && ((text) => onOutput('stdout', text)));
+  const stderr = new StreamCapture(options.stderrBytes, onOutput && ((text) => onOutput('stderr', text)));
   const sink = (capture: StreamCapture): Descriptor => {
     const text = decoder();
     return { kind: 'sink', write: (bytes) => capture.write(text.decode(bytes, { stream: true })) };

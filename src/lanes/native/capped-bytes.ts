@@ -10,7 +10,11 @@ export class CappedBytes {
   seen = 0;
   truncated = false;
 
-  constructor(readonly limitBytes: number) {}
+  /** `onKept` receives each kept piece as it arrives (live output); the caps apply to it as to bytes(). */
+  constructor(
+    readonly limitBytes: number,
+    private readonly onKept?: (chunk: Uint8Array) => void,
+  ) {}
 
   push(chunk: Uint8Array): void {
     this.seen += chunk.byteLength;
@@ -20,13 +24,17 @@ export class CappedBytes {
       return;
     }
     if (chunk.byteLength <= room) {
-      this.chunks.push(chunk);
-      this.kept += chunk.byteLength;
+      this.keep(chunk);
       return;
     }
-    this.chunks.push(chunk.subarray(0, room));
-    this.kept += room;
+    this.keep(chunk.subarray(0, room));
     this.truncated = true;
+  }
+
+  private keep(chunk: Uint8Array): void {
+    this.chunks.push(chunk);
+    this.kept += chunk.byteLength;
+    this.onKept?.(chunk);
   }
 
   bytes(): Uint8Array {

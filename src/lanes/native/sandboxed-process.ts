@@ -26,6 +26,8 @@ export interface SandboxedRun {
   signal?: AbortSignal;
   /** Called with the pid (= pgid) while the process runs, and with undefined when it is over. */
   track(pid: number, running: boolean): void;
+  /** Live output: each kept stdout/stderr chunk as the child writes it. */
+  onOutput?: (stream: 'stdout' | 'stderr', chunk: Uint8Array) => void;
 }
 
 export interface SandboxedEnd {
@@ -41,8 +43,9 @@ export interface SandboxedEnd {
 export async function runSandboxed(run: SandboxedRun): Promise<SandboxedEnd> {
   const stdin = await open(run.stdinPath, 'r');
   const fd4 = run.fd4Path ? await open(run.fd4Path, 'r') : undefined;
-  const stdout = new CappedBytes(run.stdoutBytes);
-  const stderr = new CappedBytes(run.stderrBytes);
+  const onOutput = run.onOutput;
+  const stdout = new CappedBytes(run.stdoutBytes, onOutput && ((chunk) => onOutput('stdout', chunk)));
+  const stderr = new CappedBytes(run.stderrBytes, onOutput && ((chunk) => onOutput('stderr', chunk)));
   const result = new CappedBytes(run.resultBytes);
   let timedOut = false;
   let timer: NodeJS.Timeout | undefined;

@@ -81,6 +81,7 @@ class NativeDriver implements LaneDriver {
     private readonly egressProxy: NativeEgressProxy | undefined,
     private readonly cgroups: CgroupSupport,
     prebuildRoot: string,
+    private readonly output: DriverHost['output'],
   ) {
     const runAndCopy = (job: GuestJob, outDir: string, shell?: { venv: string | undefined }): Promise<GuestResult> =>
       this.runSandboxed(job, undefined, outDir, undefined, shell);
@@ -123,7 +124,7 @@ class NativeDriver implements LaneDriver {
       if (options.storeDir && !prebuildRoot.startsWith(options.storeDir)) {
         host.log('warn', 'native prebuilds are kept per process: the sandbox uid cannot reach the store directory', { storeDir: options.storeDir, uid: options.hostUid });
       }
-      const driver = new NativeDriver(options, driverDir, layout, (host as NativeDriverHost).egressProxy, cgroups, prebuildRoot);
+      const driver = new NativeDriver(options, driverDir, layout, (host as NativeDriverHost).egressProxy, cgroups, prebuildRoot, host.output?.bind(host));
       await driver.probe();
       host.log(driver.runtimes.python?.available ? 'info' : 'warn', 'native lane probed', { ...driver.describe() });
       return driver;
@@ -242,6 +243,7 @@ class NativeDriver implements LaneDriver {
         ...(copyOut ? { copyOut } : {}),
         ...(guest.scratchBinds ? { extraDirs: guest.scratchBinds.map(([name]) => name) } : {}),
         ...(signal ? { signal } : {}),
+        ...(job.streamOutput && this.output ? { onOutput: liveOutput(job.id, this.output) } : {}),
       });
       const fallbackMode = guest.spec['mode'] === 'main' ? 'main' : 'script';
       const outcome = jobOutcome(job, { ...end, setupMs: 0, runtime, fallbackMode });
@@ -276,6 +278,7 @@ class NativeDriver implements LaneDriver {
       copyOut?: string;
       extraDirs?: string[];
       signal?: AbortSignal;
+      onOutput?: (stream: 'stdout' | 'stderr', chunk: Uint8Array) => void;
     },
   ): Promise<SandboxedEnd> {
     const scratchDir = await mkdtemp(join(tmpdir(), 'isola-scratch-'));
@@ -301,6 +304,7 @@ class NativeDriver implements LaneDriver {
         stderrBytes: run.stderrBytes,
         resultBytes: run.resultBytes,
         ...(run.signal ? { signal: run.signal } : {}),
+        ...(run.onOutput ? { onOutput: run.onOutput } : {}),
         track: (pid, running) => (running ? this.running.add(pid) : this.running.delete(pid)),
       });
     } finally {
@@ -438,4 +442,13 @@ async function copyNode(path: string, driverDir: string): Promise<string> {
   await mkdir(dirname(target), { recursive: true });
   await copyFile(await realpath(path), target);
   return target;
+}
+
+/** Decodes each stream's chunks as UTF-8 (a character split across two reads waits for its rest) for DriverHost.output. */
+function liveOutput(jobId: string, output: NonNullable<DriverHost['output']>): (stream: 'stdout' | 'stderr', chunk: Uint8Array) => void {
+  const decoders = { stdout: new TextDecoder(), stderr: new TextDecoder() };
+  return (stream, chunk) => {
+    const text = decoders[stream].decode(chunk, { stream: true });
+    if (text.length > 0) output(jobId, stream, text);
+  };
 }

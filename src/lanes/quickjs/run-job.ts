@@ -31,8 +31,9 @@ export async function runJob(deps: RunJobDeps, job: GuestJob): Promise<GuestResu
   // The flag may already say "deadline passed" (set while this job waited for the worker): keep it.
   if (interrupt) Atomics.store(interrupt, 0, Date.now() >= job.deadline ? 2 : 0);
   state.job = job;
-  state.stdout = new StreamCapture(job.limits.stdoutBytes);
-  state.stderr = new StreamCapture(job.limits.stderrBytes);
+  const output = job.streamOutput ? deps.host.output : undefined;
+  state.stdout = new StreamCapture(job.limits.stdoutBytes, output && ((text) => output(job.id, 'stdout', text)));
+  state.stderr = new StreamCapture(job.limits.stderrBytes, output && ((text) => output(job.id, 'stderr', text)));
   runtime.setMemoryLimit(job.memoryBytes);
   const owned: QuickJSHandle[] = [];
   const own = <T extends QuickJSHandle>(handle: T): T => (owned.push(handle), handle);
