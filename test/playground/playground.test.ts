@@ -40,6 +40,11 @@ async function setEditor(page: Page, id: string, text: string): Promise<void> {
 
 async function runAndWait(page: Page): Promise<string> {
   await page.click('#run');
+  return runAndWaitOnly(page);
+}
+
+/** Waits for the run already started to end; returns the status line. */
+async function runAndWaitOnly(page: Page): Promise<string> {
   await page.waitForFunction(() => {
     const state = document.getElementById('status')?.dataset['state'];
     return state !== undefined && state !== 'running' && state !== 'idle';
@@ -72,6 +77,13 @@ describe('GET /playground in Chromium', () => {
     expect(await runAndWait(page)).toMatch(/completed .* \(cpython lane, on the service\)/);
     expect(JSON.parse((await page.textContent('#output')) ?? 'null')).toEqual({ greeting: 'hello Ada' });
     await page.screenshot({ path: join(SHOTS, '2-python-inputs.png'), fullPage: true });
+
+    // Live output: the first line shows while the run is still going.
+    await setEditor(page, 'code', 'import time\nprint("first", flush=True)\ntime.sleep(1.5)\nprint("second")\n');
+    await page.click('#run');
+    await page.waitForFunction(() => document.getElementById('stdout')?.textContent?.includes('first') && document.getElementById('status')?.dataset['state'] === 'running');
+    expect(await runAndWaitOnly(page)).toMatch(/completed/);
+    expect(await page.textContent('#stdout')).toBe('first\nsecond\n');
 
     await setEditor(page, 'code', 'while True:\n    pass\n');
     await page.fill('#timeout', '300');

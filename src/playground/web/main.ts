@@ -10,6 +10,7 @@ import { Compartment } from '@codemirror/state';
 import { basicSetup, EditorView } from 'codemirror';
 import { buildExecuteBody } from './build-request.js';
 import { type EnvelopePanes, showAnswer, showPageError } from './envelope-view.js';
+import { readEventStream } from './event-stream.js';
 import { decodeShareFragment, encodeShareFragment, type PlaygroundRequest } from './share-link.js';
 
 const EXAMPLES: Record<PlaygroundRequest['language'], string> = {
@@ -129,9 +130,23 @@ async function run(): Promise<void> {
       showAnswer(panes, answer.status, answer.body, 'in this browser');
       return;
     }
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    // Live output: the service streams stdout/stderr as Server-Sent Events, then the envelope. A request it
+    // refuses before running comes back as ordinary JSON.
+    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'text/event-stream' };
     if (apiKeyInput.value.trim() !== '') headers['authorization'] = `Bearer ${apiKeyInput.value.trim()}`;
     const response = await fetch('/v1/execute', { method: 'POST', headers, body: JSON.stringify(built.body) });
+    if (response.ok && response.body && (response.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
+      panes.stdout.textContent = '';
+      panes.stderr.textContent = '';
+      panes.output.textContent = '';
+      for await (const { event, data } of readEventStream(response.body)) {
+        if (event === 'stdout') panes.stdout.textContent += (data as { data: string }).data;
+        else if (event === 'stderr') panes.stderr.textContent += (data as { data: string }).data;
+        else if (event === 'result') showAnswer(panes, 200, data);
+        else if (event === 'error') showAnswer(panes, 500, data);
+      }
+      return;
+    }
     const text = await response.text();
     let body: unknown = text;
     try {
