@@ -48,7 +48,7 @@ export interface EngineOptions {
 export type FaceName = 'isola' | 'dify' | 'piston';
 
 export type EngineEvent =
-  | { type: 'execution'; face: FaceName; lane: LaneName; status: ExecuteResponse['status']; errorType: string | null; elapsedMs: number; queueMs: number; runMs: number }
+  | { type: 'execution'; face: FaceName; lane: LaneName; status: ExecuteResponse['status']; errorType: string | null; elapsedMs: number; queueMs: number; runMs: number; project?: string }
   | { type: 'worker_restart'; lane: LaneName; reason: string }
   | { type: 'queue'; depth: number }
   | { type: 'egress_denied'; host: string; reason: string }
@@ -65,6 +65,8 @@ export interface ExecuteOptions {
   signal?: AbortSignal;
   /** The face the request came in through, for metrics and logs (default `isola`). */
   face?: FaceName;
+  /** The project the execution runs for (its id, never a key), for metrics and logs. */
+  project?: string;
 }
 
 export interface LaneReadiness {

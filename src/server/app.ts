@@ -19,7 +19,13 @@ import type { Engine } from '../engine/types.js';
 import { toErrorReply } from './error-reply.js';
 import { registerDifyFace, type DifyFaceOptions } from '../faces/dify/dify-face.js';
 import { registerPistonFace } from '../faces/piston/piston-face.js';
+import { OPEN_GATE, ProjectGate, type ExecutionGate } from '../projects/execution-gate.js';
+import { KeyVerifier, type KeyVerifierOptions } from '../projects/key-verifier.js';
+import { ProjectLimiter } from '../projects/project-limiter.js';
+import type { ProjectStore } from '../projects/project-store.js';
+import { registerAdminRoutes } from './admin-routes.js';
 import { registerBatchRoute } from './batch-route.js';
+import { authenticateHook, decoratePrincipal, projectOption } from './execution-auth.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { packageVersion } from './package-version.js';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
@@ -38,6 +44,18 @@ export interface AppOptions {
   dify?: DifyFaceOptions;
   /** Mount the Piston v2 face (/api/v2/runtimes, /api/v2/execute). */
   piston?: boolean;
+  /**
+   * Projects: the admin API under /v1/admin (guarded by adminToken), and every execution route needing a
+   * project key. The caller owns the store (and closes it after the app).
+   */
+  projects?: ProjectsOptions;
+}
+
+export interface ProjectsOptions {
+  adminToken: string;
+  store: ProjectStore;
+  /** The cache of keys that passed the KDF (default 60 s, 10,000 keys). */
+  keyCache?: KeyVerifierOptions;
 }
 
 export interface IsolaControl {
@@ -107,6 +125,16 @@ export function buildApp(options: AppOptions): FastifyInstance {
     },
   };
   app.decorate('isola', control);
+  decoratePrincipal(app);
+
+  let gate: ExecutionGate = OPEN_GATE;
+  if (options.projects) {
+    const verifier = new KeyVerifier(options.projects.store, options.projects.keyCache);
+    const limiter = new ProjectLimiter();
+    gate = new ProjectGate(verifier, limiter);
+    registerAdminRoutes(app, { adminToken: options.projects.adminToken, store: options.projects.store, verifier, limiter });
+  }
+  const authenticate = authenticateHook(gate);
 
   // Only JSON bodies: without this, fastify would parse text/plain into a string and answer 400, not 415.
   app.removeContentTypeParser('text/plain');
@@ -129,11 +157,13 @@ export function buildApp(options: AppOptions): FastifyInstance {
     return reply.code(error.status).send(error.toBody());
   });
 
-  app.post('/v1/execute', async (request, reply) => {
+  app.post('/v1/execute', { onRequest: authenticate }, async (request, reply) => {
     // The engine checks draining (drain() closes it at once); here only for an app whose engine is
     // shared and still open, with the very same error.
     if (draining) throw shuttingDownError();
     const parsed = contract.accept(request.body);
+    // Held until the answer is ready: the project's concurrency slot.
+    using admission = await gate.admit(request.principal, parsed.request.network.allow);
     // A client that hangs up should not keep a worker busy: abort the execution when the socket closes
     // before the answer was written.
     const controller = new AbortController();
@@ -143,15 +173,15 @@ export function buildApp(options: AppOptions): FastifyInstance {
     reply.raw.once('close', onClose);
     try {
       // The engine logs the run with both ids; nothing here logs the code or the inputs.
-      return await engine.execute(parsed, { requestId: request.id, signal: controller.signal, face: 'isola' });
+      return await engine.execute(parsed, { requestId: request.id, signal: controller.signal, face: 'isola', ...projectOption(admission.project) });
     } finally {
       reply.raw.off('close', onClose);
     }
   });
 
-  registerBatchRoute(app, engine, contract, () => draining);
-  if (options.dify) registerDifyFace(app, engine, options.dify);
-  if (options.piston) registerPistonFace(app, engine);
+  registerBatchRoute(app, engine, contract, () => draining, gate);
+  if (options.dify) registerDifyFace(app, engine, options.dify, gate);
+  if (options.piston) registerPistonFace(app, engine, gate);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 

@@ -8,7 +8,7 @@ import { ERROR_CATALOG, isIsolaError, type ErrorBody, type ErrorCode, type Field
 export interface ErrorReply {
   status: number;
   body: ErrorBody;
-  /** Seconds for the Retry-After header; set on every 503. */
+  /** Seconds for the Retry-After header; set on every 503 and 429. */
   retryAfterS?: number;
   /** True when the failure is ours, not the caller's: log it at error level. */
   internal: boolean;
@@ -51,7 +51,7 @@ export function toErrorReply(error: unknown, requestId: string, bodyLimit: numbe
     // The engine's internal message may describe host details; clients get the request id instead.
     if (error.code === 'internal') return reply('internal', internalMessage(requestId));
     const out: ErrorReply = { status: error.status, body: error.toBody(), internal: false };
-    if (error.status === 503) {
+    if (error.status === 503 || error.status === 429) {
       out.retryAfterS = error.retryAfterS ?? DEFAULT_RETRY_AFTER_S;
       out.body.error.retry_after_s = out.retryAfterS;
     }

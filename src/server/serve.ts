@@ -5,10 +5,14 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
+import { join } from 'node:path';
 import { createEngine } from '../engine/create-engine.js';
+import { storeDirOf } from '../engine/package-root.js';
 import type { Engine, EngineEvent, EngineOptions } from '../engine/types.js';
 import { difyOptionsFromEnv } from '../faces/dify/dify-face.js';
 import { DEFAULT_DRAIN_GRACE_MS, buildApp } from './app.js';
+import { ProjectStore } from '../projects/project-store.js';
+import { projectsEnabled, type AuthSetting } from './auth-policy.js';
 import { createMetrics } from './metrics.js';
 
 export interface StartServerOptions {
@@ -26,6 +30,16 @@ export interface StartServerOptions {
   difyApiKey?: string;
   /** Mounts the Piston v2 face (else when ISOLA_PISTON=1). */
   piston?: boolean;
+  /**
+   * Turns projects on: the admin API with this token, and a project key on every execution (else
+   * ISOLA_ADMIN_TOKEN). Projects and keys persist in <storeDir>/projects/projects.sqlite.
+   */
+  adminToken?: string;
+  /**
+   * `off`: run without keys even on a non-loopback host; `on`: insist on the admin token. Default: keys
+   * when a token is given; without one, a non-loopback host refuses to start (AuthPolicyError).
+   */
+  auth?: AuthSetting;
 }
 
 export interface RunningServer {
@@ -44,6 +58,19 @@ export const DEFAULT_PORT = 8080;
 export const DEFAULT_HOST = '127.0.0.1';
 
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
+  // First, before any worker starts: an exposed service without keys is refused.
+  const adminToken = options.adminToken ?? (process.env['ISOLA_ADMIN_TOKEN'] || undefined);
+  const withProjects = projectsEnabled({ host: options.host ?? DEFAULT_HOST, adminToken, auth: options.auth });
+  const store = withProjects ? new ProjectStore(join(storeDirOf(options.engineOptions?.storeDir), 'projects')) : undefined;
+  try {
+    return await start(options, store && adminToken ? { store, adminToken } : undefined);
+  } catch (error) {
+    store?.close();
+    throw error;
+  }
+}
+
+async function start(options: StartServerOptions, projects: { store: ProjectStore; adminToken: string } | undefined): Promise<RunningServer> {
   const logger = options.logger ?? pino({ level: process.env.ISOLA_LOG_LEVEL ?? 'info' });
   const metrics = createMetrics();
   const userOnEvent = options.engineOptions?.onEvent;
@@ -63,7 +90,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const piston = options.piston ?? process.env['ISOLA_PISTON'] === '1';
   let app: FastifyInstance;
   try {
-    app = buildApp({ engine, logger, metrics: metrics.registry, drainGraceMs, ...(dify ? { dify } : {}), piston });
+    app = buildApp({ engine, logger, metrics: metrics.registry, drainGraceMs, ...(dify ? { dify } : {}), piston, ...(projects ? { projects } : {}) });
   } catch (error) {
     // A face set past the operator's limits (OperatorLimitsError): release the workers before reporting.
     await engine.close({ graceMs: 0 });
@@ -79,6 +106,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   });
   let shuttingDown: Promise<void> | undefined;
   app.addHook('onClose', async () => {
+    // After the routes stopped: no request reads the store any more.
+    projects?.store.close();
     if (!shuttingDown) markClosed();
   });
 
@@ -93,7 +122,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     throw error;
   }
   const address = `http://${formatHost(options.host ?? DEFAULT_HOST)}:${port}`;
-  logger.info({ address, port }, 'isola listening');
+  logger.info({ address, port, projects: projects !== undefined }, 'isola listening');
 
   const onSignal = (signal: NodeJS.Signals) => {
     if (shuttingDown) {
