@@ -5,7 +5,6 @@
  * project's path.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import { IsolaError } from '../contract/errors.js';
 import { hashSecret, newApiKey, sameSecret } from '../projects/api-key.js';
 import { bearerToken } from '../projects/execution-gate.js';
@@ -13,7 +12,8 @@ import type { KeyVerifier } from '../projects/key-verifier.js';
 import { parseBody } from '../projects/parse-body.js';
 import type { ProjectLimiter } from '../projects/project-limiter.js';
 import type { Project, ProjectStore } from '../projects/project-store.js';
-import { applyQuotasPatch, QuotasPatchSchema, QuotasSchema } from '../projects/quotas.js';
+import { applyQuotasPatch } from '../projects/quotas.js';
+import { CreateProjectSchema, PatchProjectSchema } from '../projects/admin-schemas.js';
 
 export interface AdminOptions {
   adminToken: string;
@@ -21,9 +21,6 @@ export interface AdminOptions {
   verifier: KeyVerifier;
   limiter: ProjectLimiter;
 }
-
-export const CreateProjectSchema = z.object({ name: z.string().trim().min(1).max(200), quotas: QuotasSchema.default({}) }).strict();
-export const PatchProjectSchema = z.object({ quotas: QuotasPatchSchema }).strict();
 
 const notFound = (what: string) => new IsolaError('not_found', `No ${what}`);
 

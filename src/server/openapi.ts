@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { ERROR_CATALOG, type ErrorCode } from '../contract/errors.js';
 import type { RequestContract } from '../contract/request.js';
 import { ExecuteResponseSchema } from '../contract/response.js';
+import { ADMIN_PATHS, ADMIN_SCHEMAS, executionAuthResponses, SECURITY_SCHEMES } from './openapi-admin.js';
 
 const ERROR_CODES = Object.keys(ERROR_CATALOG) as [ErrorCode, ...ErrorCode[]];
 
@@ -18,7 +19,7 @@ export const ErrorBodySchema = z.object({
       .array(z.object({ field: z.string(), message: z.string() }))
       .optional()
       .describe('One entry per bad field; "(body)" is the body as a whole.'),
-    retry_after_s: z.number().optional().describe('Present on 503: seconds to wait, also in Retry-After.'),
+    retry_after_s: z.number().optional().describe('Present on 503 and 429: seconds to wait, also in Retry-After.'),
   }),
 });
 
@@ -57,9 +58,11 @@ export function buildOpenApiDocument(info: OpenApiInfo): Record<string, unknown>
         post: {
           operationId: 'execute',
           summary: 'Run code and return the result envelope',
+          security: [{}, { projectKey: [] }],
           requestBody: { required: true, ...json('ExecuteRequest') },
           responses: {
             '200': { description: 'The code ran (its own failures are in status, return_code and error).', ...json('ExecuteResponse') },
+            ...executionAuthResponses(retryAfter),
             '400': errorResponse('invalid_request: malformed JSON or fields that break the contract; every bad field is named.'),
             '413': errorResponse(`payload_too_large: the body (over ${info.maxBodyBytes} bytes) or a field is over its limit (code ${info.contract.limits.maxCodeBytes} bytes, inputs and stdin ${info.contract.limits.maxInputsBytes} bytes).`),
             '415': errorResponse('The body is not application/json.'),
@@ -74,8 +77,10 @@ export function buildOpenApiDocument(info: OpenApiInfo): Record<string, unknown>
           operationId: 'batch',
           summary: 'Run many independent executions; NDJSON in (one ExecuteRequest per line, optional "id"), NDJSON out as they finish',
           parameters: [{ name: 'concurrency', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 64, default: 8 } }],
+          security: [{}, { projectKey: [] }],
           requestBody: { required: true, content: { 'application/x-ndjson': { schema: { type: 'string' } } } },
           responses: {
+            ...executionAuthResponses(retryAfter),
             '200': { description: 'One line per request line, in finishing order: {"id", "result": ExecuteResponse} or {"id", "error": {code, message, issues?}}.', content: { 'application/x-ndjson': { schema: { type: 'string' } } } },
             '400': errorResponse('invalid_request: an empty batch or a bad concurrency.'),
             '413': errorResponse('payload_too_large: more than 10,000 lines or 64 MiB.'),
@@ -84,6 +89,7 @@ export function buildOpenApiDocument(info: OpenApiInfo): Record<string, unknown>
           },
         },
       },
+      ...ADMIN_PATHS,
       '/healthz': {
         get: {
           operationId: 'healthz',
@@ -117,10 +123,12 @@ export function buildOpenApiDocument(info: OpenApiInfo): Record<string, unknown>
       },
     },
     components: {
+      securitySchemes: SECURITY_SCHEMES,
       schemas: {
         ExecuteRequest: componentSchema(info.contract.schema, 'input'),
         ExecuteResponse: componentSchema(ExecuteResponseSchema, 'output'),
         ErrorBody: componentSchema(ErrorBodySchema, 'output'),
+        ...ADMIN_SCHEMAS,
       },
     },
   };

@@ -115,4 +115,31 @@ describe('admin API', () => {
     expect(reopened.getProject(project.id)).toMatchObject({ name: 'persisted', quotas: { executions_per_minute: 7 } });
     expect(reopened.keyRecord(project.key_id as `key_${string}`)?.projectId).toBe(project.id);
   });
+
+  it('shows every admin route, the quota fields and the execution refusals in /openapi.json', async () => {
+    const { app } = get();
+    const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    const routes = [
+      ['post', '/v1/admin/projects'],
+      ['get', '/v1/admin/projects'],
+      ['get', '/v1/admin/projects/{id}'],
+      ['patch', '/v1/admin/projects/{id}'],
+      ['delete', '/v1/admin/projects/{id}'],
+      ['post', '/v1/admin/projects/{id}/keys'],
+      ['delete', '/v1/admin/projects/{id}/keys/{key_id}'],
+    ];
+    for (const [method, path] of routes) {
+      expect(doc.paths[path as string]?.[method as string]?.security, `${method} ${path}`).toEqual([{ adminToken: [] }]);
+      // The route really exists with that method (fastify's :param for OpenAPI's {param}).
+      const url = (path as string).replace('{id}', 'prj_x').replace('{key_id}', 'key_x');
+      const res = await app.inject({ method: (method as string).toUpperCase() as 'GET', url });
+      expect(res.statusCode, `${method} ${url}`).toBe(401);
+    }
+    expect(Object.keys(doc.components.schemas.Quotas.properties).sort()).toEqual(['concurrent_executions', 'egress_allow', 'executions_per_minute']);
+    for (const path of ['/v1/execute', '/v1/batch']) {
+      expect(Object.keys(doc.paths[path].post.responses)).toEqual(expect.arrayContaining(['401', '403', '429']));
+      expect(doc.paths[path].post.responses['429'].headers['Retry-After']).toBeDefined();
+    }
+    expect(doc.components.securitySchemes.projectKey).toMatchObject({ type: 'http', scheme: 'bearer' });
+  });
 });
