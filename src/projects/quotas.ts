@@ -13,6 +13,7 @@ const fields = {
     .array(AllowEntrySchema)
     .max(LIMITS.allowHosts.max)
     .describe('Egress ceiling: every network.allow entry of a request must lie within one of these (same syntax); [] means no network at all.'),
+  library_bytes: z.int().min(0).max(Number.MAX_SAFE_INTEGER).describe('Bytes the project may keep in its files library, all files together; an upload past it is cut off with 413.'),
 };
 
 export const QuotasSchema = z.object(fields).partial().strict().describe('Per-project quotas; an absent quota does not apply.');
@@ -24,6 +25,7 @@ export const QuotasPatchSchema = z
     concurrent_executions: fields.concurrent_executions.nullable(),
     executions_per_minute: fields.executions_per_minute.nullable(),
     egress_allow: fields.egress_allow.nullable(),
+    library_bytes: fields.library_bytes.nullable(),
   })
   .partial()
   .strict();

@@ -20,6 +20,8 @@ export interface AdminOptions {
   store: ProjectStore;
   verifier: KeyVerifier;
   limiter: ProjectLimiter;
+  /** Removes what else the project owned (its library files). */
+  onProjectDeleted?: (id: string) => Promise<void>;
 }
 
 const notFound = (what: string) => new IsolaError('not_found', `No ${what}`);
@@ -68,6 +70,7 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminOptions)
       store.deleteProject(project.id);
       for (const key of project.keys) verifier.forget(key.key_id);
       limiter.forget(project.id);
+      await options.onProjectDeleted?.(project.id);
       request.log.info({ project: project.id }, 'project deleted');
       return reply.code(204).send();
     });

@@ -23,7 +23,9 @@ import { OPEN_GATE, ProjectGate, type ExecutionGate } from '../projects/executio
 import { KeyVerifier, type KeyVerifierOptions } from '../projects/key-verifier.js';
 import { ProjectLimiter } from '../projects/project-limiter.js';
 import type { ProjectStore } from '../projects/project-store.js';
+import type { Library } from '../library/library.js';
 import { registerAdminRoutes } from './admin-routes.js';
+import { registerLibraryRoutes } from './library-routes.js';
 import { registerBatchRoute } from './batch-route.js';
 import { authenticateHook, decoratePrincipal, projectOption } from './execution-auth.js';
 import { buildOpenApiDocument } from './openapi.js';
@@ -54,6 +56,8 @@ export interface AppOptions {
 export interface ProjectsOptions {
   adminToken: string;
   store: ProjectStore;
+  /** The files library under /v1/library (absent: no library routes). The caller owns it too. */
+  library?: Library;
   /** The cache of keys that passed the KDF (default 60 s, 10,000 keys). */
   keyCache?: KeyVerifierOptions;
 }
@@ -132,7 +136,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
     const verifier = new KeyVerifier(options.projects.store, options.projects.keyCache);
     const limiter = new ProjectLimiter();
     gate = new ProjectGate(verifier, limiter);
-    registerAdminRoutes(app, { adminToken: options.projects.adminToken, store: options.projects.store, verifier, limiter });
+    const library = options.projects.library;
+    registerAdminRoutes(app, { adminToken: options.projects.adminToken, store: options.projects.store, verifier, limiter, ...(library ? { onProjectDeleted: (id: string) => library.deleteProject(id) } : {}) });
+    if (library) registerLibraryRoutes(app, { library, gate, verifier });
   }
   const authenticate = authenticateHook(gate);
 

@@ -6,11 +6,15 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { join } from 'node:path';
+import { OperatorLimitsError } from '../contract/operator-limits.js';
 import { createEngine } from '../engine/create-engine.js';
 import { storeDirOf } from '../engine/package-root.js';
 import type { Engine, EngineEvent, EngineOptions } from '../engine/types.js';
 import { difyOptionsFromEnv } from '../faces/dify/dify-face.js';
 import { DEFAULT_DRAIN_GRACE_MS, buildApp } from './app.js';
+import { DiskStorage } from '../library/disk-storage.js';
+import { LibraryIndex } from '../library/library-index.js';
+import { DEFAULT_MAX_FILE_BYTES, Library } from '../library/library.js';
 import { ProjectStore } from '../projects/project-store.js';
 import { projectsEnabled, type AuthSetting } from './auth-policy.js';
 import { createMetrics } from './metrics.js';
@@ -61,16 +65,31 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   // First, before any worker starts: an exposed service without keys is refused.
   const adminToken = options.adminToken ?? (process.env['ISOLA_ADMIN_TOKEN'] || undefined);
   const withProjects = projectsEnabled({ host: options.host ?? DEFAULT_HOST, adminToken, auth: options.auth });
-  const store = withProjects ? new ProjectStore(join(storeDirOf(options.engineOptions?.storeDir), 'projects')) : undefined;
+  if (!withProjects || !adminToken) return start(options, undefined);
+  const storeDir = storeDirOf(options.engineOptions?.storeDir);
+  const store = new ProjectStore(join(storeDir, 'projects'));
+  let index: LibraryIndex | undefined;
   try {
-    return await start(options, store && adminToken ? { store, adminToken } : undefined);
+    index = new LibraryIndex(join(storeDir, 'library'));
+    const maxFileBytes = Number(process.env['ISOLA_LIBRARY_MAX_FILE_BYTES'] ?? DEFAULT_MAX_FILE_BYTES);
+    if (!Number.isSafeInteger(maxFileBytes) || maxFileBytes < 1) throw new OperatorLimitsError('ISOLA_LIBRARY_MAX_FILE_BYTES', `ISOLA_LIBRARY_MAX_FILE_BYTES must be a positive integer, got ${JSON.stringify(process.env['ISOLA_LIBRARY_MAX_FILE_BYTES'])}`);
+    const library = new Library({ index, storage: new DiskStorage(join(storeDir, 'library', 'files')), maxFileBytes });
+    return await start(options, { store, adminToken, library, close: () => (index?.close(), store.close()) });
   } catch (error) {
-    store?.close();
+    index?.close();
+    store.close();
     throw error;
   }
 }
 
-async function start(options: StartServerOptions, projects: { store: ProjectStore; adminToken: string } | undefined): Promise<RunningServer> {
+interface ServerProjects {
+  store: ProjectStore;
+  adminToken: string;
+  library: Library;
+  close: () => void;
+}
+
+async function start(options: StartServerOptions, projects: ServerProjects | undefined): Promise<RunningServer> {
   const logger = options.logger ?? pino({ level: process.env.ISOLA_LOG_LEVEL ?? 'info' });
   const metrics = createMetrics();
   const userOnEvent = options.engineOptions?.onEvent;
@@ -90,7 +109,7 @@ async function start(options: StartServerOptions, projects: { store: ProjectStor
   const piston = options.piston ?? process.env['ISOLA_PISTON'] === '1';
   let app: FastifyInstance;
   try {
-    app = buildApp({ engine, logger, metrics: metrics.registry, drainGraceMs, ...(dify ? { dify } : {}), piston, ...(projects ? { projects } : {}) });
+    app = buildApp({ engine, logger, metrics: metrics.registry, drainGraceMs, ...(dify ? { dify } : {}), piston, ...(projects ? { projects: { adminToken: projects.adminToken, store: projects.store, library: projects.library } } : {}) });
   } catch (error) {
     // A face set past the operator's limits (OperatorLimitsError): release the workers before reporting.
     await engine.close({ graceMs: 0 });
@@ -107,7 +126,7 @@ async function start(options: StartServerOptions, projects: { store: ProjectStor
   let shuttingDown: Promise<void> | undefined;
   app.addHook('onClose', async () => {
     // After the routes stopped: no request reads the store any more.
-    projects?.store.close();
+    projects?.close();
     if (!shuttingDown) markClosed();
   });
 

@@ -76,7 +76,8 @@ describe('admin API', () => {
       [{ name: 'x', quotas: { concurrent_executions: 0 } }, 'quotas.concurrent_executions'],
       [{ name: 'x', quotas: { executions_per_minute: 1.5 } }, 'quotas.executions_per_minute'],
       [{ name: 'x', quotas: { egress_allow: ['http://x'] } }, 'quotas.egress_allow.0'],
-      [{ name: 'x', quotas: { library_bytes: 5 } }, 'quotas.library_bytes'],
+      [{ name: 'x', quotas: { library_bytes: -5 } }, 'quotas.library_bytes'],
+      [{ name: 'x', quotas: { database_bytes: 5 } }, 'quotas.database_bytes'],
       [{ name: 'x', owner: 'y' }, 'owner'],
     ];
     for (const [payload, field] of cases) {
@@ -135,7 +136,7 @@ describe('admin API', () => {
       const res = await app.inject({ method: (method as string).toUpperCase() as 'GET', url });
       expect(res.statusCode, `${method} ${url}`).toBe(401);
     }
-    expect(Object.keys(doc.components.schemas.Quotas.properties).sort()).toEqual(['concurrent_executions', 'egress_allow', 'executions_per_minute']);
+    expect(Object.keys(doc.components.schemas.Quotas.properties).sort()).toEqual(['concurrent_executions', 'egress_allow', 'executions_per_minute', 'library_bytes']);
     for (const path of ['/v1/execute', '/v1/batch']) {
       expect(Object.keys(doc.paths[path].post.responses)).toEqual(expect.arrayContaining(['401', '403', '429']));
       expect(doc.paths[path].post.responses['429'].headers['Retry-After']).toBeDefined();

@@ -8,6 +8,9 @@ import { afterAll, beforeAll } from 'vitest';
 import { createEngine } from '../../src/engine/create-engine.js';
 import type { Engine } from '../../src/engine/types.js';
 import type { DifyFaceOptions } from '../../src/faces/dify/dify-face.js';
+import { DiskStorage } from '../../src/library/disk-storage.js';
+import { LibraryIndex } from '../../src/library/library-index.js';
+import { Library } from '../../src/library/library.js';
 import { ProjectStore } from '../../src/projects/project-store.js';
 import { buildApp } from '../../src/server/app.js';
 import { createMetrics } from '../../src/server/metrics.js';
@@ -30,12 +33,15 @@ export interface UseProjectsAppOptions {
   workers?: Record<string, number>;
   dify?: DifyFaceOptions;
   piston?: boolean;
+  /** Largest library file (default the library's own). */
+  maxFileBytes?: number;
 }
 
 /** One app per describe block; its store, engine and temp dir are gone after the block. */
 export function useProjectsApp(options: UseProjectsAppOptions = {}): () => ProjectsApp {
   let engine: Engine | undefined;
   let state: ProjectsApp | undefined;
+  let closeIndex: (() => void) | undefined;
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'isola-projects-'));
     const logs: Record<string, unknown>[] = [];
@@ -44,12 +50,15 @@ export function useProjectsApp(options: UseProjectsAppOptions = {}): () => Proje
     const metrics = createMetrics({ defaultMetrics: false });
     engine = await createEngine({ workers: options.workers ?? JS_ONLY, onEvent: metrics.onEvent, logger });
     const store = new ProjectStore(join(dir, 'projects'));
+    const index = new LibraryIndex(join(dir, 'library'));
+    const library = new Library({ index, storage: new DiskStorage(join(dir, 'library', 'files')), ...(options.maxFileBytes ? { maxFileBytes: options.maxFileBytes } : {}) });
+    closeIndex = () => index.close();
     const app = buildApp({
       engine,
       logger,
       docs: false,
       metrics: metrics.registry,
-      projects: { adminToken: ADMIN_TOKEN, store },
+      projects: { adminToken: ADMIN_TOKEN, store, library },
       ...(options.dify ? { dify: options.dify } : {}),
       ...(options.piston ? { piston: true } : {}),
     });
@@ -59,6 +68,7 @@ export function useProjectsApp(options: UseProjectsAppOptions = {}): () => Proje
   afterAll(async () => {
     await state?.app.close();
     state?.store.close();
+    closeIndex?.();
     await engine?.close({ graceMs: 0 });
     if (state) rmSync(state.dir, { recursive: true, force: true });
   });
