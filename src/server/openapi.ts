@@ -7,6 +7,7 @@ import { ERROR_CATALOG, type ErrorCode } from '../contract/errors.js';
 import type { RequestContract } from '../contract/request.js';
 import { ExecuteResponseSchema } from '../contract/response.js';
 import { ADMIN_PATHS, ADMIN_SCHEMAS, executionAuthResponses, SECURITY_SCHEMES } from './openapi-admin.js';
+import { LIBRARY_PATHS, LIBRARY_SCHEMAS } from './openapi-library.js';
 
 const ERROR_CODES = Object.keys(ERROR_CATALOG) as [ErrorCode, ...ErrorCode[]];
 
@@ -90,6 +91,7 @@ export function buildOpenApiDocument(info: OpenApiInfo): Record<string, unknown>
         },
       },
       ...ADMIN_PATHS,
+      ...LIBRARY_PATHS,
       '/healthz': {
         get: {
           operationId: 'healthz',
@@ -129,6 +131,7 @@ export function buildOpenApiDocument(info: OpenApiInfo): Record<string, unknown>
         ExecuteResponse: componentSchema(ExecuteResponseSchema, 'output'),
         ErrorBody: componentSchema(ErrorBodySchema, 'output'),
         ...ADMIN_SCHEMAS,
+        ...LIBRARY_SCHEMAS,
       },
     },
   };

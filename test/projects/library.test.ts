@@ -184,4 +184,15 @@ describe('files library', () => {
     expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 413 Payload Too Large');
     expect(sent).toBeLessThan(MAX * 50);
   });
+
+  it('shows its routes in /openapi.json, and each exists', async () => {
+    const { app } = get();
+    const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    for (const [method, path] of [['post', '/v1/library/files'], ['get', '/v1/library/files'], ['get', '/v1/library/files/{id}'], ['delete', '/v1/library/files/{id}'], ['get', '/v1/library/files/{id}/content']]) {
+      expect(doc.paths[path as string]?.[method as string]?.security, `${method} ${path}`).toEqual([{ projectKey: [] }]);
+      const res = await app.inject({ method: (method as string).toUpperCase() as 'GET', url: (path as string).replace('{id}', 'file_x') });
+      expect(res.statusCode, `${method} ${path}`).toBe(401);
+    }
+    expect(Object.keys(doc.components.schemas.LibraryFile.properties).sort()).toEqual(['content_type', 'created_at', 'id', 'name', 'sha256', 'size']);
+  });
 });
