@@ -35,7 +35,8 @@ Options:
                          any other host refuses to start, unless --auth off says to serve without keys
   -h, --help
 Environment: ISOLA_LOG_LEVEL (default info), ISOLA_STORE_DIR (snapshot store; projects in its projects/),
-ISOLA_ADMIN_TOKEN (at least 16 characters: turns projects on),
+ISOLA_ADMIN_TOKEN (at least 16 characters: turns projects on and their files library under /v1/library),
+ISOLA_LIBRARY_MAX_FILE_BYTES (largest library file; default 268435456),
 ISOLA_EGRESS_ALLOW_PRIVATE=1 (same as --egress-allow-private); the dify-sandbox face: ISOLA_DIFY_API_KEY,
 ISOLA_DIFY_PACKAGES (default numpy,pandas,pyyaml,markdown,jinja2,requests), ISOLA_DIFY_TIMEOUT_S (15,
 at most the maximum timeout),

@@ -3,7 +3,7 @@
 // a project key on every execution, its projects kept under ISOLA_STORE_DIR. Needs `npm run build`.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -97,6 +97,13 @@ describe('isola serve on a non-loopback address', () => {
     expect(withoutKey.status).toBe(401);
     const withKey = await fetch(`${base}/v1/execute`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${api_key}` }, body: hello });
     expect(withKey.status).toBe(200);
+    // The files library is mounted too, its bytes under the store dir.
+    const stored = await fetch(`${base}/v1/library/files?name=a.txt`, { method: 'POST', headers: { 'content-type': 'text/plain', authorization: `Bearer ${api_key}` }, body: 'hello' });
+    expect(stored.status).toBe(201);
+    const { id } = (await stored.json()) as { id: string };
+    const project = (await (await fetch(`${base}/v1/admin/projects`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { projects: { id: string; name: string }[] };
+    const projectId = project.projects.find((p) => p.name === 'serve')?.id ?? '';
+    expect(readdirSync(join(store, 'library', 'files', projectId))).toEqual([id]);
   }, 60_000);
 });
 
