@@ -5,6 +5,7 @@
  * say "this is the key that passed", never "this key is valid": validity is the row, read each time.
  */
 import { timingSafeEqual } from 'node:crypto';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { IsolaError } from '../contract/errors.js';
 import { keyDigest, parseApiKey, verifySecret, type KeyId } from './api-key.js';
 import type { KeyRecord, ProjectStore } from './project-store.js';
@@ -19,6 +20,12 @@ export interface KeyVerifierOptions {
   cacheMs?: number;
   /** Keys remembered at most (the oldest is forgotten first). Default 10,000. */
   cacheEntries?: number;
+  /**
+   * Wrong secrets a key id may be tried with per minute before the KDF stops running for it (until the
+   * minute is over). Default 20. Keys already remembered still pass: the holder of the real key is not
+   * locked out by someone guessing at its id.
+   */
+  failuresPerMinute?: number;
   now?: () => number;
 }
 
@@ -31,6 +38,9 @@ export class KeyVerifier {
   private readonly cacheMs: number;
   private readonly cacheEntries: number;
   private readonly now: () => number;
+  /** Wrong secrets per key id: each costs a KDF run, so a flood of them is stopped before the KDF. */
+  private readonly failures: RateLimiterMemory;
+  private readonly failuresPerMinute: number;
 
   constructor(
     private readonly store: ProjectStore,
@@ -39,6 +49,8 @@ export class KeyVerifier {
     this.cacheMs = options.cacheMs ?? 60_000;
     this.cacheEntries = options.cacheEntries ?? 10_000;
     this.now = options.now ?? Date.now;
+    this.failuresPerMinute = options.failuresPerMinute ?? 20;
+    this.failures = new RateLimiterMemory({ points: this.failuresPerMinute, duration: 60 });
   }
 
   /** The key's row when the key is a project's; throws IsolaError unauthorized or key_revoked. */
@@ -49,13 +61,17 @@ export class KeyVerifier {
     if (!record) throw unknownKey();
     const digest = keyDigest(token);
     if (!this.cached(parsed.keyId, digest)) {
+      if (((await this.failures.get(parsed.keyId))?.consumedPoints ?? 0) >= this.failuresPerMinute) throw unknownKey();
       const id = digest.toString('hex');
       let check = this.pending.get(id);
       if (!check) {
         check = verifySecret(parsed.secret, record.hash).finally(() => this.pending.delete(id));
         this.pending.set(id, check);
       }
-      if (!(await check)) throw unknownKey();
+      if (!(await check)) {
+        await this.failures.penalty(parsed.keyId, 1);
+        throw unknownKey();
+      }
       this.remember(parsed.keyId, digest);
     }
     // Only after the secret matched: a guessed key id with a wrong secret learns nothing about its state.
