@@ -32,11 +32,11 @@ const FILE_ID = /^file_[0-9a-f]{32}$/;
 const TOKEN = "[\\w!#$&^.+'-]+";
 const CONTENT_TYPE = new RegExp(`^${TOKEN}/${TOKEN}(\\s*;\\s*${TOKEN}=(${TOKEN}|"[^"\\\\]*"))*$`);
 
-const notFound = (id: string) => new IsolaError('not_found', `No file ${id} in this project's library`);
+const notFound = (id: string) => new IsolaError('not_found', `No file ${JSON.stringify(id.slice(0, 80))} in this project's library`);
 
 function nameOf(value: unknown): string {
   const issue = (message: string) => new IsolaError('invalid_request', `Invalid request: name (${message})`, { issues: [{ field: 'name', message }] });
-  if (typeof value !== 'string' || value.length === 0) throw issue('required: ?name=<file name>');
+  if (typeof value !== 'string' || value.length === 0) throw issue('expected one ?name=<file name>');
   if (value.length > MAX_NAME_CHARS) throw issue(`at most ${MAX_NAME_CHARS} characters`);
   // A name is metadata, never a path on disk; still, control characters would corrupt listings and headers.
   if (/[\u0000-\u001f\u007f]/.test(value)) throw issue('no control characters');

@@ -1,8 +1,18 @@
 /** The admin API's bodies and answers: parsed with these on the way in, published from them in /openapi.json. */
 import { z } from 'zod';
+import { loneSurrogateAt } from '../contract/json-checks.js';
 import { QuotasPatchSchema, QuotasSchema } from './quotas.js';
 
-export const CreateProjectSchema = z.object({ name: z.string().trim().min(1).max(200), quotas: QuotasSchema.default({}) }).strict();
+/** A name shown back in listings and logs: valid Unicode, no control characters. */
+const ProjectNameSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .refine((name) => loneSurrogateAt(name) < 0, 'not valid Unicode (a lone surrogate)')
+  .refine((name) => !/[\u0000-\u001f\u007f]/.test(name), 'no control characters');
+
+export const CreateProjectSchema = z.object({ name: ProjectNameSchema, quotas: QuotasSchema.default({}) }).strict();
 export const PatchProjectSchema = z.object({ quotas: QuotasPatchSchema }).strict();
 
 const KeyInfoSchema = z.object({

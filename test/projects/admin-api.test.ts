@@ -73,6 +73,8 @@ describe('admin API', () => {
     const cases: [unknown, string][] = [
       [{}, 'name'],
       [{ name: '' }, 'name'],
+      [{ name: 'a\ud800' }, 'name'],
+      [{ name: 'tab\tname' }, 'name'],
       [{ name: 'x', quotas: { concurrent_executions: 0 } }, 'quotas.concurrent_executions'],
       [{ name: 'x', quotas: { executions_per_minute: 1.5 } }, 'quotas.executions_per_minute'],
       [{ name: 'x', quotas: { egress_allow: ['http://x'] } }, 'quotas.egress_allow.0'],

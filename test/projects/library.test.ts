@@ -96,6 +96,9 @@ describe('files library', () => {
       expect(res.statusCode, JSON.stringify(name)).toBe(400);
       expect(res.json().error.issues[0].field).toBe('name');
     }
+    const twice = await app.inject({ method: 'POST', url: '/v1/library/files?name=a&name=b', headers: bearer(project.api_key), payload: 'x' });
+    expect(twice.statusCode).toBe(400);
+    expect(twice.json().error.issues[0]).toEqual({ field: 'name', message: 'expected one ?name=<file name>' });
   });
 
   it('cuts off a file over the per-file cap, announced or streamed, and leaves nothing on disk', async () => {
