@@ -32,8 +32,13 @@ Options:
   --dify-api-key <key>   mount the dify-sandbox face (/health, /v1/sandbox/*) with this X-Api-Key
   --piston               mount the Piston v2 face (/api/v2/runtimes, /api/v2/execute); or ISOLA_PISTON=1
   --job-ttl-ms <ms>      how long a finished job's result is kept (/v1/jobs); default 3600000; or ISOLA_JOB_TTL_MS
+  --auth <on|off>        projects and keys: with ISOLA_ADMIN_TOKEN set, every execution needs a project
+                         key (admin API under /v1/admin). Without it a loopback host runs without keys and
+                         any other host refuses to start, unless --auth off says to serve without keys
   -h, --help
-Environment: ISOLA_LOG_LEVEL (default info), ISOLA_STORE_DIR (snapshot store),
+Environment: ISOLA_LOG_LEVEL (default info), ISOLA_STORE_DIR (snapshot store; projects in its projects/),
+ISOLA_ADMIN_TOKEN (at least 16 characters: turns projects on and their files library under /v1/library),
+ISOLA_LIBRARY_MAX_FILE_BYTES (largest library file; default 268435456),
 ISOLA_EGRESS_ALLOW_PRIVATE=1 (same as --egress-allow-private); the dify-sandbox face: ISOLA_DIFY_API_KEY,
 ISOLA_DIFY_PACKAGES (default numpy,pandas,pyyaml,markdown,jinja2,requests), ISOLA_DIFY_TIMEOUT_S (15,
 at most the maximum timeout),
@@ -50,6 +55,7 @@ const OPTIONS = {
   'dify-api-key': { type: 'string' },
   piston: { type: 'boolean' },
   'job-ttl-ms': { type: 'string' },
+  auth: { type: 'string' },
   workers: { type: 'string' },
   'max-queue': { type: 'string' },
   'max-timeout-ms': { type: 'string' },
@@ -101,8 +107,11 @@ export async function run(args: string[]): Promise<number> {
   const maxQueue = values['max-queue'] === undefined ? undefined : intFlag('max-queue', values['max-queue'], 0, 1_000_000);
   const limits = limitSettings(values, process.env);
   const jobTtlMs = values['job-ttl-ms'] === undefined ? undefined : intFlag('job-ttl-ms', values['job-ttl-ms'], 1, 30 * 24 * 3_600_000);
+  if (values.auth !== undefined && values.auth !== 'on' && values.auth !== 'off') throw new UsageError(`--auth takes on or off, got ${JSON.stringify(values.auth)}`);
+  const auth = values.auth;
 
   const { startServer, DEFAULT_HOST, DEFAULT_PORT } = await import('../server/serve.js');
+  const { AuthPolicyError } = await import('../server/auth-policy.js');
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
     server = await startServer({
@@ -112,6 +121,7 @@ export async function run(args: string[]): Promise<number> {
       ...(values['dify-api-key'] !== undefined ? { difyApiKey: values['dify-api-key'] } : {}),
       ...(values.piston ? { piston: true } : {}),
       ...(jobTtlMs !== undefined ? { jobs: { ttlMs: jobTtlMs } } : {}),
+      ...(auth !== undefined ? { auth } : {}),
       engineOptions: {
         workers,
         ...(maxQueue !== undefined ? { maxQueue } : {}),
@@ -122,6 +132,11 @@ export async function run(args: string[]): Promise<number> {
   } catch (error) {
     // A face's setting past the limits (ISOLA_DIFY_TIMEOUT_S over the maximum timeout): the operator's to fix.
     if (error instanceof OperatorLimitsError || error instanceof JobsOptionsError) throw new UsageError(error.message, { cause: error });
+    // Keys or not: the refusal is the whole message, on one line.
+    if (error instanceof AuthPolicyError) {
+      await writeStderr(`isola serve: ${error.message}\n`);
+      return EXIT.usage;
+    }
     const reason = LISTEN_ERRORS[(error as NodeJS.ErrnoException).code ?? ''];
     if (!reason) throw error;
     await writeStderr(`isola serve: cannot listen on ${values.host ?? DEFAULT_HOST}:${port ?? DEFAULT_PORT}: ${reason}\n`);

@@ -28,15 +28,16 @@ export type RuntimeChoice = z.infer<typeof RuntimeSchema>;
 /** Host pattern of the egress allow-list: a name, `*.` wildcard or IP literal, with an optional port. */
 const ALLOW_ENTRY = /^(\*\.)?([a-z0-9-]+\.)*[a-z0-9-]+(:\d{1,5})?$|^\[[0-9a-f:.]+\](:\d{1,5})?$/i;
 
+/** One egress allow-list entry (also a project's egress ceiling entry). */
+export const AllowEntrySchema = z
+  .string()
+  .max(LIMITS.allowHosts.entryChars)
+  .regex(ALLOW_ENTRY, 'must be a host name, "*.domain", or IP literal, with an optional ":port"');
+
 export const NetworkSchema = z
   .object({
     allow: z
-      .array(
-        z
-          .string()
-          .max(LIMITS.allowHosts.entryChars)
-          .regex(ALLOW_ENTRY, 'must be a host name, "*.domain", or IP literal, with an optional ":port"'),
-      )
+      .array(AllowEntrySchema)
       .max(LIMITS.allowHosts.max)
       .default([]),
   })

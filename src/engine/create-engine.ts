@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { IsolaError, shuttingDownError } from '../contract/errors.js';
 import { newExecutionId } from '../contract/ids.js';
 import { LIMITS } from '../contract/limits.js';
@@ -21,7 +21,7 @@ import { fingerprintText } from '../lanes/fingerprint.js';
 import { laneDescriptor, LANES } from '../lanes/registry.js';
 import { buildEnvelope, resultWithoutRun } from './envelope.js';
 import { setUpLanes } from './lanes-setup.js';
-import { packageRoot, workerEntryUrl } from './package-root.js';
+import { packageRoot, storeDirOf, workerEntryUrl } from './package-root.js';
 import { planExecution, type Transpile } from './plan.js';
 import { routeRequest, type EnvironmentPreparer } from './route.js';
 import { Scheduler, type Dispatched } from './scheduler.js';
@@ -33,7 +33,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   const contract = createRequestContract(limits);
   const root = packageRoot();
   const runtimesDir = join(root, 'runtimes');
-  const storeDir = resolve(options.storeDir ?? process.env['ISOLA_STORE_DIR'] ?? join(root, 'snapshots'));
+  const storeDir = storeDirOf(options.storeDir);
   const cores = availableParallelism();
   const sizes = Object.fromEntries(LANES.map((lane) => [lane.name, options.workers?.[lane.name] ?? lane.defaultWorkers(cores)])) as Record<LaneName, number>;
   const streamBytes = options.streamLimitBytes ?? LIMITS.streamBytes;
@@ -189,8 +189,9 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
       bridgeCreated?.release(id);
     }
     const response = buildEnvelope({ ...context, queueMs: dispatched.queueMs }, dispatched.result);
-    emit({ type: 'execution', face, lane, status: response.status, errorType: response.error?.type ?? null, elapsedMs: response.elapsed_ms, queueMs: response.timings.queue_ms, runMs: response.timings.run_ms });
-    log('info', 'execution finished', { executionId: id, requestId: executeOptions.requestId, face, lane, status: response.status, errorType: response.error?.type, elapsedMs: response.elapsed_ms });
+    const project = executeOptions.project;
+    emit({ type: 'execution', face, lane, status: response.status, errorType: response.error?.type ?? null, elapsedMs: response.elapsed_ms, queueMs: response.timings.queue_ms, runMs: response.timings.run_ms, ...(project ? { project } : {}) });
+    log('info', 'execution finished', { executionId: id, requestId: executeOptions.requestId, face, lane, ...(project ? { project } : {}), status: response.status, errorType: response.error?.type, elapsedMs: response.elapsed_ms });
     return response;
   }
 

@@ -1,6 +1,6 @@
 /** Locates Isola's own package directory (for runtimes/ and the compiled worker), from src/ or dist/. */
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export function packageRoot(): string {
@@ -23,4 +23,9 @@ export function workerEntryUrl(): URL {
   const built = join(packageRoot(), 'dist', 'src', 'engine', 'workers', 'worker-main.js');
   if (!existsSync(built)) throw new Error(`isola: ${built} is missing; run \`npm run build\` first`);
   return pathToFileURL(built);
+}
+
+/** The store directory: the option, else ISOLA_STORE_DIR, else `snapshots/` in the package. */
+export function storeDirOf(option?: string): string {
+  return resolve(option ?? process.env['ISOLA_STORE_DIR'] ?? join(packageRoot(), 'snapshots'));
 }

@@ -48,7 +48,7 @@ export interface EngineOptions {
 export type FaceName = 'isola' | 'dify' | 'piston';
 
 export type EngineEvent =
-  | { type: 'execution'; face: FaceName; lane: LaneName; status: ExecuteResponse['status']; errorType: string | null; elapsedMs: number; queueMs: number; runMs: number }
+  | { type: 'execution'; face: FaceName; lane: LaneName; status: ExecuteResponse['status']; errorType: string | null; elapsedMs: number; queueMs: number; runMs: number; project?: string }
   | { type: 'worker_restart'; lane: LaneName; reason: string }
   | { type: 'queue'; depth: number }
   | { type: 'egress_denied'; host: string; reason: string }
@@ -72,6 +72,8 @@ export interface ExecuteOptions {
    * chunks of a stream are exactly the envelope's text). Only given, the lane forwards output. Must not throw.
    */
   onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
+  /** The project the execution runs for (its id, never a key), for metrics and logs. */
+  project?: string;
 }
 
 export interface LaneReadiness {

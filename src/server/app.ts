@@ -20,7 +20,6 @@ import { toErrorReply } from './error-reply.js';
 import { registerDifyFace, type DifyFaceOptions } from '../faces/dify/dify-face.js';
 import { registerPistonFace } from '../faces/piston/piston-face.js';
 import { registerPlayground } from '../playground/route.js';
-import { registerBatchRoute } from './batch-route.js';
 import { registerJobsRoutes } from './jobs-routes.js';
 import { registerJobEventsRoute } from './job-events-route.js';
 import { registerJobsMetrics } from './jobs-metrics.js';
@@ -30,6 +29,15 @@ import { createMemoryJobQueue } from '../jobs/memory-job-queue.js';
 import { createCallbackSender } from '../jobs/callback-sender.js';
 import { resolveJobsOptions, type JobsOptions } from '../jobs/jobs-options.js';
 import type { JobQueue } from '../jobs/types.js';
+import { OPEN_GATE, ProjectGate, type ExecutionGate } from '../projects/execution-gate.js';
+import { KeyVerifier, type KeyVerifierOptions } from '../projects/key-verifier.js';
+import { ProjectLimiter } from '../projects/project-limiter.js';
+import type { ProjectStore } from '../projects/project-store.js';
+import type { Library } from '../library/library.js';
+import { registerAdminRoutes } from './admin-routes.js';
+import { registerLibraryRoutes } from './library-routes.js';
+import { registerBatchRoute } from './batch-route.js';
+import { authenticateHook, decoratePrincipal, projectOption } from './execution-auth.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { packageVersion } from './package-version.js';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
@@ -52,6 +60,20 @@ export interface AppOptions {
   piston?: boolean;
   /** The async face (/v1/jobs): its TTL, bounds and callback settings. Default on, with the defaults. */
   jobs?: JobsOptions;
+  /**
+   * Projects: the admin API under /v1/admin (guarded by adminToken), and every execution route needing a
+   * project key. The caller owns the store (and closes it after the app).
+   */
+  projects?: ProjectsOptions;
+}
+
+export interface ProjectsOptions {
+  adminToken: string;
+  store: ProjectStore;
+  /** The files library under /v1/library (absent: no library routes). The caller owns it too. */
+  library?: Library;
+  /** The cache of keys that passed the KDF (default 60 s, 10,000 keys). */
+  keyCache?: KeyVerifierOptions;
 }
 
 export interface IsolaControl {
@@ -140,6 +162,18 @@ export function buildApp(options: AppOptions): FastifyInstance {
     },
   };
   app.decorate('isola', control);
+  decoratePrincipal(app);
+
+  let gate: ExecutionGate = OPEN_GATE;
+  if (options.projects) {
+    const verifier = new KeyVerifier(options.projects.store, options.projects.keyCache);
+    const limiter = new ProjectLimiter();
+    gate = new ProjectGate(verifier, limiter);
+    const library = options.projects.library;
+    registerAdminRoutes(app, { adminToken: options.projects.adminToken, store: options.projects.store, verifier, limiter, ...(library ? { onProjectDeleted: (id: string) => library.deleteProject(id) } : {}) });
+    if (library) registerLibraryRoutes(app, { library, gate, verifier });
+  }
+  const authenticate = authenticateHook(gate);
 
   // Only JSON bodies: without this, fastify would parse text/plain into a string and answer 400, not 415.
   app.removeContentTypeParser('text/plain');
@@ -162,11 +196,13 @@ export function buildApp(options: AppOptions): FastifyInstance {
     return reply.code(error.status).send(error.toBody());
   });
 
-  app.post('/v1/execute', async (request, reply) => {
+  app.post('/v1/execute', { onRequest: authenticate }, async (request, reply) => {
     // The engine checks draining (drain() closes it at once); here only for an app whose engine is
     // shared and still open, with the very same error.
     if (draining) throw shuttingDownError();
     const parsed = contract.accept(request.body);
+    // Held until the answer is ready: the project's concurrency slot.
+    using admission = await gate.admit(request.principal, parsed.request.network.allow);
     // A client that hangs up should not keep a worker busy: abort the execution when the socket closes
     // before the answer was written.
     const controller = new AbortController();
@@ -177,13 +213,13 @@ export function buildApp(options: AppOptions): FastifyInstance {
     try {
       if (wantsEventStream(request.headers.accept)) return await streamExecution(engine, parsed, request, reply, controller.signal);
       // The engine logs the run with both ids; nothing here logs the code or the inputs.
-      return await engine.execute(parsed, { requestId: request.id, signal: controller.signal, face: 'isola' });
+      return await engine.execute(parsed, { requestId: request.id, signal: controller.signal, face: 'isola', ...projectOption(admission.project) });
     } finally {
       reply.raw.off('close', onClose);
     }
   });
 
-  registerBatchRoute(app, engine, contract, () => draining);
+  registerBatchRoute(app, engine, contract, () => draining, gate);
   registerJobEventsRoute(app, jobs);
   registerJobsRoutes(app, { queue: jobs, contract, draining: () => draining, callbacks });
   app.addHook('onClose', async () => {
@@ -191,8 +227,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
     await jobs.close({ graceMs: 0 });
     await callbacks?.close();
   });
-  if (options.dify) registerDifyFace(app, engine, options.dify);
-  if (options.piston) registerPistonFace(app, engine);
+  if (options.dify) registerDifyFace(app, engine, options.dify, gate);
+  if (options.piston) registerPistonFace(app, engine, gate);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 

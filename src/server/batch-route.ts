@@ -5,12 +5,19 @@
  * `{"id", "error": {code, message, issues?}}` for a line the contract refuses (that line only). At most
  * `concurrency` (query, 1..64, default 8) of the request's executions run at once; each has the limits
  * and isolation of a single execution. A client that hangs up stops the rest.
+ *
+ * With projects on, the batch authenticates once and every line is admitted like a single execution (its
+ * allow-list within the ceiling, its slot and its share of the per-minute quota): a line over a quota or
+ * sent after the key was revoked gets its own error line. The project's concurrency quota also caps
+ * `concurrency`, so a batch alone never trips it.
  */
 import { PassThrough } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { IsolaError, isIsolaError, shuttingDownError } from '../contract/errors.js';
 import type { RequestContract } from '../contract/request.js';
 import type { Engine } from '../engine/types.js';
+import type { ExecutionGate } from '../projects/execution-gate.js';
+import { authenticateHook, projectOption } from './execution-auth.js';
 
 export const BATCH_MAX_ITEMS = 10_000;
 export const BATCH_MAX_BYTES = 64 * 1024 * 1024;
@@ -28,15 +35,15 @@ function concurrencyOf(query: unknown): number {
   return value;
 }
 
-export function registerBatchRoute(app: FastifyInstance, engine: Engine, contract: RequestContract, draining: () => boolean): void {
+export function registerBatchRoute(app: FastifyInstance, engine: Engine, contract: RequestContract, draining: () => boolean, gate: ExecutionGate): void {
   app.addContentTypeParser('application/x-ndjson', { parseAs: 'string', bodyLimit: BATCH_MAX_BYTES }, (_request, body, done) => done(null, body));
 
-  app.post('/v1/batch', { bodyLimit: BATCH_MAX_BYTES }, async (request, reply) => {
+  app.post('/v1/batch', { bodyLimit: BATCH_MAX_BYTES, onRequest: authenticateHook(gate) }, async (request, reply) => {
     if (draining()) throw shuttingDownError();
     if (typeof request.body !== 'string') {
       throw new IsolaError('unsupported_media_type', 'POST /v1/batch takes application/x-ndjson: one execution request per line', { issues: [{ field: '(content-type)', message: 'expected application/x-ndjson' }] });
     }
-    const concurrency = concurrencyOf(request.query);
+    const concurrency = Math.min(concurrencyOf(request.query), gate.maxConcurrent(request.principal) ?? MAX_CONCURRENCY);
     const lines = request.body.split('\n').filter((line) => line.trim() !== '');
     if (lines.length === 0) throw new IsolaError('invalid_request', 'the batch is empty', { issues: [{ field: 'body', message: 'expected at least one line' }] });
     if (lines.length > BATCH_MAX_ITEMS) throw new IsolaError('payload_too_large', `a batch holds at most ${BATCH_MAX_ITEMS} executions, got ${lines.length}`, { issues: [{ field: 'body', message: `${lines.length} lines` }] });
@@ -67,7 +74,9 @@ export function registerBatchRoute(app: FastifyInstance, engine: Engine, contrac
           id = given;
           item = rest;
         }
-        const result = await engine.execute(contract.accept(item), { requestId: `${request.id}/${id}`, signal: controller.signal, face: 'isola' });
+        const parsed = contract.accept(item);
+        using admission = await gate.admit(request.principal, parsed.request.network.allow);
+        const result = await engine.execute(parsed, { requestId: `${request.id}/${id}`, signal: controller.signal, face: 'isola', ...projectOption(admission.project) });
         write({ id, result });
       } catch (error) {
         if (!isIsolaError(error)) request.log.error({ err: error }, 'batch item failed');

@@ -29,14 +29,14 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
 
   const executions = new Counter({
     name: 'isola_executions_total',
-    help: 'Executions that produced a result, by face (isola, dify, piston), lane, status and error type (none when the run had no error).',
-    labelNames: ['face', 'lane', 'status', 'error_type'] as const,
+    help: 'Executions that produced a result, by face (isola, dify, piston), lane, status, error type (none when the run had no error) and project (its id; absent when projects are off).',
+    labelNames: ['face', 'lane', 'status', 'error_type', 'project'] as const,
     registers: [registry],
   });
   const duration = new Histogram({
     name: 'isola_execution_duration_seconds',
-    help: 'Wall-clock time of executions, queueing included, by face and lane.',
-    labelNames: ['face', 'lane'] as const,
+    help: 'Wall-clock time of executions, queueing included, by face, lane and project (absent when projects are off).',
+    labelNames: ['face', 'lane', 'project'] as const,
     buckets: DURATION_BUCKETS,
     registers: [registry],
   });
@@ -66,10 +66,14 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const onEvent = (event: EngineEvent): void => {
     try {
       switch (event.type) {
-        case 'execution':
-          executions.inc({ face: event.face, lane: event.lane, status: event.status, error_type: event.errorType ?? 'none' });
-          duration.observe({ face: event.face, lane: event.lane }, event.elapsedMs / 1000);
+        case 'execution': {
+          // Without projects the label is left out (in Prometheus an empty label is no label), so series
+          // keep their names on a service that never turns projects on.
+          const project = event.project ? { project: event.project } : {};
+          executions.inc({ face: event.face, lane: event.lane, status: event.status, error_type: event.errorType ?? 'none', ...project });
+          duration.observe({ face: event.face, lane: event.lane, ...project }, event.elapsedMs / 1000);
           break;
+        }
         case 'worker_restart':
           workerRestarts.inc({ lane: event.lane });
           break;

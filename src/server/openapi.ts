@@ -8,6 +8,8 @@ import type { RequestContract } from '../contract/request.js';
 import { ExecuteResponseSchema } from '../contract/response.js';
 import { JobViewSchema } from '../jobs/job-schema.js';
 import { CallbackSchema } from '../jobs/job-request.js';
+import { ADMIN_PATHS, ADMIN_SCHEMAS, executionAuthResponses, SECURITY_SCHEMES } from './openapi-admin.js';
+import { LIBRARY_PATHS, LIBRARY_SCHEMAS } from './openapi-library.js';
 
 const ERROR_CODES = Object.keys(ERROR_CATALOG) as [ErrorCode, ...ErrorCode[]];
 
@@ -67,12 +69,14 @@ export function buildOpenApiDocument(info: OpenApiInfo): Record<string, unknown>
         post: {
           operationId: 'execute',
           summary: 'Run code and return the result envelope',
+          security: [{}, { projectKey: [] }],
           requestBody: { required: true, ...json('ExecuteRequest') },
           responses: {
             '200': {
               description: 'The code ran (its own failures are in status, return_code and error). With `Accept: text/event-stream`: Server-Sent Events while it runs (see eventStream).',
               content: { ...json('ExecuteResponse').content, 'text/event-stream': eventStream },
             },
+            ...executionAuthResponses(retryAfter),
             '400': errorResponse('invalid_request: malformed JSON or fields that break the contract; every bad field is named.'),
             '413': errorResponse(`payload_too_large: the body (over ${info.maxBodyBytes} bytes) or a field is over its limit (code ${info.contract.limits.maxCodeBytes} bytes, inputs and stdin ${info.contract.limits.maxInputsBytes} bytes).`),
             '415': errorResponse('The body is not application/json.'),
@@ -129,8 +133,10 @@ export function buildOpenApiDocument(info: OpenApiInfo): Record<string, unknown>
           operationId: 'batch',
           summary: 'Run many independent executions; NDJSON in (one ExecuteRequest per line, optional "id"), NDJSON out as they finish',
           parameters: [{ name: 'concurrency', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 64, default: 8 } }],
+          security: [{}, { projectKey: [] }],
           requestBody: { required: true, content: { 'application/x-ndjson': { schema: { type: 'string' } } } },
           responses: {
+            ...executionAuthResponses(retryAfter),
             '200': { description: 'One line per request line, in finishing order: {"id", "result": ExecuteResponse} or {"id", "error": {code, message, issues?}}.', content: { 'application/x-ndjson': { schema: { type: 'string' } } } },
             '400': errorResponse('invalid_request: an empty batch or a bad concurrency.'),
             '413': errorResponse('payload_too_large: more than 10,000 lines or 64 MiB.'),
@@ -139,6 +145,8 @@ export function buildOpenApiDocument(info: OpenApiInfo): Record<string, unknown>
           },
         },
       },
+      ...ADMIN_PATHS,
+      ...LIBRARY_PATHS,
       '/healthz': {
         get: {
           operationId: 'healthz',
@@ -172,12 +180,15 @@ export function buildOpenApiDocument(info: OpenApiInfo): Record<string, unknown>
       },
     },
     components: {
+      securitySchemes: SECURITY_SCHEMES,
       schemas: {
         ExecuteRequest: componentSchema(info.contract.schema, 'input'),
         ExecuteResponse: componentSchema(ExecuteResponseSchema, 'output'),
         ErrorBody: componentSchema(ErrorBodySchema, 'output'),
         JobRequest: componentSchema(info.contract.schema.extend({ callback: CallbackSchema.optional() }), 'input'),
         Job: componentSchema(JobViewSchema, 'output'),
+        ...ADMIN_SCHEMAS,
+        ...LIBRARY_SCHEMAS,
       },
     },
   };

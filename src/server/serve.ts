@@ -5,11 +5,19 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
+import { join } from 'node:path';
+import { OperatorLimitsError } from '../contract/operator-limits.js';
 import { createEngine } from '../engine/create-engine.js';
+import { storeDirOf } from '../engine/package-root.js';
 import type { Engine, EngineEvent, EngineOptions } from '../engine/types.js';
 import { difyOptionsFromEnv } from '../faces/dify/dify-face.js';
 import { resolveJobsOptions, type JobsOptions } from '../jobs/jobs-options.js';
 import { DEFAULT_DRAIN_GRACE_MS, buildApp } from './app.js';
+import { DiskStorage } from '../library/disk-storage.js';
+import { LibraryIndex } from '../library/library-index.js';
+import { DEFAULT_MAX_FILE_BYTES, Library } from '../library/library.js';
+import { ProjectStore } from '../projects/project-store.js';
+import { projectsEnabled, type AuthSetting } from './auth-policy.js';
 import { createMetrics } from './metrics.js';
 
 export interface StartServerOptions {
@@ -29,6 +37,16 @@ export interface StartServerOptions {
   piston?: boolean;
   /** The job queue's settings; each unset one from its environment variable (ISOLA_JOB_TTL_MS, ISOLA_CALLBACK_SECRET...). */
   jobs?: JobsOptions;
+  /**
+   * Turns projects on: the admin API with this token, and a project key on every execution (else
+   * ISOLA_ADMIN_TOKEN). Projects and keys persist in <storeDir>/projects/projects.sqlite.
+   */
+  adminToken?: string;
+  /**
+   * `off`: run without keys even on a non-loopback host; `on`: insist on the admin token. Default: keys
+   * when a token is given; without one, a non-loopback host refuses to start (AuthPolicyError).
+   */
+  auth?: AuthSetting;
 }
 
 export interface RunningServer {
@@ -47,6 +65,34 @@ export const DEFAULT_PORT = 8080;
 export const DEFAULT_HOST = '127.0.0.1';
 
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
+  // First, before any worker starts: an exposed service without keys is refused.
+  const adminToken = options.adminToken ?? (process.env['ISOLA_ADMIN_TOKEN'] || undefined);
+  const withProjects = projectsEnabled({ host: options.host ?? DEFAULT_HOST, adminToken, auth: options.auth });
+  if (!withProjects || !adminToken) return start(options, undefined);
+  const storeDir = storeDirOf(options.engineOptions?.storeDir);
+  const store = new ProjectStore(join(storeDir, 'projects'));
+  let index: LibraryIndex | undefined;
+  try {
+    index = new LibraryIndex(join(storeDir, 'library'));
+    const maxFileBytes = Number(process.env['ISOLA_LIBRARY_MAX_FILE_BYTES'] ?? DEFAULT_MAX_FILE_BYTES);
+    if (!Number.isSafeInteger(maxFileBytes) || maxFileBytes < 1) throw new OperatorLimitsError('ISOLA_LIBRARY_MAX_FILE_BYTES', `ISOLA_LIBRARY_MAX_FILE_BYTES must be a positive integer, got ${JSON.stringify(process.env['ISOLA_LIBRARY_MAX_FILE_BYTES'])}`);
+    const library = new Library({ index, storage: new DiskStorage(join(storeDir, 'library', 'files')), maxFileBytes });
+    return await start(options, { store, adminToken, library, close: () => (index?.close(), store.close()) });
+  } catch (error) {
+    index?.close();
+    store.close();
+    throw error;
+  }
+}
+
+interface ServerProjects {
+  store: ProjectStore;
+  adminToken: string;
+  library: Library;
+  close: () => void;
+}
+
+async function start(options: StartServerOptions, projects: ServerProjects | undefined): Promise<RunningServer> {
   const logger = options.logger ?? pino({ level: process.env.ISOLA_LOG_LEVEL ?? 'info' });
   const metrics = createMetrics();
   const userOnEvent = options.engineOptions?.onEvent;
@@ -67,7 +113,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   let app: FastifyInstance;
   try {
     const jobs = resolveJobsOptions(options.jobs, process.env);
-    app = buildApp({ engine, logger, metrics: metrics.registry, drainGraceMs, ...(dify ? { dify } : {}), piston, jobs });
+    app = buildApp({ engine, logger, metrics: metrics.registry, drainGraceMs, ...(dify ? { dify } : {}), piston, jobs, ...(projects ? { projects: { adminToken: projects.adminToken, store: projects.store, library: projects.library } } : {}) });
   } catch (error) {
     // A face set past the operator's limits (OperatorLimitsError): release the workers before reporting.
     await engine.close({ graceMs: 0 });
@@ -83,6 +129,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   });
   let shuttingDown: Promise<void> | undefined;
   app.addHook('onClose', async () => {
+    // After the routes stopped: no request reads the store any more.
+    projects?.close();
     if (!shuttingDown) markClosed();
   });
 
@@ -97,7 +145,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     throw error;
   }
   const address = `http://${formatHost(options.host ?? DEFAULT_HOST)}:${port}`;
-  logger.info({ address, port }, 'isola listening');
+  logger.info({ address, port, projects: projects !== undefined }, 'isola listening');
 
   const onSignal = (signal: NodeJS.Signals) => {
     if (shuttingDown) {

@@ -6,12 +6,17 @@
  * `{code: 0, message: "success", data: {stdout, stderr, error, exit_code}}`, with `data.error` worded as
  * upstream words it. Python gets a default package set (Dify documents numpy, pandas, pyyaml, markdown,
  * jinja2 and requests as pre-installed) without the request naming it.
+ *
+ * Auth: without projects, X-Api-Key must be the face's own key (upstream's API_KEY). With projects on,
+ * X-Api-Key (what Dify's CODE_EXECUTION_API_KEY sends) or Authorization: Bearer must be a project key, and
+ * the run is that project's; the face's own key then opens nothing, since it belongs to no project.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isIsolaError } from '../../contract/errors.js';
 import { OperatorLimitsError, type OperatorLimits } from '../../contract/operator-limits.js';
 import type { ExecuteResponse } from '../../contract/response.js';
 import type { Engine } from '../../engine/types.js';
+import { OPEN_GATE, type ExecutionGate, type Principal } from '../../projects/execution-gate.js';
 import { refusalMessage } from '../refusal-message.js';
 
 export interface DifyFaceOptions {
@@ -72,7 +77,7 @@ function errorText(response: ExecuteResponse): string {
 }
 
 /** Throws OperatorLimitsError when the face's timeout is longer than the engine allows any request. */
-export function registerDifyFace(app: FastifyInstance, engine: Engine, options: DifyFaceOptions): void {
+export function registerDifyFace(app: FastifyInstance, engine: Engine, options: DifyFaceOptions, gate: ExecutionGate = OPEN_GATE): void {
   const timeoutMs = Math.round(options.timeoutS * 1000);
   if (timeoutMs > engine.limits.maxTimeoutMs) {
     throw new OperatorLimitsError('ISOLA_DIFY_TIMEOUT_S', `the dify-sandbox face's timeout (ISOLA_DIFY_TIMEOUT_S=${options.timeoutS}) exceeds the maximum timeout of ${engine.limits.maxTimeoutMs} ms`);
@@ -84,31 +89,58 @@ export function registerDifyFace(app: FastifyInstance, engine: Engine, options: 
       if (status >= 500) request.log.error({ err: error }, 'dify face failed');
       return reply.code(status >= 500 ? 500 : 400).send(fail(status >= 500 ? -500 : -400, status >= 500 ? `internal error (request ${request.id})` : (error as Error).message));
     });
-    routes(face, engine, { ...options, timeoutMs });
+    routes(face, engine, { ...options, timeoutMs }, gate);
   });
 }
 
-function routes(app: FastifyInstance, engine: Engine, options: DifyFaceOptions & { timeoutMs: number }): void {
+/** An auth or quota refusal in the sandbox's shape: upstream answers a bad key with an empty 401. */
+function refuse(reply: FastifyReply, error: { status: number; message: string; retryAfterS?: number | undefined }): FastifyReply {
+  if (error.status === 401) return reply.code(401).send();
+  if (error.retryAfterS !== undefined) void reply.header('retry-after', String(error.retryAfterS));
+  return reply.code(error.status).send(fail(-error.status, error.message));
+}
+
+function routes(app: FastifyInstance, engine: Engine, options: DifyFaceOptions & { timeoutMs: number }, gate: ExecutionGate): void {
   const packages = options.packages.filter((name) => !PROVIDED.has(name.toLowerCase()));
   let running = 0;
 
   // Upstream answers the JSON string "ok" (fastify would send a bare string as text/plain).
   app.get('/health', async (_request, reply) => reply.type('application/json').send(JSON.stringify('ok')));
 
-  const authorized = (request: FastifyRequest, reply: FastifyReply): boolean => {
-    if (request.headers['x-api-key'] === options.apiKey) return true;
-    void reply.code(401).send();
-    return false;
+  /** The caller's project (undefined without projects), or false once the refusal is sent. */
+  const authorized = async (request: FastifyRequest, reply: FastifyReply): Promise<Principal | undefined | false> => {
+    const apiKey = request.headers['x-api-key'];
+    if (!gate.enabled) {
+      if (apiKey === options.apiKey) return undefined;
+      void reply.code(401).send();
+      return false;
+    }
+    try {
+      return await gate.authenticate({ authorization: request.headers.authorization, apiKey: typeof apiKey === 'string' ? apiKey : undefined });
+    } catch (error) {
+      if (!isIsolaError(error)) throw error;
+      refuse(reply, error);
+      return false;
+    }
   };
 
   app.post('/v1/sandbox/run', async (request, reply) => {
-    if (!authorized(request, reply)) return reply;
+    const principal = await authorized(request, reply);
+    if (principal === false) return reply;
     const body = (request.body ?? {}) as RunBody;
     const language = typeof body.language === 'string' ? LANGUAGES[body.language as keyof typeof LANGUAGES] : undefined;
     if (!language) return fail(-400, 'unsupported language');
     if (typeof body.code !== 'string') return fail(-400, 'code is required');
     if (running >= options.maxRequests) return reply.code(503).send(fail(-503, 'Too many requests'));
     const preload = typeof body.preload === 'string' && body.preload.trim() ? `${body.preload}\n` : '';
+    const allow = body.enable_network === true ? options.allowHosts : [];
+    let admission: Disposable & { project: string | undefined };
+    try {
+      admission = await gate.admit(principal, allow);
+    } catch (error) {
+      if (!isIsolaError(error)) throw error;
+      return refuse(reply, error);
+    }
     running++;
     try {
       const response = await engine.execute(
@@ -118,9 +150,9 @@ function routes(app: FastifyInstance, engine: Engine, options: DifyFaceOptions &
           entrypoint: 'script',
           timeout_ms: options.timeoutMs,
           ...(language === 'python' && packages.length > 0 ? { packages } : {}),
-          ...(body.enable_network === true && options.allowHosts.length > 0 ? { network: { allow: options.allowHosts } } : {}),
+          ...(allow.length > 0 ? { network: { allow } } : {}),
         },
-        { requestId: request.id, face: 'dify' },
+        { requestId: request.id, face: 'dify', ...(admission.project ? { project: admission.project } : {}) },
       );
       return { code: 0, message: 'success', data: { stdout: response.stdout, stderr: response.stderr, error: errorText(response), exit_code: response.return_code ?? -1 } };
     } catch (error) {
@@ -129,11 +161,12 @@ function routes(app: FastifyInstance, engine: Engine, options: DifyFaceOptions &
       throw error;
     } finally {
       running--;
+      admission[Symbol.dispose]();
     }
   });
 
   const dependencies = async (request: FastifyRequest, reply: FastifyReply) => {
-    if (!authorized(request, reply)) return reply;
+    if ((await authorized(request, reply)) === false) return reply;
     const language = (request.query as Record<string, unknown>)['language'];
     const list = language === 'python3' || language === undefined ? options.packages.map((name) => ({ name, version: '' })) : [];
     return { code: 0, message: 'success', data: { dependencies: list } };
@@ -141,7 +174,7 @@ function routes(app: FastifyInstance, engine: Engine, options: DifyFaceOptions &
   app.get('/v1/sandbox/dependencies', dependencies);
   app.get('/v1/sandbox/dependencies/refresh', dependencies);
   app.post('/v1/sandbox/dependencies/update', async (request, reply) => {
-    if (!authorized(request, reply)) return reply;
+    if ((await authorized(request, reply)) === false) return reply;
     // Environments are content-addressed and built on first use: there is nothing to reinstall.
     return { code: 0, message: 'success', data: {} };
   });

@@ -8,11 +8,15 @@
  * Differs from Piston: one file per request (Piston's extra files have no place in a sandbox without a
  * shared file system), no `args`, no compile stage (TypeScript's type stripping is not one), and no
  * memory figure (`memory: null`).
+ *
+ * With projects on, /api/v2/execute takes `Authorization: Bearer <project key>` like /v1/execute, and a
+ * refusal keeps its status (401, 403, 429 with Retry-After) with Piston's `{message}` body.
  */
 import type { FastifyInstance } from 'fastify';
 import { isIsolaError } from '../../contract/errors.js';
 import type { ExecuteResponse } from '../../contract/response.js';
 import type { Engine } from '../../engine/types.js';
+import { OPEN_GATE, type ExecutionGate } from '../../projects/execution-gate.js';
 import { refusalMessage } from '../refusal-message.js';
 
 interface Runtime {
@@ -106,7 +110,10 @@ function run(response: ExecuteResponse) {
   };
 }
 
-export function registerPistonFace(app: FastifyInstance, engine: Engine): void {
+/** Refusals of the gate keep their status; the contract's and the engine's become Piston's 400 (or 5xx). */
+const GATE_STATUSES = new Set([401, 403, 429]);
+
+export function registerPistonFace(app: FastifyInstance, engine: Engine, gate: ExecutionGate = OPEN_GATE): void {
   void app.register(async (face) => {
     // A body fastify cannot parse gets Piston's shape too.
     face.setErrorHandler((error, request, reply) => {
@@ -120,12 +127,14 @@ export function registerPistonFace(app: FastifyInstance, engine: Engine): void {
     face.post('/api/v2/execute', async (request, reply) => {
       const body = (request.body ?? {}) as ExecuteBody;
       try {
+        const principal = await gate.authenticate({ authorization: request.headers.authorization });
         const runtime = runtimeFor(body.language, body.version);
         const code = mainFile(body.files);
         if (Array.isArray(body.args) && body.args.length > 0) throw new PistonError('args are not supported by this Piston face');
         if (body.stdin !== undefined && typeof body.stdin !== 'string') throw new PistonError('stdin must be a string');
         const timeoutMs = runTimeoutMs(body.run_timeout, engine.limits.maxTimeoutMs);
         const memoryBytes = positive('run_memory_limit', body.run_memory_limit);
+        using admission = await gate.admit(principal, []);
         const response = await engine.execute(
           {
             language: runtime.language,
@@ -135,11 +144,15 @@ export function registerPistonFace(app: FastifyInstance, engine: Engine): void {
             timeout_ms: timeoutMs,
             ...(memoryBytes !== undefined ? { memory_mb: Math.min(4096, Math.max(16, Math.ceil(memoryBytes / 2 ** 20))) } : {}),
           },
-          { requestId: request.id, face: 'piston' },
+          { requestId: request.id, face: 'piston', ...(admission.project ? { project: admission.project } : {}) },
         );
         return { language: runtime.language, version: runtime.version, run: run(response) };
       } catch (error) {
         if (error instanceof PistonError) return reply.code(400).send({ message: error.message });
+        if (isIsolaError(error) && GATE_STATUSES.has(error.status)) {
+          if (error.retryAfterS !== undefined) void reply.header('retry-after', String(error.retryAfterS));
+          return reply.code(error.status).send({ message: error.message });
+        }
         if (isIsolaError(error)) return reply.code(error.status >= 500 ? error.status : 400).send({ message: refusalMessage(error) });
         throw error;
       }
