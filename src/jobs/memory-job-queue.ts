@@ -16,6 +16,13 @@ export interface RunHooks {
   onStart(): void;
   /** A chunk the guest wrote, after the output caps (what the envelope will hold, as it is written). */
   onOutput(stream: 'stdout' | 'stderr', text: string): void;
+  /** The project it runs for (projects on), for the engine's metrics and logs. */
+  project?: string;
+}
+
+/** Idempotency-Keys belong to whoever sent them: two projects may use the same key for different jobs. */
+function scopedKey(project: string | undefined, key: string): string {
+  return `${project ?? ''}\n${key}`;
 }
 
 /** Runs one accepted request to its envelope: the engine's execute, in the service. */
@@ -148,6 +155,7 @@ export function createMemoryJobQueue(options: MemoryJobQueueOptions): JobQueue {
     const request = record.request!;
     running++;
     const hooks: RunHooks = {
+      ...(record.view.project !== undefined ? { project: record.view.project } : {}),
       signal: record.controller.signal,
       onStart: () => {
         record.view.started_at = new Date().toISOString();
@@ -193,7 +201,7 @@ export function createMemoryJobQueue(options: MemoryJobQueueOptions): JobQueue {
     async submit(submission: JobSubmission) {
       if (closing) throw shuttingDownError();
       if (submission.idempotencyKey !== undefined) {
-        const earlier = jobs.get(byKey.get(submission.idempotencyKey) ?? '');
+        const earlier = jobs.get(byKey.get(scopedKey(submission.project, submission.idempotencyKey)) ?? '');
         if (earlier) {
           if (earlier.fingerprint !== submission.fingerprint) {
             throw new IsolaError('idempotency_key_reused', 'Idempotency-Key was already used for a different request body', {
@@ -212,10 +220,10 @@ export function createMemoryJobQueue(options: MemoryJobQueueOptions): JobQueue {
       let markDone!: () => void;
       const done = new Promise<void>((resolve) => (markDone = resolve));
       const record: JobRecord = {
-        view: { id: newJobId(), status: 'queued', created_at: new Date().toISOString(), ...(submission.callback ? { callback: { url: submission.callback.url, state: 'pending', attempts: 0 } } : {}) },
+        view: { id: newJobId(), status: 'queued', ...(submission.project !== undefined ? { project: submission.project } : {}), created_at: new Date().toISOString(), ...(submission.callback ? { callback: { url: submission.callback.url, state: 'pending', attempts: 0 } } : {}) },
         request: submission.request,
         callback: submission.callback,
-        idempotencyKey: submission.idempotencyKey,
+        idempotencyKey: submission.idempotencyKey === undefined ? undefined : scopedKey(submission.project, submission.idempotencyKey),
         fingerprint: submission.fingerprint,
         controller: new AbortController(),
         history: [{ type: 'status', status: 'queued' }],
@@ -226,7 +234,7 @@ export function createMemoryJobQueue(options: MemoryJobQueueOptions): JobQueue {
         markDone,
       };
       jobs.set(record.view.id, record);
-      if (submission.idempotencyKey !== undefined) byKey.set(submission.idempotencyKey, record.view.id);
+      if (record.idempotencyKey !== undefined) byKey.set(record.idempotencyKey, record.view.id);
       waiting.push(record);
       const view = structuredClone(record.view);
       pump();

@@ -29,6 +29,8 @@ export interface CallbackState {
 export interface JobView {
   id: string;
   status: JobStatus;
+  /** The project that submitted it (projects on): only that project's keys see or cancel it. */
+  project?: string;
   created_at: string;
   started_at?: string;
   finished_at?: string;
@@ -55,6 +57,8 @@ export interface JobSubmission {
   idempotencyKey?: string;
   /** A digest of the submitted body: the same key with another fingerprint is a conflict. */
   fingerprint: string;
+  /** The submitting project (projects on); Idempotency-Keys are scoped to it. */
+  project?: string;
 }
 
 export interface Subscription {

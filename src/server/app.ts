@@ -137,7 +137,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const jobs: JobQueue = createMemoryJobQueue({
     ...jobsOptions,
     ...(callbacks ? { sendCallback: callbacks.send } : {}),
-    run: (request, hooks) => engine.execute(request, { signal: hooks.signal, onStart: hooks.onStart, onOutput: hooks.onOutput, face: 'isola' }),
+    run: (request, hooks) => engine.execute(request, { signal: hooks.signal, onStart: hooks.onStart, onOutput: hooks.onOutput, face: 'isola', ...projectOption(hooks.project) }),
     onError: (error) => app.log.error({ err: error }, 'job queue error'),
   });
 
@@ -220,8 +220,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
 
   registerBatchRoute(app, engine, contract, () => draining, gate);
-  registerJobEventsRoute(app, jobs);
-  registerJobsRoutes(app, { queue: jobs, contract, draining: () => draining, callbacks });
+  registerJobEventsRoute(app, jobs, authenticate);
+  registerJobsRoutes(app, { queue: jobs, contract, draining: () => draining, callbacks, gate, authenticate });
   app.addHook('onClose', async () => {
     // A test or embedder that closes the app without drain(): stop the jobs' timers, cancel what runs.
     await jobs.close({ graceMs: 0 });

@@ -3,15 +3,19 @@
  * happened (status changes, and output so far while the job runs), then live events, and the stream ends
  * after the final `result` (or `error`) event. Hanging up only stops the stream, never the job.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { IsolaError } from '../contract/errors.js';
 import type { JobEvent, JobQueue } from '../jobs/types.js';
+import { ownedBy } from './jobs-routes.js';
 import { REQUEST_ID_HEADER } from './request-id.js';
 import { SseStream } from './sse-stream.js';
 
-export function registerJobEventsRoute(app: FastifyInstance, queue: JobQueue): void {
-  app.get<{ Params: { id: string } }>('/v1/jobs/:id/events', async (request, reply) => {
+const notFound = (id: string) => new IsolaError('job_not_found', `No job ${JSON.stringify(id.slice(0, 100))}: it was never submitted here, or its result expired`);
+
+export function registerJobEventsRoute(app: FastifyInstance, queue: JobQueue, authenticate: (request: FastifyRequest) => Promise<void>): void {
+  app.get<{ Params: { id: string } }>('/v1/jobs/:id/events', { onRequest: authenticate }, async (request, reply) => {
     const { id } = request.params;
+    if (!ownedBy(await queue.get(id), request)) throw notFound(id);
     // Events that arrive while the replay is written wait their turn, so the order is kept.
     let pending: JobEvent[] | undefined = [];
     let stream: SseStream | undefined;
@@ -24,7 +28,7 @@ export function registerJobEventsRoute(app: FastifyInstance, queue: JobQueue): v
       if (pending) pending.push(event);
       else deliver(event);
     });
-    if (!subscription) throw new IsolaError('job_not_found', `No job ${JSON.stringify(id.slice(0, 100))}: it was never submitted here, or its result expired`);
+    if (!subscription) throw notFound(id);
     reply.hijack();
     stream = new SseStream(reply.raw, { [REQUEST_ID_HEADER]: request.id });
     reply.raw.once('close', () => {
