@@ -73,6 +73,27 @@ export class MemoryImage {
   }
 
   /**
+   * Writes back the chunks `dirty` marks (one byte per 4 KiB chunk of `memory`), each run of them with
+   * the chunk after it, which a store starting near a marked chunk's end may reach. Chunks past the
+   * image become zero. Returns the bytes written.
+   */
+  restoreDirty(memory: Uint8Array, dirty: Uint8Array): number {
+    const chunks = memory.length >>> 12;
+    const marks = dirty.subarray(0, chunks);
+    let restored = 0;
+    let hint = 0;
+    for (let chunk = marks.indexOf(1); chunk >= 0 && chunk < chunks; chunk = marks.indexOf(1, chunk)) {
+      let end = chunk + 1;
+      while (end < chunks && marks[end] === 1) end++;
+      end = Math.min(chunks, end + 1);
+      hint = this.restoreRange(memory, chunk << 12, end << 12, hint);
+      restored += (end - chunk) << 12;
+      chunk = end;
+    }
+    return restored;
+  }
+
+  /**
    * Writes the image into a memory that is all zero (a new instance's): only the extents, so the
    * image's zero pages are never touched and cost no resident memory.
    */

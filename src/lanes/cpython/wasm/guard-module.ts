@@ -63,7 +63,16 @@ interface RawSection {
 
 const MAX_PAGES = 65536;
 
-export function guardModule(bytes: Uint8Array, options: { maximumPages: number }): GuardedModule {
+export interface GuardOptions {
+  maximumPages: number;
+  /**
+   * Whether every loop checks the deadline flag (default true). A lane whose interpreter has its own
+   * interrupt hook (QuickJS) turns it off: its loops then cost nothing extra.
+   */
+  deadlineChecks?: boolean;
+}
+
+export function guardModule(bytes: Uint8Array, options: GuardOptions): GuardedModule {
   if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d || bytes[4] !== 1) {
     throw new WasmFormatError('not a WebAssembly module (version 1)');
   }
@@ -76,7 +85,9 @@ export function guardModule(bytes: Uint8Array, options: { maximumPages: number }
   const typeParams = readTypeParams(bytes, find(1));
   const types = typeParams.length;
   const imports = readImports(bytes, find(2), refuse);
-  const memory = readMemory(bytes, find(5), refuse);
+  // A module that imports its memory (Emscripten's QuickJS) keeps that import as memory 0: its host
+  // already owns the memory. One that defines it (CPython) gets it turned into \`isola.memory\`.
+  const memory = readMemory(bytes, find(5), imports.memory, refuse);
   const maximumPages = Math.min(MAX_PAGES, Math.max(memory.initialPages, options.maximumPages));
   const functionTypes = readFunctionTypes(bytes, find(3));
   const growFunction = imports.functions + functionTypes.length;
@@ -96,10 +107,10 @@ export function guardModule(bytes: Uint8Array, options: { maximumPages: number }
         break;
       case 2:
         out.push(section(2, appendToVector(raw, [
-          ...importEntry(MAIN_MEMORY, [0x01, ...u32Bytes(memory.initialPages), ...u32Bytes(maximumPages)]),
+          ...(memory.imported ? [] : importEntry(MAIN_MEMORY, [0x01, ...u32Bytes(memory.initialPages), ...u32Bytes(maximumPages)])),
           ...importEntry(CONTROL_MEMORY, [0x03, 1, 1]),
           ...importEntry(DIRTY_MEMORY, [0x01, ...u32Bytes(DIRTY_MAP_PAGES), ...u32Bytes(DIRTY_MAP_PAGES)]),
-        ], 3)));
+        ], memory.imported ? 2 : 3)));
         break;
       case 3:
         out.push(section(3, appendToVector(raw, [...u32Bytes(types), ...u32Bytes(types + 1)], 2)));
@@ -110,7 +121,7 @@ export function guardModule(bytes: Uint8Array, options: { maximumPages: number }
         out.push(section(7, appendToVector(raw, globalExports.flatMap((name, i) => [...nameBytes(name), 0x03, ...u32Bytes(mutableGlobals[i]!)]), globalExports.length)));
         break;
       case 10: {
-        const code = rewriteCode(bytes, s, { growFunction, markFunction: growFunction + 1, params }, refuse);
+        const code = rewriteCode(bytes, s, { growFunction, markFunction: growFunction + 1, params, deadlineChecks: options.deadlineChecks ?? true }, refuse);
         loops = code.loops;
         grows = code.grows;
         writes = code.writes;
@@ -189,7 +200,8 @@ function skipValueType(r: Reader): void {
 function readImports(bytes: Uint8Array, s: RawSection | undefined, refuse: (why: string) => never) {
   let functions = 0;
   let globals = 0;
-  if (!s) return { functions, globals };
+  let memory: { initialPages: number } | undefined;
+  if (!s) return { functions, globals, memory };
   const r = new Reader(bytes, s.start, s.end);
   const count = r.u32();
   for (let i = 0; i < count; i++) {
@@ -202,7 +214,11 @@ function readImports(bytes: Uint8Array, s: RawSection | undefined, refuse: (why:
     } else if (kind === 1) {
       refuse('it imports a table');
     } else if (kind === 2) {
-      refuse('it imports a memory');
+      if (memory) refuse('it imports more than one memory');
+      const flags = r.u8();
+      if (flags & ~1) refuse(`its memory has flags 0x${flags.toString(16)} (shared or 64-bit)`);
+      memory = { initialPages: r.u32() };
+      if (flags & 1) r.u32();
     } else if (kind === 3) {
       globals++;
       skipValueType(r);
@@ -214,17 +230,21 @@ function readImports(bytes: Uint8Array, s: RawSection | undefined, refuse: (why:
       throw new WasmFormatError(`unknown import kind ${kind}`);
     }
   }
-  return { functions, globals };
+  return { functions, globals, memory };
 }
 
-function readMemory(bytes: Uint8Array, s: RawSection | undefined, refuse: (why: string) => never) {
+function readMemory(bytes: Uint8Array, s: RawSection | undefined, imported: { initialPages: number } | undefined, refuse: (why: string) => never) {
+  if (imported) {
+    if (s) refuse('it imports a memory and defines another');
+    return { initialPages: imported.initialPages, imported: true };
+  }
   if (!s) return refuse('it defines no memory');
   const r = new Reader(bytes, s.start, s.end);
   if (r.u32() !== 1) refuse('it defines more than one memory');
   const flags = r.u8();
   if (flags & ~1) refuse(`its memory has flags 0x${flags.toString(16)} (shared or 64-bit)`);
   const initialPages = r.u32();
-  return { initialPages };
+  return { initialPages, imported: false };
 }
 
 function readMutableGlobals(bytes: Uint8Array, s: RawSection | undefined, imported: number): number[] {
@@ -274,7 +294,7 @@ const GROW_BODY = Uint8Array.from([
   0x0b,
 ]);
 
-function rewriteCode(bytes: Uint8Array, s: RawSection, added: { growFunction: number; markFunction: number; params: number[] }, refuse: (why: string) => never) {
+function rewriteCode(bytes: Uint8Array, s: RawSection, added: { growFunction: number; markFunction: number; params: number[]; deadlineChecks: boolean }, refuse: (why: string) => never) {
   const r = new Reader(bytes, s.start, s.end);
   const count = r.u32();
   if (count !== added.params.length) refuse(`${count} bodies for ${added.params.length} functions`);
@@ -302,6 +322,7 @@ function rewriteCode(bytes: Uint8Array, s: RawSection, added: { growFunction: nu
     let copied = body.pos;
     walkInstructions(body, {
       loop(at) {
+        if (!added.deadlineChecks) return;
         pieces.push(bytes.subarray(copied, at), DEADLINE_CHECK);
         copied = at;
         loops++;
