@@ -18,6 +18,8 @@ export interface QuickJSDriverOptions {
   wasm: WebAssembly.Module;
   /** QuickJS's own stack limit: it must trip (InternalError) before the host's stack does. */
   stackSizeBytes?: number;
+  /** Compare all of memory with the image after every restore, throwing on a difference (tests only). */
+  verifyRestores?: boolean;
 }
 
 /** Runtime files that extend the bootstrap itself; everything else lives in runtimes/quickjs/lib/. */
@@ -51,7 +53,11 @@ export async function createQuickJSDriver(host: DriverHost, options: QuickJSDriv
   const compiled = options.wasm;
   const newModule = () => newCappedModule(options.variant, compiled, host.interruptMemory);
   const stackSizeBytes = options.stackSizeBytes ?? 512 * 1024;
-  const prepare = (capped: CappedModule) => prepareContext({ capped, host, bootstrapSource, libSource, stackSizeBytes });
+  const prepare = (capped: CappedModule) => {
+    const prepared = prepareContext({ capped, host, bootstrapSource, libSource, stackSizeBytes });
+    if (options.verifyRestores) prepared.image.verifyRestores();
+    return prepared;
+  };
   let capped: CappedModule = await newModule();
   let context: PreparedContext = prepare(capped);
   let healthy = true;
