@@ -32,8 +32,11 @@ export interface CappedModule {
   dirty: Uint8Array;
   /** The module's mutable globals (the stack pointer), in the guard's export order. */
   globals: WebAssembly.Global[];
-  /** Whether the Emscripten runtime aborted (a trap, an assertion): the module must not be used again. */
-  aborted(): boolean;
+  /**
+   * Whether the Emscripten runtime aborted (a trap, an assertion) or armed one of its own timers: the
+   * module must not be used again.
+   */
+  unusable(): boolean;
 }
 
 type ImportObject = Record<string, Record<string, unknown>>;
@@ -44,7 +47,7 @@ export async function newCappedModule(base: QuickJSSyncVariant, wasm: WebAssembl
   let capBytes = Number.POSITIVE_INFINITY;
   let baselineBytes = 0;
   let refused = false;
-  let aborted = false;
+  let unusable = false;
   let instance: WebAssembly.Instance | undefined;
   // The build imports its memory (16 MiB initial, 2 GiB maximum); creating it here gives us a handle on it.
   const memory = new WebAssembly.Memory({ initial: 256, maximum: 32768 });
@@ -58,7 +61,7 @@ export async function newCappedModule(base: QuickJSSyncVariant, wasm: WebAssembl
     emscriptenModule: {
       wasmMemory: memory,
       onAbort: () => {
-        aborted = true;
+        unusable = true;
       },
       instantiateWasm(imports: ImportObject, receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) {
         wrapResize(imports, (requestedBytes) => {
@@ -67,6 +70,11 @@ export async function newCappedModule(base: QuickJSSyncVariant, wasm: WebAssembl
             return false;
           }
           return true;
+        });
+        // An Emscripten timer calls back into the Wasm later, possibly after a restore: QuickJS's JS API
+        // never arms one (no os module in this build), and if it ever did the module is not reused.
+        wrapTimerImports(imports, () => {
+          unusable = true;
         });
         markImportWrites(imports, memory, mark);
         imports[CONTROL_MEMORY.module] = {
@@ -102,8 +110,22 @@ export async function newCappedModule(base: QuickJSSyncVariant, wasm: WebAssembl
     memory,
     dirty,
     globals: facts.globalExports.map((name) => exports[name] as WebAssembly.Global),
-    aborted: () => aborted,
+    unusable: () => unusable,
   };
+}
+
+function wrapTimerImports(imports: ImportObject, armed: () => void): void {
+  for (const namespace of Object.values(imports)) {
+    for (const [name, value] of Object.entries(namespace)) {
+      if (typeof value === 'function' && /setTimeout\(/.test(Function.prototype.toString.call(value))) {
+        const inner = value as (...args: unknown[]) => unknown;
+        namespace[name] = (...args: unknown[]) => {
+          armed();
+          return inner(...args);
+        };
+      }
+    }
+  }
 }
 
 /**

@@ -73,7 +73,7 @@ export async function createQuickJSDriver(host: DriverHost, options: QuickJSDriv
   };
   /** Puts the heap back, or replaces the module when it is unhealthy or grew too far to keep resident. */
   const makeClean = async (limitBytes: number) => {
-    if (!healthy || capped.aborted() || capped.currentBytes() > capped.baselineBytes + limitBytes) await replaceModule();
+    if (!healthy || capped.unusable() || capped.currentBytes() > capped.baselineBytes + limitBytes) await replaceModule();
     else if (context.used) context.reset();
   };
 

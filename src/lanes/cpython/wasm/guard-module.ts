@@ -3,11 +3,12 @@
  * reused for every execution and still give each one a fresh interpreter, a deadline and a memory cap.
  *
  * - Its memory becomes an import (`isola.memory`), so the host owns it, sets its hard maximum and copies
- *   the interpreter's image back into it after each execution.
+ *   the interpreter's image back into it after each execution. A module that imports its memory
+ *   already (Emscripten's QuickJS) keeps that import.
  * - A second, shared, one-page memory is imported (`isola.control`, memory 1). Word 0 is the deadline
  *   flag the engine raises from another thread; word 1 is the running execution's memory limit in
  *   pages. No instruction of the original module can address memory 1: only the guard's own code does.
- * - Every `loop` starts with a check of the deadline flag that traps (`unreachable`) once it is raised,
+ * - Every `loop` starts (unless `deadlineChecks: false`) with a check of the deadline flag that traps (`unreachable`) once it is raised,
  *   so a guest stuck in any loop, Python or C, stops within one iteration. A trap leaves the instance
  *   usable: the image reset puts back every byte and global it may have left half-done.
  * - Every `memory.grow` calls an added function that refuses growth past word 1 (malloc then fails and
