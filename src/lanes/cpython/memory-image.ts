@@ -22,12 +22,17 @@ export class MemoryImage {
     readonly extents: readonly Extent[],
   ) {}
 
-  static capture(memory: Uint8Array): MemoryImage {
+  /**
+   * `scanBytes`: where to stop looking for non-zero bytes, for a caller that knows nothing past it was
+   * ever written; the image still covers all of `memory` (the rest restores as zero).
+   */
+  static capture(memory: Uint8Array, scanBytes = memory.length): MemoryImage {
     const words = new Uint32Array(memory.buffer, memory.byteOffset, memory.byteLength >>> 2);
     const extents: Extent[] = [];
     let start = -1;
     let end = -1;
-    for (let chunk = 0; chunk * CHUNK_BYTES < memory.length; chunk++) {
+    const scanTo = Math.min(memory.length, scanBytes);
+    for (let chunk = 0; chunk * CHUNK_BYTES < scanTo; chunk++) {
       const from = chunk * CHUNK_BYTES;
       if (isZero(words, from >>> 2, Math.min(from + CHUNK_BYTES, memory.length) >>> 2)) continue;
       if (start >= 0 && from - end > MERGE_GAP_BYTES) {

@@ -30,6 +30,8 @@ export interface CappedModule {
   memory: WebAssembly.Memory;
   /** One byte per 4 KiB chunk of `memory`: 1 when something wrote the chunk since the map was cleared. */
   dirty: Uint8Array;
+  /** End of the data segments the instantiation wrote (unmarked), if the guard could tell. */
+  dataEnd: number | undefined;
   /** The module's mutable globals (the stack pointer), in the guard's export order. */
   globals: WebAssembly.Global[];
   /**
@@ -109,6 +111,7 @@ export async function newCappedModule(base: QuickJSSyncVariant, wasm: WebAssembl
     },
     memory,
     dirty,
+    dataEnd: facts.dataEnd,
     globals: facts.globalExports.map((name) => exports[name] as WebAssembly.Global),
     unusable: () => unusable,
   };

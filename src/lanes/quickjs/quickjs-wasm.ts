@@ -11,7 +11,7 @@ import type { DriverHost } from '../lane.js';
 import { guardModule } from '../cpython/wasm/guard-module.js';
 
 /** Bump when the rewrite changes what it writes. */
-const GUARD_VERSION = 1;
+const GUARD_VERSION = 2;
 const MAXIMUM_PAGES = 32768;
 
 export async function guardedQuickJSModule(host: DriverHost, wasmPath: string): Promise<WebAssembly.Module> {

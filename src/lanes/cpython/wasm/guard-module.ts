@@ -33,6 +33,11 @@ export const GUARD_SECTION = 'isola-guard';
 export interface GuardFacts {
   initialPages: number;
   globalExports: string[];
+  /**
+   * End of the highest active data segment (memory the module writes at instantiation, with no store
+   * to mark it), or undefined when a segment's place is not a constant.
+   */
+  dataEnd?: number;
 }
 
 /** The facts a guarded module carries (undefined for a module the guard did not write). */
@@ -133,7 +138,8 @@ export function guardModule(bytes: Uint8Array, options: GuardOptions): GuardedMo
         out.push(bytes.subarray(headerStart(s), s.end));
     }
   }
-  const facts: GuardFacts = { initialPages: memory.initialPages, globalExports };
+  const dataEnd = readDataEnd(bytes, find(11));
+  const facts: GuardFacts = { initialPages: memory.initialPages, globalExports, ...(dataEnd !== undefined ? { dataEnd } : {}) };
   out.push(section(0, concat([nameBytes(GUARD_SECTION), new TextEncoder().encode(JSON.stringify(facts))])));
   if (!find(2)) refuse('it has no import section to add the memories to');
   if (!find(10)) refuse('it has no code');
@@ -246,6 +252,41 @@ function readMemory(bytes: Uint8Array, s: RawSection | undefined, imported: { in
   if (flags & ~1) refuse(`its memory has flags 0x${flags.toString(16)} (shared or 64-bit)`);
   const initialPages = r.u32();
   return { initialPages, imported: false };
+}
+
+/** The highest end of the active data segments, when every one sits at an i32.const offset. */
+function readDataEnd(bytes: Uint8Array, s: RawSection | undefined): number | undefined {
+  if (!s) return 0;
+  const r = new Reader(bytes, s.start, s.end);
+  let end = 0;
+  for (let count = r.u32(), i = 0; i < count; i++) {
+    const flags = r.u32();
+    if (flags === 1) {
+      r.skip(r.u32());
+      continue;
+    }
+    if (flags === 2) r.u32();
+    else if (flags !== 0) return undefined;
+    if (r.u8() !== 0x41) return undefined;
+    const offset = readS32(r);
+    if (r.u8() !== 0x0b) return undefined;
+    const size = r.u32();
+    r.skip(size);
+    end = Math.max(end, (offset >>> 0) + size);
+  }
+  return end;
+}
+
+function readS32(r: Reader): number {
+  let result = 0;
+  let shift = 0;
+  for (;;) {
+    const byte = r.u8();
+    result |= (byte & 0x7f) << shift;
+    shift += 7;
+    if ((byte & 0x80) === 0) return shift < 32 && byte & 0x40 ? result | (-1 << shift) : result;
+    if (shift >= 35) throw new WasmFormatError('i32.const too long');
+  }
 }
 
 function readMutableGlobals(bytes: Uint8Array, s: RawSection | undefined, imported: number): number[] {
