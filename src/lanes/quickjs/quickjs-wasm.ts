@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { DriverHost } from '../lane.js';
-import { guardModule } from '../cpython/wasm/guard-module.js';
+import { guardFacts, guardModule } from '../cpython/wasm/guard-module.js';
 
 /** Bump when the rewrite changes what it writes. */
 const GUARD_VERSION = 2;
@@ -19,15 +19,18 @@ export async function guardedQuickJSModule(host: DriverHost, wasmPath: string): 
   const key = `quickjs-guarded-${createHash('sha256').update(source).update(`guard ${GUARD_VERSION}`).digest('hex').slice(0, 32)}`;
   const shared = host.sharedModule?.(key);
   if (shared) return shared;
-  let guarded = await host.snapshots?.get(key).catch(() => undefined);
-  if (!guarded) {
-    guarded = guardModule(source, { maximumPages: MAXIMUM_PAGES, deadlineChecks: false }).bytes;
+  const stored = await host.snapshots?.get(key).catch(() => undefined);
+  // Stored bytes that do not compile into a guarded module are rewritten rather than trusted.
+  const fromStore = stored ? await WebAssembly.compile(stored as Uint8Array<ArrayBuffer>).catch(() => undefined) : undefined;
+  let module = fromStore && guardFacts(fromStore) ? fromStore : undefined;
+  if (!module) {
+    const guarded = guardModule(source, { maximumPages: MAXIMUM_PAGES, deadlineChecks: false }).bytes;
     await host.snapshots
       ?.put(key, guarded)
       .then(() => host.snapshots?.prune?.('quickjs-guarded-', key))
       .catch((error: unknown) => host.log('debug', 'quickjs: cannot store the guarded module', { error: String(error) }));
+    module = await WebAssembly.compile(guarded as Uint8Array<ArrayBuffer>);
   }
-  const module = await WebAssembly.compile(guarded as Uint8Array<ArrayBuffer>);
   host.shareModule?.(key, module);
   return module;
 }
