@@ -30,7 +30,7 @@ describe('JsStateImage', () => {
 
     // A job: caches BigInt and Symbol handles, adds host functions.
     ctx.newBigInt(5n).dispose();
-    ctx.getIterator(ctx.newArray()).value.dispose();
+    ctx.unwrapResult(ctx.getIterator(ctx.newArray())).dispose();
     // Kept alive (the heap would hold them; here only the JS side is imaged, so they are never freed).
     for (let i = 0; i < 3; i++) ctx.newFunction(`f${i}`, () => undefined);
     expect(view['_BigInt']).toBeDefined();
