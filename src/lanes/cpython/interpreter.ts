@@ -155,21 +155,7 @@ export class Interpreter {
   }
 
   private restoreDirty(image: MemoryImage): number {
-    const memory = new Uint8Array(this.memory.buffer);
-    const chunks = memory.length >>> DIRTY_CHUNK_SHIFT;
-    const dirty = this.dirty.subarray(0, chunks);
-    let restored = 0;
-    let hint = 0;
-    for (let chunk = dirty.indexOf(1); chunk >= 0 && chunk < chunks; chunk = dirty.indexOf(1, chunk)) {
-      let end = chunk + 1;
-      while (end < chunks && dirty[end] === 1) end++;
-      // The chunk after a marked run may hold the tail of a store that began in it.
-      end = Math.min(chunks, end + 1);
-      hint = image.restoreRange(memory, chunk << DIRTY_CHUNK_SHIFT, end << DIRTY_CHUNK_SHIFT, hint);
-      restored += (end - chunk) << DIRTY_CHUNK_SHIFT;
-      chunk = end;
-    }
-    return restored;
+    return image.restoreDirty(new Uint8Array(this.memory.buffer), this.dirty);
   }
 
   private verify(): void {

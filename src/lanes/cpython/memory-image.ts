@@ -22,12 +22,17 @@ export class MemoryImage {
     readonly extents: readonly Extent[],
   ) {}
 
-  static capture(memory: Uint8Array): MemoryImage {
+  /**
+   * `scanBytes`: where to stop looking for non-zero bytes, for a caller that knows nothing past it was
+   * ever written; the image still covers all of `memory` (the rest restores as zero).
+   */
+  static capture(memory: Uint8Array, scanBytes = memory.length): MemoryImage {
     const words = new Uint32Array(memory.buffer, memory.byteOffset, memory.byteLength >>> 2);
     const extents: Extent[] = [];
     let start = -1;
     let end = -1;
-    for (let chunk = 0; chunk * CHUNK_BYTES < memory.length; chunk++) {
+    const scanTo = Math.min(memory.length, scanBytes);
+    for (let chunk = 0; chunk * CHUNK_BYTES < scanTo; chunk++) {
       const from = chunk * CHUNK_BYTES;
       if (isZero(words, from >>> 2, Math.min(from + CHUNK_BYTES, memory.length) >>> 2)) continue;
       if (start >= 0 && from - end > MERGE_GAP_BYTES) {
@@ -70,6 +75,27 @@ export class MemoryImage {
       if (at === extent.offset + extent.bytes.length) index++;
     }
     return index;
+  }
+
+  /**
+   * Writes back the chunks `dirty` marks (one byte per 4 KiB chunk of `memory`), each run of them with
+   * the chunk after it, which a store starting near a marked chunk's end may reach. Chunks past the
+   * image become zero. Returns the bytes written.
+   */
+  restoreDirty(memory: Uint8Array, dirty: Uint8Array): number {
+    const chunks = memory.length >>> 12;
+    const marks = dirty.subarray(0, chunks);
+    let restored = 0;
+    let hint = 0;
+    for (let chunk = marks.indexOf(1); chunk >= 0 && chunk < chunks; chunk = marks.indexOf(1, chunk)) {
+      let end = chunk + 1;
+      while (end < chunks && marks[end] === 1) end++;
+      end = Math.min(chunks, end + 1);
+      hint = this.restoreRange(memory, chunk << 12, end << 12, hint);
+      restored += (end - chunk) << 12;
+      chunk = end;
+    }
+    return restored;
   }
 
   /**

@@ -1,8 +1,9 @@
 /**
- * The QuickJS lane driver. One WebAssembly module per worker; every job gets a runtime and context of
- * its own inside it, prepared while the worker was idle, so isolation between executions costs almost
- * nothing on the request path. The module itself is replaced when it may be unhealthy (a host-side
- * error unwound through it) or has grown large.
+ * The QuickJS lane driver. One WebAssembly module per worker, with one runtime and context in it whose
+ * bootstrapped heap is imaged: after every job (while the worker is idle, or before the next job if it
+ * came first) the heap is put back from the image, so each job starts from a never-used interpreter
+ * (prepared-context.ts, heap-image.ts). The module itself is replaced when it may be unhealthy (a
+ * host-side error unwound through it, an abort) or has grown large.
  */
 import { memoryFailure } from '../failures.js';
 import type { QuickJSSyncVariant } from 'quickjs-emscripten-core';
@@ -17,6 +18,8 @@ export interface QuickJSDriverOptions {
   wasm: WebAssembly.Module;
   /** QuickJS's own stack limit: it must trip (InternalError) before the host's stack does. */
   stackSizeBytes?: number;
+  /** Compare all of memory with the image after every restore, throwing on a difference (tests only). */
+  verifyRestores?: boolean;
 }
 
 /** Runtime files that extend the bootstrap itself; everything else lives in runtimes/quickjs/lib/. */
@@ -24,8 +27,11 @@ const CORE_FILES = new Set(['process', 'modules', 'console-extra', 'timers']);
 /** Libs shared with other JavaScript lanes, under runtimes/shared/. */
 const SHARED_FILES: Record<string, string> = { serialize: 'shared/explain-json.js' };
 const MAX_BUNDLES = 32;
-/** A module whose heap grew past this (beyond its baseline) is replaced while idle. */
-const RECYCLE_ABOVE_BYTES = 256 * 1024 * 1024;
+/**
+ * A module whose heap grew past this (beyond its baseline) is replaced while idle rather than restored:
+ * Wasm memory never shrinks, so it would keep the job's high-water mark resident.
+ */
+const RECYCLE_ABOVE_BYTES = 64 * 1024 * 1024;
 
 export async function createQuickJSDriver(host: DriverHost, options: QuickJSDriverOptions): Promise<LaneDriver> {
   const bootstrapSource = host.runtimeFile('quickjs/bootstrap.js');
@@ -44,27 +50,31 @@ export async function createQuickJSDriver(host: DriverHost, options: QuickJSDriv
     return sources.get(name);
   };
   const bundles = new Map<string, string>();
-  const newModule = () => newCappedModule(options.variant, options.wasm);
+  const compiled = options.wasm;
+  const newModule = () => newCappedModule(options.variant, compiled, host.interruptMemory);
+  const stackSizeBytes = options.stackSizeBytes ?? 512 * 1024;
+  const prepare = (capped: CappedModule) => {
+    const prepared = prepareContext({ capped, host, bootstrapSource, libSource, stackSizeBytes });
+    if (options.verifyRestores) prepared.image.verifyRestores();
+    return prepared;
+  };
   let capped: CappedModule = await newModule();
+  let context: PreparedContext = prepare(capped);
   let healthy = true;
-  let prepared: PreparedContext | undefined;
-  /** The last job's context, freed in recycle() rather than before the answer. */
-  let retired: PreparedContext | undefined;
   let jobs = 0;
   let modulesReplaced = 0;
-  const stackSizeBytes = options.stackSizeBytes ?? 512 * 1024;
-  const prepare = () => prepareContext({ module: capped.module, host, bootstrapSource, libSource, stackSizeBytes });
-  const retire = () => {
-    retired?.dispose();
-    retired = undefined;
-  };
   const replaceModule = async () => {
-    retire();
-    prepared?.dispose();
-    prepared = undefined;
+    // The old module is dropped whole: nothing in it is freed one by one (its handles point into a heap
+    // that was put back from the image), so nothing in it can fail or leak into the new one.
     capped = await newModule();
+    context = prepare(capped);
     modulesReplaced++;
     healthy = true;
+  };
+  /** Puts the heap back, or replaces the module when it is unhealthy or grew too far to keep resident. */
+  const makeClean = async (limitBytes: number) => {
+    if (!healthy || capped.unusable() || capped.currentBytes() > capped.baselineBytes + limitBytes) await replaceModule();
+    else if (context.used) context.reset();
   };
 
   async function packagesFor(job: GuestJob): Promise<string | undefined> {
@@ -82,18 +92,17 @@ export async function createQuickJSDriver(host: DriverHost, options: QuickJSDriv
   const driver: LaneDriver = {
     lane: 'quickjs',
     async run(job: GuestJob): Promise<GuestResult> {
-      // Memory never shrinks: a module grown past this job's cap could hand it memory beyond the cap.
-      if (!healthy || capped.currentBytes() > capped.baselineBytes + job.memoryBytes) await replaceModule();
+      // Normally recycle() did this while idle. Memory never shrinks: a module grown past this job's
+      // cap could hand it memory beyond the cap, so it is replaced.
+      await makeClean(Math.min(job.memoryBytes, RECYCLE_ABOVE_BYTES));
       capped.setCap(job.memoryBytes);
       jobs++;
       const packagesSource = await packagesFor(job);
       const prebuild = job.environment?.spec['prebuild'];
-      retire();
-      const context = prepared ?? prepare();
-      prepared = undefined;
+      const prepared = context;
+      prepared.begin();
       try {
-        const result = await runJob({ prepared: context, host, ...(packagesSource ? { packagesSource } : {}), ...(typeof prebuild === 'string' ? { prebuildSource: prebuild } : {}) }, job);
-        retired = context;
+        const result = await runJob({ prepared, host, ...(packagesSource ? { packagesSource } : {}), ...(typeof prebuild === 'string' ? { prebuildSource: prebuild } : {}) }, job);
         // After a refused heap growth, an exception is the out-of-memory error (or a failure caused by
         // it, such as describing the error itself running out of memory).
         if (capped.takeRefusal() && result.failure?.type === 'exception') {
@@ -101,28 +110,28 @@ export async function createQuickJSDriver(host: DriverHost, options: QuickJSDriv
         }
         return result;
       } catch (error) {
-        // A throw out of runJob means the Wasm side may be corrupt (host RangeError, trap, failed
-        // dispose): never reuse this module.
+        // A throw out of runJob means the Wasm side may be corrupt (host RangeError, trap): never reuse
+        // this module, not even through its image (the JS glue may be mid-call).
         healthy = false;
-        try {
-          context.dispose();
-        } catch {
-          // The module is discarded anyway.
-        }
         throw error;
       }
     },
     async recycle() {
-      retire();
-      if (!healthy || capped.currentBytes() > capped.baselineBytes + RECYCLE_ABOVE_BYTES) await replaceModule();
+      await makeClean(RECYCLE_ABOVE_BYTES);
       capped.setCap(Number.POSITIVE_INFINITY);
-      if (!prepared) prepared = prepare();
     },
-    describe: () => ({ engine: 'quickjs-emscripten', variant: 'release-sync', jobs, healthy, modulesReplaced, heapBytes: capped.currentBytes() }),
+    recycleIsLong: () => !healthy,
+    describe: () => ({
+      engine: 'quickjs-emscripten',
+      variant: 'release-sync',
+      jobs,
+      healthy,
+      modulesReplaced,
+      heapBytes: capped.currentBytes(),
+      imageBytes: context.image.storedBytes,
+      lastRestoreBytes: context.image.lastRestoreBytes,
+    }),
     async dispose() {
-      retire();
-      prepared?.dispose();
-      prepared = undefined;
       bundles.clear();
     },
   };

@@ -21,6 +21,11 @@ export interface GuestHostState {
   wake: () => void;
   /** Guest promises for host operations still in flight; freed before the context is (or the module aborts). */
   deferreds: Set<QuickJSDeferredPromise>;
+  /**
+   * Bumped when the heap is put back from its image: a host operation started before that settles
+   * into nothing (its promise lives in memory that has been rewritten since).
+   */
+  generation: number;
 }
 
 const MAX_RANDOM_BYTES = 65_536;
@@ -66,11 +71,13 @@ export function installGuestHost(
     const job = state.job;
     if (!job) return { error: ctx.newError('fetch is unavailable before the job starts') };
     const deferred = ctx.newPromise();
+    const generation = state.generation;
     state.deferreds.add(deferred);
     const requestText = requestJson ? ctx.getString(requestJson) : '{}';
     const bodyText = bodyBase64 && ctx.typeof(bodyBase64) === 'string' ? ctx.getString(bodyBase64) : undefined;
     state.pending++;
     void guestFetch(job, host, requestText, bodyText).then((responseJson) => {
+      if (state.generation !== generation) return;
       state.pending--;
       state.deferreds.delete(deferred);
       if (deferred.alive) {

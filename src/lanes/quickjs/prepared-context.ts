@@ -1,12 +1,15 @@
 /**
- * A fresh QuickJS runtime and context with the bootstrap already evaluated, built while the worker is
- * idle so that a job does not wait for it. It has never run user code: preparing it early changes when
- * the work happens, not what the job starts from. Each one serves exactly one job and is then freed.
+ * The one QuickJS runtime and context of a module, bootstrapped once and imaged (heap-image.ts): before
+ * each job the heap, the Wasm globals and the wrapper objects are put back as they were right after
+ * the bootstrap, so every job starts from a runtime+context that has never run user code, without
+ * paying for a new one (0.28 ms) and for the bootstrap (1.2 ms) each time.
  */
-import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from 'quickjs-emscripten-core';
+import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from 'quickjs-emscripten-core';
 import type { DriverHost } from '../lane.js';
 import { StreamCapture } from '../stream-capture.js';
+import type { CappedModule } from './capped-module.js';
 import { installGuestHost, type GuestHostState } from './guest-host.js';
+import { HeapImage } from './heap-image.js';
 import { installModuleLoader } from './module-loader.js';
 
 export interface PreparedContext {
@@ -14,13 +17,19 @@ export interface PreparedContext {
   ctx: QuickJSContext;
   internal: QuickJSHandle;
   state: GuestHostState;
+  image: HeapImage;
   /** Set by the interrupt handler when it stopped the guest for the deadline. */
   timedOut: boolean;
-  dispose(): void;
+  /** Whether a job ran since the image was taken or last put back. */
+  used: boolean;
+  /** Puts the heap back from the image and forgets the last job's host-side state. */
+  reset(): void;
+  /** Marks the context used and gives it a fresh Math.random seed: call right before a job. */
+  begin(): void;
 }
 
 export interface PrepareDeps {
-  module: QuickJSWASMModule;
+  capped: CappedModule;
   host: DriverHost;
   bootstrapSource: string;
   libSource: (name: string) => string | undefined;
@@ -29,7 +38,8 @@ export interface PrepareDeps {
 
 export function prepareContext(deps: PrepareDeps): PreparedContext {
   const interrupt = deps.host.interrupt;
-  const runtime = deps.module.newRuntime();
+  const { module } = deps.capped;
+  const runtime = module.newRuntime();
   const state: GuestHostState = {
     job: undefined,
     stdout: new StreamCapture(0),
@@ -38,40 +48,52 @@ export function prepareContext(deps: PrepareDeps): PreparedContext {
     pending: 0,
     wake: () => {},
     deferreds: new Set(),
+    generation: 0,
   };
-  let ctx: QuickJSContext | undefined;
-  try {
-    runtime.setMaxStackSize(deps.stackSizeBytes);
-    const prepared: PreparedContext = {
-      runtime,
-      ctx: (ctx = runtime.newContext()),
-      internal: undefined as unknown as QuickJSHandle,
-      state,
-      timedOut: false,
-      dispose() {
-        for (const deferred of state.deferreds) if (deferred.alive) deferred.dispose();
-        state.deferreds.clear();
-        if (prepared.internal?.alive) prepared.internal.dispose();
-        prepared.ctx.dispose();
-        runtime.dispose();
-      },
-    };
-    runtime.setInterruptHandler(() => {
-      if (state.exitCode !== undefined) return true;
-      const job = state.job;
-      if (job && (Date.now() >= job.deadline || (interrupt !== undefined && Atomics.load(interrupt, 0) !== 0))) {
-        prepared.timedOut = true;
-        return true;
-      }
-      return false;
-    });
-    installGuestHost(ctx, deps.host, state, deps.libSource);
-    installModuleLoader(runtime, ctx);
-    prepared.internal = ctx.unwrapResult(ctx.evalCode(deps.bootstrapSource, 'isola:bootstrap.js', { type: 'global' }));
-    return prepared;
-  } catch (error) {
-    ctx?.dispose();
-    runtime.dispose();
-    throw error;
-  }
+  runtime.setMaxStackSize(deps.stackSizeBytes);
+  const ctx = runtime.newContext();
+  runtime.setInterruptHandler(() => {
+    if (state.exitCode !== undefined) return true;
+    const job = state.job;
+    if (job && (Date.now() >= job.deadline || (interrupt !== undefined && Atomics.load(interrupt, 0) !== 0))) {
+      prepared.timedOut = true;
+      return true;
+    }
+    return false;
+  });
+  installGuestHost(ctx, deps.host, state, deps.libSource);
+  installModuleLoader(runtime, ctx);
+  const internal = ctx.unwrapResult(ctx.evalCode(deps.bootstrapSource, 'isola:bootstrap.js', { type: 'global' }));
+  // Quiescent: no host call in flight and no handle but `internal` (kept for good) outside the heap.
+  const emscripten = (module as unknown as { module: object; ffi: object });
+  const image = HeapImage.capture(deps.capped, runtime, ctx, [emscripten.module, emscripten.ffi, state]);
+  const prepared: PreparedContext = {
+    runtime,
+    ctx,
+    internal,
+    state,
+    image,
+    timedOut: false,
+    used: false,
+    reset() {
+      // The last job's promises for host operations live in the memory being rewritten: drop them
+      // unfreed (freeing them would write into the restored heap) and let late answers fall away.
+      state.deferreds.clear();
+      state.generation++;
+      state.job = undefined;
+      state.exitCode = undefined;
+      state.pending = 0;
+      state.wake = () => {};
+      state.stdout = new StreamCapture(0);
+      state.stderr = new StreamCapture(0);
+      prepared.timedOut = false;
+      image.restore();
+      prepared.used = false;
+    },
+    begin() {
+      prepared.used = true;
+      image.reseed();
+    },
+  };
+  return prepared;
 }

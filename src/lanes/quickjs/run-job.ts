@@ -1,6 +1,7 @@
 /**
- * One execution in a brand-new QuickJS runtime and context (prepared ahead, never used before): nothing
- * survives into the next job, because the runtime (heap, atoms, globals, timers, files) is freed at the end.
+ * One execution in a QuickJS runtime and context that has never run user code: the bootstrapped heap
+ * put back from its image (heap-image.ts). Nothing survives into the next job, because the heap (atoms,
+ * globals, timers, files), the Wasm globals and the wrapper objects are put back again after it.
  */
 import { callNumber } from './guest-calls.js';
 import { memoryFailure, timeoutFailure } from '../failures.js';
@@ -17,7 +18,7 @@ export interface RunJobDeps {
   /** Bundle of the job's npm packages (environment), evaluated before user code. */
   packagesSource?: string;
   /**
-   * The environment's prebuild. QuickJS has no memory snapshots, so it runs in every fresh context
+   * The environment's prebuild. The heap image is the bare lane's, so it runs in every execution
    * before the user's code (its time counts as setup), which gives the same starting state.
    */
   prebuildSource?: string;
@@ -101,8 +102,8 @@ export async function runJob(deps: RunJobDeps, job: GuestJob): Promise<GuestResu
     const returnJson = ctx.getString(own(serialized.value));
     return finish({ exitCode: 0, returnJson });
   } finally {
-    // Handles go now; the context itself is freed by the driver while idle (it is never reused), so the
-    // answer does not wait for QuickJS to tear down the heap.
+    // Handles go now, while the heap they point into is still this job's; the heap itself is put back
+    // from the image by the driver while idle, so the answer does not wait for it.
     for (const handle of owned.reverse()) if (handle.alive) handle.dispose();
   }
 }

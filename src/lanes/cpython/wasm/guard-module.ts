@@ -3,11 +3,12 @@
  * reused for every execution and still give each one a fresh interpreter, a deadline and a memory cap.
  *
  * - Its memory becomes an import (`isola.memory`), so the host owns it, sets its hard maximum and copies
- *   the interpreter's image back into it after each execution.
+ *   the interpreter's image back into it after each execution. A module that imports its memory
+ *   already (Emscripten's QuickJS) keeps that import.
  * - A second, shared, one-page memory is imported (`isola.control`, memory 1). Word 0 is the deadline
  *   flag the engine raises from another thread; word 1 is the running execution's memory limit in
  *   pages. No instruction of the original module can address memory 1: only the guard's own code does.
- * - Every `loop` starts with a check of the deadline flag that traps (`unreachable`) once it is raised,
+ * - Every `loop` starts (unless `deadlineChecks: false`) with a check of the deadline flag that traps (`unreachable`) once it is raised,
  *   so a guest stuck in any loop, Python or C, stops within one iteration. A trap leaves the instance
  *   usable: the image reset puts back every byte and global it may have left half-done.
  * - Every `memory.grow` calls an added function that refuses growth past word 1 (malloc then fails and
@@ -32,6 +33,11 @@ export const GUARD_SECTION = 'isola-guard';
 export interface GuardFacts {
   initialPages: number;
   globalExports: string[];
+  /**
+   * End of the highest active data segment (memory the module writes at instantiation, with no store
+   * to mark it), or undefined when a segment's place is not a constant.
+   */
+  dataEnd?: number;
 }
 
 /** The facts a guarded module carries (undefined for a module the guard did not write). */
@@ -63,7 +69,16 @@ interface RawSection {
 
 const MAX_PAGES = 65536;
 
-export function guardModule(bytes: Uint8Array, options: { maximumPages: number }): GuardedModule {
+export interface GuardOptions {
+  maximumPages: number;
+  /**
+   * Whether every loop checks the deadline flag (default true). A lane whose interpreter has its own
+   * interrupt hook (QuickJS) turns it off: its loops then cost nothing extra.
+   */
+  deadlineChecks?: boolean;
+}
+
+export function guardModule(bytes: Uint8Array, options: GuardOptions): GuardedModule {
   if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d || bytes[4] !== 1) {
     throw new WasmFormatError('not a WebAssembly module (version 1)');
   }
@@ -76,7 +91,9 @@ export function guardModule(bytes: Uint8Array, options: { maximumPages: number }
   const typeParams = readTypeParams(bytes, find(1));
   const types = typeParams.length;
   const imports = readImports(bytes, find(2), refuse);
-  const memory = readMemory(bytes, find(5), refuse);
+  // A module that imports its memory (Emscripten's QuickJS) keeps that import as memory 0: its host
+  // already owns the memory. One that defines it (CPython) gets it turned into \`isola.memory\`.
+  const memory = readMemory(bytes, find(5), imports.memory, refuse);
   const maximumPages = Math.min(MAX_PAGES, Math.max(memory.initialPages, options.maximumPages));
   const functionTypes = readFunctionTypes(bytes, find(3));
   const growFunction = imports.functions + functionTypes.length;
@@ -96,10 +113,10 @@ export function guardModule(bytes: Uint8Array, options: { maximumPages: number }
         break;
       case 2:
         out.push(section(2, appendToVector(raw, [
-          ...importEntry(MAIN_MEMORY, [0x01, ...u32Bytes(memory.initialPages), ...u32Bytes(maximumPages)]),
+          ...(memory.imported ? [] : importEntry(MAIN_MEMORY, [0x01, ...u32Bytes(memory.initialPages), ...u32Bytes(maximumPages)])),
           ...importEntry(CONTROL_MEMORY, [0x03, 1, 1]),
           ...importEntry(DIRTY_MEMORY, [0x01, ...u32Bytes(DIRTY_MAP_PAGES), ...u32Bytes(DIRTY_MAP_PAGES)]),
-        ], 3)));
+        ], memory.imported ? 2 : 3)));
         break;
       case 3:
         out.push(section(3, appendToVector(raw, [...u32Bytes(types), ...u32Bytes(types + 1)], 2)));
@@ -110,7 +127,7 @@ export function guardModule(bytes: Uint8Array, options: { maximumPages: number }
         out.push(section(7, appendToVector(raw, globalExports.flatMap((name, i) => [...nameBytes(name), 0x03, ...u32Bytes(mutableGlobals[i]!)]), globalExports.length)));
         break;
       case 10: {
-        const code = rewriteCode(bytes, s, { growFunction, markFunction: growFunction + 1, params }, refuse);
+        const code = rewriteCode(bytes, s, { growFunction, markFunction: growFunction + 1, params, deadlineChecks: options.deadlineChecks ?? true }, refuse);
         loops = code.loops;
         grows = code.grows;
         writes = code.writes;
@@ -121,7 +138,8 @@ export function guardModule(bytes: Uint8Array, options: { maximumPages: number }
         out.push(bytes.subarray(headerStart(s), s.end));
     }
   }
-  const facts: GuardFacts = { initialPages: memory.initialPages, globalExports };
+  const dataEnd = readDataEnd(bytes, find(11));
+  const facts: GuardFacts = { initialPages: memory.initialPages, globalExports, ...(dataEnd !== undefined ? { dataEnd } : {}) };
   out.push(section(0, concat([nameBytes(GUARD_SECTION), new TextEncoder().encode(JSON.stringify(facts))])));
   if (!find(2)) refuse('it has no import section to add the memories to');
   if (!find(10)) refuse('it has no code');
@@ -189,7 +207,8 @@ function skipValueType(r: Reader): void {
 function readImports(bytes: Uint8Array, s: RawSection | undefined, refuse: (why: string) => never) {
   let functions = 0;
   let globals = 0;
-  if (!s) return { functions, globals };
+  let memory: { initialPages: number } | undefined;
+  if (!s) return { functions, globals, memory };
   const r = new Reader(bytes, s.start, s.end);
   const count = r.u32();
   for (let i = 0; i < count; i++) {
@@ -202,7 +221,11 @@ function readImports(bytes: Uint8Array, s: RawSection | undefined, refuse: (why:
     } else if (kind === 1) {
       refuse('it imports a table');
     } else if (kind === 2) {
-      refuse('it imports a memory');
+      if (memory) refuse('it imports more than one memory');
+      const flags = r.u8();
+      if (flags & ~1) refuse(`its memory has flags 0x${flags.toString(16)} (shared or 64-bit)`);
+      memory = { initialPages: r.u32() };
+      if (flags & 1) r.u32();
     } else if (kind === 3) {
       globals++;
       skipValueType(r);
@@ -214,17 +237,56 @@ function readImports(bytes: Uint8Array, s: RawSection | undefined, refuse: (why:
       throw new WasmFormatError(`unknown import kind ${kind}`);
     }
   }
-  return { functions, globals };
+  return { functions, globals, memory };
 }
 
-function readMemory(bytes: Uint8Array, s: RawSection | undefined, refuse: (why: string) => never) {
+function readMemory(bytes: Uint8Array, s: RawSection | undefined, imported: { initialPages: number } | undefined, refuse: (why: string) => never) {
+  if (imported) {
+    if (s) refuse('it imports a memory and defines another');
+    return { initialPages: imported.initialPages, imported: true };
+  }
   if (!s) return refuse('it defines no memory');
   const r = new Reader(bytes, s.start, s.end);
   if (r.u32() !== 1) refuse('it defines more than one memory');
   const flags = r.u8();
   if (flags & ~1) refuse(`its memory has flags 0x${flags.toString(16)} (shared or 64-bit)`);
   const initialPages = r.u32();
-  return { initialPages };
+  return { initialPages, imported: false };
+}
+
+/** The highest end of the active data segments, when every one sits at an i32.const offset. */
+function readDataEnd(bytes: Uint8Array, s: RawSection | undefined): number | undefined {
+  if (!s) return 0;
+  const r = new Reader(bytes, s.start, s.end);
+  let end = 0;
+  for (let count = r.u32(), i = 0; i < count; i++) {
+    const flags = r.u32();
+    if (flags === 1) {
+      r.skip(r.u32());
+      continue;
+    }
+    if (flags === 2) r.u32();
+    else if (flags !== 0) return undefined;
+    if (r.u8() !== 0x41) return undefined;
+    const offset = readS32(r);
+    if (r.u8() !== 0x0b) return undefined;
+    const size = r.u32();
+    r.skip(size);
+    end = Math.max(end, (offset >>> 0) + size);
+  }
+  return end;
+}
+
+function readS32(r: Reader): number {
+  let result = 0;
+  let shift = 0;
+  for (;;) {
+    const byte = r.u8();
+    result |= (byte & 0x7f) << shift;
+    shift += 7;
+    if ((byte & 0x80) === 0) return shift < 32 && byte & 0x40 ? result | (-1 << shift) : result;
+    if (shift >= 35) throw new WasmFormatError('i32.const too long');
+  }
 }
 
 function readMutableGlobals(bytes: Uint8Array, s: RawSection | undefined, imported: number): number[] {
@@ -274,7 +336,7 @@ const GROW_BODY = Uint8Array.from([
   0x0b,
 ]);
 
-function rewriteCode(bytes: Uint8Array, s: RawSection, added: { growFunction: number; markFunction: number; params: number[] }, refuse: (why: string) => never) {
+function rewriteCode(bytes: Uint8Array, s: RawSection, added: { growFunction: number; markFunction: number; params: number[]; deadlineChecks: boolean }, refuse: (why: string) => never) {
   const r = new Reader(bytes, s.start, s.end);
   const count = r.u32();
   if (count !== added.params.length) refuse(`${count} bodies for ${added.params.length} functions`);
@@ -302,6 +364,7 @@ function rewriteCode(bytes: Uint8Array, s: RawSection, added: { growFunction: nu
     let copied = body.pos;
     walkInstructions(body, {
       loop(at) {
+        if (!added.deadlineChecks) return;
         pieces.push(bytes.subarray(copied, at), DEADLINE_CHECK);
         copied = at;
         loops++;
