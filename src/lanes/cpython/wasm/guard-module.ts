@@ -38,6 +38,8 @@ export interface GuardFacts {
    * to mark it), or undefined when a segment's place is not a constant.
    */
   dataEnd?: number;
+  /** Present (false) when the control memory is declared unshared (GuardOptions.sharedControl). */
+  sharedControl?: false;
 }
 
 /** The facts a guarded module carries (undefined for a module the guard did not write). */
@@ -76,6 +78,12 @@ export interface GuardOptions {
    * interrupt hook (QuickJS) turns it off: its loops then cost nothing extra.
    */
   deadlineChecks?: boolean;
+  /**
+   * Whether the control memory is declared shared (default true), so another thread can raise its
+   * deadline flag. A host where nothing is shared (a browser page that is not cross-origin isolated,
+   * for QuickJS, which needs no flag in its loops) turns it off: shared memory cannot be made there.
+   */
+  sharedControl?: boolean;
 }
 
 export function guardModule(bytes: Uint8Array, options: GuardOptions): GuardedModule {
@@ -114,7 +122,7 @@ export function guardModule(bytes: Uint8Array, options: GuardOptions): GuardedMo
       case 2:
         out.push(section(2, appendToVector(raw, [
           ...(memory.imported ? [] : importEntry(MAIN_MEMORY, [0x01, ...u32Bytes(memory.initialPages), ...u32Bytes(maximumPages)])),
-          ...importEntry(CONTROL_MEMORY, [0x03, 1, 1]),
+          ...importEntry(CONTROL_MEMORY, [options.sharedControl === false ? 0x01 : 0x03, 1, 1]),
           ...importEntry(DIRTY_MEMORY, [0x01, ...u32Bytes(DIRTY_MAP_PAGES), ...u32Bytes(DIRTY_MAP_PAGES)]),
         ], memory.imported ? 2 : 3)));
         break;
@@ -139,7 +147,12 @@ export function guardModule(bytes: Uint8Array, options: GuardOptions): GuardedMo
     }
   }
   const dataEnd = readDataEnd(bytes, find(11));
-  const facts: GuardFacts = { initialPages: memory.initialPages, globalExports, ...(dataEnd !== undefined ? { dataEnd } : {}) };
+  const facts: GuardFacts = {
+    initialPages: memory.initialPages,
+    globalExports,
+    ...(dataEnd !== undefined ? { dataEnd } : {}),
+    ...(options.sharedControl === false ? { sharedControl: false as const } : {}),
+  };
   out.push(section(0, concat([nameBytes(GUARD_SECTION), new TextEncoder().encode(JSON.stringify(facts))])));
   if (!find(2)) refuse('it has no import section to add the memories to');
   if (!find(10)) refuse('it has no code');
