@@ -22,8 +22,8 @@ import { BootImageMismatch, decodeBootImage, encodeBootImage } from './boot-imag
 import { CPYTHON_RUNTIME_FILES } from './descriptor.js';
 import { bootInterpreter, cpythonOptions, createCPythonDriver, type CPythonOptions, type CPythonPlatform } from './driver.js';
 import { Interpreter } from './interpreter.js';
-import { readOnlyLayer } from './wasi/memory-fs.js';
-import { guardFacts, guardModule, type GuardFacts } from './wasm/guard-module.js';
+import { readOnlyLayer } from '../../wasi/memory-fs.js';
+import { guardFacts, guardModule, type GuardFacts } from '../../wasm/guard-module.js';
 
 /** Bump when guard-module.ts changes what it writes: cached guarded modules are keyed by it. */
 const GUARD_VERSION = 3;

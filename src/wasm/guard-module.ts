@@ -63,7 +63,25 @@ interface RawSection {
 
 const MAX_PAGES = 65536;
 
-export function guardModule(bytes: Uint8Array, options: { maximumPages: number }): GuardedModule {
+export interface GuardOptions {
+  maximumPages: number;
+  /**
+   * 'reused' (the default, CPython): one instance serves every execution, so writes are marked for the
+   * image reset and instructions that change state the reset cannot restore are refused. 'fresh' (the
+   * wasi lane): every execution gets a new instance, so there is nothing to restore: no marking, and
+   * tables and segments may change. Either way every loop checks the deadline flag and memory.grow
+   * asks the limit word.
+   */
+  instances?: 'reused' | 'fresh';
+  /**
+   * Also check the deadline flag at every function's entry: a guest can run forever without a loop
+   * through tail calls (return_call), which grow no stack. Untrusted modules need it; CPython's build
+   * has no tail calls in its hot paths and does not pay for it.
+   */
+  entryChecks?: boolean;
+}
+
+export function guardModule(bytes: Uint8Array, options: GuardOptions): GuardedModule {
   if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d || bytes[4] !== 1) {
     throw new WasmFormatError('not a WebAssembly module (version 1)');
   }
@@ -88,18 +106,26 @@ export function guardModule(bytes: Uint8Array, options: { maximumPages: number }
   let loops = 0;
   let grows = 0;
   let writes = 0;
+  const addedImports = [
+    ...importEntry(MAIN_MEMORY, [0x01, ...u32Bytes(memory.initialPages), ...u32Bytes(maximumPages)]),
+    ...importEntry(CONTROL_MEMORY, [0x03, 1, 1]),
+    ...importEntry(DIRTY_MEMORY, [0x01, ...u32Bytes(DIRTY_MAP_PAGES), ...u32Bytes(DIRTY_MAP_PAGES)]),
+  ];
+  // A module that imports nothing gets an import section for the memories, where the order of
+  // sections puts it: after the type section, before any later one.
+  let importsWritten = find(2) !== undefined;
   for (const s of sections) {
     const raw = bytes.subarray(s.start, s.end);
+    if (!importsWritten && s.id > 2) {
+      out.push(section(2, concat([u32Bytes(3), addedImports])));
+      importsWritten = true;
+    }
     switch (s.id) {
       case 1:
         out.push(section(1, appendToVector(raw, [0x60, 1, 0x7f, 1, 0x7f, ...MARK_TYPE], 2)));
         break;
       case 2:
-        out.push(section(2, appendToVector(raw, [
-          ...importEntry(MAIN_MEMORY, [0x01, ...u32Bytes(memory.initialPages), ...u32Bytes(maximumPages)]),
-          ...importEntry(CONTROL_MEMORY, [0x03, 1, 1]),
-          ...importEntry(DIRTY_MEMORY, [0x01, ...u32Bytes(DIRTY_MAP_PAGES), ...u32Bytes(DIRTY_MAP_PAGES)]),
-        ], 3)));
+        out.push(section(2, appendToVector(raw, addedImports, 3)));
         break;
       case 3:
         out.push(section(3, appendToVector(raw, [...u32Bytes(types), ...u32Bytes(types + 1)], 2)));
@@ -110,7 +136,7 @@ export function guardModule(bytes: Uint8Array, options: { maximumPages: number }
         out.push(section(7, appendToVector(raw, globalExports.flatMap((name, i) => [...nameBytes(name), 0x03, ...u32Bytes(mutableGlobals[i]!)]), globalExports.length)));
         break;
       case 10: {
-        const code = rewriteCode(bytes, s, { growFunction, markFunction: growFunction + 1, params }, refuse);
+        const code = rewriteCode(bytes, s, { growFunction, markFunction: growFunction + 1, params, marking: options.instances !== 'fresh', entryChecks: options.entryChecks === true }, refuse);
         loops = code.loops;
         grows = code.grows;
         writes = code.writes;
@@ -123,7 +149,6 @@ export function guardModule(bytes: Uint8Array, options: { maximumPages: number }
   }
   const facts: GuardFacts = { initialPages: memory.initialPages, globalExports };
   out.push(section(0, concat([nameBytes(GUARD_SECTION), new TextEncoder().encode(JSON.stringify(facts))])));
-  if (!find(2)) refuse('it has no import section to add the memories to');
   if (!find(10)) refuse('it has no code');
   return { bytes: concat(out), initialPages: memory.initialPages, globalExports, loops, grows, writes };
 }
@@ -274,7 +299,12 @@ const GROW_BODY = Uint8Array.from([
   0x0b,
 ]);
 
-function rewriteCode(bytes: Uint8Array, s: RawSection, added: { growFunction: number; markFunction: number; params: number[] }, refuse: (why: string) => never) {
+function rewriteCode(
+  bytes: Uint8Array,
+  s: RawSection,
+  added: { growFunction: number; markFunction: number; params: number[]; marking: boolean; entryChecks: boolean },
+  refuse: (why: string) => never,
+) {
   const r = new Reader(bytes, s.start, s.end);
   const count = r.u32();
   if (count !== added.params.length) refuse(`${count} bodies for ${added.params.length} functions`);
@@ -299,6 +329,7 @@ function rewriteCode(bytes: Uint8Array, s: RawSection, added: { growFunction: nu
     const scratch = added.params[i]! + declared;
     const groupsStart = start + u32Bytes(groups).length;
     const pieces: Uint8Array[] = [Uint8Array.from(u32Bytes(groups + SCRATCH_LOCAL_GROUPS[0]!)), bytes.subarray(groupsStart, body.pos), SCRATCH_LOCAL_GROUPS.subarray(1)];
+    if (added.entryChecks) pieces.push(DEADLINE_CHECK);
     let copied = body.pos;
     walkInstructions(body, {
       loop(at) {
@@ -313,12 +344,13 @@ function rewriteCode(bytes: Uint8Array, s: RawSection, added: { growFunction: nu
         grows++;
       },
       write(from, _to, write) {
+        if (!added.marking) return;
         pieces.push(bytes.subarray(copied, from), markingPrefix(write, scratch, added.markFunction));
         copied = from;
         writes++;
       },
       stateful(name) {
-        refuse(`function ${i} uses ${name}`);
+        if (added.marking) refuse(`function ${i} uses ${name}`);
       },
     });
     pieces.push(bytes.subarray(copied, end));

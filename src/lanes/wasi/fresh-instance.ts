@@ -1,0 +1,107 @@
+/**
+ * One execution of a guarded module (src/wasm/guard-module.ts, `instances: 'fresh'`) in an instance of
+ * its own: a new linear memory capped at the execution's limit, a new WASI host over a new session, and
+ * nothing kept afterwards. The guard's rewrites give the deadline (every loop and function entry checks
+ * word 0 of the control memory, which the engine raises) and the memory cap (every memory.grow asks
+ * word 1, lowered as the execution's files grow). Portable.
+ */
+import { GuestExit } from '../../wasi/abi.js';
+import { WasiHost } from '../../wasi/wasi-host.js';
+import { DIRTY_MAP_PAGES, DIRTY_MEMORY } from '../../wasm/dirty-marking.js';
+import { CONTROL_LIMIT_PAGES_WORD, CONTROL_MEMORY, MAIN_MEMORY } from '../../wasm/guard-module.js';
+import { newLaneSession, type LaneSession } from './session.js';
+
+export const PAGE = 65536;
+const MAX_PAGES = 65536;
+
+export interface GuardedProgram {
+  module: WebAssembly.Module;
+  initialPages: number;
+}
+
+export interface InstanceSetup {
+  args: readonly string[];
+  files: Map<string, Uint8Array>;
+  stdin: Uint8Array;
+  layer?: LaneSession['fs']['root'];
+  memoryBytes: number;
+  stdoutBytes: number;
+  stderrBytes: number;
+  /** Imports besides WASI and the guard's (Ruby's JS-interop functions, stubbed). */
+  extraImports?: WebAssembly.Imports;
+}
+
+/** How the run ended, before it is read as a result. */
+export type InstanceEnd =
+  | { kind: 'returned'; value: unknown }
+  | { kind: 'exited'; code: number }
+  | { kind: 'trapped'; message: string; stack: boolean }
+  /** The module's own initial memory is larger than the execution's limit: nothing ran. */
+  | { kind: 'too_large'; initialBytes: number };
+
+export interface InstanceRun {
+  end: InstanceEnd;
+  session: LaneSession;
+  deadlineRaised: boolean;
+  /** Linear memory plus files came within two pages of the limit: a failed grow is the likely cause of a trap. */
+  memoryFull: boolean;
+}
+
+/** Unused by fresh instances (nothing is reset), but the guarded module imports it: one per worker. */
+let dirtyMemory: WebAssembly.Memory | undefined;
+
+/**
+ * `start` receives the instance's exports and memory and runs the guest (a command's `_start`, Ruby's
+ * init and eval); its return value is reported as `returned`.
+ */
+export function runFreshInstance(
+  program: GuardedProgram,
+  control: WebAssembly.Memory,
+  setup: InstanceSetup,
+  start: (exports: WebAssembly.Exports, memory: WebAssembly.Memory) => unknown,
+): InstanceRun {
+  const limitBytes = setup.memoryBytes;
+  const limitPages = Math.min(MAX_PAGES, Math.floor(limitBytes / PAGE));
+  const words = new Uint32Array(control.buffer);
+  const deadline = new Int32Array(control.buffer);
+  let memory: WebAssembly.Memory | undefined;
+  const session = newLaneSession({
+    ...(setup.layer ? { layer: setup.layer } : {}),
+    files: setup.files,
+    stdin: setup.stdin,
+    stdoutBytes: setup.stdoutBytes,
+    stderrBytes: setup.stderrBytes,
+    roomBytes: (fsBytes) => limitBytes - fsBytes - (memory?.buffer.byteLength ?? 0),
+    onCharge: (fsBytes) => {
+      words[CONTROL_LIMIT_PAGES_WORD] = Math.max(0, Math.floor((limitBytes - fsBytes) / PAGE));
+    },
+  });
+  const finish = (end: InstanceEnd): InstanceRun => ({
+    end,
+    session,
+    deadlineRaised: Atomics.load(deadline, 0) !== 0,
+    memoryFull: (memory?.buffer.byteLength ?? 0) + session.fsBytes() + 2 * PAGE > limitBytes,
+  });
+  if (program.initialPages > limitPages) return finish({ kind: 'too_large', initialBytes: program.initialPages * PAGE });
+  words[CONTROL_LIMIT_PAGES_WORD] = limitPages;
+  memory = new WebAssembly.Memory({ initial: program.initialPages, maximum: Math.max(program.initialPages, limitPages) });
+  dirtyMemory ??= new WebAssembly.Memory({ initial: DIRTY_MAP_PAGES, maximum: DIRTY_MAP_PAGES });
+  // An empty environment; marks of guest ranges (for image resets) have nowhere to go and are not needed.
+  const host = new WasiHost(memory, deadline, setup.args, [], new Uint8Array(0));
+  host.session = session;
+  try {
+    const instance = new WebAssembly.Instance(program.module, {
+      ...setup.extraImports,
+      wasi_snapshot_preview1: host.imports.wasi_snapshot_preview1,
+      [MAIN_MEMORY.module]: { [MAIN_MEMORY.name]: memory, [CONTROL_MEMORY.name]: control, [DIRTY_MEMORY.name]: dirtyMemory },
+    } as WebAssembly.Imports);
+    return finish({ kind: 'returned', value: start(instance.exports, memory) });
+  } catch (error) {
+    if (error instanceof GuestExit) return finish({ kind: 'exited', code: error.code });
+    if (error instanceof RangeError) return finish({ kind: 'trapped', message: error.message, stack: /call stack/i.test(error.message) });
+    if (error instanceof WebAssembly.RuntimeError) return finish({ kind: 'trapped', message: error.message, stack: false });
+    throw error;
+  } finally {
+    host.session = undefined;
+  }
+}
