@@ -42,6 +42,8 @@ export function guardFacts(module: WebAssembly.Module): GuardFacts | undefined {
 /** Word offsets in the control memory. */
 export const CONTROL_DEADLINE_WORD = 0;
 export const CONTROL_LIMIT_PAGES_WORD = 1;
+/** Set to 1 by the grow function when it refuses growth (word 2 is the engine's, INTERRUPT_BLOCKED_WORD). */
+export const CONTROL_REFUSED_WORD = 3;
 
 export interface GuardedModule {
   bytes: Uint8Array;
@@ -285,7 +287,7 @@ const DEADLINE_CHECK = Uint8Array.from([0x41, 0x00, 0xfe, 0x10, 0x42, 0x01, CONT
 
 /**
  * (func (param $pages i32) (result i32)
- *   if (u64(pages) + u64(memory.size) > u64(limit word)) return -1   ;; what memory.grow returns on failure
+ *   if (u64(pages) + u64(memory.size) > u64(limit word)) { refused word = 1; return -1 }   ;; -1: memory.grow's failure
  *   return memory.grow(pages))
  */
 const GROW_BODY = Uint8Array.from([
@@ -295,7 +297,10 @@ const GROW_BODY = Uint8Array.from([
   0x7c, // i64.add
   0x41, 0x00, 0x35, 0x42, 0x01, CONTROL_LIMIT_PAGES_WORD * 4, // i32.const 0; i64.load32_u (memory 1)
   0x56, // i64.gt_u
-  0x04, 0x7f, 0x41, 0x7f, 0x05, 0x20, 0x00, 0x40, 0x00, 0x0b, // if (result i32) -1 else memory.grow(local 0) end
+  0x04, 0x7f, // if (result i32)
+  0x41, 0x00, 0x41, 0x01, 0x36, 0x42, 0x01, CONTROL_REFUSED_WORD * 4, //   i32.store (memory 1) [refused word] = 1
+  0x41, 0x7f, // -1
+  0x05, 0x20, 0x00, 0x40, 0x00, 0x0b, // else memory.grow(local 0) end
   0x0b,
 ]);
 

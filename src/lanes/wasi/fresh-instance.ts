@@ -8,7 +8,7 @@
 import { GuestExit } from '../../wasi/abi.js';
 import { WasiHost } from '../../wasi/wasi-host.js';
 import { DIRTY_MAP_PAGES, DIRTY_MEMORY } from '../../wasm/dirty-marking.js';
-import { CONTROL_LIMIT_PAGES_WORD, CONTROL_MEMORY, MAIN_MEMORY } from '../../wasm/guard-module.js';
+import { CONTROL_LIMIT_PAGES_WORD, CONTROL_MEMORY, CONTROL_REFUSED_WORD, MAIN_MEMORY } from '../../wasm/guard-module.js';
 import { newLaneSession, type LaneSession } from './session.js';
 
 export const PAGE = 65536;
@@ -43,7 +43,7 @@ export interface InstanceRun {
   end: InstanceEnd;
   session: LaneSession;
   deadlineRaised: boolean;
-  /** Linear memory plus files came within two pages of the limit: a failed grow is the likely cause of a trap. */
+  /** A memory.grow was refused at the limit (or memory and files are within two pages of it). */
   memoryFull: boolean;
 }
 
@@ -80,10 +80,11 @@ export function runFreshInstance(
     end,
     session,
     deadlineRaised: Atomics.load(deadline, 0) !== 0,
-    memoryFull: (memory?.buffer.byteLength ?? 0) + session.fsBytes() + 2 * PAGE > limitBytes,
+    memoryFull: words[CONTROL_REFUSED_WORD] !== 0 || (memory?.buffer.byteLength ?? 0) + session.fsBytes() + 2 * PAGE > limitBytes,
   });
   if (program.initialPages > limitPages) return finish({ kind: 'too_large', initialBytes: program.initialPages * PAGE });
   words[CONTROL_LIMIT_PAGES_WORD] = limitPages;
+  words[CONTROL_REFUSED_WORD] = 0;
   memory = new WebAssembly.Memory({ initial: program.initialPages, maximum: Math.max(program.initialPages, limitPages) });
   dirtyMemory ??= new WebAssembly.Memory({ initial: DIRTY_MAP_PAGES, maximum: DIRTY_MAP_PAGES });
   // An empty environment; marks of guest ranges (for image resets) have nowhere to go and are not needed.

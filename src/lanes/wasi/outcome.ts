@@ -14,8 +14,9 @@ export function mapInstanceRun(job: GuestJob, run: InstanceRun, mode: EntryMode,
   const streams = { mode, stdout: session.stdout.text(), stderr: session.stderr.text(), stdoutTruncated: session.stdout.truncated, stderrTruncated: session.stderr.truncated };
   const fail = ({ exitCode, failure }: { exitCode: number; failure: GuestFailure }): Mapped => ({ ...streams, exitCode, failure });
   if (end.kind === 'too_large') return fail(memoryFailure(job.memoryBytes, undefined, `the ${what} declares ${Math.ceil(end.initialBytes / 2 ** 20)} MB of initial memory`));
-  const ended = end.kind === 'returned' || (end.kind === 'exited' && end.code === 0);
-  if (!ended && run.deadlineRaised) return fail(timeoutFailure(job.timeoutMs));
+  // A raised flag means the deadline passed while the guest ran: even one that then returned (a sleep
+  // woken by the flag, then no loop to trap in) ran past it.
+  if (run.deadlineRaised) return fail(timeoutFailure(job.timeoutMs));
   if (end.kind === 'trapped' && run.memoryFull) return fail(memoryFailure(job.memoryBytes));
   if (end.kind === 'trapped') {
     const message = end.stack ? `the ${what} ran out of call stack (unbounded recursion?)` : `the ${what} trapped: ${end.message}`;
