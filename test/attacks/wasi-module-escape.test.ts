@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine, type ExecuteRequestInput } from '../../src/index.js';
-import { command, flood, growBomb, hello, leaveAFile, openPath, spin } from '../lanes/wasi/programs.js';
+import { command, flood, growBomb, hello, leaveAFile, openPath, sleepFor, spin } from '../lanes/wasi/programs.js';
 import { watBase64 } from '../lanes/wasi/wat.js';
 
 let engine: Engine;
@@ -62,14 +62,7 @@ describe('wasi module escape', () => {
 
   it('an endless loop, an endless tail call and a sleep all end at the deadline', async () => {
     const tail = command('(call $again)', { extra: '(func $again (return_call $again))' });
-    const sleep = `(module
-      (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll (param i32 i32 i32 i32) (result i32)))
-      (memory (export "memory") 1)
-      (func (export "_start")
-        (i32.store8 (i32.const 8) (i32.const 0))
-        (i32.store (i32.const 16) (i32.const 1))
-        (i64.store (i32.const 24) (i64.const 30000000000))
-        (drop (call $poll (i32.const 0) (i32.const 64) (i32.const 1) (i32.const 128)))))`;
+    const sleep = sleepFor(30);
     for (const wat of [spin, tail, sleep]) {
       const started = performance.now();
       const response = await run(wat, { timeout_ms: 300 });

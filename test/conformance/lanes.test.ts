@@ -2,17 +2,24 @@
  * One table of behaviours, run over every lane the registry lists, in every language the lane runs
  * (the native lane runs both Python and JavaScript). A new lane gets this whole table by adding its
  * descriptor: nothing here names a lane. Each case is the same program written in each language, with
- * one expectation on what a user sees in the envelope.
+ * one expectation on what a user sees in the envelope. A case a language cannot express (a wasm module
+ * has no main() to call, no exception with a message, no network call) leaves that language out, and
+ * the row does not run for it. Wasm programs are WebAssembly text (test/lanes/wasi/programs.ts),
+ * assembled and sent as base64.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine, type ExecuteResponse } from '../../src/index.js';
 import { LANES } from '../../src/lanes/registry.js';
+import * as wasm from '../lanes/wasi/programs.js';
+import { watBase64 } from '../lanes/wasi/wat.js';
 
-type Language = 'python' | 'javascript';
+type Language = 'python' | 'javascript' | 'wasm';
+/** What an isolation row prints on a fresh worker, per language: the second run must print the same. */
+const FRESH: Record<Language, RegExp> = { python: /^False None\n$/, javascript: /^false undefined\n$/, wasm: /^fresh\n$/ };
 
 interface Case {
   name: string;
-  code: Record<Language, string>;
+  code: Partial<Record<Language, string>>;
   request?: Record<string, unknown>;
   expect(response: ExecuteResponse): void;
 }
@@ -20,7 +27,7 @@ interface Case {
 const CASES: Case[] = [
   {
     name: 'stdout is captured',
-    code: { python: 'print("hello")', javascript: 'console.log("hello")' },
+    code: { python: 'print("hello")', javascript: 'console.log("hello")', wasm: wasm.hello('hello\n') },
     expect: (r) => expect(r).toMatchObject({ status: 'completed', return_code: 0, stdout: 'hello\n', error: null }),
   },
   {
@@ -34,6 +41,7 @@ const CASES: Case[] = [
     code: {
       python: 'import json\nvalues = json.load(open("inputs.json"))["values"]\njson.dump({"total": sum(values)}, open("output.json", "w"))',
       javascript: 'const fs = require("fs");\nconst { values } = JSON.parse(fs.readFileSync("inputs.json", "utf8"));\nfs.writeFileSync("output.json", JSON.stringify({ total: values.reduce((a, b) => a + b, 0) }));',
+      wasm: wasm.sumInputs,
     },
     request: { inputs: { values: [1, 2, 3, 4] } },
     expect: (r) => expect(r).toMatchObject({ status: 'completed', output: { total: 10 } }),
@@ -43,18 +51,19 @@ const CASES: Case[] = [
     code: {
       python: 'import sys\nprint(sys.stdin.read().upper(), end="")',
       javascript: 'const fs = require("fs");\nprocess.stdout.write(fs.readFileSync(0, "utf8").toUpperCase())',
+      wasm: wasm.upperStdin,
     },
     request: { stdin: 'line one\nline two\n', inputs: { unused: true } },
     expect: (r) => expect(r).toMatchObject({ status: 'completed', stdout: 'LINE ONE\nLINE TWO\n' }),
   },
   {
     name: 'printed JSON becomes the output',
-    code: { python: 'import json\nprint(json.dumps({"x": [1, 2]}))', javascript: 'console.log(JSON.stringify({ x: [1, 2] }))' },
+    code: { python: 'import json\nprint(json.dumps({"x": [1, 2]}))', javascript: 'console.log(JSON.stringify({ x: [1, 2] }))', wasm: wasm.hello('{"x": [1, 2]}\n') },
     expect: (r) => expect(r).toMatchObject({ output: { x: [1, 2] }, stdout_json: { x: [1, 2] } }),
   },
   {
     name: 'an exit code is the return code',
-    code: { python: 'import sys\nprint("bye")\nsys.exit(3)', javascript: 'console.log("bye"); process.exit(3)' },
+    code: { python: 'import sys\nprint("bye")\nsys.exit(3)', javascript: 'console.log("bye"); process.exit(3)', wasm: wasm.exitWith(3) },
     expect: (r) => expect(r).toMatchObject({ status: 'completed', return_code: 3, stdout: 'bye\n' }),
   },
   {
@@ -67,7 +76,7 @@ const CASES: Case[] = [
   },
   {
     name: 'an endless loop ends at the deadline as timeout',
-    code: { python: 'while True:\n    pass', javascript: 'for (;;) {}' },
+    code: { python: 'while True:\n    pass', javascript: 'for (;;) {}', wasm: wasm.spin },
     request: { timeout_ms: 300 },
     expect: (r) => {
       expect(r).toMatchObject({ status: 'error', return_code: null, error: { type: 'timeout' } });
@@ -78,7 +87,7 @@ const CASES: Case[] = [
   },
   {
     name: 'a sleep past the deadline ends as timeout',
-    code: { python: 'import time\ntime.sleep(30)', javascript: 'setTimeout(() => console.log("late"), 30000)' },
+    code: { python: 'import time\ntime.sleep(30)', javascript: 'setTimeout(() => console.log("late"), 30000)', wasm: wasm.sleepFor(30) },
     request: { timeout_ms: 300 },
     expect: (r) => {
       expect(r.error?.type).toBe('timeout');
@@ -90,6 +99,7 @@ const CASES: Case[] = [
     code: {
       python: 'chunks = []\nwhile True:\n    chunks.append(bytearray(8 * 1024 * 1024))',
       javascript: 'const chunks = [];\nfor (;;) chunks.push(new Uint8Array(8 * 1024 * 1024).fill(1));',
+      wasm: wasm.growBomb,
     },
     request: { memory_mb: 128, timeout_ms: 20_000 },
     expect: (r) => {
@@ -99,7 +109,7 @@ const CASES: Case[] = [
   },
   {
     name: 'stdout past its cap is truncated, and the code still completes',
-    code: { python: 'import sys\nsys.stdout.write("x" * (3 * 1024 * 1024))', javascript: 'process.stdout.write("x".repeat(3 * 1024 * 1024))' },
+    code: { python: 'import sys\nsys.stdout.write("x" * (3 * 1024 * 1024))', javascript: 'process.stdout.write("x".repeat(3 * 1024 * 1024))', wasm: wasm.flood(48) },
     expect: (r) => {
       expect(r).toMatchObject({ status: 'completed', stdout_truncated: true });
       expect(r.stdout.length).toBeLessThanOrEqual(1024 * 1024);
@@ -123,6 +133,7 @@ const CASES: Case[] = [
     code: {
       python: 'import os\nprint(os.path.exists("/tmp/isola-left"), os.environ.get("ISOLA_LEFT"))\nopen("/tmp/isola-left", "w").write("x")\nos.environ["ISOLA_LEFT"] = "1"',
       javascript: 'const fs = require("fs");\nconsole.log(fs.existsSync("/tmp/isola-left"), process.env.ISOLA_LEFT);\nfs.writeFileSync("/tmp/isola-left", "x");\nprocess.env.ISOLA_LEFT = "1";',
+      wasm: wasm.leaveAFile,
     },
     // Run twice on the same worker: the second run must see what the first saw.
     expect: () => {},
@@ -131,7 +142,7 @@ const CASES: Case[] = [
 
 /** Every (lane, language) pair the registry promises, with the request fields that route to it. */
 const TARGETS = LANES.flatMap((lane) => {
-  const languages: Language[] = lane.languages.length > 0 ? (lane.languages.filter((l) => l !== 'typescript') as Language[]) : ['python', 'javascript'];
+  const languages: Language[] = lane.languages.length > 0 ? (lane.languages.filter((l): l is Language => l in FRESH) as Language[]) : ['python', 'javascript'];
   return languages.map((language) => ({ lane: lane.name, language, runtime: lane.languages.length > 0 ? 'auto' : lane.name }));
 });
 
@@ -144,17 +155,19 @@ describe.each(TARGETS)('lane $lane, $language', ({ lane, language, runtime }) =>
   afterAll(async () => {
     await engine?.close();
   });
-  const run = (testCase: Case) => engine.execute({ language, runtime, code: testCase.code[language], ...testCase.request });
+  const run = async (code: string, testCase: Case) => engine.execute({ language, runtime, code: language === 'wasm' ? await watBase64(code) : code, ...testCase.request });
 
   for (const testCase of CASES) {
+    const code = testCase.code[language];
+    if (code === undefined) continue;
     it(testCase.name, async () => {
-      const response = await run(testCase);
+      const response = await run(code, testCase);
       expect(response.environment.lane).toBe(lane);
       testCase.expect(response);
       if (testCase.name.startsWith('no file')) {
-        const again = await run(testCase);
+        const again = await run(code, testCase);
         expect(again.stdout).toBe(response.stdout);
-        expect(response.stdout).toMatch(/^(False None|false undefined)\n$/);
+        expect(response.stdout).toMatch(FRESH[language]);
       }
     }, 60_000);
   }

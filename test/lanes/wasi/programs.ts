@@ -84,3 +84,53 @@ export const growBomb = command('(loop $more (br_if $more (i32.ne (memory.grow (
 
 /** Writes 64 KiB to stdout `times` times. */
 export const flood = (times: number) => command(`(local $i i32) (loop $again (drop (call $write (i32.const 1) (i32.const 0) (i32.const 65536))) (local.set $i (i32.add (local.get $i) (i32.const 1))) (br_if $again (i32.lt_u (local.get $i) (i32.const ${times}))))`);
+
+/** Sums every decimal number in inputs.json and writes {"total":N} to output.json. */
+export const sumInputs = command(
+  `(local $n i32) (local $i i32) (local $c i32) (local $cur i32) (local $total i32) (local $p i32) (local $fd i32)
+    (local.set $n (call $read (call $open (i32.const 256) (i32.const 11) (i32.const 0) (i64.const ${RIGHT_READ})) (i32.const 4096) (i32.const 60000)))
+    (block $done (loop $scan
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $c (i32.load8_u offset=4096 (local.get $i)))
+      (if (i32.lt_u (i32.sub (local.get $c) (i32.const 48)) (i32.const 10))
+        (then (local.set $cur (i32.add (i32.mul (local.get $cur) (i32.const 10)) (i32.sub (local.get $c) (i32.const 48)))))
+        (else (local.set $total (i32.add (local.get $total) (local.get $cur))) (local.set $cur (i32.const 0))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $scan)))
+    (local.set $total (i32.add (local.get $total) (local.get $cur)))
+    (local.set $p (i32.const 1100))
+    (loop $digit
+      (local.set $p (i32.sub (local.get $p) (i32.const 1)))
+      (i32.store8 (local.get $p) (i32.add (i32.const 48) (i32.rem_u (local.get $total) (i32.const 10))))
+      (local.set $total (i32.div_u (local.get $total) (i32.const 10)))
+      (br_if $digit (local.get $total)))
+    (local.set $fd (call $open (i32.const 272) (i32.const 11) (i32.const ${O_CREAT_TRUNC}) (i64.const ${RIGHT_WRITE})))
+    (drop (call $write (local.get $fd) (i32.const 512) (i32.const 9)))
+    (drop (call $write (local.get $fd) (local.get $p) (i32.sub (i32.const 1100) (local.get $p))))
+    (drop (call $write (local.get $fd) (i32.const 521) (i32.const 1)))`,
+  { strings: { 256: 'inputs.json', 272: 'output.json', 512: '{"total":', 521: '}' } },
+);
+
+/** Copies stdin to stdout in upper case (ASCII). */
+export const upperStdin = command(
+  `(local $n i32) (local $i i32) (local $c i32)
+    (local.set $n (call $read (i32.const 0) (i32.const 4096) (i32.const 60000)))
+    (block $done (loop $up
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $c (i32.load8_u offset=4096 (local.get $i)))
+      (if (i32.lt_u (i32.sub (local.get $c) (i32.const 97)) (i32.const 26))
+        (then (i32.store8 offset=4096 (local.get $i) (i32.sub (local.get $c) (i32.const 32)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $up)))
+    (drop (call $write (i32.const 1) (i32.const 4096) (local.get $n)))`,
+);
+
+/** Sleeps `seconds` in poll_oneoff on the monotonic clock, then returns. */
+export const sleepFor = (seconds: number) => `(module
+  (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (func (export "_start")
+    (i32.store8 (i32.const 8) (i32.const 0))
+    (i32.store (i32.const 16) (i32.const 1))
+    (i64.store (i32.const 24) (i64.const ${seconds * 1e9}))
+    (drop (call $poll (i32.const 0) (i32.const 64) (i32.const 1) (i32.const 128)))))`;
