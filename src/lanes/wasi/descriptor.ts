@@ -14,5 +14,5 @@ export const wasiLane: LaneDescriptor = {
   // Every loop and function entry checks the deadline flag; only a long host call can run past it.
   graceMs: 300,
   boundaries: ['wasm', 'no_host_realm', 'scrubbed_env'],
-  fingerprint: { packages: ['@ruby/3.4-wasm-wasi'], runtimeFiles: WASI_RUNTIME_FILES },
+  fingerprint: { packages: ['@ruby/4.0-wasm-wasi'], runtimeFiles: WASI_RUNTIME_FILES },
 };

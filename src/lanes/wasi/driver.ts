@@ -22,7 +22,7 @@ export interface WasiLanePlatform {
   ruby?(): Promise<RubyRunner>;
 }
 
-/** Runs one Ruby execution; lives in ruby-run.ts, built over the same fresh instances. */
+/** Runs one Ruby execution (ruby-run.ts, over the same fresh instances). */
 export type RubyRunner = (job: GuestJob, control: WebAssembly.Memory) => Omit<GuestResult, 'cache' | 'setupMs' | 'runMs'>;
 
 /** Guards and compiles a user's module for fresh instances: a deadline check in every loop and function. */

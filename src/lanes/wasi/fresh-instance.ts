@@ -22,6 +22,7 @@ export interface GuardedProgram {
 export interface InstanceSetup {
   args: readonly string[];
   files: Map<string, Uint8Array>;
+  directories?: Record<string, Map<string, Uint8Array>>;
   stdin: Uint8Array;
   layer?: LaneSession['fs']['root'];
   memoryBytes: number;
@@ -68,6 +69,7 @@ export function runFreshInstance(
   const session = newLaneSession({
     ...(setup.layer ? { layer: setup.layer } : {}),
     files: setup.files,
+    ...(setup.directories ? { directories: setup.directories } : {}),
     stdin: setup.stdin,
     stdoutBytes: setup.stdoutBytes,
     stderrBytes: setup.stderrBytes,

@@ -23,6 +23,8 @@ export interface LaneSession extends Session {
 export interface LaneSessionOptions {
   layer?: DirNode;
   files: Map<string, Uint8Array>;
+  /** Writable directories beside the root's files (Ruby's /tmp), by name, with their initial files. */
+  directories?: Record<string, Map<string, Uint8Array>>;
   stdin: Uint8Array;
   stdoutBytes: number;
   stderrBytes: number;
@@ -42,7 +44,7 @@ export function newLaneSession(options: LaneSessionOptions): LaneSession {
     inodesLeft: MAX_INODES,
   };
   const now = () => BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6));
-  const fs = new ExecutionFs(options.layer ?? EMPTY_LAYER, {}, budget, now, options.files);
+  const fs = new ExecutionFs(options.layer ?? EMPTY_LAYER, options.directories ?? {}, budget, now, options.files);
   const stdout = new StreamCapture(options.stdoutBytes);
   const stderr = new StreamCapture(options.stderrBytes);
   const sink = (capture: StreamCapture): Descriptor => {
