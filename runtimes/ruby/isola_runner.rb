@@ -7,6 +7,7 @@
 # - "auto": "main" when the code defines a top-level `main` and never calls it itself while its
 #   statements run, else "script".
 #
+# Loaded once per worker into Ruby's boot image; each execution calls IsolaRunner.run.
 # The result goes to RESULT_PATH as JSON: {"mode", "exit_code", "return_json", "failure"}. The host reads
 # it as untrusted data: user code runs in the same interpreter and could write that file itself.
 # `exit n` is exit code n; an exception is exit code 1 with failure "exception" (message "Class: text",
@@ -17,6 +18,8 @@ module IsolaRunner
   RESULT_PATH = "/tmp/.isola-result.json"
 
   def self.run(code, mode, output_limit)
+    # Every execution starts from the same boot image: its generator must not repeat another's.
+    srand
     result = { "mode" => mode == "main" ? "main" : "script", "exit_code" => 0, "return_json" => nil, "failure" => nil }
     watch = mode == "script" ? nil : watch_main
     begin

@@ -17,6 +17,18 @@ const MAX_PAGES = 65536;
 export interface GuardedProgram {
   module: WebAssembly.Module;
   initialPages: number;
+  /** Export names of the module's mutable globals (the guard exports them), for images. */
+  globalExports?: readonly string[];
+}
+
+/**
+ * An instance's state after a boot (Ruby's interpreter after start-up): all of linear memory and every
+ * mutable global. A module the guard accepts for reuse (no table or segment mutation) has no other state,
+ * so a fresh instance with this copied in is the booted instance, again, for every execution.
+ */
+export interface InstanceImage {
+  memory: Uint8Array;
+  globals: readonly (number | bigint)[];
 }
 
 export interface InstanceSetup {
@@ -30,6 +42,8 @@ export interface InstanceSetup {
   stderrBytes: number;
   /** Imports besides WASI and the guard's (Ruby's JS-interop functions, stubbed). */
   extraImports?: WebAssembly.Imports;
+  /** Start from this image instead of the module's initial memory. */
+  image?: InstanceImage;
 }
 
 /** How the run ended, before it is read as a result. */
@@ -84,10 +98,11 @@ export function runFreshInstance(
     deadlineRaised: Atomics.load(deadline, 0) !== 0,
     memoryFull: words[CONTROL_REFUSED_WORD] !== 0 || (memory?.buffer.byteLength ?? 0) + session.fsBytes() + 2 * PAGE > limitBytes,
   });
-  if (program.initialPages > limitPages) return finish({ kind: 'too_large', initialBytes: program.initialPages * PAGE });
+  const initialPages = setup.image ? setup.image.memory.length / PAGE : program.initialPages;
+  if (initialPages > limitPages) return finish({ kind: 'too_large', initialBytes: initialPages * PAGE });
   words[CONTROL_LIMIT_PAGES_WORD] = limitPages;
   words[CONTROL_REFUSED_WORD] = 0;
-  memory = new WebAssembly.Memory({ initial: program.initialPages, maximum: Math.max(program.initialPages, limitPages) });
+  memory = new WebAssembly.Memory({ initial: initialPages, maximum: Math.max(initialPages, limitPages) });
   dirtyMemory ??= new WebAssembly.Memory({ initial: DIRTY_MAP_PAGES, maximum: DIRTY_MAP_PAGES });
   // An empty environment; marks of guest ranges (for image resets) have nowhere to go and are not needed.
   const host = new WasiHost(memory, deadline, setup.args, [], new Uint8Array(0));
@@ -98,6 +113,7 @@ export function runFreshInstance(
       wasi_snapshot_preview1: host.imports.wasi_snapshot_preview1,
       [MAIN_MEMORY.module]: { [MAIN_MEMORY.name]: memory, [CONTROL_MEMORY.name]: control, [DIRTY_MEMORY.name]: dirtyMemory },
     } as WebAssembly.Imports);
+    if (setup.image) restoreImage(instance, memory, program, setup.image);
     return finish({ kind: 'returned', value: start(instance.exports, memory) });
   } catch (error) {
     if (error instanceof GuestExit) return finish({ kind: 'exited', code: error.code });
@@ -107,4 +123,22 @@ export function runFreshInstance(
   } finally {
     host.session = undefined;
   }
+}
+
+function restoreImage(instance: WebAssembly.Instance, memory: WebAssembly.Memory, program: GuardedProgram, image: InstanceImage): void {
+  // After instantiation: its active data segments were just written over the memory the image replaces.
+  new Uint8Array(memory.buffer).set(image.memory);
+  const names = program.globalExports ?? [];
+  if (names.length !== image.globals.length) throw new Error(`wasi: the image has ${image.globals.length} globals, the module ${names.length}`);
+  names.forEach((name, i) => {
+    (instance.exports[name] as WebAssembly.Global).value = image.globals[i];
+  });
+}
+
+/** The image of an instance now: a copy of its memory and its mutable globals' values. */
+export function captureImage(exports: WebAssembly.Exports, memory: WebAssembly.Memory, program: GuardedProgram): InstanceImage {
+  return {
+    memory: new Uint8Array(memory.buffer).slice(),
+    globals: (program.globalExports ?? []).map((name) => (exports[name] as WebAssembly.Global).value as number | bigint),
+  };
 }

@@ -5,15 +5,17 @@
  * `_initialize`, `ruby-init(args)`, `ruby-init-loadpath`, `rb-eval-string-protect(code)`, arguments
  * lowered by hand (canonical ABI: a string is ptr+len in guest memory from `cabi_realloc`).
  *
- * One eval runs the lane's runner (runtimes/ruby/isola_runner.rb) with the user's code as base64; the
- * runner writes its result to /tmp/.isola-result.json, read back here as untrusted data (user code shares
- * the interpreter and may write it too). Its JS-interop imports (`require "js"`) are refused: there is
+ * A worker boots Ruby once (start-up and the lane's runner, runtimes/ruby/isola_runner.rb, loaded) and
+ * keeps that instance's image; every execution is a fresh instance with the image copied in and one eval,
+ * `IsolaRunner.run` with the user's code as base64. The runner writes its result to
+ * /tmp/.isola-result.json, read back here as untrusted data (user code shares the interpreter and may
+ * write it too). Its JS-interop imports (`require "js"`) are refused: there is
  * no JavaScript realm to reach. Portable.
  */
 import { memoryFailure } from '../failures.js';
 import type { EntryMode, GuestFailure, GuestJob, GuestResult } from '../lane.js';
 import { bytesToBase64 } from '../base64.js';
-import { runFreshInstance, type GuardedProgram } from './fresh-instance.js';
+import { captureImage, runFreshInstance, type GuardedProgram, type InstanceImage, type InstanceRun } from './fresh-instance.js';
 import { mapInstanceRun } from './outcome.js';
 
 const encoder = new TextEncoder();
@@ -49,22 +51,43 @@ function rubyExports(exports: WebAssembly.Exports): RubyExports {
 
 export type RubyRun = Omit<GuestResult, 'cache' | 'setupMs' | 'runMs'>;
 
-export function runRuby(program: GuardedProgram, runnerSource: string, job: GuestJob, control: WebAssembly.Memory): RubyRun {
-  const mode = job.mode === 'main' || job.mode === 'script' ? job.mode : 'auto';
-  const source = `${runnerSource}\nIsolaRunner.run("${bytesToBase64(encoder.encode(job.code))}".unpack1("m0").force_encoding("UTF-8"), "${mode}", ${job.limits.outputBytes})\n`;
+/** Executions one boot image serves before a new boot (a new string-hash seed; the image is per worker). */
+const REBOOT_EVERY = 1000;
+/** The boot's own memory limit: Ruby's start-up is the lane's, not any execution's. */
+const BOOT_MEMORY_BYTES = 256 * 2 ** 20;
+
+interface Boot {
+  image: InstanceImage;
+  /** The resource table as the boot left it (the values its evals returned). */
+  handles: readonly number[];
+  runs: number;
+}
+
+/**
+ * A runner that boots Ruby once per worker (start-up, `require "json"`, the runner's definitions: ~250-
+ * 600 ms here) and starts every execution from that image in a fresh instance (a copy of ~45 MB).
+ */
+export function createRubyRunner(program: GuardedProgram, runnerSource: string): (job: GuestJob, control: WebAssembly.Memory) => RubyRun {
+  let boot: Boot | undefined;
+  return (job, control) => {
+    if (!boot || boot.runs >= REBOOT_EVERY) {
+      boot = undefined;
+      const made = bootRuby(program, runnerSource, job, control);
+      if ('failed' in made) return made.failed;
+      boot = made;
+    }
+    boot.runs++;
+    return runOnImage(program, boot, job, control);
+  };
+}
+
+function bootRuby(program: GuardedProgram, runnerSource: string, job: GuestJob, control: WebAssembly.Memory): Boot | { failed: RubyRun } {
+  const handles: number[] = [];
+  let image: InstanceImage | undefined;
   const run = runFreshInstance(
     program,
     control,
-    {
-      args: RUBY_ARGS,
-      files: new Map([['inputs.json', encoder.encode(job.inputsJson)]]),
-      directories: { [RESULT_DIR]: new Map() },
-      stdin: encoder.encode(job.stdin ?? job.inputsJson),
-      memoryBytes: job.memoryBytes,
-      stdoutBytes: job.limits.stdoutBytes,
-      stderrBytes: job.limits.stderrBytes,
-      extraImports: refusedInterop(),
-    },
+    { args: RUBY_ARGS, files: new Map(), directories: { [RESULT_DIR]: new Map() }, stdin: new Uint8Array(0), memoryBytes: BOOT_MEMORY_BYTES, stdoutBytes: 65536, stderrBytes: 65536, extraImports: interop(handles) },
     (exports, memory) => {
       const ruby = rubyExports(exports);
       ruby._initialize();
@@ -77,12 +100,53 @@ export function runRuby(program: GuardedProgram, runnerSource: string, job: Gues
       });
       ruby.rubyInit(list, args.length);
       ruby.rubyInitLoadpath();
-      const [ptr, length] = lowerString(ruby, memory, source);
-      const returned = ruby.rbEvalStringProtect(ptr, length);
-      // A (value handle, state) pair; state 0 means the runner itself did not raise.
-      return new DataView(memory.buffer).getInt32(returned + 4, true);
+      const state = evalString(ruby, memory, runnerSource);
+      if (state !== 0) return state;
+      image = captureImage(exports, memory, program);
+      return 0;
     },
   );
+  const fallbackMode: EntryMode = job.mode === 'main' ? 'main' : 'script';
+  if (run.deadlineRaised) return { failed: mapInstanceRun(job, run, fallbackMode, 'Ruby interpreter') };
+  const open = run.session.descriptors.flatMap((d, fd) => (d && fd > 3 ? [fd] : []));
+  if (!image || open.length > 0) {
+    const why = !image ? `its start-up ended as ${JSON.stringify(run.end)}: ${run.session.stderr.text().slice(0, 500)}` : `its start-up left descriptors ${open.join(', ')} open`;
+    return { failed: { exitCode: 1, mode: fallbackMode, stdout: '', stderr: '', stdoutTruncated: false, stderrTruncated: false, failure: { type: 'internal', message: `Ruby could not be started: ${why}` } } };
+  }
+  return { image, handles: [...handles], runs: 0 };
+}
+
+function runOnImage(program: GuardedProgram, boot: Boot, job: GuestJob, control: WebAssembly.Memory): RubyRun {
+  const mode = job.mode === 'main' || job.mode === 'script' ? job.mode : 'auto';
+  const source = `IsolaRunner.run("${bytesToBase64(encoder.encode(job.code))}".unpack1("m0").force_encoding("UTF-8"), "${mode}", ${job.limits.outputBytes})`;
+  const run = runFreshInstance(
+    program,
+    control,
+    {
+      args: RUBY_ARGS,
+      files: new Map([['inputs.json', encoder.encode(job.inputsJson)]]),
+      directories: { [RESULT_DIR]: new Map() },
+      stdin: encoder.encode(job.stdin ?? job.inputsJson),
+      memoryBytes: job.memoryBytes,
+      stdoutBytes: job.limits.stdoutBytes,
+      stderrBytes: job.limits.stderrBytes,
+      extraImports: interop([...boot.handles]),
+      image: boot.image,
+    },
+    (exports, memory) => evalString(rubyExports(exports), memory, source),
+  );
+  return readRun(job, run);
+}
+
+/** One eval; its state (0: the code did not raise out of it). */
+function evalString(ruby: RubyExports, memory: WebAssembly.Memory, source: string): number {
+  const [ptr, length] = lowerString(ruby, memory, source);
+  const returned = ruby.rbEvalStringProtect(ptr, length);
+  // A (value handle, state) pair in guest memory.
+  return new DataView(memory.buffer).getInt32(returned + 4, true);
+}
+
+function readRun(job: GuestJob, run: InstanceRun): RubyRun {
   const fallbackMode: EntryMode = job.mode === 'main' ? 'main' : 'script';
   const mapped = mapInstanceRun(job, run, fallbackMode, 'Ruby interpreter');
   if (mapped.failure) return mapped;
@@ -136,12 +200,11 @@ function readFailure(raw: unknown): GuestFailure | undefined {
  * ruby.wasm's imports for its `js` library and the component resource table. Every JS-interop call
  * traps (there is no realm); the resource table is a plain per-instance map of handles.
  */
-function refusedInterop(): WebAssembly.Imports {
+function interop(handles: number[]): WebAssembly.Imports {
   const refuse = () => {
     throw new WebAssembly.RuntimeError('the js library is not available in the wasi lane: Ruby has no JavaScript realm here');
   };
   // This build's import names carry their WIT signature after ": ": answer every name.
-  const handles: number[] = [];
   return {
     'rb-js-abi-host': new Proxy({}, { get: () => refuse }),
     canonical_abi: {

@@ -13,7 +13,7 @@ import type { CreateDriver, DriverHost } from '../lane.js';
 import { WASI_RUNTIME_FILES } from './descriptor.js';
 import { createWasiDriver, type RubyRunner } from './driver.js';
 import type { GuardedProgram } from './fresh-instance.js';
-import { runRuby } from './ruby-run.js';
+import { createRubyRunner } from './ruby-run.js';
 
 /** Bump when guard-module.ts changes what it writes for fresh instances. */
 const GUARD_VERSION = 1;
@@ -24,10 +24,7 @@ async function loadRuby(host: DriverHost): Promise<RubyRunner> {
   const stat = statSync(path);
   const key = `wasi-ruby-guarded-${createHash('sha256').update(`${path} ${stat.size} ${stat.mtimeMs} guard ${GUARD_VERSION}`).digest('hex').slice(0, 32)}`;
   let module = host.sharedModule?.(key);
-  let initialPages: number;
-  if (module) {
-    initialPages = pagesOf(module);
-  } else {
+  if (!module) {
     let guarded = await host.snapshots?.get(key).catch(() => undefined);
     if (!guarded) {
       const result = guardModule(new Uint8Array(readFileSync(path)), { maximumPages: 65536, instances: 'fresh' });
@@ -41,19 +38,12 @@ async function loadRuby(host: DriverHost): Promise<RubyRunner> {
     // The bytes are the guard's own output of the npm package's module.
     setFlagsFromString('--wasm-lazy-validation');
     module = await WebAssembly.compile(guarded as Uint8Array<ArrayBuffer>);
-    initialPages = pagesOf(module);
     host.shareModule?.(key, module);
   }
-  const program: GuardedProgram = { module, initialPages };
-  const runner = host.runtimeFile(WASI_RUNTIME_FILES[0]!);
-  return (job, control) => runRuby(program, runner, job, control);
-}
-
-/** The guarded module's initial pages, from the facts the guard writes into it. */
-function pagesOf(module: WebAssembly.Module): number {
   const facts = guardFacts(module);
   if (!facts) throw new Error('wasi: the cached Ruby module was not written by this guard');
-  return facts.initialPages;
+  const program: GuardedProgram = { module, initialPages: facts.initialPages, globalExports: facts.globalExports };
+  return createRubyRunner(program, host.runtimeFile(WASI_RUNTIME_FILES[0]!));
 }
 
 export const createDriver: CreateDriver = async (host) => createWasiDriver(host, { ruby: () => loadRuby(host) });
