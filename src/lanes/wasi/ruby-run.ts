@@ -58,6 +58,8 @@ const BOOT_MEMORY_BYTES = 256 * 2 ** 20;
 
 interface Boot {
   image: InstanceImage;
+  /** The last execution's memory, if it did not grow: the next one overwrites it with the image. */
+  spare?: WebAssembly.Memory | undefined;
   /** The resource table as the boot left it (the values its evals returned). */
   handles: readonly number[];
   runs: number;
@@ -132,9 +134,12 @@ function runOnImage(program: GuardedProgram, boot: Boot, job: GuestJob, control:
       stderrBytes: job.limits.stderrBytes,
       extraImports: interop([...boot.handles]),
       image: boot.image,
+      ...(boot.spare ? { memory: boot.spare } : {}),
     },
     (exports, memory) => evalString(rubyExports(exports), memory, source),
   );
+  // A memory that grew would tell the next execution how far this one went (and cost a tail to zero).
+  boot.spare = run.memory?.buffer.byteLength === boot.image.memory.length ? run.memory : undefined;
   return readRun(job, run);
 }
 
