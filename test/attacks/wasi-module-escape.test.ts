@@ -57,7 +57,7 @@ describe('wasi module escape', () => {
   it('a module whose initial memory is above memory_mb does not start', async () => {
     const response = await run(command('(nop)', { pages: 2048 }), { memory_mb: 64 });
     expect(response).toMatchObject({ status: 'error', error: { type: 'memory_limit' } });
-    expect(response.error?.message).toContain('declares 128 MB of initial memory');
+    expect(response.error?.message).toContain('needs 128 MB of memory to start');
   });
 
   it('an endless loop, an endless tail call and a sleep all end at the deadline', async () => {

@@ -47,7 +47,7 @@ export interface InstanceSetup {
   /**
    * With `image`: a memory of exactly the image's size to reuse (the last execution's, which did not
    * grow). Every byte is overwritten with the image, so it is the image again; reusing it saves mapping
-   * and faulting in ~45 MB. Its maximum must not be below the execution's limit (use MAX_PAGES).
+   * and faulting in ~65 MB. Its maximum must not be below the execution's limit (use MAX_PAGES).
    */
   memory?: WebAssembly.Memory;
 }

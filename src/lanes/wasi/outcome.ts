@@ -13,7 +13,7 @@ export function mapInstanceRun(job: GuestJob, run: InstanceRun, mode: EntryMode,
   const { session, end } = run;
   const streams = { mode, stdout: session.stdout.text(), stderr: session.stderr.text(), stdoutTruncated: session.stdout.truncated, stderrTruncated: session.stderr.truncated };
   const fail = ({ exitCode, failure }: { exitCode: number; failure: GuestFailure }): Mapped => ({ ...streams, exitCode, failure });
-  if (end.kind === 'too_large') return fail(memoryFailure(job.memoryBytes, undefined, `the ${what} declares ${Math.ceil(end.initialBytes / 2 ** 20)} MB of initial memory`));
+  if (end.kind === 'too_large') return fail(memoryFailure(job.memoryBytes, undefined, `the ${what} needs ${Math.ceil(end.initialBytes / 2 ** 20)} MB of memory to start`));
   // A raised flag means the deadline passed while the guest ran: even one that then returned (a sleep
   // woken by the flag, then no loop to trap in) ran past it.
   if (run.deadlineRaised) return fail(timeoutFailure(job.timeoutMs));

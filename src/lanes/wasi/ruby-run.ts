@@ -67,7 +67,7 @@ interface Boot {
 
 /**
  * A runner that boots Ruby once per worker (start-up, `require "json"`, the runner's definitions: ~250-
- * 600 ms here) and starts every execution from that image in a fresh instance (a copy of ~45 MB).
+ * 600 ms here) and starts every execution from that image in a fresh instance (a copy of ~65 MB).
  */
 export function createRubyRunner(program: GuardedProgram, runnerSource: string): (job: GuestJob, control: WebAssembly.Memory) => RubyRun {
   let boot: Boot | undefined;
