@@ -11,8 +11,16 @@ import { command, flood, growBomb, hello, leaveAFile, openPath, sleepFor, spin }
 import { watBase64 } from '../lanes/wasi/wat.js';
 
 let engine: Engine;
+/** Workers of the lane terminated (a deadline kill or a crash): none may be. */
+let restarts = 0;
 beforeAll(async () => {
-  engine = await createEngine({ workers: { quickjs: 0, cpython: 0, wasi: 1, native: 0 } });
+  engine = await createEngine({
+    workers: { quickjs: 0, cpython: 0, wasi: 1, native: 0 },
+    maxWorkers: { wasi: 1 },
+    onEvent: (event) => {
+      if (event.type === 'worker_restart' && event.lane === 'wasi') restarts++;
+    },
+  });
 });
 afterAll(async () => {
   await engine?.close();
@@ -24,6 +32,7 @@ const run = async (wat: string, request: Partial<ExecuteRequestInput> = {}) => e
 async function expectHealthy(): Promise<void> {
   const response = await run(hello('ok\n'));
   expect(response).toMatchObject({ status: 'completed', stdout: 'ok\n' });
+  expect(restarts).toBe(0);
 }
 
 describe('wasi module escape', () => {
