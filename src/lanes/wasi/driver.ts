@@ -10,6 +10,7 @@ import { base64ToBytes } from '../base64.js';
 import type { DriverHost, GuestJob, GuestResult, LaneDriver } from '../lane.js';
 import { runFreshInstance, type GuardedProgram } from './fresh-instance.js';
 import { mapInstanceRun } from './outcome.js';
+import type { RubyRunner } from './ruby-run.js';
 
 /** The guard's hard ceiling of linear memory; each execution's own limit is set below it. */
 const MAXIMUM_PAGES = 65536;
@@ -20,10 +21,12 @@ const encoder = new TextEncoder();
 export interface WasiLanePlatform {
   /** Ruby, prepared on the first Ruby job of a worker (the Node edge reads and guards ruby+stdlib.wasm). */
   ruby?(): Promise<RubyRunner>;
+  /**
+   * Boot Ruby when the worker starts instead of in its first Ruby job (operator option `preloadRuby`):
+   * that job then does not spend its deadline on ~1 s of start-up, at the cost of ~65 MB per worker.
+   */
+  preloadRuby?: boolean;
 }
-
-/** Runs one Ruby execution (ruby-run.ts, over the same fresh instances). */
-export type RubyRunner = (job: GuestJob, control: WebAssembly.Memory) => Omit<GuestResult, 'cache' | 'setupMs' | 'runMs'>;
 
 /** Guards and compiles a user's module for fresh instances: a deadline check in every loop and function. */
 export async function compileUserModule(bytes: Uint8Array): Promise<GuardedProgram> {
@@ -31,13 +34,19 @@ export async function compileUserModule(bytes: Uint8Array): Promise<GuardedProgr
   return { module: await WebAssembly.compile(guarded.bytes as Uint8Array<ArrayBuffer>), initialPages: guarded.initialPages };
 }
 
-export function createWasiDriver(host: DriverHost, platform: WasiLanePlatform): LaneDriver {
+export async function createWasiDriver(host: DriverHost, platform: WasiLanePlatform): Promise<LaneDriver> {
   const control = host.interruptMemory ?? new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
   const deadline = new Int32Array(control.buffer);
   const modules = new Map<string, GuardedProgram>();
   let ruby: Promise<RubyRunner> | undefined;
   let jobs = 0;
   let rubyReady = false;
+  if (platform.preloadRuby && platform.ruby) {
+    const runner = await platform.ruby();
+    runner.boot(control);
+    ruby = Promise.resolve(runner);
+    rubyReady = true;
+  }
 
   const userModule = async (code: string): Promise<{ program: GuardedProgram; cache: GuestResult['cache'] } | { message: string }> => {
     const known = modules.get(code);
@@ -82,7 +91,7 @@ export function createWasiDriver(host: DriverHost, platform: WasiLanePlatform): 
           return internal(job, `Ruby could not be loaded: ${error instanceof Error ? error.message : String(error)}`, setupStart);
         }
         const runStart = performance.now();
-        const result = runner(job, control);
+        const result = runner.run(job, control);
         return { ...result, cache, setupMs: runStart - setupStart, runMs: performance.now() - runStart };
       }
       const compiled = await userModule(job.code);

@@ -69,21 +69,34 @@ interface Boot {
  * A runner that boots Ruby once per worker (start-up, `require "json"`, the runner's definitions: ~250-
  * 600 ms here) and starts every execution from that image in a fresh instance (a copy of ~65 MB).
  */
-export function createRubyRunner(program: GuardedProgram, runnerSource: string): (job: GuestJob, control: WebAssembly.Memory) => RubyRun {
+export interface RubyRunner {
+  run(job: GuestJob, control: WebAssembly.Memory): RubyRun;
+  /** Boots now, outside any job (a worker told to preload Ruby); throws if Ruby cannot start. */
+  boot(control: WebAssembly.Memory): void;
+}
+
+export function createRubyRunner(program: GuardedProgram, runnerSource: string): RubyRunner {
   let boot: Boot | undefined;
-  return (job, control) => {
-    if (!boot || boot.runs >= REBOOT_EVERY) {
-      boot = undefined;
-      const made = bootRuby(program, runnerSource, job, control);
-      if ('failed' in made) return made.failed;
+  return {
+    run(job, control) {
+      if (!boot || boot.runs >= REBOOT_EVERY) {
+        boot = undefined;
+        const made = bootRuby(program, runnerSource, control, job);
+        if ('failed' in made) return made.failed;
+        boot = made;
+      }
+      boot.runs++;
+      return runOnImage(program, boot, job, control);
+    },
+    boot(control) {
+      const made = bootRuby(program, runnerSource, control);
+      if ('failed' in made) throw new Error(made.failed.failure?.message ?? 'Ruby could not be started');
       boot = made;
-    }
-    boot.runs++;
-    return runOnImage(program, boot, job, control);
+    },
   };
 }
 
-function bootRuby(program: GuardedProgram, runnerSource: string, job: GuestJob, control: WebAssembly.Memory): Boot | { failed: RubyRun } {
+function bootRuby(program: GuardedProgram, runnerSource: string, control: WebAssembly.Memory, job?: GuestJob): Boot | { failed: RubyRun } {
   const handles: number[] = [];
   let image: InstanceImage | undefined;
   const run = runFreshInstance(
@@ -108,8 +121,8 @@ function bootRuby(program: GuardedProgram, runnerSource: string, job: GuestJob, 
       return 0;
     },
   );
-  const fallbackMode: EntryMode = job.mode === 'main' ? 'main' : 'script';
-  if (run.deadlineRaised) return { failed: mapInstanceRun(job, run, fallbackMode, 'Ruby interpreter') };
+  const fallbackMode: EntryMode = job?.mode === 'main' ? 'main' : 'script';
+  if (job && run.deadlineRaised) return { failed: mapInstanceRun(job, run, fallbackMode, 'Ruby interpreter') };
   const open = run.session.descriptors.flatMap((d, fd) => (d && fd > 3 ? [fd] : []));
   if (!image || open.length > 0) {
     const why = !image ? `its start-up ended as ${JSON.stringify(run.end)}: ${run.session.stderr.text().slice(0, 500)}` : `its start-up left descriptors ${open.join(', ')} open`;

@@ -11,9 +11,9 @@ import { setFlagsFromString } from 'node:v8';
 import { guardFacts, guardModule } from '../../wasm/guard-module.js';
 import type { CreateDriver, DriverHost } from '../lane.js';
 import { WASI_RUNTIME_FILES } from './descriptor.js';
-import { createWasiDriver, type RubyRunner } from './driver.js';
+import { createWasiDriver } from './driver.js';
 import type { GuardedProgram } from './fresh-instance.js';
-import { createRubyRunner } from './ruby-run.js';
+import { createRubyRunner, type RubyRunner } from './ruby-run.js';
 
 /** Bump when guard-module.ts changes what it writes for fresh instances. */
 const GUARD_VERSION = 1;
@@ -46,4 +46,5 @@ async function loadRuby(host: DriverHost): Promise<RubyRunner> {
   return createRubyRunner(program, host.runtimeFile(WASI_RUNTIME_FILES[0]!));
 }
 
-export const createDriver: CreateDriver = async (host) => createWasiDriver(host, { ruby: () => loadRuby(host) });
+export const createDriver: CreateDriver = async (host, config) =>
+  createWasiDriver(host, { ruby: () => loadRuby(host), preloadRuby: config.options['preloadRuby'] === true });

@@ -65,3 +65,20 @@ describe('ruby lane', () => {
     expect(response).toMatchObject({ status: 'error', error: { type: 'memory_limit' } });
   });
 });
+
+describe('ruby preloaded at worker start (laneOptions.wasi.preloadRuby)', () => {
+  let preloaded: Engine;
+  beforeAll(async () => {
+    preloaded = await createEngine({ workers: { quickjs: 0, cpython: 0, wasi: 1, native: 0 }, laneOptions: { wasi: { preloadRuby: true } } });
+    // The worker is ready once its driver exists, i.e. after Ruby booted.
+    while ((preloaded.readiness().lanes.wasi?.workers.ready ?? 0) < 1) await new Promise((resolve) => setTimeout(resolve, 50));
+  }, 60_000);
+  afterAll(async () => {
+    await preloaded?.close();
+  });
+
+  it("the first Ruby job does not pay Ruby's boot: a short deadline holds, and nothing was prepared for it", async () => {
+    const response = await preloaded.execute({ language: 'ruby', code: 'def main = { "first" => true }', timeout_ms: 2000 });
+    expect(response).toMatchObject({ status: 'completed', output: { first: true }, environment: { cache: 'hit' } });
+  });
+});
