@@ -81,6 +81,13 @@ describe('wasi module escape', () => {
     await expectHealthy();
   });
 
+  it('an uncaught WebAssembly exception ends as an exception, not a host error', async () => {
+    const response = await run(`(module (tag $boom) (memory (export "memory") 1) (func (export "_start") (throw $boom)))`);
+    expect(response).toMatchObject({ status: 'completed', return_code: 1, error: { type: 'exception' } });
+    expect(response.error?.message).toContain('uncaught WebAssembly exception');
+    await expectHealthy();
+  });
+
   it('unbounded recursion ends as an exception, not a crash', async () => {
     const response = await run(command('(call $down)', { extra: '(func $down (call $down))' }));
     expect(response).toMatchObject({ status: 'completed', return_code: 1, error: { type: 'exception' } });

@@ -70,6 +70,9 @@ export interface InstanceRun {
   memory: WebAssembly.Memory | undefined;
 }
 
+/** WebAssembly.Exception (exception handling), which TypeScript's DOM/ES libs do not declare yet. */
+const WasmException = (WebAssembly as unknown as { Exception?: abstract new (...args: never[]) => object }).Exception;
+
 /** Unused by fresh instances (nothing is reset), but the guarded module imports it: one per worker. */
 let dirtyMemory: WebAssembly.Memory | undefined;
 
@@ -129,6 +132,8 @@ export function runFreshInstance(
     if (error instanceof GuestExit) return finish({ kind: 'exited', code: error.code });
     if (error instanceof RangeError) return finish({ kind: 'trapped', message: error.message, stack: /call stack/i.test(error.message) });
     if (error instanceof WebAssembly.RuntimeError) return finish({ kind: 'trapped', message: error.message, stack: false });
+    // A Wasm exception (exception handling's `throw`) that no guest frame caught: the module's own end.
+    if (WasmException && error instanceof WasmException) return finish({ kind: 'trapped', message: 'an uncaught WebAssembly exception', stack: false });
     throw error;
   } finally {
     host.session = undefined;

@@ -8,7 +8,7 @@ let loaded: ReturnType<typeof wabt> | undefined;
 
 export async function wat(text: string): Promise<Uint8Array> {
   loaded ??= wabt();
-  const module = (await loaded).parseWat('test.wat', text, { tail_call: true, bulk_memory: true, multi_value: true });
+  const module = (await loaded).parseWat('test.wat', text, { tail_call: true, bulk_memory: true, multi_value: true, exceptions: true });
   try {
     module.resolveNames();
     module.validate();
