@@ -267,7 +267,8 @@ function readMutableGlobals(bytes: Uint8Array, s: RawSection | undefined, import
   return mutable;
 }
 
-function skipConstExpression(r: Reader): void {
+/** Skips a constant expression (a global initialiser, a segment offset) up to and including its `end`. */
+export function skipConstExpression(r: Reader): void {
   for (;;) {
     const op = r.u8();
     if (op === 0x0b) return;

@@ -75,8 +75,13 @@ export interface RubyRunner {
   boot(control: WebAssembly.Memory): void;
 }
 
-export function createRubyRunner(program: GuardedProgram, runnerSource: string): RubyRunner {
+/**
+ * `imageModule`: the same module with its data segments passive (src/wasm/passive-data.ts), for the
+ * instances that start from the image: they skip copying segments the image overwrites anyway.
+ */
+export function createRubyRunner(program: GuardedProgram, runnerSource: string, imageModule?: WebAssembly.Module): RubyRunner {
   let boot: Boot | undefined;
+  const onImage: GuardedProgram = imageModule ? { ...program, module: imageModule } : program;
   return {
     run(job, control) {
       if (!boot || boot.runs >= REBOOT_EVERY) {
@@ -86,7 +91,7 @@ export function createRubyRunner(program: GuardedProgram, runnerSource: string):
         boot = made;
       }
       boot.runs++;
-      return runOnImage(program, boot, job, control);
+      return runOnImage(onImage, boot, job, control);
     },
     boot(control) {
       const made = bootRuby(program, runnerSource, control);

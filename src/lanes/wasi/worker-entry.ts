@@ -9,6 +9,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { guardFacts, guardModule } from '../../wasm/guard-module.js';
+import { withPassiveData } from '../../wasm/passive-data.js';
 import type { CreateDriver, DriverHost } from '../lane.js';
 import { WASI_RUNTIME_FILES } from './descriptor.js';
 import { createWasiDriver } from './driver.js';
@@ -24,7 +25,8 @@ async function loadRuby(host: DriverHost): Promise<RubyRunner> {
   const stat = statSync(path);
   const key = `wasi-ruby-guarded-${createHash('sha256').update(`${path} ${stat.size} ${stat.mtimeMs} guard ${GUARD_VERSION}`).digest('hex').slice(0, 32)}`;
   let module = host.sharedModule?.(key);
-  if (!module) {
+  let imageModule = host.sharedModule?.(`${key}-image`);
+  if (!module || !imageModule) {
     let guarded = await host.snapshots?.get(key).catch(() => undefined);
     if (!guarded) {
       const result = guardModule(new Uint8Array(readFileSync(path)), { maximumPages: 65536, instances: 'fresh' });
@@ -38,12 +40,14 @@ async function loadRuby(host: DriverHost): Promise<RubyRunner> {
     // The bytes are the guard's own output of the npm package's module.
     setFlagsFromString('--wasm-lazy-validation');
     module = await WebAssembly.compile(guarded as Uint8Array<ArrayBuffer>);
+    imageModule = await WebAssembly.compile(withPassiveData(guarded) as Uint8Array<ArrayBuffer>);
     host.shareModule?.(key, module);
+    host.shareModule?.(`${key}-image`, imageModule);
   }
   const facts = guardFacts(module);
   if (!facts) throw new Error('wasi: the cached Ruby module was not written by this guard');
   const program: GuardedProgram = { module, initialPages: facts.initialPages, globalExports: facts.globalExports };
-  return createRubyRunner(program, host.runtimeFile(WASI_RUNTIME_FILES[0]!));
+  return createRubyRunner(program, host.runtimeFile(WASI_RUNTIME_FILES[0]!), imageModule);
 }
 
 export const createDriver: CreateDriver = async (host, config) =>
