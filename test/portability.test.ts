@@ -16,6 +16,7 @@ const ROOTS = [
   'src/lanes/lane.ts',
   'src/lanes/quickjs/driver.ts',
   'src/lanes/cpython/driver.ts',
+  'src/lanes/wasi/driver.ts',
   'src/lanes/registry.ts',
   'src/egress/allow-list.ts',
   'src/egress/target.ts',

@@ -66,7 +66,7 @@ export async function run(args: string[]): Promise<number> {
 
   const { createEngine } = await import('../engine/create-engine.js');
   const { runEval } = await import('../eval/run-eval.js');
-  await using engine = await createEngine({ workers: { quickjs: workers, cpython: workers, native: 0 }, maxQueue: Math.max(1024, workers * 4) });
+  await using engine = await createEngine({ workers: { quickjs: workers, cpython: workers, wasi: 0, native: 0 }, maxQueue: Math.max(1024, workers * 4) });
   const tty = process.stderr.isTTY === true;
   const started = performance.now();
   const report = await runEval(engine, samples, {

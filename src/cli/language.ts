@@ -10,6 +10,8 @@ const BY_EXTENSION: Record<string, Language> = {
   '.mts': 'typescript',
   '.cts': 'typescript',
   '.py': 'python',
+  '.rb': 'ruby',
+  '.wasm': 'wasm',
 };
 
 export const KNOWN_EXTENSIONS = Object.keys(BY_EXTENSION);

@@ -18,7 +18,7 @@ export const RUN_USAGE = `Usage: isola run <file|-> [options]
 Runs the file once in a fresh sandbox and prints the response JSON on stdout.
 
 Options:
-  --lang <javascript|typescript|python>  default: from the extension (${KNOWN_EXTENSIONS.join(' ')})
+  --lang <javascript|typescript|python|ruby|wasm>  default: from the extension (${KNOWN_EXTENSIONS.join(' ')})
   --inputs <JSON|@file|@->               inputs object (inline JSON, a file, or stdin); default {}
   --timeout <ms>                         hard deadline, 1..${DEFAULT_OPERATOR_LIMITS.maxTimeoutMs}; default 10000
   --memory <mb>                          heap cap, 16..4096; default 256
@@ -74,9 +74,11 @@ export async function run(args: string[]): Promise<number> {
   if (file === '-' && values.inputs === '@-') throw new UsageError('stdin cannot hold both the code and --inputs');
 
   // Raw, unchecked values: the contract validates them all at once below and names every bad one.
+  const language = languageOf(file, values.lang);
+  // A wasm module is binary: the contract carries it as base64.
   const input: Record<string, unknown> = {
-    language: languageOf(file, values.lang),
-    code: await readText(file, 'file'),
+    language,
+    code: language === 'wasm' ? (await readBytes(file, 'file')).toString('base64') : await readText(file, 'file'),
   };
   if (values.inputs !== undefined) input['inputs'] = await readInputs(values.inputs);
   if (values.timeout !== undefined) input['timeout_ms'] = integerFlag('--timeout', values.timeout);
@@ -97,7 +99,7 @@ export async function run(args: string[]): Promise<number> {
 
   const { createEngine } = await import('../engine/create-engine.js');
   // One execution: start only the worker it needs, when it needs it.
-  const engine = await createEngine({ prewarm: false, workers: { quickjs: 1, cpython: 1, native: 1 } });
+  const engine = await createEngine({ prewarm: false, workers: { quickjs: 1, cpython: 1, wasi: 1, native: 1 } });
   // Ctrl-C stops the running code (its result says `cancelled`, exit 130); a second one exits at once.
   const controller = new AbortController();
   const onSigint = () => {
@@ -150,10 +152,24 @@ async function readText(path: string, what: string): Promise<string> {
   }
 }
 
+async function readBytes(path: string, what: string): Promise<Buffer> {
+  try {
+    return path === '-' ? await readStdinBytes() : await readFile(path);
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (cause as Error).message;
+    throw new UsageError(`cannot read ${what} ${path}: ${reason}`, { cause });
+  }
+}
+
 async function readStdin(): Promise<string> {
+  return (await readStdinBytes()).toString('utf8');
+}
+
+async function readStdinBytes(): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 /** --inputs takes inline JSON, @path or @- (stdin). The contract checks that it is an object. */

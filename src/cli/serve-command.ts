@@ -19,7 +19,7 @@ Options:
   --host <addr>          interface to bind; default 127.0.0.1
   --grace-ms <ms>        how long a drain waits for in-flight executions; default 30000
   --workers <lane=n,...> workers per lane, 0 disables a lane, e.g. quickjs=4,cpython=0,native=0
-                         (lanes: quickjs, cpython, native; defaults chosen by the engine per core count)
+                         (lanes: quickjs, cpython, wasi, native; defaults chosen by the engine per core count)
   --max-queue <n>        executions waiting for a worker before 503 overloaded
   --max-timeout-ms <ms>  longest timeout_ms a request may ask for; default ${LIMIT.maxTimeoutMs}
                          (at most ${RANGE.maxTimeoutMs.max}); or ISOLA_MAX_TIMEOUT_MS

@@ -4,6 +4,7 @@ import { findJsonValueIssue, loneSurrogateAt, loneSurrogateMessage } from './jso
 import { LIMITS, utf8Length } from './limits.js';
 import { DEFAULT_OPERATOR_LIMITS, defaultTimeoutMs, sameLimits, type OperatorLimits } from './operator-limits.js';
 import { PrebuildLanguageSchema, shellPrebuildOf } from './prebuild.js';
+import { wasmModuleIssue } from './wasm-module.js';
 
 /** A string that is valid Unicode: a lone surrogate would reach a guest's UTF-8 encoder and fail there. */
 const unicodeString = () =>
@@ -12,7 +13,9 @@ const unicodeString = () =>
     if (at >= 0) ctx.addIssue({ code: 'custom', message: loneSurrogateMessage(text, at) });
   });
 
-export const LanguageSchema = z.enum(['javascript', 'typescript', 'python']).describe('Language of `code`.');
+export const LanguageSchema = z
+  .enum(['javascript', 'typescript', 'python', 'ruby', 'wasm'])
+  .describe('Language of `code`. wasm: `code` is a base64-encoded WASI preview1 command module.');
 export type Language = z.infer<typeof LanguageSchema>;
 
 export const EntrypointSchema = z
@@ -189,6 +192,8 @@ function acceptWith(schema: RequestContract['schema'], limits: OperatorLimits, b
   if (inputsIssue) throw invalid([inputsIssue]);
   const prebuildIssue = prebuildLanguageIssue(request);
   if (prebuildIssue) throw invalid([prebuildIssue]);
+  const wasiIssues = wasiLaneIssues(request, limits);
+  if (wasiIssues.length > 0) throw invalid(wasiIssues);
   const tooLarge: FieldIssue[] = [];
   const codeBytes = utf8Length(request.code);
   if (codeBytes > limits.maxCodeBytes) {
@@ -243,6 +248,26 @@ function prebuildLanguageIssue(request: ExecuteRequest): FieldIssue | undefined 
     return { field, message: 'a shell prebuild runs only in the native lane, which runtime "wasm" excludes; use runtime "auto" or "native"' };
   }
   return undefined;
+}
+
+/**
+ * Ruby and wasm run only in the wasi lane, as they are: no packages, no prebuild, no native lane. A wasm
+ * module is a command (`_start`), so it has no main() to call, and its `code` must be a module the lane
+ * can run (wasm-module.ts). Checked only under the size limit: a huge text is payload_too_large instead.
+ */
+function wasiLaneIssues(request: ExecuteRequest, limits: OperatorLimits): FieldIssue[] {
+  if (request.language !== 'ruby' && request.language !== 'wasm') return [];
+  const issues: FieldIssue[] = [];
+  const language = request.language;
+  if (request.packages.length > 0) issues.push({ field: 'packages', message: `${language} runs without packages in this version` });
+  if (request.prebuild !== undefined) issues.push({ field: 'prebuild', message: `${language} has no prebuild in this version` });
+  if (request.runtime === 'native') issues.push({ field: 'runtime', message: `${language} runs only in the wasi lane (runtime "auto" or "wasm")` });
+  if (language === 'wasm') {
+    if (request.entrypoint === 'main') issues.push({ field: 'entrypoint', message: 'a wasm module runs its _start; entrypoint "main" is for Python, JavaScript and Ruby' });
+    const why = utf8Length(request.code) <= limits.maxCodeBytes ? wasmModuleIssue(request.code) : undefined;
+    if (why) issues.push({ field: 'code', message: why });
+  }
+  return issues;
 }
 
 function invalid(issues: FieldIssue[]): IsolaError {

@@ -21,7 +21,7 @@ export const RunErrorSchema = z.object({
 });
 export type RunError = z.infer<typeof RunErrorSchema>;
 
-export const LaneSchema = z.enum(['quickjs', 'cpython', 'native']);
+export const LaneSchema = z.enum(['quickjs', 'cpython', 'wasi', 'native']);
 export type LaneName = z.infer<typeof LaneSchema>;
 
 export const ExecuteResponseSchema = z.object({

@@ -6,8 +6,8 @@
  */
 import { CPYTHON_RUNTIME_FILES } from '../lanes/cpython/descriptor.js';
 import { createCPythonDriver, cpythonOptions, type CPythonPlatform } from '../lanes/cpython/driver.js';
-import { readOnlyLayer } from '../lanes/cpython/wasi/memory-fs.js';
-import { guardFacts } from '../lanes/cpython/wasm/guard-module.js';
+import { readOnlyLayer } from '../wasi/memory-fs.js';
+import { guardFacts } from '../wasm/guard-module.js';
 import { serveLane } from './worker-loop.js';
 
 /** Where the Node lane mounts them too (src/lanes/cpython/worker-entry.ts). */

@@ -41,6 +41,10 @@ export async function planExecution(request: ExecuteRequest, transpile: Transpil
   if (request.language === 'python') {
     return { kind: 'run', lane: defaultLane('python'), code: request.code, filename: 'main.py', mode: request.entrypoint };
   }
+  // The wasi lane tells its guests apart by the file name: a module runs its _start (script mode);
+  // Ruby decides main vs script in the guest, as Python does.
+  if (request.language === 'wasm') return { kind: 'run', lane: defaultLane('wasm'), code: request.code, filename: 'main.wasm', mode: 'script' };
+  if (request.language === 'ruby') return { kind: 'run', lane: defaultLane('ruby'), code: request.code, filename: 'main.rb', mode: request.entrypoint };
   let code = request.code;
   const filename = request.language === 'typescript' ? 'main.ts' : 'main.js';
   const rejected = (message: string): Plan => ({

@@ -13,7 +13,7 @@ import type { LaneExecutor } from './scheduler.js';
 
 export interface EnvironmentPreparer {
   prepare(
-    request: { language: ExecuteRequest['language']; packages: string[]; runtime: ExecuteRequest['runtime']; prebuild?: string; prebuildLanguage?: 'bash' },
+    request: { language: Exclude<ExecuteRequest['language'], 'ruby' | 'wasm'>; packages: string[]; runtime: ExecuteRequest['runtime']; prebuild?: string; prebuildLanguage?: 'bash' },
     signal?: AbortSignal,
   ): Promise<
     | { lane: LaneName; hash: string; cache: 'hit' | 'miss'; buildMs: number; reason?: string; spec: Record<string, unknown> }
@@ -38,7 +38,8 @@ export async function routeRequest(
     return executor ? executor.unavailable : 'the lane is disabled on this engine';
   };
 
-  if (request.packages.length > 0 || request.prebuild !== undefined) {
+  // The contract refuses packages and prebuild for the languages of the wasi lane (ruby, wasm).
+  if ((request.packages.length > 0 || request.prebuild !== undefined) && request.language !== 'ruby' && request.language !== 'wasm') {
     const started = performance.now();
     const env = await environments.prepare({
       language: request.language,

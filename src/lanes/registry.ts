@@ -4,8 +4,9 @@ import type { LaneDescriptor } from './descriptor.js';
 import type { LaneName } from './lane.js';
 import { nativeLane } from './native/descriptor.js';
 import { quickjsLane } from './quickjs/descriptor.js';
+import { wasiLane } from './wasi/descriptor.js';
 
-export const LANES: readonly LaneDescriptor[] = [quickjsLane, cpythonLane, nativeLane];
+export const LANES: readonly LaneDescriptor[] = [quickjsLane, cpythonLane, wasiLane, nativeLane];
 
 export function laneDescriptor(name: LaneName): LaneDescriptor {
   const found = LANES.find((lane) => lane.name === name);

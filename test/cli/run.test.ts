@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExecuteResponseSchema } from '../../src/contract/response.js';
+import { copy } from '../lanes/wasi/programs.js';
+import { wat } from '../lanes/wasi/wat.js';
 
 const BIN = fileURLToPath(new URL('../../bin/isola.js', import.meta.url));
 const MAIN = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
@@ -36,7 +38,7 @@ function isola(
 }
 
 let dir: string;
-const file = (name: string, content: string) => {
+const file = (name: string, content: string | Uint8Array) => {
   const path = join(dir, name);
   writeFileSync(path, content);
   return path;
@@ -66,6 +68,13 @@ describe('isola run', () => {
     const run = await isola(['run', path, '--inputs', `@${inputs}`]);
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout).output).toBe(42);
+  });
+
+  it('runs a .wasm file as a WASI module, sent as base64', async () => {
+    const path = file('copy.wasm', await wat(copy('inputs.json', 'output.json')));
+    const run = await isola(['run', path, '--inputs', '{"n":3}']);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ status: 'completed', output: { n: 3 }, environment: { lane: 'wasi' } });
   });
 
   it('reads the code from stdin with -', async () => {
@@ -150,7 +159,7 @@ describe('isola run', () => {
     const missing = await isola(['run', join(dir, 'nope.js')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('no such file');
-    const unknown = await isola(['run', file('script.rb', 'puts 1')]);
+    const unknown = await isola(['run', file('script.php', '<?php echo 1;')]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('--lang');
     const inputs = await isola(['run', file('ok2.js', 'function main() { return 1; }'), '--inputs', `@${join(dir, 'missing.json')}`]);

@@ -10,7 +10,7 @@ export const ADD = 'function main({ a, b }) { return { sum: a + b }; }';
 export const busy = (ms: number, value: string) =>
   `function main() { const end = Date.now() + ${ms}; while (Date.now() < end) {} return ${JSON.stringify(value)}; }`;
 /** Only the QuickJS lane: Python workers take seconds to boot and no test here needs them. */
-export const JS_ONLY = { quickjs: 1, cpython: 0, native: 0 };
+export const JS_ONLY = { quickjs: 1, cpython: 0, wasi: 0, native: 0 };
 
 export function post(app: FastifyInstance, body: unknown, headers: Record<string, string> = {}) {
   return app.inject({

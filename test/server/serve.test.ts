@@ -136,7 +136,7 @@ describe('isola serve', () => {
   it.each([
     [['--port', '99999'], '--port'],
     [['--workers', 'quickjs=two'], '--workers'],
-    [['--workers', 'ruby=1'], 'lanes: quickjs, cpython, native'],
+    [['--workers', 'ruby=1'], 'lanes: quickjs, cpython, wasi, native'],
     [['--grace-ms', '-5'], '--grace-ms'],
   ])('refuses %j with exit 2, naming %s', async (flags, named) => {
     const child = spawn(process.execPath, [BIN, 'serve', ...flags], { stdio: ['ignore', 'pipe', 'pipe'] });

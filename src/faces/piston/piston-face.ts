@@ -20,7 +20,7 @@ import { OPEN_GATE, type ExecutionGate } from '../../projects/execution-gate.js'
 import { refusalMessage } from '../refusal-message.js';
 
 interface Runtime {
-  language: 'python' | 'javascript' | 'typescript';
+  language: 'python' | 'javascript' | 'typescript' | 'ruby';
   version: string;
   aliases: string[];
   runtime: string;
@@ -30,6 +30,7 @@ export const PISTON_RUNTIMES: readonly Runtime[] = [
   { language: 'python', version: '3.15.0', aliases: ['py', 'py3', 'python3'], runtime: 'cpython-wasi' },
   { language: 'javascript', version: '2024.0.0', aliases: ['js', 'node-javascript', 'node-js'], runtime: 'quickjs' },
   { language: 'typescript', version: '2024.0.0', aliases: ['ts', 'node-ts'], runtime: 'quickjs' },
+  { language: 'ruby', version: '4.0.0', aliases: ['rb', 'ruby4'], runtime: 'cruby-wasi' },
 ];
 
 interface ExecuteBody {

@@ -17,7 +17,7 @@ import { Interpreter, type GuardedProgram } from './interpreter.js';
 import { isPlatformFailure, mapOutcome } from './outcome.js';
 import { importsScientific, SCIENTIFIC_MODULES } from './scientific.js';
 import { newSession, WORK_DIR, type ExecutionSession } from './session.js';
-import { filesUnder, withDirectory, type DirNode } from './wasi/memory-fs.js';
+import { filesUnder, withDirectory, type DirNode } from '../../wasi/memory-fs.js';
 
 const PAGE = 65536;
 /** The least an execution gets on top of the image, whatever its memory_mb says. */

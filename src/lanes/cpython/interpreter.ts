@@ -9,10 +9,10 @@
  */
 import type { BootImage } from './boot-image-file.js';
 import { MemoryImage } from './memory-image.js';
-import { GuestExit } from './wasi/abi.js';
-import { WasiHost, type Session } from './wasi/wasi-host.js';
-import { DIRTY_CHUNK_SHIFT, DIRTY_MAP_PAGES, DIRTY_MEMORY } from './wasm/dirty-marking.js';
-import { CONTROL_LIMIT_PAGES_WORD, CONTROL_MEMORY, MAIN_MEMORY } from './wasm/guard-module.js';
+import { GuestExit } from '../../wasi/abi.js';
+import { WasiHost, type Session } from '../../wasi/wasi-host.js';
+import { DIRTY_CHUNK_SHIFT, DIRTY_MAP_PAGES, DIRTY_MEMORY } from '../../wasm/dirty-marking.js';
+import { CONTROL_LIMIT_PAGES_WORD, CONTROL_MEMORY, MAIN_MEMORY } from '../../wasm/guard-module.js';
 
 const PAGE = 65536;
 

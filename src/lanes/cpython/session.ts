@@ -4,8 +4,8 @@
  * The descriptor table mirrors the one the image was taken with: 0-2 stdio, 3 the preopened root.
  */
 import { StreamCapture } from '../stream-capture.js';
-import { ExecutionFs, type DirNode, type FileNode, type FsBudget } from './wasi/memory-fs.js';
-import type { Descriptor, Session } from './wasi/wasi-host.js';
+import { ExecutionFs, type DirNode, type FileNode, type FsBudget } from '../../wasi/memory-fs.js';
+import type { Descriptor, Session } from '../../wasi/wasi-host.js';
 
 export const WORK_DIR = 'work';
 const MAX_INODES = 10_000;

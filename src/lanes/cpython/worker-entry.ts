@@ -22,11 +22,11 @@ import { BootImageMismatch, decodeBootImage, encodeBootImage } from './boot-imag
 import { CPYTHON_RUNTIME_FILES } from './descriptor.js';
 import { bootInterpreter, cpythonOptions, createCPythonDriver, type CPythonOptions, type CPythonPlatform } from './driver.js';
 import { Interpreter } from './interpreter.js';
-import { readOnlyLayer } from './wasi/memory-fs.js';
-import { guardFacts, guardModule, type GuardFacts } from './wasm/guard-module.js';
+import { readOnlyLayer } from '../../wasi/memory-fs.js';
+import { guardFacts, guardModule, type GuardFacts } from '../../wasm/guard-module.js';
 
 /** Bump when guard-module.ts changes what it writes: cached guarded modules are keyed by it. */
-const GUARD_VERSION = 3;
+const GUARD_VERSION = 5;
 /** The hard ceiling of linear memory (4 GiB, wasm32's own); each execution's limit is set below it. */
 const MAXIMUM_PAGES = 65536;
 const RUNTIME_DIR = 'usr/local/lib/isola';

@@ -14,8 +14,8 @@
  * marked here (js-write-marks.ts).
  */
 import { newQuickJSWASMModuleFromVariant, newVariant, type QuickJSSyncVariant, type QuickJSWASMModule } from 'quickjs-emscripten-core';
-import { DIRTY_MAP_PAGES, DIRTY_MEMORY } from '../cpython/wasm/dirty-marking.js';
-import { CONTROL_MEMORY, guardFacts } from '../cpython/wasm/guard-module.js';
+import { DIRTY_MAP_PAGES, DIRTY_MEMORY } from '../../wasm/dirty-marking.js';
+import { CONTROL_MEMORY, guardFacts } from '../../wasm/guard-module.js';
 import { markGlueWrites, markImportWrites, type WriteMarker } from './js-write-marks.js';
 
 export interface CappedModule {

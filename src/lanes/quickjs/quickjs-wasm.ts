@@ -1,5 +1,5 @@
 /**
- * The QuickJS variant's module rewritten by the module guard (src/lanes/cpython/wasm/guard-module.ts)
+ * The QuickJS variant's module rewritten by the module guard (src/wasm/guard-module.ts)
  * so that every store marks its 4 KiB chunk dirty and its stack pointer is exported: what the heap
  * image needs to be put back in place. No deadline checks in loops: QuickJS has its interrupt handler.
  * Rewriting takes ~100 ms, so the bytes are kept in the snapshot store and the compiled module is
@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { DriverHost } from '../lane.js';
-import { guardFacts, guardModule } from '../cpython/wasm/guard-module.js';
+import { guardFacts, guardModule } from '../../wasm/guard-module.js';
 import { QUICKJS_GUARD, QUICKJS_GUARD_VERSION } from './guard-options.js';
 
 export async function guardedQuickJSModule(host: DriverHost, wasmPath: string): Promise<WebAssembly.Module> {

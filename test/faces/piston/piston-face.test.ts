@@ -13,7 +13,7 @@ let app: FastifyInstance;
 let base = '';
 
 beforeAll(async () => {
-  engine = await createEngine({ workers: { quickjs: 1, cpython: 1, native: 0 } });
+  engine = await createEngine({ workers: { quickjs: 1, cpython: 1, wasi: 1, native: 0 } });
   app = buildApp({ engine, docs: false, piston: true });
   base = await app.listen({ port: 0, host: '127.0.0.1' });
 }, 120_000);
@@ -30,12 +30,15 @@ async function execute(body: unknown) {
 describe('Piston v2 face', () => {
   it('lists its runtimes and runs Python and JavaScript that read stdin', async () => {
     const runtimes = await (await fetch(`${base}/api/v2/runtimes`)).json();
-    expect(runtimes.map((r: { language: string }) => r.language)).toEqual(['python', 'javascript', 'typescript']);
+    expect(runtimes.map((r: { language: string }) => r.language)).toEqual(['python', 'javascript', 'typescript', 'ruby']);
     const py = await execute({ language: 'python', version: '3.x', files: [{ name: 'main.py', content: 'import sys\nfor line in sys.stdin:\n    print(int(line) * 2)' }], stdin: '2\n21\n' });
     expect(py.status).toBe(200);
     expect(py.body).toMatchObject({ language: 'python', version: '3.15.0', run: { stdout: '4\n42\n', stderr: '', output: '4\n42\n', code: 0, signal: null, status: null } });
     const js = await execute({ language: 'js', version: '*', files: [{ content: Buffer.from('const fs = require("fs"); console.log(fs.readFileSync(0, "utf8").trim().split(" ").reverse().join(" "))').toString('base64'), encoding: 'base64' }], stdin: 'a b c' });
     expect(js.body.run).toMatchObject({ stdout: 'c b a\n', code: 0, status: null });
+    // The first Ruby job of a worker boots Ruby within its deadline: give it room.
+    const rb = await execute({ language: 'rb', version: '4', files: [{ content: 'puts $stdin.read.split.map(&:upcase).join(",")' }], stdin: 'a b', run_timeout: 30_000 });
+    expect(rb.body).toMatchObject({ language: 'ruby', version: '4.0.0', run: { stdout: 'A,B\n', code: 0, status: null } });
   }, 60_000);
 
   it("answers a runtime error and a timeout with Piston's status letters", async () => {

@@ -79,7 +79,7 @@ describe('CPython image reset restores every byte an execution wrote', () => {
 
 describe('the WASI host marks what it writes into guest memory', () => {
   it('random_get marks every chunk of its buffer, and only those', async () => {
-    const { WasiHost } = await import('../../../src/lanes/cpython/wasi/wasi-host.js');
+    const { WasiHost } = await import('../../../src/wasi/wasi-host.js');
     const memory = new WebAssembly.Memory({ initial: 4 });
     const dirty = new Uint8Array(64);
     const host = new WasiHost(memory, new Int32Array(new SharedArrayBuffer(16)), [], [], dirty);

@@ -50,6 +50,8 @@ export function guardFacts(module: WebAssembly.Module): GuardFacts | undefined {
 /** Word offsets in the control memory. */
 export const CONTROL_DEADLINE_WORD = 0;
 export const CONTROL_LIMIT_PAGES_WORD = 1;
+/** Set to 1 by the grow function when it refuses growth (word 2 is the engine's, INTERRUPT_BLOCKED_WORD). */
+export const CONTROL_REFUSED_WORD = 3;
 
 export interface GuardedModule {
   bytes: Uint8Array;
@@ -84,6 +86,20 @@ export interface GuardOptions {
    * for QuickJS, which needs no flag in its loops) turns it off: shared memory cannot be made there.
    */
   sharedControl?: boolean;
+  /**
+   * 'reused' (the default, CPython): one instance serves every execution, so writes are marked for the
+   * image reset and instructions that change state the reset cannot restore are refused. 'fresh' (the
+   * wasi lane): every execution gets a new instance, so there is nothing to restore: no marking, and
+   * tables and segments may change. Either way every loop checks the deadline flag (unless
+   * `deadlineChecks: false`) and memory.grow asks the limit word.
+   */
+  instances?: 'reused' | 'fresh';
+  /**
+   * Also check the deadline flag at every function's entry: a guest can run forever without a loop
+   * through tail calls (return_call), which grow no stack. Untrusted modules need it; CPython's build
+   * has no tail calls in its hot paths and does not pay for it.
+   */
+  entryChecks?: boolean;
 }
 
 export function guardModule(bytes: Uint8Array, options: GuardOptions): GuardedModule {
@@ -113,18 +129,27 @@ export function guardModule(bytes: Uint8Array, options: GuardOptions): GuardedMo
   let loops = 0;
   let grows = 0;
   let writes = 0;
+  const addedImports = [
+    ...(memory.imported ? [] : importEntry(MAIN_MEMORY, [0x01, ...u32Bytes(memory.initialPages), ...u32Bytes(maximumPages)])),
+    ...importEntry(CONTROL_MEMORY, [options.sharedControl === false ? 0x01 : 0x03, 1, 1]),
+    ...importEntry(DIRTY_MEMORY, [0x01, ...u32Bytes(DIRTY_MAP_PAGES), ...u32Bytes(DIRTY_MAP_PAGES)]),
+  ];
+  const addedImportCount = memory.imported ? 2 : 3;
+  // A module that imports nothing gets an import section for the memories, where the order of
+  // sections puts it: after the type section, before any later one.
+  let importsWritten = find(2) !== undefined;
   for (const s of sections) {
     const raw = bytes.subarray(s.start, s.end);
+    if (!importsWritten && s.id > 2) {
+      out.push(section(2, concat([Uint8Array.from(u32Bytes(addedImportCount)), Uint8Array.from(addedImports)])));
+      importsWritten = true;
+    }
     switch (s.id) {
       case 1:
         out.push(section(1, appendToVector(raw, [0x60, 1, 0x7f, 1, 0x7f, ...MARK_TYPE], 2)));
         break;
       case 2:
-        out.push(section(2, appendToVector(raw, [
-          ...(memory.imported ? [] : importEntry(MAIN_MEMORY, [0x01, ...u32Bytes(memory.initialPages), ...u32Bytes(maximumPages)])),
-          ...importEntry(CONTROL_MEMORY, [options.sharedControl === false ? 0x01 : 0x03, 1, 1]),
-          ...importEntry(DIRTY_MEMORY, [0x01, ...u32Bytes(DIRTY_MAP_PAGES), ...u32Bytes(DIRTY_MAP_PAGES)]),
-        ], memory.imported ? 2 : 3)));
+        out.push(section(2, appendToVector(raw, addedImports, addedImportCount)));
         break;
       case 3:
         out.push(section(3, appendToVector(raw, [...u32Bytes(types), ...u32Bytes(types + 1)], 2)));
@@ -135,7 +160,12 @@ export function guardModule(bytes: Uint8Array, options: GuardOptions): GuardedMo
         out.push(section(7, appendToVector(raw, globalExports.flatMap((name, i) => [...nameBytes(name), 0x03, ...u32Bytes(mutableGlobals[i]!)]), globalExports.length)));
         break;
       case 10: {
-        const code = rewriteCode(bytes, s, { growFunction, markFunction: growFunction + 1, params, deadlineChecks: options.deadlineChecks ?? true }, refuse);
+        const code = rewriteCode(
+          bytes,
+          s,
+          { growFunction, markFunction: growFunction + 1, params, deadlineChecks: options.deadlineChecks ?? true, marking: options.instances !== 'fresh', entryChecks: options.entryChecks === true },
+          refuse,
+        );
         loops = code.loops;
         grows = code.grows;
         writes = code.writes;
@@ -154,7 +184,6 @@ export function guardModule(bytes: Uint8Array, options: GuardOptions): GuardedMo
     ...(options.sharedControl === false ? { sharedControl: false as const } : {}),
   };
   out.push(section(0, concat([nameBytes(GUARD_SECTION), new TextEncoder().encode(JSON.stringify(facts))])));
-  if (!find(2)) refuse('it has no import section to add the memories to');
   if (!find(10)) refuse('it has no code');
   return { bytes: concat(out), initialPages: memory.initialPages, globalExports, loops, grows, writes };
 }
@@ -315,7 +344,8 @@ function readMutableGlobals(bytes: Uint8Array, s: RawSection | undefined, import
   return mutable;
 }
 
-function skipConstExpression(r: Reader): void {
+/** Skips a constant expression (a global initialiser, a segment offset) up to and including its `end`. */
+export function skipConstExpression(r: Reader): void {
   for (;;) {
     const op = r.u8();
     if (op === 0x0b) return;
@@ -335,7 +365,7 @@ const DEADLINE_CHECK = Uint8Array.from([0x41, 0x00, 0xfe, 0x10, 0x42, 0x01, CONT
 
 /**
  * (func (param $pages i32) (result i32)
- *   if (u64(pages) + u64(memory.size) > u64(limit word)) return -1   ;; what memory.grow returns on failure
+ *   if (u64(pages) + u64(memory.size) > u64(limit word)) { refused word = 1; return -1 }   ;; -1: memory.grow's failure
  *   return memory.grow(pages))
  */
 const GROW_BODY = Uint8Array.from([
@@ -345,11 +375,19 @@ const GROW_BODY = Uint8Array.from([
   0x7c, // i64.add
   0x41, 0x00, 0x35, 0x42, 0x01, CONTROL_LIMIT_PAGES_WORD * 4, // i32.const 0; i64.load32_u (memory 1)
   0x56, // i64.gt_u
-  0x04, 0x7f, 0x41, 0x7f, 0x05, 0x20, 0x00, 0x40, 0x00, 0x0b, // if (result i32) -1 else memory.grow(local 0) end
+  0x04, 0x7f, // if (result i32)
+  0x41, 0x00, 0x41, 0x01, 0x36, 0x42, 0x01, CONTROL_REFUSED_WORD * 4, //   i32.store (memory 1) [refused word] = 1
+  0x41, 0x7f, // -1
+  0x05, 0x20, 0x00, 0x40, 0x00, 0x0b, // else memory.grow(local 0) end
   0x0b,
 ]);
 
-function rewriteCode(bytes: Uint8Array, s: RawSection, added: { growFunction: number; markFunction: number; params: number[]; deadlineChecks: boolean }, refuse: (why: string) => never) {
+function rewriteCode(
+  bytes: Uint8Array,
+  s: RawSection,
+  added: { growFunction: number; markFunction: number; params: number[]; deadlineChecks: boolean; marking: boolean; entryChecks: boolean },
+  refuse: (why: string) => never,
+) {
   const r = new Reader(bytes, s.start, s.end);
   const count = r.u32();
   if (count !== added.params.length) refuse(`${count} bodies for ${added.params.length} functions`);
@@ -374,6 +412,7 @@ function rewriteCode(bytes: Uint8Array, s: RawSection, added: { growFunction: nu
     const scratch = added.params[i]! + declared;
     const groupsStart = start + u32Bytes(groups).length;
     const pieces: Uint8Array[] = [Uint8Array.from(u32Bytes(groups + SCRATCH_LOCAL_GROUPS[0]!)), bytes.subarray(groupsStart, body.pos), SCRATCH_LOCAL_GROUPS.subarray(1)];
+    if (added.entryChecks) pieces.push(DEADLINE_CHECK);
     let copied = body.pos;
     walkInstructions(body, {
       loop(at) {
@@ -389,12 +428,13 @@ function rewriteCode(bytes: Uint8Array, s: RawSection, added: { growFunction: nu
         grows++;
       },
       write(from, _to, write) {
+        if (!added.marking) return;
         pieces.push(bytes.subarray(copied, from), markingPrefix(write, scratch, added.markFunction));
         copied = from;
         writes++;
       },
       stateful(name) {
-        refuse(`function ${i} uses ${name}`);
+        if (added.marking) refuse(`function ${i} uses ${name}`);
       },
     });
     pieces.push(bytes.subarray(copied, end));

@@ -10,7 +10,7 @@
  * Everything here reads guest memory defensively: pointers and lengths come from untrusted code, and
  * every access goes through bounds-checked views (a bad pointer is EFAULT-like INVAL, never a host throw).
  */
-import { INTERRUPT_BLOCKED_WORD } from '../../lane.js';
+import { INTERRUPT_BLOCKED_WORD } from '../lanes/lane.js';
 import { DIRTY_CHUNK_SHIFT } from '../wasm/dirty-marking.js';
 import {
   ALL_RIGHTS,
@@ -194,6 +194,28 @@ export class WasiHost {
         return Errno.SUCCESS;
       },
       fd_datasync: (fd: number) => (this.descriptor(fd) ? Errno.SUCCESS : Errno.BADF),
+      fd_allocate: (fd: number, offset: bigint, length: bigint) => {
+        const d = this.descriptor(fd);
+        if (!d) return Errno.BADF;
+        if (d.kind !== 'file' || !d.write) return Errno.BADF;
+        const end = offset + length;
+        if (offset < 0n || length < 0n || end > BigInt(MAX_IO_BYTES) * 64n) return Errno.FBIG;
+        return Number(end) > d.node.size ? this.resize(d.node, Number(end)) : Errno.SUCCESS;
+      },
+      // Rights are not tracked per descriptor beyond read/write: dropping rights is accepted and changes nothing.
+      fd_fdstat_set_rights: (fd: number) => (this.descriptor(fd) ? Errno.SUCCESS : Errno.BADF),
+      // dup2 in wasi-libc: `to` must be open already (the spec's rule), and a preopen is never replaced.
+      fd_renumber: (from: number, to: number) => {
+        const table = this.current.descriptors;
+        const d = table[from];
+        const target = table[to];
+        if (!d || !target) return Errno.BADF;
+        if (target.kind === 'dir' && target.preopen !== undefined) return Errno.NOTSUP;
+        if (from === to) return Errno.SUCCESS;
+        table[to] = d;
+        table[from] = undefined;
+        return Errno.SUCCESS;
+      },
       fd_sync: (fd: number) => (this.descriptor(fd) ? Errno.SUCCESS : Errno.BADF),
       fd_fdstat_get: (fd: number, ptr: number) => {
         const d = this.descriptor(fd);
@@ -433,6 +455,7 @@ export class WasiHost {
         throw new GuestExit(code);
       },
       sched_yield: () => Errno.SUCCESS,
+      proc_raise: () => Errno.NOTSUP,
       random_get: (ptr: number, length: number) => {
         const target = this.bytes(ptr, length);
         for (let i = 0; i < length; i += 65536) crypto.getRandomValues(target.subarray(i, Math.min(length, i + 65536)));

@@ -78,22 +78,32 @@ export class ExecutionFs {
     writable: Record<string, Map<string, Uint8Array>>,
     readonly budget: FsBudget,
     readonly now: () => bigint,
+    /**
+     * Files of a writable root (the wasi lane: a module's working directory is `/`). The root is this
+     * execution's own object, so writing in it changes no layer; the layer's nodes stay read-only.
+     */
+    rootFiles?: Map<string, Uint8Array>,
   ) {
-    this.root = { kind: 'dir', ino: layer.ino, entries: new Map(layer.entries), readonly: true, mtimeNs: layer.mtimeNs };
+    this.root = { kind: 'dir', ino: layer.ino, entries: new Map(layer.entries), readonly: rootFiles === undefined, mtimeNs: layer.mtimeNs };
     for (const [name, files] of Object.entries(writable)) {
       const dir = this.newDir();
-      for (const [path, bytes] of files) {
-        const parts = path.split('/').filter(Boolean);
-        let parent = dir;
-        for (const part of parts.slice(0, -1)) {
-          let next = parent.entries.get(part);
-          if (!next) parent.entries.set(part, (next = this.newDir()));
-          if (next.kind !== 'dir') break;
-          parent = next;
-        }
-        parent.entries.set(parts.at(-1)!, { kind: 'file', ino: this.nextIno++, bytes, size: bytes.length, readonly: false, mtimeNs: this.now() });
-      }
+      this.place(dir, files);
       this.root.entries.set(name, dir);
+    }
+    if (rootFiles) this.place(this.root, rootFiles);
+  }
+
+  private place(dir: DirNode, files: Map<string, Uint8Array>): void {
+    for (const [path, bytes] of files) {
+      const parts = path.split('/').filter(Boolean);
+      let parent = dir;
+      for (const part of parts.slice(0, -1)) {
+        let next = parent.entries.get(part);
+        if (!next) parent.entries.set(part, (next = this.newDir()));
+        if (next.kind !== 'dir') break;
+        parent = next;
+      }
+      parent.entries.set(parts.at(-1)!, { kind: 'file', ino: this.nextIno++, bytes, size: bytes.length, readonly: false, mtimeNs: this.now() });
     }
   }
 
