@@ -28,6 +28,9 @@ export const EXECUTE_REQUEST_FIELDS = [
   'runtime',
   'prebuild',
   'prebuild_language',
+  'input_schema',
+  'output_schema',
+  'coerce',
   'stdin',
 ] as const satisfies readonly (keyof ExecuteRequestInput)[];
 

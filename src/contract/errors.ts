@@ -23,6 +23,10 @@ export interface FieldIssue {
   /** Dotted path of the offending field, e.g. "network.allow.0" or "timeout_ms". */
   field: string;
   message: string;
+  /** For a value checked against input_schema: the RFC 6901 pointer into `inputs` of the offending value. */
+  pointer?: string;
+  /** ...and the schema keyword it fails ("type", "required", "maximum"). */
+  rule?: string;
 }
 
 export interface ErrorBody {

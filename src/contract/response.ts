@@ -18,6 +18,8 @@ export const RunErrorSchema = z.object({
   type: ErrorTypeSchema,
   message: z.string(),
   traceback: z.string().optional(),
+  pointer: z.string().optional().describe('invalid_output from output_schema or output_guards: the RFC 6901 pointer into the output of the offending value.'),
+  rule: z.string().optional().describe('...and the rule it breaks (a schema keyword such as "type", or a guard such as "max_depth").'),
 });
 export type RunError = z.infer<typeof RunErrorSchema>;
 

@@ -15,7 +15,14 @@ export const ErrorBodySchema = z.object({
     code: z.enum(ERROR_CODES).describe('Stable machine code; see the error catalog.'),
     message: z.string().describe('Human message naming the offending fields; do not match on it.'),
     issues: z
-      .array(z.object({ field: z.string(), message: z.string() }))
+      .array(
+        z.object({
+          field: z.string(),
+          message: z.string(),
+          pointer: z.string().optional().describe('A value that fails input_schema: its RFC 6901 pointer into inputs.'),
+          rule: z.string().optional().describe('The input_schema keyword it fails.'),
+        }),
+      )
       .optional()
       .describe('One entry per bad field; "(body)" is the body as a whole.'),
     retry_after_s: z.number().optional().describe('Present on 503: seconds to wait, also in Retry-After.'),

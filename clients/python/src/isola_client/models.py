@@ -38,6 +38,12 @@ class ExecuteRequest:
     prebuild: str | None = None
     #: ``"bash"`` (or a ``#!/bin/bash`` first line in ``prebuild``): a shell prebuild, run in the native lane.
     prebuild_language: str | None = None
+    #: JSON Schema (2020-12) the inputs must match (a 400 naming the JSON pointer when they do not).
+    input_schema: Mapping[str, Any] | bool | None = None
+    #: JSON Schema the output must match (else the result error ``invalid_output``).
+    output_schema: Mapping[str, Any] | bool | None = None
+    #: Convert inputs to input_schema's types first, as Dify does ("42" -> 42).
+    coerce: bool | None = None
     stdin: str | None = None
 
     def to_json(self) -> dict[str, Any]:
@@ -48,7 +54,7 @@ class ExecuteRequest:
                 continue
             if item.name == "packages":
                 value = list(value)
-            elif item.name in ("inputs", "network"):
+            elif item.name in ("inputs", "network") or (item.name.endswith("_schema") and not isinstance(value, bool)):
                 value = dict(value)
             body[item.name] = value
         return body
