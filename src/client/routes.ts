@@ -30,6 +30,7 @@ export const EXECUTE_REQUEST_FIELDS = [
   'prebuild_language',
   'input_schema',
   'output_schema',
+  'output_guards',
   'coerce',
   'stdin',
 ] as const satisfies readonly (keyof ExecuteRequestInput)[];

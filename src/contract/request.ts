@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { IsolaError, type FieldIssue } from './errors.js';
 import { findJsonValueIssue, loneSurrogateAt, loneSurrogateMessage } from './json-checks.js';
+import { OutputGuardsSchema } from './output-guards.js';
 import { checkTypedInputs, compileTypedIo, type OutputCheck } from './typed-io.js';
 import { SCHEMA_MAX_BYTES, SCHEMA_MAX_DEPTH } from './json-schema.js';
 import { LIMITS, utf8Length } from './limits.js';
@@ -97,6 +98,7 @@ export function executeRequestSchema(limits: OperatorLimits) {
       output_schema: JsonSchemaField.describe(
         'JSON Schema (2020-12) the output must match: a mismatch is the result error `invalid_output` naming the JSON pointer and the rule.',
       ),
+      output_guards: OutputGuardsSchema,
       coerce: z
         .boolean()
         .default(false)

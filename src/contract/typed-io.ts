@@ -6,6 +6,7 @@
 import { coerceToSchema } from './coerce-inputs.js';
 import type { FieldIssue } from './errors.js';
 import { findJsonValueIssue } from './json-checks.js';
+import { outputGuardCheck, type OutputGuards } from './output-guards.js';
 import { compileSchema, SchemaError, type CompiledSchema, type SchemaViolation } from './json-schema.js';
 
 /** The fields of a request this module reads. */
@@ -13,6 +14,7 @@ export interface TypedIoFields {
   inputs: Record<string, unknown>;
   input_schema?: boolean | Record<string, unknown> | undefined;
   output_schema?: boolean | Record<string, unknown> | undefined;
+  output_guards?: OutputGuards | undefined;
   coerce: boolean;
 }
 
@@ -49,10 +51,11 @@ export function compileTypedIo(request: TypedIoFields): TypedIo | { issues: Fiel
   const output = compile('output_schema');
   if (request.coerce && request.input_schema === undefined) issues.push({ field: 'coerce', message: 'coerces inputs to the types of input_schema, and there is no input_schema' });
   if (issues.length > 0) return { issues };
-  return {
-    ...(input ? { input } : {}),
-    ...(output ? { outputCheck: (value: unknown) => outputViolation(output.check(value)) } : {}),
-  };
+  // Dify's guards first: they are the cheap, hard limits; then the schema.
+  const guards = request.output_guards === undefined ? undefined : outputGuardCheck(request.output_guards);
+  const schemaCheck = output ? (value: unknown) => outputViolation(output.check(value)) : undefined;
+  const outputCheck: OutputCheck | undefined = guards && schemaCheck ? (value) => guards(value) ?? schemaCheck(value) : (guards ?? schemaCheck);
+  return { ...(input ? { input } : {}), ...(outputCheck ? { outputCheck } : {}) };
 }
 
 function outputViolation(violation: SchemaViolation | undefined): OutputViolation | undefined {

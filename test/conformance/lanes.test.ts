@@ -144,6 +144,12 @@ const CASES: Case[] = [
     expect: (r) => expect(r).toMatchObject({ error: { type: 'invalid_output', pointer: '/count', rule: 'required' }, stdout_json: { ok: true } }),
   },
   {
+    name: "output_guards \"dify\" refuses a 31-string list as Dify does",
+    code: { python: 'def main():\n    return {"tags": [str(i) for i in range(31)]}', javascript: 'function main() { return { tags: Array.from({ length: 31 }, (_, i) => String(i)) } }' },
+    request: { output_guards: 'dify' },
+    expect: (r) => expect(r).toMatchObject({ return_code: 1, output: null, error: { type: 'invalid_output', pointer: '/tags', rule: 'max_array_length' } }),
+  },
+  {
     name: 'no file or variable survives into the next execution',
     code: {
       python: 'import os\nprint(os.path.exists("/tmp/isola-left"), os.environ.get("ISOLA_LEFT"))\nopen("/tmp/isola-left", "w").write("x")\nos.environ["ISOLA_LEFT"] = "1"',

@@ -42,6 +42,8 @@ class ExecuteRequest:
     input_schema: Mapping[str, Any] | bool | None = None
     #: JSON Schema the output must match (else the result error ``invalid_output``).
     output_schema: Mapping[str, Any] | bool | None = None
+    #: Dify's output guards: ``"dify"`` or ``{"max_string_length", "max_depth", "max_array_length", "number_range"}``.
+    output_guards: Mapping[str, Any] | str | None = None
     #: Convert inputs to input_schema's types first, as Dify does ("42" -> 42).
     coerce: bool | None = None
     stdin: str | None = None
@@ -54,7 +56,7 @@ class ExecuteRequest:
                 continue
             if item.name == "packages":
                 value = list(value)
-            elif item.name in ("inputs", "network") or (item.name.endswith("_schema") and not isinstance(value, bool)):
+            elif item.name in ("inputs", "network") or (item.name in ("input_schema", "output_schema", "output_guards") and isinstance(value, Mapping)):
                 value = dict(value)
             body[item.name] = value
         return body
