@@ -42,7 +42,8 @@ export const DIFY_OUTPUT_GUARDS = Object.freeze({
   max_string_length: 80_000,
   max_depth: 5,
   max_array_length: Object.freeze({ strings: 30, objects: 30, numbers: 1_000 }),
-  number_range: Object.freeze({ min: -9_223_372_036_854_775_807, max: 9_223_372_036_854_775_807 }),
+  // Dify's ±9,223,372,036,854,775,807 (2^63 - 1): the nearest double, which is what JSON numbers are here, is 2^63.
+  number_range: Object.freeze({ min: -(2 ** 63), max: 2 ** 63 }),
 });
 
 interface Resolved {
@@ -77,7 +78,7 @@ function longerThan(text: string, limit: number): number | undefined {
   return points > limit ? points : undefined;
 }
 
-function escape(segment: string | number): string {
+function pointerSegment(segment: string | number): string {
   return String(segment).replaceAll('~', '~0').replaceAll('/', '~1');
 }
 
@@ -111,8 +112,8 @@ export function outputGuardCheck(guards: OutputGuards): (output: unknown) => Out
       for (let i = entries.length - 1; i >= 0; i--) {
         const [key, child] = entries[i]!;
         const keyLength = longerThan(key, limits.maxString);
-        if (keyLength !== undefined) return { pointer: `${pointer}/${escape(key)}`, rule: 'max_string_length', message: `a key of ${keyLength} characters; output_guards.max_string_length is ${limits.maxString}` };
-        stack.push({ value: child, pointer: `${pointer}/${escape(key)}`, depth: depth + 1 });
+        if (keyLength !== undefined) return { pointer: `${pointer}/${pointerSegment(key)}`, rule: 'max_string_length', message: `a key of ${keyLength} characters; output_guards.max_string_length is ${limits.maxString}` };
+        stack.push({ value: child, pointer: `${pointer}/${pointerSegment(key)}`, depth: depth + 1 });
       }
     }
     return undefined;

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 
-/** Why a run did not end normally. `exception` and `invalid_output` are the code's fault; the rest are limits. */
+/** Why a run did not end normally. `exception`, `invalid_output` and `invalid_input` (main's annotations refused the inputs) are the code's or its inputs' fault; the rest are limits. */
 export const ErrorTypeSchema = z.enum([
   'exception',
   'timeout',
   'memory_limit',
   'output_limit',
   'invalid_output',
+  'invalid_input',
   'package_install',
   'package_unavailable',
   'cancelled',
