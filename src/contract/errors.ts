@@ -9,7 +9,7 @@ export const ERROR_CATALOG = {
   invalid_request: { status: 400, title: 'The request body does not match the contract' },
   unsupported: { status: 422, title: 'The request uses a feature this engine does not offer' },
   payload_too_large: { status: 413, title: 'A field or the whole body exceeds its size limit' },
-  unsupported_media_type: { status: 415, title: 'The body is not application/json' },
+  unsupported_media_type: { status: 415, title: 'The body is not application/json, or its Content-Encoding is not gzip, br or zstd' },
   not_found: { status: 404, title: 'No such route' },
   overloaded: { status: 503, title: 'The execution queue is full; retry later' },
   shutting_down: { status: 503, title: 'The engine is draining and accepts no new executions' },

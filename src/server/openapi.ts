@@ -64,12 +64,12 @@ export function buildOpenApiDocument(info: OpenApiInfo): Record<string, unknown>
         post: {
           operationId: 'execute',
           summary: 'Run code and return the result envelope',
-          requestBody: { required: true, ...json('ExecuteRequest') },
+          requestBody: { required: true, description: 'May be sent with Content-Encoding gzip, br or zstd; the limits apply to the decoded body. Answers over 1 KiB come in the best coding Accept-Encoding allows (zstd, br, gzip).', ...json('ExecuteRequest') },
           responses: {
             '200': { description: 'The code ran (its own failures are in status, return_code and error).', ...json('ExecuteResponse') },
             '400': errorResponse('invalid_request: malformed JSON or fields that break the contract; every bad field is named.'),
-            '413': errorResponse(`payload_too_large: the body (over ${info.maxBodyBytes} bytes) or a field is over its limit (code ${info.contract.limits.maxCodeBytes} bytes, inputs and stdin ${info.contract.limits.maxInputsBytes} bytes).`),
-            '415': errorResponse('The body is not application/json.'),
+            '413': errorResponse(`payload_too_large: the body (over ${info.maxBodyBytes} bytes, decoded) or a field is over its limit (code ${info.contract.limits.maxCodeBytes} bytes, inputs and stdin ${info.contract.limits.maxInputsBytes} bytes).`),
+            '415': errorResponse('unsupported_media_type: the body is not application/json, or its Content-Encoding is not gzip, br or zstd.'),
             '422': errorResponse('unsupported: the request uses a feature this engine does not offer.'),
             '500': errorResponse('internal: an unexpected failure; the request may be retried.'),
             '503': { ...errorResponse('overloaded, shutting_down or engine_closed.'), headers: retryAfter },
