@@ -73,6 +73,9 @@ class RunError:
     type: str
     message: str
     traceback: str | None = None
+    #: invalid_output from output_schema or output_guards: the JSON pointer into the output, and the rule.
+    pointer: str | None = None
+    rule: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +141,7 @@ class ExecuteResult:
                 stderr_truncated=data["stderr_truncated"],
                 stdout_json=data.get("stdout_json"),
                 has_stdout_json="stdout_json" in data,
-                error=None if error is None else RunError(error["type"], error["message"], error.get("traceback")),
+                error=None if error is None else RunError(error["type"], error["message"], error.get("traceback"), error.get("pointer"), error.get("rule")),
                 started_at=data["started_at"],
                 finished_at=data["finished_at"],
                 elapsed_ms=data["elapsed_ms"],
