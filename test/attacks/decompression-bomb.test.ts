@@ -3,6 +3,7 @@
 // the gigabyte is never inflated: seconds of CPU and a gigabyte of garbage if it were). One case per
 // Content-Encoding the service accepts.
 import { once } from 'node:events';
+import { request } from 'node:http';
 import { constants, createBrotliCompress, gzipSync, zstdCompressSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { useApp } from '../server/helpers.js';
@@ -55,5 +56,21 @@ describe('decompression bombs', () => {
     // And the service goes on.
     const next = await app().inject({ method: 'POST', url: '/v1/execute', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ language: 'javascript', code: 'console.log(1)' }) });
     expect(next.json()).toMatchObject({ status: 'completed', stdout: '1\n' });
+  }, 60_000);
+
+  it('over a real socket the 413 comes back while the client is still sending', async () => {
+    const address = await app().listen({ host: '127.0.0.1', port: 0 });
+    const bomb = await BOMBS[0]!.make();
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const outgoing = request(`${address}/v1/execute`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': bomb.length } }, (incoming) => {
+        let body = '';
+        incoming.on('data', (chunk: Buffer) => (body += String(chunk)));
+        incoming.on('end', () => resolve({ status: incoming.statusCode ?? 0, body }));
+      });
+      outgoing.on('error', reject);
+      outgoing.end(bomb);
+    });
+    expect(answer.status).toBe(413);
+    expect(JSON.parse(answer.body)).toMatchObject({ error: { code: 'payload_too_large' } });
   }, 60_000);
 });

@@ -45,6 +45,14 @@ describe('compressed request bodies', () => {
     expect(response.json()).toMatchObject({ error: { code: 'payload_too_large', issues: [{ field: 'inputs' }] } });
   });
 
+  it('over a real socket, with the encoded Content-Length', async () => {
+    const address = await app().listen({ host: '127.0.0.1', port: 0 });
+    const body = brotliCompressSync(Buffer.from(JSON.stringify(SUM)));
+    const response = await fetch(`${address}/v1/execute`, { method: 'POST', headers: { ...json, 'content-encoding': 'br', 'content-length': String(body.length), 'accept-encoding': 'gzip' }, body });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ status: 'completed', output: 6 });
+  });
+
   it('other routes take compressed bodies too: /v1/batch NDJSON in zstd', async () => {
     const lines = [JSON.stringify({ ...SUM, id: 'a' }), JSON.stringify({ ...SUM, id: 'b', inputs: { values: [5] } })].join('\n');
     const response = await send(zstdCompressSync(Buffer.from(lines)), { 'content-type': 'application/x-ndjson', 'content-encoding': 'zstd', 'accept-encoding': 'zstd' }, '/v1/batch');
