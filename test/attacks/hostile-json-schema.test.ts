@@ -91,6 +91,19 @@ describe('hostile JSON Schemas', () => {
     if (!nested.ok) expect(nested.error.issues?.[0]?.message).toMatch(/\$id is allowed only at the root/);
   });
 
+  it('a stream of distinct schemas keeps validating right across cache evictions and validator renewals', () => {
+    // 500 schemas: more than the cache keeps (256) and than one ajv instance compiles (200) before it is
+    // replaced, so its per-instance pattern scope cannot grow without bound.
+    const started = performance.now();
+    for (let i = 0; i < 500; i++) {
+      const schema = { properties: { s: { type: 'string', pattern: `^v${i}$` } } };
+      expect(outcome({ input_schema: schema, inputs: { s: `v${i}` } }).ok).toBe(true);
+      expect(outcome({ input_schema: schema, inputs: { s: `v${i + 1}` } }).ok).toBe(false);
+    }
+    expect(performance.now() - started).toBeLessThan(20_000);
+    expect(outcome({ input_schema: { properties: { s: { pattern: '^v0$' } } }, inputs: { s: 'v0' } }).ok).toBe(true);
+  });
+
   it('an "$id" inside const or enum is data, not a schema id', () => {
     expect(outcome({ input_schema: { properties: { a: { const: { $id: 'x' } } } }, inputs: { a: { $id: 'x' } } }).ok).toBe(true);
   });
