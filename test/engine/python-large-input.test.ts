@@ -26,6 +26,16 @@ describe.each(PYTHON_LANES)('a 10 MiB input in lane $lane', ({ lane, runtime }) 
     expect(response).toMatchObject({ status: 'completed', output: { n: TEN_MIB - 16 } });
   }, 90_000);
 
+  // The WASI lane makes fd 0's bytes on its first read (sys.stdin is the runner's own, so fd 0 is seldom
+  // read); the native lane's fd 0 is the process's stdin, which its runner consumes when a request has one.
+  it.runIf(lane === 'cpython')('fd 0 reads the inputs, or the request stdin, when read directly', async () => {
+    const code = 'import os\nprint(os.read(0, 1000).decode())';
+    const inputsRun = await engine.execute({ language: 'python', runtime, code, inputs: { a: 1 } });
+    expect(inputsRun).toMatchObject({ status: 'completed', stdout: '{"a":1}\n' });
+    const stdinRun = await engine.execute({ language: 'python', runtime, code, inputs: { a: 1 }, stdin: 'line one' });
+    expect(stdinRun).toMatchObject({ status: 'completed', stdout: 'line one\n' });
+  });
+
   it('and stdin still holds the inputs when the code reads it', async () => {
     const response = await engine.execute({ language: 'python', runtime, code: 'import sys, json\nprint(len(json.load(sys.stdin)["text"]))', inputs: { text }, memory_mb: 256, timeout_ms: 60_000 });
     expect(response).toMatchObject({ status: 'completed', stdout: `${TEN_MIB - 16}\n` });

@@ -22,7 +22,11 @@ export interface ExecutionSession extends Session {
 
 export interface SessionOptions {
   layer: DirNode;
-  stdin: Uint8Array;
+  /**
+   * What fd 0 reads, made on its first read: Python's sys.stdin is the runner's own (isola_runner.py),
+   * so fd 0 is seldom read, and a 10 MiB input's copy would otherwise be held for every run.
+   */
+  stdin: () => Uint8Array;
   files: Map<string, Uint8Array>;
   stdoutBytes: number;
   stderrBytes: number;
@@ -30,6 +34,18 @@ export interface SessionOptions {
   roomBytes(fsBytes: number): number;
   onCharge(fsBytes: number): void;
   door(request: Uint8Array): Uint8Array | undefined;
+}
+
+function lazySource(make: () => Uint8Array): Descriptor {
+  let bytes: Uint8Array | undefined;
+  return {
+    kind: 'source',
+    pos: 0,
+    get bytes() {
+      bytes ??= make();
+      return bytes;
+    },
+  };
 }
 
 export function newSession(options: SessionOptions): ExecutionSession {
@@ -51,7 +67,7 @@ export function newSession(options: SessionOptions): ExecutionSession {
     return { kind: 'sink', write: (bytes) => capture.write(text.decode(bytes, { stream: true })) };
   };
   const descriptors: (Descriptor | undefined)[] = [
-    { kind: 'source', bytes: options.stdin, pos: 0 },
+    lazySource(options.stdin),
     sink(stdout),
     sink(stderr),
     { kind: 'dir', place: { node: fs.root, chain: [fs.root] }, preopen: '/' },
