@@ -1,5 +1,5 @@
 /** Resident memory of a process and all its descendants, read from /proc (Linux). */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 
 function readRssKb(pid: number): number {
   try {
@@ -46,4 +46,30 @@ export function treeRssMb(pid: number = process.pid): number {
     queue.push(...childrenOf(next));
   }
   return kb / 1024;
+}
+
+function statusKb(field: 'VmRSS' | 'VmHWM'): number {
+  const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(readFileSync('/proc/self/status', 'utf8'));
+  if (!match) throw new Error(`/proc/self/status has no ${field}`);
+  return Number(match[1]);
+}
+
+/** This process's resident memory now, in MiB (worker threads included: they share it). */
+export function ownRssMb(): number {
+  return statusKb('VmRSS') / 1024;
+}
+
+/** The highest RSS this process reached since start or the last resetPeakRss(), in MiB. */
+export function peakRssMb(): number {
+  return statusKb('VmHWM') / 1024;
+}
+
+/** Start a new peak from the current RSS (Linux: "5" to clear_refs resets VmHWM). False where refused. */
+export function resetPeakRss(): boolean {
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -9,28 +9,33 @@ import type { LaneName } from '../../src/contract/response.js';
 import { loadCreateEngine } from '../isola/load.js';
 import {
   checkHelloResponse,
+  checkLargeInputResponse,
   deadlineRequest,
+  largeInputRequest,
   helloRequest,
   laneOf,
   packagesRequest,
   settleLane,
   waitForIdle,
   type IsolaRuntime,
+  type LargeInputVariant,
 } from '../isola/requests.js';
 import type { BenchLanguage } from '../model.js';
-import { treeRssMb } from '../rss.js';
+import { ownRssMb, peakRssMb, resetPeakRss, treeRssMb } from '../rss.js';
 import { DEADLINE_MS } from '../workloads.js';
 import { finish, type ChildReport } from './report.js';
 
 export interface IsolaJob {
   /** probe: only report whether the lane can run here (a skip report when it cannot). */
-  mode: 'probe' | 'cold' | 'warm' | 'deadline' | 'memory' | 'packages' | 'soak';
+  mode: 'probe' | 'cold' | 'warm' | 'deadline' | 'memory' | 'packages' | 'soak' | 'large-input';
   language: BenchLanguage;
   storeDir: string;
   iterations: number;
   runtime?: IsolaRuntime;
   /** memory: idle workers to hold (the report is the process tree's RSS in MiB). */
   workers?: number;
+  /** large-input: the 10 MiB string only goes in, or comes back out too. */
+  variant?: LargeInputVariant;
 }
 
 const LANES: readonly LaneName[] = ['quickjs', 'cpython', 'native'];
@@ -124,6 +129,23 @@ async function measure(engine: Engine, job: IsolaJob, lane: LaneName, started: n
         inflight = [];
       }
       return { samples };
+    }
+    case 'large-input': {
+      // Peak RSS of the whole process (the lane's worker threads live in it) while one request runs,
+      // above what it held just before: every copy of the input the host and guest keep at once. Once
+      // per process, after a small warm-up request: a second large run would reuse the pages the first
+      // one freed (V8 and the guest heap keep them), and show only part of the copies.
+      const variant = job.variant ?? 'in';
+      checkLargeInputResponse(await engine.execute(largeInputRequest(job.language, 'baseline')), 'baseline');
+      const request = largeInputRequest(job.language, variant);
+      await waitForIdle(engine, lane, 1);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      (globalThis as { gc?: () => void }).gc?.();
+      const before = ownRssMb();
+      if (!resetPeakRss()) throw Object.assign(new Error('cannot reset the peak RSS here (/proc/self/clear_refs)'), { code: 'bench_skip' });
+      checkLargeInputResponse(await engine.execute(request), variant);
+      const peak = peakRssMb();
+      return { samples: [peak - before], extra: { peak: [peak] } };
     }
     case 'packages': {
       const request = packagesRequest(job.language);

@@ -8,7 +8,7 @@ import type { BenchContext } from '../model.js';
 export type { IsolaJob };
 
 export function runIsolaJob(job: IsolaJob): Promise<ChildRun> {
-  return runChild('isola-engine', [JSON.stringify(job)], job.mode === 'memory' ? ['--expose-gc'] : []);
+  return runChild('isola-engine', [JSON.stringify(job)], job.mode === 'memory' || job.mode === 'large-input' ? ['--expose-gc'] : []);
 }
 
 /** A new, empty store directory: nothing cached, as on a fresh machine. */

@@ -38,6 +38,39 @@ export function packagesRequest(language: BenchLanguage): ExecuteRequestInput {
   return { language, code, inputs: HELLO_INPUTS, packages, timeout_ms: 600_000 };
 }
 
+/** Serialized size of the large-input scenario's inputs: the contract's default cap, 10 MiB. */
+export const LARGE_INPUT_BYTES = 10 * 1024 * 1024;
+
+/**
+ * One string of just under 10 MiB in; its length out ("in"), or the string itself back out
+ * ("round-trip"): what a workflow passing a document through a code node does.
+ */
+export type LargeInputVariant = 'in' | 'round-trip' | 'baseline';
+
+/** The input's length: the baseline runs the same code on 16 bytes, to show what any run adds. */
+function largeInputLength(variant: LargeInputVariant): number {
+  return variant === 'baseline' ? 16 : LARGE_INPUT_BYTES - 16;
+}
+
+export function largeInputRequest(language: BenchLanguage, variant: LargeInputVariant): ExecuteRequestInput {
+  // A flat string, as JSON.parse makes for a request body: 'x'.repeat builds a rope that V8 would
+  // flatten (another whole copy) inside the measured run.
+  const text = Buffer.alloc(largeInputLength(variant), 'x').toString('latin1');
+  const code =
+    language === 'python'
+      ? variant !== 'round-trip' ? 'def main(text):\n    return {"n": len(text)}' : 'def main(text):\n    return text'
+      : variant !== 'round-trip' ? 'function main({ text }) { return { n: text.length } }' : 'function main({ text }) { return text }';
+  return { language, code, inputs: { text }, timeout_ms: 60_000, memory_mb: 1024 };
+}
+
+export function checkLargeInputResponse(response: ExecuteResponse, variant: LargeInputVariant): void {
+  const expected = largeInputLength(variant);
+  const got = variant !== 'round-trip' ? (response.output as { n?: unknown } | null)?.n : typeof response.output === 'string' ? response.output.length : undefined;
+  if (response.status !== 'completed' || got !== expected) {
+    throw new Error(`isola large input (${variant}): status ${response.status}, error ${JSON.stringify(response.error)}, length ${String(got)}`);
+  }
+}
+
 export function checkHelloResponse(what: string, response: ExecuteResponse): void {
   if (response.status !== 'completed' || response.return_code !== 0) {
     throw new Error(`${what}: status ${response.status}, return_code ${response.return_code}, error ${JSON.stringify(response.error)}`);

@@ -22,6 +22,7 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     import isola_import_hooks  # found through sys.path[0] == here
     import isola_runner
+    import isola_typed_args  # noqa: F401  the runner imports it for an annotated main, after sys.path loses this dir
 
     # The user's imports must not see Isola's files.
     sys.path[:] = [entry for entry in sys.path if os.path.abspath(entry or ".") != here]

@@ -28,6 +28,8 @@ export const EXIT_BY_ERROR_TYPE: Record<ErrorType, number> = {
   output_limit: 125,
   // sysexits EX_DATAERR: the code ran but its output is not JSON-serializable.
   invalid_output: 65,
+  // The same: the inputs do not convert to the types main() declares.
+  invalid_input: 65,
   // sysexits EX_UNAVAILABLE: a package could not be installed or has no build for this lane.
   package_install: 69,
   package_unavailable: 69,

@@ -28,6 +28,10 @@ export const EXECUTE_REQUEST_FIELDS = [
   'runtime',
   'prebuild',
   'prebuild_language',
+  'input_schema',
+  'output_schema',
+  'output_guards',
+  'coerce',
   'stdin',
 ] as const satisfies readonly (keyof ExecuteRequestInput)[];
 

@@ -9,7 +9,7 @@ export const ERROR_CATALOG = {
   invalid_request: { status: 400, title: 'The request body does not match the contract' },
   unsupported: { status: 422, title: 'The request uses a feature this engine does not offer' },
   payload_too_large: { status: 413, title: 'A field or the whole body exceeds its size limit' },
-  unsupported_media_type: { status: 415, title: 'The body is not application/json' },
+  unsupported_media_type: { status: 415, title: 'The body is not application/json, or its Content-Encoding is not gzip, br or zstd' },
   not_found: { status: 404, title: 'No such route, project or key' },
   unauthorized: { status: 401, title: 'No credential, or one Isola does not know (a project key, or the admin token on /v1/admin)' },
   key_revoked: { status: 403, title: 'The project key was revoked (or its project deleted)' },
@@ -30,6 +30,10 @@ export interface FieldIssue {
   /** Dotted path of the offending field, e.g. "network.allow.0" or "timeout_ms". */
   field: string;
   message: string;
+  /** For a value checked against input_schema: the RFC 6901 pointer into `inputs` of the offending value. */
+  pointer?: string;
+  /** ...and the schema keyword it fails ("type", "required", "maximum"). */
+  rule?: string;
 }
 
 export interface ErrorBody {

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { IsolaError, type FieldIssue } from './errors.js';
 import { findJsonValueIssue, loneSurrogateAt, loneSurrogateMessage } from './json-checks.js';
+import { OutputGuardsSchema } from './output-guards.js';
+import { checkTypedInputs, compileTypedIo, type OutputCheck } from './typed-io.js';
+import { SCHEMA_MAX_BYTES, SCHEMA_MAX_DEPTH } from './json-schema.js';
 import { LIMITS, utf8Length } from './limits.js';
 import { DEFAULT_OPERATOR_LIMITS, defaultTimeoutMs, sameLimits, type OperatorLimits } from './operator-limits.js';
 import { PrebuildLanguageSchema, shellPrebuildOf } from './prebuild.js';
@@ -27,6 +30,9 @@ export const RuntimeSchema = z
   .enum(['auto', 'wasm', 'native'])
   .describe('wasm: only the WebAssembly lanes; native: the bubblewrap lane; auto: wasm when possible.');
 export type RuntimeChoice = z.infer<typeof RuntimeSchema>;
+
+/** A JSON Schema: an object or a boolean. Its content is ajv's to judge (typed-io.ts), under caps. */
+const JsonSchemaField = z.union([z.boolean(), z.record(z.string(), z.unknown())]).optional();
 
 /** Host pattern of the egress allow-list: a name, `*.` wildcard or IP literal, with an optional port. */
 const ALLOW_ENTRY = /^(\*\.)?([a-z0-9-]+\.)*[a-z0-9-]+(:\d{1,5})?$|^\[[0-9a-f:.]+\](:\d{1,5})?$/i;
@@ -90,6 +96,17 @@ export function executeRequestSchema(limits: OperatorLimits) {
           'Run once when the environment is built: code in the language of `code` (before the snapshot), or a shell script (`prebuild_language: "bash"` or a `#!/bin/bash` first line) run in the native lane, whose working directory starts every execution.',
         ),
       prebuild_language: PrebuildLanguageSchema.optional(),
+      input_schema: JsonSchemaField.describe(
+        `JSON Schema (2020-12) the inputs must match, checked on the host before the code runs: a mismatch is a 400 naming the JSON pointer. At most ${SCHEMA_MAX_BYTES} bytes and ${SCHEMA_MAX_DEPTH} levels; patterns use RE2 syntax.`,
+      ),
+      output_schema: JsonSchemaField.describe(
+        'JSON Schema (2020-12) the output must match: a mismatch is the result error `invalid_output` naming the JSON pointer and the rule.',
+      ),
+      output_guards: OutputGuardsSchema,
+      coerce: z
+        .boolean()
+        .default(false)
+        .describe('Convert inputs to the types input_schema declares, as Dify does: "42" -> 42, "true" -> true, a JSON or comma list -> array, a URL -> { name, url, mime_type } for "format": "file".'),
       stdin: unicodeString()
         .optional()
         .describe(`What the code reads on standard input (default: the inputs as JSON), at most ${limits.maxInputsBytes} bytes.`),
@@ -117,6 +134,8 @@ function pathOf(path: readonly PropertyKey[]): string {
 export interface ParsedExecuteRequest {
   readonly request: Readonly<ExecuteRequest>;
   readonly inputsJson: string;
+  /** output_schema compiled (and, later, the output guards): the envelope runs it on the output. */
+  readonly outputCheck?: OutputCheck;
 }
 
 /** Each request a contract returned, with the limits it was accepted under. */
@@ -190,6 +209,11 @@ function acceptWith(schema: RequestContract['schema'], limits: OperatorLimits, b
   // Before serialising: JSON.stringify recurses, and 1e400 would silently become null.
   const inputsIssue = findJsonValueIssue(request.inputs, 'inputs');
   if (inputsIssue) throw invalid([inputsIssue]);
+  const typed = compileTypedIo(request);
+  if ('issues' in typed) throw invalid(typed.issues);
+  const checked = checkTypedInputs(request, typed);
+  if ('issues' in checked) throw invalid(checked.issues);
+  request.inputs = checked.inputs;
   const prebuildIssue = prebuildLanguageIssue(request);
   if (prebuildIssue) throw invalid([prebuildIssue]);
   const wasiIssues = wasiLaneIssues(request, limits);
@@ -227,7 +251,7 @@ function acceptWith(schema: RequestContract['schema'], limits: OperatorLimits, b
   Object.freeze(request.packages);
   Object.freeze(request.network.allow);
   Object.freeze(request.network);
-  const result: ParsedExecuteRequest = Object.freeze({ request: Object.freeze(request), inputsJson });
+  const result: ParsedExecuteRequest = Object.freeze({ request: Object.freeze(request), inputsJson, ...(typed.outputCheck ? { outputCheck: typed.outputCheck } : {}) });
   accepted.set(result, limits);
   return result;
 }

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 
-/** Why a run did not end normally. `exception` and `invalid_output` are the code's fault; the rest are limits. */
+/** Why a run did not end normally. `exception`, `invalid_output` and `invalid_input` (main's annotations refused the inputs) are the code's or its inputs' fault; the rest are limits. */
 export const ErrorTypeSchema = z.enum([
   'exception',
   'timeout',
   'memory_limit',
   'output_limit',
   'invalid_output',
+  'invalid_input',
   'package_install',
   'package_unavailable',
   'cancelled',
@@ -18,6 +19,8 @@ export const RunErrorSchema = z.object({
   type: ErrorTypeSchema,
   message: z.string(),
   traceback: z.string().optional(),
+  pointer: z.string().optional().describe('invalid_output from output_schema or output_guards: the RFC 6901 pointer into the output of the offending value.'),
+  rule: z.string().optional().describe('...and the rule it breaks (a schema keyword such as "type", or a guard such as "max_depth").'),
 });
 export type RunError = z.infer<typeof RunErrorSchema>;
 

@@ -130,7 +130,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     if (draining) throw shuttingDownError();
     const startedAt = Date.now();
     // A request a contract under these limits already accepted (the HTTP faces, the CLI) is not parsed again.
-    const { request, inputsJson } = contract.accept(body);
+    const { request, inputsJson, outputCheck } = contract.accept(body);
     const face = executeOptions.face ?? 'isola';
     const plan = await planExecution(request, transpile);
     const signal = executeOptions.signal;
@@ -156,6 +156,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
       startedAt,
       outputLimitBytes: outputBytes,
       buildMs: route.buildMs,
+      ...(outputCheck ? { outputCheck } : {}),
     };
     const mode = plan.mode === 'main' ? 'main' : 'script';
     let dispatched: Dispatched;

@@ -6,6 +6,7 @@
 import { jsonTextExceedsDepth } from '../contract/json-checks.js';
 import { LIMITS, utf8Length } from '../contract/limits.js';
 import type { ExecuteResponse, LaneName, RunError } from '../contract/response.js';
+import type { OutputCheck, OutputViolation } from '../contract/typed-io.js';
 import type { EntryMode, GuestFailure, GuestResult } from '../lanes/lane.js';
 
 /** Failures where the platform stopped the run; the code's exit status is then meaningless. */
@@ -22,6 +23,8 @@ export interface EnvelopeContext {
   outputLimitBytes: number;
   /** Time spent building the environment on a cache miss; counted into setup_ms. */
   buildMs?: number;
+  /** The request's output_schema and guards: run on the output of a run that ended cleanly. */
+  outputCheck?: OutputCheck;
 }
 
 export function buildEnvelope(ctx: EnvelopeContext, result: GuestResult): ExecuteResponse {
@@ -69,10 +72,22 @@ export function buildEnvelope(ctx: EnvelopeContext, result: GuestResult): Execut
   }
   if (!failure && result.returnJson === undefined && result.outputFileText === undefined && hasStdoutJson) output = stdoutJson;
 
+  // Only a run that ended cleanly has an output to hold to the schema; a failed run keeps its own error.
+  let violation: OutputViolation | undefined;
+  if (!failure && exitCode === 0 && ctx.outputCheck) {
+    violation = ctx.outputCheck(output);
+    if (violation) {
+      const at = violation.pointer === '' ? 'output' : `output ${violation.pointer}`;
+      failure = { type: 'invalid_output', message: `${at}: ${violation.message}` };
+      exitCode = 1;
+      output = null;
+    }
+  }
+
   const platformStopped = failure !== undefined && PLATFORM_FAILURES.has(failure.type);
   const finishedAt = Date.now();
   const error: RunError | null = failure
-    ? { type: failure.type, message: failure.message, ...(failure.traceback ? { traceback: failure.traceback } : {}) }
+    ? { type: failure.type, message: failure.message, ...(failure.traceback ? { traceback: failure.traceback } : {}), ...(violation ? { pointer: violation.pointer, rule: violation.rule } : {}) }
     : null;
   return {
     id: ctx.id,

@@ -38,6 +38,8 @@ import { registerAdminRoutes } from './admin-routes.js';
 import { registerLibraryRoutes } from './library-routes.js';
 import { registerBatchRoute } from './batch-route.js';
 import { authenticateHook, decoratePrincipal, projectOption } from './execution-auth.js';
+import { registerContentDecoding } from './content-decoding.js';
+import { registerResponseEncoding } from './response-encoding.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { packageVersion } from './package-version.js';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
@@ -181,6 +183,11 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
   });
+
+  // Bodies may arrive gzip, br or zstd (decoded under the route's body limit), and answers go out in the
+  // best coding the client accepts: on every route, the faces' too.
+  registerContentDecoding(app, bodyLimit);
+  registerResponseEncoding(app);
 
   app.setErrorHandler((error, request, reply) => {
     // A route's own body limit (the batch route's) is the one it broke.

@@ -19,7 +19,14 @@ export const ErrorBodySchema = z.object({
     code: z.enum(ERROR_CODES).describe('Stable machine code; see the error catalog.'),
     message: z.string().describe('Human message naming the offending fields; do not match on it.'),
     issues: z
-      .array(z.object({ field: z.string(), message: z.string() }))
+      .array(
+        z.object({
+          field: z.string(),
+          message: z.string(),
+          pointer: z.string().optional().describe('A value that fails input_schema: its RFC 6901 pointer into inputs.'),
+          rule: z.string().optional().describe('The input_schema keyword it fails.'),
+        }),
+      )
       .optional()
       .describe('One entry per bad field; "(body)" is the body as a whole.'),
     retry_after_s: z.number().optional().describe('Present on 503 and 429: seconds to wait, also in Retry-After.'),
@@ -70,7 +77,7 @@ export function buildOpenApiDocument(info: OpenApiInfo): Record<string, unknown>
           operationId: 'execute',
           summary: 'Run code and return the result envelope',
           security: [{}, { projectKey: [] }],
-          requestBody: { required: true, ...json('ExecuteRequest') },
+          requestBody: { required: true, description: 'May be sent with Content-Encoding gzip, br or zstd; the limits apply to the decoded body. Answers over 1 KiB come in the best coding Accept-Encoding allows (zstd, br, gzip).', ...json('ExecuteRequest') },
           responses: {
             '200': {
               description: 'The code ran (its own failures are in status, return_code and error). With `Accept: text/event-stream`: Server-Sent Events while it runs (see eventStream).',
@@ -78,8 +85,8 @@ export function buildOpenApiDocument(info: OpenApiInfo): Record<string, unknown>
             },
             ...executionAuthResponses(retryAfter),
             '400': errorResponse('invalid_request: malformed JSON or fields that break the contract; every bad field is named.'),
-            '413': errorResponse(`payload_too_large: the body (over ${info.maxBodyBytes} bytes) or a field is over its limit (code ${info.contract.limits.maxCodeBytes} bytes, inputs and stdin ${info.contract.limits.maxInputsBytes} bytes).`),
-            '415': errorResponse('The body is not application/json.'),
+            '413': errorResponse(`payload_too_large: the body (over ${info.maxBodyBytes} bytes, decoded) or a field is over its limit (code ${info.contract.limits.maxCodeBytes} bytes, inputs and stdin ${info.contract.limits.maxInputsBytes} bytes).`),
+            '415': errorResponse('unsupported_media_type: the body is not application/json, or its Content-Encoding is not gzip, br or zstd.'),
             '422': errorResponse('unsupported: the request uses a feature this engine does not offer.'),
             '500': errorResponse('internal: an unexpected failure; the request may be retried.'),
             '503': { ...errorResponse('overloaded, shutting_down or engine_closed.'), headers: retryAfter },

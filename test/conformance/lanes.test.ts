@@ -133,6 +133,37 @@ const CASES: Case[] = [
     expect: (r) => expect(r.environment.cache).toBe('hit'),
   },
   {
+    name: 'inputs coerced to input_schema reach the code typed',
+    code: { python: 'def main(n, tags):\n    return {"next": n + 1, "tags": tags}', javascript: 'function main({ n, tags }) { return { next: n + 1, tags } }' },
+    request: {
+      input_schema: { type: 'object', properties: { n: { type: 'integer' }, tags: { type: 'array', items: { type: 'string' } } } },
+      coerce: true,
+      inputs: { n: '41', tags: 'a,b' },
+    },
+    expect: (r) => expect(r).toMatchObject({ status: 'completed', return_code: 0, output: { next: 42, tags: ['a', 'b'] } }),
+  },
+  {
+    name: 'an output that breaks output_schema is invalid_output naming the pointer and the rule',
+    code: { python: 'def main():\n    return {"rows": [{"id": 1}, {"id": "two"}]}', javascript: 'function main() { return { rows: [{ id: 1 }, { id: "two" }] } }' },
+    request: { output_schema: { type: 'object', properties: { rows: { type: 'array', items: { type: 'object', properties: { id: { type: 'integer' } } } } } } },
+    expect: (r) => {
+      expect(r).toMatchObject({ status: 'completed', return_code: 1, output: null, error: { type: 'invalid_output', pointer: '/rows/1/id', rule: 'type' } });
+      expect(r.error?.message).toMatch(/^output \/rows\/1\/id: must be integer/);
+    },
+  },
+  {
+    name: 'output.json and printed JSON are held to output_schema too',
+    code: { python: 'print(\'{"ok": true}\')', javascript: 'console.log(JSON.stringify({ ok: true }))' },
+    request: { output_schema: { type: 'object', required: ['ok', 'count'] } },
+    expect: (r) => expect(r).toMatchObject({ error: { type: 'invalid_output', pointer: '/count', rule: 'required' }, stdout_json: { ok: true } }),
+  },
+  {
+    name: "output_guards \"dify\" refuses a 31-string list as Dify does",
+    code: { python: 'def main():\n    return {"tags": [str(i) for i in range(31)]}', javascript: 'function main() { return { tags: Array.from({ length: 31 }, (_, i) => String(i)) } }' },
+    request: { output_guards: 'dify' },
+    expect: (r) => expect(r).toMatchObject({ return_code: 1, output: null, error: { type: 'invalid_output', pointer: '/tags', rule: 'max_array_length' } }),
+  },
+  {
     name: 'no file or variable survives into the next execution',
     code: {
       python: 'import os\nprint(os.path.exists("/tmp/isola-left"), os.environ.get("ISOLA_LEFT"))\nopen("/tmp/isola-left", "w").write("x")\nos.environ["ISOLA_LEFT"] = "1"',

@@ -24,6 +24,7 @@ describe('execute request contract', () => {
       packages: [],
       network: { allow: [] },
       runtime: 'auto',
+      coerce: false,
     });
   });
 

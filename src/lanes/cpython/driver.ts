@@ -79,7 +79,7 @@ export function bootInterpreter(platform: CPythonPlatform, control: WebAssembly.
   const seed = crypto.getRandomValues(new Uint32Array(1))[0]!;
   const boot = newSession({
     layer: platform.layer,
-    stdin: new Uint8Array(0),
+    stdin: () => new Uint8Array(0),
     files: new Map(),
     stdoutBytes: 1 << 16,
     stderrBytes: 1 << 16,
@@ -225,7 +225,7 @@ class CPythonDriver implements LaneDriver {
     const request = encoder.encode(JSON.stringify({ ...program, inputs: job.inputsJson, outputLimit: job.limits.outputBytes, paths: environment?.paths ?? [], stdin: job.stdin ?? null }));
     const session: ExecutionSession = newSession({
       layer: environment?.layer ?? this.platform.layer,
-      stdin: encoder.encode(job.stdin ?? job.inputsJson),
+      stdin: () => encoder.encode(job.stdin ?? job.inputsJson),
       files,
       stdoutBytes: job.limits.stdoutBytes,
       stderrBytes: job.limits.stderrBytes,

@@ -30,7 +30,7 @@ export interface Observed {
 }
 
 /** The failure types the runner reports (isola_runner.py); any other claim is read as 'exception'. */
-const GUEST_FAILURES = new Set<string>(['exception', 'invalid_output', 'output_limit', 'memory_limit']);
+const GUEST_FAILURES = new Set<string>(['exception', 'invalid_output', 'invalid_input', 'output_limit', 'memory_limit']);
 
 export function mapOutcome(job: GuestJob, seen: Observed): Mapped {
   const reply = seen.reply;

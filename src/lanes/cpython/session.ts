@@ -22,7 +22,11 @@ export interface ExecutionSession extends Session {
 
 export interface SessionOptions {
   layer: DirNode;
-  stdin: Uint8Array;
+  /**
+   * What fd 0 reads, made on its first read: Python's sys.stdin is the runner's own (isola_runner.py),
+   * so fd 0 is seldom read, and a 10 MiB input's copy would otherwise be held for every run.
+   */
+  stdin: () => Uint8Array;
   files: Map<string, Uint8Array>;
   stdoutBytes: number;
   stderrBytes: number;
@@ -32,6 +36,18 @@ export interface SessionOptions {
   door(request: Uint8Array): Uint8Array | undefined;
   /** Live output: each chunk the captures keep, as it is written (see StreamCapture). */
   onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
+}
+
+function lazySource(make: () => Uint8Array): Descriptor {
+  let bytes: Uint8Array | undefined;
+  return {
+    kind: 'source',
+    pos: 0,
+    get bytes() {
+      bytes ??= make();
+      return bytes;
+    },
+  };
 }
 
 export function newSession(options: SessionOptions): ExecutionSession {
@@ -54,7 +70,7 @@ export function newSession(options: SessionOptions): ExecutionSession {
     return { kind: 'sink', write: (bytes) => capture.write(text.decode(bytes, { stream: true })) };
   };
   const descriptors: (Descriptor | undefined)[] = [
-    { kind: 'source', bytes: options.stdin, pos: 0 },
+    lazySource(options.stdin),
     sink(stdout),
     sink(stderr),
     { kind: 'dir', place: { node: fs.root, chain: [fs.root] }, preopen: '/' },

@@ -3,7 +3,7 @@
  * streams, whether the deadline fired) into a GuestResult. Portable: no I/O here.
  *
  * Only the result document on fd 3 is trusted for the outcome, and even it can only claim the failure
- * types a guest can cause itself (exception, invalid_output, output_limit, memory_limit): timeouts and
+ * types a guest can cause itself (exception, invalid_output, invalid_input, output_limit, memory_limit): timeouts and
  * kills are decided here from what the host saw, so no guest can forge them either way.
  */
 import { MEMORY_EXIT_CODE, memoryFailure, timeoutFailure } from '../failures.js';
@@ -18,7 +18,7 @@ const RunnerResultSchema = z.object({
   return_json: z.string().nullable(),
   failure: z
     .object({
-      type: z.enum(['exception', 'invalid_output', 'output_limit', 'memory_limit']),
+      type: z.enum(['exception', 'invalid_output', 'invalid_input', 'output_limit', 'memory_limit']),
       message: z.string(),
       traceback: z.string().nullable(),
     })

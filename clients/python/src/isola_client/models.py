@@ -38,6 +38,14 @@ class ExecuteRequest:
     prebuild: str | None = None
     #: ``"bash"`` (or a ``#!/bin/bash`` first line in ``prebuild``): a shell prebuild, run in the native lane.
     prebuild_language: str | None = None
+    #: JSON Schema (2020-12) the inputs must match (a 400 naming the JSON pointer when they do not).
+    input_schema: Mapping[str, Any] | bool | None = None
+    #: JSON Schema the output must match (else the result error ``invalid_output``).
+    output_schema: Mapping[str, Any] | bool | None = None
+    #: Dify's output guards: ``"dify"`` or ``{"max_string_length", "max_depth", "max_array_length", "number_range"}``.
+    output_guards: Mapping[str, Any] | str | None = None
+    #: Convert inputs to input_schema's types first, as Dify does ("42" -> 42).
+    coerce: bool | None = None
     stdin: str | None = None
 
     def to_json(self) -> dict[str, Any]:
@@ -48,7 +56,7 @@ class ExecuteRequest:
                 continue
             if item.name == "packages":
                 value = list(value)
-            elif item.name in ("inputs", "network"):
+            elif item.name in ("inputs", "network") or (item.name in ("input_schema", "output_schema", "output_guards") and isinstance(value, Mapping)):
                 value = dict(value)
             body[item.name] = value
         return body
@@ -65,6 +73,9 @@ class RunError:
     type: str
     message: str
     traceback: str | None = None
+    #: invalid_output from output_schema or output_guards: the JSON pointer into the output, and the rule.
+    pointer: str | None = None
+    rule: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +141,7 @@ class ExecuteResult:
                 stderr_truncated=data["stderr_truncated"],
                 stdout_json=data.get("stdout_json"),
                 has_stdout_json="stdout_json" in data,
-                error=None if error is None else RunError(error["type"], error["message"], error.get("traceback")),
+                error=None if error is None else RunError(error["type"], error["message"], error.get("traceback"), error.get("pointer"), error.get("rule")),
                 started_at=data["started_at"],
                 finished_at=data["finished_at"],
                 elapsed_ms=data["elapsed_ms"],
