@@ -128,6 +128,30 @@
     return undefined;
   };
   internal.callMain = (main) => main(JSON.parse(internal.inputsJson));
+
+  // ---- a batch item: execute(args, ctx) instead of main (runtimes/shared/batch-item.js) ----
+  /** Called by the driver, after setJob, for a job that is one item of a batch. */
+  internal.setItem = (itemJson, index) => {
+    internal.item = { json: itemJson, index };
+  };
+  internal.findExecute = (namespace) => {
+    if (namespace && typeof namespace.execute === 'function') return namespace.execute;
+    // Planning exports a module's unexported top-level execute under this name (src/engine/plan.ts).
+    if (namespace && typeof namespace.__isolaExecute === 'function') return namespace.__isolaExecute;
+    if (namespace?.default && typeof namespace.default.execute === 'function') return namespace.default.execute;
+    if (!internal.loaded('module')) return undefined;
+    const exported = global.module.exports;
+    if (exported && typeof exported.execute === 'function') return exported.execute;
+    if (typeof exported === 'function' && exported.name === 'execute') return exported;
+    return undefined;
+  };
+  let itemReport;
+  internal.callExecute = (execute) => {
+    const call = lib('batch-item').begin(internal.item.json, internal.item.index, () => host.items());
+    itemReport = call.report;
+    return execute(call.args, call.ctx);
+  };
+  internal.serializeItem = (value) => internal.serialize(itemReport(value));
   internal.finalExitCode = () => (internal.loaded('process') && global.process.exitCode !== undefined ? Number(global.process.exitCode) | 0 : 0);
 
   /** Serialize main's return value; a value JSON cannot represent is an error naming its path. */

@@ -29,6 +29,9 @@ export const EXECUTE_REQUEST_FIELDS = [
   'prebuild',
   'prebuild_language',
   'stdin',
+  'items',
+  'continue_on_fail',
+  'empty_batch',
 ] as const satisfies readonly (keyof ExecuteRequestInput)[];
 
 // Fails to compile when the contract gains a field this list lacks (the `satisfies` above catches the

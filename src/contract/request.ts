@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IsolaError, type FieldIssue } from './errors.js';
+import { itemRequestFields, serializeItems } from './items.js';
 import { findJsonValueIssue, loneSurrogateAt, loneSurrogateMessage } from './json-checks.js';
 import { LIMITS, utf8Length } from './limits.js';
 import { DEFAULT_OPERATOR_LIMITS, defaultTimeoutMs, sameLimits, type OperatorLimits } from './operator-limits.js';
@@ -89,6 +90,7 @@ export function executeRequestSchema(limits: OperatorLimits) {
       stdin: unicodeString()
         .optional()
         .describe(`What the code reads on standard input (default: the inputs as JSON), at most ${limits.maxInputsBytes} bytes.`),
+      ...itemRequestFields,
     })
     .strict();
 }
@@ -113,6 +115,8 @@ function pathOf(path: readonly PropertyKey[]): string {
 export interface ParsedExecuteRequest {
   readonly request: Readonly<ExecuteRequest>;
   readonly inputsJson: string;
+  /** With `items`: each item's JSON text and the whole list's (src/contract/items.ts), serialised once. */
+  readonly batch?: { readonly itemJsons: readonly string[]; readonly itemsJson: string };
 }
 
 /** Each request a contract returned, with the limits it was accepted under. */
@@ -189,6 +193,14 @@ function acceptWith(schema: RequestContract['schema'], limits: OperatorLimits, b
   const prebuildIssue = prebuildLanguageIssue(request);
   if (prebuildIssue) throw invalid([prebuildIssue]);
   const tooLarge: FieldIssue[] = [];
+  let batch: ParsedExecuteRequest['batch'];
+  if (request.items !== undefined) {
+    if (request.entrypoint === 'script') throw invalid([{ field: 'entrypoint', message: 'items run execute(args, ctx) once per item; entrypoint "script" cannot run them' }]);
+    const serialized = serializeItems(request.items);
+    if ('issue' in serialized) throw invalid([serialized.issue]);
+    if (serialized.bytes > limits.maxInputsBytes) tooLarge.push({ field: 'items', message: `${serialized.bytes} bytes serialized exceeds the limit of ${limits.maxInputsBytes}` });
+    batch = Object.freeze({ itemJsons: Object.freeze(serialized.itemJsons), itemsJson: serialized.itemsJson });
+  }
   const codeBytes = utf8Length(request.code);
   if (codeBytes > limits.maxCodeBytes) {
     tooLarge.push({ field: 'code', message: `${codeBytes} bytes exceeds the limit of ${limits.maxCodeBytes}` });
@@ -221,7 +233,7 @@ function acceptWith(schema: RequestContract['schema'], limits: OperatorLimits, b
   Object.freeze(request.packages);
   Object.freeze(request.network.allow);
   Object.freeze(request.network);
-  const result: ParsedExecuteRequest = Object.freeze({ request: Object.freeze(request), inputsJson });
+  const result: ParsedExecuteRequest = Object.freeze({ request: Object.freeze(request), inputsJson, ...(batch ? { batch } : {}) });
   accepted.set(result, limits);
   return result;
 }

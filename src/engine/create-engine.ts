@@ -15,10 +15,11 @@ import { createRequestContract } from '../contract/request.js';
 import type { ExecuteResponse, LaneName } from '../contract/response.js';
 import type { EgressBridge } from '../egress/index.js';
 import type { EnvironmentManager } from '../environments/index.js';
-import type { EgressRequest, EgressResponse, GuestJob } from '../lanes/lane.js';
+import type { EgressRequest, EgressResponse, GuestEnvironment, GuestJob } from '../lanes/lane.js';
 import { cancelledFailure } from '../lanes/failures.js';
 import { laneDescriptor, LANES } from '../lanes/registry.js';
 import { buildEnvelope, resultWithoutRun } from './envelope.js';
+import { runBatch, type BatchOutcome } from './items/run-batch.js';
 import { setUpLanes } from './lanes-setup.js';
 import { packageRoot, workerEntryUrl } from './package-root.js';
 import { planExecution, type Transpile } from './plan.js';
@@ -122,7 +123,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     if (draining) throw shuttingDownError();
     const startedAt = Date.now();
     // A request a contract under these limits already accepted (the HTTP faces, the CLI) is not parsed again.
-    const { request, inputsJson } = contract.accept(body);
+    const { request, inputsJson, batch } = contract.accept(body);
     const face = executeOptions.face ?? 'isola';
     const plan = await planExecution(request, transpile);
     const signal = executeOptions.signal;
@@ -147,35 +148,68 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
       buildMs: route.buildMs,
     };
     const mode = plan.mode === 'main' ? 'main' : 'script';
+    const affinity = plan.kind === 'run' ? laneDescriptor(lane).affinity?.({ code: plan.code, ...(route.kind === 'lane' && route.environment ? { environmentHash: route.environment.hash } : {}) }) : undefined;
+    /** The lane job of this request, or of one of its items (its own id: egress and the native sandbox are per job). */
+    const jobOf = (run: Extract<typeof plan, { kind: 'run' }>, environment: GuestEnvironment | undefined, jobId: string, deadline: number, extra: Partial<GuestJob> = {}): GuestJob => {
+      liveJobs.set(jobId, { allowHosts: request.network.allow, deadline });
+      return {
+        id: jobId,
+        code: run.code,
+        filename: run.filename,
+        mode: run.mode,
+        ...(run.sourceType ? { sourceType: run.sourceType } : {}),
+        inputsJson,
+        ...(request.stdin !== undefined ? { stdin: request.stdin } : {}),
+        deadline,
+        timeoutMs: request.timeout_ms,
+        memoryBytes: request.memory_mb * 1024 * 1024,
+        limits: { stdoutBytes: streamBytes, stderrBytes: streamBytes, outputBytes },
+        allowHosts: request.network.allow,
+        ...(environment ? { environment } : {}),
+        ...extra,
+      };
+    };
+    const finished = (jobId: string) => {
+      liveJobs.delete(jobId);
+      bridgeCreated?.release(jobId);
+    };
     let dispatched: Dispatched;
+    let batchOutcome: BatchOutcome | undefined;
     if (route.kind === 'failed') {
       dispatched = { result: resultWithoutRun(mode, route.failure, 1), queueMs: 0 };
     } else if (plan.kind === 'rejected') {
       dispatched = { result: resultWithoutRun(plan.mode, plan.failure, 1, `${plan.failure.message}\n`), queueMs: 0 };
+    } else if (batch && request.items) {
+      // Planned and routed once above; each item is its own lane job under the batch's one deadline.
+      let deadline: number | undefined;
+      batchOutcome = await runBatch({
+        ...batch,
+        items: request.items,
+        continueOnFail: request.continue_on_fail,
+        emptyBatch: request.empty_batch,
+        concurrency: sizes[lane],
+        streamBytes,
+        outputBytes,
+        runItem: async (item, streams) => {
+          const jobId = `${id}.${item.index}`;
+          try {
+            return await scheduler.submit(lane, () => {
+              const job = jobOf(plan, route.environment, jobId, (deadline ??= Date.now() + request.timeout_ms), { batch: item });
+              return { ...job, limits: { ...job.limits, ...streams } };
+            }, signal, affinity);
+          } finally {
+            finished(jobId);
+          }
+        },
+      });
+      dispatched = { result: batchOutcome.result, queueMs: batchOutcome.queueMs };
     } else {
-      dispatched = await scheduler.submit(lane, (): GuestJob => {
-        const deadline = Date.now() + request.timeout_ms;
-        liveJobs.set(id, { allowHosts: request.network.allow, deadline });
-        return {
-          id,
-          code: plan.code,
-          filename: plan.filename,
-          mode: plan.mode,
-          ...(plan.sourceType ? { sourceType: plan.sourceType } : {}),
-          inputsJson,
-          ...(request.stdin !== undefined ? { stdin: request.stdin } : {}),
-          deadline,
-          timeoutMs: request.timeout_ms,
-          memoryBytes: request.memory_mb * 1024 * 1024,
-          limits: { stdoutBytes: streamBytes, stderrBytes: streamBytes, outputBytes },
-          allowHosts: request.network.allow,
-          ...(route.environment ? { environment: route.environment } : {}),
-        };
-      }, signal, laneDescriptor(lane).affinity?.({ code: plan.code, ...(route.environment ? { environmentHash: route.environment.hash } : {}) }));
-      liveJobs.delete(id);
-      bridgeCreated?.release(id);
+      dispatched = await scheduler.submit(lane, () => jobOf(plan, route.environment, id, Date.now() + request.timeout_ms), signal, affinity);
+      finished(id);
     }
-    const response = buildEnvelope({ ...context, queueMs: dispatched.queueMs }, dispatched.result);
+    const envelope = buildEnvelope({ ...context, queueMs: dispatched.queueMs }, dispatched.result);
+    // A batch answers on its ports; `output` stays null (stdout is still offered as stdout_json).
+    const response: ExecuteResponse = request.items === undefined ? envelope : { ...envelope, output: null, items: batchOutcome?.items ?? {}, ...(batchOutcome && batchOutcome.errors.length > 0 ? { errors: batchOutcome.errors } : {}) };
     emit({ type: 'execution', face, lane, status: response.status, errorType: response.error?.type ?? null, elapsedMs: response.elapsed_ms, queueMs: response.timings.queue_ms, runMs: response.timings.run_ms });
     log('info', 'execution finished', { executionId: id, requestId: executeOptions.requestId, face, lane, status: response.status, errorType: response.error?.type, elapsedMs: response.elapsed_ms });
     return response;

@@ -39,6 +39,25 @@ export interface GuestJob {
   allowHosts: string[];
   /** Content-addressed environment the job runs in (packages, prebuild); undefined for the bare lane. */
   environment?: GuestEnvironment;
+  /** One item of a batch (request `items`): the guest calls execute(args, ctx) instead of main. */
+  batch?: BatchItemJob;
+}
+
+/**
+ * What a guest needs to call `execute(args, ctx)` for one item. Its result is `returnJson`:
+ * `{"value": <what execute returned, null for nothing>, "ports": {<port>: [...]} | null}` (what
+ * ctx.emitPorts collected); the engine turns it into output items (src/engine/items/item-output.ts).
+ */
+export interface BatchItemJob {
+  index: number;
+  /** `{json, binary?}` of this item. */
+  itemJson: string;
+  /**
+   * UTF-8 JSON of the whole batch (args.items): one buffer for every job of the batch, shared with
+   * worker threads rather than copied (a SharedArrayBuffer where there is one). The guest decodes it
+   * only when the code reads args.items.
+   */
+  itemsBytes: Uint8Array;
 }
 
 export interface GuestEnvironment {

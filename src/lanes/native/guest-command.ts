@@ -48,8 +48,9 @@ export function guestCommand(job: GuestJob, options: NativeOptions, prebuildDir?
   const prebuildBind: [string, string][] = prebuildDir ? [[prebuildDir, SANDBOX_PREBUILD]] : [];
   if (runtimeOf(job) === 'node') {
     const nodeModules = job.environment?.spec['nodeModules'];
-    const analysis = analyzeEntry(job.code);
-    const mode: EntryMode = job.mode !== 'auto' ? job.mode : analysis.definesMain && !analysis.callsMain ? 'main' : 'script';
+    // The engine planned mode and source type already (once per batch, not once per item): parse only when it did not.
+    const analysis = job.mode !== 'auto' && job.sourceType ? undefined : analyzeEntry(job.code);
+    const mode: EntryMode = job.mode !== 'auto' ? job.mode : analysis?.definesMain && !analysis.callsMain ? 'main' : 'script';
     const heapMb = Math.max(16, Math.floor(job.memoryBytes / MIB));
     return {
       runtime: 'node',
@@ -59,7 +60,7 @@ export function guestCommand(job: GuestJob, options: NativeOptions, prebuildDir?
       // Bare specifiers resolve by walking up from /work and /tmp/.isola: /node_modules serves both.
       readOnly: [[options.node, SANDBOX_NODE], ...(typeof nodeModules === 'string' ? [[nodeModules, '/node_modules'] as [string, string]] : []), ...prebuildBind],
       addressSpaceOverheadBytes: options.nodeOverheadMb * MIB,
-      spec: { ...common, mode, source_type: analysis.sourceType },
+      spec: { ...common, mode, source_type: job.sourceType ?? analysis?.sourceType ?? 'script' },
     };
   }
   const venv = job.environment?.spec['venv'];

@@ -22,7 +22,7 @@ export interface QuickJSDriverOptions {
 /** Runtime files that extend the bootstrap itself; everything else lives in runtimes/quickjs/lib/. */
 const CORE_FILES = new Set(['process', 'modules', 'console-extra', 'timers']);
 /** Libs shared with other JavaScript lanes, under runtimes/shared/. */
-const SHARED_FILES: Record<string, string> = { serialize: 'shared/explain-json.js' };
+const SHARED_FILES: Record<string, string> = { serialize: 'shared/explain-json.js', 'batch-item': 'shared/batch-item.js' };
 const MAX_BUNDLES = 32;
 /** A module whose heap grew past this (beyond its baseline) is replaced while idle. */
 const RECYCLE_ABOVE_BYTES = 256 * 1024 * 1024;

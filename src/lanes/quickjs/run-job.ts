@@ -42,6 +42,7 @@ export async function runJob(deps: RunJobDeps, job: GuestJob): Promise<GuestResu
     const filename = own(ctx.newString(job.filename));
     const stdin = own(ctx.newString(job.stdin ?? job.inputsJson));
     own(ctx.unwrapResult(ctx.callMethod(internal, 'setJob', [inputs, filename, stdin])));
+    if (job.batch) own(ctx.unwrapResult(ctx.callMethod(internal, 'setItem', [own(ctx.newString(job.batch.itemJson)), own(ctx.newNumber(job.batch.index))])));
     if (deps.packagesSource) own(ctx.unwrapResult(ctx.evalCode(deps.packagesSource, 'isola:packages.js', { type: 'global' })));
     const timedOut = () => prepared.timedOut;
     const loop = { runtime, ctx, internal, state, deadline: job.deadline, timedOut };
@@ -83,16 +84,19 @@ export async function runJob(deps: RunJobDeps, job: GuestJob): Promise<GuestResu
       return finish({ exitCode: callNumber(ctx, internal, 'finalExitCode', 1), ...readOutputFile(ctx, internal) });
     }
 
-    // 2. Function mode: find main, call it with the inputs, await it, serialize its value.
-    const main = own(findMain(ctx, internal, job.sourceType === 'module' ? namespace : undefined));
+    // 2. Function mode: find main, call it with the inputs, await it, serialize its value. A batch
+    // item calls execute(args, ctx) the same way.
+    const entry = job.batch ? 'execute' : 'main';
+    const main = own(findMain(ctx, internal, job.sourceType === 'module' ? namespace : undefined, entry));
     if (ctx.typeof(main) !== 'function') {
-      return finish({ exitCode: 1, failure: { type: 'exception', message: 'entrypoint "main" was requested but the code defines no main function' } });
+      const message = job.batch ? 'items were given but the code defines no execute(args, ctx) function' : 'entrypoint "main" was requested but the code defines no main function';
+      return finish({ exitCode: 1, failure: { type: 'exception', message } });
     }
-    const called = ctx.callMethod(internal, 'callMain', [main]);
+    const called = ctx.callMethod(internal, job.batch ? 'callExecute' : 'callMain', [main]);
     if (called.error) return failed(interrupted(state, timedOut()) ?? { kind: 'thrown', error: own(called.error) }, called.error);
     const settled = await awaitPromise(ctx, own(called.value), loop);
     if (settled.kind !== 'fulfilled') return failed(settled.end);
-    const serialized = ctx.callMethod(internal, 'serialize', [own(settled.value)]);
+    const serialized = ctx.callMethod(internal, job.batch ? 'serializeItem' : 'serialize', [own(settled.value)]);
     if (serialized.error) {
       const [message] = describe(ctx, internal, own(serialized.error));
       return finish({ exitCode: 1, failure: { type: 'invalid_output', message: message.replace(/^InvalidOutputError: /, '') } });
@@ -198,15 +202,15 @@ function describe(ctx: QuickJSContext, internal: QuickJSHandle, error: QuickJSHa
   return ['Error: an exception was thrown that could not be described', ''];
 }
 
-function findMain(ctx: QuickJSContext, internal: QuickJSHandle, namespace: QuickJSHandle | undefined): QuickJSHandle {
+function findMain(ctx: QuickJSContext, internal: QuickJSHandle, namespace: QuickJSHandle | undefined, entry: 'main' | 'execute'): QuickJSHandle {
   if (namespace === undefined) {
     // A global `function main` or top-level `const main = ...` (global lexical scope) is found by name.
-    const byName = ctx.evalCode('typeof main === "function" ? main : undefined', 'isola:main.js', { type: 'global' });
+    const byName = ctx.evalCode(`typeof ${entry} === "function" ? ${entry} : undefined`, `isola:${entry}.js`, { type: 'global' });
     if (!byName.error && ctx.typeof(byName.value) === 'function') return byName.value;
     if (byName.error) byName.error.dispose();
     else byName.value.dispose();
   }
-  const found = ctx.callMethod(internal, 'findMain', [namespace ?? ctx.undefined]);
+  const found = ctx.callMethod(internal, entry === 'execute' ? 'findExecute' : 'findMain', [namespace ?? ctx.undefined]);
   if (found.error) {
     found.error.dispose();
     return ctx.undefined;

@@ -39,6 +39,11 @@ class ExecuteRequest:
     #: ``"bash"`` (or a ``#!/bin/bash`` first line in ``prebuild``): a shell prebuild, run in the native lane.
     prebuild_language: str | None = None
     stdin: str | None = None
+    #: A batch: ``[{"json": {...}, "binary": {name: {"id": ...}}}]``; the code's ``execute(args, ctx)`` runs per item.
+    items: Sequence[Mapping[str, Any]] | None = None
+    continue_on_fail: bool | None = None
+    #: ``"skip"`` (default) or ``"run_once"``: what an empty ``items`` does.
+    empty_batch: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {}
@@ -48,6 +53,8 @@ class ExecuteRequest:
                 continue
             if item.name == "packages":
                 value = list(value)
+            elif item.name == "items":
+                value = [dict(entry) for entry in value]
             elif item.name in ("inputs", "network"):
                 value = dict(value)
             body[item.name] = value
