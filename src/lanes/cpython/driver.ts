@@ -202,14 +202,14 @@ class CPythonDriver implements LaneDriver {
     const files = new Map([['inputs.json', encoder.encode(job.inputsJson)]]);
     for (const [path, bytes] of environment?.workFiles ?? []) if (path !== 'inputs.json') files.set(path, bytes.slice());
     const runStart = performance.now();
-    const { mapped, session } = this.execute(job, { code: job.code, filename: job.filename, mode: job.mode }, files, environment);
+    const { mapped, session } = this.execute(job, { code: job.code, filename: job.filename, mode: job.mode, user: true }, files, environment);
     const end = performance.now();
     const outputFileText = isPlatformFailure(mapped.failure) ? undefined : session.outputFile(job.limits.outputBytes);
     return { ...mapped, ...(outputFileText !== undefined ? { outputFileText } : {}), cache, setupMs: runStart - setupStart, runMs: end - runStart };
   }
 
   /** One turn on a clean image, in a fresh session. */
-  private execute(job: GuestJob, program: { code: string; filename: string; mode: GuestJob['mode'] }, files: Map<string, Uint8Array>, environment: PreparedEnvironment | undefined) {
+  private execute(job: GuestJob, program: { code: string; filename: string; mode: GuestJob['mode']; user?: boolean }, files: Map<string, Uint8Array>, environment: PreparedEnvironment | undefined) {
     if (this.current.dirty) this.reset(this.current);
     const limitBytes = Math.max(job.memoryBytes, this.interpreter.imageBytes + MIN_HEADROOM_BYTES);
     // Pages an earlier execution grew, zeroed by the reset (Wasm memories never shrink). The guest's
@@ -222,7 +222,9 @@ class CPythonDriver implements LaneDriver {
     let reply: Record<string, unknown> | undefined;
     let replied = false;
     let serializing = false;
-    const request = encoder.encode(JSON.stringify({ ...program, inputs: job.inputsJson, outputLimit: job.limits.outputBytes, paths: environment?.paths ?? [], stdin: job.stdin ?? null }));
+    // A batch item (only for the job's own program, never a prebuild or the precompile turn).
+    const item = job.batch && program.user ? { index: job.batch.index, json: job.batch.itemJson } : null;
+    const request = encoder.encode(JSON.stringify({ code: program.code, filename: program.filename, mode: program.mode, inputs: job.inputsJson, outputLimit: job.limits.outputBytes, paths: environment?.paths ?? [], stdin: job.stdin ?? null, item }));
     const session: ExecutionSession = newSession({
       layer: environment?.layer ?? this.platform.layer,
       stdin: encoder.encode(job.stdin ?? job.inputsJson),
@@ -240,6 +242,8 @@ class CPythonDriver implements LaneDriver {
           return new Uint8Array(0);
         }
         if (op === 0x46 /* F */) return this.fetch(job, message.subarray(1));
+        // The batch's items (args.items): a copy of the bytes its jobs share, only when the code reads them.
+        if (op === 0x49 /* I */ && item) return job.batch!.itemsBytes.slice();
         if (op === 0x4f /* O */) {
           serializing = true;
           return new Uint8Array(0);

@@ -27,6 +27,8 @@ export interface GuestCommand {
 }
 
 const JOB_FILE = `${SANDBOX_JOBDIR}/job.json`;
+/** Name of the batch's items (args.items) in the job dir. */
+export const ITEMS_FILE = 'items.json';
 const MIB = 1024 * 1024;
 
 export function runtimeOf(job: GuestJob): NativeRuntime {
@@ -44,6 +46,8 @@ export function guestCommand(job: GuestJob, options: NativeOptions, prebuildDir?
     output_limit: job.limits.outputBytes,
     inputs_path: `${SANDBOX_JOBDIR}/inputs.json`,
     ...(prebuildDir ? { prebuild_dir: SANDBOX_PREBUILD } : {}),
+    // A batch item: execute(args, ctx); the batch's items are a file the driver links into the job dir.
+    ...(job.batch ? { item: { index: job.batch.index, json: job.batch.itemJson }, items_path: `${SANDBOX_JOBDIR}/${ITEMS_FILE}` } : {}),
   };
   const prebuildBind: [string, string][] = prebuildDir ? [[prebuildDir, SANDBOX_PREBUILD]] : [];
   if (runtimeOf(job) === 'node') {

@@ -22,11 +22,11 @@
  * 'bash' } it is a shell script (shell-prebuild.ts), and the venv it installed into runs later jobs.
  */
 import { randomInt } from 'node:crypto';
-import { chmod, chown, copyFile, mkdir, mkdtemp, realpath, rm, rmdir, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, chown, copyFile, link, mkdir, mkdtemp, realpath, rm, rmdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { CreateDriver, DriverHost, GuestJob, GuestResult, LaneDriver } from '../lane.js';
-import { guestCommand, runtimeOf, type NativeRuntime } from './guest-command.js';
+import { guestCommand, ITEMS_FILE, runtimeOf, type NativeRuntime } from './guest-command.js';
 import {
   etcFiles,
   execCapture,
@@ -49,7 +49,7 @@ import { SANDBOX_NODE, SCRATCH_MOUNTS, sandboxArgv, sandboxEnv, type SandboxLayo
 import { runSandboxed, type SandboxedEnd } from './sandboxed-process.js';
 import { SHELL_SHIMS, shellPrebuildCommand } from './shell-prebuild.js';
 
-const RUNTIME_FILES = ['python/isola_runner.py', 'python/isola_native.py', 'python/isola_import_hooks.py', 'python/isola_shell.py', 'native/runner.mjs', 'shared/explain-json.js', ...Object.keys(SHELL_SHIMS)];
+const RUNTIME_FILES = ['python/isola_runner.py', 'python/isola_items.py', 'python/isola_native.py', 'python/isola_import_hooks.py', 'python/isola_shell.py', 'native/runner.mjs', 'shared/explain-json.js', 'shared/batch-item.js', ...Object.keys(SHELL_SHIMS)];
 /** Slack on fd 3 over the two output-sized fields it carries (return value, output.json) for tracebacks. */
 const RESULT_SLACK_BYTES = 4 * 1024 * 1024;
 
@@ -73,6 +73,10 @@ class NativeDriver implements LaneDriver {
   /** Base interpreter prefix of each venv seen ('' when under /usr), bound read-only with the venv. */
   private readonly venvBases = new Map<string, string>();
   private disposed = false;
+  /** The file of each batch's items (args.items), written once per batch and linked into every item's job dir. */
+  private readonly itemsFiles = new WeakMap<Uint8Array, Promise<string>>();
+  private readonly itemsFilesGone = new FinalizationRegistry<string>((path) => void rm(path, { force: true }));
+  private itemsFileCount = 0;
 
   private constructor(
     private readonly options: NativeOptions,
@@ -219,6 +223,7 @@ class NativeDriver implements LaneDriver {
       await writeFile(join(jobDir, 'inputs.json'), job.inputsJson);
       if (job.stdin !== undefined) await writeFile(join(jobDir, 'stdin'), job.stdin);
       for (const [name, text] of guest.jobFiles ?? []) await writeFile(join(jobDir, name), text);
+      if (job.batch) await this.linkItems(job.batch.itemsBytes, join(jobDir, ITEMS_FILE));
       const identity = this.hostIdentity();
       if (identity) {
         for (const name of ['', 'job.json', 'inputs.json', ...(guest.jobFiles ?? []).map(([file]) => file)]) await chown(join(jobDir, name), identity.uid, identity.gid);
@@ -253,6 +258,30 @@ class NativeDriver implements LaneDriver {
     } finally {
       if (egress) this.egressProxy?.release(job.id);
       await rm(jobDir, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * A batch's items in a job dir: a hard link to one file per batch (a 10 MiB batch of 1,000 items is
+   * written once, not 1,000 times), owned by the sandbox user; a copy if linking fails.
+   */
+  private async linkItems(bytes: Uint8Array, target: string): Promise<void> {
+    let file = this.itemsFiles.get(bytes);
+    if (!file) {
+      const path = join(this.driverDir, `items-${++this.itemsFileCount}.json`);
+      file = (async () => {
+        await writeFile(path, Buffer.from(bytes), { mode: 0o644 });
+        const identity = this.hostIdentity();
+        if (identity) await chown(path, identity.uid, identity.gid);
+        return path;
+      })();
+      this.itemsFiles.set(bytes, file);
+      this.itemsFilesGone.register(bytes, path);
+    }
+    try {
+      await link(await file, target);
+    } catch {
+      await writeFile(target, Buffer.from(bytes), { mode: 0o644 });
     }
   }
 

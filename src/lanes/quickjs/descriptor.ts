@@ -10,5 +10,5 @@ export const quickjsLane: LaneDescriptor = {
   // QuickJS checks its interrupt handler often; a worker that misses the deadline by 60 ms is stuck.
   graceMs: 60,
   boundaries: ['wasm', 'no_host_realm', 'scrubbed_env'],
-  fingerprint: { packages: ['quickjs-emscripten-core'], runtimeFiles: ['quickjs/bootstrap.js', 'shared/explain-json.js'] },
+  fingerprint: { packages: ['quickjs-emscripten-core'], runtimeFiles: ['quickjs/bootstrap.js', 'shared/explain-json.js', 'shared/batch-item.js'] },
 };
