@@ -17,7 +17,7 @@ import isola_runner as runner
 
 
 class Args:
-    __slots__ = ("input", "item", "item_index", "_items", "_load_items")
+    __slots__ = ("_items", "_load_items", "input", "item", "item_index")
 
     def __init__(self, item, index, load_items):
         self.input = item.get("json")
