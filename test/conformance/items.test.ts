@@ -1,0 +1,297 @@
+/**
+ * Items and ports: the Codemation/n8n patterns, one table over every lane the registry lists (the
+ * native lane in both languages), through the HTTP face. Each case is the same program in Python and
+ * JavaScript, with one expectation on the answer a workflow engine gets.
+ */
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEngine, type Engine } from '../../src/index.js';
+import { LANES } from '../../src/lanes/registry.js';
+import { buildApp } from '../../src/server/app.js';
+import { fields, post } from '../server/helpers.js';
+
+type Language = 'python' | 'javascript';
+
+interface OutputItem {
+  json: unknown;
+  binary?: Record<string, { id: string }>;
+  paired: { item: number };
+}
+interface BatchAnswer {
+  status: string;
+  return_code: number | null;
+  output: unknown;
+  stdout: string;
+  error: { type: string; message: string } | null;
+  items: Record<string, OutputItem[]>;
+  errors?: { index: number; type: string; message: string; traceback?: string }[];
+}
+
+interface Case {
+  name: string;
+  code: Record<Language, string>;
+  request: Record<string, unknown>;
+  expect(answer: BatchAnswer): void;
+}
+
+const NUMBERS = [{ json: { n: 1 } }, { json: { n: 2 } }, { json: { n: 3 } }];
+
+const CASES: Case[] = [
+  {
+    name: 'execute runs once per item; its value replaces the json on main, paired with its item',
+    code: {
+      python: 'def execute(args, ctx):\n    return {"doubled": args.input["n"] * 2, "index": args.item_index, "count": len(args.items)}',
+      javascript: 'function execute(args, ctx) { return { doubled: args.input.n * 2, index: args.itemIndex, count: args.items.length } }',
+    },
+    request: { items: NUMBERS },
+    expect: (r) => {
+      expect(r).toMatchObject({ status: 'completed', return_code: 0, error: null, output: null });
+      expect(r.items).toEqual({
+        main: [0, 1, 2].map((i) => ({ json: { doubled: (i + 1) * 2, index: i, count: 3 }, paired: { item: i } })),
+      });
+      expect(r.errors).toBeUndefined();
+    },
+  },
+  {
+    name: 'a non-empty array fans out into several items, each paired with its origin',
+    code: {
+      python: 'def execute(args, ctx):\n    return [{"n": args.input["n"], "copy": c} for c in range(args.input["n"])]',
+      javascript: 'function execute(args) { return Array.from({ length: args.input.n }, (_, copy) => ({ n: args.input.n, copy })) }',
+    },
+    request: { items: NUMBERS },
+    expect: (r) => {
+      expect(r.items['main']?.map((item) => item.paired.item)).toEqual([0, 1, 1, 2, 2, 2]);
+      expect(r.items['main']?.map((item) => item.json)).toEqual([
+        { n: 1, copy: 0 },
+        { n: 2, copy: 0 },
+        { n: 2, copy: 1 },
+        { n: 3, copy: 0 },
+        { n: 3, copy: 1 },
+        { n: 3, copy: 2 },
+      ]);
+    },
+  },
+  {
+    name: 'ctx.emitPorts routes items to named ports; nothing returned puts nothing on main',
+    code: {
+      python: [
+        'def execute(args, ctx):',
+        '    n = args.input["n"]',
+        '    if n % 2:',
+        '        ctx.emit_ports({"odd": [{"json": {"n": n}}], "audit": [{"seen": n}]})',
+        '        return None',
+        '    return {"even": n}',
+      ].join('\n'),
+      javascript: [
+        'function execute(args, ctx) {',
+        '  const { n } = args.input;',
+        '  if (n % 2) { ctx.emitPorts({ odd: [{ json: { n } }], audit: [{ seen: n }] }); return; }',
+        '  return { even: n };',
+        '}',
+      ].join('\n'),
+    },
+    request: { items: NUMBERS },
+    expect: (r) => {
+      expect(r.items).toEqual({
+        main: [{ json: { even: 2 }, paired: { item: 1 } }],
+        odd: [
+          { json: { n: 1 }, paired: { item: 0 } },
+          { json: { n: 3 }, paired: { item: 2 } },
+        ],
+        audit: [
+          { json: { seen: 1 }, paired: { item: 0 } },
+          { json: { seen: 3 }, paired: { item: 2 } },
+        ],
+      });
+    },
+  },
+  {
+    name: 'an item-shaped return gives explicit control of binary; a plain return keeps the input binary',
+    code: {
+      python: [
+        'def execute(args, ctx):',
+        '    if args.item_index == 0:',
+        '        return {"json": {"renamed": True}, "binary": {"report": {"id": "blob-2", "mime_type": "text/csv"}}}',
+        '    return {"names": sorted(args.item.get("binary", {}))}',
+      ].join('\n'),
+      javascript: [
+        'function execute(args) {',
+        '  if (args.itemIndex === 0) return { json: { renamed: true }, binary: { report: { id: "blob-2", mime_type: "text/csv" } } };',
+        '  return { names: Object.keys(args.item.binary ?? {}).sort() };',
+        '}',
+      ].join('\n'),
+    },
+    request: { items: [{ json: {}, binary: { file: { id: 'blob-1' } } }, { json: {}, binary: { file: { id: 'blob-1' } } }] },
+    expect: (r) => {
+      expect(r.items['main']).toEqual([
+        { json: { renamed: true }, binary: { report: { id: 'blob-2', mime_type: 'text/csv' } }, paired: { item: 0 } },
+        { json: { names: ['file'] }, binary: { file: { id: 'blob-1' } }, paired: { item: 1 } },
+      ]);
+    },
+  },
+  {
+    name: 'paired lets a later node merge outputs back onto their input rows, with items filtered out',
+    code: {
+      python: 'def execute(args, ctx):\n    if args.input["keep"]:\n        return {"score": args.input["id"] * 10}',
+      javascript: 'function execute(args) { if (args.input.keep) return { score: args.input.id * 10 } }',
+    },
+    request: { items: [{ json: { id: 1, keep: true } }, { json: { id: 2, keep: false } }, { json: { id: 3, keep: true } }] },
+    expect: (r) => {
+      const rows = [1, 2, 3].map((id) => ({ id }));
+      const merged = rows.map((row, index) => ({ ...row, ...(r.items['main']?.find((item) => item.paired.item === index)?.json as object) }));
+      expect(merged).toEqual([{ id: 1, score: 10 }, { id: 2 }, { id: 3, score: 30 }]);
+    },
+  },
+  {
+    name: 'an item that throws fails the execution, naming its index (continue_on_fail off)',
+    code: {
+      python: 'def execute(args, ctx):\n    if args.item_index == 1:\n        raise ValueError("bad row")\n    return args.input',
+      javascript: 'function execute(args) { if (args.itemIndex === 1) throw new Error("bad row"); return args.input }',
+    },
+    request: { items: NUMBERS },
+    expect: (r) => {
+      expect(r).toMatchObject({ status: 'completed', return_code: 1, error: { type: 'exception' }, items: {} });
+      expect(r.error?.message).toMatch(/^item 1: .*bad row/);
+      expect(r.errors).toEqual([expect.objectContaining({ index: 1, type: 'exception' })]);
+    },
+  },
+  {
+    name: 'with continue_on_fail the other items still run and the failing one is in errors with its traceback',
+    code: {
+      python: 'def execute(args, ctx):\n    if args.item_index == 1:\n        raise ValueError("bad row")\n    return args.input',
+      javascript: 'function execute(args) { if (args.itemIndex === 1) throw new Error("bad row"); return args.input }',
+    },
+    request: { items: NUMBERS, continue_on_fail: true },
+    expect: (r) => {
+      expect(r).toMatchObject({ status: 'completed', return_code: 0, error: null });
+      expect(r.items['main']).toEqual([
+        { json: { n: 1 }, paired: { item: 0 } },
+        { json: { n: 3 }, paired: { item: 2 } },
+      ]);
+      expect(r.errors).toHaveLength(1);
+      expect(r.errors?.[0]).toMatchObject({ index: 1, type: 'exception' });
+      expect(r.errors?.[0]?.message).toContain('bad row');
+      expect(r.errors?.[0]?.traceback).toContain('bad row');
+    },
+  },
+  {
+    name: 'an empty batch runs nothing',
+    code: { python: 'def execute(args, ctx):\n    print("ran")\n    return {}', javascript: 'function execute() { console.log("ran"); return {} }' },
+    request: { items: [] },
+    expect: (r) => expect(r).toMatchObject({ status: 'completed', return_code: 0, stdout: '', items: { main: [] } }),
+  },
+  {
+    name: 'an empty batch with empty_batch "run_once" calls execute once with an empty item',
+    code: {
+      python: 'def execute(args, ctx):\n    return {"input": args.input, "index": args.item_index, "items": args.items}',
+      javascript: 'function execute(args) { return { input: args.input, index: args.itemIndex, items: args.items } }',
+    },
+    request: { items: [], empty_batch: 'run_once' },
+    expect: (r) => expect(r.items).toEqual({ main: [{ json: { input: {}, index: 0, items: [] }, paired: { item: 0 } }] }),
+  },
+  {
+    name: "every item's stdout is kept, in item order",
+    code: {
+      python: 'def execute(args, ctx):\n    print("item", args.item_index)\n    return args.input',
+      javascript: 'function execute(args) { console.log("item", args.itemIndex); return args.input }',
+    },
+    request: { items: NUMBERS },
+    expect: (r) => expect(r.stdout).toBe('item 0\nitem 1\nitem 2\n'),
+  },
+  {
+    name: 'code without execute is an exception naming what is missing',
+    code: { python: 'def main():\n    return 1', javascript: 'function main() { return 1 }' },
+    request: { items: NUMBERS },
+    expect: (r) => {
+      expect(r).toMatchObject({ return_code: 1, error: { type: 'exception' } });
+      expect(r.error?.message).toMatch(/^item 0: .*execute\(args, ctx\)/);
+    },
+  },
+];
+
+/** Every (lane, language) pair the registry promises, with the request fields that route to it. */
+const TARGETS = LANES.flatMap((lane) => {
+  const languages: Language[] = lane.languages.length > 0 ? (lane.languages.filter((l) => l !== 'typescript') as Language[]) : ['python', 'javascript'];
+  return languages.map((language) => ({ lane: lane.name, language, runtime: lane.languages.length > 0 ? 'auto' : lane.name }));
+});
+
+describe.each(TARGETS)('items on lane $lane, $language', ({ lane, language, runtime }) => {
+  let engine: Engine;
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    const workers = Object.fromEntries(LANES.map((l) => [l.name, l.name === lane ? 1 : 0]));
+    engine = await createEngine({ workers, maxWorkers: workers });
+    app = buildApp({ engine, docs: false });
+    await app.ready();
+  }, 120_000);
+  afterAll(async () => {
+    await app?.close();
+    await engine?.close();
+  });
+
+  for (const testCase of CASES) {
+    it(testCase.name, async () => {
+      const res = await post(app, { language, runtime, code: testCase.code[language], ...testCase.request });
+      expect(res.statusCode).toBe(200);
+      const answer = res.json() as BatchAnswer & { environment: { lane: string } };
+      expect(answer.environment.lane).toBe(lane);
+      testCase.expect(answer);
+    }, 60_000);
+  }
+});
+
+describe('items in the contract', () => {
+  let engine: Engine;
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    engine = await createEngine({ workers: { quickjs: 1, cpython: 0, native: 0 } });
+    app = buildApp({ engine, docs: false });
+    await app.ready();
+  });
+  afterAll(async () => {
+    await app?.close();
+    await engine?.close();
+  });
+  const code = 'function execute(args) { return args.input }';
+
+  it.each([
+    ['an item whose json is not an object', [{ json: {} }, { json: {} }, { json: {} }, { json: [1] }], 'items.3.json'],
+    ['an item without json', [{ binary: {} }], 'items.0.json'],
+    ['an unknown item field', [{ json: {}, extra: 1 }], 'items.0.extra'],
+    ['a binary reference without id', [{ json: {}, binary: { file: { mime_type: 'text/plain' } } }], 'items.0.binary.file.id'],
+    ['a non-finite number inside an item', [{ json: {} }, { json: { x: { y: 1e400 } } }], 'items.1.json.x.y'],
+  ])('refuses %s with a 400 naming the field', async (_what, items, field) => {
+    const res = await post(app, JSON.stringify({ language: 'javascript', code, items }).replace('"y":null', '"y":1e400'));
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.code).toBe('invalid_request');
+    expect(fields(res.body)).toContain(field);
+  });
+
+  it('refuses more items than the limit, and entrypoint "script" with items', async () => {
+    const many = await post(app, { language: 'javascript', code, items: Array.from({ length: 10_001 }, () => ({ json: {} })) });
+    expect(many.statusCode).toBe(400);
+    expect(fields(many.body)).toContain('items');
+    const script = await post(app, { language: 'javascript', code, items: [{ json: {} }], entrypoint: 'script' });
+    expect(script.statusCode).toBe(400);
+    expect(fields(script.body)).toEqual(['entrypoint']);
+  });
+
+  it('a bad port name or binary reference from the code is that item\'s invalid_output', async () => {
+    const bad = 'function execute(args, ctx) { if (args.itemIndex === 0) ctx.emitPorts({ "no/slash": [{}] }); else return { json: {}, binary: { f: { mime_type: "x" } } } }';
+    const res = await post(app, { language: 'javascript', code: bad, items: [{ json: {} }, { json: {} }], continue_on_fail: true });
+    expect(res.statusCode).toBe(200);
+    const answer = res.json() as BatchAnswer;
+    expect(answer.errors?.map((e) => [e.index, e.type])).toEqual([
+      [0, 'invalid_output'],
+      [1, 'invalid_output'],
+    ]);
+    expect(answer.errors?.[0]?.message).toContain('port name');
+    expect(answer.errors?.[1]?.message).toContain('output.binary.f');
+  });
+
+  it('TypeScript with an exported execute, as a module', async () => {
+    const ts = 'export async function execute(args: { input: { n: number } }): Promise<{ n: number }> { await Promise.resolve(); return { n: args.input.n + 1 } }';
+    const res = await post(app, { language: 'typescript', code: ts, items: [{ json: { n: 1 } }] });
+    expect(res.json().items).toEqual({ main: [{ json: { n: 2 }, paired: { item: 0 } }] });
+  });
+});
