@@ -52,13 +52,14 @@ export const itemRequestFields = {
     .describe(
       `A batch of at most ${ITEM_LIMITS.max} items. The code's execute(args, ctx) runs once per item, each in a fresh interpreter, and the answer carries \`items\` by port. The items count against the inputs size limit together.`,
     ),
+  // Optional rather than defaulted: a request without items stays exactly what it was.
   continue_on_fail: z
     .boolean()
-    .default(false)
+    .optional()
     .describe('With items: a failing item is reported in `errors` and the others still run (default: the first failing item fails the execution).'),
   empty_batch: z
     .enum(['skip', 'run_once'])
-    .default('skip')
+    .optional()
     .describe('With an empty `items`: skip runs nothing and answers `items: {main: []}`; run_once calls execute once with an empty item.'),
 };
 

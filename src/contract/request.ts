@@ -200,6 +200,9 @@ function acceptWith(schema: RequestContract['schema'], limits: OperatorLimits, b
     if ('issue' in serialized) throw invalid([serialized.issue]);
     if (serialized.bytes > limits.maxInputsBytes) tooLarge.push({ field: 'items', message: `${serialized.bytes} bytes serialized exceeds the limit of ${limits.maxInputsBytes}` });
     batch = Object.freeze({ itemJsons: Object.freeze(serialized.itemJsons), itemsJson: serialized.itemsJson });
+  } else {
+    const stray = (['continue_on_fail', 'empty_batch'] as const).find((field) => request[field] !== undefined);
+    if (stray) throw invalid([{ field: stray, message: 'is set but there are no items' }]);
   }
   const codeBytes = utf8Length(request.code);
   if (codeBytes > limits.maxCodeBytes) {

@@ -185,8 +185,8 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
       batchOutcome = await runBatch({
         ...batch,
         items: request.items,
-        continueOnFail: request.continue_on_fail,
-        emptyBatch: request.empty_batch,
+        continueOnFail: request.continue_on_fail ?? false,
+        emptyBatch: request.empty_batch ?? 'skip',
         concurrency: sizes[lane],
         streamBytes,
         outputBytes,

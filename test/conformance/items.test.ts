@@ -267,13 +267,16 @@ describe('items in the contract', () => {
     expect(fields(res.body)).toContain(field);
   });
 
-  it('refuses more items than the limit, and entrypoint "script" with items', async () => {
+  it('refuses more items than the limit, entrypoint "script" with items, and batch options without items', async () => {
     const many = await post(app, { language: 'javascript', code, items: Array.from({ length: 10_001 }, () => ({ json: {} })) });
     expect(many.statusCode).toBe(400);
     expect(fields(many.body)).toContain('items');
     const script = await post(app, { language: 'javascript', code, items: [{ json: {} }], entrypoint: 'script' });
     expect(script.statusCode).toBe(400);
     expect(fields(script.body)).toEqual(['entrypoint']);
+    const stray = await post(app, { language: 'javascript', code, continue_on_fail: true });
+    expect(stray.statusCode).toBe(400);
+    expect(fields(stray.body)).toEqual(['continue_on_fail']);
   });
 
   it('a bad port name or binary reference from the code is that item\'s invalid_output', async () => {
@@ -287,6 +290,15 @@ describe('items in the contract', () => {
     ]);
     expect(answer.errors?.[0]?.message).toContain('port name');
     expect(answer.errors?.[1]?.message).toContain('output.binary.f');
+  });
+
+  it("the README's example", async () => {
+    const example = 'function execute(args, ctx) {\n  if (args.input.total < 0) { ctx.emitPorts({ rejected: [{ json: args.input }] }); return }\n  return { ...args.input, vat: args.input.total * 0.2 }\n}';
+    const res = await post(app, { language: 'javascript', code: example, items: [{ json: { total: 100 } }, { json: { total: -5 } }] });
+    expect(res.json().items).toEqual({
+      main: [{ json: { total: 100, vat: 20 }, paired: { item: 0 } }],
+      rejected: [{ json: { total: -5 }, paired: { item: 1 } }],
+    });
   });
 
   it('TypeScript with an exported execute, as a module', async () => {
