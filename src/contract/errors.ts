@@ -11,6 +11,8 @@ export const ERROR_CATALOG = {
   payload_too_large: { status: 413, title: 'A field or the whole body exceeds its size limit' },
   unsupported_media_type: { status: 415, title: 'The body is not application/json' },
   not_found: { status: 404, title: 'No such route' },
+  blob_not_found: { status: 404, title: 'No blob with this id in the blob store' },
+  range_not_satisfiable: { status: 416, title: 'The Range header asks for bytes past the end of the blob' },
   overloaded: { status: 503, title: 'The execution queue is full; retry later' },
   shutting_down: { status: 503, title: 'The engine is draining and accepts no new executions' },
   engine_closed: { status: 503, title: 'The engine was closed' },

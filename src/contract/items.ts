@@ -103,3 +103,12 @@ export const itemResponseFields = {
     .describe('Present when the request had `items`: output items by port (`main` and whatever ctx.emitPorts named).'),
   errors: z.array(ItemErrorSchema).optional().describe('Present when the request had `items` and some failed: one entry per failing item.'),
 };
+
+/** What POST /v1/blobs answers: the blob's content address and facts. */
+export const BlobInfoSchema = z.object({
+  id: z.string().describe('The SHA-256 of the bytes, in hex: what an item\'s binary entry names.'),
+  size: z.number().int().nonnegative(),
+  sha256: z.string(),
+  mime_type: z.string(),
+});
+export type BlobInfo = z.infer<typeof BlobInfoSchema>;

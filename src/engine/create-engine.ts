@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { BlobStore, DEFAULT_MAX_BLOB_BYTES } from '../blobs/blob-store.js';
 import { IsolaError, shuttingDownError } from '../contract/errors.js';
 import { newExecutionId } from '../contract/ids.js';
 import { LIMITS } from '../contract/limits.js';
@@ -34,6 +35,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   const root = packageRoot();
   const runtimesDir = join(root, 'runtimes');
   const storeDir = resolve(options.storeDir ?? process.env['ISOLA_STORE_DIR'] ?? join(root, 'snapshots'));
+  const blobs = new BlobStore(join(storeDir, 'blobs'), options.maxBlobBytes ?? DEFAULT_MAX_BLOB_BYTES);
   const cores = availableParallelism();
   const sizes = Object.fromEntries(LANES.map((lane) => [lane.name, options.workers?.[lane.name] ?? lane.defaultWorkers(cores)])) as Record<LaneName, number>;
   const streamBytes = options.streamLimitBytes ?? LIMITS.streamBytes;
@@ -264,7 +266,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     return close({ graceMs: 0 });
   }
 
-  return { execute, readiness, limits, close, destroy, [Symbol.asyncDispose]: () => close() };
+  return { execute, readiness, limits, blobs, close, destroy, [Symbol.asyncDispose]: () => close() };
 }
 
 /** Per lane, the hash of what its descriptor says makes two engines run the same code the same way. */

@@ -20,6 +20,7 @@ import { toErrorReply } from './error-reply.js';
 import { registerDifyFace, type DifyFaceOptions } from '../faces/dify/dify-face.js';
 import { registerPistonFace } from '../faces/piston/piston-face.js';
 import { registerBatchRoute } from './batch-route.js';
+import { registerBlobRoutes } from './blob-routes.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { packageVersion } from './package-version.js';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
@@ -150,6 +151,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
 
   registerBatchRoute(app, engine, contract, () => draining);
+  registerBlobRoutes(app, engine, () => draining);
   if (options.dify) registerDifyFace(app, engine, options.dify);
   if (options.piston) registerPistonFace(app, engine);
 
