@@ -6,12 +6,26 @@
 (function (_internal) {
   'use strict';
 
+  const NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/;
+  /** What attach()'s reference says until the host stored the bytes (src/lanes/lane.ts OUTBOX_ID_PREFIX). */
+  const OUTBOX_ID_PREFIX = 'outbox:';
+
+  function bytesOf(body) {
+    if (typeof body === 'string') return new TextEncoder().encode(body);
+    if (body instanceof Uint8Array) return body;
+    if (body instanceof ArrayBuffer) return new Uint8Array(body);
+    if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+    throw new TypeError('ctx.binary.attach: body must be a string, a Uint8Array/Buffer or an ArrayBuffer');
+  }
+
   /**
    * @param itemJson `{json, binary?}` of this item
    * @param index its position in the batch
    * @param itemsText returns the whole batch's JSON text; called only when the code reads args.items
+   * @param io the lane's files: read(name) -> bytes of the input attachment /data/binary/<index>/<name>;
+   *   write(name, bytes) -> a new attachment into the lane's outbox directory, which the host collects
    */
-  function begin(itemJson, index, itemsText) {
+  function begin(itemJson, index, itemsText, io) {
     const item = JSON.parse(itemJson);
     const ports = Object.create(null);
     let emitted = false;
@@ -38,6 +52,23 @@
           for (let i = 0; i < list.length; i++) target.push(list[i]);
           emitted = true;
         }
+      },
+    };
+    /** The item's attachments (files under /data/binary/<index>/) and new ones (files in the outbox). */
+    ctx.binary = {
+      get(name) {
+        if (!item.binary || !Object.hasOwn(item.binary, name)) return undefined;
+        return io.read(name);
+      },
+      attach(options) {
+        const { name, body, mimeType, filename } = options || {};
+        if (typeof name !== 'string' || !NAME.test(name)) throw new TypeError('ctx.binary.attach: name must be letters, digits, _ . - (at most 128), got ' + JSON.stringify(name));
+        const bytes = bytesOf(body);
+        io.write(name, bytes);
+        const ref = { id: OUTBOX_ID_PREFIX + name, size: bytes.byteLength };
+        if (typeof mimeType === 'string') ref.mime_type = mimeType;
+        if (typeof filename === 'string') ref.filename = filename;
+        return ref;
       },
     };
     return {

@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { BlobStore, DEFAULT_MAX_BLOB_BYTES } from '../blobs/blob-store.js';
 import { IsolaError, shuttingDownError } from '../contract/errors.js';
 import { newExecutionId } from '../contract/ids.js';
@@ -16,7 +16,8 @@ import { createRequestContract } from '../contract/request.js';
 import type { ExecuteResponse, LaneName } from '../contract/response.js';
 import type { EgressBridge } from '../egress/index.js';
 import type { EnvironmentManager } from '../environments/index.js';
-import type { EgressRequest, EgressResponse, GuestEnvironment, GuestJob } from '../lanes/lane.js';
+import type { BatchAttachment, EgressRequest, EgressResponse, GuestEnvironment, GuestJob } from '../lanes/lane.js';
+import type { Item } from '../contract/items.js';
 import { cancelledFailure } from '../lanes/failures.js';
 import { laneDescriptor, LANES } from '../lanes/registry.js';
 import { buildEnvelope, resultWithoutRun } from './envelope.js';
@@ -184,9 +185,12 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     } else if (batch && request.items) {
       // Planned and routed once above; each item is its own lane job under the batch's one deadline.
       let deadline: number | undefined;
+      const inputBinary = await resolveAttachments(request.items, blobs, storeDir);
       batchOutcome = await runBatch({
         ...batch,
         items: request.items,
+        inputBinary,
+        storeAttachment: (bytes, mimeType) => blobs.putBytes(bytes, mimeType),
         continueOnFail: request.continue_on_fail ?? false,
         emptyBatch: request.empty_batch ?? 'skip',
         concurrency: sizes[lane],
@@ -267,6 +271,28 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   }
 
   return { execute, readiness, limits, blobs, close, destroy, [Symbol.asyncDispose]: () => close() };
+}
+
+/**
+ * Every item's attachments, looked up in the blob store before anything runs: a reference to no blob is
+ * the request's mistake (blob_not_found naming the field), not one item's failure.
+ */
+async function resolveAttachments(items: readonly Item[], blobs: BlobStore, storeDir: string): Promise<(BatchAttachment[] | undefined)[]> {
+  const resolved: (BatchAttachment[] | undefined)[] = [];
+  for (const [index, item] of items.entries()) {
+    if (!item.binary) continue;
+    const attachments: BatchAttachment[] = [];
+    for (const [name, ref] of Object.entries(item.binary)) {
+      const blob = await blobs.stat(ref.id);
+      if (!blob) {
+        const field = `items.${index}.binary.${name}.id`;
+        throw new IsolaError('blob_not_found', `No blob ${ref.id.slice(0, 80)} (${field})`, { issues: [{ field, message: 'names no blob in the store; upload it with POST /v1/blobs' }] });
+      }
+      attachments.push({ name, path: blob.path, storePath: relative(storeDir, blob.path), size: blob.size });
+    }
+    resolved[index] = attachments;
+  }
+  return resolved;
 }
 
 /** Per lane, the hash of what its descriptor says makes two engines run the same code the same way. */

@@ -58,7 +58,29 @@ export interface BatchItemJob {
    * only when the code reads args.items.
    */
   itemsBytes: Uint8Array;
+  /**
+   * The item's attachments, resolved in the blob store by the engine: the guest sees each as the file
+   * `/data/binary/<index>/<name>` and through ctx.binary.get(name).
+   */
+  binary?: BatchAttachment[];
 }
+
+export interface BatchAttachment {
+  name: string;
+  /** Path of the blob's bytes relative to the store dir (DriverHost.readArtifact). */
+  storePath: string;
+  /** The same, absolute (lanes that run in the engine's process). */
+  path: string;
+  size: number;
+}
+
+/**
+ * Where a guest's ctx.binary.attach writes the bytes of a new attachment (its own file system); the
+ * lane hands what is there back as GuestResult.attachments, and the reference the guest got,
+ * `{id: "outbox:<name>"}`, is replaced by the blob's id once the engine stored it.
+ */
+export const OUTBOX_DIR = '/tmp/isola-outbox';
+export const OUTBOX_ID_PREFIX = 'outbox:';
 
 export interface GuestEnvironment {
   hash: string;
@@ -85,6 +107,8 @@ export interface GuestResult {
   /** Raw text of ./output.json if the code wrote one. */
   outputFileText?: string;
   failure?: GuestFailure;
+  /** A batch item's new attachments (what it wrote to OUTBOX_DIR), by name: bytes, never JSON. */
+  attachments?: { name: string; bytes: Uint8Array }[];
   /**
    * 'miss' when this execution paid for preparing something that later executions reuse (a prebuild,
    * an environment's first load in this worker); 'hit' otherwise. The envelope adds the environment

@@ -9,10 +9,10 @@
  * the lowest failing index fails the execution. What the platform stopped (the batch's deadline, a
  * cancel, an internal failure) always ends the whole batch.
  */
-import type { Item, ItemError } from '../../contract/items.js';
+import type { BlobInfo, Item, ItemError } from '../../contract/items.js';
 import { utf8Length } from '../../contract/limits.js';
 import type { RunError } from '../../contract/response.js';
-import type { BatchItemJob, GuestFailure, GuestResult } from '../../lanes/lane.js';
+import { OUTBOX_ID_PREFIX, type BatchAttachment, type BatchItemJob, type GuestFailure, type GuestResult } from '../../lanes/lane.js';
 import { StreamCapture } from '../../lanes/stream-capture.js';
 import type { Dispatched } from '../scheduler.js';
 import { ItemOutputError, outputItemsOf, type ItemPorts } from './item-output.js';
@@ -29,6 +29,10 @@ export interface BatchRun {
   concurrency: number;
   streamBytes: number;
   outputBytes: number;
+  /** Each item's attachments, resolved in the blob store (by item index). */
+  inputBinary?: readonly (BatchAttachment[] | undefined)[];
+  /** Stores the bytes of an attachment a guest made (ctx.binary.attach); without it, attaching is an item error. */
+  storeAttachment?: (bytes: Uint8Array, mimeType: string | undefined) => Promise<BlobInfo>;
   /** Dispatch one item as a lane job whose captured streams are capped at `streams`. */
   runItem(item: BatchItemJob, streams: { stdoutBytes: number; stderrBytes: number }): Promise<Dispatched>;
 }
@@ -62,15 +66,16 @@ export async function runBatch(run: BatchRun): Promise<BatchOutcome> {
   const worker = async () => {
     while (!stopped && next < itemJsons.length) {
       const index = next++;
+      const binary = run.inputBinary?.[index];
       const dispatched = await run.runItem(
-        { index, itemJson: itemJsons[index]!, itemsBytes },
+        { index, itemJson: itemJsons[index]!, itemsBytes, ...(binary ? { binary } : {}) },
         { stdoutBytes: Math.max(0, run.streamBytes - streamed.stdout), stderrBytes: Math.max(0, run.streamBytes - streamed.stderr) },
       );
       const { result } = dispatched;
       queueMs = Math.max(queueMs, dispatched.queueMs);
       streamed.stdout += utf8Length(result.stdout);
       streamed.stderr += utf8Length(result.stderr);
-      const entry = settle(index, result, run.items[index]);
+      const entry = await settle(index, result, run.items[index], run.storeAttachment);
       done[index] = entry;
       if (entry.error === undefined && result.failure && !ITEM_FAILURES.has(result.failure.type)) {
         if (!platform || index < platform.index) platform = { index, failure: result.failure, exitCode: result.exitCode };
@@ -122,7 +127,7 @@ export async function runBatch(run: BatchRun): Promise<BatchOutcome> {
 }
 
 /** One item's lane result, as output items or that item's error. */
-function settle(index: number, result: GuestResult, input: Item | undefined): Done {
+async function settle(index: number, result: GuestResult, input: Item | undefined, store: BatchRun['storeAttachment']): Promise<Done> {
   const failure = result.failure;
   if (failure) {
     if (!ITEM_FAILURES.has(failure.type)) return { result };
@@ -131,10 +136,35 @@ function settle(index: number, result: GuestResult, input: Item | undefined): Do
   if (result.exitCode !== 0) return { result, error: { index, type: 'exception', message: `execute() exited with code ${result.exitCode}` } };
   if (result.returnJson === undefined) return { result, ports: {} };
   try {
-    return { result, ports: outputItemsOf(result.returnJson, index, input?.binary ? { binary: input.binary } : {}) };
+    const ports = outputItemsOf(result.returnJson, index, input?.binary ? { binary: input.binary } : {});
+    await storeAttachments(ports, result.attachments ?? [], store);
+    return { result, ports };
   } catch (error) {
     if (!(error instanceof ItemOutputError)) throw error;
     return { result, error: { index, type: 'invalid_output', message: error.message } };
+  }
+}
+
+/**
+ * Replaces every `{id: "outbox:<name>"}` reference of the item's output by the blob the guest's bytes
+ * became (each attachment stored once, however often it is referenced).
+ */
+async function storeAttachments(ports: ItemPorts, attachments: readonly { name: string; bytes: Uint8Array }[], store: BatchRun['storeAttachment']): Promise<void> {
+  const stored = new Map<string, Promise<BlobInfo>>();
+  for (const items of Object.values(ports)) {
+    for (const item of items) {
+      for (const [key, ref] of Object.entries(item.binary ?? {})) {
+        if (!ref.id.startsWith(OUTBOX_ID_PREFIX)) continue;
+        const name = ref.id.slice(OUTBOX_ID_PREFIX.length);
+        const attachment = attachments.find((candidate) => candidate.name === name);
+        if (!attachment) throw new ItemOutputError(`binary.${key}: no attachment "${name}" was made with ctx.binary.attach`);
+        if (!store) throw new ItemOutputError(`binary.${key}: this engine has no blob store for attachments`);
+        let info = stored.get(name);
+        if (!info) stored.set(name, (info = store(attachment.bytes, ref.mime_type)));
+        const blob = await info;
+        item.binary![key] = { id: blob.id, size: blob.size, mime_type: ref.mime_type ?? blob.mime_type, ...(ref.filename !== undefined ? { filename: ref.filename } : {}) };
+      }
+    }
   }
 }
 

@@ -87,12 +87,18 @@ export async function createQuickJSDriver(host: DriverHost, options: QuickJSDriv
       capped.setCap(job.memoryBytes);
       jobs++;
       const packagesSource = await packagesFor(job);
+      // A batch item's attachments, read from the blob store before its context is touched.
+      const attachments: [string, Uint8Array][] = [];
+      for (const attachment of job.batch?.binary ?? []) {
+        if (!host.readArtifact) break;
+        attachments.push([`/data/binary/${job.batch!.index}/${attachment.name}`, await host.readArtifact(attachment.storePath)]);
+      }
       const prebuild = job.environment?.spec['prebuild'];
       retire();
       const context = prepared ?? prepare();
       prepared = undefined;
       try {
-        const result = await runJob({ prepared: context, host, ...(packagesSource ? { packagesSource } : {}), ...(typeof prebuild === 'string' ? { prebuildSource: prebuild } : {}) }, job);
+        const result = await runJob({ prepared: context, host, ...(packagesSource ? { packagesSource } : {}), ...(typeof prebuild === 'string' ? { prebuildSource: prebuild } : {}), ...(attachments.length > 0 ? { attachments } : {}) }, job);
         retired = context;
         // After a refused heap growth, an exception is the out-of-memory error (or a failure caused by
         // it, such as describing the error itself running out of memory).

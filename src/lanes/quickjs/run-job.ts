@@ -21,6 +21,8 @@ export interface RunJobDeps {
    * before the user's code (its time counts as setup), which gives the same starting state.
    */
   prebuildSource?: string;
+  /** A batch item's input attachments: [path in the VFS, bytes]. */
+  attachments?: [string, Uint8Array][];
 }
 
 export async function runJob(deps: RunJobDeps, job: GuestJob): Promise<GuestResult> {
@@ -42,7 +44,12 @@ export async function runJob(deps: RunJobDeps, job: GuestJob): Promise<GuestResu
     const filename = own(ctx.newString(job.filename));
     const stdin = own(ctx.newString(job.stdin ?? job.inputsJson));
     own(ctx.unwrapResult(ctx.callMethod(internal, 'setJob', [inputs, filename, stdin])));
-    if (job.batch) own(ctx.unwrapResult(ctx.callMethod(internal, 'setItem', [own(ctx.newString(job.batch.itemJson)), own(ctx.newNumber(job.batch.index))])));
+    if (job.batch) {
+      own(ctx.unwrapResult(ctx.callMethod(internal, 'setItem', [own(ctx.newString(job.batch.itemJson)), own(ctx.newNumber(job.batch.index))])));
+      for (const [path, bytes] of deps.attachments ?? []) {
+        own(ctx.unwrapResult(ctx.callMethod(internal, 'addFile', [own(ctx.newString(path)), own(ctx.newArrayBuffer(bytes.slice().buffer))])));
+      }
+    }
     if (deps.packagesSource) own(ctx.unwrapResult(ctx.evalCode(deps.packagesSource, 'isola:packages.js', { type: 'global' })));
     const timedOut = () => prepared.timedOut;
     const loop = { runtime, ctx, internal, state, deadline: job.deadline, timedOut };
@@ -102,7 +109,8 @@ export async function runJob(deps: RunJobDeps, job: GuestJob): Promise<GuestResu
       return finish({ exitCode: 1, failure: { type: 'invalid_output', message: message.replace(/^InvalidOutputError: /, '') } });
     }
     const returnJson = ctx.getString(own(serialized.value));
-    return finish({ exitCode: 0, returnJson });
+    if (!job.batch) return finish({ exitCode: 0, returnJson });
+    return { ...finish({ exitCode: 0, returnJson }), attachments: collectOutbox(ctx, internal) };
   } finally {
     // Handles go now; the context itself is freed by the driver while idle (it is never reused), so the
     // answer does not wait for QuickJS to tear down the heap.
@@ -216,6 +224,32 @@ function findMain(ctx: QuickJSContext, internal: QuickJSHandle, namespace: Quick
     return ctx.undefined;
   }
   return found.value;
+}
+
+/** What ctx.binary.attach wrote to the outbox: bytes copied out of the guest heap, never through JSON. */
+function collectOutbox(ctx: QuickJSContext, internal: QuickJSHandle): { name: string; bytes: Uint8Array }[] {
+  const listed = ctx.callMethod(internal, 'outboxNames', []);
+  if (listed.error) {
+    listed.error.dispose();
+    return [];
+  }
+  const names = ctx.dump(listed.value) as unknown;
+  listed.value.dispose();
+  if (!Array.isArray(names)) return [];
+  const attachments: { name: string; bytes: Uint8Array }[] = [];
+  for (const name of names) {
+    if (typeof name !== 'string') continue;
+    using nameHandle = ctx.newString(name);
+    const file = ctx.callMethod(internal, 'outboxFile', [nameHandle]);
+    if (file.error) {
+      file.error.dispose();
+      continue;
+    }
+    using buffer = file.value;
+    using view = ctx.getArrayBuffer(buffer);
+    attachments.push({ name, bytes: view.value.slice() });
+  }
+  return attachments;
 }
 
 function readOutputFile(ctx: QuickJSContext, internal: QuickJSHandle): { outputFileText?: string } {
