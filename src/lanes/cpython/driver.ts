@@ -12,12 +12,12 @@
  * one turn of `isola_lane.entry()`. After the reply (off the request path, in recycle()): the image.
  */
 import { parseGuestRequest, responseHead } from '../egress-wire.js';
-import type { DriverHost, EgressResponse, EntryMode, GuestEnvironment, GuestJob, GuestResult, LaneDriver } from '../lane.js';
+import { OUTBOX_DIR, type BatchAttachment, type DriverHost, type EgressResponse, type EntryMode, type GuestEnvironment, type GuestJob, type GuestResult, type LaneDriver } from '../lane.js';
 import { Interpreter, type GuardedProgram } from './interpreter.js';
 import { isPlatformFailure, mapOutcome } from './outcome.js';
 import { importsScientific, SCIENTIFIC_MODULES } from './scientific.js';
 import { newSession, WORK_DIR, type ExecutionSession } from './session.js';
-import { filesUnder, withDirectory, type DirNode } from './wasi/memory-fs.js';
+import { DATA_LAYER_INODE, filesUnder, withDirectory, type DirNode } from './wasi/memory-fs.js';
 
 const PAGE = 65536;
 /** The least an execution gets on top of the image, whatever its memory_mb says. */
@@ -201,11 +201,24 @@ class CPythonDriver implements LaneDriver {
     this.current = scientific && this.scientific ? this.scientific : this.base;
     const files = new Map([['inputs.json', encoder.encode(job.inputsJson)]]);
     for (const [path, bytes] of environment?.workFiles ?? []) if (path !== 'inputs.json') files.set(path, bytes.slice());
+    // A batch item's attachments: a read-only /data/binary/<index>/ over the lane's (or environment's) layer.
+    const withData = job.batch?.binary?.length ? await this.withAttachments(job.batch.index, job.batch.binary, environment) : environment;
     const runStart = performance.now();
-    const { mapped, session } = this.execute(job, { code: job.code, filename: job.filename, mode: job.mode, user: true }, files, environment);
+    const { mapped, session } = this.execute(job, { code: job.code, filename: job.filename, mode: job.mode, user: true }, files, withData);
     const end = performance.now();
     const outputFileText = isPlatformFailure(mapped.failure) ? undefined : session.outputFile(job.limits.outputBytes);
-    return { ...mapped, ...(outputFileText !== undefined ? { outputFileText } : {}), cache, setupMs: runStart - setupStart, runMs: end - runStart };
+    const attachments = job.batch && !mapped.failure ? outbox(session) : undefined;
+    return { ...mapped, ...(outputFileText !== undefined ? { outputFileText } : {}), ...(attachments ? { attachments } : {}), cache, setupMs: runStart - setupStart, runMs: end - runStart };
+  }
+
+  private async withAttachments(index: number, binary: BatchAttachment[], environment: PreparedEnvironment | undefined): Promise<PreparedEnvironment> {
+    const files = new Map<string, Uint8Array>();
+    for (const attachment of binary) {
+      if (!this.host.readArtifact) break;
+      files.set(`binary/${index}/${attachment.name}`, await this.host.readArtifact(attachment.storePath));
+    }
+    const layer = withDirectory(environment?.layer ?? this.platform.layer, 'data', files, DATA_LAYER_INODE);
+    return { layer, paths: environment?.paths ?? [], workFiles: environment?.workFiles ?? new Map() };
   }
 
   /** One turn on a clean image, in a fresh session. */
@@ -421,6 +434,16 @@ class CPythonDriver implements LaneDriver {
     out.set(body, head.length + 1);
     return out;
   }
+}
+
+/** What ctx.binary.attach wrote to the outbox of this execution's file system. */
+function outbox(session: ExecutionSession): { name: string; bytes: Uint8Array }[] {
+  let dir: DirNode | undefined = session.fs.root;
+  for (const part of OUTBOX_DIR.split('/').filter(Boolean)) {
+    const next: ReturnType<DirNode['entries']['get']> = dir?.entries.get(part);
+    dir = next?.kind === 'dir' ? next : undefined;
+  }
+  return dir ? [...filesUnder(dir)].filter(([name]) => !name.includes('/')).map(([name, bytes]) => ({ name, bytes })) : [];
 }
 
 function parseReply(bytes: Uint8Array): Record<string, unknown> | undefined {
