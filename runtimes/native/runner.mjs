@@ -168,7 +168,12 @@ async function run() {
   }
   let value;
   if (job.item) {
-    const call = sharedLib('batch-item').begin(job.item.json, job.item.index, () => fs.readFileSync(job.items_path, 'utf8'));
+    const outbox = '/tmp/isola-outbox'; // a scratch directory the host copies out after the item
+    const files = {
+      read: (name) => new Uint8Array(fs.readFileSync(`/data/binary/${job.item.index}/${name}`)),
+      write: (name, bytes) => fs.writeFileSync(path.join(outbox, name), bytes),
+    };
+    const call = sharedLib('batch-item').begin(job.item.json, job.item.index, () => fs.readFileSync(job.items_path, 'utf8'), files);
     value = call.report(await main(call.args, call.ctx));
   } else {
     value = await main(JSON.parse(inputsJson));

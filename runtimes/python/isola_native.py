@@ -54,7 +54,7 @@ def main():
                 return json.load(items)
 
         result = isola_items.execute(job["code"], job["filename"], item["json"], item["index"], load_items,
-                                     output_limit, stdin=stdin)
+                                     output_limit, stdin=stdin)  # the outbox, /tmp/isola-outbox, is copied out
     else:
         result = isola_runner.execute(job["code"], job["filename"], job["mode"], inputs_json, output_limit, stdin=stdin)
     for stream in (sys.stdout, sys.stderr):

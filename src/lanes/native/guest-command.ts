@@ -3,7 +3,7 @@
  * runtimes/native/runner.mjs, chosen by the job's file name (the engine names JS/TS jobs main.js).
  * Portable: plain data in, plain data out.
  */
-import type { EntryMode, GuestJob } from '../lane.js';
+import { OUTBOX_DIR, type EntryMode, type GuestJob } from '../lane.js';
 import { analyzeEntry } from '../../languages/javascript/entry-detection.js';
 import { SANDBOX_JOBDIR, SANDBOX_NODE, SANDBOX_PREBUILD, SANDBOX_RUNTIMES } from './sandbox-args.js';
 import type { NativeOptions } from './native-options.js';
@@ -29,6 +29,8 @@ export interface GuestCommand {
 const JOB_FILE = `${SANDBOX_JOBDIR}/job.json`;
 /** Name of the batch's items (args.items) in the job dir. */
 export const ITEMS_FILE = 'items.json';
+/** Scratch directory behind a batch item's outbox (OUTBOX_DIR), copied out after the item (ctx.binary.attach). */
+export const OUTBOX_SCRATCH = 'outbox';
 const MIB = 1024 * 1024;
 
 export function runtimeOf(job: GuestJob): NativeRuntime {
@@ -50,6 +52,8 @@ export function guestCommand(job: GuestJob, options: NativeOptions, prebuildDir?
     ...(job.batch ? { item: { index: job.batch.index, json: job.batch.itemJson }, items_path: `${SANDBOX_JOBDIR}/${ITEMS_FILE}` } : {}),
   };
   const prebuildBind: [string, string][] = prebuildDir ? [[prebuildDir, SANDBOX_PREBUILD]] : [];
+  // A batch item's new attachments: a scratch directory of their own (under the scratch caps), copied out.
+  const outbox = job.batch ? { scratchBinds: [[OUTBOX_SCRATCH, OUTBOX_DIR]] as [string, string][] } : {};
   if (runtimeOf(job) === 'node') {
     const nodeModules = job.environment?.spec['nodeModules'];
     // The engine planned mode and source type already (once per batch, not once per item): parse only when it did not.
@@ -65,6 +69,7 @@ export function guestCommand(job: GuestJob, options: NativeOptions, prebuildDir?
       readOnly: [[options.node, SANDBOX_NODE], ...(typeof nodeModules === 'string' ? [[nodeModules, '/node_modules'] as [string, string]] : []), ...prebuildBind],
       addressSpaceOverheadBytes: options.nodeOverheadMb * MIB,
       spec: { ...common, mode, source_type: job.sourceType ?? analysis?.sourceType ?? 'script' },
+      ...outbox,
     };
   }
   const venv = job.environment?.spec['venv'];
@@ -79,5 +84,6 @@ export function guestCommand(job: GuestJob, options: NativeOptions, prebuildDir?
     readOnly: [...venvBinds, ...prebuildBind],
     addressSpaceOverheadBytes: options.memoryOverheadMb * MIB,
     spec: { ...common, mode: job.mode },
+    ...outbox,
   };
 }

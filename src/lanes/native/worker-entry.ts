@@ -22,11 +22,11 @@
  * 'bash' } it is a shell script (shell-prebuild.ts), and the venv it installed into runs later jobs.
  */
 import { randomInt } from 'node:crypto';
-import { chmod, chown, copyFile, link, mkdir, mkdtemp, realpath, rm, rmdir, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, chown, copyFile, link, mkdir, mkdtemp, readdir, readFile, realpath, rm, rmdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { CreateDriver, DriverHost, GuestJob, GuestResult, LaneDriver } from '../lane.js';
-import { guestCommand, ITEMS_FILE, runtimeOf, type NativeRuntime } from './guest-command.js';
+import { guestCommand, ITEMS_FILE, OUTBOX_SCRATCH, runtimeOf, type NativeRuntime } from './guest-command.js';
 import {
   etcFiles,
   execCapture,
@@ -168,8 +168,17 @@ class NativeDriver implements LaneDriver {
     if (unreachable) return unavailableResult(job, unreachable);
     const prebuild = await this.prebuilds.get(job);
     if (prebuild && !prebuild.ok) return { ...prebuild.result, setupMs: Date.now() - started };
-    const result = await this.runSandboxed(prebuild?.venv ? this.inPrebuiltVenv(job, prebuild.venv) : job, prebuild?.dir, undefined, signal);
-    return { ...result, setupMs: Date.now() - started - result.runMs, cache: prebuild?.built ? 'miss' : result.cache };
+    // A batch item's outbox (ctx.binary.attach) is copied out of the scratch after the run, as a prebuild's /work is.
+    const outDir = job.batch ? await mkdtemp(join(tmpdir(), 'isola-outbox-')) : undefined;
+    try {
+      const identity = this.hostIdentity();
+      if (outDir && identity) await chown(outDir, identity.uid, identity.gid);
+      const result = await this.runSandboxed(prebuild?.venv ? this.inPrebuiltVenv(job, prebuild.venv) : job, prebuild?.dir, outDir, signal);
+      const attachments = outDir && !result.failure && result.exitCode === 0 ? await readOutbox(join(outDir, OUTBOX_SCRATCH)) : undefined;
+      return { ...result, ...(attachments ? { attachments } : {}), setupMs: Date.now() - started - result.runMs, cache: prebuild?.built ? 'miss' : result.cache };
+    } finally {
+      if (outDir) await rm(outDir, { recursive: true, force: true });
+    }
   }
 
   /**
@@ -224,6 +233,16 @@ class NativeDriver implements LaneDriver {
       if (job.stdin !== undefined) await writeFile(join(jobDir, 'stdin'), job.stdin);
       for (const [name, text] of guest.jobFiles ?? []) await writeFile(join(jobDir, name), text);
       if (job.batch) await this.linkItems(job.batch.itemsBytes, join(jobDir, ITEMS_FILE));
+      if (job.batch?.binary?.length) {
+        // The item's attachments, linked (or copied) from the blob store: the sandbox user may not reach the store.
+        const binaryDir = join(jobDir, 'binary');
+        await mkdir(binaryDir, { mode: 0o755 });
+        for (const attachment of job.batch.binary) {
+          const target = join(binaryDir, attachment.name);
+          await link(attachment.path, target).catch(() => copyFile(attachment.path, target));
+        }
+        guest.readOnly.push([binaryDir, `/data/binary/${job.batch.index}`]);
+      }
       const identity = this.hostIdentity();
       if (identity) {
         for (const name of ['', 'job.json', 'inputs.json', ...(guest.jobFiles ?? []).map(([file]) => file)]) await chown(join(jobDir, name), identity.uid, identity.gid);
@@ -431,6 +450,14 @@ async function installShims(runtimesDir: string): Promise<void> {
     await chmod(join(runtimesDir, file), 0o755);
     for (const name of names) await symlink(join('..', file.slice('native/'.length)), join(shims, name));
   }
+}
+
+/** The regular files a batch item left in its outbox (symlinks and directories are not attachments). */
+async function readOutbox(dir: string): Promise<{ name: string; bytes: Uint8Array }[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  const attachments: { name: string; bytes: Uint8Array }[] = [];
+  for (const entry of entries) if (entry.isFile()) attachments.push({ name: entry.name, bytes: new Uint8Array(await readFile(join(dir, entry.name))) });
+  return attachments;
 }
 
 function unavailableResult(job: GuestJob, message: string): GuestResult {
