@@ -3,6 +3,7 @@
  * native lane in both languages), through the HTTP face. Each case is the same program in Python and
  * JavaScript, with one expectation on the answer a workflow engine gets.
  */
+import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../src/index.js';
@@ -35,6 +36,10 @@ interface Case {
 }
 
 const NUMBERS = [{ json: { n: 1 } }, { json: { n: 2 } }, { json: { n: 3 } }];
+/** Blobs every target uploads first (items may only name blobs that are in the store). */
+const BLOBS = { one: 'first blob', two: 'second blob' };
+const BLOB_1 = createHash('sha256').update(BLOBS.one).digest('hex');
+const BLOB_2 = createHash('sha256').update(BLOBS.two).digest('hex');
 
 const CASES: Case[] = [
   {
@@ -111,21 +116,21 @@ const CASES: Case[] = [
       python: [
         'def execute(args, ctx):',
         '    if args.item_index == 0:',
-        '        return {"json": {"renamed": True}, "binary": {"report": {"id": "blob-2", "mime_type": "text/csv"}}}',
+        `        return {"json": {"renamed": True}, "binary": {"report": {"id": "${BLOB_2}", "mime_type": "text/csv"}}}`,
         '    return {"names": sorted(args.item.get("binary", {}))}',
       ].join('\n'),
       javascript: [
         'function execute(args) {',
-        '  if (args.itemIndex === 0) return { json: { renamed: true }, binary: { report: { id: "blob-2", mime_type: "text/csv" } } };',
+        `  if (args.itemIndex === 0) return { json: { renamed: true }, binary: { report: { id: "${BLOB_2}", mime_type: "text/csv" } } };`,
         '  return { names: Object.keys(args.item.binary ?? {}).sort() };',
         '}',
       ].join('\n'),
     },
-    request: { items: [{ json: {}, binary: { file: { id: 'blob-1' } } }, { json: {}, binary: { file: { id: 'blob-1' } } }] },
+    request: { items: [{ json: {}, binary: { file: { id: BLOB_1 } } }, { json: {}, binary: { file: { id: BLOB_1 } } }] },
     expect: (r) => {
       expect(r.items['main']).toEqual([
-        { json: { renamed: true }, binary: { report: { id: 'blob-2', mime_type: 'text/csv' } }, paired: { item: 0 } },
-        { json: { names: ['file'] }, binary: { file: { id: 'blob-1' } }, paired: { item: 1 } },
+        { json: { renamed: true }, binary: { report: { id: BLOB_2, mime_type: 'text/csv' } }, paired: { item: 0 } },
+        { json: { names: ['file'] }, binary: { file: { id: BLOB_1 } }, paired: { item: 1 } },
       ]);
     },
   },
@@ -223,11 +228,51 @@ describe.each(TARGETS)('items on lane $lane, $language', ({ lane, language, runt
     engine = await createEngine({ workers, maxWorkers: workers });
     app = buildApp({ engine, docs: false });
     await app.ready();
+    for (const payload of Object.values(BLOBS)) await app.inject({ method: 'POST', url: '/v1/blobs', headers: { 'content-type': 'text/plain' }, payload });
   }, 120_000);
   afterAll(async () => {
     await app?.close();
     await engine?.close();
   });
+
+  it('attachments: an uploaded blob is a file and ctx.binary.get; ctx.binary.attach makes a blob the output item names', async () => {
+    const csv = 'name,total\nada,3\n';
+    const uploaded = await app.inject({ method: 'POST', url: '/v1/blobs', headers: { 'content-type': 'text/csv' }, payload: csv });
+    expect(uploaded.statusCode).toBe(201);
+    const { id } = uploaded.json() as { id: string };
+    const code = {
+      python: [
+        'def execute(args, ctx):',
+        '    text = ctx.binary.get("sheet").decode()',
+        '    same = open("/data/binary/%d/sheet" % args.item_index).read() == text',
+        '    ref = ctx.binary.attach(name="upper", body=text.upper(), mime_type="text/csv", filename="upper.csv")',
+        '    return {"json": {"same": same, "missing": ctx.binary.get("nope")}, "binary": {"sheet": args.item["binary"]["sheet"], "upper": ref}}',
+      ].join('\n'),
+      javascript: [
+        'const fs = require("fs");',
+        'async function execute(args, ctx) {',
+        '  const text = new TextDecoder().decode(ctx.binary.get("sheet"));',
+        '  const same = fs.readFileSync("/data/binary/" + args.itemIndex + "/sheet", "utf8") === text;',
+        '  const ref = await ctx.binary.attach({ name: "upper", body: text.toUpperCase(), mimeType: "text/csv", filename: "upper.csv" });',
+        '  return { json: { same, missing: ctx.binary.get("nope") ?? null }, binary: { sheet: args.item.binary.sheet, upper: ref } };',
+        '}',
+      ].join('\n'),
+    }[language];
+    const res = await post(app, { language, runtime, code, items: [{ json: {}, binary: { sheet: { id } } }] });
+    const answer = res.json() as BatchAnswer;
+    expect(answer.error).toBeNull();
+    const [item] = answer.items['main'] ?? [];
+    expect(item?.json).toEqual({ same: true, missing: null });
+    expect(item?.binary?.['sheet']).toEqual({ id });
+    const upper = item?.binary?.['upper'] as { id: string; size: number; mime_type: string; filename: string };
+    expect(upper).toMatchObject({ size: csv.length, mime_type: 'text/csv', filename: 'upper.csv' });
+    expect(upper.id).toMatch(/^[0-9a-f]{64}$/);
+    // The output envelope carries the reference; the bytes are in the store.
+    expect(res.body).not.toContain('NAME,TOTAL');
+    const stored = await app.inject({ method: 'GET', url: `/v1/blobs/${upper.id}` });
+    expect(stored.body).toBe(csv.toUpperCase());
+    expect(stored.headers['content-type']).toBe('text/csv');
+  }, 60_000);
 
   for (const testCase of CASES) {
     it(testCase.name, async () => {
@@ -299,6 +344,19 @@ describe('items in the contract', () => {
       main: [{ json: { total: 100, vat: 20 }, paired: { item: 0 } }],
       rejected: [{ json: { total: -5 }, paired: { item: 1 } }],
     });
+  });
+
+  it('refuses an item naming a blob that is not in the store with blob_not_found naming the field', async () => {
+    const res = await post(app, { language: 'javascript', code, items: [{ json: {} }, { json: {}, binary: { photo: { id: 'f'.repeat(64) } } }] });
+    expect(res.statusCode).toBe(404);
+    expect(res.json().error.code).toBe('blob_not_found');
+    expect(fields(res.body)).toEqual(['items.1.binary.photo.id']);
+  });
+
+  it('an attachment reference to nothing attached is that item\'s invalid_output', async () => {
+    const res = await post(app, { language: 'javascript', code: 'function execute() { return { json: {}, binary: { f: { id: "outbox:never" } } } }', items: [{ json: {} }] });
+    expect(res.json()).toMatchObject({ error: { type: 'invalid_output' } });
+    expect(res.json().error.message).toContain('ctx.binary.attach');
   });
 
   it('TypeScript with an exported execute, as a module', async () => {
