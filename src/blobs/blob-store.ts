@@ -68,7 +68,9 @@ export class BlobStore {
   }
 
   /** Store bytes the host already holds (an attachment a guest wrote). */
-  async putBytes(bytes: Uint8Array, mimeType: string = DEFAULT_MIME): Promise<BlobInfo> {
+  async putBytes(bytes: Uint8Array, declared?: string): Promise<BlobInfo> {
+    // A guest's attach() names the type: it becomes a response header of GET /v1/blobs/:id, so only a type/subtype.
+    const mimeType = mimeTypeOf(declared);
     if (bytes.byteLength > this.maxBytes) throw new IsolaError('payload_too_large', `the blob is over the limit of ${this.maxBytes} bytes`);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     if (!(await this.stat(sha256))) {

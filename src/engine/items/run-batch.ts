@@ -162,7 +162,7 @@ async function storeAttachments(ports: ItemPorts, attachments: readonly { name: 
         let info = stored.get(name);
         if (!info) stored.set(name, (info = store(attachment.bytes, ref.mime_type)));
         const blob = await info;
-        item.binary![key] = { id: blob.id, size: blob.size, mime_type: ref.mime_type ?? blob.mime_type, ...(ref.filename !== undefined ? { filename: ref.filename } : {}) };
+        item.binary![key] = { id: blob.id, size: blob.size, mime_type: blob.mime_type, ...(ref.filename !== undefined ? { filename: ref.filename } : {}) };
       }
     }
   }
