@@ -289,7 +289,7 @@ describe('items in the contract', () => {
   let engine: Engine;
   let app: FastifyInstance;
   beforeAll(async () => {
-    engine = await createEngine({ workers: { quickjs: 1, cpython: 0, native: 0 } });
+    engine = await createEngine({ workers: { quickjs: 2, cpython: 0, native: 0 } });
     app = buildApp({ engine, docs: false });
     await app.ready();
   });
@@ -335,6 +335,22 @@ describe('items in the contract', () => {
     ]);
     expect(answer.errors?.[0]?.message).toContain('port name');
     expect(answer.errors?.[1]?.message).toContain('output.binary.f');
+  });
+
+  it('timeout_ms bounds the whole batch: its deadline ends every item still running, naming the first', async () => {
+    const res = await post(app, { language: 'javascript', code: 'function execute() { for (;;) {} }', items: [{ json: {} }, { json: {} }, { json: {} }], timeout_ms: 300 });
+    expect(res.json()).toMatchObject({ status: 'error', return_code: null, error: { type: 'timeout' }, items: {} });
+    expect(res.json().error.message).toMatch(/^item 0: execution exceeded its 300 ms deadline/);
+  });
+
+  it("spreads a batch over the lane's workers", async () => {
+    const sleepy = 'async function execute(args) { await new Promise((resolve) => setTimeout(resolve, 250)); return { i: args.itemIndex } }';
+    const started = performance.now();
+    const res = await post(app, { language: 'javascript', code: sleepy, items: [{ json: {} }, { json: {} }, { json: {} }, { json: {} }] });
+    const elapsed = performance.now() - started;
+    expect(res.json().items.main.map((item: { json: { i: number } }) => item.json.i)).toEqual([0, 1, 2, 3]);
+    // Two workers: about 2 x 250 ms, where one after the other would take 4 x 250 ms.
+    expect(elapsed).toBeLessThan(900);
   });
 
   it("the README's example", async () => {
