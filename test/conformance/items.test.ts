@@ -353,6 +353,18 @@ describe('items in the contract', () => {
     expect(elapsed).toBeLessThan(900);
   });
 
+  it('a large attachment leaves the envelope small: the bytes are in the store, the item has its reference', async () => {
+    const code = 'function execute(args, ctx) { return { json: {}, binary: { big: ctx.binary.attach({ name: "big", body: "x".repeat(4 * 1024 * 1024), mimeType: "text/plain" }) } } }';
+    const res = await post(app, { language: 'javascript', code, items: [{ json: {} }], memory_mb: 128 });
+    expect(res.json().error).toBeNull();
+    expect(res.body.length).toBeLessThan(4096);
+    const big = res.json().items.main[0].binary.big as { id: string; size: number };
+    expect(big.size).toBe(4 * 1024 * 1024);
+    const head = await app.inject({ method: 'GET', url: `/v1/blobs/${big.id}`, headers: { range: 'bytes=0-9' } });
+    expect(head.statusCode).toBe(206);
+    expect(head.body).toBe('x'.repeat(10));
+  });
+
   it("the README's example", async () => {
     const example = 'function execute(args, ctx) {\n  if (args.input.total < 0) { ctx.emitPorts({ rejected: [{ json: args.input }] }); return }\n  return { ...args.input, vat: args.input.total * 0.2 }\n}';
     const res = await post(app, { language: 'javascript', code: example, items: [{ json: { total: 100 } }, { json: { total: -5 } }] });
