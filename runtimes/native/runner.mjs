@@ -1,8 +1,9 @@
 // Entry point of the native lane for JavaScript: `node runner.mjs /isola/job/job.json` inside bubblewrap.
 //
 // job.json (read-only, written by the host): { code, filename, mode: 'script'|'main', source_type:
-// 'script'|'module', output_limit, inputs_path, prebuild_dir?, egress_socket?, egress_port?,
-// egress_proxy_url? }. The host decides mode and source type with the same
+// 'script'|'module', output_limit, inputs_path, item?: { index, json }, items_path?, prebuild_dir?,
+// egress_socket?, egress_port?, egress_proxy_url? }. With `item` (one item of a batch) the code's
+// execute(args, ctx) is called instead of main, through runtimes/shared/batch-item.js as in QuickJS. The host decides mode and source type with the same
 // parser the QuickJS lane uses, so both lanes treat a code node alike.
 //
 // Conventions (as in the QuickJS lane): the cwd (/work, a private tmpfs) holds inputs.json, fd 0 is the
@@ -124,11 +125,16 @@ function describeError(error) {
   return ['Uncaught ' + text, 'Uncaught ' + text];
 }
 
+/** A guest helper shared with the QuickJS lane (runtimes/shared/), evaluated like QuickJS does. */
+function sharedLib(name) {
+  const source = fs.readFileSync(new URL(`../shared/${name}.js`, import.meta.url), 'utf8');
+  return vm.runInThisContext(source, { filename: `${name}.js` })({});
+}
+
 /** Why a value is not JSON: the first offending path, from the explainer the QuickJS lane loads too. */
 function explain(value, error) {
   try {
-    const source = fs.readFileSync(new URL('../shared/explain-json.js', import.meta.url), 'utf8');
-    return vm.runInThisContext(source, { filename: 'explain-json.js' })({}).explain(value, error).message;
+    return sharedLib('explain-json').explain(value, error).message;
   } catch (failure) {
     // The walk itself can fail (a value nested deeper than the stack): still a typed answer.
     return `output: cannot be serialized to JSON (${describeError(failure)[0]})`;
@@ -153,12 +159,25 @@ async function run() {
     vm.runInThisContext(job.code, { filename: job.filename, importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER });
   }
   if (job.mode !== 'main') return; // a script ends when its event loop is empty
-  const main = findMain(namespace, module);
+  const entry = job.item ? 'execute' : 'main';
+  const main = findMain(namespace, module, entry);
   if (typeof main !== 'function') {
-    state.failure = { type: 'exception', message: 'entrypoint "main" was requested but the code defines no main function', traceback: null };
+    const message = job.item ? 'items were given but the code defines no execute(args, ctx) function' : 'entrypoint "main" was requested but the code defines no main function';
+    state.failure = { type: 'exception', message, traceback: null };
     process.exit(1);
   }
-  const value = await main(JSON.parse(inputsJson));
+  let value;
+  if (job.item) {
+    const outbox = '/tmp/isola-outbox'; // a scratch directory the host copies out after the item
+    const files = {
+      read: (name) => new Uint8Array(fs.readFileSync(`/data/binary/${job.item.index}/${name}`)),
+      write: (name, bytes) => fs.writeFileSync(path.join(outbox, name), bytes),
+    };
+    const call = sharedLib('batch-item').begin(job.item.json, job.item.index, () => fs.readFileSync(job.items_path, 'utf8'), files);
+    value = call.report(await main(call.args, call.ctx));
+  } else {
+    value = await main(JSON.parse(inputsJson));
+  }
   let text;
   try {
     text = value === undefined ? 'null' : (JSON.stringify(value) ?? 'null');
@@ -175,15 +194,18 @@ async function run() {
   process.exit(0); // function mode ends when main settles; leftover timers do not hold the answer
 }
 
-function findMain(namespace, module) {
-  if (typeof globalThis.main === 'function') return globalThis.main;
-  const lexical = vm.runInThisContext('typeof main === "function" ? main : undefined');
+/** main (or a batch item's execute): a global, an export, the name planning exported it under, or module.exports. */
+function findMain(namespace, module, entry) {
+  if (typeof globalThis[entry] === 'function') return globalThis[entry];
+  const lexical = vm.runInThisContext(`typeof ${entry} === "function" ? ${entry} : undefined`);
   if (typeof lexical === 'function') return lexical;
-  if (namespace && typeof namespace.main === 'function') return namespace.main;
-  if (namespace?.default && typeof namespace.default.main === 'function') return namespace.default.main;
+  if (namespace && typeof namespace[entry] === 'function') return namespace[entry];
+  const privateName = entry === 'main' ? '__isolaMain' : '__isolaExecute';
+  if (namespace && typeof namespace[privateName] === 'function') return namespace[privateName];
+  if (namespace?.default && typeof namespace.default[entry] === 'function') return namespace.default[entry];
   const exported = module.exports;
-  if (exported && typeof exported.main === 'function') return exported.main;
-  if (typeof exported === 'function' && exported.name === 'main') return exported;
+  if (exported && typeof exported[entry] === 'function') return exported[entry];
+  if (typeof exported === 'function' && exported.name === entry) return exported;
   return undefined;
 }
 

@@ -1,7 +1,7 @@
 """Entry point of the native (bubblewrap) lane: `python -s -B isola_native.py /isola/job/job.json`.
 
 job.json is read-only, written by the host: {"code", "filename", "mode", "output_limit", "inputs_path",
-"prebuild_dir"?, "egress_socket"?, "egress_port"?, "egress_proxy_url"?}. The working directory (/work, a private tmpfs) starts with the files the environment's
+"item"? ({"index", "json"}: one item of a batch, see isola_items.py), "items_path"?, "prebuild_dir"?, "egress_socket"?, "egress_port"?, "egress_proxy_url"?}. The working directory (/work, a private tmpfs) starts with the files the environment's
 prebuild left (copied from prebuild_dir) and a copy of inputs.json; fd 0 is the host's inputs file. After the code has run, ./output.json (if any, and not over output_limit) is read back.
 
 fd 3 gets two JSON lines: {"mode"} before the code runs, then the result (isola_runner.execute()'s dict
@@ -21,6 +21,7 @@ def main():
     os.set_inheritable(RESULT_FD, False)
     here = os.path.dirname(os.path.abspath(__file__))
     import isola_import_hooks  # found through sys.path[0] == here
+    import isola_items  # imports isola_runner; both before the path below forgets this directory
     import isola_runner
     import isola_typed_args  # noqa: F401  the runner imports it for an annotated main, after sys.path loses this dir
 
@@ -47,7 +48,16 @@ def main():
     output_limit = job["output_limit"]
     # The process's stdin is the request's stdin when it has one (else inputs.json): hand it to the runner.
     stdin = sys.stdin.read() if job.get("has_stdin") else None
-    result = isola_runner.execute(job["code"], job["filename"], job["mode"], inputs_json, output_limit, stdin=stdin)
+    item = job.get("item")
+    if item is not None:
+        def load_items():
+            with open(job["items_path"], encoding="utf-8") as items:
+                return json.load(items)
+
+        result = isola_items.execute(job["code"], job["filename"], item["json"], item["index"], load_items,
+                                     output_limit, stdin=stdin)  # the outbox, /tmp/isola-outbox, is copied out
+    else:
+        result = isola_runner.execute(job["code"], job["filename"], job["mode"], inputs_json, output_limit, stdin=stdin)
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

@@ -156,9 +156,10 @@ def _inside_deferred(call, target):
 class Prepared:
     """Code compiled (script mode) or imported (function mode), ready to run once per call of run()."""
 
-    def __init__(self, code, filename, mode):
+    def __init__(self, code, filename, mode, entry="main"):
         self.code = code[1:] if code.startswith("\ufeff") else code  # editors' byte-order mark
         self.filename = filename
+        self.entry = entry  # the function called in function mode: main, or a batch item's execute
         self.requested = mode
         self.mode = "script" if mode == "auto" else mode
         self.compiled = None
@@ -167,8 +168,10 @@ class Prepared:
         self.failure_result = None
         self.ran = False
 
-    def run(self, inputs_json="{}", output_limit=10 * 1024 * 1024, run_coroutine=None):
-        return _drive(self._run_steps(inputs_json, output_limit), run_coroutine)
+    def run(self, inputs_json="{}", output_limit=10 * 1024 * 1024, run_coroutine=None, call=None, wrap=None):
+        """call(entry) calls the entry function instead of main's keyword convention; wrap(value) is what
+        gets serialised instead of the value itself (isola_items.py: a batch item's report)."""
+        return _drive(self._run_steps(inputs_json, output_limit, call, wrap), run_coroutine)
 
     async def run_async(self, inputs_json="{}", output_limit=10 * 1024 * 1024):
         return await _drive_async(self._run_steps(inputs_json, output_limit))
@@ -196,13 +199,14 @@ class Prepared:
         if outcome is not None:
             self.failure_result = outcome
             return
-        main = self.module.__dict__.get("main")
+        main = self.module.__dict__.get(self.entry)
         if main is None:
-            self.failure_result = _failure_result(
-                "main", 1, "exception", "NameError: entrypoint 'main' requested but the code defines no main()")
+            missing = ("items were given but the code defines no execute(args, ctx)" if self.entry == "execute"
+                       else "entrypoint 'main' requested but the code defines no main()")
+            self.failure_result = _failure_result("main", 1, "exception", "NameError: " + missing)
         elif not callable(main):
             self.failure_result = _failure_result(
-                "main", 1, "exception", "TypeError: main is not callable (it is %s)" % type(main).__name__)
+                "main", 1, "exception", "TypeError: %s is not callable (it is %s)" % (self.entry, type(main).__name__))
         else:
             self.main = main
 
@@ -210,7 +214,7 @@ class Prepared:
         result = eval(self.compiled, self.module.__dict__)
         return result  # a coroutine when the module uses top-level await
 
-    def _run_steps(self, inputs_json, output_limit):
+    def _run_steps(self, inputs_json, output_limit, call=None, wrap=None):
         if self.failure_result is not None:
             return dict(self.failure_result)
         if self.mode == "script":
@@ -226,7 +230,7 @@ class Prepared:
         value_box = []
 
         def call_main():
-            value = _call_main(self.main, json.loads(inputs_json))
+            value = call(self.main) if call is not None else _call_main(self.main, json.loads(inputs_json))
             value_box.append(value)
             return value
 
@@ -234,7 +238,7 @@ class Prepared:
         if outcome is not None:
             return outcome
         try:
-            return_json = to_json(value_box[-1], output_limit)
+            return_json = to_json(value_box[-1] if wrap is None else wrap(value_box[-1]), output_limit)
         except _OutputError as error:
             return _failure_result("main", 1, error.kind, error.message)
         except MemoryError:
@@ -652,9 +656,9 @@ def _run_default(awaitable):
     return asyncio.run(wrap())
 
 
-def prepare(code, filename="main.py", mode="auto", run_coroutine=None, inputs_json="{}"):
+def prepare(code, filename="main.py", mode="auto", run_coroutine=None, inputs_json="{}", entry="main"):
     """Compile, decide the mode, and in function mode run the module statements. Returns a Prepared."""
-    prepared = Prepared(code, filename, mode)
+    prepared = Prepared(code, filename, mode, entry)
     _drive(prepared._prepare_steps(inputs_json), run_coroutine)
     return prepared
 
@@ -670,12 +674,12 @@ _stdin_text = None
 
 
 def execute(code, filename="main.py", mode="auto", inputs_json="{}", output_limit=10 * 1024 * 1024,
-            run_coroutine=None, stdin=None):
+            run_coroutine=None, stdin=None, entry="main", call=None, wrap=None):
     global _stdin_text
     _stdin_text = stdin
-    prepared = prepare(code, filename, mode, run_coroutine, inputs_json)
+    prepared = prepare(code, filename, mode, run_coroutine, inputs_json, entry)
     try:
-        return prepared.run(inputs_json, output_limit, run_coroutine)
+        return prepared.run(inputs_json, output_limit, run_coroutine, call, wrap)
     finally:
         _stdin_text = None
         linecache.cache.pop(filename, None)

@@ -128,6 +128,51 @@
     return undefined;
   };
   internal.callMain = (main) => main(JSON.parse(internal.inputsJson));
+
+  // ---- a batch item: execute(args, ctx) instead of main (runtimes/shared/batch-item.js) ----
+  /** Called by the driver, after setJob, for a job that is one item of a batch. */
+  internal.setItem = (itemJson, index) => {
+    internal.item = { json: itemJson, index };
+  };
+  internal.findExecute = (namespace) => {
+    if (namespace && typeof namespace.execute === 'function') return namespace.execute;
+    // Planning exports a module's unexported top-level execute under this name (src/engine/plan.ts).
+    if (namespace && typeof namespace.__isolaExecute === 'function') return namespace.__isolaExecute;
+    if (namespace?.default && typeof namespace.default.execute === 'function') return namespace.default.execute;
+    if (!internal.loaded('module')) return undefined;
+    const exported = global.module.exports;
+    if (exported && typeof exported.execute === 'function') return exported.execute;
+    if (typeof exported === 'function' && exported.name === 'execute') return exported;
+    return undefined;
+  };
+  /** A file the driver puts in the VFS (an input attachment, /data/binary/<index>/<name>), with its directories. */
+  internal.addFile = (path, buffer) => {
+    const parts = path.split('/');
+    for (let i = 2; i < parts.length; i++) internal.dirs.add(parts.slice(0, i).join('/'));
+    internal.files.set(path, buffer instanceof ArrayBuffer ? new Uint8Array(buffer) : buffer);
+  };
+  const OUTBOX = '/tmp/isola-outbox/';
+  const itemFiles = {
+    read: (name) => {
+      const content = internal.files.get('/data/binary/' + internal.item.index + '/' + name);
+      return typeof content === 'string' ? lib('text').encode(content) : content?.slice();
+    },
+    write: (name, bytes) => internal.addFile(OUTBOX + name, bytes.slice()),
+  };
+  /** Names of the files in the outbox (what ctx.binary.attach wrote), for the driver to collect. */
+  internal.outboxNames = () => (internal.libs.fs || itemReport ? [...internal.files.keys()].filter((path) => path.startsWith(OUTBOX)).map((path) => path.slice(OUTBOX.length)) : []);
+  internal.outboxFile = (name) => {
+    const content = internal.files.get(OUTBOX + name);
+    const bytes = typeof content === 'string' ? lib('text').encode(content) : content;
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  };
+  let itemReport;
+  internal.callExecute = (execute) => {
+    const call = lib('batch-item').begin(internal.item.json, internal.item.index, () => host.items(), itemFiles);
+    itemReport = call.report;
+    return execute(call.args, call.ctx);
+  };
+  internal.serializeItem = (value) => internal.serialize(itemReport(value));
   internal.finalExitCode = () => (internal.loaded('process') && global.process.exitCode !== undefined ? Number(global.process.exitCode) | 0 : 0);
 
   /** Serialize main's return value; a value JSON cannot represent is an error naming its path. */

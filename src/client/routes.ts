@@ -33,6 +33,9 @@ export const EXECUTE_REQUEST_FIELDS = [
   'output_guards',
   'coerce',
   'stdin',
+  'items',
+  'continue_on_fail',
+  'empty_batch',
 ] as const satisfies readonly (keyof ExecuteRequestInput)[];
 
 // Fails to compile when the contract gains a field this list lacks (the `satisfies` above catches the

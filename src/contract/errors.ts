@@ -18,6 +18,8 @@ export const ERROR_CATALOG = {
   job_not_found: { status: 404, title: 'No job with this id (never submitted, or its result expired)' },
   idempotency_key_reused: { status: 422, title: 'The Idempotency-Key was already used for a different request body' },
   too_many_jobs: { status: 429, title: 'The job store is full (too many queued or stored jobs); retry later' },
+  blob_not_found: { status: 404, title: 'No blob with this id in the blob store' },
+  range_not_satisfiable: { status: 416, title: 'The Range header asks for bytes past the end of the blob' },
   overloaded: { status: 503, title: 'The execution queue is full; retry later' },
   shutting_down: { status: 503, title: 'The engine is draining and accepts no new executions' },
   engine_closed: { status: 503, title: 'The engine was closed' },

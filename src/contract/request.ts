@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IsolaError, type FieldIssue } from './errors.js';
+import { ITEM_LANGUAGES, itemRequestFields, serializeItems } from './items.js';
 import { findJsonValueIssue, loneSurrogateAt, loneSurrogateMessage } from './json-checks.js';
 import { OutputGuardsSchema } from './output-guards.js';
 import { checkTypedInputs, compileTypedIo, type OutputCheck } from './typed-io.js';
@@ -110,6 +111,7 @@ export function executeRequestSchema(limits: OperatorLimits) {
       stdin: unicodeString()
         .optional()
         .describe(`What the code reads on standard input (default: the inputs as JSON), at most ${limits.maxInputsBytes} bytes.`),
+      ...itemRequestFields,
     })
     .strict();
 }
@@ -136,6 +138,8 @@ export interface ParsedExecuteRequest {
   readonly inputsJson: string;
   /** output_schema compiled (and, later, the output guards): the envelope runs it on the output. */
   readonly outputCheck?: OutputCheck;
+  /** With `items`: each item's JSON text and the whole list's (src/contract/items.ts), serialised once. */
+  readonly batch?: { readonly itemJsons: readonly string[]; readonly itemsJson: string };
 }
 
 /** Each request a contract returned, with the limits it was accepted under. */
@@ -219,6 +223,18 @@ function acceptWith(schema: RequestContract['schema'], limits: OperatorLimits, b
   const wasiIssues = wasiLaneIssues(request, limits);
   if (wasiIssues.length > 0) throw invalid(wasiIssues);
   const tooLarge: FieldIssue[] = [];
+  let batch: ParsedExecuteRequest['batch'];
+  if (request.items !== undefined) {
+    if (request.entrypoint === 'script') throw invalid([{ field: 'entrypoint', message: 'items run execute(args, ctx) once per item; entrypoint "script" cannot run them' }]);
+    if (!ITEM_LANGUAGES.includes(request.language)) throw invalid([{ field: 'items', message: `items run execute(args, ctx) in ${ITEM_LANGUAGES.join(', ')}; language "${request.language}" has no such entry` }]);
+    const serialized = serializeItems(request.items);
+    if ('issue' in serialized) throw invalid([serialized.issue]);
+    if (serialized.bytes > limits.maxInputsBytes) tooLarge.push({ field: 'items', message: `${serialized.bytes} bytes serialized exceeds the limit of ${limits.maxInputsBytes}` });
+    batch = Object.freeze({ itemJsons: Object.freeze(serialized.itemJsons), itemsJson: serialized.itemsJson });
+  } else {
+    const stray = (['continue_on_fail', 'empty_batch'] as const).find((field) => request[field] !== undefined);
+    if (stray) throw invalid([{ field: stray, message: 'is set but there are no items' }]);
+  }
   const codeBytes = utf8Length(request.code);
   if (codeBytes > limits.maxCodeBytes) {
     tooLarge.push({ field: 'code', message: `${codeBytes} bytes exceeds the limit of ${limits.maxCodeBytes}` });
@@ -251,7 +267,7 @@ function acceptWith(schema: RequestContract['schema'], limits: OperatorLimits, b
   Object.freeze(request.packages);
   Object.freeze(request.network.allow);
   Object.freeze(request.network);
-  const result: ParsedExecuteRequest = Object.freeze({ request: Object.freeze(request), inputsJson, ...(typed.outputCheck ? { outputCheck: typed.outputCheck } : {}) });
+  const result: ParsedExecuteRequest = Object.freeze({ request: Object.freeze(request), inputsJson, ...(typed.outputCheck ? { outputCheck: typed.outputCheck } : {}), ...(batch ? { batch } : {}) });
   accepted.set(result, limits);
   return result;
 }

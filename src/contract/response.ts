@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { itemResponseFields } from './items.js';
 
 /** Why a run did not end normally. `exception`, `invalid_output` and `invalid_input` (main's annotations refused the inputs) are the code's or its inputs' fault; the rest are limits. */
 export const ErrorTypeSchema = z.enum([
@@ -51,5 +52,6 @@ export const ExecuteResponseSchema = z.object({
     mode: z.enum(['script', 'main']).optional().describe('Entry convention the run used.'),
     reason: z.string().optional().describe('Why this lane ran the code, when it was not the default.'),
   }),
+  ...itemResponseFields,
 });
 export type ExecuteResponse = z.infer<typeof ExecuteResponseSchema>;

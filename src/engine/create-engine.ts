@@ -6,7 +6,8 @@
 import { availableParallelism } from 'node:os';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { BlobStore, DEFAULT_MAX_BLOB_BYTES } from '../blobs/blob-store.js';
 import { IsolaError, shuttingDownError } from '../contract/errors.js';
 import { newExecutionId } from '../contract/ids.js';
 import { LIMITS } from '../contract/limits.js';
@@ -15,11 +16,13 @@ import { createRequestContract } from '../contract/request.js';
 import type { ExecuteResponse, LaneName } from '../contract/response.js';
 import type { EgressBridge } from '../egress/index.js';
 import type { EnvironmentManager } from '../environments/index.js';
-import type { EgressRequest, EgressResponse, GuestJob } from '../lanes/lane.js';
+import type { BatchAttachment, EgressRequest, EgressResponse, GuestEnvironment, GuestJob } from '../lanes/lane.js';
+import type { Item } from '../contract/items.js';
 import { CANCELLED_EXIT_CODE, cancelledFailure } from '../lanes/failures.js';
 import { fingerprintText } from '../lanes/fingerprint.js';
 import { laneDescriptor, LANES } from '../lanes/registry.js';
 import { buildEnvelope, resultWithoutRun } from './envelope.js';
+import { runBatch, type BatchOutcome } from './items/run-batch.js';
 import { setUpLanes } from './lanes-setup.js';
 import { packageRoot, storeDirOf, workerEntryUrl } from './package-root.js';
 import { planExecution, type Transpile } from './plan.js';
@@ -34,6 +37,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   const root = packageRoot();
   const runtimesDir = join(root, 'runtimes');
   const storeDir = storeDirOf(options.storeDir);
+  const blobs = new BlobStore(join(storeDir, 'blobs'), options.maxBlobBytes ?? DEFAULT_MAX_BLOB_BYTES);
   const cores = availableParallelism();
   const sizes = Object.fromEntries(LANES.map((lane) => [lane.name, options.workers?.[lane.name] ?? lane.defaultWorkers(cores)])) as Record<LaneName, number>;
   const streamBytes = options.streamLimitBytes ?? LIMITS.streamBytes;
@@ -130,7 +134,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     if (draining) throw shuttingDownError();
     const startedAt = Date.now();
     // A request a contract under these limits already accepted (the HTTP faces, the CLI) is not parsed again.
-    const { request, inputsJson, outputCheck } = contract.accept(body);
+    const { request, inputsJson, outputCheck, batch } = contract.accept(body);
     const face = executeOptions.face ?? 'isola';
     const plan = await planExecution(request, transpile);
     const signal = executeOptions.signal;
@@ -159,37 +163,80 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
       ...(outputCheck ? { outputCheck } : {}),
     };
     const mode = plan.mode === 'main' ? 'main' : 'script';
+    const affinity = plan.kind === 'run' ? laneDescriptor(lane).affinity?.({ code: plan.code, ...(route.kind === 'lane' && route.environment ? { environmentHash: route.environment.hash } : {}) }) : undefined;
+    /** The lane job of this request, or of one of its items (its own id: egress and the native sandbox are per job). */
+    const jobOf = (run: Extract<typeof plan, { kind: 'run' }>, environment: GuestEnvironment | undefined, jobId: string, deadline: number, extra: Partial<GuestJob> = {}): GuestJob => {
+      const onOutput = executeOptions.onOutput;
+      liveJobs.set(jobId, { allowHosts: request.network.allow, deadline, ...(onOutput ? { onOutput } : {}) });
+      return {
+        id: jobId,
+        code: run.code,
+        filename: run.filename,
+        mode: run.mode,
+        ...(run.sourceType ? { sourceType: run.sourceType } : {}),
+        inputsJson,
+        ...(request.stdin !== undefined ? { stdin: request.stdin } : {}),
+        deadline,
+        timeoutMs: request.timeout_ms,
+        memoryBytes: request.memory_mb * 1024 * 1024,
+        limits: { stdoutBytes: streamBytes, stderrBytes: streamBytes, outputBytes },
+        allowHosts: request.network.allow,
+        ...(environment ? { environment } : {}),
+        ...(executeOptions.onOutput ? { streamOutput: true } : {}),
+        ...extra,
+      };
+    };
+    const finished = (jobId: string) => {
+      liveJobs.delete(jobId);
+      bridgeCreated?.release(jobId);
+    };
     let dispatched: Dispatched;
+    let batchOutcome: BatchOutcome | undefined;
     if (route.kind === 'failed') {
       dispatched = { result: resultWithoutRun(mode, route.failure, route.failure.type === 'cancelled' ? CANCELLED_EXIT_CODE : 1), queueMs: 0 };
     } else if (plan.kind === 'rejected') {
       dispatched = { result: resultWithoutRun(plan.mode, plan.failure, 1, `${plan.failure.message}\n`), queueMs: 0 };
+    } else if (batch && request.items) {
+      // Planned and routed once above; each item is its own lane job under the batch's one deadline.
+      let deadline: number | undefined;
+      // The batch starts running when its first item does (jobs show `running` from then on).
+      let started = false;
+      const onStart = () => {
+        if (started) return;
+        started = true;
+        executeOptions.onStart?.();
+      };
+      const inputBinary = await resolveAttachments(request.items, blobs, storeDir);
+      batchOutcome = await runBatch({
+        ...batch,
+        items: request.items,
+        inputBinary,
+        storeAttachment: (bytes, mimeType) => blobs.putBytes(bytes, mimeType),
+        continueOnFail: request.continue_on_fail ?? false,
+        emptyBatch: request.empty_batch ?? 'skip',
+        concurrency: sizes[lane],
+        streamBytes,
+        outputBytes,
+        runItem: async (item, streams) => {
+          const jobId = `${id}.${item.index}`;
+          try {
+            return await scheduler.submit(lane, () => {
+              const job = jobOf(plan, route.environment, jobId, (deadline ??= Date.now() + request.timeout_ms), { batch: item });
+              return { ...job, limits: { ...job.limits, ...streams } };
+            }, signal, affinity, onStart);
+          } finally {
+            finished(jobId);
+          }
+        },
+      });
+      dispatched = { result: batchOutcome.result, queueMs: batchOutcome.queueMs };
     } else {
-      dispatched = await scheduler.submit(lane, (): GuestJob => {
-        const deadline = Date.now() + request.timeout_ms;
-        const onOutput = executeOptions.onOutput;
-        liveJobs.set(id, { allowHosts: request.network.allow, deadline, ...(onOutput ? { onOutput } : {}) });
-        return {
-          id,
-          code: plan.code,
-          filename: plan.filename,
-          mode: plan.mode,
-          ...(plan.sourceType ? { sourceType: plan.sourceType } : {}),
-          inputsJson,
-          ...(request.stdin !== undefined ? { stdin: request.stdin } : {}),
-          deadline,
-          timeoutMs: request.timeout_ms,
-          memoryBytes: request.memory_mb * 1024 * 1024,
-          limits: { stdoutBytes: streamBytes, stderrBytes: streamBytes, outputBytes },
-          allowHosts: request.network.allow,
-          ...(route.environment ? { environment: route.environment } : {}),
-          ...(onOutput ? { streamOutput: true } : {}),
-        };
-      }, signal, laneDescriptor(lane).affinity?.({ code: plan.code, ...(route.environment ? { environmentHash: route.environment.hash } : {}) }), executeOptions.onStart);
-      liveJobs.delete(id);
-      bridgeCreated?.release(id);
+      dispatched = await scheduler.submit(lane, () => jobOf(plan, route.environment, id, Date.now() + request.timeout_ms), signal, affinity, executeOptions.onStart);
+      finished(id);
     }
-    const response = buildEnvelope({ ...context, queueMs: dispatched.queueMs }, dispatched.result);
+    const envelope = buildEnvelope({ ...context, queueMs: dispatched.queueMs }, dispatched.result);
+    // A batch answers on its ports; `output` stays null (stdout is still offered as stdout_json).
+    const response: ExecuteResponse = request.items === undefined ? envelope : { ...envelope, output: null, items: batchOutcome?.items ?? {}, ...(batchOutcome && batchOutcome.errors.length > 0 ? { errors: batchOutcome.errors } : {}) };
     const project = executeOptions.project;
     emit({ type: 'execution', face, lane, status: response.status, errorType: response.error?.type ?? null, elapsedMs: response.elapsed_ms, queueMs: response.timings.queue_ms, runMs: response.timings.run_ms, ...(project ? { project } : {}) });
     log('info', 'execution finished', { executionId: id, requestId: executeOptions.requestId, face, lane, ...(project ? { project } : {}), status: response.status, errorType: response.error?.type, elapsedMs: response.elapsed_ms });
@@ -245,7 +292,29 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     return close({ graceMs: 0 });
   }
 
-  return { execute, readiness, limits, close, destroy, [Symbol.asyncDispose]: () => close() };
+  return { execute, readiness, limits, blobs, close, destroy, [Symbol.asyncDispose]: () => close() };
+}
+
+/**
+ * Every item's attachments, looked up in the blob store before anything runs: a reference to no blob is
+ * the request's mistake (blob_not_found naming the field), not one item's failure.
+ */
+async function resolveAttachments(items: readonly Item[], blobs: BlobStore, storeDir: string): Promise<(BatchAttachment[] | undefined)[]> {
+  const resolved: (BatchAttachment[] | undefined)[] = [];
+  for (const [index, item] of items.entries()) {
+    if (!item.binary) continue;
+    const attachments: BatchAttachment[] = [];
+    for (const [name, ref] of Object.entries(item.binary)) {
+      const blob = await blobs.stat(ref.id);
+      if (!blob) {
+        const field = `items.${index}.binary.${name}.id`;
+        throw new IsolaError('blob_not_found', `No blob ${ref.id.slice(0, 80)} (${field})`, { issues: [{ field, message: 'names no blob in the store; upload it with POST /v1/blobs' }] });
+      }
+      attachments.push({ name, path: blob.path, storePath: relative(storeDir, blob.path), size: blob.size });
+    }
+    resolved[index] = attachments;
+  }
+  return resolved;
 }
 
 /** Per lane, the hash of what its descriptor says makes two engines run the same code the same way. */

@@ -13,6 +13,8 @@ import { defaultLane } from '../lanes/registry.js';
 
 /** Name under which planning exports a module's unexported main; the guest looks for it too. */
 export const PRIVATE_MAIN_EXPORT = '__isolaMain';
+/** The same for a batch's execute(args, ctx). */
+export const PRIVATE_EXECUTE_EXPORT = '__isolaExecute';
 
 export type Transpile = (code: string, filename: string) => Promise<{ ok: true; code: string } | { ok: false; message: string }>;
 
@@ -25,21 +27,24 @@ export type Plan =
 const analyses = new Map<string, EntryAnalysis>();
 const MAX_ANALYSES = 512;
 
-function analyzeCached(code: string): EntryAnalysis {
-  let analysis = analyses.get(code);
+function analyzeCached(code: string, entry: 'main' | 'execute'): EntryAnalysis {
+  const key = `${entry}\0${code}`;
+  let analysis = analyses.get(key);
   if (analysis) {
-    analyses.delete(code);
+    analyses.delete(key);
   } else {
-    analysis = analyzeEntry(code);
+    analysis = analyzeEntry(code, entry);
     if (analyses.size >= MAX_ANALYSES) analyses.delete(analyses.keys().next().value as string);
   }
-  analyses.set(code, analysis);
+  analyses.set(key, analysis);
   return analysis;
 }
 
 export async function planExecution(request: ExecuteRequest, transpile: Transpile): Promise<Plan> {
+  // A batch calls execute(args, ctx) once per item: function mode, whatever `entrypoint` says.
+  const items = request.items !== undefined;
   if (request.language === 'python') {
-    return { kind: 'run', lane: defaultLane('python'), code: request.code, filename: 'main.py', mode: request.entrypoint };
+    return { kind: 'run', lane: defaultLane('python'), code: request.code, filename: 'main.py', mode: items ? 'main' : request.entrypoint };
   }
   // The wasi lane tells its guests apart by the file name: a module runs its _start (script mode);
   // Ruby decides main vs script in the guest, as Python does.
@@ -63,10 +68,12 @@ export async function planExecution(request: ExecuteRequest, transpile: Transpil
     if (!stripped.ok) return rejected(stripped.message);
     code = stripped.code;
   }
-  const entry = analyzeCached(code);
-  const mode: EntryMode = request.entrypoint === 'auto' ? (entry.definesMain && !entry.callsMain ? 'main' : 'script') : request.entrypoint;
+  const entry = analyzeCached(code, items ? 'execute' : 'main');
+  const mode: EntryMode = items ? 'main' : request.entrypoint === 'auto' ? (entry.definesMain && !entry.callsMain ? 'main' : 'script') : request.entrypoint;
   // In a module, a top-level main that is not exported is invisible from outside: export it under a
   // private name (appended, so line numbers in stack traces do not move).
-  if (mode === 'main' && entry.sourceType === 'module' && entry.definesMain && !entry.exportsMain) code += `\nexport { main as ${PRIVATE_MAIN_EXPORT} };`;
+  if (mode === 'main' && entry.sourceType === 'module' && entry.definesMain && !entry.exportsMain) {
+    code += items ? `\nexport { execute as ${PRIVATE_EXECUTE_EXPORT} };` : `\nexport { main as ${PRIVATE_MAIN_EXPORT} };`;
+  }
   return { kind: 'run', lane: defaultLane(request.language), code, filename, mode, sourceType: entry.sourceType };
 }

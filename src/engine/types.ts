@@ -1,4 +1,5 @@
 /** The engine's public surface: what the library, CLI and HTTP faces program against. Portable. */
+import type { BlobInfo } from '../contract/items.js';
 import type { OperatorLimits } from '../contract/operator-limits.js';
 import type { ExecuteRequestInput, ParsedExecuteRequest } from '../contract/request.js';
 import type { ExecuteResponse, LaneName } from '../contract/response.js';
@@ -42,6 +43,18 @@ export interface EngineOptions {
   onEvent?: (event: EngineEvent) => void;
   /** Structured logger (pino-compatible subset). */
   logger?: EngineLogger;
+  /** Largest blob POST /v1/blobs (and a guest's ctx.binary.attach) may store, in bytes (default 256 MiB). */
+  maxBlobBytes?: number;
+}
+
+/** The content-addressed blob store of binary attachments (src/blobs/blob-store.ts), under the store dir. */
+export interface EngineBlobs {
+  readonly maxBytes: number;
+  /** Stream bytes in (hashed and capped on the way); payload_too_large past maxBytes. */
+  put(source: AsyncIterable<Uint8Array>, mimeType?: string): Promise<BlobInfo>;
+  putBytes(bytes: Uint8Array, mimeType?: string): Promise<BlobInfo>;
+  /** A blob's facts and the path of its bytes, or undefined. */
+  stat(id: string): Promise<(BlobInfo & { path: string }) | undefined>;
 }
 
 /** Which API a request came in through: the native one (HTTP /v1, the CLI, the library) or an emulated one. */
@@ -113,6 +126,8 @@ export interface Engine {
    */
   execute(request: ParsedExecuteRequest | ExecuteRequestInput | unknown, options?: ExecuteOptions): Promise<ExecuteResponse>;
   readiness(): Readiness;
+  /** The blob store attachments live in (undefined on engines without one). */
+  readonly blobs?: EngineBlobs;
   /** The operator's limits this engine holds every request to (its options' with the defaults filled in). */
   readonly limits: OperatorLimits;
   /** Stop accepting work; wait for in-flight executions up to graceMs, then stop workers. Idempotent. */

@@ -44,9 +44,50 @@ export interface GuestJob {
    * caps) to DriverHost.output as it is written. Off by default, so plain runs pay nothing for it.
    */
   streamOutput?: boolean;
+  /** One item of a batch (request `items`): the guest calls execute(args, ctx) instead of main. */
+  batch?: BatchItemJob;
 }
 
 export type OutputStream = 'stdout' | 'stderr';
+
+/**
+ * What a guest needs to call `execute(args, ctx)` for one item. Its result is `returnJson`:
+ * `{"value": <what execute returned, null for nothing>, "ports": {<port>: [...]} | null}` (what
+ * ctx.emitPorts collected); the engine turns it into output items (src/engine/items/item-output.ts).
+ */
+export interface BatchItemJob {
+  index: number;
+  /** `{json, binary?}` of this item. */
+  itemJson: string;
+  /**
+   * UTF-8 JSON of the whole batch (args.items): one buffer for every job of the batch, shared with
+   * worker threads rather than copied (a SharedArrayBuffer where there is one). The guest decodes it
+   * only when the code reads args.items.
+   */
+  itemsBytes: Uint8Array;
+  /**
+   * The item's attachments, resolved in the blob store by the engine: the guest sees each as the file
+   * `/data/binary/<index>/<name>` and through ctx.binary.get(name).
+   */
+  binary?: BatchAttachment[];
+}
+
+export interface BatchAttachment {
+  name: string;
+  /** Path of the blob's bytes relative to the store dir (DriverHost.readArtifact). */
+  storePath: string;
+  /** The same, absolute (lanes that run in the engine's process). */
+  path: string;
+  size: number;
+}
+
+/**
+ * Where a guest's ctx.binary.attach writes the bytes of a new attachment (its own file system); the
+ * lane hands what is there back as GuestResult.attachments, and the reference the guest got,
+ * `{id: "outbox:<name>"}`, is replaced by the blob's id once the engine stored it.
+ */
+export const OUTBOX_DIR = '/tmp/isola-outbox';
+export const OUTBOX_ID_PREFIX = 'outbox:';
 
 export interface GuestEnvironment {
   hash: string;
@@ -73,6 +114,8 @@ export interface GuestResult {
   /** Raw text of ./output.json if the code wrote one. */
   outputFileText?: string;
   failure?: GuestFailure;
+  /** A batch item's new attachments (what it wrote to OUTBOX_DIR), by name: bytes, never JSON. */
+  attachments?: { name: string; bytes: Uint8Array }[];
   /**
    * 'miss' when this execution paid for preparing something that later executions reuse (a prebuild,
    * an environment's first load in this worker); 'hit' otherwise. The envelope adds the environment

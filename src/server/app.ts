@@ -40,6 +40,7 @@ import { registerBatchRoute } from './batch-route.js';
 import { authenticateHook, decoratePrincipal, projectOption } from './execution-auth.js';
 import { registerContentDecoding } from './content-decoding.js';
 import { registerResponseEncoding } from './response-encoding.js';
+import { registerBlobRoutes } from './blob-routes.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { packageVersion } from './package-version.js';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
@@ -227,6 +228,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
 
   registerBatchRoute(app, engine, contract, () => draining, gate);
+  registerBlobRoutes(app, engine, () => draining, authenticate);
   registerJobEventsRoute(app, jobs, authenticate);
   registerJobsRoutes(app, { queue: jobs, contract, draining: () => draining, callbacks, gate, authenticate });
   app.addHook('onClose', async () => {

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { ERROR_CATALOG, type ErrorCode } from '../contract/errors.js';
 import type { RequestContract } from '../contract/request.js';
+import { BlobInfoSchema } from '../contract/items.js';
 import { ExecuteResponseSchema } from '../contract/response.js';
 import { JobViewSchema } from '../jobs/job-schema.js';
 import { CallbackSchema } from '../jobs/job-request.js';
@@ -154,6 +155,34 @@ export function buildOpenApiDocument(info: OpenApiInfo): Record<string, unknown>
       },
       ...ADMIN_PATHS,
       ...LIBRARY_PATHS,
+      '/v1/blobs': {
+        post: {
+          operationId: 'putBlob',
+          summary: 'Store bytes (the raw body, any Content-Type) in the content-addressed blob store; items name them by id',
+          requestBody: { required: true, content: { '*/*': { schema: { type: 'string', format: 'binary' } } } },
+          responses: {
+            '201': { description: 'Stored (or already there): its id is the SHA-256 of the bytes.', ...json('BlobInfo') },
+            '413': errorResponse('payload_too_large: over the blob size limit.'),
+            '503': { ...errorResponse('shutting_down.'), headers: retryAfter },
+          },
+        },
+      },
+      '/v1/blobs/{id}': {
+        get: {
+          operationId: 'getBlob',
+          summary: 'Stream a blob back; one byte range with Range: bytes=a-b',
+          parameters: [
+            { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-f]{64}$' } },
+            { name: 'Range', in: 'header', required: false, schema: { type: 'string' } },
+          ],
+          responses: {
+            '200': { description: 'The whole blob, with its mime_type as Content-Type.', content: { '*/*': { schema: { type: 'string', format: 'binary' } } } },
+            '206': { description: 'The requested range (Content-Range).', content: { '*/*': { schema: { type: 'string', format: 'binary' } } } },
+            '404': errorResponse('blob_not_found.'),
+            '416': errorResponse('range_not_satisfiable: the range starts past the end.'),
+          },
+        },
+      },
       '/healthz': {
         get: {
           operationId: 'healthz',
@@ -196,6 +225,7 @@ export function buildOpenApiDocument(info: OpenApiInfo): Record<string, unknown>
         Job: componentSchema(JobViewSchema, 'output'),
         ...ADMIN_SCHEMAS,
         ...LIBRARY_SCHEMAS,
+        BlobInfo: componentSchema(BlobInfoSchema, 'output'),
       },
     },
   };

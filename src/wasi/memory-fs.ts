@@ -205,13 +205,16 @@ export function placeOf(parent: DirPlace, dir: DirNode): DirPlace {
 }
 
 /** A read-only layer with one more top-level directory holding `files` (an environment's wheels). */
-export function withDirectory(base: DirNode, name: string, files: ReadonlyMap<string, Uint8Array>): DirNode {
+export function withDirectory(base: DirNode, name: string, files: ReadonlyMap<string, Uint8Array>, firstIno = FIRST_EXECUTION_INODE / 2): DirNode {
   // Inodes above the base layer's and below an execution's own (FIRST_EXECUTION_INODE).
-  const added = readOnlyLayer(files, FIRST_EXECUTION_INODE / 2);
+  const added = readOnlyLayer(files, firstIno);
   const entries = new Map(base.entries);
   entries.set(name, added);
   return { ...base, entries };
 }
+
+/** First inode of a batch item's attachments (/data), above an environment's layer and below an execution's own. */
+export const DATA_LAYER_INODE = (FIRST_EXECUTION_INODE / 4) * 3;
 
 /** Every file under `dir`, by path relative to it (what a prebuild left in /work). */
 export function filesUnder(dir: DirNode, prefix = ''): Map<string, Uint8Array> {

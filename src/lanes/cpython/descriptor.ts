@@ -6,6 +6,7 @@ export const CPYTHON_RUNTIME_FILES = [
   'cpython/isola_lane.py',
   'python/isola_runner.py',
   'python/isola_typed_args.py',
+  'python/isola_items.py',
   'python/isola_egress.py',
   'python/isola_import_hooks.py',
   'python/isola_http_libs.py',

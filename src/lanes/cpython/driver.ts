@@ -12,12 +12,12 @@
  * one turn of `isola_lane.entry()`. After the reply (off the request path, in recycle()): the image.
  */
 import { parseGuestRequest, responseHead } from '../egress-wire.js';
-import type { DriverHost, EgressResponse, EntryMode, GuestEnvironment, GuestJob, GuestResult, LaneDriver } from '../lane.js';
+import { OUTBOX_DIR, type BatchAttachment, type DriverHost, type EgressResponse, type EntryMode, type GuestEnvironment, type GuestJob, type GuestResult, type LaneDriver } from '../lane.js';
 import { Interpreter, type GuardedProgram } from './interpreter.js';
 import { isPlatformFailure, mapOutcome } from './outcome.js';
 import { importsScientific, SCIENTIFIC_MODULES } from './scientific.js';
 import { newSession, WORK_DIR, type ExecutionSession } from './session.js';
-import { filesUnder, withDirectory, type DirNode } from '../../wasi/memory-fs.js';
+import { DATA_LAYER_INODE, filesUnder, withDirectory, type DirNode } from '../../wasi/memory-fs.js';
 
 const PAGE = 65536;
 /** The least an execution gets on top of the image, whatever its memory_mb says. */
@@ -201,15 +201,28 @@ class CPythonDriver implements LaneDriver {
     this.current = scientific && this.scientific ? this.scientific : this.base;
     const files = new Map([['inputs.json', encoder.encode(job.inputsJson)]]);
     for (const [path, bytes] of environment?.workFiles ?? []) if (path !== 'inputs.json') files.set(path, bytes.slice());
+    // A batch item's attachments: a read-only /data/binary/<index>/ over the lane's (or environment's) layer.
+    const withData = job.batch?.binary?.length ? await this.withAttachments(job.batch.index, job.batch.binary, environment) : environment;
     const runStart = performance.now();
-    const { mapped, session } = this.execute(job, { code: job.code, filename: job.filename, mode: job.mode }, files, environment);
+    const { mapped, session } = this.execute(job, { code: job.code, filename: job.filename, mode: job.mode, user: true }, files, withData);
     const end = performance.now();
     const outputFileText = isPlatformFailure(mapped.failure) ? undefined : session.outputFile(job.limits.outputBytes);
-    return { ...mapped, ...(outputFileText !== undefined ? { outputFileText } : {}), cache, setupMs: runStart - setupStart, runMs: end - runStart };
+    const attachments = job.batch && !mapped.failure ? outbox(session) : undefined;
+    return { ...mapped, ...(outputFileText !== undefined ? { outputFileText } : {}), ...(attachments ? { attachments } : {}), cache, setupMs: runStart - setupStart, runMs: end - runStart };
+  }
+
+  private async withAttachments(index: number, binary: BatchAttachment[], environment: PreparedEnvironment | undefined): Promise<PreparedEnvironment> {
+    const files = new Map<string, Uint8Array>();
+    for (const attachment of binary) {
+      if (!this.host.readArtifact) break;
+      files.set(`binary/${index}/${attachment.name}`, await this.host.readArtifact(attachment.storePath));
+    }
+    const layer = withDirectory(environment?.layer ?? this.platform.layer, 'data', files, DATA_LAYER_INODE);
+    return { layer, paths: environment?.paths ?? [], workFiles: environment?.workFiles ?? new Map() };
   }
 
   /** One turn on a clean image, in a fresh session. */
-  private execute(job: GuestJob, program: { code: string; filename: string; mode: GuestJob['mode'] }, files: Map<string, Uint8Array>, environment: PreparedEnvironment | undefined) {
+  private execute(job: GuestJob, program: { code: string; filename: string; mode: GuestJob['mode']; user?: boolean }, files: Map<string, Uint8Array>, environment: PreparedEnvironment | undefined) {
     if (this.current.dirty) this.reset(this.current);
     const limitBytes = Math.max(job.memoryBytes, this.interpreter.imageBytes + MIN_HEADROOM_BYTES);
     // Pages an earlier execution grew, zeroed by the reset (Wasm memories never shrink). The guest's
@@ -222,7 +235,9 @@ class CPythonDriver implements LaneDriver {
     let reply: Record<string, unknown> | undefined;
     let replied = false;
     let serializing = false;
-    const request = encoder.encode(JSON.stringify({ ...program, inputs: job.inputsJson, outputLimit: job.limits.outputBytes, paths: environment?.paths ?? [], stdin: job.stdin ?? null }));
+    // A batch item (only for the job's own program, never a prebuild or the precompile turn).
+    const item = job.batch && program.user ? { index: job.batch.index, json: job.batch.itemJson } : null;
+    const request = encoder.encode(JSON.stringify({ code: program.code, filename: program.filename, mode: program.mode, inputs: job.inputsJson, outputLimit: job.limits.outputBytes, paths: environment?.paths ?? [], stdin: job.stdin ?? null, item }));
     const session: ExecutionSession = newSession({
       layer: environment?.layer ?? this.platform.layer,
       stdin: () => encoder.encode(job.stdin ?? job.inputsJson),
@@ -241,6 +256,8 @@ class CPythonDriver implements LaneDriver {
           return new Uint8Array(0);
         }
         if (op === 0x46 /* F */) return this.fetch(job, message.subarray(1));
+        // The batch's items (args.items): a copy of the bytes its jobs share, only when the code reads them.
+        if (op === 0x49 /* I */ && item) return job.batch!.itemsBytes.slice();
         if (op === 0x4f /* O */) {
           serializing = true;
           return new Uint8Array(0);
@@ -418,6 +435,16 @@ class CPythonDriver implements LaneDriver {
     out.set(body, head.length + 1);
     return out;
   }
+}
+
+/** What ctx.binary.attach wrote to the outbox of this execution's file system. */
+function outbox(session: ExecutionSession): { name: string; bytes: Uint8Array }[] {
+  let dir: DirNode | undefined = session.fs.root;
+  for (const part of OUTBOX_DIR.split('/').filter(Boolean)) {
+    const next: ReturnType<DirNode['entries']['get']> = dir?.entries.get(part);
+    dir = next?.kind === 'dir' ? next : undefined;
+  }
+  return dir ? [...filesUnder(dir)].filter(([name]) => !name.includes('/')).map(([name, bytes]) => ({ name, bytes })) : [];
 }
 
 function parseReply(bytes: Uint8Array): Record<string, unknown> | undefined {

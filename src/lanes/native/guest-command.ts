@@ -3,7 +3,7 @@
  * runtimes/native/runner.mjs, chosen by the job's file name (the engine names JS/TS jobs main.js).
  * Portable: plain data in, plain data out.
  */
-import type { EntryMode, GuestJob } from '../lane.js';
+import { OUTBOX_DIR, type EntryMode, type GuestJob } from '../lane.js';
 import { analyzeEntry } from '../../languages/javascript/entry-detection.js';
 import { SANDBOX_JOBDIR, SANDBOX_NODE, SANDBOX_PREBUILD, SANDBOX_RUNTIMES } from './sandbox-args.js';
 import type { NativeOptions } from './native-options.js';
@@ -27,6 +27,10 @@ export interface GuestCommand {
 }
 
 const JOB_FILE = `${SANDBOX_JOBDIR}/job.json`;
+/** Name of the batch's items (args.items) in the job dir. */
+export const ITEMS_FILE = 'items.json';
+/** Scratch directory behind a batch item's outbox (OUTBOX_DIR), copied out after the item (ctx.binary.attach). */
+export const OUTBOX_SCRATCH = 'outbox';
 const MIB = 1024 * 1024;
 
 export function runtimeOf(job: GuestJob): NativeRuntime {
@@ -44,12 +48,17 @@ export function guestCommand(job: GuestJob, options: NativeOptions, prebuildDir?
     output_limit: job.limits.outputBytes,
     inputs_path: `${SANDBOX_JOBDIR}/inputs.json`,
     ...(prebuildDir ? { prebuild_dir: SANDBOX_PREBUILD } : {}),
+    // A batch item: execute(args, ctx); the batch's items are a file the driver links into the job dir.
+    ...(job.batch ? { item: { index: job.batch.index, json: job.batch.itemJson }, items_path: `${SANDBOX_JOBDIR}/${ITEMS_FILE}` } : {}),
   };
   const prebuildBind: [string, string][] = prebuildDir ? [[prebuildDir, SANDBOX_PREBUILD]] : [];
+  // A batch item's new attachments: a scratch directory of their own (under the scratch caps), copied out.
+  const outbox = job.batch ? { scratchBinds: [[OUTBOX_SCRATCH, OUTBOX_DIR]] as [string, string][] } : {};
   if (runtimeOf(job) === 'node') {
     const nodeModules = job.environment?.spec['nodeModules'];
-    const analysis = analyzeEntry(job.code);
-    const mode: EntryMode = job.mode !== 'auto' ? job.mode : analysis.definesMain && !analysis.callsMain ? 'main' : 'script';
+    // The engine planned mode and source type already (once per batch, not once per item): parse only when it did not.
+    const analysis = job.mode !== 'auto' && job.sourceType ? undefined : analyzeEntry(job.code);
+    const mode: EntryMode = job.mode !== 'auto' ? job.mode : analysis?.definesMain && !analysis.callsMain ? 'main' : 'script';
     const heapMb = Math.max(16, Math.floor(job.memoryBytes / MIB));
     return {
       runtime: 'node',
@@ -59,7 +68,8 @@ export function guestCommand(job: GuestJob, options: NativeOptions, prebuildDir?
       // Bare specifiers resolve by walking up from /work and /tmp/.isola: /node_modules serves both.
       readOnly: [[options.node, SANDBOX_NODE], ...(typeof nodeModules === 'string' ? [[nodeModules, '/node_modules'] as [string, string]] : []), ...prebuildBind],
       addressSpaceOverheadBytes: options.nodeOverheadMb * MIB,
-      spec: { ...common, mode, source_type: analysis.sourceType },
+      spec: { ...common, mode, source_type: job.sourceType ?? analysis?.sourceType ?? 'script' },
+      ...outbox,
     };
   }
   const venv = job.environment?.spec['venv'];
@@ -74,5 +84,6 @@ export function guestCommand(job: GuestJob, options: NativeOptions, prebuildDir?
     readOnly: [...venvBinds, ...prebuildBind],
     addressSpaceOverheadBytes: options.memoryOverheadMb * MIB,
     spec: { ...common, mode: job.mode },
+    ...outbox,
   };
 }

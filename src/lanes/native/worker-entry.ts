@@ -22,11 +22,11 @@
  * 'bash' } it is a shell script (shell-prebuild.ts), and the venv it installed into runs later jobs.
  */
 import { randomInt } from 'node:crypto';
-import { chmod, chown, copyFile, mkdir, mkdtemp, realpath, rm, rmdir, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, chown, copyFile, link, mkdir, mkdtemp, readdir, readFile, realpath, rm, rmdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { CreateDriver, DriverHost, GuestJob, GuestResult, LaneDriver } from '../lane.js';
-import { guestCommand, runtimeOf, type NativeRuntime } from './guest-command.js';
+import { guestCommand, ITEMS_FILE, OUTBOX_SCRATCH, runtimeOf, type NativeRuntime } from './guest-command.js';
 import {
   etcFiles,
   execCapture,
@@ -49,7 +49,7 @@ import { SANDBOX_NODE, SCRATCH_MOUNTS, sandboxArgv, sandboxEnv, type SandboxLayo
 import { runSandboxed, type SandboxedEnd } from './sandboxed-process.js';
 import { SHELL_SHIMS, shellPrebuildCommand } from './shell-prebuild.js';
 
-const RUNTIME_FILES = ['python/isola_runner.py', 'python/isola_typed_args.py', 'python/isola_native.py', 'python/isola_import_hooks.py', 'python/isola_shell.py', 'native/runner.mjs', 'shared/explain-json.js', ...Object.keys(SHELL_SHIMS)];
+const RUNTIME_FILES = ['python/isola_runner.py', 'python/isola_items.py', 'python/isola_typed_args.py', 'python/isola_native.py', 'python/isola_import_hooks.py', 'python/isola_shell.py', 'native/runner.mjs', 'shared/explain-json.js', 'shared/batch-item.js', ...Object.keys(SHELL_SHIMS)];
 /** Slack on fd 3 over the two output-sized fields it carries (return value, output.json) for tracebacks. */
 const RESULT_SLACK_BYTES = 4 * 1024 * 1024;
 
@@ -73,6 +73,10 @@ class NativeDriver implements LaneDriver {
   /** Base interpreter prefix of each venv seen ('' when under /usr), bound read-only with the venv. */
   private readonly venvBases = new Map<string, string>();
   private disposed = false;
+  /** The file of each batch's items (args.items), written once per batch and linked into every item's job dir. */
+  private readonly itemsFiles = new WeakMap<Uint8Array, Promise<string>>();
+  private readonly itemsFilesGone = new FinalizationRegistry<string>((path) => void rm(path, { force: true }));
+  private itemsFileCount = 0;
 
   private constructor(
     private readonly options: NativeOptions,
@@ -165,8 +169,17 @@ class NativeDriver implements LaneDriver {
     if (unreachable) return unavailableResult(job, unreachable);
     const prebuild = await this.prebuilds.get(job);
     if (prebuild && !prebuild.ok) return { ...prebuild.result, setupMs: Date.now() - started };
-    const result = await this.runSandboxed(prebuild?.venv ? this.inPrebuiltVenv(job, prebuild.venv) : job, prebuild?.dir, undefined, signal);
-    return { ...result, setupMs: Date.now() - started - result.runMs, cache: prebuild?.built ? 'miss' : result.cache };
+    // A batch item's outbox (ctx.binary.attach) is copied out of the scratch after the run, as a prebuild's /work is.
+    const outDir = job.batch ? await mkdtemp(join(tmpdir(), 'isola-outbox-')) : undefined;
+    try {
+      const identity = this.hostIdentity();
+      if (outDir && identity) await chown(outDir, identity.uid, identity.gid);
+      const result = await this.runSandboxed(prebuild?.venv ? this.inPrebuiltVenv(job, prebuild.venv) : job, prebuild?.dir, outDir, signal);
+      const attachments = outDir && !result.failure && result.exitCode === 0 ? await readOutbox(join(outDir, OUTBOX_SCRATCH)) : undefined;
+      return { ...result, ...(attachments ? { attachments } : {}), setupMs: Date.now() - started - result.runMs, cache: prebuild?.built ? 'miss' : result.cache };
+    } finally {
+      if (outDir) await rm(outDir, { recursive: true, force: true });
+    }
   }
 
   /**
@@ -220,6 +233,17 @@ class NativeDriver implements LaneDriver {
       await writeFile(join(jobDir, 'inputs.json'), job.inputsJson);
       if (job.stdin !== undefined) await writeFile(join(jobDir, 'stdin'), job.stdin);
       for (const [name, text] of guest.jobFiles ?? []) await writeFile(join(jobDir, name), text);
+      if (job.batch) await this.linkItems(job.batch.itemsBytes, join(jobDir, ITEMS_FILE));
+      if (job.batch?.binary?.length) {
+        // The item's attachments, linked (or copied) from the blob store: the sandbox user may not reach the store.
+        const binaryDir = join(jobDir, 'binary');
+        await mkdir(binaryDir, { mode: 0o755 });
+        for (const attachment of job.batch.binary) {
+          const target = join(binaryDir, attachment.name);
+          await link(attachment.path, target).catch(() => copyFile(attachment.path, target));
+        }
+        guest.readOnly.push([binaryDir, `/data/binary/${job.batch.index}`]);
+      }
       const identity = this.hostIdentity();
       if (identity) {
         for (const name of ['', 'job.json', 'inputs.json', ...(guest.jobFiles ?? []).map(([file]) => file)]) await chown(join(jobDir, name), identity.uid, identity.gid);
@@ -255,6 +279,30 @@ class NativeDriver implements LaneDriver {
     } finally {
       if (egress) this.egressProxy?.release(job.id);
       await rm(jobDir, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * A batch's items in a job dir: a hard link to one file per batch (a 10 MiB batch of 1,000 items is
+   * written once, not 1,000 times), owned by the sandbox user; a copy if linking fails.
+   */
+  private async linkItems(bytes: Uint8Array, target: string): Promise<void> {
+    let file = this.itemsFiles.get(bytes);
+    if (!file) {
+      const path = join(this.driverDir, `items-${++this.itemsFileCount}.json`);
+      file = (async () => {
+        await writeFile(path, Buffer.from(bytes), { mode: 0o644 });
+        const identity = this.hostIdentity();
+        if (identity) await chown(path, identity.uid, identity.gid);
+        return path;
+      })();
+      this.itemsFiles.set(bytes, file);
+      this.itemsFilesGone.register(bytes, path);
+    }
+    try {
+      await link(await file, target);
+    } catch {
+      await writeFile(target, Buffer.from(bytes), { mode: 0o644 });
     }
   }
 
@@ -406,6 +454,14 @@ async function installShims(runtimesDir: string): Promise<void> {
     await chmod(join(runtimesDir, file), 0o755);
     for (const name of names) await symlink(join('..', file.slice('native/'.length)), join(shims, name));
   }
+}
+
+/** The regular files a batch item left in its outbox (symlinks and directories are not attachments). */
+async function readOutbox(dir: string): Promise<{ name: string; bytes: Uint8Array }[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  const attachments: { name: string; bytes: Uint8Array }[] = [];
+  for (const entry of entries) if (entry.isFile()) attachments.push({ name: entry.name, bytes: new Uint8Array(await readFile(join(dir, entry.name))) });
+  return attachments;
 }
 
 function unavailableResult(job: GuestJob, message: string): GuestResult {

@@ -12,5 +12,5 @@ export const quickjsLane: LaneDescriptor = {
   // a respawn) under load, seen in the heap-image residue test. 250 ms still stops a stuck one promptly.
   graceMs: 250,
   boundaries: ['wasm', 'no_host_realm', 'scrubbed_env'],
-  fingerprint: { packages: ['quickjs-emscripten-core'], runtimeFiles: ['quickjs/bootstrap.js', 'shared/explain-json.js'] },
+  fingerprint: { packages: ['quickjs-emscripten-core'], runtimeFiles: ['quickjs/bootstrap.js', 'shared/explain-json.js', 'shared/batch-item.js'] },
 };

@@ -25,7 +25,7 @@ export interface QuickJSDriverOptions {
 /** Runtime files that extend the bootstrap itself; everything else lives in runtimes/quickjs/lib/. */
 const CORE_FILES = new Set(['process', 'modules', 'console-extra', 'timers']);
 /** Libs shared with other JavaScript lanes, under runtimes/shared/. */
-const SHARED_FILES: Record<string, string> = { serialize: 'shared/explain-json.js' };
+const SHARED_FILES: Record<string, string> = { serialize: 'shared/explain-json.js', 'batch-item': 'shared/batch-item.js' };
 const MAX_BUNDLES = 32;
 /**
  * A module whose heap grew past this (beyond its baseline) is replaced while idle rather than restored:
@@ -98,11 +98,17 @@ export async function createQuickJSDriver(host: DriverHost, options: QuickJSDriv
       capped.setCap(job.memoryBytes);
       jobs++;
       const packagesSource = await packagesFor(job);
+      // A batch item's attachments, read from the blob store before its context is touched.
+      const attachments: [string, Uint8Array][] = [];
+      for (const attachment of job.batch?.binary ?? []) {
+        if (!host.readArtifact) break;
+        attachments.push([`/data/binary/${job.batch!.index}/${attachment.name}`, await host.readArtifact(attachment.storePath)]);
+      }
       const prebuild = job.environment?.spec['prebuild'];
       const prepared = context;
       prepared.begin();
       try {
-        const result = await runJob({ prepared, host, ...(packagesSource ? { packagesSource } : {}), ...(typeof prebuild === 'string' ? { prebuildSource: prebuild } : {}) }, job);
+        const result = await runJob({ prepared, host, ...(packagesSource ? { packagesSource } : {}), ...(typeof prebuild === 'string' ? { prebuildSource: prebuild } : {}), ...(attachments.length > 0 ? { attachments } : {}) }, job);
         // After a refused heap growth, an exception is the out-of-memory error (or a failure caused by
         // it, such as describing the error itself running out of memory).
         if (capped.takeRefusal() && result.failure?.type === 'exception') {

@@ -67,6 +67,9 @@ export function installGuestHost(
     if (source === undefined) return { error: ctx.newError(`isola: no runtime library "${name}"`) };
     return ctx.evalCode(source, `isola:${name}.js`, { type: 'global' });
   });
+  // The whole batch's JSON (args.items), decoded only when the code reads it. A copy first: the bytes
+  // are shared by the batch's jobs, and TextDecoder refuses views of shared memory.
+  define('items', () => ctx.newString(new TextDecoder().decode(state.job?.batch?.itemsBytes.slice() ?? new Uint8Array(0)) || '[]'));
   define('fetch', (requestJson, bodyBase64) => {
     const job = state.job;
     if (!job) return { error: ctx.newError('fetch is unavailable before the job starts') };

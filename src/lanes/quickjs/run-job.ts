@@ -22,6 +22,8 @@ export interface RunJobDeps {
    * before the user's code (its time counts as setup), which gives the same starting state.
    */
   prebuildSource?: string;
+  /** A batch item's input attachments: [path in the VFS, bytes]. */
+  attachments?: [string, Uint8Array][];
 }
 
 export async function runJob(deps: RunJobDeps, job: GuestJob): Promise<GuestResult> {
@@ -46,6 +48,12 @@ export async function runJob(deps: RunJobDeps, job: GuestJob): Promise<GuestResu
     // it): a second guest string of the inputs cost another whole copy, 10 MB for a 10 MiB input.
     const stdin = job.stdin === undefined ? ctx.undefined : own(ctx.newString(job.stdin));
     own(ctx.unwrapResult(ctx.callMethod(internal, 'setJob', [inputs, filename, stdin])));
+    if (job.batch) {
+      own(ctx.unwrapResult(ctx.callMethod(internal, 'setItem', [own(ctx.newString(job.batch.itemJson)), own(ctx.newNumber(job.batch.index))])));
+      for (const [path, bytes] of deps.attachments ?? []) {
+        own(ctx.unwrapResult(ctx.callMethod(internal, 'addFile', [own(ctx.newString(path)), own(ctx.newArrayBuffer(bytes.slice().buffer))])));
+      }
+    }
     if (deps.packagesSource) own(ctx.unwrapResult(ctx.evalCode(deps.packagesSource, 'isola:packages.js', { type: 'global' })));
     const timedOut = () => prepared.timedOut;
     const loop = { runtime, ctx, internal, state, deadline: job.deadline, timedOut };
@@ -87,22 +95,26 @@ export async function runJob(deps: RunJobDeps, job: GuestJob): Promise<GuestResu
       return finish({ exitCode: callNumber(ctx, internal, 'finalExitCode', 1), ...readOutputFile(ctx, internal) });
     }
 
-    // 2. Function mode: find main, call it with the inputs, await it, serialize its value.
-    const main = own(findMain(ctx, internal, job.sourceType === 'module' ? namespace : undefined));
+    // 2. Function mode: find main, call it with the inputs, await it, serialize its value. A batch
+    // item calls execute(args, ctx) the same way.
+    const entry = job.batch ? 'execute' : 'main';
+    const main = own(findMain(ctx, internal, job.sourceType === 'module' ? namespace : undefined, entry));
     if (ctx.typeof(main) !== 'function') {
-      return finish({ exitCode: 1, failure: { type: 'exception', message: 'entrypoint "main" was requested but the code defines no main function' } });
+      const message = job.batch ? 'items were given but the code defines no execute(args, ctx) function' : 'entrypoint "main" was requested but the code defines no main function';
+      return finish({ exitCode: 1, failure: { type: 'exception', message } });
     }
-    const called = ctx.callMethod(internal, 'callMain', [main]);
+    const called = ctx.callMethod(internal, job.batch ? 'callExecute' : 'callMain', [main]);
     if (called.error) return failed(interrupted(state, timedOut()) ?? { kind: 'thrown', error: own(called.error) }, called.error);
     const settled = await awaitPromise(ctx, own(called.value), loop);
     if (settled.kind !== 'fulfilled') return failed(settled.end);
-    const serialized = ctx.callMethod(internal, 'serialize', [own(settled.value)]);
+    const serialized = ctx.callMethod(internal, job.batch ? 'serializeItem' : 'serialize', [own(settled.value)]);
     if (serialized.error) {
       const [message] = describe(ctx, internal, own(serialized.error));
       return finish({ exitCode: 1, failure: { type: 'invalid_output', message: message.replace(/^InvalidOutputError: /, '') } });
     }
     const returnJson = ctx.getString(own(serialized.value));
-    return finish({ exitCode: 0, returnJson });
+    if (!job.batch) return finish({ exitCode: 0, returnJson });
+    return { ...finish({ exitCode: 0, returnJson }), attachments: collectOutbox(ctx, internal) };
   } finally {
     // Handles go now, while the heap they point into is still this job's; the heap itself is put back
     // from the image by the driver while idle, so the answer does not wait for it.
@@ -202,20 +214,46 @@ function describe(ctx: QuickJSContext, internal: QuickJSHandle, error: QuickJSHa
   return ['Error: an exception was thrown that could not be described', ''];
 }
 
-function findMain(ctx: QuickJSContext, internal: QuickJSHandle, namespace: QuickJSHandle | undefined): QuickJSHandle {
+function findMain(ctx: QuickJSContext, internal: QuickJSHandle, namespace: QuickJSHandle | undefined, entry: 'main' | 'execute'): QuickJSHandle {
   if (namespace === undefined) {
     // A global `function main` or top-level `const main = ...` (global lexical scope) is found by name.
-    const byName = ctx.evalCode('typeof main === "function" ? main : undefined', 'isola:main.js', { type: 'global' });
+    const byName = ctx.evalCode(`typeof ${entry} === "function" ? ${entry} : undefined`, `isola:${entry}.js`, { type: 'global' });
     if (!byName.error && ctx.typeof(byName.value) === 'function') return byName.value;
     if (byName.error) byName.error.dispose();
     else byName.value.dispose();
   }
-  const found = ctx.callMethod(internal, 'findMain', [namespace ?? ctx.undefined]);
+  const found = ctx.callMethod(internal, entry === 'execute' ? 'findExecute' : 'findMain', [namespace ?? ctx.undefined]);
   if (found.error) {
     found.error.dispose();
     return ctx.undefined;
   }
   return found.value;
+}
+
+/** What ctx.binary.attach wrote to the outbox: bytes copied out of the guest heap, never through JSON. */
+function collectOutbox(ctx: QuickJSContext, internal: QuickJSHandle): { name: string; bytes: Uint8Array }[] {
+  const listed = ctx.callMethod(internal, 'outboxNames', []);
+  if (listed.error) {
+    listed.error.dispose();
+    return [];
+  }
+  const names = ctx.dump(listed.value) as unknown;
+  listed.value.dispose();
+  if (!Array.isArray(names)) return [];
+  const attachments: { name: string; bytes: Uint8Array }[] = [];
+  for (const name of names) {
+    if (typeof name !== 'string') continue;
+    using nameHandle = ctx.newString(name);
+    const file = ctx.callMethod(internal, 'outboxFile', [nameHandle]);
+    if (file.error) {
+      file.error.dispose();
+      continue;
+    }
+    using buffer = file.value;
+    using view = ctx.getArrayBuffer(buffer);
+    attachments.push({ name, bytes: view.value.slice() });
+  }
+  return attachments;
 }
 
 function readOutputFile(ctx: QuickJSContext, internal: QuickJSHandle): { outputFileText?: string } {

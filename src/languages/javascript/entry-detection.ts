@@ -21,7 +21,8 @@ export interface EntryAnalysis {
 
 type AnyNode = Node & Record<string, unknown>;
 
-export function analyzeEntry(code: string): EntryAnalysis {
+/** `entry`: the function the lane calls, `main` (or `execute` for a batch of items). */
+export function analyzeEntry(code: string, entry = 'main'): EntryAnalysis {
   let program: AnyNode;
   let sourceType: 'script' | 'module' = 'script';
   try {
@@ -44,27 +45,27 @@ export function analyzeEntry(code: string): EntryAnalysis {
     if (!declaration) {
       if (statement.type === 'ExportNamedDeclaration') {
         const specifiers = (statement['specifiers'] as AnyNode[]) ?? [];
-        if (specifiers.some((s) => nameOf(s['exported'] as AnyNode) === 'main')) definesMain = exportsMain = true;
+        if (specifiers.some((s) => nameOf(s['exported'] as AnyNode) === entry)) definesMain = exportsMain = true;
       }
       continue;
     }
-    if (declaration.type === 'FunctionDeclaration' && nameOf(declaration['id'] as AnyNode | null) === 'main') {
+    if (declaration.type === 'FunctionDeclaration' && nameOf(declaration['id'] as AnyNode | null) === entry) {
       definesMain = true;
       exportsMain ||= statement.type === 'ExportNamedDeclaration';
       mainBodies.add(declaration);
     } else if (declaration.type === 'VariableDeclaration') {
       for (const declarator of declaration['declarations'] as AnyNode[]) {
-        if (nameOf(declarator['id'] as AnyNode) === 'main') {
+        if (nameOf(declarator['id'] as AnyNode) === entry) {
           definesMain = true;
           exportsMain ||= exported;
           if (declarator['init']) mainBodies.add(declarator['init'] as AnyNode);
         }
       }
-    } else if (declaration.type === 'ExpressionStatement' && assignsCommonJsMain(declaration['expression'] as AnyNode)) {
+    } else if (declaration.type === 'ExpressionStatement' && assignsCommonJsMain(declaration['expression'] as AnyNode, entry)) {
       definesMain = true;
     }
   }
-  return { sourceType, definesMain, exportsMain, callsMain: containsCallToMain(program, mainBodies) };
+  return { sourceType, definesMain, exportsMain, callsMain: containsCallToMain(program, mainBodies, entry) };
 }
 
 function nameOf(node: AnyNode | null | undefined): string | undefined {
@@ -75,14 +76,14 @@ function nameOf(node: AnyNode | null | undefined): string | undefined {
 }
 
 /** `module.exports = { main }`, `module.exports.main = ...`, `exports.main = ...`. */
-function assignsCommonJsMain(expression: AnyNode): boolean {
+function assignsCommonJsMain(expression: AnyNode, entry: string): boolean {
   if (expression.type !== 'AssignmentExpression') return false;
   const left = expression['left'] as AnyNode;
   const right = expression['right'] as AnyNode;
   const target = memberPath(left);
-  if (target === 'module.exports.main' || target === 'exports.main') return true;
+  if (target === `module.exports.${entry}` || target === `exports.${entry}`) return true;
   if (target === 'module.exports' && right.type === 'ObjectExpression') {
-    return (right['properties'] as AnyNode[]).some((p) => p.type === 'Property' && nameOf(p['key'] as AnyNode) === 'main');
+    return (right['properties'] as AnyNode[]).some((p) => p.type === 'Property' && nameOf(p['key'] as AnyNode) === entry);
   }
   return false;
 }
@@ -97,14 +98,14 @@ function memberPath(node: AnyNode): string | undefined {
   return undefined;
 }
 
-function containsCallToMain(root: AnyNode, skip: Set<AnyNode>): boolean {
+function containsCallToMain(root: AnyNode, skip: Set<AnyNode>, entry: string): boolean {
   const stack: AnyNode[] = [root];
   while (stack.length > 0) {
     const node = stack.pop()!;
     if (skip.has(node)) continue;
     if (node.type === 'CallExpression' || node.type === 'NewExpression') {
       const callee = node['callee'] as AnyNode;
-      if (nameOf(callee) === 'main' && callee.type === 'Identifier') return true;
+      if (nameOf(callee) === entry && callee.type === 'Identifier') return true;
     }
     for (const key in node) {
       const value = node[key];

@@ -20,6 +20,8 @@ SERVER_ERROR_CODES = frozenset(
         "payload_too_large",
         "unsupported_media_type",
         "not_found",
+        "blob_not_found",
+        "range_not_satisfiable",
         "overloaded",
         "shutting_down",
         "engine_closed",

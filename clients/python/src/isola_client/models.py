@@ -47,6 +47,11 @@ class ExecuteRequest:
     #: Convert inputs to input_schema's types first, as Dify does ("42" -> 42).
     coerce: bool | None = None
     stdin: str | None = None
+    #: A batch: ``[{"json": {...}, "binary": {name: {"id": ...}}}]``; the code's ``execute(args, ctx)`` runs per item.
+    items: Sequence[Mapping[str, Any]] | None = None
+    continue_on_fail: bool | None = None
+    #: ``"skip"`` (default) or ``"run_once"``: what an empty ``items`` does.
+    empty_batch: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {}
@@ -56,6 +61,8 @@ class ExecuteRequest:
                 continue
             if item.name == "packages":
                 value = list(value)
+            elif item.name == "items":
+                value = [dict(entry) for entry in value]
             elif item.name in ("inputs", "network") or (item.name in ("input_schema", "output_schema", "output_guards") and isinstance(value, Mapping)):
                 value = dict(value)
             body[item.name] = value

@@ -1,0 +1,178 @@
+/**
+ * A batch (request `items`): one lane execution per item, so each item starts from the same fresh
+ * interpreter state as a single execution, spread over the lane's workers at most `concurrency` at a
+ * time (a batch never fills the shared queue). Planning, routing and the environment were done once
+ * for the whole batch by the caller; this loop only dispatches, collects and merges. Portable.
+ *
+ * Failures: what the code did wrong in one item (an exception, a bad return value, its memory limit)
+ * is that item's error; with continue_on_fail the others still run, else no further item starts and
+ * the lowest failing index fails the execution. What the platform stopped (the batch's deadline, a
+ * cancel, an internal failure) always ends the whole batch.
+ */
+import type { BlobInfo, Item, ItemError } from '../../contract/items.js';
+import { utf8Length } from '../../contract/limits.js';
+import type { RunError } from '../../contract/response.js';
+import { OUTBOX_ID_PREFIX, type BatchAttachment, type BatchItemJob, type GuestFailure, type GuestResult } from '../../lanes/lane.js';
+import { StreamCapture } from '../../lanes/stream-capture.js';
+import type { Dispatched } from '../scheduler.js';
+import { ItemOutputError, outputItemsOf, type ItemPorts } from './item-output.js';
+
+/** Failures that belong to one item; anything else is the platform's and ends the batch. */
+const ITEM_FAILURES = new Set<RunError['type']>(['exception', 'invalid_output', 'memory_limit', 'output_limit']);
+
+export interface BatchRun {
+  itemJsons: readonly string[];
+  itemsJson: string;
+  items: readonly Item[];
+  continueOnFail: boolean;
+  emptyBatch: 'skip' | 'run_once';
+  concurrency: number;
+  streamBytes: number;
+  outputBytes: number;
+  /** Each item's attachments, resolved in the blob store (by item index). */
+  inputBinary?: readonly (BatchAttachment[] | undefined)[];
+  /** Stores the bytes of an attachment a guest made (ctx.binary.attach); without it, attaching is an item error. */
+  storeAttachment?: (bytes: Uint8Array, mimeType: string | undefined) => Promise<BlobInfo>;
+  /** Dispatch one item as a lane job whose captured streams are capped at `streams`. */
+  runItem(item: BatchItemJob, streams: { stdoutBytes: number; stderrBytes: number }): Promise<Dispatched>;
+}
+
+export interface BatchOutcome {
+  /** The batch as one lane result (streams of all items in index order, the failure that ended it). */
+  result: GuestResult;
+  queueMs: number;
+  items: ItemPorts;
+  errors: ItemError[];
+}
+
+interface Done {
+  result: GuestResult;
+  ports?: ItemPorts;
+  error?: ItemError;
+}
+
+export async function runBatch(run: BatchRun): Promise<BatchOutcome> {
+  const runOnce = run.itemJsons.length === 0 && run.emptyBatch === 'run_once';
+  const itemJsons = runOnce ? ['{"json":{}}'] : run.itemJsons;
+  const itemsBytes = sharedUtf8(runOnce ? '[]' : run.itemsJson);
+  const done: (Done | undefined)[] = [];
+  let next = 0;
+  let stopped = false;
+  let platform: { index: number; failure: GuestFailure; exitCode: number } | undefined;
+  let outputBytes = 0;
+  let queueMs = 0;
+  const streamed = { stdout: 0, stderr: 0 };
+
+  const worker = async () => {
+    while (!stopped && next < itemJsons.length) {
+      const index = next++;
+      const binary = run.inputBinary?.[index];
+      const dispatched = await run.runItem(
+        { index, itemJson: itemJsons[index]!, itemsBytes, ...(binary ? { binary } : {}) },
+        { stdoutBytes: Math.max(0, run.streamBytes - streamed.stdout), stderrBytes: Math.max(0, run.streamBytes - streamed.stderr) },
+      );
+      const { result } = dispatched;
+      queueMs = Math.max(queueMs, dispatched.queueMs);
+      streamed.stdout += utf8Length(result.stdout);
+      streamed.stderr += utf8Length(result.stderr);
+      const entry = await settle(index, result, run.items[index], run.storeAttachment);
+      done[index] = entry;
+      if (entry.error === undefined && result.failure && !ITEM_FAILURES.has(result.failure.type)) {
+        if (!platform || index < platform.index) platform = { index, failure: result.failure, exitCode: result.exitCode };
+        stopped = true;
+      }
+      if (entry.error && !run.continueOnFail) stopped = true;
+      if (result.returnJson !== undefined) outputBytes += utf8Length(result.returnJson);
+      if (outputBytes > run.outputBytes && !platform) {
+        platform = { index, failure: { type: 'output_limit', message: `the items' output is over ${run.outputBytes} bytes; the limit is ${run.outputBytes}` }, exitCode: 1 };
+        stopped = true;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, run.concurrency), itemJsons.length) }, worker));
+
+  const stdout = new StreamCapture(run.streamBytes);
+  const stderr = new StreamCapture(run.streamBytes);
+  let stdoutTruncated = false;
+  let stderrTruncated = false;
+  let setupMs = 0;
+  let runMs = 0;
+  let cache: GuestResult['cache'] = 'hit';
+  const errors: ItemError[] = [];
+  const ports: ItemPorts = {};
+  for (const entry of done) {
+    if (!entry) continue;
+    stdout.write(entry.result.stdout);
+    stderr.write(entry.result.stderr);
+    stdoutTruncated ||= entry.result.stdoutTruncated;
+    stderrTruncated ||= entry.result.stderrTruncated;
+    setupMs += entry.result.setupMs;
+    runMs += entry.result.runMs;
+    if (entry.result.cache === 'miss') cache = 'miss';
+    if (entry.error) errors.push(entry.error);
+    for (const [port, list] of Object.entries(entry.ports ?? {})) (ports[port] ??= []).push(...list);
+  }
+  const base = { mode: 'main' as const, stdout: stdout.text(), stderr: stderr.text(), stdoutTruncated: stdoutTruncated || stdout.truncated, stderrTruncated: stderrTruncated || stderr.truncated, cache, setupMs, runMs };
+  const failed = errors[0];
+  if (platform) {
+    const failure = { ...platform.failure, message: `item ${platform.index}: ${platform.failure.message}` };
+    return { result: { ...base, exitCode: platform.exitCode, failure }, queueMs, items: {}, errors };
+  }
+  if (failed && !run.continueOnFail) {
+    const failure: GuestFailure = { type: failed.type as GuestFailure['type'], message: `item ${failed.index}: ${failed.message}`, ...(failed.traceback ? { traceback: failed.traceback } : {}) };
+    return { result: { ...base, exitCode: done[failed.index]?.result.exitCode || 1, failure }, queueMs, items: {}, errors };
+  }
+  if (!ports['main']) ports['main'] = [];
+  return { result: { ...base, exitCode: 0 }, queueMs, items: ports, errors };
+}
+
+/** One item's lane result, as output items or that item's error. */
+async function settle(index: number, result: GuestResult, input: Item | undefined, store: BatchRun['storeAttachment']): Promise<Done> {
+  const failure = result.failure;
+  if (failure) {
+    if (!ITEM_FAILURES.has(failure.type)) return { result };
+    return { result, error: { index, type: failure.type, message: failure.message, ...(failure.traceback ? { traceback: failure.traceback } : {}) } };
+  }
+  if (result.exitCode !== 0) return { result, error: { index, type: 'exception', message: `execute() exited with code ${result.exitCode}` } };
+  if (result.returnJson === undefined) return { result, ports: {} };
+  try {
+    const ports = outputItemsOf(result.returnJson, index, input?.binary ? { binary: input.binary } : {});
+    await storeAttachments(ports, result.attachments ?? [], store);
+    return { result, ports };
+  } catch (error) {
+    if (!(error instanceof ItemOutputError)) throw error;
+    return { result, error: { index, type: 'invalid_output', message: error.message } };
+  }
+}
+
+/**
+ * Replaces every `{id: "outbox:<name>"}` reference of the item's output by the blob the guest's bytes
+ * became (each attachment stored once, however often it is referenced).
+ */
+async function storeAttachments(ports: ItemPorts, attachments: readonly { name: string; bytes: Uint8Array }[], store: BatchRun['storeAttachment']): Promise<void> {
+  const stored = new Map<string, Promise<BlobInfo>>();
+  for (const items of Object.values(ports)) {
+    for (const item of items) {
+      for (const [key, ref] of Object.entries(item.binary ?? {})) {
+        if (!ref.id.startsWith(OUTBOX_ID_PREFIX)) continue;
+        const name = ref.id.slice(OUTBOX_ID_PREFIX.length);
+        const attachment = attachments.find((candidate) => candidate.name === name);
+        if (!attachment) throw new ItemOutputError(`binary.${key}: no attachment "${name}" was made with ctx.binary.attach`);
+        if (!store) throw new ItemOutputError(`binary.${key}: this engine has no blob store for attachments`);
+        let info = stored.get(name);
+        if (!info) stored.set(name, (info = store(attachment.bytes, ref.mime_type)));
+        const blob = await info;
+        item.binary![key] = { id: blob.id, size: blob.size, mime_type: blob.mime_type, ...(ref.filename !== undefined ? { filename: ref.filename } : {}) };
+      }
+    }
+  }
+}
+
+/** UTF-8 bytes every job of the batch shares: worker threads get the same memory, not a copy each. */
+function sharedUtf8(text: string): Uint8Array {
+  const encoded = new TextEncoder().encode(text);
+  if (typeof SharedArrayBuffer !== 'function') return encoded;
+  const shared = new Uint8Array(new SharedArrayBuffer(encoded.byteLength));
+  shared.set(encoded);
+  return shared;
+}

@@ -1,0 +1,88 @@
+/** POST /v1/blobs and GET /v1/blobs/:id through the HTTP face: content addressing, the cap, ranges. */
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEngine } from '../../src/engine/create-engine.js';
+import type { Engine } from '../../src/engine/types.js';
+import { buildApp } from '../../src/server/app.js';
+import { JS_ONLY } from './helpers.js';
+
+describe('blob store routes', () => {
+  let storeDir: string;
+  let engine: Engine;
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    storeDir = await mkdtemp(join(tmpdir(), 'isola-blobs-'));
+    engine = await createEngine({ workers: JS_ONLY, storeDir, maxBlobBytes: 1024 * 1024, prewarm: false });
+    app = buildApp({ engine, docs: false });
+    await app.ready();
+  });
+  afterAll(async () => {
+    await app?.close();
+    await engine?.close({ graceMs: 0 });
+    await rm(storeDir, { recursive: true, force: true });
+  });
+
+  const bytes = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 251));
+  const sha = createHash('sha256').update(bytes).digest('hex');
+  const upload = (payload: Buffer | string, contentType = 'image/png') => app.inject({ method: 'POST', url: '/v1/blobs', headers: { 'content-type': contentType }, payload });
+
+  it('stores bytes under their SHA-256 and answers id, size, sha256 and mime_type', async () => {
+    const res = await upload(bytes);
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toEqual({ id: sha, size: 1000, sha256: sha, mime_type: 'image/png' });
+    // The same bytes again: the same id, nothing new.
+    expect((await upload(bytes)).json()).toMatchObject({ id: sha });
+  });
+
+  it('takes any content type, JSON included, as raw bytes', async () => {
+    const res = await upload('{"not": "parsed"}', 'application/json');
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({ size: 17, mime_type: 'application/json', id: createHash('sha256').update('{"not": "parsed"}').digest('hex') });
+  });
+
+  it('streams a blob back whole, and one range with 206', async () => {
+    await upload(bytes);
+    const whole = await app.inject({ method: 'GET', url: `/v1/blobs/${sha}` });
+    expect(whole.statusCode).toBe(200);
+    expect(whole.headers['content-type']).toBe('image/png');
+    expect(whole.headers['accept-ranges']).toBe('bytes');
+    expect(whole.rawPayload.equals(bytes)).toBe(true);
+    for (const [range, start, end] of [['bytes=10-19', 10, 19], ['bytes=990-', 990, 999], ['bytes=-5', 995, 999], ['bytes=995-5000', 995, 999]] as const) {
+      const part = await app.inject({ method: 'GET', url: `/v1/blobs/${sha}`, headers: { range } });
+      expect(part.statusCode, range).toBe(206);
+      expect(part.headers['content-range']).toBe(`bytes ${start}-${end}/1000`);
+      expect(part.rawPayload.equals(bytes.subarray(start, end + 1))).toBe(true);
+    }
+  });
+
+  it('answers 416 for a range past the end and 404 for an unknown id', async () => {
+    await upload(bytes);
+    const past = await app.inject({ method: 'GET', url: `/v1/blobs/${sha}`, headers: { range: 'bytes=1000-' } });
+    expect(past.statusCode).toBe(416);
+    expect(past.headers['content-range']).toBe('bytes */1000');
+    expect(past.json().error.code).toBe('range_not_satisfiable');
+    for (const id of ['0'.repeat(64), '../../etc/passwd', 'not-hex']) {
+      const missing = await app.inject({ method: 'GET', url: `/v1/blobs/${encodeURIComponent(id)}` });
+      expect(missing.statusCode, id).toBe(404);
+      expect(missing.json().error.code).toBe('blob_not_found');
+    }
+  });
+
+  it('refuses a blob over the limit with 413 and keeps nothing of it', async () => {
+    const big = Buffer.alloc(1024 * 1024 + 1, 7);
+    const res = await upload(big, 'application/octet-stream');
+    expect(res.statusCode).toBe(413);
+    expect(res.json().error.code).toBe('payload_too_large');
+    const id = createHash('sha256').update(big).digest('hex');
+    expect((await app.inject({ method: 'GET', url: `/v1/blobs/${id}` })).statusCode).toBe(404);
+  });
+
+  it('is in /openapi.json', async () => {
+    const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json() as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/blobs', '/v1/blobs/{id}']));
+  });
+});
