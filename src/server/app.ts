@@ -30,6 +30,8 @@ import { createMemoryJobQueue } from '../jobs/memory-job-queue.js';
 import { createCallbackSender } from '../jobs/callback-sender.js';
 import { resolveJobsOptions, type JobsOptions } from '../jobs/jobs-options.js';
 import type { JobQueue } from '../jobs/types.js';
+import { createRedisJobQueue } from '../jobs/redis-job-queue.js';
+import type { ResolvedSharedQueueOptions } from '../jobs/shared-queue-options.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { packageVersion } from './package-version.js';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
@@ -52,6 +54,11 @@ export interface AppOptions {
   piston?: boolean;
   /** The async face (/v1/jobs): its TTL, bounds and callback settings. Default on, with the defaults. */
   jobs?: JobsOptions;
+  /**
+   * Share jobs with other nodes through Redis (see resolveSharedQueueOptions): /v1/jobs and the
+   * synchronous /v1/execute then run on whichever node has a free worker. Default: jobs in this process.
+   */
+  queue?: ResolvedSharedQueueOptions;
 }
 
 export interface IsolaControl {
@@ -112,12 +119,27 @@ export function buildApp(options: AppOptions): FastifyInstance {
         backoffMs: jobsOptions.callbackBackoffMs,
       })
     : undefined;
-  const jobs: JobQueue = createMemoryJobQueue({
-    ...jobsOptions,
-    ...(callbacks ? { sendCallback: callbacks.send } : {}),
-    run: (request, hooks) => engine.execute(request, { signal: hooks.signal, onStart: hooks.onStart, onOutput: hooks.onOutput, face: 'isola' }),
-    onError: (error) => app.log.error({ err: error }, 'job queue error'),
-  });
+  const runJob = (request: Parameters<Engine['execute']>[0], hooks: { signal: AbortSignal; onStart(): void; onOutput(stream: 'stdout' | 'stderr', text: string): void }) =>
+    engine.execute(request, { signal: hooks.signal, onStart: hooks.onStart, onOutput: hooks.onOutput, face: 'isola' });
+  const onQueueError = (error: unknown) => app.log.error({ err: error }, 'job queue error');
+  const jobs: JobQueue = options.queue
+    ? createRedisJobQueue({
+        ...options.queue,
+        ttlMs: jobsOptions.ttlMs,
+        maxQueued: jobsOptions.maxQueued,
+        contract,
+        // As many jobs at once as this node has workers: a node with none free takes none.
+        concurrency: Object.values(engine.readiness().lanes).reduce((sum, lane) => sum + (lane ? lane.workers.ready + lane.workers.busy + lane.workers.starting : 0), 0),
+        ...(callbacks ? { sendCallback: callbacks.send } : {}),
+        run: runJob,
+        onError: onQueueError,
+      })
+    : createMemoryJobQueue({
+        ...jobsOptions,
+        ...(callbacks ? { sendCallback: callbacks.send } : {}),
+        run: runJob,
+        onError: onQueueError,
+      });
 
   let draining = false;
   let drained: Promise<void> | undefined;
@@ -176,6 +198,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
     reply.raw.once('close', onClose);
     try {
       if (wantsEventStream(request.headers.accept)) return await streamExecution(engine, parsed, request, reply, controller.signal);
+      // A shared queue: the run goes to whichever node has a free worker, and this one waits for it.
+      if (jobs.execute) return await jobs.execute(parsed, { signal: controller.signal });
       // The engine logs the run with both ids; nothing here logs the code or the inputs.
       return await engine.execute(parsed, { requestId: request.id, signal: controller.signal, face: 'isola' });
     } finally {
@@ -218,7 +242,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
 
   const registry = options.metrics;
   if (registry) {
-    registerJobsMetrics(registry, jobs);
+    registerJobsMetrics(registry, jobs, onQueueError);
     app.get('/metrics', async (_request, reply) => {
       return reply.type(registry.contentType).send(await registry.metrics());
     });

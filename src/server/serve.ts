@@ -9,6 +9,7 @@ import { createEngine } from '../engine/create-engine.js';
 import type { Engine, EngineEvent, EngineOptions } from '../engine/types.js';
 import { difyOptionsFromEnv } from '../faces/dify/dify-face.js';
 import { resolveJobsOptions, type JobsOptions } from '../jobs/jobs-options.js';
+import { resolveSharedQueueOptions, type SharedQueueOptions } from '../jobs/shared-queue-options.js';
 import { DEFAULT_DRAIN_GRACE_MS, buildApp } from './app.js';
 import { createMetrics } from './metrics.js';
 
@@ -29,6 +30,8 @@ export interface StartServerOptions {
   piston?: boolean;
   /** The job queue's settings; each unset one from its environment variable (ISOLA_JOB_TTL_MS, ISOLA_CALLBACK_SECRET...). */
   jobs?: JobsOptions;
+  /** Share jobs with other nodes over Redis; each unset setting from its variable (ISOLA_QUEUE_URL...). */
+  queue?: Partial<SharedQueueOptions>;
 }
 
 export interface RunningServer {
@@ -67,7 +70,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   let app: FastifyInstance;
   try {
     const jobs = resolveJobsOptions(options.jobs, process.env);
-    app = buildApp({ engine, logger, metrics: metrics.registry, drainGraceMs, ...(dify ? { dify } : {}), piston, jobs });
+    const queue = resolveSharedQueueOptions(options.queue, process.env);
+    app = buildApp({ engine, logger, metrics: metrics.registry, drainGraceMs, ...(dify ? { dify } : {}), piston, jobs, ...(queue ? { queue } : {}) });
   } catch (error) {
     // A face set past the operator's limits (OperatorLimitsError): release the workers before reporting.
     await engine.close({ graceMs: 0 });

@@ -1,0 +1,388 @@
+/**
+ * The shared job queue: jobs live in Redis as BullMQ jobs, so every node accepts them, any node answers
+ * GET/DELETE, and each node's BullMQ Worker takes as many at once as its engine has workers.
+ *
+ * Crash safety is BullMQ's: a running job holds a lease (lock) its node renews; a node killed with
+ * `kill -9` stops renewing, a stalled-job check on another node moves the job back to wait, and someone
+ * runs it again. Completing checks the lease's token in the same Lua script that stores the result, so
+ * a node that lost its lease cannot record a second result. What is ours on top: the Idempotency-Key
+ * (one SET NX key per cluster), cancel (a flag plus a pub/sub message the running node acts on), live
+ * events (a pub/sub channel per job) and callbacks (sent by the node that recorded the result).
+ */
+import { createHash } from 'node:crypto';
+import { type Job, Queue, QueueEvents, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { IsolaError, isIsolaError, shuttingDownError, type ErrorBody } from '../contract/errors.js';
+import type { ParsedExecuteRequest, RequestContract } from '../contract/request.js';
+import type { ExecuteResponse } from '../contract/response.js';
+import { newJobId } from './job-id.js';
+import type { CallbackSender, JobRunner } from './memory-job-queue.js';
+import type { ResolvedSharedQueueOptions } from './shared-queue-options.js';
+import { FINAL_STATUSES, statusOfResult, type CallbackState, type JobCallback, type JobEvent, type JobQueue, type JobView } from './types.js';
+
+export interface RedisJobQueueOptions extends ResolvedSharedQueueOptions {
+  run: JobRunner;
+  /** Parses a stored request again on the node that runs it (each node under its own engine's limits). */
+  contract: RequestContract;
+  /** Jobs this node runs at once: its engine's worker count. */
+  concurrency: number;
+  ttlMs: number;
+  /** Jobs waiting in the cluster before submit() rejects with too_many_jobs. */
+  maxQueued: number;
+  sendCallback?: CallbackSender;
+  onError?: (error: unknown) => void;
+}
+
+/** What a BullMQ job carries. The request (code, inputs) is dropped once the result is in. */
+interface JobData {
+  request?: unknown;
+  callback?: JobCallback;
+  created_at: string;
+}
+
+type Outcome = { result: ExecuteResponse } | { error: ErrorBody['error'] };
+
+const QUEUE_NAME = 'jobs';
+/** A job that failed in Isola rather than in its code (e.g. it lost its lease more often than allowed). */
+const INTERNAL_ERROR: ErrorBody['error'] = { code: 'internal', message: 'the job failed inside Isola; it may be submitted again' };
+
+export interface RedisJobQueue extends JobQueue {
+  /** Resolves once the queue, its events and this node's worker are connected. */
+  ready(): Promise<void>;
+}
+
+export function createRedisJobQueue(options: RedisJobQueueOptions): RedisJobQueue {
+  const connection = { url: options.url, maxRetriesPerRequest: null };
+  const prefix = options.prefix;
+  const keys = {
+    idempotency: (key: string) => `${prefix}:${QUEUE_NAME}:idempotency:${createHash('sha256').update(key).digest('hex')}`,
+    cancelled: (id: string) => `${prefix}:${QUEUE_NAME}:cancelled:${id}`,
+    callback: (id: string) => `${prefix}:${QUEUE_NAME}:callback:${id}`,
+    cancelChannel: `${prefix}:${QUEUE_NAME}:cancel`,
+    events: (id: string) => `${prefix}:${QUEUE_NAME}:events:${id}`,
+  };
+  const ttlS = Math.max(1, Math.ceil(options.ttlMs / 1000));
+  const report = (error: unknown) => {
+    try {
+      options.onError?.(error);
+    } catch {
+      // Nothing left to tell.
+    }
+  };
+
+  const commands = new Redis(options.url, { maxRetriesPerRequest: null });
+  const subscriber = new Redis(options.url, { maxRetriesPerRequest: null });
+  commands.on('error', report);
+  subscriber.on('error', report);
+  const queue = new Queue<JobData, Outcome>(QUEUE_NAME, { connection, prefix });
+  const events = new QueueEvents(QUEUE_NAME, { connection, prefix });
+  queue.on('error', report);
+  events.on('error', report);
+
+  /** Jobs running on this node, so a cancel message can abort them. */
+  const running = new Map<string, AbortController>();
+  /** Local observers of jobs (SSE, sync execute, DELETE), by job id. */
+  const observers = new Map<string, Set<(event: JobEvent) => void>>();
+  const deliveries = new Set<Promise<void>>();
+  let closing = false;
+  let closed: Promise<void> | undefined;
+
+  const notify = (id: string, event: JobEvent) => {
+    for (const listener of observers.get(id) ?? []) {
+      try {
+        listener(event);
+      } catch (error) {
+        report(error);
+      }
+    }
+  };
+
+  void subscriber.subscribe(keys.cancelChannel).catch(report);
+  subscriber.on('message', (channel: string, message: string) => {
+    if (channel === keys.cancelChannel) {
+      running.get(message)?.abort();
+      return;
+    }
+    const id = channel.slice(keys.events('').length);
+    try {
+      notify(id, JSON.parse(message) as JobEvent);
+    } catch (error) {
+      report(error);
+    }
+  });
+
+  // The end of a job reaches observers on every node through BullMQ's own event stream.
+  events.on('completed', ({ jobId, returnvalue }) => {
+    const outcome = (typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue) as Outcome;
+    notify(jobId, 'result' in outcome ? { type: 'result', result: outcome.result } : { type: 'error', error: outcome.error });
+  });
+  events.on('failed', ({ jobId }) => notify(jobId, { type: 'error', error: INTERNAL_ERROR }));
+
+  const publish = (id: string, event: JobEvent) => {
+    commands.publish(keys.events(id), JSON.stringify(event)).catch(report);
+  };
+
+  const worker = new Worker<JobData, Outcome>(
+    QUEUE_NAME,
+    async (job, _token, signal) => {
+      const id = job.id!;
+      const controller = new AbortController();
+      signal?.addEventListener('abort', () => controller.abort(), { once: true });
+      running.set(id, controller);
+      try {
+        // Cancelled while it waited: the engine answers a cancelled envelope without taking a worker.
+        if ((await commands.exists(keys.cancelled(id))) === 1) controller.abort();
+        const request = options.contract.accept(job.data.request);
+        const result = await options.run(request, {
+          signal: controller.signal,
+          onStart: () => publish(id, { type: 'status', status: 'running' }),
+          onOutput: (stream, data) => {
+            if (data.length > 0) publish(id, { type: stream, data });
+          },
+        });
+        return { result };
+      } catch (error) {
+        if (!isIsolaError(error)) report(error);
+        return { error: isIsolaError(error) && error.code !== 'internal' ? error.toBody().error : INTERNAL_ERROR };
+      } finally {
+        running.delete(id);
+      }
+    },
+    {
+      connection,
+      prefix,
+      concurrency: Math.max(1, options.concurrency),
+      lockDuration: options.lockMs,
+      stalledInterval: options.stalledIntervalMs,
+      maxStalledCount: options.maxStalledCount,
+      removeOnComplete: { age: ttlS },
+      removeOnFail: { age: ttlS },
+    },
+  );
+  worker.on('error', report);
+  // 'completed' fires only on the node whose result was recorded (the lock token matched), so the
+  // callback goes out once, from here.
+  worker.on('completed', (job) => {
+    const delivery = afterCompleted(job).catch(report);
+    deliveries.add(delivery);
+    void delivery.finally(() => deliveries.delete(delivery));
+  });
+
+  const afterCompleted = async (job: Job<JobData, Outcome>) => {
+    const { request: _request, ...kept } = job.data;
+    await job.updateData(kept);
+    const callback = job.data.callback;
+    if (!callback || !options.sendCallback) return;
+    const view = await viewOf(job);
+    if (!view) return;
+    const { callback: _state, ...body } = view;
+    await options.sendCallback(callback, body, (state) => {
+      commands.set(keys.callback(job.id!), JSON.stringify(state), 'EX', ttlS).catch(report);
+    });
+  };
+
+  const viewOf = async (job: Job<JobData, Outcome>): Promise<JobView | undefined> => {
+    const state = await job.getState();
+    if (state === 'unknown') return undefined;
+    const view: JobView = { id: job.id!, status: 'queued', created_at: job.data.created_at };
+    if (job.processedOn && state !== 'waiting' && state !== 'prioritized') view.started_at = new Date(job.processedOn).toISOString();
+    if (state === 'active') view.status = 'running';
+    if (state === 'completed' || state === 'failed') {
+      const finishedOn = job.finishedOn ?? Date.now();
+      // BullMQ removes aged results when later jobs finish; past its TTL a result is gone at once.
+      if (finishedOn + options.ttlMs <= Date.now()) return undefined;
+      view.finished_at = new Date(finishedOn).toISOString();
+      view.expires_at = new Date(finishedOn + options.ttlMs).toISOString();
+      const outcome: Outcome = state === 'completed' ? job.returnvalue : { error: INTERNAL_ERROR };
+      if ('result' in outcome) {
+        view.result = outcome.result;
+        view.status = statusOfResult(outcome.result);
+      } else {
+        view.error = outcome.error;
+        view.status = 'failed';
+      }
+    }
+    if (job.data.callback) {
+      const stored = await commands.get(keys.callback(job.id!));
+      view.callback = stored ? (JSON.parse(stored) as CallbackState) : { url: job.data.callback.url, state: 'pending', attempts: 0 };
+    }
+    return view;
+  };
+
+  const get = async (id: string): Promise<JobView | undefined> => {
+    if (!/^job_[0-9a-z]{1,40}$/.test(id)) return undefined;
+    const job = await queue.getJob(id);
+    return job ? viewOf(job) : undefined;
+  };
+
+  /** Follow a job from this node: status and output through pub/sub, the end through QueueEvents. */
+  const observe = async (id: string, listener: (event: JobEvent) => void) => {
+    let listeners = observers.get(id);
+    if (!listeners) {
+      listeners = new Set();
+      observers.set(id, listeners);
+      await subscriber.subscribe(keys.events(id));
+    }
+    listeners.add(listener);
+    return () => {
+      const set = observers.get(id);
+      if (!set?.delete(listener) || set.size > 0) return;
+      observers.delete(id);
+      subscriber.unsubscribe(keys.events(id)).catch(report);
+    };
+  };
+
+  /** The job's final view: from the event, or by polling (an event missed across a Redis restart). */
+  const untilFinal = async (id: string, signal?: AbortSignal): Promise<JobView | undefined> => {
+    let wake!: () => void;
+    let woken = new Promise<void>((resolve) => (wake = resolve));
+    const stop = await observe(id, (event) => {
+      if (event.type === 'result' || event.type === 'error') wake();
+    });
+    const onAbort = () => wake();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      for (;;) {
+        const view = await get(id);
+        if (!view || FINAL_STATUSES.has(view.status) || signal?.aborted) return view;
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([woken, new Promise<void>((resolve) => (timer = setTimeout(resolve, 1_000)))]);
+        clearTimeout(timer);
+        woken = new Promise<void>((resolve) => (wake = resolve));
+      }
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      stop();
+    }
+  };
+
+  const cancel = async (id: string): Promise<JobView | undefined> => {
+    const job = /^job_[0-9a-z]{1,40}$/.test(id) ? await queue.getJob(id) : undefined;
+    if (!job) return undefined;
+    const view = await viewOf(job);
+    if (!view || FINAL_STATUSES.has(view.status)) return view;
+    await commands.set(keys.cancelled(id), '1', 'EX', ttlS);
+    await commands.publish(keys.cancelChannel, id);
+    // A waiting job goes to the head of the line, so a free worker ends it (cancelled) at once.
+    await job.changePriority({ lifo: true }).catch(() => undefined);
+    return view;
+  };
+
+  const submit = async (request: ParsedExecuteRequest, extra: { callback?: JobCallback; idempotencyKey?: string; fingerprint: string }) => {
+    if (closing) throw shuttingDownError();
+    const id = newJobId();
+    if (extra.idempotencyKey !== undefined) {
+      // One key per cluster: the first node to set it owns the key; a retry anywhere finds its job.
+      const key = keys.idempotency(extra.idempotencyKey);
+      const claimed = await commands.set(key, `${id} ${extra.fingerprint}`, 'EX', ttlS, 'NX');
+      if (claimed !== 'OK') {
+        const [earlierId = '', fingerprint] = ((await commands.get(key)) ?? '').split(' ');
+        if (fingerprint !== undefined && fingerprint !== extra.fingerprint) {
+          throw new IsolaError('idempotency_key_reused', 'Idempotency-Key was already used for a different request body', {
+            issues: [{ field: '(header) idempotency-key', message: `job ${earlierId} was submitted with this key and another body` }],
+          });
+        }
+        // The owner may not have added its job yet; it is queued as far as the client can tell.
+        const earlier = (await get(earlierId)) ?? { id: earlierId, status: 'queued' as const, created_at: new Date().toISOString() };
+        return { job: earlier, created: false };
+      }
+    }
+    const depth = await queue.getJobCountByTypes('wait', 'prioritized', 'delayed');
+    if (depth >= options.maxQueued) {
+      if (extra.idempotencyKey !== undefined) await commands.del(keys.idempotency(extra.idempotencyKey));
+      throw new IsolaError('too_many_jobs', `too many queued jobs (${options.maxQueued}); retry later`, { retryAfterS: 1 });
+    }
+    const created_at = new Date().toISOString();
+    const data: JobData = { request: request.request, created_at, ...(extra.callback ? { callback: extra.callback } : {}) };
+    await queue.add('execute', data, { jobId: id });
+    const job: JobView = { id, status: 'queued', created_at, ...(extra.callback ? { callback: { url: extra.callback.url, state: 'pending', attempts: 0 } } : {}) };
+    return { job, created: true };
+  };
+
+  return {
+    async ready() {
+      await Promise.all([queue.waitUntilReady(), events.waitUntilReady(), worker.waitUntilReady()]);
+    },
+
+    submit: (submission) =>
+      submit(submission.request, {
+        fingerprint: submission.fingerprint,
+        ...(submission.callback ? { callback: submission.callback } : {}),
+        ...(submission.idempotencyKey !== undefined ? { idempotencyKey: submission.idempotencyKey } : {}),
+      }),
+
+    get,
+    cancel,
+
+    async subscribe(id, listener) {
+      const buffered: JobEvent[] = [];
+      let live = false;
+      let stop: () => void = () => {};
+      stop = await observe(id, (event) => {
+        if (live) listener(event);
+        else buffered.push(event);
+        if (event.type === 'result' || event.type === 'error') stop();
+      });
+      const view = await get(id);
+      if (!view) {
+        stop();
+        return undefined;
+      }
+      // Output written before this subscription is not kept across nodes: the result carries it.
+      const replay: JobEvent[] = [{ type: 'status', status: 'queued' }];
+      if (view.started_at !== undefined || view.status === 'running') replay.push({ type: 'status', status: 'running' });
+      const ended = FINAL_STATUSES.has(view.status);
+      if (ended) {
+        stop();
+        replay.push({ type: 'status', status: view.status });
+        replay.push(view.result ? { type: 'result', result: view.result } : { type: 'error', error: view.error ?? INTERNAL_ERROR });
+        return { replay, ended, unsubscribe: () => {} };
+      }
+      live = true;
+      setImmediate(() => {
+        for (const event of buffered.splice(0)) listener(event);
+      });
+      return { replay, ended, unsubscribe: stop };
+    },
+
+    async execute(request, { signal }) {
+      const { job } = await submit(request, { fingerprint: '' });
+      const onAbort = () => void cancel(job.id).catch(report);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        const view = await untilFinal(job.id, signal);
+        if (view?.result) return view.result;
+        const error = view?.error ?? INTERNAL_ERROR;
+        throw new IsolaError(error.code, error.message, { ...(error.issues ? { issues: error.issues } : {}), ...(error.retry_after_s !== undefined ? { retryAfterS: error.retry_after_s } : {}) });
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+      }
+    },
+
+    async stats() {
+      const counts = await queue.getJobCounts('wait', 'prioritized', 'delayed', 'active', 'completed', 'failed');
+      const queued = (counts['wait'] ?? 0) + (counts['prioritized'] ?? 0) + (counts['delayed'] ?? 0);
+      return { queued, running: counts['active'] ?? 0, stored: queued + (counts['active'] ?? 0) + (counts['completed'] ?? 0) + (counts['failed'] ?? 0), storedBytes: 0 };
+    },
+
+    close({ graceMs = 10_000 } = {}) {
+      closing = true;
+      closed ??= (async () => {
+        // Take no new jobs; the running ones end (worker.close waits for them) within the grace.
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), graceMs)));
+        const drained = worker.close();
+        if ((await Promise.race([drained.then(() => 'done' as const), late])) === 'late') {
+          for (const controller of running.values()) controller.abort();
+          await drained;
+        }
+        clearTimeout(timer);
+        await Promise.allSettled([...deliveries]);
+        await Promise.allSettled([events.close(), queue.close()]);
+        commands.disconnect();
+        subscriber.disconnect();
+      })();
+      return closed;
+    },
+  };
+}
