@@ -275,8 +275,9 @@ export function createRedisJobQueue(options: RedisJobQueueOptions): RedisJobQueu
       // One key per cluster: the first node to set it owns the key; a retry anywhere finds its job.
       const key = keys.idempotency(extra.idempotencyKey);
       const claimed = await commands.set(key, `${id} ${extra.fingerprint}`, 'EX', ttlS, 'NX');
-      if (claimed !== 'OK') {
-        const [earlierId = '', fingerprint] = ((await commands.get(key)) ?? '').split(' ');
+      const [earlierId = '', fingerprint] = claimed === 'OK' ? [id] : ((await commands.get(key)) ?? '').split(' ');
+      // earlierId === id: our own SET, resent by ioredis after a reconnect, found the key it had set.
+      if (earlierId !== id) {
         if (fingerprint !== undefined && fingerprint !== extra.fingerprint) {
           throw new IsolaError('idempotency_key_reused', 'Idempotency-Key was already used for a different request body', {
             issues: [{ field: '(header) idempotency-key', message: `job ${earlierId} was submitted with this key and another body` }],
@@ -294,7 +295,14 @@ export function createRedisJobQueue(options: RedisJobQueueOptions): RedisJobQueu
     }
     const created_at = new Date().toISOString();
     const data: JobData = { request: request.request, created_at, ...(extra.callback ? { callback: extra.callback } : {}) };
-    await queue.add('execute', data, { jobId: id });
+    try {
+      // A resend after a reconnect adds nothing twice: BullMQ keeps the first job of an id.
+      await queue.add('execute', data, { jobId: id });
+    } catch (error) {
+      // Not accepted: a retry with the key must be able to submit again.
+      if (extra.idempotencyKey !== undefined) await commands.del(keys.idempotency(extra.idempotencyKey)).catch(report);
+      throw error;
+    }
     const job: JobView = { id, status: 'queued', created_at, ...(extra.callback ? { callback: { url: extra.callback.url, state: 'pending', attempts: 0 } } : {}) };
     return { job, created: true };
   };
