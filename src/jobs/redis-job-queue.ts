@@ -84,6 +84,8 @@ export function createRedisJobQueue(options: RedisJobQueueOptions): RedisJobQueu
   /** Local observers of jobs (SSE, sync execute, DELETE), by job id. */
   const observers = new Map<string, Set<(event: JobEvent) => void>>();
   const deliveries = new Set<Promise<void>>();
+  /** Synchronous executes this node is waiting for (they may run on another node): a drain lets them end. */
+  const waiters = new Set<Promise<unknown>>();
   let closing = false;
   let closed: Promise<void> | undefined;
 
@@ -357,12 +359,15 @@ export function createRedisJobQueue(options: RedisJobQueueOptions): RedisJobQueu
       const { job } = await submit(request, { fingerprint: '' });
       const onAbort = () => void cancel(job.id).catch(report);
       signal?.addEventListener('abort', onAbort, { once: true });
+      const waiting = untilFinal(job.id, signal);
+      waiters.add(waiting);
       try {
-        const view = await untilFinal(job.id, signal);
+        const view = await waiting;
         if (view?.result) return view.result;
         const error = view?.error ?? INTERNAL_ERROR;
         throw new IsolaError(error.code, error.message, { ...(error.issues ? { issues: error.issues } : {}), ...(error.retry_after_s !== undefined ? { retryAfterS: error.retry_after_s } : {}) });
       } finally {
+        waiters.delete(waiting);
         signal?.removeEventListener('abort', onAbort);
       }
     },
@@ -379,10 +384,10 @@ export function createRedisJobQueue(options: RedisJobQueueOptions): RedisJobQueu
         // Take no new jobs; the running ones end (worker.close waits for them) within the grace.
         let timer: ReturnType<typeof setTimeout> | undefined;
         const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), graceMs)));
-        const drained = worker.close();
+        const drained = Promise.all([worker.close(), Promise.allSettled([...waiters])]);
         if ((await Promise.race([drained.then(() => 'done' as const), late])) === 'late') {
           for (const controller of running.values()) controller.abort();
-          await drained;
+          await worker.close();
         }
         clearTimeout(timer);
         await Promise.allSettled([...deliveries]);
