@@ -183,9 +183,12 @@ export function createRedisJobQueue(options: RedisJobQueueOptions): RedisJobQueu
     });
   };
 
-  const viewOf = async (job: Job<JobData, Outcome>): Promise<JobView | undefined> => {
+  const viewOf = async (read: Job<JobData, Outcome>): Promise<JobView | undefined> => {
+    let job = read;
     const state = await job.getState();
     if (state === 'unknown') return undefined;
+    // The job was read before it finished (state is asked after): read it again for its result.
+    if ((state === 'completed' || state === 'failed') && job.finishedOn === undefined) job = (await queue.getJob(job.id!)) ?? job;
     const view: JobView = { id: job.id!, status: 'queued', created_at: job.data.created_at };
     if (job.processedOn && state !== 'waiting' && state !== 'prioritized') view.started_at = new Date(job.processedOn).toISOString();
     if (state === 'active') view.status = 'running';
@@ -195,7 +198,7 @@ export function createRedisJobQueue(options: RedisJobQueueOptions): RedisJobQueu
       if (finishedOn + options.ttlMs <= Date.now()) return undefined;
       view.finished_at = new Date(finishedOn).toISOString();
       view.expires_at = new Date(finishedOn + options.ttlMs).toISOString();
-      const outcome: Outcome = state === 'completed' ? job.returnvalue : { error: INTERNAL_ERROR };
+      const outcome: Outcome = (state === 'completed' ? job.returnvalue : undefined) ?? { error: INTERNAL_ERROR };
       if ('result' in outcome) {
         view.result = outcome.result;
         view.status = statusOfResult(outcome.result);

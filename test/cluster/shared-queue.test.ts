@@ -67,6 +67,17 @@ describe('jobs on a shared queue', () => {
     expect(refused.status).toBeLessThan(500);
   });
 
+  // Regression: a job read just before it finished and asked its state just after had no result yet (500).
+  it('concurrent synchronous executes on both nodes each get their own envelope', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, async (_, n) => {
+        const res = await post([a, b][n % 2]!.address, '/v1/execute', { language: 'javascript', code: ADD, inputs: { a: n, b: 1 } });
+        return { status: res.status, body: (await res.json()) as Json };
+      }),
+    );
+    answers.forEach((answer, n) => expect(answer, `execute ${n}`).toMatchObject({ status: 200, body: { output: { sum: n + 1 } } }));
+  });
+
   it('a cancel sent to one node interrupts the run on whichever node runs it', async () => {
     const res = await post(a.address, '/v1/jobs', { language: 'javascript', code: 'while (true) {}', timeout_ms: 60_000 });
     const { id } = (await res.json()) as Json;
