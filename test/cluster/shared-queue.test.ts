@@ -75,7 +75,7 @@ describe('jobs on a shared queue', () => {
         return { status: res.status, body: (await res.json()) as Json };
       }),
     );
-    answers.forEach((answer, n) => expect(answer, `execute ${n}`).toMatchObject({ status: 200, body: { output: { sum: n + 1 } } }));
+    for (const [n, answer] of answers.entries()) expect(answer, `execute ${n}`).toMatchObject({ status: 200, body: { output: { sum: n + 1 } } });
   });
 
   it('a cancel sent to one node interrupts the run on whichever node runs it', async () => {
