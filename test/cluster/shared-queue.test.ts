@@ -2,6 +2,8 @@
 // the other, an Idempotency-Key holds across nodes, a cancel sent to either node stops the run wherever it
 // is, live output reaches an observer on the other node, and a synchronous execute runs through the queue.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyCallbackSignature } from '../../src/jobs/callback-signature.js';
+import { startReceiver, type Receiver } from '../jobs/callback-receiver.js';
 import { readEventStream } from '../jobs/sse-client.js';
 import { startNode, type IsolaNode } from './isola-node.js';
 import { startRedis, type RedisServer } from './redis-server.js';
@@ -9,12 +11,17 @@ import { startRedis, type RedisServer } from './redis-server.js';
 let redis: RedisServer;
 let a: IsolaNode;
 let b: IsolaNode;
+let receiver: Receiver;
+const SECRET = 'cluster-callback-secret';
 beforeAll(async () => {
   redis = await startRedis();
-  [a, b] = await Promise.all([startNode(redis.url), startNode(redis.url)]);
+  receiver = await startReceiver();
+  const env = { ISOLA_CALLBACK_SECRET: SECRET, ISOLA_CALLBACK_ALLOW_PRIVATE: '1' };
+  [a, b] = await Promise.all([startNode(redis.url, env), startNode(redis.url, env)]);
 });
 afterAll(async () => {
   await Promise.all([a?.kill(), b?.kill()]);
+  await receiver?.close();
   await redis?.stop();
 });
 
@@ -106,6 +113,21 @@ describe('jobs on a shared queue', () => {
     // Arrived before the result did, so it was live and not bundled with it.
     expect(answer.events.at(-1)!.at - first!.at).toBeGreaterThan(300);
     expect(answer.events.at(-1)!.data).toMatchObject({ stdout: 'first\nsecond\n' });
+  });
+
+  it('a callback is sent once, signed, by the node that ran the job, and its state is seen from both', async () => {
+    const res = await post(a.address, '/v1/jobs', { language: 'javascript', code: ADD, inputs: { a: 4, b: 4 }, callback: { url: receiver.url } });
+    expect(res.status).toBe(202);
+    const { id } = (await res.json()) as Json;
+    const [delivery] = await receiver.waitFor(1);
+    const signature = delivery!.headers['isola-signature'];
+    expect(verifyCallbackSignature(SECRET, typeof signature === 'string' ? signature : undefined, delivery!.body)).toBe(true);
+    expect(JSON.parse(delivery!.body)).toMatchObject({ id, status: 'succeeded', result: { output: { sum: 8 } } });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(receiver.deliveries).toHaveLength(1);
+    for (const node of [a, b]) {
+      expect(((await (await fetch(`${node.address}/v1/jobs/${id}`)).json()) as Json).callback).toMatchObject({ state: 'delivered', attempts: 1 });
+    }
   });
 
   it('/metrics on every node exports the cluster\'s queue depth read from Redis', async () => {
