@@ -6,7 +6,7 @@
  * `kill -9` stops renewing, a stalled-job check on another node moves the job back to wait, and someone
  * runs it again. Completing checks the lease's token in the same Lua script that stores the result, so
  * a node that lost its lease cannot record a second result. What is ours on top: the Idempotency-Key
- * (one SET NX key per cluster), cancel (a flag plus a pub/sub message the running node acts on), live
+ * (the job id is derived from it, so BullMQ adds one job per key), cancel (a flag plus a pub/sub message the running node acts on), live
  * events (a pub/sub channel per job) and callbacks (sent by the node that recorded the result).
  */
 import { createHash } from 'node:crypto';
@@ -38,6 +38,9 @@ interface JobData {
   request?: unknown;
   callback?: JobCallback;
   created_at: string;
+  /** The submitted body's digest: the same Idempotency-Key with another body is a conflict. */
+  fingerprint: string;
+  nonce: string;
 }
 
 type Outcome = { result: ExecuteResponse } | { error: ErrorBody['error'] };
@@ -55,7 +58,6 @@ export function createRedisJobQueue(options: RedisJobQueueOptions): RedisJobQueu
   const connection = { url: options.url, maxRetriesPerRequest: null };
   const prefix = options.prefix;
   const keys = {
-    idempotency: (key: string) => `${prefix}:${QUEUE_NAME}:idempotency:${createHash('sha256').update(key).digest('hex')}`,
     cancelled: (id: string) => `${prefix}:${QUEUE_NAME}:cancelled:${id}`,
     callback: (id: string) => `${prefix}:${QUEUE_NAME}:callback:${id}`,
     cancelChannel: `${prefix}:${QUEUE_NAME}:cancel`,
@@ -273,40 +275,37 @@ export function createRedisJobQueue(options: RedisJobQueueOptions): RedisJobQueu
     return view;
   };
 
+  /** A retried submit must find the same job: its id is derived from the Idempotency-Key. */
+  const idOfKey = (key: string) => `job_k${createHash('sha256').update(`${prefix}\0${key}`).digest('hex').slice(0, 32)}`;
+
+  const existingFor = async (job: Job<JobData, Outcome>, fingerprint: string) => {
+    if (job.data.fingerprint !== fingerprint) {
+      throw new IsolaError('idempotency_key_reused', 'Idempotency-Key was already used for a different request body', {
+        issues: [{ field: '(header) idempotency-key', message: `job ${job.id} was submitted with this key and another body` }],
+      });
+    }
+    return { job: (await viewOf(job)) ?? { id: job.id!, status: 'queued' as const, created_at: job.data.created_at }, created: false };
+  };
+
   const submit = async (request: ParsedExecuteRequest, extra: { callback?: JobCallback; idempotencyKey?: string; fingerprint: string }) => {
     if (closing) throw shuttingDownError();
-    const id = newJobId();
+    // With a key, the job id is the key's: one BullMQ add per id, whichever node a retry reaches, even
+    // when the node that first took it died between accepting and answering.
+    const id = extra.idempotencyKey !== undefined ? idOfKey(extra.idempotencyKey) : newJobId();
     if (extra.idempotencyKey !== undefined) {
-      // One key per cluster: the first node to set it owns the key; a retry anywhere finds its job.
-      const key = keys.idempotency(extra.idempotencyKey);
-      const claimed = await commands.set(key, `${id} ${extra.fingerprint}`, 'EX', ttlS, 'NX');
-      const [earlierId = '', fingerprint] = claimed === 'OK' ? [id] : ((await commands.get(key)) ?? '').split(' ');
-      // earlierId === id: our own SET, resent by ioredis after a reconnect, found the key it had set.
-      if (earlierId !== id) {
-        if (fingerprint !== undefined && fingerprint !== extra.fingerprint) {
-          throw new IsolaError('idempotency_key_reused', 'Idempotency-Key was already used for a different request body', {
-            issues: [{ field: '(header) idempotency-key', message: `job ${earlierId} was submitted with this key and another body` }],
-          });
-        }
-        // The owner may not have added its job yet; it is queued as far as the client can tell.
-        const earlier = (await get(earlierId)) ?? { id: earlierId, status: 'queued' as const, created_at: new Date().toISOString() };
-        return { job: earlier, created: false };
-      }
+      const earlier = await queue.getJob(id);
+      if (earlier) return existingFor(earlier, extra.fingerprint);
     }
     const depth = await queue.getJobCountByTypes('wait', 'prioritized', 'delayed');
-    if (depth >= options.maxQueued) {
-      if (extra.idempotencyKey !== undefined) await commands.del(keys.idempotency(extra.idempotencyKey));
-      throw new IsolaError('too_many_jobs', `too many queued jobs (${options.maxQueued}); retry later`, { retryAfterS: 1 });
-    }
+    if (depth >= options.maxQueued) throw new IsolaError('too_many_jobs', `too many queued jobs (${options.maxQueued}); retry later`, { retryAfterS: 1 });
     const created_at = new Date().toISOString();
-    const data: JobData = { request: request.request, created_at, ...(extra.callback ? { callback: extra.callback } : {}) };
-    try {
-      // A resend after a reconnect adds nothing twice: BullMQ keeps the first job of an id.
-      await queue.add('execute', data, { jobId: id });
-    } catch (error) {
-      // Not accepted: a retry with the key must be able to submit again.
-      if (extra.idempotencyKey !== undefined) await commands.del(keys.idempotency(extra.idempotencyKey)).catch(report);
-      throw error;
+    // Tells our add from a concurrent one with the same key (BullMQ keeps the first job of an id).
+    const nonce = newJobId();
+    const data: JobData = { request: request.request, created_at, fingerprint: extra.fingerprint, nonce, ...(extra.callback ? { callback: extra.callback } : {}) };
+    await queue.add('execute', data, { jobId: id });
+    if (extra.idempotencyKey !== undefined) {
+      const stored = await queue.getJob(id);
+      if (stored && stored.data.nonce !== nonce) return existingFor(stored, extra.fingerprint);
     }
     const job: JobView = { id, status: 'queued', created_at, ...(extra.callback ? { callback: { url: extra.callback.url, state: 'pending', attempts: 0 } } : {}) };
     return { job, created: true };

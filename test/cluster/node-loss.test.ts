@@ -4,7 +4,7 @@
 // running jobs must have been run again elsewhere after their lease ran out. A second test freezes a node
 // mid-job (SIGSTOP) until its lease is gone and another node has finished the job, then lets it go on:
 // its late completion must be refused by the lock-token check, not recorded a second time.
-import { QueueEvents } from 'bullmq';
+import { Queue, QueueEvents } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAST_LEASE, startNode, type IsolaNode } from './isola-node.js';
 import { startRedis, type RedisServer } from './redis-server.js';
@@ -92,7 +92,16 @@ describe('a cluster that loses nodes', () => {
     await submitting;
     // The drained node finished what it ran and left cleanly.
     expect(await drained.exited).toBe(0);
-    await until(() => completed.size >= JOBS, 90_000, `all ${JOBS} completed (have ${completed.size})`);
+    try {
+      await until(() => completed.size >= JOBS, 90_000, `all ${JOBS} completed`);
+    } catch (error) {
+      // Say where the rest are, and what the surviving node complained about.
+      const queue = new Queue('jobs', { connection: { url: redis.url, maxRetriesPerRequest: null }, prefix: 'isola' });
+      const counts = await queue.getJobCounts();
+      await queue.close();
+      const complaints = survivor.logs.filter((entry) => Number(entry['level']) >= 40).slice(-5);
+      throw new Error(`${(error as Error).message}: ${completed.size} completed; queue ${JSON.stringify(counts)}; survivor alive ${alive(survivor)}; ${JSON.stringify(complaints)}`);
+    }
     const elapsedS = (Date.now() - started) / 1000;
 
     expect(submitted).toBe(JOBS);
