@@ -12,13 +12,13 @@
 import { createHash } from 'node:crypto';
 import { type Job, Queue, QueueEvents, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { IsolaError, isIsolaError, shuttingDownError, type ErrorBody } from '../contract/errors.js';
+import { IsolaError, isIsolaError, shuttingDownError } from '../contract/errors.js';
 import type { ParsedExecuteRequest, RequestContract } from '../contract/request.js';
-import type { ExecuteResponse } from '../contract/response.js';
 import { newJobId } from './job-id.js';
 import type { CallbackSender, JobRunner } from './memory-job-queue.js';
+import { INTERNAL_ERROR, jobView, type JobData, type Outcome } from './redis-job-view.js';
 import type { ResolvedSharedQueueOptions } from './shared-queue-options.js';
-import { FINAL_STATUSES, statusOfResult, type CallbackState, type JobCallback, type JobEvent, type JobQueue, type JobView } from './types.js';
+import { FINAL_STATUSES, type CallbackState, type JobCallback, type JobEvent, type JobQueue, type JobView } from './types.js';
 
 export interface RedisJobQueueOptions extends ResolvedSharedQueueOptions {
   run: JobRunner;
@@ -33,21 +33,7 @@ export interface RedisJobQueueOptions extends ResolvedSharedQueueOptions {
   onError?: (error: unknown) => void;
 }
 
-/** What a BullMQ job carries. The request (code, inputs) is dropped once the result is in. */
-interface JobData {
-  request?: unknown;
-  callback?: JobCallback;
-  created_at: string;
-  /** The submitted body's digest: the same Idempotency-Key with another body is a conflict. */
-  fingerprint: string;
-  nonce: string;
-}
-
-type Outcome = { result: ExecuteResponse } | { error: ErrorBody['error'] };
-
 const QUEUE_NAME = 'jobs';
-/** A job that failed in Isola rather than in its code (e.g. it lost its lease more often than allowed). */
-const INTERNAL_ERROR: ErrorBody['error'] = { code: 'internal', message: 'the job failed inside Isola; it may be submitted again' };
 
 export interface RedisJobQueue extends JobQueue {
   /** Resolves once the queue, its events and this node's worker are connected. */
@@ -188,32 +174,10 @@ export function createRedisJobQueue(options: RedisJobQueueOptions): RedisJobQueu
   const viewOf = async (read: Job<JobData, Outcome>): Promise<JobView | undefined> => {
     let job = read;
     const state = await job.getState();
-    if (state === 'unknown') return undefined;
     // The job was read before it finished (state is asked after): read it again for its result.
     if ((state === 'completed' || state === 'failed') && job.finishedOn === undefined) job = (await queue.getJob(job.id!)) ?? job;
-    const view: JobView = { id: job.id!, status: 'queued', created_at: job.data.created_at };
-    if (job.processedOn && state !== 'waiting' && state !== 'prioritized') view.started_at = new Date(job.processedOn).toISOString();
-    if (state === 'active') view.status = 'running';
-    if (state === 'completed' || state === 'failed') {
-      const finishedOn = job.finishedOn ?? Date.now();
-      // BullMQ removes aged results when later jobs finish; past its TTL a result is gone at once.
-      if (finishedOn + options.ttlMs <= Date.now()) return undefined;
-      view.finished_at = new Date(finishedOn).toISOString();
-      view.expires_at = new Date(finishedOn + options.ttlMs).toISOString();
-      const outcome: Outcome = (state === 'completed' ? job.returnvalue : undefined) ?? { error: INTERNAL_ERROR };
-      if ('result' in outcome) {
-        view.result = outcome.result;
-        view.status = statusOfResult(outcome.result);
-      } else {
-        view.error = outcome.error;
-        view.status = 'failed';
-      }
-    }
-    if (job.data.callback) {
-      const stored = await commands.get(keys.callback(job.id!));
-      view.callback = stored ? (JSON.parse(stored) as CallbackState) : { url: job.data.callback.url, state: 'pending', attempts: 0 };
-    }
-    return view;
+    const stored = job.data.callback ? await commands.get(keys.callback(job.id!)) : null;
+    return jobView({ ...job, id: job.id! }, state, options.ttlMs, stored ? (JSON.parse(stored) as CallbackState) : undefined);
   };
 
   const get = async (id: string): Promise<JobView | undefined> => {
