@@ -122,14 +122,16 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const runJob = (request: Parameters<Engine['execute']>[0], hooks: { signal: AbortSignal; onStart(): void; onOutput(stream: 'stdout' | 'stderr', text: string): void }) =>
     engine.execute(request, { signal: hooks.signal, onStart: hooks.onStart, onOutput: hooks.onOutput, face: 'isola' });
   const onQueueError = (error: unknown) => app.log.error({ err: error }, 'job queue error');
+  // As many shared jobs at once as this node has workers: a node with none free takes none.
+  const capacity = Object.values(engine.readiness().lanes).reduce((sum, lane) => sum + (lane ? lane.workers.ready + lane.workers.busy + lane.workers.starting : 0), 0);
+  if (options.queue) app.log.info({ prefix: options.queue.prefix, concurrency: capacity, lock_ms: options.queue.lockMs }, 'shared job queue');
   const jobs: JobQueue = options.queue
     ? createRedisJobQueue({
         ...options.queue,
         ttlMs: jobsOptions.ttlMs,
         maxQueued: jobsOptions.maxQueued,
         contract,
-        // As many jobs at once as this node has workers: a node with none free takes none.
-        concurrency: Object.values(engine.readiness().lanes).reduce((sum, lane) => sum + (lane ? lane.workers.ready + lane.workers.busy + lane.workers.starting : 0), 0),
+        concurrency: capacity,
         ...(callbacks ? { sendCallback: callbacks.send } : {}),
         run: runJob,
         onError: onQueueError,
