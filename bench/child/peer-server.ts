@@ -8,7 +8,6 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { evalFresh, quickjsModule } from '../peers/quickjs-raw.js';
 import { isolatedVmEvalFresh } from '../peers/isolated-vm.js';
-import { montyRun } from '../peers/monty.js';
 import { vmEvalFresh } from '../peers/node-vm.js';
 import { runPeer, type SubprocessPeer } from '../peers/subprocess.js';
 import { expectSuccess } from '../process.js';
@@ -33,8 +32,6 @@ async function execute(peer: string, request: PeerRequest): Promise<unknown> {
       return JSON.parse(String(vmEvalFresh(evalHarness(request.code, request.inputs))));
     case 'isolated-vm':
       return JSON.parse(isolatedVmEvalFresh(evalHarness(request.code, request.inputs)));
-    case 'monty':
-      return montyRun(request.code, request.inputs);
     case 'python3':
     case 'bwrap+python3':
     case 'node -e':

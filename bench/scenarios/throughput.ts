@@ -24,7 +24,6 @@ const PEERS: readonly [BenchLanguage, string][] = [
   ['javascript', 'quickjs-raw'],
   ['javascript', 'node:vm'],
   ['javascript', 'isolated-vm'],
-  ['python', 'monty'],
   ['python', 'python3'],
   ['python', 'bwrap+python3'],
 ];

@@ -7,7 +7,6 @@ import { runIsolaJob, sharedStore } from '../isola/jobs.js';
 import { collectSequential, rowMaker, timeSequential } from '../measure.js';
 import { ISOLA, type Scenario } from '../model.js';
 import { isolatedVmHello } from '../peers/isolated-vm.js';
-import { montyHello } from '../peers/monty.js';
 import { vmHello } from '../peers/node-vm.js';
 import { pyodideSnapshot } from '../peers/pyodide-stock.js';
 import { quickjsHello, quickjsModule } from '../peers/quickjs-raw.js';
@@ -48,9 +47,6 @@ export const warm: Scenario = {
       await quickjsSandbox();
       return timeSequential(spawned * 2, 2, () => quickjsSandboxHello(HELLO.javascript));
     });
-    await row({ scenario: this.id, language: 'python', subject: 'monty', variant: '', unit: 'ms', note: 'new Monty program per run (a Python subset)' }, () =>
-      timeSequential(inProcess, Math.ceil(inProcess / 10), () => montyHello(HELLO.python)),
-    );
     await row({ scenario: this.id, language: 'javascript', subject: 'node -e', variant: '', unit: 'ms' }, () =>
       collectSequential(spawned, () => helloOnce('node -e', HELLO.javascript)),
     );

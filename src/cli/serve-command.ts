@@ -31,6 +31,8 @@ Options:
                          on-prem); link-local (cloud metadata) stays refused. A request cannot do this.
   --dify-api-key <key>   mount the dify-sandbox face (/health, /v1/sandbox/*) with this X-Api-Key
   --piston               mount the Piston v2 face (/api/v2/runtimes, /api/v2/execute); or ISOLA_PISTON=1
+  --queue <url>          share jobs with other nodes through Redis (redis://host:port): any node accepts
+                         /v1/jobs and /v1/execute, the node with a free worker runs them; or ISOLA_QUEUE_URL
   --job-ttl-ms <ms>      how long a finished job's result is kept (/v1/jobs); default 3600000; or ISOLA_JOB_TTL_MS
   --auth <on|off>        projects and keys: with ISOLA_ADMIN_TOKEN set, every execution needs a project
                          key (admin API under /v1/admin). Without it a loopback host runs without keys and
@@ -46,7 +48,10 @@ ISOLA_DIFY_MAX_REQUESTS (50), ISOLA_DIFY_ALLOW_HOSTS (hosts enable_network may r
 jobs: ISOLA_JOBS_MAX_QUEUED (1000), ISOLA_JOBS_MAX_STORED (10000), ISOLA_JOBS_MAX_STORED_BYTES (512 MiB),
 ISOLA_JOBS_CONCURRENCY (16),
 ISOLA_CALLBACK_SECRET (HMAC key of callback signatures; callbacks are refused without it),
-ISOLA_CALLBACK_ALLOW_PRIVATE=1 and ISOLA_CALLBACK_ALLOW_ADDRESSES (CIDRs) to let callbacks reach private hosts.`;
+ISOLA_CALLBACK_ALLOW_PRIVATE=1 and ISOLA_CALLBACK_ALLOW_ADDRESSES (CIDRs) to let callbacks reach private hosts;
+shared queue: ISOLA_QUEUE_PREFIX (isola), ISOLA_QUEUE_LOCK_MS (30000, a running job's lease),
+ISOLA_QUEUE_STALLED_INTERVAL_MS (30000, how often nodes look for jobs whose lease ran out),
+ISOLA_QUEUE_MAX_STALLED (2, lease losses a job survives).`;
 
 const OPTIONS = {
   port: { type: 'string' },
@@ -56,6 +61,7 @@ const OPTIONS = {
   piston: { type: 'boolean' },
   'job-ttl-ms': { type: 'string' },
   auth: { type: 'string' },
+  queue: { type: 'string' },
   workers: { type: 'string' },
   'max-queue': { type: 'string' },
   'max-timeout-ms': { type: 'string' },
@@ -122,6 +128,7 @@ export async function run(args: string[]): Promise<number> {
       ...(values.piston ? { piston: true } : {}),
       ...(jobTtlMs !== undefined ? { jobs: { ttlMs: jobTtlMs } } : {}),
       ...(auth !== undefined ? { auth } : {}),
+      ...(values.queue !== undefined ? { queue: { url: values.queue } } : {}),
       engineOptions: {
         workers,
         ...(maxQueue !== undefined ? { maxQueue } : {}),

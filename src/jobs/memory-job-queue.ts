@@ -267,7 +267,7 @@ export function createMemoryJobQueue(options: MemoryJobQueueOptions): JobQueue {
       return record ? subscription(record, listener) : undefined;
     },
 
-    stats() {
+    async stats() {
       return { queued: waiting.length, running, stored: jobs.size, storedBytes };
     },
 

@@ -80,7 +80,14 @@ export interface JobQueue {
   cancel(id: string): Promise<JobView | undefined>;
   /** Follow a job's events; undefined when there is no such job. */
   subscribe(id: string, listener: (event: JobEvent) => void): Promise<Subscription | undefined>;
-  stats(): { queued: number; running: number; stored: number; storedBytes: number };
+  /** With a shared queue, the cluster's counts (running: on all nodes); else this node's. */
+  stats(): Promise<{ queued: number; running: number; stored: number; storedBytes: number }>;
+  /**
+   * Run a request as a job and wait for its envelope (POST /v1/execute on a shared queue, so the work goes
+   * to whichever node has a free worker). Absent: the face runs it on its own engine. Rejects with the
+   * IsolaError the engine refused the request with; an aborted signal cancels the job.
+   */
+  execute?(request: ParsedExecuteRequest, options: { signal?: AbortSignal; project?: string }): Promise<ExecuteResponse>;
   /** Refuse new jobs; let queued and running ones end (and callbacks go out) up to graceMs, then cancel the rest. Idempotent. */
   close(options?: { graceMs?: number }): Promise<void>;
 }

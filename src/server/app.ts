@@ -41,6 +41,8 @@ import { authenticateHook, decoratePrincipal, projectOption } from './execution-
 import { registerContentDecoding } from './content-decoding.js';
 import { registerResponseEncoding } from './response-encoding.js';
 import { registerBlobRoutes } from './blob-routes.js';
+import { createRedisJobQueue } from '../jobs/redis-job-queue.js';
+import type { ResolvedSharedQueueOptions } from '../jobs/shared-queue-options.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { packageVersion } from './package-version.js';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
@@ -68,6 +70,11 @@ export interface AppOptions {
    * project key. The caller owns the store (and closes it after the app).
    */
   projects?: ProjectsOptions;
+  /**
+   * Share jobs with other nodes through Redis (see resolveSharedQueueOptions): /v1/jobs and the
+   * synchronous /v1/execute then run on whichever node has a free worker. Default: jobs in this process.
+   */
+  queue?: ResolvedSharedQueueOptions;
 }
 
 export interface ProjectsOptions {
@@ -137,12 +144,29 @@ export function buildApp(options: AppOptions): FastifyInstance {
         backoffMs: jobsOptions.callbackBackoffMs,
       })
     : undefined;
-  const jobs: JobQueue = createMemoryJobQueue({
-    ...jobsOptions,
-    ...(callbacks ? { sendCallback: callbacks.send } : {}),
-    run: (request, hooks) => engine.execute(request, { signal: hooks.signal, onStart: hooks.onStart, onOutput: hooks.onOutput, face: 'isola', ...projectOption(hooks.project) }),
-    onError: (error) => app.log.error({ err: error }, 'job queue error'),
-  });
+  const runJob = (request: Parameters<Engine['execute']>[0], hooks: { signal: AbortSignal; onStart(): void; onOutput(stream: 'stdout' | 'stderr', text: string): void; project?: string }) =>
+    engine.execute(request, { signal: hooks.signal, onStart: hooks.onStart, onOutput: hooks.onOutput, face: 'isola', ...projectOption(hooks.project) });
+  const onQueueError = (error: unknown) => app.log.error({ err: error }, 'job queue error');
+  // As many shared jobs at once as this node has workers: a node with none free takes none.
+  const capacity = Object.values(engine.readiness().lanes).reduce((sum, lane) => sum + (lane ? lane.workers.ready + lane.workers.busy + lane.workers.starting : 0), 0);
+  if (options.queue) app.log.info({ prefix: options.queue.prefix, concurrency: capacity, lock_ms: options.queue.lockMs }, 'shared job queue');
+  const jobs: JobQueue = options.queue
+    ? createRedisJobQueue({
+        ...options.queue,
+        ttlMs: jobsOptions.ttlMs,
+        maxQueued: jobsOptions.maxQueued,
+        contract,
+        concurrency: capacity,
+        ...(callbacks ? { sendCallback: callbacks.send } : {}),
+        run: runJob,
+        onError: onQueueError,
+      })
+    : createMemoryJobQueue({
+        ...jobsOptions,
+        ...(callbacks ? { sendCallback: callbacks.send } : {}),
+        run: runJob,
+        onError: onQueueError,
+      });
 
   let draining = false;
   let drained: Promise<void> | undefined;
@@ -220,6 +244,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
     reply.raw.once('close', onClose);
     try {
       if (wantsEventStream(request.headers.accept)) return await streamExecution(engine, parsed, request, reply, controller.signal);
+      // A shared queue: the run goes to whichever node has a free worker, and this one waits for it.
+      if (jobs.execute) return await jobs.execute(parsed, { signal: controller.signal, ...projectOption(admission.project) });
       // The engine logs the run with both ids; nothing here logs the code or the inputs.
       return await engine.execute(parsed, { requestId: request.id, signal: controller.signal, face: 'isola', ...projectOption(admission.project) });
     } finally {
@@ -263,7 +289,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
 
   const registry = options.metrics;
   if (registry) {
-    registerJobsMetrics(registry, jobs);
+    registerJobsMetrics(registry, jobs, onQueueError);
     app.get('/metrics', async (_request, reply) => {
       return reply.type(registry.contentType).send(await registry.metrics());
     });

@@ -12,6 +12,7 @@ import { storeDirOf } from '../engine/package-root.js';
 import type { Engine, EngineEvent, EngineOptions } from '../engine/types.js';
 import { difyOptionsFromEnv } from '../faces/dify/dify-face.js';
 import { resolveJobsOptions, type JobsOptions } from '../jobs/jobs-options.js';
+import { resolveSharedQueueOptions, type SharedQueueOptions } from '../jobs/shared-queue-options.js';
 import { DEFAULT_DRAIN_GRACE_MS, buildApp } from './app.js';
 import { DiskStorage } from '../library/disk-storage.js';
 import { LibraryIndex } from '../library/library-index.js';
@@ -47,6 +48,8 @@ export interface StartServerOptions {
    * when a token is given; without one, a non-loopback host refuses to start (AuthPolicyError).
    */
   auth?: AuthSetting;
+  /** Share jobs with other nodes over Redis; each unset setting from its variable (ISOLA_QUEUE_URL...). */
+  queue?: Partial<SharedQueueOptions>;
 }
 
 export interface RunningServer {
@@ -113,7 +116,8 @@ async function start(options: StartServerOptions, projects: ServerProjects | und
   let app: FastifyInstance;
   try {
     const jobs = resolveJobsOptions(options.jobs, process.env);
-    app = buildApp({ engine, logger, metrics: metrics.registry, drainGraceMs, ...(dify ? { dify } : {}), piston, jobs, ...(projects ? { projects: { adminToken: projects.adminToken, store: projects.store, library: projects.library } } : {}) });
+    const queue = resolveSharedQueueOptions(options.queue, process.env);
+    app = buildApp({ engine, logger, metrics: metrics.registry, drainGraceMs, ...(dify ? { dify } : {}), piston, jobs, ...(queue ? { queue } : {}), ...(projects ? { projects: { adminToken: projects.adminToken, store: projects.store, library: projects.library } } : {}) });
   } catch (error) {
     // A face set past the operator's limits (OperatorLimitsError): release the workers before reporting.
     await engine.close({ graceMs: 0 });

@@ -37,6 +37,6 @@ describe('the memory job queue', () => {
     });
     expect(late?.ended).toBe(true);
     expect(late?.replay.map((event) => (event.type === 'status' ? event.status : event.type))).toEqual(['queued', 'running', 'succeeded', 'result']);
-    expect(queue.stats()).toMatchObject({ queued: 0, running: 0 });
+    expect(await queue.stats()).toMatchObject({ queued: 0, running: 0 });
   });
 });

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { createEngine } from '../../src/engine/create-engine.js';
 import type { Engine } from '../../src/engine/types.js';
+import { resolveSharedQueueOptions } from '../../src/jobs/shared-queue-options.js';
 import { buildApp } from '../../src/server/app.js';
 import { createMetrics } from '../../src/server/metrics.js';
 
@@ -92,8 +93,9 @@ describe('Dockerfile', () => {
 describe('docker-compose.yml', () => {
   // Compose resolves YAML merge keys (`<<: *isola-node`), as YAML 1.1 does.
   const compose = parse(read('docker-compose.yml'), { merge: true }) as Manifest;
-  it('runs two nodes from this Dockerfile on one shared store, read-only, draining on SIGTERM', () => {
-    const nodes = Object.values(compose.services as Record<string, Manifest>);
+  const services = compose.services as Record<string, Manifest>;
+  it('runs two nodes from this Dockerfile on one shared store and one Redis queue, read-only, draining on SIGTERM', () => {
+    const nodes = Object.values(services).filter((service) => service.build !== undefined);
     expect(nodes).toHaveLength(2);
     for (const node of nodes) {
       expect(node.build).toBe('.');
@@ -101,8 +103,24 @@ describe('docker-compose.yml', () => {
       expect(node.volumes).toContain('isola-store:/var/lib/isola');
       expect(node.environment.ISOLA_STORE_DIR).toBe('/var/lib/isola');
       expect(node.stop_signal).toBe('SIGTERM');
+      expect(node.depends_on).toContain('redis');
+      // The URL names the redis service and its port, in the form serve accepts.
+      const url = new URL(node.environment.ISOLA_QUEUE_URL);
+      expect(url.protocol).toBe('redis:');
+      expect(services[url.hostname]).toBeDefined();
+      expect(resolveSharedQueueOptions({}, node.environment)?.url).toBe(node.environment.ISOLA_QUEUE_URL);
     }
-    expect(Object.keys(compose.volumes)).toEqual(['isola-store']);
+    expect(Object.keys(compose.volumes).sort()).toEqual(['isola-store', 'redis-data']);
+  });
+
+  it('runs Redis with its append-only file on a volume, so a restart keeps accepted jobs', () => {
+    const redis = services['redis']!;
+    expect(redis.image).toMatch(/^redis:/);
+    const args = redis.command as string[];
+    expect(args[0]).toBe('redis-server');
+    expect(args[args.indexOf('--appendonly') + 1]).toBe('yes');
+    expect(['always', 'everysec']).toContain(args[args.indexOf('--appendfsync') + 1]);
+    expect(redis.volumes).toContain('redis-data:/data');
   });
 });
 
@@ -134,8 +152,8 @@ describe('Kubernetes manifests', () => {
     const service = byKind('Service');
     expect(container.ports.map((p: Manifest) => p.name)).toContain(service.spec.ports[0].targetPort);
     const metrics = (await app.inject({ url: '/metrics' })).body;
-    const scaledOn = byKind('HorizontalPodAutoscaler').spec.metrics.filter((m: Manifest) => m.type === 'Pods');
+    const scaledOn = byKind('HorizontalPodAutoscaler').spec.metrics.filter((m: Manifest) => m.type === 'Pods' || m.type === 'External');
     expect(scaledOn.length).toBeGreaterThan(0);
-    for (const m of scaledOn) expect(metrics).toMatch(new RegExp(`^# TYPE ${m.pods.metric.name} gauge$`, 'm'));
+    for (const m of scaledOn) expect(metrics).toMatch(new RegExp(`^# TYPE ${(m.pods ?? m.external).metric.name} gauge$`, 'm'));
   });
 });
