@@ -1,0 +1,154 @@
+/**
+ * A few long-lived reader processes (sqlite-query-child) that run `query` statements one at a time
+ * each. A statement past its deadline gets its process SIGKILLed (the only way to stop sqlite3_step
+ * from outside); the slot starts a fresh process on its next use.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { IsolaError } from '../../contract/errors.js';
+import type { Row } from '../types.js';
+
+export interface PoolQuery {
+  file: string;
+  sql: string;
+  params: (string | number | null)[];
+  maxRows: number;
+  maxBytes: number;
+  timeoutMs: number;
+}
+
+export type PoolOutcome =
+  | { ok: true; rows: Row[] }
+  | { ok: false; kind: 'sqlite' | 'too_large'; errcode: number; message: string };
+
+type ChildReply = PoolOutcome & { id: number };
+
+interface Pending {
+  query: PoolQuery;
+  resolve(outcome: PoolOutcome): void;
+  reject(error: unknown): void;
+}
+
+/** dist/ has the compiled .js; from src/ (tests, tsx) Node runs the .ts itself. */
+function childPath(): string {
+  const js = fileURLToPath(new URL('./sqlite-query-child.js', import.meta.url));
+  return existsSync(js) ? js : fileURLToPath(new URL('./sqlite-query-child.ts', import.meta.url));
+}
+
+/** What SQLite itself may allocate in one reader (sorts, CTE queues), beyond the row caps. */
+const HEAP_LIMIT_BYTES = 256 * 1024 * 1024;
+
+class Slot {
+  private child: ChildProcess | undefined;
+  private nextId = 1;
+  busy = false;
+
+  constructor(private readonly path: string) {}
+
+  private spawn(): ChildProcess {
+    const child = fork(this.path, [], {
+      // No inherited flags (a test runner's --inspect, loaders); a heap cap for the JS side of the reader.
+      execArgv: ['--max-old-space-size=128', '--disable-warning=ExperimentalWarning'],
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      env: {},
+    });
+    child.unref();
+    (child as unknown as { channel?: { unref(): void } }).channel?.unref();
+    child.once('exit', () => {
+      if (this.child === child) this.child = undefined;
+    });
+    return child;
+  }
+
+  run(query: PoolQuery): Promise<PoolOutcome> {
+    this.child ??= this.spawn();
+    const child = this.child;
+    const id = this.nextId++;
+    return new Promise<PoolOutcome>((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+      };
+      const onMessage = (reply: ChildReply) => {
+        if (reply.id !== id) return;
+        done();
+        const { id: _id, ...outcome } = reply;
+        resolve(outcome as PoolOutcome);
+      };
+      const onExit = (code: number | null, signal: string | null) => {
+        done();
+        reject(new IsolaError('internal', `SQLite reader exited (code ${code}, signal ${signal})`));
+      };
+      const timer = setTimeout(() => {
+        done();
+        child.kill('SIGKILL');
+        if (this.child === child) this.child = undefined;
+        reject(new IsolaError('statement_timeout', `The statement ran past ${query.timeoutMs} ms and was stopped`, {
+          issues: [{ field: 'sql', message: `exceeded the statement timeout of ${query.timeoutMs} ms` }],
+        }));
+      }, query.timeoutMs);
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+      const { timeoutMs: _t, ...message } = query;
+      child.send({ id, ...message, heapLimitBytes: HEAP_LIMIT_BYTES });
+    });
+  }
+
+  close(): void {
+    this.child?.kill('SIGKILL');
+    this.child = undefined;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+}
+
+export class SqliteQueryPool {
+  private readonly slots: Slot[];
+  private readonly queue: Pending[] = [];
+  private closed = false;
+
+  constructor(size: number) {
+    const path = childPath();
+    this.slots = Array.from({ length: Math.max(1, size) }, () => new Slot(path));
+  }
+
+  run(query: PoolQuery): Promise<PoolOutcome> {
+    if (this.closed) return Promise.reject(new IsolaError('engine_closed', 'The project data store was closed'));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ query, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    for (const slot of this.slots) {
+      if (slot.busy) continue;
+      const next = this.queue.shift();
+      if (!next) return;
+      slot.busy = true;
+      slot
+        .run(next.query)
+        .then(next.resolve, next.reject)
+        .finally(() => {
+          slot.busy = false;
+          this.pump();
+        });
+    }
+  }
+
+  /** Process ids of the live readers (tests check none outlive close()). */
+  pids(): number[] {
+    return this.slots.flatMap((slot) => (slot.pid === undefined ? [] : [slot.pid]));
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const pending of this.queue.splice(0)) pending.reject(new IsolaError('engine_closed', 'The project data store was closed'));
+    for (const slot of this.slots) slot.close();
+  }
+}
