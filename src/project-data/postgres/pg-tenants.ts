@@ -8,7 +8,7 @@
  * database need no shared table of credentials.
  */
 import { createHash, createHmac } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import { checkDatabaseName, checkProjectId, quoteIdent } from '../names.js';
 
 export interface TenantNames {
