@@ -90,5 +90,7 @@ function run(message: QueryMessage): Reply {
 process.on('message', (message: QueryMessage) => {
   process.send?.(run(message));
 });
+// The parent starts the statement's clock only once this process is up (a cold start is not the query's).
+process.send?.({ ready: true });
 // The parent going away (or closing the channel) ends this process too.
 process.on('disconnect', () => process.exit(0));

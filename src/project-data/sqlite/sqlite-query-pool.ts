@@ -40,13 +40,13 @@ function childPath(): string {
 const HEAP_LIMIT_BYTES = 256 * 1024 * 1024;
 
 class Slot {
-  private child: ChildProcess | undefined;
+  private child: { process: ChildProcess; ready: Promise<void> } | undefined;
   private nextId = 1;
   busy = false;
 
   constructor(private readonly path: string) {}
 
-  private spawn(): ChildProcess {
+  private spawn(): { process: ChildProcess; ready: Promise<void> } {
     const child = fork(this.path, [], {
       // No inherited flags (a test runner's --inspect, loaders); a heap cap for the JS side of the reader.
       execArgv: ['--max-old-space-size=128', '--disable-warning=ExperimentalWarning'],
@@ -56,15 +56,28 @@ class Slot {
     });
     child.unref();
     (child as unknown as { channel?: { unref(): void } }).channel?.unref();
-    child.once('exit', () => {
-      if (this.child === child) this.child = undefined;
+    const ready = new Promise<void>((resolve, reject) => {
+      const onReady = (message: { ready?: boolean }) => {
+        if (message?.ready !== true) return;
+        child.off('message', onReady);
+        resolve();
+      };
+      child.on('message', onReady);
+      child.once('exit', (code, signal) => reject(new IsolaError('internal', `SQLite reader exited at start (code ${code}, signal ${signal})`)));
     });
-    return child;
+    ready.catch(() => {});
+    const entry = { process: child, ready };
+    child.once('exit', () => {
+      if (this.child === entry) this.child = undefined;
+    });
+    return entry;
   }
 
-  run(query: PoolQuery): Promise<PoolOutcome> {
+  async run(query: PoolQuery): Promise<PoolOutcome> {
     this.child ??= this.spawn();
-    const child = this.child;
+    const entry = this.child;
+    await entry.ready;
+    const child = entry.process;
     const id = this.nextId++;
     return new Promise<PoolOutcome>((resolve, reject) => {
       const done = () => {
@@ -85,7 +98,7 @@ class Slot {
       const timer = setTimeout(() => {
         done();
         child.kill('SIGKILL');
-        if (this.child === child) this.child = undefined;
+        if (this.child === entry) this.child = undefined;
         reject(new IsolaError('statement_timeout', `The statement ran past ${query.timeoutMs} ms and was stopped`, {
           issues: [{ field: 'sql', message: `exceeded the statement timeout of ${query.timeoutMs} ms` }],
         }));
@@ -98,12 +111,12 @@ class Slot {
   }
 
   close(): void {
-    this.child?.kill('SIGKILL');
+    this.child?.process.kill('SIGKILL');
     this.child = undefined;
   }
 
   get pid(): number | undefined {
-    return this.child?.pid;
+    return this.child?.process.pid;
   }
 }
 
