@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { ERROR_CATALOG, type ErrorCode } from '../contract/errors.js';
 import type { RequestContract } from '../contract/request.js';
 import { ExecuteResponseSchema } from '../contract/response.js';
+import { PROJECT_DATA_SCHEMAS, projectDataPaths } from '../project-data/openapi-paths.js';
 
 const ERROR_CODES = Object.keys(ERROR_CATALOG) as [ErrorCode, ...ErrorCode[]];
 
@@ -84,6 +85,9 @@ export function buildOpenApiDocument(info: OpenApiInfo): Record<string, unknown>
           },
         },
       },
+      // Project databases and KV state: mounted by registerProjectDataRoutes where a credential layer
+      // names the caller's project.
+      ...projectDataPaths(),
       '/healthz': {
         get: {
           operationId: 'healthz',
@@ -121,6 +125,7 @@ export function buildOpenApiDocument(info: OpenApiInfo): Record<string, unknown>
         ExecuteRequest: componentSchema(info.contract.schema, 'input'),
         ExecuteResponse: componentSchema(ExecuteResponseSchema, 'output'),
         ErrorBody: componentSchema(ErrorBodySchema, 'output'),
+        ...PROJECT_DATA_SCHEMAS,
       },
     },
   };

@@ -2,7 +2,7 @@
 // store as a user sees them over HTTP, with the errors that name the field, the byte quota and the TTL.
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SqliteDatabases } from '../../src/project-data/sqlite/sqlite-databases.js';
+import type { SqliteDatabases } from '../../src/project-data/sqlite/sqlite-databases.js';
 import { type Backend, BACKENDS, mountApp, PROJECT_HEADER, SQLITE } from './backends.js';
 
 const P = 'proj_main';
@@ -158,5 +158,34 @@ describe('SQLite reader processes', () => {
     await backend.close();
     await new Promise((resolve) => setTimeout(resolve, 200));
     for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
+  });
+});
+
+describe('/openapi.json', () => {
+  it('documents every project-data route the plugin registers, with its method', async () => {
+    const { default: fastify } = await import('fastify');
+    const { registerProjectDataRoutes } = await import('../../src/project-data/routes.js');
+    const { buildOpenApiDocument } = await import('../../src/server/openapi.js');
+    const { createRequestContract } = await import('../../src/contract/request.js');
+    const { DEFAULT_OPERATOR_LIMITS } = await import('../../src/contract/index.js');
+    const app = fastify();
+    const routes: { method: string; url: string }[] = [];
+    app.addHook('onRoute', (route) => {
+      for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method: method.toLowerCase(), url: route.url });
+    });
+    const backend = await SQLITE.open();
+    try {
+      registerProjectDataRoutes(app, { databases: backend.databases, kv: backend.kv, projectOf: () => undefined });
+      await app.ready();
+      const doc = buildOpenApiDocument({ version: '0', contract: createRequestContract(DEFAULT_OPERATOR_LIMITS), maxBodyBytes: 1 }) as { paths: Record<string, Record<string, unknown>> };
+      expect(routes.length).toBe(14);
+      for (const { method, url } of routes) {
+        const path = url.replace(/:([a-z]+)/g, '{$1}');
+        expect(Object.keys(doc.paths[path] ?? {}), `${method} ${path}`).toContain(method);
+      }
+    } finally {
+      await app.close();
+      await backend.close();
+    }
   });
 });

@@ -24,6 +24,13 @@ SERVER_ERROR_CODES = frozenset(
         "shutting_down",
         "engine_closed",
         "internal",
+        "unauthorized",
+        "conflict",
+        "sql_refused",
+        "sql_failed",
+        "statement_timeout",
+        "result_too_large",
+        "database_quota_exceeded",
     }
 )
 
