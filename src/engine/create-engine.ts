@@ -54,17 +54,25 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   // should not pay for undici, npm/pip plumbing or a TypeScript compiler it never touches.
   let bridgeCreated: EgressBridge | undefined;
   let bridgePromise: Promise<EgressBridge> | undefined;
+  let gatewayCreated: { close(): Promise<void> } | undefined;
   const bridge = () =>
-    (bridgePromise ??= import('../egress/index.js').then(({ createEgressBridge }) => {
+    (bridgePromise ??= import('../egress/index.js').then(async ({ createEgressBridge }) => {
+      // The job's project is the engine's own record (liveJobs), set from ExecuteOptions, never from the guest.
+      const projectData = options.projectData;
+      const internal = projectData
+        ? (await import('../project-data/guest-gateway.js')).createProjectDataGateway({ ...projectData, projectOfJob: (jobId) => liveJobs.get(jobId)?.projectId })
+        : undefined;
+      gatewayCreated = internal;
       bridgeCreated = createEgressBridge({
         ...options.egress,
+        ...(internal ? { internal } : {}),
         allowPrivate,
         ...(options.logger ? { logger: options.logger } : {}),
         onDenied: (host, reason) => emit({ type: 'egress_denied', host, reason }),
       });
       return bridgeCreated;
     }));
-  const liveJobs = new Map<string, { allowHosts: string[]; deadline: number }>();
+  const liveJobs = new Map<string, { allowHosts: string[]; deadline: number; projectId?: string }>();
   const egressFetch = async (jobId: string, request: EgressRequest): Promise<EgressResponse> => {
     const job = liveJobs.get(jobId);
     if (!job) return { ok: false, kind: 'denied', message: `${hostOf(request.url)}: the execution has ended` };
@@ -156,7 +164,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     } else {
       dispatched = await scheduler.submit(lane, (): GuestJob => {
         const deadline = Date.now() + request.timeout_ms;
-        liveJobs.set(id, { allowHosts: request.network.allow, deadline });
+        liveJobs.set(id, { allowHosts: request.network.allow, deadline, ...(executeOptions.projectId !== undefined ? { projectId: executeOptions.projectId } : {}) });
         return {
           id,
           code: plan.code,
@@ -222,6 +230,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
       await lanes.close();
       await environmentsCreated?.close();
       await bridgeCreated?.close();
+      await gatewayCreated?.close();
     })();
     return closed;
   }

@@ -3,6 +3,7 @@ import type { OperatorLimits } from '../contract/operator-limits.js';
 import type { ExecuteRequestInput, ParsedExecuteRequest } from '../contract/request.js';
 import type { ExecuteResponse, LaneName } from '../contract/response.js';
 import type { EgressOptions, EngineLogger } from '../egress/options.js';
+import type { ProjectDatabases, ProjectKv } from '../project-data/types.js';
 
 export type { EgressOptions, EngineLogger };
 
@@ -38,6 +39,11 @@ export interface EngineOptions {
   prewarm?: boolean;
   /** Egress policy of the operator; requests can only narrow it. */
   egress?: EgressOptions;
+  /**
+   * Project databases and KV for guest code: served at http://isola.internal/ through the egress bridge,
+   * as the project execute() was given (`ExecuteOptions.projectId`), with no key in the guest.
+   */
+  projectData?: { databases: ProjectDatabases; kv: ProjectKv };
   /** Receives engine events (metrics, logs). Must not throw. */
   onEvent?: (event: EngineEvent) => void;
   /** Structured logger (pino-compatible subset). */
@@ -65,6 +71,11 @@ export interface ExecuteOptions {
   signal?: AbortSignal;
   /** The face the request came in through, for metrics and logs (default `isola`). */
   face?: FaceName;
+  /**
+   * The project the caller authenticated as (decided by the credential layer, never by the request
+   * body): guest calls to http://isola.internal/ act as this project. Without it they answer 401.
+   */
+  projectId?: string;
 }
 
 export interface LaneReadiness {

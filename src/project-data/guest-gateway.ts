@@ -8,10 +8,11 @@ import fastify, { type FastifyInstance } from 'fastify';
 import type { EgressRequest, EgressResponse } from '../lanes/lane.js';
 import type { InternalService } from '../egress/bridge.js';
 import { toErrorReply } from '../server/error-reply.js';
+import { INTERNAL_HOST } from './internal-host.js';
 import { registerProjectDataRoutes } from './routes.js';
 import type { ProjectDatabases, ProjectKv } from './types.js';
 
-export const INTERNAL_HOST = 'isola.internal';
+export { INTERNAL_HOST };
 /** The gateway's own header to its private app; any copy the guest sent is dropped first. */
 const PROJECT_HEADER = 'x-isola-gateway-project';
 const MAX_BODY_BYTES = 8 * 1024 * 1024;

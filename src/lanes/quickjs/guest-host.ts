@@ -7,6 +7,7 @@ import type { DriverHost, GuestJob } from '../lane.js';
 import type { StreamCapture } from '../stream-capture.js';
 import { base64ToBytes, bytesToBase64 } from '../base64.js';
 import { parseGuestRequest, responseHead } from '../egress-wire.js';
+import { INTERNAL_HOST } from '../../project-data/internal-host.js';
 
 export interface GuestHostState {
   /** The job being run; undefined while the context is prepared ahead of time. */
@@ -90,7 +91,8 @@ export function installGuestHost(
 /** Runs one guest fetch through the host bridge; always resolves with the JSON the guest's fetch expects. */
 async function guestFetch(job: GuestJob, host: DriverHost, requestText: string, bodyText: string | undefined): Promise<string> {
   try {
-    if (job.allowHosts.length === 0) {
+    // The reserved project-data host needs no allow-list entry; the bridge serves it (or refuses it).
+    if (job.allowHosts.length === 0 && hostOf(requestText) !== INTERNAL_HOST) {
       return JSON.stringify({ ok: false, kind: 'denied', message: `${hostOf(requestText)}: network access is disabled for this execution (network.allow is empty)` });
     }
     const request = parseGuestRequest(requestText, bodyText !== undefined ? base64ToBytes(bodyText) : undefined);

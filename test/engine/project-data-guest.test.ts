@@ -1,0 +1,74 @@
+// Guest code in the Wasm lanes reaches its project's databases and KV at http://isola.internal/ with no
+// key and no allow-list entry: the engine knows the job's project (ExecuteOptions.projectId) and the
+// egress bridge serves the reserved host in-process as that project.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEngine, type Engine } from '../../src/index.js';
+import { type Backend, SQLITE } from '../project-data/backends.js';
+
+let backend: Backend;
+let engine: Engine;
+
+beforeAll(async () => {
+  backend = await SQLITE.open();
+  await backend.kv.set('proj_b', 'secret', 'b-secret');
+  engine = await createEngine({ workers: { quickjs: 1, cpython: 1, native: 0 }, projectData: { databases: backend.databases, kv: backend.kv } });
+}, 180_000);
+afterAll(async () => {
+  await engine?.close();
+  await backend?.close();
+});
+
+const JS = `
+export default async function main() {
+  const post = (path, body) => fetch('http://isola.internal' + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  await post('/v1/databases', { name: 'app' });
+  await post('/v1/databases/app/tables', { name: 'executions', columns: [{ name: 'execution_id', type: 'text' }, { name: 'status', type: 'text' }] });
+  await post('/v1/databases/app/tables/executions/rows', { rows: [{ execution_id: 'js-1', status: 'ok' }] });
+  const rows = await (await post('/v1/databases/app/query', { sql: 'SELECT * FROM executions' })).json();
+  const hits = await (await post('/v1/kv/hits/incr', {})).json();
+  const other = await fetch('http://isola.internal/v1/kv/secret', { headers: { 'x-isola-gateway-project': 'proj_b' } });
+  return { rows: rows.rows, hits: hits.value, other: other.status };
+}`;
+
+const PY = `
+import json, urllib.request
+
+def call(method, path, body=None):
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request("http://isola.internal" + path, data=data, method=method, headers={"content-type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=5) as r:
+            return r.status, json.loads(r.read() or b"null")
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"null")
+
+def main():
+    status, hits = call("POST", "/v1/kv/hits/incr", {})
+    _, rows = call("POST", "/v1/databases/app/query", {"sql": "SELECT execution_id FROM executions"})
+    other, _ = call("GET", "/v1/kv/secret")
+    return {"status": status, "hits": hits["value"], "rows": rows["rows"], "other": other}
+`;
+
+describe('project data from guest code', () => {
+  it('JavaScript (QuickJS) creates, inserts, queries and counts as its project', async () => {
+    const first = await engine.execute({ language: 'javascript', code: JS }, { projectId: 'proj_a' });
+    expect(first.error, first.stderr).toBeNull();
+    expect(first.output).toEqual({ rows: [{ execution_id: 'js-1', status: 'ok' }], hits: 1, other: 404 });
+    expect((await backend.kv.get('proj_a', 'hits'))?.value).toBe(1);
+  });
+
+  it('Python (CPython on WASI) sees the same project data, and not another project', async () => {
+    const res = await engine.execute({ language: 'python', code: PY }, { projectId: 'proj_a' });
+    expect(res.error, res.stderr).toBeNull();
+    expect(res.output).toEqual({ status: 200, hits: 2, rows: [{ execution_id: 'js-1' }], other: 404 });
+  });
+
+  it('answers 401 inside the guest when the execution has no project', async () => {
+    const res = await engine.execute({
+      language: 'javascript',
+      code: "export default async function main() { return (await fetch('http://isola.internal/v1/kv/secret')).status; }",
+    });
+    expect(res.error, res.stderr).toBeNull();
+    expect(res.output).toBe(401);
+  });
+});
