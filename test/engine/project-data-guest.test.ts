@@ -72,3 +72,44 @@ describe('project data from guest code', () => {
     expect(res.output).toBe(401);
   });
 });
+
+describe('the guest SDKs', () => {
+  it("JavaScript: import { db, kv } from 'isola' and require('@intellectible/execution-sdk')", async () => {
+    const code = `
+import { db, kv } from 'isola';
+const { DatabaseClient } = require('@intellectible/execution-sdk');
+export default async function main() {
+  await db.createDatabase('sdk');
+  await db.createTable('sdk', 'executions', [{ name: 'execution_id', type: 'text' }, { name: 'status', type: 'text' }]);
+  await new DatabaseClient().insertRows('sdk', 'executions', [{ execution_id: 'x1', status: 'done' }]);
+  const { rows } = await db.query('sdk', 'SELECT status FROM executions WHERE execution_id = ?', ['x1']);
+  await kv.set('mode', { fast: true });
+  return { rows, names: (await db.listDatabases()).map((d) => d.name), mode: await kv.get('mode'), n: await kv.incr('sdk-n', 5), gone: (await kv.get('nope')) === undefined };
+}`;
+    const res = await engine.execute({ language: 'javascript', code }, { projectId: 'proj_sdk' });
+    expect(res.error, res.stderr).toBeNull();
+    expect(res.output).toEqual({ rows: [{ status: 'done' }], names: ['sdk'], mode: { fast: true }, n: 5, gone: true });
+  });
+
+  it('Python: import isola and from intellectible_execution import DatabaseClient', async () => {
+    const code = `
+import isola
+from intellectible_execution import DatabaseClient
+
+def main():
+    client = DatabaseClient()
+    tables = [t["name"] for t in client.list_tables("sdk")]
+    client.insert_rows("sdk", "executions", {"execution_id": "p1", "status": "running"})
+    rows = client.query("sdk", "SELECT execution_id FROM executions ORDER BY execution_id")["rows"]
+    try:
+        client.query("sdk", "ATTACH DATABASE 'x' AS y")
+        refused = None
+    except isola.ProjectDataError as error:
+        refused = error.code
+    return {"tables": tables, "rows": rows, "n": isola.kv.incr("sdk-n"), "mode": isola.kv.get("mode"), "refused": refused}
+`;
+    const res = await engine.execute({ language: 'python', code }, { projectId: 'proj_sdk' });
+    expect(res.error, res.stderr).toBeNull();
+    expect(res.output).toEqual({ tables: ['executions'], rows: [{ execution_id: 'p1' }, { execution_id: 'x1' }], n: 6, mode: { fast: true }, refused: 'sql_refused' });
+  });
+});
