@@ -39,6 +39,18 @@ function childPath(): string {
 /** What SQLite itself may allocate in one reader (sorts, CTE queues), beyond the row caps. */
 const HEAP_LIMIT_BYTES = 256 * 1024 * 1024;
 
+/** Ref or unref a reader and its IPC channel: only a reader with work in flight keeps the event loop up. */
+function hold(child: ChildProcess, busy: boolean): void {
+  const channel = (child as unknown as { channel?: { ref(): void; unref(): void } }).channel;
+  if (busy) {
+    child.ref();
+    channel?.ref();
+  } else {
+    child.unref();
+    channel?.unref();
+  }
+}
+
 class Slot {
   private child: { process: ChildProcess; ready: Promise<void> } | undefined;
   private nextId = 1;
@@ -54,8 +66,8 @@ class Slot {
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       env: {},
     });
-    child.unref();
-    (child as unknown as { channel?: { unref(): void } }).channel?.unref();
+    // An idle reader must not keep the process alive; a busy one does (see hold()).
+    hold(child, false);
     const ready = new Promise<void>((resolve, reject) => {
       const onReady = (message: { ready?: boolean }) => {
         if (message?.ready !== true) return;
@@ -76,7 +88,16 @@ class Slot {
   async run(query: PoolQuery): Promise<PoolOutcome> {
     this.child ??= this.spawn();
     const entry = this.child;
-    await entry.ready;
+    hold(entry.process, true);
+    try {
+      await entry.ready;
+      return await this.send(entry, query);
+    } finally {
+      hold(entry.process, false);
+    }
+  }
+
+  private send(entry: { process: ChildProcess }, query: PoolQuery): Promise<PoolOutcome> {
     const child = entry.process;
     const id = this.nextId++;
     return new Promise<PoolOutcome>((resolve, reject) => {
