@@ -47,6 +47,13 @@ const ATTACKS: Attack[] = [
   { name: 'PRAGMA', sql: () => 'PRAGMA database_list', status: 403, code: 'sql_refused' },
   { name: 'pragma table-valued function', sql: () => "SELECT * FROM pragma_database_list", status: { sqlite: 403, postgres: 400 } },
   { name: 'listing every schema from the catalog', sql: ({ backend }) => (backend === 'postgres' ? 'SELECT nspname FROM pg_namespace' : "SELECT name FROM sqlite_temp_schema"), status: { sqlite: 403, postgres: 403 } },
+  {
+    name: "B's table names from the type catalog",
+    sql: ({ backend }) => (backend === 'postgres' ? "SELECT typname FROM pg_type WHERE typname = 'secret'" : "SELECT name FROM sqlite_schema WHERE name = 'secret'"),
+    status: { sqlite: 200, postgres: 403 },
+  },
+  { name: "B's tables from the statistics views", sql: ({ backend }) => (backend === 'postgres' ? 'SELECT relname FROM pg_stat_all_tables' : 'SELECT 1 AS x'), status: { sqlite: 200, postgres: 403 } },
+  { name: "to_regclass of B's table", sql: ({ foreign, backend }) => (backend === 'postgres' ? `SELECT to_regclass('${foreign}') AS r` : `SELECT * FROM ${foreign}`), status: { sqlite: 400, postgres: 403 } },
   { name: 'a write hidden in a CTE', sql: () => 'WITH x AS (DELETE FROM mine RETURNING *) SELECT * FROM x', status: 400 },
   { name: 'a data-modifying CTE at the top', sql: () => 'WITH x AS (SELECT 1) DELETE FROM mine', status: { sqlite: 403, postgres: 400 } },
   { name: 'COPY ... TO PROGRAM', sql: () => "COPY mine TO PROGRAM 'id'", status: 403, code: 'sql_refused' },

@@ -36,16 +36,17 @@ export function literal(text: string): string {
   return `'${text}'`;
 }
 
-/** Once per database: PUBLIC may not create, read or make temp tables anywhere, nor list tenants' tables. */
+/** Once per database: PUBLIC may not create, read or make temp tables anywhere, nor read the catalog. */
 export async function hardenDatabase(admin: pg.Pool): Promise<void> {
   const { rows } = await admin.query<{ db: string }>('SELECT current_database() AS db');
   const db = quoteIdent(rows[0]?.db ?? 'postgres');
   await admin.query(`
     REVOKE ALL ON SCHEMA public FROM PUBLIC;
     REVOKE CREATE, TEMPORARY ON DATABASE ${db} FROM PUBLIC;
-    REVOKE SELECT ON pg_catalog.pg_namespace, pg_catalog.pg_class, pg_catalog.pg_attribute, pg_catalog.pg_proc,
-      pg_catalog.pg_tables, pg_catalog.pg_views, pg_catalog.pg_indexes, pg_catalog.pg_roles, pg_catalog.pg_user,
-      pg_catalog.pg_stat_activity, pg_catalog.pg_settings FROM PUBLIC;
+    -- Every catalog table and view (pg_class, pg_type, pg_namespace, pg_stat_all_tables, ...) names other
+    -- tenants' objects. The parser and planner read the catalog caches, not SQL, so queries still work;
+    -- information_schema keeps working too (its views run as their owner and filter by privilege).
+    REVOKE SELECT ON ALL TABLES IN SCHEMA pg_catalog FROM PUBLIC;
     CREATE SCHEMA IF NOT EXISTS isola_meta;
     REVOKE ALL ON SCHEMA isola_meta FROM PUBLIC;
   `);
