@@ -63,12 +63,18 @@ export function createProjectDataGateway(options: ProjectDataGatewayOptions): Pr
       const project = options.projectOfJob(jobId);
       if (project !== undefined) headers[PROJECT_HEADER] = project;
       const inner = await appOf();
-      const res = await inner.inject({
-        method: request.method.toUpperCase() as 'GET',
-        url: `${url.pathname}${url.search}`,
-        headers,
-        ...(request.body ? { payload: Buffer.from(request.body) } : {}),
-      });
+      let res: Awaited<ReturnType<FastifyInstance['inject']>>;
+      try {
+        res = await inner.inject({
+          method: request.method.toUpperCase() as 'GET',
+          url: `${url.pathname}${url.search}`,
+          headers,
+          ...(request.body ? { payload: Buffer.from(request.body) } : {}),
+        });
+      } catch (error) {
+        // A method light-my-request cannot send (PROPFIND, ...): the guest sees a network error, not a crash.
+        return { ok: false, kind: 'network', message: `${INTERNAL_HOST}: ${error instanceof Error ? error.message : String(error)}` };
+      }
       return {
         ok: true,
         status: res.statusCode,

@@ -81,6 +81,13 @@ describe.each(BACKENDS)('project data from guest code through the bridge ($name)
     expect((await guestFetch('job-b', 'GET', '/v1/kv/token')).json.value).toBe('b-token');
   });
 
+  it('answers an odd method or path with an HTTP error, not a crash', async () => {
+    const odd = await bridge.fetch('job-a', [], { url: 'http://isola.internal/v1/kv/x', method: 'PROPFIND', headers: [] }, soon());
+    expect(odd.ok ? odd.status : odd.kind).toBeTruthy();
+    expect((await guestFetch('job-a', 'GET', '/v1/../../etc/passwd')).status).toBe(404);
+    expect((await guestFetch('job-a', 'GET', '/v1/kv/%2E%2E%2F%2E%2E%2Fkv.sqlite')).status).toBe(404);
+  });
+
   it('answers 401 to a job the host knows no project of', async () => {
     const res = await guestFetch('job-unknown', 'GET', '/v1/databases', undefined, [['x-isola-gateway-project', 'proj_b']]);
     expect(res.status).toBe(401);

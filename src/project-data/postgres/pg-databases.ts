@@ -59,7 +59,14 @@ export class PostgresTenancy {
     const names = tenantNames(projectId, this.options.roleSecret);
     let ready = this.ready.get(names.role);
     if (!ready) {
-      this.hardened ??= hardenDatabase(this.admin);
+      if (!this.hardened) {
+        const hardened = hardenDatabase(this.admin);
+        // A failure (server restarting) is retried by the next call rather than remembered.
+        hardened.catch(() => {
+          if (this.hardened === hardened) this.hardened = undefined;
+        });
+        this.hardened = hardened;
+      }
       ready = this.hardened.then(() => ensureTenant(this.admin, names)).then(() => names);
       ready.catch(() => this.ready.delete(names.role));
       this.ready.set(names.role, ready);
