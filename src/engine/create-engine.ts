@@ -17,6 +17,7 @@ import type { EgressBridge } from '../egress/index.js';
 import type { EnvironmentManager } from '../environments/index.js';
 import type { EgressRequest, EgressResponse, GuestJob } from '../lanes/lane.js';
 import { cancelledFailure } from '../lanes/failures.js';
+import { INTERNAL_HOST } from '../project-data/internal-host.js';
 import { fingerprintText } from '../lanes/fingerprint.js';
 import { laneDescriptor, LANES } from '../lanes/registry.js';
 import { buildEnvelope, resultWithoutRun } from './envelope.js';
@@ -178,6 +179,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
           memoryBytes: request.memory_mb * 1024 * 1024,
           limits: { stdoutBytes: streamBytes, stderrBytes: streamBytes, outputBytes },
           allowHosts: request.network.allow,
+          ...(options.projectData ? { internalHost: INTERNAL_HOST } : {}),
           ...(route.environment ? { environment: route.environment } : {}),
         };
       }, signal, laneDescriptor(lane).affinity?.({ code: plan.code, ...(route.environment ? { environmentHash: route.environment.hash } : {}) }));

@@ -11,7 +11,7 @@ let engine: Engine;
 beforeAll(async () => {
   backend = await SQLITE.open();
   await backend.kv.set('proj_b', 'secret', 'b-secret');
-  engine = await createEngine({ workers: { quickjs: 1, cpython: 1, native: 0 }, projectData: { databases: backend.databases, kv: backend.kv } });
+  engine = await createEngine({ workers: { quickjs: 1, cpython: 1, native: 1 }, projectData: { databases: backend.databases, kv: backend.kv } });
 }, 180_000);
 afterAll(async () => {
   await engine?.close();
@@ -111,5 +111,24 @@ def main():
     const res = await engine.execute({ language: 'python', code }, { projectId: 'proj_sdk' });
     expect(res.error, res.stderr).toBeNull();
     expect(res.output).toEqual({ tables: ['executions'], rows: [{ execution_id: 'p1' }, { execution_id: 'x1' }], n: 6, mode: { fast: true }, refused: 'sql_refused' });
+  });
+
+  it('Python in the native lane (bubblewrap, through the egress proxy) with no allow-list', async () => {
+    const code = `
+import isola, urllib.request
+
+def main():
+    try:
+        urllib.request.urlopen("http://example.com/", timeout=5)
+        outside = "reached"
+    except Exception as error:
+        outside = type(error).__name__
+    return {"n": isola.kv.incr("sdk-n"), "tables": [t["name"] for t in isola.db.list_tables("sdk")], "outside": outside}
+`;
+    const res = await engine.execute({ language: 'python', runtime: 'native', code }, { projectId: 'proj_sdk' });
+    expect(res.error, res.stderr).toBeNull();
+    expect(res.environment.lane).toBe('native');
+    expect(res.output).toMatchObject({ n: 7, tables: ['executions'] });
+    expect((res.output as { outside: string }).outside).not.toBe('reached');
   });
 });

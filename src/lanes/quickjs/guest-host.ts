@@ -7,7 +7,6 @@ import type { DriverHost, GuestJob } from '../lane.js';
 import type { StreamCapture } from '../stream-capture.js';
 import { base64ToBytes, bytesToBase64 } from '../base64.js';
 import { parseGuestRequest, responseHead } from '../egress-wire.js';
-import { INTERNAL_HOST } from '../../project-data/internal-host.js';
 
 export interface GuestHostState {
   /** The job being run; undefined while the context is prepared ahead of time. */
@@ -92,7 +91,7 @@ export function installGuestHost(
 async function guestFetch(job: GuestJob, host: DriverHost, requestText: string, bodyText: string | undefined): Promise<string> {
   try {
     // The reserved project-data host needs no allow-list entry; the bridge serves it (or refuses it).
-    if (job.allowHosts.length === 0 && hostOf(requestText) !== INTERNAL_HOST) {
+    if (job.allowHosts.length === 0 && (job.internalHost === undefined || hostOf(requestText) !== job.internalHost)) {
       return JSON.stringify({ ok: false, kind: 'denied', message: `${hostOf(requestText)}: network access is disabled for this execution (network.allow is empty)` });
     }
     const request = parseGuestRequest(requestText, bodyText !== undefined ? base64ToBytes(bodyText) : undefined);
