@@ -139,7 +139,8 @@ export class SqliteDatabases implements ProjectDatabases {
       timeoutMs: this.limits.statementTimeoutMs,
     });
     if (outcome.ok) return { rows: outcome.rows, row_count: outcome.rows.length };
-    if (outcome.kind === 'too_large') {
+    // SQLITE_TOOBIG: a value past the reader's length limit (the byte cap) was about to be built.
+    if (outcome.kind === 'too_large' || (outcome.errcode & 0xff) === 18) {
       throw new IsolaError('result_too_large', `The result has ${outcome.message}; narrow it with WHERE or LIMIT`, {
         issues: [{ field: 'sql', message: `result over the cap of ${this.limits.maxResultRows} rows / ${this.limits.maxResultBytes} bytes` }],
       });

@@ -102,7 +102,7 @@ function writerAuthorize(action: number, arg1: string | null, arg2: string | nul
  * max_page_count, so a write past the project's quota fails inside SQLite (SQLITE_FULL), atomically.
  */
 export function openWriter(file: string, maxBytes?: number): DatabaseSync {
-  const db = new DatabaseSync(file, { allowExtension: false, timeout: 2_000, enableForeignKeyConstraints: true });
+  const db = new DatabaseSync(file, { allowExtension: false, timeout: 2_000, enableForeignKeyConstraints: true, limits: { attach: 0 } });
   try {
     if (maxBytes !== undefined) {
       const pageSize = Number((db.prepare('PRAGMA page_size').get() as { page_size: number }).page_size);

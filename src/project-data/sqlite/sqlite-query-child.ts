@@ -51,7 +51,14 @@ function toJson(value: unknown): unknown {
 }
 
 function run(message: QueryMessage): Reply {
-  const db = new DatabaseSync(message.file, { readOnly: true, allowExtension: false, timeout: 1_000 });
+  // SQLite's own limits: no string or blob past the byte cap is ever built (so none reaches this heap),
+  // and no database can be attached at all, whatever the authorizer says.
+  const db = new DatabaseSync(message.file, {
+    readOnly: true,
+    allowExtension: false,
+    timeout: 1_000,
+    limits: { length: Math.max(1, Math.min(message.maxBytes, 1_000_000_000)), attach: 0 },
+  });
   try {
     // Bounds what one statement can make SQLite allocate (sorts, recursive CTE queues); set before the
     // authorizer, which refuses every PRAGMA from here on.

@@ -63,7 +63,8 @@ class Slot {
       // No inherited flags (a test runner's --inspect, loaders); a heap cap for the JS side of the reader.
       execArgv: ['--max-old-space-size=128', '--disable-warning=ExperimentalWarning'],
       serialization: 'advanced',
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      // A reader that hits its heap cap prints V8's report; the parent answers for it instead.
+      stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
       env: {},
     });
     // An idle reader must not keep the process alive; a busy one does (see hold()).
@@ -114,7 +115,11 @@ class Slot {
       };
       const onExit = (code: number | null, signal: string | null) => {
         done();
-        reject(new IsolaError('internal', `SQLite reader exited (code ${code}, signal ${signal})`));
+        // The reader's only way to die mid-statement is its memory caps (a V8 heap limit abort): the
+        // statement asked for more than a query may hold. The next query gets a fresh reader.
+        reject(new IsolaError('result_too_large', `The statement exhausted the SQLite reader's memory and was stopped (code ${code}, signal ${signal})`, {
+          issues: [{ field: 'sql', message: 'needs more memory than a query may use' }],
+        }));
       };
       const timer = setTimeout(() => {
         done();
