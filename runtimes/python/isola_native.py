@@ -43,6 +43,13 @@ def main():
         for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
             os.environ[name] = job["egress_proxy_url"]  # the URL holds the job's token: not on any command line
         isola_import_hooks.after_import({"aiohttp.client": trust_proxy_environment})
+        # The project-data SDK (import isola / intellectible_execution) talks through that proxy; it is
+        # imported here, from Isola's own directory, which the user's imports no longer search.
+        sys.path.insert(0, here)
+        try:
+            import intellectible_execution  # noqa: F401 (also imports isola)
+        finally:
+            sys.path.remove(here)
     del sys.argv[1:]
     announce_mode(job["code"], job["mode"], isola_runner)
     output_limit = job["output_limit"]

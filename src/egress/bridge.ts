@@ -45,6 +45,18 @@ export interface EgressBridgeOptions extends EgressOptions {
   deniedLogLinesPerExecution?: number;
   /** Trusted CAs for HTTPS, replacing Node's default list (private PKI, tests). */
   ca?: string | Buffer | (string | Buffer)[];
+  /**
+   * A reserved host served in-process instead of over the network (project data at isola.internal):
+   * requests to it skip the allow-list and DNS and go to `handle` with the job id, so the service can
+   * authenticate as the job's project and no key ever enters the guest. Redirects into it are refused.
+   */
+  internal?: InternalService;
+}
+
+export interface InternalService {
+  /** Canonical host name, lower case (e.g. "isola.internal"). */
+  readonly host: string;
+  handle(jobId: string, request: EgressRequest): Promise<EgressResponse>;
 }
 
 export type RedirectMode = 'follow' | 'manual' | 'error';
@@ -157,6 +169,10 @@ export function createEgressBridge(options: EgressBridgeOptions = {}): EgressBri
     if (!sanitized.ok) return { ok: false, kind: 'network', message: `${describeTarget(first.target)}: ${sanitized.reason}` };
 
     let target = first.target;
+    if (options.internal && target.host === options.internal.host) {
+      if (!METHOD_TOKEN.test(request.method)) return { ok: false, kind: 'network', message: `${target.host}: invalid method` };
+      return options.internal.handle(jobId, { ...request, headers: sanitized.headers });
+    }
     if (!METHOD_TOKEN.test(request.method)) return { ok: false, kind: 'network', message: `${describeTarget(target)}: invalid method` };
     let method = request.method.toUpperCase();
     if (FORBIDDEN_METHODS.has(method)) return deny(jobId, describeTarget(target), `method ${method} is not allowed`);
@@ -189,6 +205,9 @@ export function createEgressBridge(options: EgressBridgeOptions = {}): EgressBri
         }
         const next = parseRedirect(location, target.url);
         if (!next.ok) return deny(jobId, location.slice(0, 100), `redirect refused: ${next.reason}`);
+        if (options.internal && next.target.host === options.internal.host) {
+          return deny(jobId, next.target.host, 'redirect refused: an outside server may not send a guest to the internal service');
+        }
         if (statusCode === 303 ? method !== 'HEAD' : (statusCode === 301 || statusCode === 302) && method === 'POST') {
           method = 'GET';
           body = undefined;

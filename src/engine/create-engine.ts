@@ -19,6 +19,7 @@ import type { EnvironmentManager } from '../environments/index.js';
 import type { BatchAttachment, EgressRequest, EgressResponse, GuestEnvironment, GuestJob } from '../lanes/lane.js';
 import type { Item } from '../contract/items.js';
 import { CANCELLED_EXIT_CODE, cancelledFailure } from '../lanes/failures.js';
+import { INTERNAL_HOST } from '../project-data/internal-host.js';
 import { fingerprintText } from '../lanes/fingerprint.js';
 import { laneDescriptor, LANES } from '../lanes/registry.js';
 import { buildEnvelope, resultWithoutRun } from './envelope.js';
@@ -58,17 +59,25 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   // should not pay for undici, npm/pip plumbing or a TypeScript compiler it never touches.
   let bridgeCreated: EgressBridge | undefined;
   let bridgePromise: Promise<EgressBridge> | undefined;
+  let gatewayCreated: { close(): Promise<void> } | undefined;
   const bridge = () =>
-    (bridgePromise ??= import('../egress/index.js').then(({ createEgressBridge }) => {
+    (bridgePromise ??= import('../egress/index.js').then(async ({ createEgressBridge }) => {
+      // The job's project is the engine's own record (liveJobs), set from ExecuteOptions, never from the guest.
+      const projectData = options.projectData;
+      const internal = projectData
+        ? (await import('../project-data/guest-gateway.js')).createProjectDataGateway({ ...projectData, projectOfJob: (jobId) => liveJobs.get(jobId)?.project })
+        : undefined;
+      gatewayCreated = internal;
       bridgeCreated = createEgressBridge({
         ...options.egress,
+        ...(internal ? { internal } : {}),
         allowPrivate,
         ...(options.logger ? { logger: options.logger } : {}),
         onDenied: (host, reason) => emit({ type: 'egress_denied', host, reason }),
       });
       return bridgeCreated;
     }));
-  const liveJobs = new Map<string, { allowHosts: string[]; deadline: number; onOutput?: ExecuteOptions['onOutput'] }>();
+  const liveJobs = new Map<string, { allowHosts: string[]; deadline: number; onOutput?: ExecuteOptions['onOutput']; project?: string }>();
   const egressFetch = async (jobId: string, request: EgressRequest): Promise<EgressResponse> => {
     const job = liveJobs.get(jobId);
     if (!job) return { ok: false, kind: 'denied', message: `${hostOf(request.url)}: the execution has ended` };
@@ -167,7 +176,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     /** The lane job of this request, or of one of its items (its own id: egress and the native sandbox are per job). */
     const jobOf = (run: Extract<typeof plan, { kind: 'run' }>, environment: GuestEnvironment | undefined, jobId: string, deadline: number, extra: Partial<GuestJob> = {}): GuestJob => {
       const onOutput = executeOptions.onOutput;
-      liveJobs.set(jobId, { allowHosts: request.network.allow, deadline, ...(onOutput ? { onOutput } : {}) });
+      liveJobs.set(jobId, { allowHosts: request.network.allow, deadline, ...(onOutput ? { onOutput } : {}), ...(executeOptions.project !== undefined ? { project: executeOptions.project } : {}) });
       return {
         id: jobId,
         code: run.code,
@@ -183,6 +192,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
         allowHosts: request.network.allow,
         ...(environment ? { environment } : {}),
         ...(executeOptions.onOutput ? { streamOutput: true } : {}),
+        ...(options.projectData ? { internalHost: INTERNAL_HOST } : {}),
         ...extra,
       };
     };
@@ -283,6 +293,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
       await lanes.close();
       await environmentsCreated?.close();
       await bridgeCreated?.close();
+      await gatewayCreated?.close();
     })();
     return closed;
   }

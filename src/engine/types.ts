@@ -4,6 +4,7 @@ import type { OperatorLimits } from '../contract/operator-limits.js';
 import type { ExecuteRequestInput, ParsedExecuteRequest } from '../contract/request.js';
 import type { ExecuteResponse, LaneName } from '../contract/response.js';
 import type { EgressOptions, EngineLogger } from '../egress/options.js';
+import type { ProjectDatabases, ProjectKv } from '../project-data/types.js';
 
 export type { EgressOptions, EngineLogger };
 
@@ -39,6 +40,11 @@ export interface EngineOptions {
   prewarm?: boolean;
   /** Egress policy of the operator; requests can only narrow it. */
   egress?: EgressOptions;
+  /**
+   * Project databases and KV for guest code: served at http://isola.internal/ through the egress bridge,
+   * as the project execute() was given (`ExecuteOptions.project`), with no key in the guest.
+   */
+  projectData?: { databases: ProjectDatabases; kv: ProjectKv };
   /** Receives engine events (metrics, logs). Must not throw. */
   onEvent?: (event: EngineEvent) => void;
   /** Structured logger (pino-compatible subset). */
@@ -85,7 +91,11 @@ export interface ExecuteOptions {
    * chunks of a stream are exactly the envelope's text). Only given, the lane forwards output. Must not throw.
    */
   onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
-  /** The project the execution runs for (its id, never a key), for metrics and logs. */
+  /**
+   * The project the execution runs for (its id, never a key, decided by the credential layer, never by the
+   * request body): metrics and logs carry it, and guest calls to http://isola.internal/ act as this project
+   * (without it they answer 401).
+   */
   project?: string;
 }
 

@@ -37,6 +37,11 @@ export interface GuestJob {
   limits: { stdoutBytes: number; stderrBytes: number; outputBytes: number };
   /** Egress allow-list of the request; empty means no network. */
   allowHosts: string[];
+  /**
+   * The reserved host the bridge serves in-process (project data, http://isola.internal/) when the
+   * engine has it: reachable even with an empty allow-list, so lanes open their path to the bridge.
+   */
+  internalHost?: string;
   /** Content-addressed environment the job runs in (packages, prebuild); undefined for the bare lane. */
   environment?: GuestEnvironment;
   /**

@@ -34,6 +34,7 @@ import { KeyVerifier, type KeyVerifierOptions } from '../projects/key-verifier.j
 import { ProjectLimiter } from '../projects/project-limiter.js';
 import type { ProjectStore } from '../projects/project-store.js';
 import type { Library } from '../library/library.js';
+import { registerProjectDataRoutes, type ProjectDatabases, type ProjectKv } from '../project-data/index.js';
 import { registerAdminRoutes } from './admin-routes.js';
 import { registerLibraryRoutes } from './library-routes.js';
 import { registerBatchRoute } from './batch-route.js';
@@ -84,6 +85,8 @@ export interface ProjectsOptions {
   library?: Library;
   /** The cache of keys that passed the KDF (default 60 s, 10,000 keys). */
   keyCache?: KeyVerifierOptions;
+  /** Project databases and KV state under /v1/databases and /v1/kv (absent: no such routes). The caller owns them. */
+  projectData?: { databases: ProjectDatabases; kv: ProjectKv };
 }
 
 export interface IsolaControl {
@@ -201,6 +204,14 @@ export function buildApp(options: AppOptions): FastifyInstance {
     if (library) registerLibraryRoutes(app, { library, gate, verifier });
   }
   const authenticate = authenticateHook(gate);
+  const projectData = options.projects?.projectData;
+  if (projectData) {
+    // The project comes from the caller's key, never from the request: the routes read request.principal.
+    app.addHook('onRequest', async (request) => {
+      if (request.url.startsWith('/v1/databases') || request.url.startsWith('/v1/kv')) await authenticate(request);
+    });
+    registerProjectDataRoutes(app, { ...projectData, projectOf: (request) => request.principal?.projectId });
+  }
 
   // Only JSON bodies: without this, fastify would parse text/plain into a string and answer 400, not 415.
   app.removeContentTypeParser('text/plain');

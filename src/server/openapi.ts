@@ -11,6 +11,7 @@ import { JobViewSchema } from '../jobs/job-schema.js';
 import { CallbackSchema } from '../jobs/job-request.js';
 import { ADMIN_PATHS, ADMIN_SCHEMAS, executionAuthResponses, SECURITY_SCHEMES } from './openapi-admin.js';
 import { LIBRARY_PATHS, LIBRARY_SCHEMAS } from './openapi-library.js';
+import { PROJECT_DATA_SCHEMAS, projectDataPaths } from '../project-data/openapi-paths.js';
 
 const ERROR_CODES = Object.keys(ERROR_CATALOG) as [ErrorCode, ...ErrorCode[]];
 
@@ -183,6 +184,8 @@ export function buildOpenApiDocument(info: OpenApiInfo): Record<string, unknown>
           },
         },
       },
+      // Project databases and KV state (with projects on).
+      ...projectDataPaths(),
       '/healthz': {
         get: {
           operationId: 'healthz',
@@ -226,6 +229,7 @@ export function buildOpenApiDocument(info: OpenApiInfo): Record<string, unknown>
         ...ADMIN_SCHEMAS,
         ...LIBRARY_SCHEMAS,
         BlobInfo: componentSchema(BlobInfoSchema, 'output'),
+        ...PROJECT_DATA_SCHEMAS,
       },
     },
   };

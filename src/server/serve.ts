@@ -18,6 +18,7 @@ import { DiskStorage } from '../library/disk-storage.js';
 import { LibraryIndex } from '../library/library-index.js';
 import { DEFAULT_MAX_FILE_BYTES, Library } from '../library/library.js';
 import { ProjectStore } from '../projects/project-store.js';
+import { SqliteDatabases, SqliteKv, type ProjectDatabases, type ProjectKv } from '../project-data/index.js';
 import { projectsEnabled, type AuthSetting } from './auth-policy.js';
 import { createMetrics } from './metrics.js';
 
@@ -80,7 +81,15 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     const maxFileBytes = Number(process.env['ISOLA_LIBRARY_MAX_FILE_BYTES'] ?? DEFAULT_MAX_FILE_BYTES);
     if (!Number.isSafeInteger(maxFileBytes) || maxFileBytes < 1) throw new OperatorLimitsError('ISOLA_LIBRARY_MAX_FILE_BYTES', `ISOLA_LIBRARY_MAX_FILE_BYTES must be a positive integer, got ${JSON.stringify(process.env['ISOLA_LIBRARY_MAX_FILE_BYTES'])}`);
     const library = new Library({ index, storage: new DiskStorage(join(storeDir, 'library', 'files')), maxFileBytes });
-    return await start(options, { store, adminToken, library, close: () => (index?.close(), store.close()) });
+    // Project databases and KV state: SQLite files under the store (one per database), the embedded default.
+    const projectData = { databases: new SqliteDatabases({ storeDir }), kv: new SqliteKv({ storeDir }) };
+    const close = () => {
+      index?.close();
+      store.close();
+      void projectData.databases.close();
+      void projectData.kv.close();
+    };
+    return await start(options, { store, adminToken, library, projectData, close });
   } catch (error) {
     index?.close();
     store.close();
@@ -92,6 +101,7 @@ interface ServerProjects {
   store: ProjectStore;
   adminToken: string;
   library: Library;
+  projectData: { databases: ProjectDatabases; kv: ProjectKv };
   close: () => void;
 }
 
@@ -107,6 +117,7 @@ async function start(options: StartServerOptions, projects: ServerProjects | und
     : metrics.onEvent;
   const engine = await createEngine({
     logger: logger.child({ component: 'engine' }),
+    ...(projects ? { projectData: projects.projectData } : {}),
     ...options.engineOptions,
     onEvent,
   });
@@ -117,7 +128,7 @@ async function start(options: StartServerOptions, projects: ServerProjects | und
   try {
     const jobs = resolveJobsOptions(options.jobs, process.env);
     const queue = resolveSharedQueueOptions(options.queue, process.env);
-    app = buildApp({ engine, logger, metrics: metrics.registry, drainGraceMs, ...(dify ? { dify } : {}), piston, jobs, ...(queue ? { queue } : {}), ...(projects ? { projects: { adminToken: projects.adminToken, store: projects.store, library: projects.library } } : {}) });
+    app = buildApp({ engine, logger, metrics: metrics.registry, drainGraceMs, ...(dify ? { dify } : {}), piston, jobs, ...(queue ? { queue } : {}), ...(projects ? { projects: { adminToken: projects.adminToken, store: projects.store, library: projects.library, projectData: projects.projectData } } : {}) });
   } catch (error) {
     // A face set past the operator's limits (OperatorLimitsError): release the workers before reporting.
     await engine.close({ graceMs: 0 });

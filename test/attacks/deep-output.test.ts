@@ -27,7 +27,7 @@ const stdoutDeep = (depth: number): Record<Language, string> => ({
 });
 
 const TARGETS = LANES.flatMap((lane) => {
-  const languages: Language[] = lane.languages.length > 0 ? (lane.languages.filter((l) => l !== 'typescript') as Language[]) : ['python', 'javascript'];
+  const languages: Language[] = lane.languages.length > 0 ? (lane.languages.filter((l) => l === 'python' || l === 'javascript') as Language[]) : ['python', 'javascript'];
   return languages.map((language) => ({ lane: lane.name, language, runtime: lane.languages.length > 0 ? 'auto' : lane.name }));
 });
 

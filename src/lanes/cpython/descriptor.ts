@@ -11,6 +11,8 @@ export const CPYTHON_RUNTIME_FILES = [
   'python/isola_import_hooks.py',
   'python/isola_http_libs.py',
   'python/isola_aiohttp.py',
+  'python/isola.py',
+  'python/intellectible_execution.py',
 ];
 
 export const cpythonLane: LaneDescriptor = {

@@ -34,7 +34,9 @@ export interface JobEgress {
 }
 
 export function jobEgress(job: GuestJob, proxy: NativeEgressProxy | undefined): JobEgress | undefined {
-  if (!proxy || job.allowHosts.length === 0 || !proxy.address.startsWith('/')) return undefined;
+  // A job with no allow-list still gets the proxy when the bridge serves project data: the gate refuses
+  // every other host for it, as it would refuse them for an allow-list that does not name them.
+  if (!proxy || (job.allowHosts.length === 0 && job.internalHost === undefined) || !proxy.address.startsWith('/')) return undefined;
   return {
     bind: [proxy.address, SANDBOX_EGRESS_SOCKET],
     spec: { egress_socket: SANDBOX_EGRESS_SOCKET, egress_port: EGRESS_PORT, egress_proxy_url: proxy.url(job.id, job.allowHosts, job.deadline) },

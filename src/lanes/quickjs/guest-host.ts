@@ -100,7 +100,8 @@ export function installGuestHost(
 /** Runs one guest fetch through the host bridge; always resolves with the JSON the guest's fetch expects. */
 async function guestFetch(job: GuestJob, host: DriverHost, requestText: string, bodyText: string | undefined): Promise<string> {
   try {
-    if (job.allowHosts.length === 0) {
+    // The reserved project-data host needs no allow-list entry; the bridge serves it (or refuses it).
+    if (job.allowHosts.length === 0 && (job.internalHost === undefined || hostOf(requestText) !== job.internalHost)) {
       return JSON.stringify({ ok: false, kind: 'denied', message: `${hostOf(requestText)}: network access is disabled for this execution (network.allow is empty)` });
     }
     const request = parseGuestRequest(requestText, bodyText !== undefined ? base64ToBytes(bodyText) : undefined);

@@ -26,6 +26,19 @@ SERVER_ERROR_CODES = frozenset(
         "shutting_down",
         "engine_closed",
         "internal",
+        "unauthorized",
+        "key_revoked",
+        "egress_not_allowed",
+        "quota_exceeded",
+        "job_not_found",
+        "idempotency_key_reused",
+        "too_many_jobs",
+        "conflict",
+        "sql_refused",
+        "sql_failed",
+        "statement_timeout",
+        "result_too_large",
+        "database_quota_exceeded",
     }
 )
 

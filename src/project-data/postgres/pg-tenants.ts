@@ -1,0 +1,102 @@
+/**
+ * Tenancy in one PostgreSQL database: each project is a role that logs in as itself (so no statement it
+ * sends can SET ROLE or set_config('role') to anyone else: it is a member of nothing), owns one schema for
+ * its KV table and one schema per database, and has no privilege on any other schema. Connections for a
+ * project's calls are opened as that role; the admin connection only creates and drops roles and schemas.
+ *
+ * Role passwords are derived (HMAC of the project id under the operator's secret), so nodes sharing the
+ * database need no shared table of credentials.
+ */
+import { createHash, createHmac } from 'node:crypto';
+import type pg from 'pg';
+import { checkDatabaseName, checkProjectId, quoteIdent } from '../names.js';
+
+export interface TenantNames {
+  role: string;
+  /** The project's own schema (the KV table). */
+  schema: string;
+  password: string;
+}
+
+export function tenantNames(projectId: string, secret: string): TenantNames {
+  checkProjectId(projectId);
+  // A fixed-length tag keeps every name under PostgreSQL's 63-byte limit whatever the project id is.
+  const tag = createHash('sha256').update(projectId).digest('hex').slice(0, 16);
+  const password = createHmac('sha256', secret).update(`isola-project:${projectId}`).digest('base64url');
+  return { role: `p_${tag}`, schema: `p_${tag}`, password };
+}
+
+export function databaseSchema(names: TenantNames, database: string): string {
+  return `${names.role}_${checkDatabaseName(database)}`;
+}
+
+/** Only for names built above ([a-z0-9_]) and derived passwords (base64url): no quote can occur. */
+export function literal(text: string): string {
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) throw new Error(`refusing to embed ${JSON.stringify(text)} as a literal`);
+  return `'${text}'`;
+}
+
+/** Once per database: PUBLIC may not create, read or make temp tables anywhere, nor read the catalog. */
+export async function hardenDatabase(admin: pg.Pool): Promise<void> {
+  const { rows } = await admin.query<{ db: string }>('SELECT current_database() AS db');
+  const db = quoteIdent(rows[0]?.db ?? 'postgres');
+  await admin.query(`
+    REVOKE ALL ON SCHEMA public FROM PUBLIC;
+    REVOKE CREATE, TEMPORARY ON DATABASE ${db} FROM PUBLIC;
+    -- Every catalog table and view (pg_class, pg_type, pg_namespace, pg_stat_all_tables, ...) names other
+    -- tenants' objects. The parser and planner read the catalog caches, not SQL, so queries still work;
+    -- information_schema keeps working too (its views run as their owner and filter by privilege).
+    REVOKE SELECT ON ALL TABLES IN SCHEMA pg_catalog FROM PUBLIC;
+    CREATE SCHEMA IF NOT EXISTS isola_meta;
+    REVOKE ALL ON SCHEMA isola_meta FROM PUBLIC;
+  `);
+}
+
+/** Creates the project's role, schema and KV table if absent (idempotent, safe across nodes). */
+export async function ensureTenant(admin: pg.Pool, names: TenantNames): Promise<void> {
+  const role = quoteIdent(names.role);
+  const schema = quoteIdent(names.schema);
+  const client = await admin.connect();
+  try {
+    // One advisory lock per role name: two nodes provisioning the same project do it one after the other.
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [names.role]);
+    const exists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [names.role]);
+    const { rows } = await client.query<{ db: string }>('SELECT current_database() AS db');
+    if (exists.rowCount === 0) {
+      await client.query(
+        `CREATE ROLE ${role} LOGIN PASSWORD ${literal(names.password)} NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION NOBYPASSRLS CONNECTION LIMIT 20`,
+      );
+    }
+    await client.query(`GRANT CONNECT ON DATABASE ${quoteIdent(rows[0]?.db ?? 'postgres')} TO ${role}`);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema} AUTHORIZATION ${role}`);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS ${schema}.kv (key text PRIMARY KEY, value jsonb NOT NULL, expires_at bigint)`,
+    );
+    await client.query(`ALTER TABLE ${schema}.kv OWNER TO ${role}`);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** Connection settings for a pool that logs in as the project's role, derived from the admin URL. */
+export function tenantPoolConfig(adminUrl: string, names: TenantNames, max: number): pg.PoolConfig {
+  const url = new URL(adminUrl);
+  return {
+    host: url.hostname,
+    port: url.port ? Number(url.port) : 5432,
+    database: decodeURIComponent(url.pathname.slice(1)) || 'postgres',
+    user: names.role,
+    password: names.password,
+    max,
+    idleTimeoutMillis: 10_000,
+    allowExitOnIdle: true,
+    // The project's calls never leave a session setting behind: every call runs in its own transaction
+    // with SET LOCAL, and the role has no privilege a leftover setting could widen.
+    application_name: 'isola-project',
+  };
+}
