@@ -341,6 +341,25 @@ export function createRedisJobQueue(options: RedisJobQueueOptions): RedisJobQueu
       }
     },
 
+    async health() {
+      // A ping that does not answer within a second counts as down: the load balancer should send work
+      // to a node whose queue responds (an unreachable Redis would make every request wait).
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      try {
+        const pong = await Promise.race([
+          commands.ping(),
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new Error('no answer within 1 s')), 1_000);
+          }),
+        ]);
+        return pong === 'PONG' ? { kind: 'redis', ready: true } : { kind: 'redis', ready: false, reason: `ping answered ${String(pong)}` };
+      } catch (error) {
+        return { kind: 'redis', ready: false, reason: (error as Error).message };
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+
     async stats() {
       const counts = await queue.getJobCounts('wait', 'prioritized', 'delayed', 'active', 'completed', 'failed');
       const queued = (counts['wait'] ?? 0) + (counts['prioritized'] ?? 0) + (counts['delayed'] ?? 0);

@@ -83,6 +83,11 @@ export interface JobQueue {
   /** With a shared queue, the cluster's counts (running: on all nodes); else this node's. */
   stats(): Promise<{ queued: number; running: number; stored: number; storedBytes: number }>;
   /**
+   * Whether the queue can take work now, for /readyz: a shared queue answers whether its store (Redis)
+   * responds. Absent: always ready (the in-process queue).
+   */
+  health?(): Promise<{ kind: string; ready: boolean; reason?: string }>;
+  /**
    * Run a request as a job and wait for its envelope (POST /v1/execute on a shared queue, so the work goes
    * to whichever node has a free worker). Absent: the face runs it on its own engine. Rejects with the
    * IsolaError the engine refused the request with; an aborted signal cancels the job.

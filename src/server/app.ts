@@ -282,10 +282,12 @@ export function buildApp(options: AppOptions): FastifyInstance {
     const readiness = engine.readiness();
     const laneAvailable = Object.values(readiness.lanes).some((lane) => lane?.available === true);
     const isDraining = draining || readiness.draining;
-    const ready = readiness.ready && laneAvailable && !isDraining;
+    // With a shared queue, a node whose Redis does not answer cannot run or accept work: not ready.
+    const queue = (await jobs.health?.()) ?? { kind: 'memory', ready: true };
+    const ready = readiness.ready && laneAvailable && !isDraining && queue.ready;
     return reply
       .code(ready ? 200 : 503)
-      .send({ status: ready ? 'ready' : 'unavailable', ...readiness, draining: isDraining, limits: { ...readiness.limits, max_body_bytes: bodyLimit } });
+      .send({ status: ready ? 'ready' : 'unavailable', ...readiness, draining: isDraining, job_queue: queue, limits: { ...readiness.limits, max_body_bytes: bodyLimit } });
   });
 
   const document = buildOpenApiDocument({ version: packageVersion(), contract, maxBodyBytes: bodyLimit });
