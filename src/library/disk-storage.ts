@@ -41,10 +41,14 @@ export class DiskStorage implements LibraryStorage {
         yield chunk;
       }
     }
+    const out = createWriteStream(temp, { mode: 0o600, flush: true });
     try {
-      await pipeline(counted, createWriteStream(temp, { mode: 0o600, flush: true }));
+      await pipeline(counted, out);
       await rename(temp, path);
     } catch (error) {
+      // The stream opens its file asynchronously: wait until it is closed, or the file could appear
+      // after the removal below and stay behind (seen under load in the storage conformance test).
+      if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()));
       await rm(temp, { force: true });
       throw error;
     }

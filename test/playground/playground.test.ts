@@ -101,6 +101,8 @@ describe('GET /playground in Chromium', () => {
 
     await setEditor(page, 'code', 'def main(name):\n    return {"shared": name}\n');
     await setEditor(page, 'inputs', '{"name": "link"}');
+    // The link carries every field; a generous timeout, so a loaded machine cannot fail the shared run.
+    await page.fill('#timeout', '5000');
     await page.click('#share');
     const link = await page.inputValue('#share-link');
     expect(link).toMatch(/\/playground#r=[A-Za-z0-9_-]+$/);
@@ -117,7 +119,7 @@ describe('GET /playground in Chromium', () => {
     const shared = await browser.newPage();
     await shared.goto(link);
     expect(await shared.textContent('#code .cm-content')).toContain('"shared": name');
-    expect(await shared.inputValue('#timeout')).toBe('300');
+    expect(await shared.inputValue('#timeout')).toBe('5000');
     expect(await runAndWait(shared)).toMatch(/completed/);
     expect(JSON.parse((await shared.textContent('#output')) ?? 'null')).toEqual({ shared: 'link' });
     await shared.screenshot({ path: join(SHOTS, '6-shared-link.png'), fullPage: true });
