@@ -9,6 +9,7 @@ import type { Engine } from '../../src/engine/types.js';
 import { LANES } from '../../src/lanes/registry.js';
 import { buildApp } from '../../src/server/app.js';
 import { post } from '../server/helpers.js';
+import { laneTargets } from '../conformance/lane-targets.js';
 
 type Language = 'python' | 'javascript';
 
@@ -26,10 +27,7 @@ const stdoutDeep = (depth: number): Record<Language, string> => ({
   javascript: `console.log("[".repeat(${depth}) + "]".repeat(${depth}));`,
 });
 
-const TARGETS = LANES.flatMap((lane) => {
-  const languages: Language[] = lane.languages.length > 0 ? (lane.languages.filter((l) => l === 'python' || l === 'javascript') as Language[]) : ['python', 'javascript'];
-  return languages.map((language) => ({ lane: lane.name, language, runtime: lane.languages.length > 0 ? 'auto' : lane.name }));
-});
+const TARGETS = laneTargets(['python', 'javascript'] as const);
 
 describe('output nested too deep', () => {
   let engine: Engine;

@@ -12,6 +12,7 @@ import { ITEM_LANGUAGES } from '../../src/contract/items.js';
 import { LANES } from '../../src/lanes/registry.js';
 import { buildApp } from '../../src/server/app.js';
 import { post } from '../server/helpers.js';
+import { laneTargets } from '../conformance/lane-targets.js';
 
 type Language = 'python' | 'javascript';
 
@@ -78,10 +79,7 @@ def execute(args, ctx):
 `,
 };
 
-const TARGETS = LANES.flatMap((lane) => {
-  const languages: Language[] = lane.languages.length > 0 ? (lane.languages.filter((l) => l !== 'typescript' && ITEM_LANGUAGES.includes(l)) as Language[]) : ['python', 'javascript'];
-  return languages.map((language) => ({ lane: lane.name, language, runtime: lane.languages.length > 0 ? 'auto' : lane.name }));
-});
+const TARGETS = laneTargets((['python', 'javascript'] as const).filter((l) => ITEM_LANGUAGES.includes(l)));
 
 describe.each(TARGETS)('items cannot share state on lane $lane, $language', ({ lane, language, runtime }) => {
   let engine: Engine;

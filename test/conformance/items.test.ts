@@ -11,6 +11,7 @@ import { ITEM_LANGUAGES } from '../../src/contract/items.js';
 import { LANES } from '../../src/lanes/registry.js';
 import { buildApp } from '../../src/server/app.js';
 import { fields, post } from '../server/helpers.js';
+import { laneTargets } from './lane-targets.js';
 
 type Language = 'python' | 'javascript';
 
@@ -216,10 +217,7 @@ const CASES: Case[] = [
 ];
 
 /** Every (lane, language) pair the registry promises, with the request fields that route to it. */
-const TARGETS = LANES.flatMap((lane) => {
-  const languages: Language[] = lane.languages.length > 0 ? (lane.languages.filter((l) => l !== 'typescript' && ITEM_LANGUAGES.includes(l)) as Language[]) : ['python', 'javascript'];
-  return languages.map((language) => ({ lane: lane.name, language, runtime: lane.languages.length > 0 ? 'auto' : lane.name }));
-});
+const TARGETS = laneTargets((['python', 'javascript'] as const).filter((l) => ITEM_LANGUAGES.includes(l)));
 
 describe.each(TARGETS)('items on lane $lane, $language', ({ lane, language, runtime }) => {
   let engine: Engine;

@@ -12,6 +12,7 @@ import { createEngine, type Engine, type ExecuteResponse } from '../../src/index
 import { LANES } from '../../src/lanes/registry.js';
 import * as wasm from '../lanes/wasi/programs.js';
 import { watBase64 } from '../lanes/wasi/wat.js';
+import { laneTargets } from './lane-targets.js';
 
 type Language = 'python' | 'javascript' | 'wasm' | 'ruby';
 /** What an isolation row prints on a fresh worker, per language: the second run must print the same. */
@@ -177,10 +178,7 @@ const CASES: Case[] = [
 ];
 
 /** Every (lane, language) pair the registry promises, with the request fields that route to it. */
-const TARGETS = LANES.flatMap((lane) => {
-  const languages: Language[] = lane.languages.length > 0 ? (lane.languages.filter((l): l is Language => l in FRESH) as Language[]) : ['python', 'javascript'];
-  return languages.map((language) => ({ lane: lane.name, language, runtime: lane.languages.length > 0 ? 'auto' : lane.name }));
-});
+const TARGETS = laneTargets(Object.keys(FRESH) as Language[]);
 
 describe.each(TARGETS)('lane $lane, $language', ({ lane, language, runtime }) => {
   let engine: Engine;
