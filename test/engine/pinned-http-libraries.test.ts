@@ -1,5 +1,8 @@
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../src/index.js';
 
@@ -10,6 +13,7 @@ import { createEngine, type Engine } from '../../src/index.js';
 let server: Server;
 let port = 0;
 let engine: Engine;
+let storeDir: string;
 const seen: { path: string; method: string; apiKey: string | undefined }[] = [];
 
 beforeAll(async () => {
@@ -32,13 +36,19 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.address() as AddressInfo).port;
+  // A store the sandbox uid can reach (as in the other native-lane tests): the default one sits in the
+  // checkout, which may be inside a 0700 directory (a mktemp -d clone), and the native lane refuses that.
+  storeDir = mkdtempSync(join(tmpdir(), 'isola-pinned-http-'));
+  chmodSync(storeDir, 0o755);
   engine = await createEngine({
+    storeDir,
     workers: { quickjs: 1, cpython: 1, native: 1 },
     egress: { allowPrivate: true, credentials: [{ host: `127.0.0.1:${port}`, headers: { 'x-api-key': 'operator-secret' } }] },
   });
 }, 180_000);
 afterAll(async () => {
   await engine?.close();
+  rmSync(storeDir, { recursive: true, force: true });
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
 });
 
