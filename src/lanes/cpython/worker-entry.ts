@@ -13,7 +13,7 @@
  *   so a seed is shared only by the first images of workers started within the hour.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import type { CreateDriver, DriverHost } from '../lane.js';
@@ -22,7 +22,8 @@ import { BootImageMismatch, decodeBootImage, encodeBootImage } from './boot-imag
 import { CPYTHON_RUNTIME_FILES } from './descriptor.js';
 import { bootInterpreter, cpythonOptions, createCPythonDriver, type CPythonOptions, type CPythonPlatform } from './driver.js';
 import { Interpreter } from './interpreter.js';
-import { readOnlyLayer } from '../../wasi/memory-fs.js';
+import { diskFile } from '../../wasi/disk-file.js';
+import { readOnlyLayer, type LayerFile } from '../../wasi/memory-fs.js';
 import { guardFacts, guardModule, type GuardFacts } from '../../wasm/guard-module.js';
 
 /** Bump when guard-module.ts changes what it writes: cached guarded modules are keyed by it. */
@@ -53,8 +54,8 @@ async function loadPlatform(host: DriverHost, options: Record<string, unknown>):
   const key = `cpython-guarded-${artifacts.copy().update(`guard ${GUARD_VERSION} ${MAXIMUM_PAGES}`).digest('hex').slice(0, 32)}`;
   const compiled = await compiledProgram(host, key, () => new Uint8Array(readFileSync(wasmPath)));
 
-  const stdlibKey = `cpython-stdlib-${key}`;
-  const files = new Map<string, Uint8Array>([['usr/local/lib/python315.zip', sharedFile(host, stdlibKey, join(dir, 'python-stdlib.zip'))]]);
+  // Read on demand from disk: an execution reads a few KiB of the 54 MB zip, which would otherwise sit in RSS.
+  const files = new Map<string, LayerFile>([['usr/local/lib/python315.zip', diskFile(join(dir, 'python-stdlib.zip'))]]);
   const encoder = new TextEncoder();
   const identity = artifacts.update(`guard ${GUARD_VERSION} ${MAXIMUM_PAGES}`);
   for (const path of CPYTHON_RUNTIME_FILES) {
@@ -106,26 +107,6 @@ export const createDriver: CreateDriver = async (host, config) => {
   const obtain = (preload: string[]) => firstInterpreter(host, loaded, control, { ...options, preload });
   return createCPythonDriver(host, loaded, control, options, await obtain(options.preload), obtain);
 };
-
-/** A read-only file as bytes every worker of the process shares (one 54 MB copy, not one per worker). */
-function sharedFile(host: DriverHost, key: string, path: string): Uint8Array {
-  const known = host.sharedBuffer?.(key);
-  if (known) return new Uint8Array(known);
-  if (!host.shareBuffer) return new Uint8Array(readFileSync(path));
-  const bytes = new Uint8Array(new SharedArrayBuffer(statSync(path).size));
-  const fd = openSync(path, 'r');
-  try {
-    for (let at = 0; at < bytes.length; ) {
-      const read = readSync(fd, bytes, at, bytes.length - at, at);
-      if (read === 0) throw new Error(`${path} ended at ${at} of ${bytes.length} bytes`);
-      at += read;
-    }
-  } finally {
-    closeSync(fd);
-  }
-  host.shareBuffer(key, bytes.buffer as SharedArrayBuffer);
-  return bytes;
-}
 
 /** An image with `options.preload` imported: a stored boot image young enough, else a boot (whose image is then stored). */
 async function firstInterpreter(host: DriverHost, loaded: LoadedPlatform, control: WebAssembly.Memory, options: CPythonOptions) {

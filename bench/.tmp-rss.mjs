@@ -1,0 +1,13 @@
+import { createEngine } from '../dist/src/index.js';
+import { readFileSync } from 'node:fs';
+const n = Number(process.argv[2] ?? 2);
+const rss = () => { const s = readFileSync('/proc/self/status','utf8'); return Number(/VmRSS:\s+(\d+)/.exec(s)[1])/1024; };
+const roll = () => readFileSync('/proc/self/smaps_rollup','utf8').split('\n').filter(l=>/^(Rss|Anonymous|Shared_Clean|Private_Clean|Private_Dirty)/.test(l)).join(' | ');
+console.log('start', rss().toFixed(0));
+const engine = await createEngine({ workers: { quickjs: 0, cpython: n, native: 0 } });
+const r = await engine.execute({ language: 'python', code: 'def main():\n  return 1' });
+console.log('exec', r.status, r.output);
+await new Promise(r => setTimeout(r, 3000));
+globalThis.gc?.();
+console.log('idle', n, rss().toFixed(0), roll());
+await engine.close({ graceMs: 0 });
