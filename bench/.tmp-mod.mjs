@@ -1,0 +1,14 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync('/proc/self/status','utf8'))[1])/1024;
+const dir = process.argv[2];
+const f = readdirSync(dir).find(n => n.startsWith('cpython-guarded-'));
+console.log('base', rss().toFixed(0));
+let bytes = new Uint8Array(readFileSync(dir + '/' + f));
+console.log('read', bytes.length/1e6, rss().toFixed(0));
+setFlagsFromString('--wasm-lazy-validation');
+const m = await WebAssembly.compile(bytes);
+console.log('compiled', rss().toFixed(0));
+bytes.buffer.transfer(0); bytes = null; globalThis.gc();
+await new Promise(r=>setTimeout(r,500));
+console.log('freed', rss().toFixed(0));
