@@ -89,9 +89,8 @@ async function compiledProgram(host: DriverHost, key: string, source: () => Uint
     // that did not validate would still fail, at its first call, as a CompileError.
     setFlagsFromString('--wasm-lazy-validation');
     module = await WebAssembly.compile(guarded as Uint8Array<ArrayBuffer>);
-    // V8 keeps its own copy of the bytes; free ours now rather than at a garbage collection an idle
-    // worker may never have (130 MB of RSS otherwise).
-    if (guarded.byteOffset === 0 && guarded.byteLength === guarded.buffer.byteLength && !(guarded.buffer instanceof SharedArrayBuffer)) guarded.buffer.transfer(0);
+    // V8 keeps its own copy of the bytes; free ours now (130 MB).
+    release(guarded);
     host.shareModule?.(key, module);
   }
   const facts = guardFacts(module);
@@ -108,6 +107,14 @@ export const createDriver: CreateDriver = async (host, config) => {
   return createCPythonDriver(host, loaded, control, options, await obtain(options.preload), obtain);
 };
 
+/**
+ * Frees bytes read from the store now, rather than at a garbage collection an idle worker may never
+ * have: a copy that is garbage still counts in RSS until then.
+ */
+function release(bytes: Uint8Array): void {
+  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && !(bytes.buffer instanceof SharedArrayBuffer)) bytes.buffer.transfer(0);
+}
+
 /** An image with `options.preload` imported: a stored boot image young enough, else a boot (whose image is then stored). */
 async function firstInterpreter(host: DriverHost, loaded: LoadedPlatform, control: WebAssembly.Memory, options: CPythonOptions) {
   const started = performance.now();
@@ -122,6 +129,7 @@ async function firstInterpreter(host: DriverHost, loaded: LoadedPlatform, contro
         if (!sibling && host.shareBuffer) {
           const shared = new Uint8Array(new SharedArrayBuffer(stored.length));
           shared.set(stored);
+          release(stored);
           host.shareBuffer(key, shared.buffer as SharedArrayBuffer);
           return { interpreter: Interpreter.restore(loaded.program, control, await decodeBootImage(key, shared, true)), restored: true, bootMs: performance.now() - started };
         }
