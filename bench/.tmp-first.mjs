@@ -1,0 +1,10 @@
+const t0 = performance.now();
+const { createEngine } = await import('../dist/src/index.js');
+const t1 = performance.now();
+const engine = await createEngine({ workers: { quickjs: 0, cpython: 1, native: 0 } });
+const t2 = performance.now();
+const r = await engine.execute({ language: 'python', code: 'def main():\n    return {"hi": 1}' });
+const t3 = performance.now();
+console.log(`node→script ${t0.toFixed(0)} import ${(t1-t0).toFixed(0)} createEngine ${(t2-t1).toFixed(0)} execute ${(t3-t2).toFixed(0)} timings ${JSON.stringify(r.timings)}`);
+await engine.close({ graceMs: 0 });
+console.log('close', (performance.now() - t3).toFixed(0));
