@@ -193,6 +193,8 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
         ...(environment ? { environment } : {}),
         ...(executeOptions.onOutput ? { streamOutput: true } : {}),
         ...(options.projectData ? { internalHost: INTERNAL_HOST } : {}),
+        // Known once the service listens, so read per job.
+        ...(options.projectData?.library?.downloadUrls?.origin ? { downloadOrigin: options.projectData.library.downloadUrls.origin } : {}),
         ...extra,
       };
     };
