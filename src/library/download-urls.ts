@@ -39,7 +39,7 @@ export class DownloadUrls {
   private readonly key: Buffer;
   private readonly ttlSeconds: number;
   private readonly now: () => number;
-  private base: URL | undefined;
+  private base: { origin: string; path: string } | undefined;
 
   constructor(options: DownloadUrlsOptions = {}) {
     if (options.key !== undefined && options.key.length < MIN_KEY_CHARS) {
@@ -56,8 +56,8 @@ export class DownloadUrls {
     const url = new URL(value);
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new RangeError(`ISOLA_PUBLIC_URL must be http(s), got ${JSON.stringify(value)}`);
     if (url.username || url.password || url.search || url.hash) throw new RangeError(`ISOLA_PUBLIC_URL must be a bare origin or path, got ${JSON.stringify(value)}`);
-    url.pathname = url.pathname.replace(/\/+$/, '');
-    this.base = url;
+    // Kept as a string: a URL object turns an empty path back into "/".
+    this.base = { origin: url.origin, path: url.pathname.replace(/\/+$/, '') };
   }
 
   /** A URL for one file of one project, valid for `ttlSeconds` (default the service's, at most 7 days). */
@@ -67,7 +67,7 @@ export class DownloadUrls {
     const expires = Math.floor(this.now() / 1000) + ttl;
     const payload = Buffer.from(JSON.stringify([project, file, expires]), 'utf8').toString('base64url');
     const token = `${payload}.${this.mac(payload).toString('base64url')}`;
-    return { url: `${this.base.origin}${this.base.pathname}${DOWNLOAD_PATH_PREFIX}${token}`, expires_at: new Date(expires * 1000).toISOString() };
+    return { url: `${this.base.origin}${this.base.path}${DOWNLOAD_PATH_PREFIX}${token}`, expires_at: new Date(expires * 1000).toISOString() };
   }
 
   /** The project and file a token grants, or download_url_invalid (403) / download_url_expired (410). */
@@ -100,7 +100,7 @@ export class DownloadUrls {
    */
   tokenOf(url: URL): string | undefined {
     if (!this.base || url.origin !== this.base.origin || url.username || url.password || url.search || url.hash) return undefined;
-    const prefix = `${this.base.pathname}${DOWNLOAD_PATH_PREFIX}`;
+    const prefix = `${this.base.path}${DOWNLOAD_PATH_PREFIX}`;
     if (!url.pathname.startsWith(prefix)) return undefined;
     const token = url.pathname.slice(prefix.length);
     return TOKEN.test(token) ? token : undefined;
