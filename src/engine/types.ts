@@ -5,7 +5,7 @@ import type { ExecuteRequestInput, ParsedExecuteRequest } from '../contract/requ
 import type { ExecuteResponse, LaneName } from '../contract/response.js';
 import type { EgressOptions, EngineLogger } from '../egress/options.js';
 import type { ProjectDatabases, ProjectKv } from '../project-data/types.js';
-import type { GuestLibraryAccess } from '../project-data/guest-gateway.js';
+import type { GuestLibraryAccess } from '../project-data/guest-library.js';
 
 export type { EgressOptions, EngineLogger };
 

@@ -11,10 +11,11 @@
 import fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { EgressRequest, EgressResponse } from '../lanes/lane.js';
 import type { InternalService } from '../egress/bridge.js';
-import { DOWNLOAD_PATH_PREFIX, type DownloadUrls } from '../library/download-urls.js';
-import type { Library } from '../library/library.js';
+import { DOWNLOAD_PATH_PREFIX, DownloadUrls } from '../library/download-urls.js';
+import { Library } from '../library/library.js';
 import { registerLibraryRoutes, registerSignedDownloadRoute } from '../server/library-routes.js';
 import { toErrorReply } from '../server/error-reply.js';
+import type { GuestLibraryAccess } from './guest-library.js';
 import { INTERNAL_HOST } from './internal-host.js';
 import { registerProjectDataRoutes } from './routes.js';
 import type { ProjectDatabases, ProjectKv } from './types.js';
@@ -24,13 +25,19 @@ export { INTERNAL_HOST };
 const PROJECT_HEADER = 'x-isola-gateway-project';
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
-/** The files library as guest code reaches it (LibraryClient in the guest SDKs). */
-export interface GuestLibraryAccess {
+/** GuestLibraryAccess, checked: what the gateway serves LibraryClient's calls with. */
+interface LibraryAccess {
   library: Library;
-  /** Signs createDownloadUrl's URLs and serves them; absent: no download URLs. */
   downloadUrls?: DownloadUrls;
-  /** The project's `library_bytes` quota, read at each upload. */
   quotaOf?(project: string): number | undefined;
+}
+
+function checkedAccess(access: GuestLibraryAccess | undefined): LibraryAccess | undefined {
+  if (!access) return undefined;
+  const { library, downloadUrls } = access;
+  if (!(library instanceof Library)) throw new TypeError('projectData.library.library must be a Library');
+  if (downloadUrls !== undefined && !(downloadUrls instanceof DownloadUrls)) throw new TypeError('projectData.library.downloadUrls must be a DownloadUrls');
+  return { library, ...(downloadUrls ? { downloadUrls } : {}), ...(access.quotaOf ? { quotaOf: access.quotaOf } : {}) };
 }
 
 export interface ProjectDataGatewayOptions {
@@ -45,7 +52,9 @@ export interface ProjectDataGateway extends InternalService {
   close(): Promise<void>;
 }
 
-export function createProjectDataGateway(options: ProjectDataGatewayOptions): ProjectDataGateway {
+export function createProjectDataGateway(given: ProjectDataGatewayOptions): ProjectDataGateway {
+  const library = checkedAccess(given.library);
+  const options = { ...given, library };
   let app: Promise<FastifyInstance> | undefined;
   const appOf = () =>
     (app ??= (async () => {
