@@ -63,6 +63,15 @@ describe('attack: forging, altering and abusing signed download URLs', () => {
     expect(res.headers.get('content-disposition')).toContain('attachment');
   });
 
+  it('/openapi.json shows both routes: signing needs the project key, reading needs none', async () => {
+    const doc = (await (await fetch(`${service.server.address}/openapi.json`)).json()) as { paths: Record<string, Record<string, { security: unknown; responses: Record<string, unknown> }>> };
+    expect(doc.paths['/v1/library/files/{id}/download-url']?.['post']?.security).toEqual([{ projectKey: [] }]);
+    const read = doc.paths['/v1/library/download/{token}']?.['get'];
+    expect(read?.security).toEqual([]);
+    expect(Object.keys(read?.responses ?? {}).sort()).toEqual(['200', '403', '404', '410']);
+    expect((await fetch(`${service.server.address}/v1/library/files/${victimFile.id}/download-url`, { method: 'POST' })).status).toBe(401);
+  });
+
   it("the attacker cannot get a URL for the victim's file id", async () => {
     const made = await signedUrl(attacker.api_key, victimFile.id);
     expect(made.status).toBe(404);
