@@ -65,7 +65,11 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
       // The job's project is the engine's own record (liveJobs), set from ExecuteOptions, never from the guest.
       const projectData = options.projectData;
       const internal = projectData
-        ? (await import('../project-data/guest-gateway.js')).createProjectDataGateway({ ...projectData, projectOfJob: (jobId) => liveJobs.get(jobId)?.project })
+        ? (await import('../project-data/guest-gateway.js')).createProjectDataGateway({
+            ...projectData,
+            projectOfJob: (jobId) => liveJobs.get(jobId)?.project,
+            ...(options.egress?.maxResponseBytes !== undefined ? { maxResponseBytes: options.egress.maxResponseBytes } : {}),
+          })
         : undefined;
       gatewayCreated = internal;
       bridgeCreated = createEgressBridge({

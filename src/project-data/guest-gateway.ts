@@ -10,7 +10,7 @@
  */
 import fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { EgressRequest, EgressResponse } from '../lanes/lane.js';
-import type { InternalService } from '../egress/bridge.js';
+import { DEFAULT_MAX_RESPONSE_BYTES, type InternalService } from '../egress/bridge.js';
 import { DOWNLOAD_PATH_PREFIX, DownloadUrls } from '../library/download-urls.js';
 import { Library } from '../library/library.js';
 import { registerLibraryRoutes, registerSignedDownloadRoute } from '../server/library-routes.js';
@@ -44,6 +44,8 @@ export interface ProjectDataGatewayOptions {
   databases: ProjectDatabases;
   kv: ProjectKv;
   library?: GuestLibraryAccess;
+  /** Largest library file a guest may download (the bridge's response cap, since answers are buffered); default 10 MiB. */
+  maxResponseBytes?: number;
   /** The project of a running job, from the engine's own records; undefined answers 401. */
   projectOfJob(jobId: string): string | undefined;
 }
@@ -55,6 +57,7 @@ export interface ProjectDataGateway extends InternalService {
 export function createProjectDataGateway(given: ProjectDataGatewayOptions): ProjectDataGateway {
   const library = checkedAccess(given.library);
   const options = { ...given, library };
+  const maxResponseBytes = given.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   let app: Promise<FastifyInstance> | undefined;
   const appOf = () =>
     (app ??= (async () => {
@@ -76,6 +79,7 @@ export function createProjectDataGateway(given: ProjectDataGatewayOptions): Proj
           projectOf,
           quotaOf: (_request, project) => access.quotaOf?.(project),
           ...(access.downloadUrls ? { downloadUrls: access.downloadUrls } : {}),
+          maxDownloadBytes: maxResponseBytes,
         });
       }
       await inner.ready();
@@ -90,7 +94,7 @@ export function createProjectDataGateway(given: ProjectDataGatewayOptions): Proj
         const out = toErrorReply(error, request.id, MAX_BODY_BYTES);
         return reply.code(out.status).send(out.body);
       });
-      registerSignedDownloadRoute(inner, { library, urls });
+      registerSignedDownloadRoute(inner, { library, urls, maxBytes: maxResponseBytes });
       await inner.ready();
       return inner;
     })());

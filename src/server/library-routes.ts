@@ -23,6 +23,15 @@ export interface LibraryRoutesOptions {
   authenticate?: (request: FastifyRequest) => Promise<void>;
   /** Signs `POST /v1/library/files/:id/download-url`; absent: no such route. */
   downloadUrls?: DownloadUrls;
+  /** Largest file `/content` sends (guest code: what the bridge lets a response carry); default no cap. */
+  maxDownloadBytes?: number;
+}
+
+/** A file bigger than the reader may receive: refused before a byte is read (the gateway buffers answers). */
+function checkSize(file: LibraryFile, maxBytes: number | undefined): void {
+  if (maxBytes !== undefined && file.size > maxBytes) {
+    throw new IsolaError('payload_too_large', `Too large: the file is ${file.size} bytes, over the ${maxBytes} bytes guest code may receive in one response`, { issues: [{ field: '(response)', message: `exceeds ${maxBytes} bytes` }] });
+  }
 }
 
 /** RFC 6266 / 5987: a UTF-8 file name in Content-Disposition, with an ASCII fallback. */
@@ -101,7 +110,9 @@ export function registerLibraryRoutes(app: FastifyInstance, options: LibraryRout
     scope.get<{ Params: { id: string } }>('/v1/library/files/:id', async (request) => library.get(projectOf(request), request.params.id));
 
     scope.get<{ Params: { id: string } }>('/v1/library/files/:id/content', async (request, reply: FastifyReply) => {
-      const { file, stream } = await library.open(projectOf(request), request.params.id);
+      const project = projectOf(request);
+      checkSize(library.get(project, request.params.id), options.maxDownloadBytes);
+      const { file, stream } = await library.open(project, request.params.id);
       return sendFile(reply, file).send(stream);
     });
 
@@ -140,10 +151,11 @@ function sendFile(reply: FastifyReply, file: LibraryFile): FastifyReply {
  * `GET /v1/library/download/<token>`: the file a signed URL names, with no key. The token is checked
  * (signature, then expiry) before the library is asked anything, and it names the project itself.
  */
-export function registerSignedDownloadRoute(app: FastifyInstance, options: { library: Library; urls: DownloadUrls }): void {
+export function registerSignedDownloadRoute(app: FastifyInstance, options: { library: Library; urls: DownloadUrls; maxBytes?: number }): void {
   // A wildcard, not `:token`: a token is longer than the router's 100-character limit on a parameter.
   app.get<{ Params: { '*': string } }>('/v1/library/download/*', async (request, reply) => {
     const { project, file: id } = options.urls.verify(request.params['*']);
+    checkSize(options.library.get(project, id), options.maxBytes);
     const { file, stream } = await options.library.open(project, id);
     // A URL is shared by whoever holds it: no cache beyond the holder, and never past its expiry.
     return sendFile(reply, file).header('cache-control', 'private, no-store').header('referrer-policy', 'no-referrer').send(stream);

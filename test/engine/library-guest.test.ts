@@ -79,3 +79,28 @@ describe.each([
     expect(listing.files.map((f) => f.name)).toEqual(['reports/2024/q1.csv']);
   }, 120_000);
 });
+
+describe('a library file larger than a guest may receive', () => {
+  const get = useGuestService({ quickjs: 1, cpython: 0, native: 0 });
+
+  it('is refused with 413 before it is read, by URL and through the gateway; from outside the URL still reads it', async () => {
+    const service = get();
+    const project = await service.newProject('big');
+    const big = await service.upload(project.api_key, 'big.bin', 'x'.repeat(10 * 1024 * 1024 + 1), 'application/octet-stream');
+    const code = `import { library } from 'isola';
+export default async function main() {
+  const url = await library.createDownloadUrl(${JSON.stringify(big.id)});
+  const byUrl = await fetch(url);
+  const raw = await fetch('http://isola.internal/v1/library/files/${big.id}/content');
+  return { url, byUrl: [byUrl.status, (await byUrl.json()).error.code], raw: [raw.status, (await raw.json()).error.issues[0].field] };
+}`;
+    const res = await service.execute(project.api_key, { language: 'javascript', code });
+    expect(res.error, res.stderr).toBeNull();
+    const out = res.output as { url: string; byUrl: unknown; raw: unknown };
+    expect(out.byUrl).toEqual([413, 'payload_too_large']);
+    expect(out.raw).toEqual([413, '(response)']);
+    const outside = await fetch(out.url);
+    expect(outside.status).toBe(200);
+    expect((await outside.arrayBuffer()).byteLength).toBe(10 * 1024 * 1024 + 1);
+  }, 120_000);
+});
