@@ -1,8 +1,11 @@
 // Intellectible's two code-node examples (list the library, find the CSV, download it through
 // createDownloadUrl and read it; create an `executions` table with two text columns and insert a row),
-// written as Intellectible documents code nodes: standalone scripts, `main().catch(...)` in JavaScript and
-// an `if __name__ == '__main__':` guard in Python, SDK from '@intellectible/execution-sdk' /
-// intellectible_execution, results on the console. They run unchanged in every lane, on a real service,
+// in the structure Intellectible's SDK pages prescribe for code nodes: standalone scripts, `async function
+// main` + `main().catch(err => console.error(err));` in JavaScript and an `if __name__ == '__main__':`
+// guard in Python, SDK from '@intellectible/execution-sdk' / intellectible_execution, with the documented
+// method names and argument orders, results on the console. (The examples' exact bodies were not in the
+// stored copies of docs.intellectible.com this was written from, only the code structure and method
+// tables, so the bodies are reconstructed from those.) They run unchanged in every lane, on a real service,
 // with no key in the code and no allow-list entry: the signed URL is read through the egress bridge.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type GuestService, useGuestService } from '../library/guest-service.js';
