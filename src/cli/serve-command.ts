@@ -41,6 +41,9 @@ Options:
 Environment: ISOLA_LOG_LEVEL (default info), ISOLA_STORE_DIR (snapshot store; projects in its projects/),
 ISOLA_ADMIN_TOKEN (at least 16 characters: turns projects on and their files library under /v1/library),
 ISOLA_LIBRARY_MAX_FILE_BYTES (largest library file; default 268435456),
+ISOLA_URL_SIGNING_KEY (at least 32 characters; signs library download URLs; every node of a cluster needs
+the same one; default a random key per process), ISOLA_PUBLIC_URL (the base signed URLs name, e.g.
+https://isola.example.com; default the listen address), ISOLA_DOWNLOAD_URL_TTL_S (default 3600),
 ISOLA_EGRESS_ALLOW_PRIVATE=1 (same as --egress-allow-private); the dify-sandbox face: ISOLA_DIFY_API_KEY,
 ISOLA_DIFY_PACKAGES (default numpy,pandas,pyyaml,markdown,jinja2,requests), ISOLA_DIFY_TIMEOUT_S (15,
 at most the maximum timeout),

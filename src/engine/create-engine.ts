@@ -65,7 +65,11 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
       // The job's project is the engine's own record (liveJobs), set from ExecuteOptions, never from the guest.
       const projectData = options.projectData;
       const internal = projectData
-        ? (await import('../project-data/guest-gateway.js')).createProjectDataGateway({ ...projectData, projectOfJob: (jobId) => liveJobs.get(jobId)?.project })
+        ? (await import('../project-data/guest-gateway.js')).createProjectDataGateway({
+            ...projectData,
+            projectOfJob: (jobId) => liveJobs.get(jobId)?.project,
+            ...(options.egress?.maxResponseBytes !== undefined ? { maxResponseBytes: options.egress.maxResponseBytes } : {}),
+          })
         : undefined;
       gatewayCreated = internal;
       bridgeCreated = createEgressBridge({
@@ -193,6 +197,8 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
         ...(environment ? { environment } : {}),
         ...(executeOptions.onOutput ? { streamOutput: true } : {}),
         ...(options.projectData ? { internalHost: INTERNAL_HOST } : {}),
+        // Known once the service listens, so read per job.
+        ...(options.projectData?.library?.downloadUrls?.origin ? { downloadOrigin: options.projectData.library.downloadUrls.origin } : {}),
         ...extra,
       };
     };

@@ -42,6 +42,11 @@ export interface GuestJob {
    * engine has it: reachable even with an empty allow-list, so lanes open their path to the bridge.
    */
   internalHost?: string;
+  /**
+   * Origin of the Isola service's signed library downloads (createDownloadUrl), which the bridge serves
+   * in-process like the internal host: lanes let requests to it through even with an empty allow-list.
+   */
+  downloadOrigin?: string;
   /** Content-addressed environment the job runs in (packages, prebuild); undefined for the bare lane. */
   environment?: GuestEnvironment;
   /**

@@ -33,10 +33,11 @@ import { OPEN_GATE, ProjectGate, type ExecutionGate } from '../projects/executio
 import { KeyVerifier, type KeyVerifierOptions } from '../projects/key-verifier.js';
 import { ProjectLimiter } from '../projects/project-limiter.js';
 import type { ProjectStore } from '../projects/project-store.js';
+import type { DownloadUrls } from '../library/download-urls.js';
 import type { Library } from '../library/library.js';
 import { registerProjectDataRoutes, type ProjectDatabases, type ProjectKv } from '../project-data/index.js';
 import { registerAdminRoutes } from './admin-routes.js';
-import { registerLibraryRoutes } from './library-routes.js';
+import { registerLibraryRoutes, registerSignedDownloadRoute } from './library-routes.js';
 import { registerBatchRoute } from './batch-route.js';
 import { authenticateHook, decoratePrincipal, projectOption } from './execution-auth.js';
 import { registerContentDecoding } from './content-decoding.js';
@@ -83,6 +84,11 @@ export interface ProjectsOptions {
   store: ProjectStore;
   /** The files library under /v1/library (absent: no library routes). The caller owns it too. */
   library?: Library;
+  /**
+   * Signs library download URLs (`POST /v1/library/files/:id/download-url`) and serves them with no key
+   * (`GET /v1/library/download/<token>`); absent: neither route. The engine's guest gateway uses the same one.
+   */
+  downloadUrls?: DownloadUrls;
   /** The cache of keys that passed the KDF (default 60 s, 10,000 keys). */
   keyCache?: KeyVerifierOptions;
   /** Project databases and KV state under /v1/databases and /v1/kv (absent: no such routes). The caller owns them. */
@@ -201,7 +207,18 @@ export function buildApp(options: AppOptions): FastifyInstance {
     gate = new ProjectGate(verifier, limiter);
     const library = options.projects.library;
     registerAdminRoutes(app, { adminToken: options.projects.adminToken, store: options.projects.store, verifier, limiter, ...(library ? { onProjectDeleted: (id: string) => library.deleteProject(id) } : {}) });
-    if (library) registerLibraryRoutes(app, { library, gate, verifier });
+    if (library) {
+      const downloadUrls = options.projects.downloadUrls;
+      registerLibraryRoutes(app, {
+        library,
+        authenticate: authenticateHook(gate),
+        projectOf: (request) => request.principal?.projectId,
+        // The row again: the quota as it is now, and a key revoked since the request began stops here.
+        quotaOf: (request) => (request.principal ? verifier.recheck(request.principal.keyId).quotas?.library_bytes : undefined),
+        ...(downloadUrls ? { downloadUrls } : {}),
+      });
+      if (downloadUrls) registerSignedDownloadRoute(app, { library, urls: downloadUrls });
+    }
   }
   const authenticate = authenticateHook(gate);
   const projectData = options.projects?.projectData;

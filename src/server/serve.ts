@@ -15,6 +15,7 @@ import { resolveJobsOptions, type JobsOptions } from '../jobs/jobs-options.js';
 import { resolveSharedQueueOptions, type SharedQueueOptions } from '../jobs/shared-queue-options.js';
 import { DEFAULT_DRAIN_GRACE_MS, buildApp } from './app.js';
 import { DiskStorage } from '../library/disk-storage.js';
+import { DownloadUrls, MAX_URL_TTL_S } from '../library/download-urls.js';
 import { LibraryIndex } from '../library/library-index.js';
 import { DEFAULT_MAX_FILE_BYTES, Library } from '../library/library.js';
 import { ProjectStore } from '../projects/project-store.js';
@@ -81,6 +82,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     const maxFileBytes = Number(process.env['ISOLA_LIBRARY_MAX_FILE_BYTES'] ?? DEFAULT_MAX_FILE_BYTES);
     if (!Number.isSafeInteger(maxFileBytes) || maxFileBytes < 1) throw new OperatorLimitsError('ISOLA_LIBRARY_MAX_FILE_BYTES', `ISOLA_LIBRARY_MAX_FILE_BYTES must be a positive integer, got ${JSON.stringify(process.env['ISOLA_LIBRARY_MAX_FILE_BYTES'])}`);
     const library = new Library({ index, storage: new DiskStorage(join(storeDir, 'library', 'files')), maxFileBytes });
+    const downloadUrls = downloadUrlsFromEnv();
     // Project databases and KV state: SQLite files under the store (one per database), the embedded default.
     const projectData = { databases: new SqliteDatabases({ storeDir }), kv: new SqliteKv({ storeDir }) };
     const close = () => {
@@ -89,7 +91,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       void projectData.databases.close();
       void projectData.kv.close();
     };
-    return await start(options, { store, adminToken, library, projectData, close });
+    return await start(options, { store, adminToken, library, downloadUrls, projectData, close });
   } catch (error) {
     index?.close();
     store.close();
@@ -101,6 +103,7 @@ interface ServerProjects {
   store: ProjectStore;
   adminToken: string;
   library: Library;
+  downloadUrls: DownloadUrls;
   projectData: { databases: ProjectDatabases; kv: ProjectKv };
   close: () => void;
 }
@@ -117,7 +120,15 @@ async function start(options: StartServerOptions, projects: ServerProjects | und
     : metrics.onEvent;
   const engine = await createEngine({
     logger: logger.child({ component: 'engine' }),
-    ...(projects ? { projectData: projects.projectData } : {}),
+    // Guest code reaches the library as its job's project too; upload quotas are read from the store each time.
+    ...(projects
+      ? {
+          projectData: {
+            ...projects.projectData,
+            library: { library: projects.library, downloadUrls: projects.downloadUrls, quotaOf: (id: string) => projects.store.getProject(id)?.quotas.library_bytes },
+          },
+        }
+      : {}),
     ...options.engineOptions,
     onEvent,
   });
@@ -128,7 +139,7 @@ async function start(options: StartServerOptions, projects: ServerProjects | und
   try {
     const jobs = resolveJobsOptions(options.jobs, process.env);
     const queue = resolveSharedQueueOptions(options.queue, process.env);
-    app = buildApp({ engine, logger, metrics: metrics.registry, drainGraceMs, ...(dify ? { dify } : {}), piston, jobs, ...(queue ? { queue } : {}), ...(projects ? { projects: { adminToken: projects.adminToken, store: projects.store, library: projects.library, projectData: projects.projectData } } : {}) });
+    app = buildApp({ engine, logger, metrics: metrics.registry, drainGraceMs, ...(dify ? { dify } : {}), piston, jobs, ...(queue ? { queue } : {}), ...(projects ? { projects: { adminToken: projects.adminToken, store: projects.store, library: projects.library, downloadUrls: projects.downloadUrls, projectData: projects.projectData } } : {}) });
   } catch (error) {
     // A face set past the operator's limits (OperatorLimitsError): release the workers before reporting.
     await engine.close({ graceMs: 0 });
@@ -160,6 +171,9 @@ async function start(options: StartServerOptions, projects: ServerProjects | und
     throw error;
   }
   const address = `http://${formatHost(options.host ?? DEFAULT_HOST)}:${port}`;
+  // Signed download URLs name the service as outsiders reach it: ISOLA_PUBLIC_URL behind a proxy or TLS
+  // terminator, else the address it listens on (a wildcard one is reached at loopback from this machine).
+  if (projects && !process.env['ISOLA_PUBLIC_URL']) projects.downloadUrls.setBaseUrl(publicAddressOf(options.host ?? DEFAULT_HOST, port));
   logger.info({ address, port, projects: projects !== undefined }, 'isola listening');
 
   const onSignal = (signal: NodeJS.Signals) => {
@@ -194,6 +208,30 @@ async function start(options: StartServerOptions, projects: ServerProjects | und
     process.on('SIGINT', onSignal);
   }
   return { app, engine, address, port, shutdown, closed };
+}
+
+function publicAddressOf(host: string, port: number): string {
+  const wildcard = host === '0.0.0.0' || host === '::' || host === '[::]';
+  return `http://${wildcard ? '127.0.0.1' : formatHost(host)}:${port}`;
+}
+
+/** ISOLA_URL_SIGNING_KEY (shared by every node of a cluster), else a random key for this process. */
+function downloadUrlsFromEnv(): DownloadUrls {
+  const key = process.env['ISOLA_URL_SIGNING_KEY'] || undefined;
+  const baseUrl = process.env['ISOLA_PUBLIC_URL'] || undefined;
+  const ttl = process.env['ISOLA_DOWNLOAD_URL_TTL_S'];
+  const ttlSeconds = ttl === undefined || ttl === '' ? undefined : Number(ttl);
+  if (ttlSeconds !== undefined && (!Number.isSafeInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > MAX_URL_TTL_S)) {
+    throw new OperatorLimitsError('ISOLA_DOWNLOAD_URL_TTL_S', `ISOLA_DOWNLOAD_URL_TTL_S must be a whole number of seconds from 1 to ${MAX_URL_TTL_S}, got ${JSON.stringify(ttl)}`);
+  }
+  try {
+    return new DownloadUrls({ ...(key ? { key } : {}), ...(baseUrl ? { baseUrl } : {}), ...(ttlSeconds ? { ttlSeconds } : {}) });
+  } catch (error) {
+    // The message names the setting (ISOLA_URL_SIGNING_KEY or ISOLA_PUBLIC_URL); an unparsable URL is the latter's.
+    const message = error instanceof Error ? error.message : String(error);
+    const setting = message.startsWith('ISOLA_URL_SIGNING_KEY') ? 'ISOLA_URL_SIGNING_KEY' : 'ISOLA_PUBLIC_URL';
+    throw new OperatorLimitsError(setting, message.startsWith('ISOLA_') ? message : `ISOLA_PUBLIC_URL is not a URL: ${JSON.stringify(baseUrl)}`);
+  }
 }
 
 function formatHost(host: string): string {
