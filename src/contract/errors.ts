@@ -26,6 +26,7 @@ export const ERROR_CATALOG = {
   statement_timeout: { status: 422, title: 'The statement ran past its time limit and was stopped' },
   result_too_large: { status: 422, title: 'The query result exceeds the row or byte cap' },
   database_quota_exceeded: { status: 413, title: "The write would take the project's databases past their byte quota" },
+  quota_store_unavailable: { status: 503, title: 'The shared quota store (Redis, with --queue) did not answer; retry later or on another node' },
   overloaded: { status: 503, title: 'The execution queue is full; retry later' },
   shutting_down: { status: 503, title: 'The engine is draining and accepts no new executions' },
   engine_closed: { status: 503, title: 'The engine was closed' },

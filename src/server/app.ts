@@ -43,6 +43,7 @@ import { registerContentDecoding } from './content-decoding.js';
 import { registerResponseEncoding } from './response-encoding.js';
 import { registerBlobRoutes } from './blob-routes.js';
 import { createRedisJobQueue } from '../jobs/redis-job-queue.js';
+import { Redis } from 'ioredis';
 import type { ResolvedSharedQueueOptions } from '../jobs/shared-queue-options.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { packageVersion } from './package-version.js';
@@ -197,7 +198,18 @@ export function buildApp(options: AppOptions): FastifyInstance {
   let gate: ExecutionGate = OPEN_GATE;
   if (options.projects) {
     const verifier = new KeyVerifier(options.projects.store, options.projects.keyCache);
-    const limiter = new ProjectLimiter();
+    // With a shared queue the quotas are the cluster's: counted in the same Redis, under the same prefix.
+    const queue = options.queue;
+    const limiterRedis = queue ? new Redis(queue.url, { maxRetriesPerRequest: 1 }) : undefined;
+    if (limiterRedis) {
+      limiterRedis.on('error', onQueueError);
+      app.addHook('onClose', async () => {
+        await limiterRedis.quit().catch(() => limiterRedis.disconnect());
+      });
+    }
+    const limiter = new ProjectLimiter(
+      queue && limiterRedis ? { redis: limiterRedis, prefix: queue.prefix, leaseMs: queue.lockMs, onError: (error) => app.log.error({ err: error }, 'quota store error') } : undefined,
+    );
     gate = new ProjectGate(verifier, limiter);
     const library = options.projects.library;
     registerAdminRoutes(app, { adminToken: options.projects.adminToken, store: options.projects.store, verifier, limiter, ...(library ? { onProjectDeleted: (id: string) => library.deleteProject(id) } : {}) });
