@@ -44,6 +44,7 @@ import { registerResponseEncoding } from './response-encoding.js';
 import { registerBlobRoutes } from './blob-routes.js';
 import { createRedisJobQueue } from '../jobs/redis-job-queue.js';
 import { Redis } from 'ioredis';
+import type { ProjectDataHealth } from '../project-data/project-data-options.js';
 import type { ResolvedSharedQueueOptions } from '../jobs/shared-queue-options.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { packageVersion } from './package-version.js';
@@ -87,7 +88,7 @@ export interface ProjectsOptions {
   /** The cache of keys that passed the KDF (default 60 s, 10,000 keys). */
   keyCache?: KeyVerifierOptions;
   /** Project databases and KV state under /v1/databases and /v1/kv (absent: no such routes). The caller owns them. */
-  projectData?: { databases: ProjectDatabases; kv: ProjectKv };
+  projectData?: { databases: ProjectDatabases; kv: ProjectKv; health?: () => Promise<ProjectDataHealth> };
 }
 
 export interface IsolaControl {
@@ -296,10 +297,17 @@ export function buildApp(options: AppOptions): FastifyInstance {
     const isDraining = draining || readiness.draining;
     // With a shared queue, a node whose Redis does not answer cannot run or accept work: not ready.
     const queue = (await jobs.health?.()) ?? { kind: 'memory', ready: true };
-    const ready = readiness.ready && laneAvailable && !isDraining && queue.ready;
-    return reply
-      .code(ready ? 200 : 503)
-      .send({ status: ready ? 'ready' : 'unavailable', ...readiness, draining: isDraining, job_queue: queue, limits: { ...readiness.limits, max_body_bytes: bodyLimit } });
+    // Likewise a node whose PostgreSQL does not answer would fail every project-data call.
+    const data = await options.projects?.projectData?.health?.();
+    const ready = readiness.ready && laneAvailable && !isDraining && queue.ready && data?.ready !== false;
+    return reply.code(ready ? 200 : 503).send({
+      status: ready ? 'ready' : 'unavailable',
+      ...readiness,
+      draining: isDraining,
+      job_queue: queue,
+      ...(data ? { project_data: data } : {}),
+      limits: { ...readiness.limits, max_body_bytes: bodyLimit },
+    });
   });
 
   const document = buildOpenApiDocument({ version: packageVersion(), contract, maxBodyBytes: bodyLimit });

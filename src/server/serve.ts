@@ -18,7 +18,8 @@ import { DiskStorage } from '../library/disk-storage.js';
 import { LibraryIndex } from '../library/library-index.js';
 import { DEFAULT_MAX_FILE_BYTES, Library } from '../library/library.js';
 import { ProjectStore } from '../projects/project-store.js';
-import { SqliteDatabases, SqliteKv, type ProjectDatabases, type ProjectKv } from '../project-data/index.js';
+import { openProjectData, type ProjectDataBackend } from '../project-data/open-project-data.js';
+import { ProjectDataOptionsError, resolveProjectDataSetting } from '../project-data/project-data-options.js';
 import { projectsEnabled, type AuthSetting } from './auth-policy.js';
 import { createMetrics } from './metrics.js';
 
@@ -51,6 +52,12 @@ export interface StartServerOptions {
   auth?: AuthSetting;
   /** Share jobs with other nodes over Redis; each unset setting from its variable (ISOLA_QUEUE_URL...). */
   queue?: Partial<SharedQueueOptions>;
+  /**
+   * Where projects keep databases and KV state: `sqlite` (default: files under the store dir) or a
+   * postgres:// URL (else ISOLA_PROJECT_DATA_URL; PostgreSQL also needs ISOLA_PROJECT_DATA_SECRET).
+   * A bad value throws ProjectDataOptionsError before anything starts.
+   */
+  projectData?: string;
 }
 
 export interface RunningServer {
@@ -72,7 +79,12 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   // First, before any worker starts: an exposed service without keys is refused.
   const adminToken = options.adminToken ?? (process.env['ISOLA_ADMIN_TOKEN'] || undefined);
   const withProjects = projectsEnabled({ host: options.host ?? DEFAULT_HOST, adminToken, auth: options.auth });
-  if (!withProjects || !adminToken) return start(options, undefined);
+  const dataSetting = resolveProjectDataSetting(options.projectData, process.env);
+  const dataNamed = (options.projectData ?? process.env['ISOLA_PROJECT_DATA_URL'] ?? '') !== '';
+  if (!withProjects || !adminToken) {
+    if (dataNamed) throw new ProjectDataOptionsError('--project-data (or ISOLA_PROJECT_DATA_URL) needs projects: set ISOLA_ADMIN_TOKEN');
+    return start(options, undefined);
+  }
   const storeDir = storeDirOf(options.engineOptions?.storeDir);
   const store = new ProjectStore(join(storeDir, 'projects'));
   let index: LibraryIndex | undefined;
@@ -81,13 +93,13 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     const maxFileBytes = Number(process.env['ISOLA_LIBRARY_MAX_FILE_BYTES'] ?? DEFAULT_MAX_FILE_BYTES);
     if (!Number.isSafeInteger(maxFileBytes) || maxFileBytes < 1) throw new OperatorLimitsError('ISOLA_LIBRARY_MAX_FILE_BYTES', `ISOLA_LIBRARY_MAX_FILE_BYTES must be a positive integer, got ${JSON.stringify(process.env['ISOLA_LIBRARY_MAX_FILE_BYTES'])}`);
     const library = new Library({ index, storage: new DiskStorage(join(storeDir, 'library', 'files')), maxFileBytes });
-    // Project databases and KV state: SQLite files under the store (one per database), the embedded default.
-    const projectData = { databases: new SqliteDatabases({ storeDir }), kv: new SqliteKv({ storeDir }) };
+    // Project databases and KV state: SQLite files under the store (one per database) by default, or
+    // one PostgreSQL for every node.
+    const projectData = openProjectData(dataSetting, storeDir);
     const close = () => {
       index?.close();
       store.close();
-      void projectData.databases.close();
-      void projectData.kv.close();
+      void projectData.close();
     };
     return await start(options, { store, adminToken, library, projectData, close });
   } catch (error) {
@@ -101,7 +113,7 @@ interface ServerProjects {
   store: ProjectStore;
   adminToken: string;
   library: Library;
-  projectData: { databases: ProjectDatabases; kv: ProjectKv };
+  projectData: ProjectDataBackend;
   close: () => void;
 }
 
@@ -117,7 +129,7 @@ async function start(options: StartServerOptions, projects: ServerProjects | und
     : metrics.onEvent;
   const engine = await createEngine({
     logger: logger.child({ component: 'engine' }),
-    ...(projects ? { projectData: projects.projectData } : {}),
+    ...(projects ? { projectData: { databases: projects.projectData.databases, kv: projects.projectData.kv } } : {}),
     ...options.engineOptions,
     onEvent,
   });
@@ -161,6 +173,13 @@ async function start(options: StartServerOptions, projects: ServerProjects | und
   }
   const address = `http://${formatHost(options.host ?? DEFAULT_HOST)}:${port}`;
   logger.info({ address, port, projects: projects !== undefined }, 'isola listening');
+  if (projects) {
+    // Said once at start, so an operator sees a wrong URL or password without polling /readyz.
+    void projects.projectData.health().then((data) => {
+      if (data.ready) logger.info({ project_data: data }, 'project data');
+      else logger.error({ project_data: data }, 'project data does not answer');
+    });
+  }
 
   const onSignal = (signal: NodeJS.Signals) => {
     if (shuttingDown) {

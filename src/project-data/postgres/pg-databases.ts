@@ -52,6 +52,9 @@ export class PostgresTenancy {
 
   constructor(private readonly options: PostgresOptions) {
     this.admin = new pg.Pool({ connectionString: options.adminUrl, max: 4, allowExitOnIdle: true });
+    // An idle connection the server dropped (a restart, a failover) must not crash the process: the next
+    // call opens a new one, and /readyz says whether the server answers meanwhile.
+    this.admin.on('error', () => {});
     this.limits = resolveLimits(options.limits);
   }
 
@@ -99,6 +102,22 @@ export class PostgresTenancy {
       throw error;
     } finally {
       client.release(broken);
+    }
+  }
+
+  /** Whether the server answers `SELECT 1` within `timeoutMs` (for /readyz). */
+  async ping(timeoutMs = 1_000): Promise<{ ready: boolean; reason?: string }> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      await Promise.race([this.admin.query('SELECT 1'), late]);
+      return { ready: true };
+    } catch (error) {
+      return { ready: false, reason: error instanceof Error ? error.message : String(error) };
+    } finally {
+      clearTimeout(timer);
     }
   }
 
