@@ -51,7 +51,8 @@ const ARRAYS = [
   'array_prepend', 'array_cat', 'cardinality', 'unnest', 'array_dims', 'array_ndims', 'generate_series', 'generate_subscripts',
 ];
 
-const MISC = ['num_nulls', 'num_nonnulls', 'gen_random_uuid'];
+// similar_to_escape is what the parser writes for SIMILAR TO.
+const MISC = ['num_nulls', 'num_nonnulls', 'gen_random_uuid', 'similar_to_escape'];
 
 export const ALLOWED_FUNCTIONS: ReadonlySet<string> = new Set([...AGGREGATES, ...WINDOW, ...MATH, ...TEXT, ...TIME, ...JSON_FUNCTIONS, ...ARRAYS, ...MISC]);
 

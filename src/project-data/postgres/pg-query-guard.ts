@@ -21,7 +21,7 @@ function refused(message: string): IsolaError {
   return new IsolaError('sql_refused', `SQL refused: ${message}`, { issues: [{ field: 'sql', message }] });
 }
 
-/** The names of a qualified-name list (`[{String: {sval}}]`), lower-cased as the parser leaves them. */
+/** The names of a qualified-name list (`[{String: {sval}}]`), as the parser leaves them (unquoted: lower case). */
 function qualifiedName(list: unknown): string[] {
   if (!Array.isArray(list)) return [];
   return list.map((item) => {
@@ -37,7 +37,8 @@ function checkName(parts: string[], allowed: ReadonlySet<string>, what: string):
   if (parts.length > 2 || (parts.length === 2 && qualifier !== 'pg_catalog')) {
     throw refused(`${what} ${parts.join('.')}: a project query may not name another schema`);
   }
-  if (!allowed.has(name.toLowerCase())) throw refused(`${what} ${name} is not available to project queries`);
+  // Exact case: a quoted "COUNT" is another name than count, and the server would look up that one.
+  if (!allowed.has(name)) throw refused(`${what} ${name} is not available to project queries`);
 }
 
 function checkRangeVar(node: { schemaname?: string; catalogname?: string; relname?: string }): void {
@@ -60,9 +61,10 @@ function checkIndirection(node: { indirection?: unknown[] }): void {
   }
 }
 
-function checkOperator(list: unknown): void {
+/** Operators, collations and sampling methods may be named plainly or in pg_catalog, never in another schema. */
+function checkQualifier(list: unknown, what: string): void {
   const parts = qualifiedName(list);
-  if (parts.length > 1 && (parts.length > 2 || parts[0] !== 'pg_catalog')) throw refused(`operator ${parts.join('.')}: a project query may not name another schema`);
+  if (parts.length > 1 && (parts.length > 2 || parts[0] !== 'pg_catalog')) throw refused(`${what} ${parts.join('.')}: a project query may not name another schema`);
 }
 
 function walk(value: unknown): void {
@@ -96,10 +98,17 @@ function walk(value: unknown): void {
         checkIndirection(child as Parameters<typeof checkIndirection>[0]);
         break;
       case 'A_Expr':
-        checkOperator((child as { name?: unknown }).name);
+        checkQualifier((child as { name?: unknown }).name, 'operator');
         break;
       case 'useOp':
-        checkOperator(child);
+      case 'operName':
+        checkQualifier(child, 'operator');
+        break;
+      case 'collname':
+        checkQualifier(child, 'collation');
+        break;
+      case 'RangeTableSample':
+        checkQualifier((child as { method?: unknown }).method, 'sampling method');
         break;
       default:
         break;
