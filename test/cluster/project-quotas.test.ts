@@ -1,6 +1,7 @@
 // Project quotas hold for the cluster, not per node: two real `isola serve` nodes on one redis-server and
 // one project store; a project's executions per minute and concurrent executions are counted once, in
-// Redis, whichever node a request reaches, and the one past the quota is 429 with Retry-After.
+// Redis, whichever node a request reaches, and the one past the quota is 429 with Retry-After. While
+// that Redis is away an execution is refused (503), not run unmetered.
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,5 +78,30 @@ describe('project quotas across nodes', () => {
     expect((await slow).status).toBe(200);
     // The slot came back when the slow one answered: the other node runs again.
     expect((await post(nodes[1]!.address, '/v1/execute', { language: 'javascript', code: QUICK }, key)).status).toBe(200);
+  }, 60_000);
+
+  it('answers 503 quota_store_unavailable while that Redis is away, rather than running unmetered, and meters again after', async () => {
+    const key = await createProject('outage', { concurrent_executions: 2, executions_per_minute: 1000 });
+    const run = async () => {
+      const res = await post(nodes[0]!.address, '/v1/execute', { language: 'javascript', code: QUICK }, key);
+      return { status: res.status, body: (await res.json()) as { error?: { code: string } } };
+    };
+    expect((await run()).status).toBe(200);
+    const restarting = redis.restart(3_000);
+    let refused: Awaited<ReturnType<typeof run>> | undefined;
+    for (let i = 0; i < 30 && !refused; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const seen = await run();
+      if (seen.status !== 200) refused = seen;
+    }
+    expect(refused?.status).toBe(503);
+    expect(refused?.body.error?.code).toBe('quota_store_unavailable');
+    await restarting;
+    let back = await run();
+    for (let i = 0; i < 50 && back.status !== 200; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      back = await run();
+    }
+    expect(back.status).toBe(200);
   }, 60_000);
 });
