@@ -23,7 +23,7 @@ import type {
   Where,
 } from '../types.js';
 import { pgError } from './pg-errors.js';
-import { checkProjectQuery } from './pg-query-guard.js';
+import { checkProjectQuery, preloadProjectQueryGuard } from './pg-query-guard.js';
 import { databaseSchema, ensureTenant, hardenDatabase, literal, type TenantNames, tenantNames, tenantPoolConfig } from './pg-tenants.js';
 
 export interface PostgresOptions {
@@ -189,6 +189,7 @@ export class PostgresDatabases implements ProjectDatabases {
 
   constructor(tenancy: PostgresTenancy) {
     this.tenancy = tenancy;
+    preloadProjectQueryGuard();
   }
 
   async createDatabase(projectId: string, name: string): Promise<DatabaseInfo> {
