@@ -96,15 +96,19 @@ export async function ensureTenant(admin: pg.Pool, names: TenantNames): Promise<
   }
 }
 
-/** Connection settings for a pool that logs in as the project's role, derived from the admin URL. */
+/**
+ * Connection settings for a pool that logs in as the project's role: the admin URL with the role's name
+ * and password in place of the admin's, so host, port, database and TLS settings (`?sslmode=...`) carry over.
+ */
 export function tenantPoolConfig(adminUrl: string, names: TenantNames, max: number): pg.PoolConfig {
   const url = new URL(adminUrl);
+  // Without a database in the URL, pg connects the admin to the database named like its user; the
+  // project's role must land in that same database, not in one named like itself.
+  if (url.pathname === '' || url.pathname === '/') url.pathname = `/${url.username || 'postgres'}`;
+  url.username = names.role;
+  url.password = names.password;
   return {
-    host: url.hostname,
-    port: url.port ? Number(url.port) : 5432,
-    database: decodeURIComponent(url.pathname.slice(1)) || 'postgres',
-    user: names.role,
-    password: names.password,
+    connectionString: url.toString(),
     max,
     idleTimeoutMillis: 10_000,
     allowExitOnIdle: true,
