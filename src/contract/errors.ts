@@ -28,6 +28,7 @@ export const ERROR_CATALOG = {
   database_quota_exceeded: { status: 413, title: "The write would take the project's databases past their byte quota" },
   download_url_invalid: { status: 403, title: 'The signed download URL was altered, or signed with another key' },
   download_url_expired: { status: 410, title: 'The signed download URL has expired' },
+  quota_store_unavailable: { status: 503, title: 'The shared quota store (Redis, with --queue) did not answer; retry later or on another node' },
   overloaded: { status: 503, title: 'The execution queue is full; retry later' },
   shutting_down: { status: 503, title: 'The engine is draining and accepts no new executions' },
   engine_closed: { status: 503, title: 'The engine was closed' },

@@ -44,6 +44,8 @@ import { registerContentDecoding } from './content-decoding.js';
 import { registerResponseEncoding } from './response-encoding.js';
 import { registerBlobRoutes } from './blob-routes.js';
 import { createRedisJobQueue } from '../jobs/redis-job-queue.js';
+import { Redis } from 'ioredis';
+import type { ProjectDataHealth } from '../project-data/project-data-options.js';
 import type { ResolvedSharedQueueOptions } from '../jobs/shared-queue-options.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { packageVersion } from './package-version.js';
@@ -92,7 +94,7 @@ export interface ProjectsOptions {
   /** The cache of keys that passed the KDF (default 60 s, 10,000 keys). */
   keyCache?: KeyVerifierOptions;
   /** Project databases and KV state under /v1/databases and /v1/kv (absent: no such routes). The caller owns them. */
-  projectData?: { databases: ProjectDatabases; kv: ProjectKv };
+  projectData?: { databases: ProjectDatabases; kv: ProjectKv; health?: () => Promise<ProjectDataHealth> };
 }
 
 export interface IsolaControl {
@@ -203,7 +205,18 @@ export function buildApp(options: AppOptions): FastifyInstance {
   let gate: ExecutionGate = OPEN_GATE;
   if (options.projects) {
     const verifier = new KeyVerifier(options.projects.store, options.projects.keyCache);
-    const limiter = new ProjectLimiter();
+    // With a shared queue the quotas are the cluster's: counted in the same Redis, under the same prefix.
+    const queue = options.queue;
+    const limiterRedis = queue ? new Redis(queue.url, { maxRetriesPerRequest: 1 }) : undefined;
+    if (limiterRedis) {
+      limiterRedis.on('error', onQueueError);
+      app.addHook('onClose', async () => {
+        await limiterRedis.quit().catch(() => limiterRedis.disconnect());
+      });
+    }
+    const limiter = new ProjectLimiter(
+      queue && limiterRedis ? { redis: limiterRedis, prefix: queue.prefix, leaseMs: queue.lockMs, onError: (error) => app.log.error({ err: error }, 'quota store error') } : undefined,
+    );
     gate = new ProjectGate(verifier, limiter);
     const library = options.projects.library;
     registerAdminRoutes(app, { adminToken: options.projects.adminToken, store: options.projects.store, verifier, limiter, ...(library ? { onProjectDeleted: (id: string) => library.deleteProject(id) } : {}) });
@@ -301,10 +314,17 @@ export function buildApp(options: AppOptions): FastifyInstance {
     const isDraining = draining || readiness.draining;
     // With a shared queue, a node whose Redis does not answer cannot run or accept work: not ready.
     const queue = (await jobs.health?.()) ?? { kind: 'memory', ready: true };
-    const ready = readiness.ready && laneAvailable && !isDraining && queue.ready;
-    return reply
-      .code(ready ? 200 : 503)
-      .send({ status: ready ? 'ready' : 'unavailable', ...readiness, draining: isDraining, job_queue: queue, limits: { ...readiness.limits, max_body_bytes: bodyLimit } });
+    // Likewise a node whose PostgreSQL does not answer would fail every project-data call.
+    const data = await options.projects?.projectData?.health?.();
+    const ready = readiness.ready && laneAvailable && !isDraining && queue.ready && data?.ready !== false;
+    return reply.code(ready ? 200 : 503).send({
+      status: ready ? 'ready' : 'unavailable',
+      ...readiness,
+      draining: isDraining,
+      job_queue: queue,
+      ...(data ? { project_data: data } : {}),
+      limits: { ...readiness.limits, max_body_bytes: bodyLimit },
+    });
   });
 
   const document = buildOpenApiDocument({ version: packageVersion(), contract, maxBodyBytes: bodyLimit });

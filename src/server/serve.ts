@@ -19,7 +19,8 @@ import { DownloadUrls, MAX_URL_TTL_S } from '../library/download-urls.js';
 import { LibraryIndex } from '../library/library-index.js';
 import { DEFAULT_MAX_FILE_BYTES, Library } from '../library/library.js';
 import { ProjectStore } from '../projects/project-store.js';
-import { SqliteDatabases, SqliteKv, type ProjectDatabases, type ProjectKv } from '../project-data/index.js';
+import { openProjectData, type ProjectDataBackend } from '../project-data/open-project-data.js';
+import { ProjectDataOptionsError, resolveProjectDataSetting } from '../project-data/project-data-options.js';
 import { projectsEnabled, type AuthSetting } from './auth-policy.js';
 import { createMetrics } from './metrics.js';
 
@@ -52,6 +53,12 @@ export interface StartServerOptions {
   auth?: AuthSetting;
   /** Share jobs with other nodes over Redis; each unset setting from its variable (ISOLA_QUEUE_URL...). */
   queue?: Partial<SharedQueueOptions>;
+  /**
+   * Where projects keep databases and KV state: `sqlite` (default: files under the store dir) or a
+   * postgres:// URL (else ISOLA_PROJECT_DATA_URL; PostgreSQL also needs ISOLA_PROJECT_DATA_SECRET).
+   * A bad value throws ProjectDataOptionsError before anything starts.
+   */
+  projectData?: string;
 }
 
 export interface RunningServer {
@@ -73,7 +80,12 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   // First, before any worker starts: an exposed service without keys is refused.
   const adminToken = options.adminToken ?? (process.env['ISOLA_ADMIN_TOKEN'] || undefined);
   const withProjects = projectsEnabled({ host: options.host ?? DEFAULT_HOST, adminToken, auth: options.auth });
-  if (!withProjects || !adminToken) return start(options, undefined);
+  const dataSetting = resolveProjectDataSetting(options.projectData, process.env);
+  const dataNamed = (options.projectData ?? process.env['ISOLA_PROJECT_DATA_URL'] ?? '') !== '';
+  if (!withProjects || !adminToken) {
+    if (dataNamed) throw new ProjectDataOptionsError('--project-data (or ISOLA_PROJECT_DATA_URL) needs projects: set ISOLA_ADMIN_TOKEN');
+    return start(options, undefined);
+  }
   const storeDir = storeDirOf(options.engineOptions?.storeDir);
   const store = new ProjectStore(join(storeDir, 'projects'));
   let index: LibraryIndex | undefined;
@@ -83,13 +95,13 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     if (!Number.isSafeInteger(maxFileBytes) || maxFileBytes < 1) throw new OperatorLimitsError('ISOLA_LIBRARY_MAX_FILE_BYTES', `ISOLA_LIBRARY_MAX_FILE_BYTES must be a positive integer, got ${JSON.stringify(process.env['ISOLA_LIBRARY_MAX_FILE_BYTES'])}`);
     const library = new Library({ index, storage: new DiskStorage(join(storeDir, 'library', 'files')), maxFileBytes });
     const downloadUrls = downloadUrlsFromEnv();
-    // Project databases and KV state: SQLite files under the store (one per database), the embedded default.
-    const projectData = { databases: new SqliteDatabases({ storeDir }), kv: new SqliteKv({ storeDir }) };
+    // Project databases and KV state: SQLite files under the store (one per database) by default, or
+    // one PostgreSQL for every node.
+    const projectData = openProjectData(dataSetting, storeDir);
     const close = () => {
       index?.close();
       store.close();
-      void projectData.databases.close();
-      void projectData.kv.close();
+      void projectData.close();
     };
     return await start(options, { store, adminToken, library, downloadUrls, projectData, close });
   } catch (error) {
@@ -104,7 +116,7 @@ interface ServerProjects {
   adminToken: string;
   library: Library;
   downloadUrls: DownloadUrls;
-  projectData: { databases: ProjectDatabases; kv: ProjectKv };
+  projectData: ProjectDataBackend;
   close: () => void;
 }
 
@@ -124,7 +136,8 @@ async function start(options: StartServerOptions, projects: ServerProjects | und
     ...(projects
       ? {
           projectData: {
-            ...projects.projectData,
+            databases: projects.projectData.databases,
+            kv: projects.projectData.kv,
             library: { library: projects.library, downloadUrls: projects.downloadUrls, quotaOf: (id: string) => projects.store.getProject(id)?.quotas.library_bytes },
           },
         }
@@ -175,6 +188,13 @@ async function start(options: StartServerOptions, projects: ServerProjects | und
   // terminator, else the address it listens on (a wildcard one is reached at loopback from this machine).
   if (projects && !process.env['ISOLA_PUBLIC_URL']) projects.downloadUrls.setBaseUrl(publicAddressOf(options.host ?? DEFAULT_HOST, port));
   logger.info({ address, port, projects: projects !== undefined }, 'isola listening');
+  if (projects) {
+    // Said once at start, so an operator sees a wrong URL or password without polling /readyz.
+    void projects.projectData.health().then((data) => {
+      if (data.ready) logger.info({ project_data: data }, 'project data');
+      else logger.error({ project_data: data }, 'project data does not answer');
+    });
+  }
 
   const onSignal = (signal: NodeJS.Signals) => {
     if (shuttingDown) {
