@@ -15,6 +15,7 @@ import { copyFile, link, mkdir, readdir, readFile, rm, stat, writeFile } from 'n
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { edgeSchemaValidator, re2ForCfworker } from './re2-for-cfworker.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -101,12 +102,14 @@ async function pythonArtifacts() {
 }
 
 const common = { bundle: true, format: 'esm', platform: 'browser', target: 'es2022', legalComments: 'none', logLevel: 'warning' };
+/** What every web bundle that holds the contract needs: no Node, and JSON Schema without eval (workerd forbids it). */
+const portable = [noNodeBuiltins, edgeSchemaValidator, re2ForCfworker];
 
 await mkdir(join(root, 'dist/playground'), { recursive: true });
 await mkdir(join(root, 'dist/edge'), { recursive: true });
 await Promise.all([
-  build({ ...common, entryPoints: [join(root, 'src/playground/web/main.ts')], outfile: join(root, 'dist/playground/app.js'), minify: true, plugins: [noNodeBuiltins] }),
-  build({ ...common, entryPoints: [join(root, 'src/edge/index.ts')], outfile: join(root, 'dist/edge/isola-edge.js'), minify: true, plugins: [noNodeBuiltins, runtimeFiles] }),
+  build({ ...common, entryPoints: [join(root, 'src/playground/web/main.ts')], outfile: join(root, 'dist/playground/app.js'), minify: true, plugins: portable }),
+  build({ ...common, entryPoints: [join(root, 'src/edge/index.ts')], outfile: join(root, 'dist/edge/isola-edge.js'), minify: true, plugins: [...portable, runtimeFiles] }),
   build({ ...common, entryPoints: [join(root, 'src/edge/quickjs-web-worker.ts')], outfile: join(root, 'dist/edge/quickjs-worker.js'), minify: true, plugins: [noNodeBuiltins] }),
   build({ ...common, entryPoints: [join(root, 'src/edge/cpython-web-worker.ts')], outfile: join(root, 'dist/edge/cpython-worker.js'), minify: true, plugins: [noNodeBuiltins] }),
   pythonArtifacts(),

@@ -134,7 +134,7 @@ export async function createEngine(options: EdgeEngineOptions = {}): Promise<Edg
   async function execute(body: unknown, executeOptions: { signal?: AbortSignal } = {}): Promise<ExecuteResponse> {
     if (closed) throw shuttingDownError();
     const startedAt = Date.now();
-    const { request, inputsJson } = contract.accept(body);
+    const { request, inputsJson, outputCheck } = contract.accept(body);
     const plan = await planExecution(request, transpile);
     const route = await routeRequest(request, plan.lane, lanes, environments, executeOptions.signal);
     const id = newExecutionId();
@@ -159,7 +159,7 @@ export async function createEngine(options: EdgeEngineOptions = {}): Promise<Edg
       }), executeOptions.signal);
     }
     return buildEnvelope(
-      { id, lane: route.lane, environmentHash: laneHash[route.lane] ?? 'unknown', cache: route.kind === 'lane' ? route.cache : 'miss', startedAt, queueMs: dispatched.queueMs, outputLimitBytes: outputBytes, buildMs: route.buildMs },
+      { id, lane: route.lane, environmentHash: laneHash[route.lane] ?? 'unknown', cache: route.kind === 'lane' ? route.cache : 'miss', startedAt, queueMs: dispatched.queueMs, outputLimitBytes: outputBytes, buildMs: route.buildMs, ...(outputCheck ? { outputCheck } : {}) },
       dispatched.result,
     );
   }
