@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { IsolaError, type FieldIssue } from './errors.js';
 import { ITEM_LANGUAGES, itemRequestFields, serializeItems } from './items.js';
 import { findJsonValueIssue, loneSurrogateAt, loneSurrogateMessage } from './json-checks.js';
