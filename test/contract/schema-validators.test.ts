@@ -56,7 +56,10 @@ const VALUES: [string, unknown, unknown, { pointer: string; rule: string } | und
   // biome-ignore lint/suspicious/noThenProperty: JSON Schema's own keyword, in a schema, never awaited.
   ['if/then', { if: { properties: { a: { const: 1 } } }, then: { required: ['b'] } }, { a: 1 }, { pointer: '/b', rule: 'required' }],
   ['patternProperties', { patternProperties: { '^n_': { type: 'number' } } }, { n_x: 'no', other: 'yes' }, { pointer: '/n_x', rule: 'type' }],
+  // On V8's backtracking RegExp each of these runs for hours; on RE2 (both builds) in linear time.
   ['a catastrophic pattern is linear on RE2', { type: 'string', pattern: '^(a+)+$' }, `${'a'.repeat(50_000)}!`, { pointer: '', rule: 'pattern' }],
+  ['a catastrophic patternProperties key is linear on RE2', { patternProperties: { '^(a|a)+$': { type: 'integer' } } }, { [`${'a'.repeat(5_000)}`]: 'x' }, { pointer: `/${'a'.repeat(5_000)}`, rule: 'type' }],
+  ['a catastrophic propertyNames pattern is linear on RE2', { propertyNames: { pattern: '^(a|a)+$' } }, { [`${'a'.repeat(5_000)}!`]: 1 }, { rule: 'pattern' }],
 ];
 
 /** [what, schema]: refused when compiled, by both. */
