@@ -15,7 +15,7 @@ import { copyFile, link, mkdir, readdir, readFile, rm, stat, writeFile } from 'n
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { edgeSchemaValidator, re2ForCfworker } from './re2-for-cfworker.mjs';
+import { edgeSchemaValidator, hardenedCfworker } from './cfworker-hardening.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -117,7 +117,7 @@ async function pythonArtifacts() {
 
 const common = { bundle: true, format: 'esm', platform: 'browser', target: 'es2022', legalComments: 'none', logLevel: 'warning' };
 /** What every web bundle that holds the contract needs: no Node, and JSON Schema without eval (workerd forbids it). */
-const portable = [noNodeBuiltins, edgeSchemaValidator, re2ForCfworker];
+const portable = [noNodeBuiltins, edgeSchemaValidator, hardenedCfworker];
 
 await mkdir(join(root, 'dist/playground'), { recursive: true });
 await mkdir(join(root, 'dist/edge'), { recursive: true });

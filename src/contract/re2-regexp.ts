@@ -1,7 +1,7 @@
 /**
  * The one part of RegExp that @cfworker/json-schema uses to match `pattern` and `patternProperties`
  * (`new RegExp(p, 'u').test(s)`), on RE2: a request's pattern runs in time linear in the input, as it does
- * under ajv in the Node build. scripts/re2-for-cfworker.mjs makes cfworker construct this instead.
+ * under ajv in the Node build. scripts/cfworker-hardening.mjs makes cfworker construct this instead.
  */
 import { RE2JS } from 're2js';
 

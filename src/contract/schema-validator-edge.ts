@@ -7,8 +7,9 @@
  *
  * What ajv's configuration gives the Node build is rebuilt here: unknown keywords and formats are refused
  * (ajv's strict mode; cfworker would ignore them and validate nothing), patterns are checked by RE2 when
- * the schema is compiled, and the build makes cfworker's own `new RegExp` an RE2 one
- * (scripts/re2-for-cfworker.mjs), so matching stays linear in the input. What cfworker lacks is refused
+ * the schema is compiled, and the build makes cfworker's own `new RegExp` an RE2 one and its pairwise
+ * uniqueItems the linear check of unique-items.ts (scripts/cfworker-hardening.mjs), so neither a pattern
+ * nor a long array can stall the host. What cfworker lacks is refused
  * with the reason: `$dynamicRef`/`$dynamicAnchor`, and formats only ajv-formats knows.
  */
 import { format, Validator, type OutputUnit } from '@cfworker/json-schema';

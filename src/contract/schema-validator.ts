@@ -10,6 +10,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import addFormatsModule, { type FormatsPlugin } from 'ajv-formats';
 import { RE2JS } from 're2js';
 import type { SchemaViolation } from './json-schema.js';
+import { firstDuplicate } from './unique-items.js';
 
 /** Which validator this build runs (the edge build's is "cfworker"). */
 export const SCHEMA_VALIDATOR = 'ajv';
@@ -70,38 +71,15 @@ function ajv(): Ajv2020 {
   return instance;
 }
 
-/**
- * uniqueItems in linear time: ajv compares object items pairwise (a 100,000-item array of objects is
- * 5e9 deep comparisons). Items are keyed by a canonical JSON text (keys sorted), which is equality in
- * JSON's data model.
- */
+/** uniqueItems in linear time (unique-items.ts), in ajv's error shape. */
 function validateUniqueItems(this: unknown, unique: boolean, data: unknown[]): boolean {
   const self = validateUniqueItems as typeof validateUniqueItems & { errors?: Partial<ErrorObject>[] };
   self.errors = [];
-  if (!unique) return true;
-  const seen = new Map<string, number>();
-  for (let i = 0; i < data.length; i++) {
-    const key = canonicalJson(data[i]);
-    const first = seen.get(key);
-    if (first !== undefined) {
-      self.errors = [{ keyword: 'uniqueItems', message: `must NOT have duplicate items (items ${first} and ${i} are identical)`, params: { i, j: first } }];
-      return false;
-    }
-    seen.set(key, i);
-  }
-  return true;
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const record = value as Record<string, unknown>;
-    return `{${Object.keys(record)
-      .sort()
-      .map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
+  const duplicate = unique ? firstDuplicate(data) : undefined;
+  if (!duplicate) return true;
+  const [first, i] = duplicate;
+  self.errors = [{ keyword: 'uniqueItems', message: `must NOT have duplicate items (items ${first} and ${i} are identical)`, params: { i, j: first } }];
+  return false;
 }
 
 /**

@@ -28,7 +28,7 @@ const ORDER = {
 };
 
 /** [what, schema, value, undefined when it matches, else the pointer and rule]. */
-const VALUES: [string, unknown, unknown, { pointer: string; rule: string } | undefined][] = [
+const VALUES: [string, unknown, unknown, { pointer?: string; rule: string } | undefined][] = [
   ['a matching order', ORDER, { count: 2, tags: ['x', 'y'], meta: { 'a/b~c': true }, kind: 'a', at: '2026-01-02T03:04:05Z', mail: 'a@b.example', code: 'ABC', file: 'x', price: 9.99 }, undefined],
   ['a missing required property, named by its own pointer', ORDER, { tags: [] }, { pointer: '/count', rule: 'required' }],
   ['a wrong type', ORDER, { count: 'two' }, { pointer: '/count', rule: 'type' }],
@@ -59,6 +59,10 @@ const VALUES: [string, unknown, unknown, { pointer: string; rule: string } | und
   // On V8's backtracking RegExp each of these runs for hours; on RE2 (both builds) in linear time.
   ['a catastrophic pattern is linear on RE2', { type: 'string', pattern: '^(a+)+$' }, `${'a'.repeat(50_000)}!`, { pointer: '', rule: 'pattern' }],
   ['a catastrophic patternProperties key is linear on RE2', { patternProperties: { '^(a|a)+$': { type: 'integer' } } }, { [`${'a'.repeat(5_000)}`]: 'x' }, { pointer: `/${'a'.repeat(5_000)}`, rule: 'type' }],
+  // Pairwise, as both libraries check it by default, this is 2e10 comparisons; hashed, one pass.
+  ['uniqueItems over 200,000 items is one pass', { uniqueItems: true }, [...Array.from({ length: 200_000 }, (_, i) => ({ n: i })), { n: 7 }], { pointer: '', rule: 'uniqueItems' }],
+  ['uniqueItems is equality in JSON (key order does not matter)', { uniqueItems: true }, [{ a: 1, b: [2] }, { b: [2], a: 1 }], { pointer: '', rule: 'uniqueItems' }],
+  ['uniqueItems tells 1 from "1" and [1] from [[1]]', { uniqueItems: true }, [1, '1', [1], [[1]], null, {}], undefined],
   ['a catastrophic propertyNames pattern is linear on RE2', { propertyNames: { pattern: '^(a|a)+$' } }, { [`${'a'.repeat(5_000)}!`]: 1 }, { rule: 'pattern' }],
 ];
 
