@@ -19,7 +19,7 @@ const unicodeString = () =>
 
 export const LanguageSchema = z
   .enum(['javascript', 'typescript', 'python', 'ruby', 'wasm'])
-  .describe('Language of `code`. wasm: `code` is a base64-encoded WASI preview1 command module (or `module` names an uploaded one).');
+  .describe('Language of `code`. wasm: `code` is a base64-encoded WASI preview1 command module or WASI 0.2 component (or `module` names an uploaded one).');
 export type Language = z.infer<typeof LanguageSchema>;
 
 export const EntrypointSchema = z

@@ -1,9 +1,10 @@
 /**
  * What a `language: "wasm"` request's `code` must be before any lane sees it: the base64 of a
- * WebAssembly module (not a component) that WebAssembly.validate accepts, that imports nothing but
+ * WebAssembly core module that WebAssembly.validate accepts, that imports nothing but
  * wasi_snapshot_preview1 functions, defines its one 32-bit unshared memory and exports it as `memory`,
- * and exports `_start` (a WASI command). Anything else is a 400 naming `code` (or `module.id` for an
- * uploaded module), not a run that fails.
+ * and exports `_start` (a WASI command); or of a WASI 0.2 component (its header says so), which only the
+ * lane's transpiler can read. Anything else is a 400 naming `code` (or `module.id` for an uploaded
+ * module), not a run that fails.
  *
  * Portable: the sections are read with the guard's own reader (src/wasm/bytes.ts), not WebAssembly.Module,
  * so checking costs no compilation and works where compiling from bytes is refused (workerd).
@@ -30,7 +31,9 @@ export function wasmModuleIssue(code: string): string | undefined {
  */
 export function wasmBytesIssue(bytes: Uint8Array): string | undefined {
   if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) return 'is not a WebAssembly module (no \\0asm header)';
-  if (bytes[4] !== 1 || bytes[5] !== 0 || bytes[6] !== 0 || bytes[7] !== 0) return 'is a WebAssembly component or a future format version; only core modules (version 1) run here';
+  // A component (WASI 0.2) is jco's to read when the lane transpiles it: one that does not transpile fails its run.
+  if (isWasmComponent(bytes)) return undefined;
+  if (bytes[4] !== 1 || bytes[5] !== 0 || bytes[6] !== 0 || bytes[7] !== 0) return 'is a future WebAssembly format version; core modules (version 1) and components (version 0x0d, layer 1) run here';
   if (!WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>)) return 'is not a valid WebAssembly module (WebAssembly.validate refused it)';
   try {
     return shapeIssue(bytes);
@@ -39,6 +42,11 @@ export function wasmBytesIssue(bytes: Uint8Array): string | undefined {
     if (error instanceof WasmFormatError) return `could not be read: ${error.message}`;
     throw error;
   }
+}
+
+/** The component model's header: `\0asm`, version 0x0d, layer 1 (what WASI 0.2 components are). */
+export function isWasmComponent(bytes: Uint8Array): boolean {
+  return bytes.length >= 8 && bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d && bytes[4] === 0x0d && bytes[5] === 0 && bytes[6] === 1 && bytes[7] === 0;
 }
 
 function shapeIssue(bytes: Uint8Array): string | undefined {

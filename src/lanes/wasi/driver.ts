@@ -8,6 +8,8 @@ import { WasmFormatError } from '../../wasm/bytes.js';
 import { guardModule } from '../../wasm/guard-module.js';
 import { base64ToBytes } from '../base64.js';
 import type { DriverHost, GuestJob, GuestResult, LaneDriver } from '../lane.js';
+import { isWasmComponent } from '../../contract/wasm-module.js';
+import { runComponent, type PreparedComponent } from './component-run.js';
 import { runFreshInstance, type GuardedProgram } from './fresh-instance.js';
 import { mapInstanceRun } from './outcome.js';
 import type { RubyRunner } from './ruby-run.js';
@@ -28,7 +30,11 @@ export interface WasiLanePlatform {
   preloadRuby?: boolean;
   /** The bytes of an uploaded module (`module: { id }`) at the path the engine found it (the Node edge reads the file). */
   readModule?(path: string): Promise<Uint8Array>;
+  /** A WASI 0.2 component, transpiled by jco and prepared to run (the Node edge caches the transpile on disk). */
+  prepareComponent?(bytes: Uint8Array): Promise<PreparedComponent | { message: string }>;
 }
+
+type UserProgram = GuardedProgram | PreparedComponent;
 
 /** Guards and compiles a user's module for fresh instances: a deadline check in every loop and function. */
 export async function compileUserModule(bytes: Uint8Array): Promise<GuardedProgram> {
@@ -39,7 +45,7 @@ export async function compileUserModule(bytes: Uint8Array): Promise<GuardedProgr
 export async function createWasiDriver(host: DriverHost, platform: WasiLanePlatform): Promise<LaneDriver> {
   const control = host.interruptMemory ?? new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
   const deadline = new Int32Array(control.buffer);
-  const modules = new Map<string, GuardedProgram>();
+  const modules = new Map<string, UserProgram>();
   let ruby: Promise<RubyRunner> | undefined;
   let jobs = 0;
   let rubyReady = false;
@@ -51,7 +57,7 @@ export async function createWasiDriver(host: DriverHost, platform: WasiLanePlatf
   }
 
   /** The job's module, compiled: kept by its text (base64 in `code`) or by its blob id (`module: { id }`). */
-  const userModule = async (job: GuestJob): Promise<{ program: GuardedProgram; cache: GuestResult['cache'] } | { message: string }> => {
+  const userModule = async (job: GuestJob): Promise<{ program: UserProgram; cache: GuestResult['cache'] } | { message: string }> => {
     const key = job.wasmModule ? `blob:${job.wasmModule.id}` : job.code;
     const known = modules.get(key);
     if (known) {
@@ -72,7 +78,15 @@ export async function createWasiDriver(host: DriverHost, platform: WasiLanePlatf
       bytes = base64ToBytes(job.code.trim());
     }
     try {
-      const program = await compileUserModule(bytes);
+      let program: UserProgram;
+      if (isWasmComponent(bytes)) {
+        if (!platform.prepareComponent) return { message: 'this engine does not run WebAssembly components' };
+        const prepared = await platform.prepareComponent(bytes);
+        if ('message' in prepared) return prepared;
+        program = prepared;
+      } else {
+        program = await compileUserModule(bytes);
+      }
       modules.set(key, program);
       while (modules.size > MAX_MODULES) modules.delete(modules.keys().next().value as string);
       return { program, cache: 'miss' };
@@ -115,17 +129,23 @@ export async function createWasiDriver(host: DriverHost, platform: WasiLanePlatf
       if ('message' in compiled) {
         return { exitCode: 1, mode: 'script', stdout: '', stderr: '', stdoutTruncated: false, stderrTruncated: false, failure: { type: 'exception', message: compiled.message }, cache: 'miss', setupMs: runStart - setupStart, runMs: 0 };
       }
+      const program = compiled.program;
+      const setup = {
+        args: ['main.wasm'],
+        files: new Map([['inputs.json', encoder.encode(job.inputsJson)]]),
+        stdin: encoder.encode(job.stdin ?? job.inputsJson),
+        memoryBytes: job.memoryBytes,
+        stdoutBytes: job.limits.stdoutBytes,
+        stderrBytes: job.limits.stderrBytes,
+      };
+      if ('kind' in program) {
+        const mapped = mapInstanceRun(job, runComponent(program, control, setup), 'script', 'component');
+        return { ...mapped, cache: compiled.cache, setupMs: runStart - setupStart, runMs: performance.now() - runStart };
+      }
       const run = runFreshInstance(
-        compiled.program,
+        program,
         control,
-        {
-          args: ['main.wasm'],
-          files: new Map([['inputs.json', encoder.encode(job.inputsJson)]]),
-          stdin: encoder.encode(job.stdin ?? job.inputsJson),
-          memoryBytes: job.memoryBytes,
-          stdoutBytes: job.limits.stdoutBytes,
-          stderrBytes: job.limits.stderrBytes,
-        },
+        setup,
         (exports) => (exports['_start'] as () => void)(),
       );
       const mapped = mapInstanceRun(job, run, 'script', 'module');

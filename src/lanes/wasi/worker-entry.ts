@@ -56,4 +56,6 @@ export const createDriver: CreateDriver = async (host, config) =>
     ruby: () => loadRuby(host),
     preloadRuby: config.options['preloadRuby'] === true,
     readModule: async (path) => new Uint8Array(await readFile(path)),
+    // jco and its shims load on a worker's first component, not before.
+    prepareComponent: async (bytes) => (await import('./component-transpile.js')).prepareComponentOnNode(host, bytes),
   });
