@@ -45,7 +45,7 @@ const work = await mkdtemp(join(tmpdir(), 'isola-components-'));
 try {
   const modulePath = join(root, 'node_modules/.isola-programs.mjs');
   await writeFile(modulePath, bundled.outputFiles[0].text);
-  const { copy, exitWith, growBomb, hello, spin, wat } = await import(modulePath);
+  const { copy, exitWith, growBomb, hello, sleepFor, spin, wat } = await import(modulePath);
   await rm(modulePath);
   const components = {
     hello: hello('hello from a component\n'),
@@ -53,6 +53,8 @@ try {
     echo: copy(undefined, undefined),
     exit3: exitWith(3),
     spin,
+    nap: sleepFor(0.2),
+    sleep: sleepFor(30),
     grow: growBomb,
     // Files count against memory_mb: 64 MB written 64 KB at a time, and one byte written 2 GB in.
     'file-bomb': fileWriter('(loop $more (br_if $more (i32.eqz (call $fd_write (local.get $fd) (i32.const 16) (i32.const 1) (i32.const 24))))) (call $proc_exit (i32.const 9))'),

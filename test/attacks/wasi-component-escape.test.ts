@@ -1,5 +1,6 @@
 /**
- * A hostile WASI 0.2 component against the wasi lane's limits: a loop that never ends, memory grown past
+ * A hostile WASI 0.2 component against the wasi lane's limits: a loop that never ends, a sleep past the
+ * deadline, memory grown past
  * memory_mb, files written until the memory runs out, and one byte written 2 GB into a file (which the
  * preview2 shim would allocate whole before storing). Each ends as the same program does as a preview1
  * module (timeout, memory_limit), stopped by the guard and the file charge, never by killing the worker.
@@ -39,6 +40,11 @@ describe('a hostile WASI 0.2 component', () => {
     // lane's grace the worker would be replaced, which is the last resort, not what this test is about.
     expect(await engine.execute({ language: 'wasm', code: component('spin'), timeout_ms: 3000 })).toMatchObject({ status: 'error', error: { type: 'timeout' } });
     expect(await engine.execute({ language: 'wasm', code: component('hello') })).toMatchObject({ return_code: 0, stdout: 'hello from a component\n' });
+  });
+
+  it('a sleep past the deadline wakes at it as a timeout; a short one completes', async () => {
+    expect(await engine.execute({ language: 'wasm', code: component('sleep'), timeout_ms: 3000 })).toMatchObject({ status: 'error', error: { type: 'timeout' } });
+    expect(await engine.execute({ language: 'wasm', code: component('nap'), timeout_ms: 5000 })).toMatchObject({ status: 'completed', return_code: 0 });
   });
 
   it('growing memory past memory_mb is memory_limit', async () => {

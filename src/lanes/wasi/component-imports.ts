@@ -11,6 +11,7 @@
  * shim acts (it allocates a write's whole buffer first), a refused one is recorded, and a component that
  * then fails ends as memory_limit. Removing a file gives nothing back (a conservative count).
  */
+import { INTERRUPT_BLOCKED_WORD } from '../lane.js';
 import { StreamCapture } from '../stream-capture.js';
 
 /** The parts of the shim this file uses (it ships JavaScript with loose types; these are what we rely on). */
@@ -20,9 +21,15 @@ export interface Preview2Shim {
     createFilesystem(config: { adapter: unknown; preopens: Record<string, FileTree> }): { types: unknown; preopens: unknown; dispose(): void };
     InMemoryFilesystemAdapter: new () => unknown;
   };
-  io: { error: unknown; streams: unknown; poll: unknown; pollableCreate(): unknown };
-  clocks: { wallClock: unknown; monotonicClock: unknown };
+  io: { error: unknown; streams: unknown; poll: { Pollable: unknown }; pollableCreate(source?: { ready(): boolean; wait(): Promise<void> }): Pollable };
+  clocks: { wallClock: unknown; monotonicClock: { now(): bigint; resolution(): bigint } };
   random: { random: unknown; insecure: unknown; insecureSeed: unknown };
+}
+
+/** The shim's pollable, as this file uses it. */
+interface Pollable {
+  ready(): boolean;
+  block?: () => unknown;
 }
 
 /** The shim's in-memory tree: a directory maps names to entries, a file holds its bytes in `source`. */
@@ -53,6 +60,8 @@ export interface ComponentWorldSetup {
   stderrBytes: number;
   /** Bytes the file system may hold (the execution's memory limit less its linear memory). */
   roomBytes(): number;
+  /** The control memory's words (word 0: the deadline flag the engine raises and notifies). */
+  deadline: Int32Array;
 }
 
 /** Files and directories a component may create (the preview1 host's inode cap). */
@@ -169,6 +178,49 @@ export function newComponentWorld(shim: Preview2Shim, setup: ComponentWorldSetup
       if (++entries > MAX_ENTRIES) refuse(`more than ${MAX_ENTRIES} files and directories`);
     },
   };
+  // The shim's clocks and poll answer with Promises (they are made for JSPI); a synchronous guest gets a
+  // sleep as the preview1 host's poll_oneoff sleeps: on the deadline flag, so the deadline wakes it.
+  const flag = setup.deadline;
+  const sleepUntil = (at: number) => {
+    Atomics.add(flag, INTERRUPT_BLOCKED_WORD, 1);
+    try {
+      for (;;) {
+        const left = at - performance.now();
+        if (left <= 0 || Atomics.load(flag, 0) !== 0) return;
+        Atomics.wait(flag, 0, 0, Math.min(left, 1000));
+      }
+    } finally {
+      Atomics.sub(flag, INTERRUPT_BLOCKED_WORD, 1);
+    }
+  };
+  const timers = new WeakMap<Pollable, number>();
+  const timer = (at: number): Pollable => {
+    const pollable = shim.io.pollableCreate({ ready: () => performance.now() >= at || Atomics.load(flag, 0) !== 0, wait: () => Promise.resolve() });
+    pollable.block = () => sleepUntil(at);
+    timers.set(pollable, at);
+    return pollable;
+  };
+  const clock = shim.clocks.monotonicClock;
+  const monotonicClock = {
+    now: () => clock.now(),
+    resolution: () => clock.resolution(),
+    subscribeDuration: (duration: bigint) => timer(performance.now() + Number(duration) / 1e6),
+    subscribeInstant: (instant: bigint) => timer(performance.now() + Math.max(0, Number(instant - clock.now())) / 1e6),
+  };
+  const poll = {
+    Pollable: shim.io.poll.Pollable,
+    poll(list: Pollable[]): Uint32Array {
+      const ready = () => list.flatMap((pollable, i) => (pollable.ready() ? [i] : []));
+      let now = ready();
+      if (now.length > 0) return new Uint32Array(now);
+      const soonest = Math.min(...list.map((pollable) => timers.get(pollable) ?? Number.POSITIVE_INFINITY));
+      // Nothing here can become ready but a timer (every stream of this world is always ready).
+      if (soonest === Number.POSITIVE_INFINITY) return new Uint32Array([0]);
+      sleepUntil(soonest);
+      now = ready();
+      return new Uint32Array(now.length > 0 ? now : [0]);
+    },
+  };
   const imports: Record<string, unknown> = {
     'wasi:cli/environment': cli.environment,
     'wasi:cli/exit': cli.exit,
@@ -184,9 +236,9 @@ export function newComponentWorld(shim: Preview2Shim, setup: ComponentWorldSetup
     'wasi:filesystem/types': filesystem.types,
     'wasi:io/error': shim.io.error,
     'wasi:io/streams': shim.io.streams,
-    'wasi:io/poll': shim.io.poll,
+    'wasi:io/poll': poll,
     'wasi:clocks/wall-clock': shim.clocks.wallClock,
-    'wasi:clocks/monotonic-clock': shim.clocks.monotonicClock,
+    'wasi:clocks/monotonic-clock': monotonicClock,
     'wasi:random/random': shim.random.random,
     'wasi:random/insecure': shim.random.insecure,
     'wasi:random/insecure-seed': shim.random.insecureSeed,

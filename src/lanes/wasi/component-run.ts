@@ -76,13 +76,13 @@ export interface ComponentRun {
 let dirtyMemory: WebAssembly.Memory | undefined;
 
 /** One execution: a new world, new instances of every core module, `run` of wasi:cli/run. */
-export function runComponent(component: PreparedComponent, control: WebAssembly.Memory, setup: Omit<ComponentWorldSetup, 'roomBytes'> & { memoryBytes: number }): ComponentRun {
+export function runComponent(component: PreparedComponent, control: WebAssembly.Memory, setup: Omit<ComponentWorldSetup, 'roomBytes' | 'deadline'> & { memoryBytes: number }): ComponentRun {
   const limitBytes = setup.memoryBytes;
   const limitPages = Math.min(MAX_PAGES, Math.floor(limitBytes / PAGE));
   const words = new Uint32Array(control.buffer);
   const deadline = new Int32Array(control.buffer);
   let memory: WebAssembly.Memory | undefined;
-  const world = newComponentWorld(component.shim, { ...setup, roomBytes: () => limitBytes - (memory?.buffer.byteLength ?? 0) });
+  const world = newComponentWorld(component.shim, { ...setup, deadline, roomBytes: () => limitBytes - (memory?.buffer.byteLength ?? 0) });
   const finish = (end: InstanceEnd): ComponentRun => {
     world.dispose();
     return {
