@@ -25,6 +25,7 @@ import { laneDescriptor, LANES } from '../lanes/registry.js';
 import { buildEnvelope, resultWithoutRun } from './envelope.js';
 import { runBatch, type BatchOutcome } from './items/run-batch.js';
 import { setUpLanes } from './lanes-setup.js';
+import { createWasmModuleResolver } from './wasm-module-blob.js';
 import { packageRoot, storeDirOf, workerEntryUrl } from './package-root.js';
 import { planExecution, type Transpile } from './plan.js';
 import { routeRequest, type EnvironmentPreparer } from './route.js';
@@ -39,6 +40,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   const runtimesDir = join(root, 'runtimes');
   const storeDir = storeDirOf(options.storeDir);
   const blobs = new BlobStore(join(storeDir, 'blobs'), options.maxBlobBytes ?? DEFAULT_MAX_BLOB_BYTES);
+  const wasmModule = createWasmModuleResolver(blobs);
   const cores = availableParallelism();
   const sizes = Object.fromEntries(LANES.map((lane) => [lane.name, options.workers?.[lane.name] ?? lane.defaultWorkers(cores)])) as Record<LaneName, number>;
   const streamBytes = options.streamLimitBytes ?? LIMITS.streamBytes;
@@ -148,6 +150,8 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     const startedAt = Date.now();
     // A request a contract under these limits already accepted (the HTTP faces, the CLI) is not parsed again.
     const { request, inputsJson, outputCheck, batch } = contract.accept(body);
+    // An uploaded module is the request's to name rightly: no blob, or not a module, is a 4xx, not a run.
+    const moduleBlob = request.module ? await wasmModule(request.module.id) : undefined;
     const face = executeOptions.face ?? 'isola';
     const plan = await planExecution(request, transpile);
     const signal = executeOptions.signal;
@@ -199,6 +203,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
         ...(options.projectData ? { internalHost: INTERNAL_HOST } : {}),
         // Known once the service listens, so read per job.
         ...(options.projectData?.library?.downloadUrls?.origin ? { downloadOrigin: options.projectData.library.downloadUrls.origin } : {}),
+        ...(moduleBlob ? { wasmModule: moduleBlob } : {}),
         ...extra,
       };
     };

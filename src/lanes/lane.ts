@@ -56,6 +56,17 @@ export interface GuestJob {
   streamOutput?: boolean;
   /** One item of a batch (request `items`): the guest calls execute(args, ctx) instead of main. */
   batch?: BatchItemJob;
+  /** language "wasm" with `module: { id }`: the uploaded module to run instead of base64 in `code`. */
+  wasmModule?: WasmModuleBlob;
+}
+
+/** An uploaded WASI module in the blob store, checked by the engine (src/engine/wasm-module-blob.ts). */
+export interface WasmModuleBlob {
+  /** Its SHA-256: the same id is the same bytes, so a worker keeps one compiled copy per id. */
+  id: string;
+  /** Where the bytes are on this host; the lane reads them only when it has no compiled copy. */
+  path: string;
+  size: number;
 }
 
 export type OutputStream = 'stdout' | 'stderr';
