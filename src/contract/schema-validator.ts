@@ -6,9 +6,9 @@
  * file for schema-validator-edge.ts (scripts/build-web.mjs): workerd forbids the `new Function` ajv
  * compiles with. test/contract/schema-validators.test.ts holds the two to the same answers.
  */
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormatsModule, { type FormatsPlugin } from 'ajv-formats';
-import { RE2JS } from 're2js';
+import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
+import type { FormatsPlugin } from 'ajv-formats';
+import type { RE2JS } from 're2js';
 import type { SchemaViolation } from './json-schema.js';
 import { firstDuplicate } from './unique-items.js';
 
@@ -24,8 +24,32 @@ export type ValidateValue = (value: unknown) => SchemaViolation | undefined;
  */
 const COMPILES_PER_INSTANCE = 200;
 
-// ajv-formats is CommonJS whose default export is the plugin; under NodeNext it arrives wrapped.
-const addFormats = ((addFormatsModule as unknown as { default?: FormatsPlugin }).default ?? addFormatsModule) as unknown as FormatsPlugin;
+interface Libraries {
+  Ajv2020: typeof Ajv2020;
+  addFormats: FormatsPlugin;
+  RE2JS: typeof RE2JS;
+}
+let libraries: Libraries | undefined;
+
+/**
+ * ajv, ajv-formats and re2js, loaded by the first schema rather than at import: they are ~85 ms of
+ * every process's start (an `isola run`, a service's boot), and most requests carry no schema.
+ * `require` keeps compileValidator synchronous (the contract calls it inside zod's parse); this file is
+ * the Node build's only (the edge build has its own), so reaching Node's loader here is fine.
+ */
+function load(): Libraries {
+  if (!libraries) {
+    const require = process.getBuiltinModule('module').createRequire(import.meta.url);
+    const formats = require('ajv-formats') as FormatsPlugin & { default?: FormatsPlugin };
+    libraries = {
+      Ajv2020: (require('ajv/dist/2020.js') as { Ajv2020: typeof Ajv2020 }).Ajv2020,
+      // ajv-formats is CommonJS whose default export is the plugin.
+      addFormats: formats.default ?? formats,
+      RE2JS: (require('re2js') as { RE2JS: typeof RE2JS }).RE2JS,
+    };
+  }
+  return libraries;
+}
 
 /**
  * ajv's RegExpEngine over RE2: the same `test` (a match anywhere), in time linear in the input.
@@ -34,7 +58,7 @@ const addFormats = ((addFormatsModule as unknown as { default?: FormatsPlugin })
  */
 const re2Engine = Object.assign(
   (pattern: string) => {
-    const compiled = RE2JS.compile(pattern);
+    const compiled = load().RE2JS.compile(pattern);
     return { test: (text: string) => compiled.test(text), toString: () => `re2:${JSON.stringify(pattern)}` };
   },
   { code: 're2js' },
@@ -46,6 +70,7 @@ let compiledOnInstance = 0;
 function ajv(): Ajv2020 {
   if (instance && compiledOnInstance < COMPILES_PER_INSTANCE) return instance;
   compiledOnInstance = 0;
+  const { Ajv2020, addFormats } = load();
   instance = new Ajv2020({
     // Unknown keywords and formats are mistakes in a schema (a typo would silently validate nothing).
     strict: true,
