@@ -79,11 +79,10 @@ export function cpythonOptions(raw: Record<string, unknown>): CPythonOptions {
   };
 }
 
-export function bootInterpreter(platform: CPythonPlatform, control: WebAssembly.Memory, options: CPythonOptions): Interpreter {
-  // A fresh string-hash seed per image: what one worker's executions could learn of it says nothing of another's.
-  const seed = crypto.getRandomValues(new Uint32Array(1))[0]!;
-  const boot = newSession({
-    layer: platform.layer,
+/** The session of a turn that makes an image (a boot, an environment's imports): no job, no door, no stdin. */
+function imageSession(layer: DirNode) {
+  return newSession({
+    layer,
     stdin: () => new Uint8Array(0),
     files: new Map(),
     stdoutBytes: 1 << 16,
@@ -92,6 +91,12 @@ export function bootInterpreter(platform: CPythonPlatform, control: WebAssembly.
     onCharge: () => {},
     door: () => undefined,
   });
+}
+
+export function bootInterpreter(platform: CPythonPlatform, control: WebAssembly.Memory, options: CPythonOptions): Interpreter {
+  // A fresh string-hash seed per image: what one worker's executions could learn of it says nothing of another's.
+  const seed = crypto.getRandomValues(new Uint32Array(1))[0]!;
+  const boot = imageSession(platform.layer);
   const bootstrap = [
     'import sys',
     `sys.path.insert(0, ${JSON.stringify(platform.runtimeDir)})`,
@@ -420,16 +425,7 @@ class CPythonDriver implements LaneDriver {
     const preload = wish.scientific ? [...this.options.preload, ...SCIENTIFIC_MODULES] : this.options.preload;
     try {
       const { interpreter } = await this.obtain(preload);
-      const session = newSession({
-        layer: wish.environment.layer,
-        stdin: () => new Uint8Array(0),
-        files: new Map(),
-        stdoutBytes: 1 << 16,
-        stderrBytes: 1 << 16,
-        roomBytes: () => 64 << 20,
-        onCharge: () => {},
-        door: () => undefined,
-      });
+      const session = imageSession(wish.environment.layer);
       interpreter.setLimitPages(this.platform.program.maximumPages);
       interpreter.extendImage(session, `import isola_lane\nisola_lane.preload_environment(${JSON.stringify(wish.environment.paths)}, ${JSON.stringify(wish.candidates)})\n`);
       if (this.options.verifyResets) interpreter.verifyResets();
