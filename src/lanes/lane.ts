@@ -218,7 +218,8 @@ export interface DriverHost {
 }
 
 export interface SnapshotStore {
-  get(key: string): Promise<Uint8Array | undefined>;
+  /** `shared`: the bytes in a SharedArrayBuffer (to hand to sibling workers without another copy). */
+  get(key: string, options?: { shared?: boolean }): Promise<Uint8Array | undefined>;
   put(key: string, bytes: Uint8Array): Promise<void>;
   /** Removes every entry whose key starts with `prefix` except `keep` (what a new version replaced). */
   prune?(prefix: string, keep: string): Promise<void>;

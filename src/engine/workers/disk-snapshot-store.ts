@@ -3,7 +3,7 @@
  * another process never sees half a file; validation of the bytes (magic, version, checksum) is the
  * lane's job, because only the lane knows its format.
  */
-import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { SnapshotStore } from '../../lanes/lane.js';
@@ -16,8 +16,9 @@ export function createDiskSnapshotStore(dir: string): SnapshotStore {
     return join(dir, `${key}.snap`);
   };
   return {
-    async get(key) {
+    async get(key, options) {
       try {
+        if (options?.shared) return await readShared(pathOf(key));
         // A Uint8Array over the Buffer's own memory, not a copy: a 130 MB module read by a worker that
         // then idles would otherwise keep the Buffer's copy resident until a garbage collection.
         const bytes = await readFile(pathOf(key));
@@ -45,4 +46,21 @@ export function createDiskSnapshotStore(dir: string): SnapshotStore {
       }
     },
   };
+}
+
+/** A file's bytes read straight into a SharedArrayBuffer (no intermediate copy to share). */
+async function readShared(path: string): Promise<Uint8Array> {
+  const file = await open(path, 'r');
+  try {
+    const { size } = await file.stat();
+    const bytes = new Uint8Array(new SharedArrayBuffer(size));
+    for (let at = 0; at < size; ) {
+      const { bytesRead } = await file.read(bytes, at, size - at, at);
+      if (bytesRead === 0) throw new Error(`${path} ended at ${at} of ${size} bytes`);
+      at += bytesRead;
+    }
+    return bytes;
+  } finally {
+    await file.close();
+  }
 }

@@ -125,18 +125,13 @@ async function firstInterpreter(host: DriverHost, loaded: LoadedPlatform, contro
   const key = `cpython-boot-${createHash('sha256').update(`${loaded.identity} ${JSON.stringify(options.preload)}`).digest('hex').slice(0, 32)}`;
   // A sibling worker's copy (checked when it read it), else the store's.
   const sibling = host.sharedBuffer?.(key);
-  const stored = sibling ? new Uint8Array(sibling) : await host.snapshots?.get(key).catch(() => undefined);
+  // Read straight into shared memory when sibling workers can be handed it (one copy per process).
+  const stored = sibling ? new Uint8Array(sibling) : await host.snapshots?.get(key, { shared: host.shareBuffer !== undefined }).catch(() => undefined);
   if (stored) {
     try {
       const boot = decodeBootImage(key, stored, sibling !== undefined ? 'verified' : imageChecksum);
       if (Date.now() - boot.createdAt < BOOT_IMAGE_MAX_AGE_MS) {
-        if (!sibling && host.shareBuffer) {
-          const shared = new Uint8Array(new SharedArrayBuffer(stored.length));
-          shared.set(stored);
-          release(stored);
-          host.shareBuffer(key, shared.buffer as SharedArrayBuffer);
-          return { interpreter: Interpreter.restore(loaded.program, control, decodeBootImage(key, shared, 'verified')), restored: true, bootMs: performance.now() - started };
-        }
+        if (!sibling && host.shareBuffer && stored.buffer instanceof SharedArrayBuffer) host.shareBuffer(key, stored.buffer);
         return { interpreter: Interpreter.restore(loaded.program, control, boot), restored: true, bootMs: performance.now() - started };
       }
     } catch (error) {
