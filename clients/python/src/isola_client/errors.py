@@ -41,6 +41,7 @@ SERVER_ERROR_CODES = frozenset(
         "database_quota_exceeded",
         "download_url_invalid",
         "download_url_expired",
+        "quota_store_unavailable",
     }
 )
 
