@@ -169,7 +169,8 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
       startedAt,
       outputLimitBytes: outputBytes,
       buildMs: route.buildMs,
-      ...(outputCheck ? { outputCheck } : {}),
+      // A batch holds each output item to the checks (runBatch); its `output` is null by design.
+      ...(outputCheck && !batch ? { outputCheck } : {}),
     };
     const mode = plan.mode === 'main' ? 'main' : 'script';
     const affinity = plan.kind === 'run' ? laneDescriptor(lane).affinity?.({ code: plan.code, ...(route.kind === 'lane' && route.environment ? { environmentHash: route.environment.hash } : {}) }) : undefined;
@@ -221,6 +222,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
         ...batch,
         items: request.items,
         inputBinary,
+        ...(outputCheck ? { outputCheck } : {}),
         storeAttachment: (bytes, mimeType) => blobs.putBytes(bytes, mimeType),
         continueOnFail: request.continue_on_fail ?? false,
         emptyBatch: request.empty_batch ?? 'skip',
@@ -245,8 +247,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
       finished(id);
     }
     const envelope = buildEnvelope({ ...context, queueMs: dispatched.queueMs }, dispatched.result);
-    // A batch answers on its ports; `output` stays null (stdout is still offered as stdout_json).
-    const response: ExecuteResponse = request.items === undefined ? envelope : { ...envelope, output: null, items: batchOutcome?.items ?? {}, ...(batchOutcome && batchOutcome.errors.length > 0 ? { errors: batchOutcome.errors } : {}) };
+    const response: ExecuteResponse = request.items === undefined ? envelope : batchResponse(envelope, batchOutcome);
     const project = executeOptions.project;
     emit({ type: 'execution', face, lane, status: response.status, errorType: response.error?.type ?? null, elapsedMs: response.elapsed_ms, queueMs: response.timings.queue_ms, runMs: response.timings.run_ms, ...(project ? { project } : {}) });
     log('info', 'execution finished', { executionId: id, requestId: executeOptions.requestId, face, lane, ...(project ? { project } : {}), status: response.status, errorType: response.error?.type, elapsedMs: response.elapsed_ms });
@@ -304,6 +305,18 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   }
 
   return { execute, readiness, limits, blobs, close, destroy, [Symbol.asyncDispose]: () => close() };
+}
+
+/**
+ * A batch answers on its ports; `output` stays null (stdout is still offered as stdout_json). When an
+ * item's output failed output_schema and so failed the execution, the error names its pointer and rule
+ * as a single execution's would.
+ */
+function batchResponse(envelope: ExecuteResponse, outcome: BatchOutcome | undefined): ExecuteResponse {
+  const errors = outcome?.errors ?? [];
+  const by = outcome?.failedBy;
+  const error = envelope.error && by?.pointer !== undefined ? { ...envelope.error, pointer: by.pointer, ...(by.rule !== undefined ? { rule: by.rule } : {}) } : envelope.error;
+  return { ...envelope, error, output: null, items: outcome?.items ?? {}, ...(errors.length > 0 ? { errors } : {}) };
 }
 
 /**

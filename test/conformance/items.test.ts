@@ -182,6 +182,35 @@ const CASES: Case[] = [
     },
   },
   {
+    name: "output_schema holds each output item's json: a failing one is that item's invalid_output naming the pointer and the rule",
+    code: {
+      python: 'def execute(args, ctx):\n    n = args.input["n"]\n    return {"count": "two" if n == 2 else n}',
+      javascript: 'function execute(args) { const { n } = args.input; return { count: n === 2 ? "two" : n } }',
+    },
+    request: { items: NUMBERS, continue_on_fail: true, output_schema: { type: 'object', properties: { count: { type: 'integer' } }, required: ['count'] } },
+    expect: (r) => {
+      expect(r).toMatchObject({ status: 'completed', return_code: 0, error: null, output: null });
+      expect(r.items['main']).toEqual([
+        { json: { count: 1 }, paired: { item: 0 } },
+        { json: { count: 3 }, paired: { item: 2 } },
+      ]);
+      expect(r.errors).toEqual([{ index: 1, type: 'invalid_output', pointer: '/count', rule: 'type', message: expect.stringContaining('output item main[0] /count') }]);
+    },
+  },
+  {
+    name: 'output_schema: without continue_on_fail the first failing item fails the execution, with its pointer and rule',
+    code: {
+      python: 'def execute(args, ctx):\n    return [{"ok": True}, {"ok": args.item_index}]',
+      javascript: 'function execute(args) { return [{ ok: true }, { ok: args.itemIndex }] }',
+    },
+    request: { items: NUMBERS, output_schema: { type: 'object', properties: { ok: { type: 'boolean' } } } },
+    expect: (r) => {
+      expect(r).toMatchObject({ status: 'completed', return_code: 1, items: {}, error: { type: 'invalid_output', pointer: '/ok', rule: 'type' } });
+      expect(r.error?.message).toMatch(/^item 0: output item main\[1\] \/ok: /);
+      expect(r.errors?.[0]).toMatchObject({ index: 0, type: 'invalid_output', pointer: '/ok', rule: 'type' });
+    },
+  },
+  {
     name: 'an empty batch runs nothing',
     code: { python: 'def execute(args, ctx):\n    print("ran")\n    return {}', javascript: 'function execute() { console.log("ran"); return {} }' },
     request: { items: [] },

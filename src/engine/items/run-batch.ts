@@ -12,6 +12,7 @@
 import type { BlobInfo, Item, ItemError } from '../../contract/items.js';
 import { utf8Length } from '../../contract/limits.js';
 import type { RunError } from '../../contract/response.js';
+import type { OutputCheck } from '../../contract/typed-io.js';
 import { OUTBOX_ID_PREFIX, type BatchAttachment, type BatchItemJob, type GuestFailure, type GuestResult } from '../../lanes/lane.js';
 import { StreamCapture } from '../../lanes/stream-capture.js';
 import type { Dispatched } from '../scheduler.js';
@@ -29,6 +30,8 @@ export interface BatchRun {
   concurrency: number;
   streamBytes: number;
   outputBytes: number;
+  /** The request's output_schema and output_guards, held to each output item's json (not to `output`, which a batch leaves null). */
+  outputCheck?: OutputCheck;
   /** Each item's attachments, resolved in the blob store (by item index). */
   inputBinary?: readonly (BatchAttachment[] | undefined)[];
   /** Stores the bytes of an attachment a guest made (ctx.binary.attach); without it, attaching is an item error. */
@@ -43,6 +46,8 @@ export interface BatchOutcome {
   queueMs: number;
   items: ItemPorts;
   errors: ItemError[];
+  /** The item error that failed the execution (continue_on_fail off), when it was an item's and not the platform's. */
+  failedBy?: ItemError;
 }
 
 interface Done {
@@ -75,7 +80,7 @@ export async function runBatch(run: BatchRun): Promise<BatchOutcome> {
       queueMs = Math.max(queueMs, dispatched.queueMs);
       streamed.stdout += utf8Length(result.stdout);
       streamed.stderr += utf8Length(result.stderr);
-      const entry = await settle(index, result, run.items[index], run.storeAttachment);
+      const entry = await settle(index, result, run.items[index], run);
       done[index] = entry;
       if (entry.error === undefined && result.failure && !ITEM_FAILURES.has(result.failure.type)) {
         if (!platform || index < platform.index) platform = { index, failure: result.failure, exitCode: result.exitCode };
@@ -120,14 +125,14 @@ export async function runBatch(run: BatchRun): Promise<BatchOutcome> {
   }
   if (failed && !run.continueOnFail) {
     const failure: GuestFailure = { type: failed.type as GuestFailure['type'], message: `item ${failed.index}: ${failed.message}`, ...(failed.traceback ? { traceback: failed.traceback } : {}) };
-    return { result: { ...base, exitCode: done[failed.index]?.result.exitCode || 1, failure }, queueMs, items: {}, errors };
+    return { result: { ...base, exitCode: done[failed.index]?.result.exitCode || 1, failure }, queueMs, items: {}, errors, failedBy: failed };
   }
   if (!ports['main']) ports['main'] = [];
   return { result: { ...base, exitCode: 0 }, queueMs, items: ports, errors };
 }
 
 /** One item's lane result, as output items or that item's error. */
-async function settle(index: number, result: GuestResult, input: Item | undefined, store: BatchRun['storeAttachment']): Promise<Done> {
+async function settle(index: number, result: GuestResult, input: Item | undefined, run: Pick<BatchRun, 'storeAttachment' | 'outputCheck'>): Promise<Done> {
   const failure = result.failure;
   if (failure) {
     if (!ITEM_FAILURES.has(failure.type)) return { result };
@@ -137,12 +142,27 @@ async function settle(index: number, result: GuestResult, input: Item | undefine
   if (result.returnJson === undefined) return { result, ports: {} };
   try {
     const ports = outputItemsOf(result.returnJson, index, input?.binary ? { binary: input.binary } : {});
-    await storeAttachments(ports, result.attachments ?? [], store);
+    const violation = run.outputCheck && firstViolation(ports, run.outputCheck);
+    if (violation) return { result, error: { index, type: 'invalid_output', ...violation } };
+    await storeAttachments(ports, result.attachments ?? [], run.storeAttachment);
     return { result, ports };
   } catch (error) {
     if (!(error instanceof ItemOutputError)) throw error;
     return { result, error: { index, type: 'invalid_output', message: error.message } };
   }
+}
+
+/** The first output item (ports in emission order, items in order) whose json fails the request's output checks. */
+function firstViolation(ports: ItemPorts, check: OutputCheck): { message: string; pointer: string; rule: string } | undefined {
+  for (const [port, items] of Object.entries(ports)) {
+    for (const [at, item] of items.entries()) {
+      const violation = check(item.json);
+      if (!violation) continue;
+      const where = violation.pointer === '' ? '' : ` ${violation.pointer}`;
+      return { message: `output item ${port}[${at}]${where}: ${violation.message}`, pointer: violation.pointer, rule: violation.rule };
+    }
+  }
+  return undefined;
 }
 
 /**
