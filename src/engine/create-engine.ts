@@ -7,7 +7,8 @@ import { availableParallelism } from 'node:os';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { BlobStore, DEFAULT_MAX_BLOB_BYTES } from '../blobs/blob-store.js';
+import { OPEN_OWNER } from '../blobs/blob-owners.js';
+import { BlobStore } from '../blobs/blob-store.js';
 import { IsolaError, shuttingDownError } from '../contract/errors.js';
 import { newExecutionId } from '../contract/ids.js';
 import { LIMITS } from '../contract/limits.js';
@@ -38,7 +39,10 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   const root = packageRoot();
   const runtimesDir = join(root, 'runtimes');
   const storeDir = storeDirOf(options.storeDir);
-  const blobs = new BlobStore(join(storeDir, 'blobs'), options.maxBlobBytes ?? DEFAULT_MAX_BLOB_BYTES);
+  const blobs = new BlobStore(join(storeDir, 'blobs'), {
+    ...(options.maxBlobBytes !== undefined ? { maxBytes: options.maxBlobBytes } : {}),
+    ...blobTimes(options),
+  });
   const cores = availableParallelism();
   const sizes = Object.fromEntries(LANES.map((lane) => [lane.name, options.workers?.[lane.name] ?? lane.defaultWorkers(cores)])) as Record<LaneName, number>;
   const streamBytes = options.streamLimitBytes ?? LIMITS.streamBytes;
@@ -217,13 +221,15 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
         started = true;
         executeOptions.onStart?.();
       };
-      const inputBinary = await resolveAttachments(request.items, blobs, storeDir);
+      // Blobs are the project's own: another project's id is as absent as one nobody uploaded.
+      const owner = executeOptions.project ?? OPEN_OWNER;
+      const inputBinary = await resolveAttachments(request.items, blobs, owner, storeDir);
       batchOutcome = await runBatch({
         ...batch,
         items: request.items,
         inputBinary,
         ...(outputCheck ? { outputCheck } : {}),
-        storeAttachment: (bytes, mimeType) => blobs.putBytes(bytes, mimeType),
+        storeAttachment: (bytes, mimeType) => blobs.putBytes(owner, bytes, mimeType),
         continueOnFail: request.continue_on_fail ?? false,
         emptyBatch: request.empty_batch ?? 'skip',
         concurrency: sizes[lane],
@@ -295,6 +301,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
       await environmentsCreated?.close();
       await bridgeCreated?.close();
       await gatewayCreated?.close();
+      blobs.close();
     })();
     return closed;
   }
@@ -323,13 +330,13 @@ function batchResponse(envelope: ExecuteResponse, outcome: BatchOutcome | undefi
  * Every item's attachments, looked up in the blob store before anything runs: a reference to no blob is
  * the request's mistake (blob_not_found naming the field), not one item's failure.
  */
-async function resolveAttachments(items: readonly Item[], blobs: BlobStore, storeDir: string): Promise<(BatchAttachment[] | undefined)[]> {
+async function resolveAttachments(items: readonly Item[], blobs: BlobStore, owner: string, storeDir: string): Promise<(BatchAttachment[] | undefined)[]> {
   const resolved: (BatchAttachment[] | undefined)[] = [];
   for (const [index, item] of items.entries()) {
     if (!item.binary) continue;
     const attachments: BatchAttachment[] = [];
     for (const [name, ref] of Object.entries(item.binary)) {
-      const blob = await blobs.stat(ref.id);
+      const blob = await blobs.stat(owner, ref.id);
       if (!blob) {
         const field = `items.${index}.binary.${name}.id`;
         throw new IsolaError('blob_not_found', `No blob ${ref.id.slice(0, 80)} (${field})`, { issues: [{ field, message: 'names no blob in the store; upload it with POST /v1/blobs' }] });
@@ -339,6 +346,20 @@ async function resolveAttachments(items: readonly Item[], blobs: BlobStore, stor
     resolved[index] = attachments;
   }
   return resolved;
+}
+
+/** The blob TTL and sweep interval: the engine's options, else ISOLA_BLOB_TTL_MS and ISOLA_BLOB_SWEEP_MS. */
+function blobTimes(options: EngineOptions): { ttlMs?: number; sweepEveryMs?: number } {
+  const fromEnv = (name: string, min: number): number | undefined => {
+    const raw = process.env[name];
+    if (raw === undefined || raw.trim() === '') return undefined;
+    const value = Number(raw);
+    if (!Number.isSafeInteger(value) || value < min) throw new IsolaError('invalid_request', `${name} must be an integer of at least ${min}, got ${JSON.stringify(raw)}`);
+    return value;
+  };
+  const ttlMs = options.blobTtlMs ?? fromEnv('ISOLA_BLOB_TTL_MS', 1);
+  const sweepEveryMs = options.blobSweepMs ?? fromEnv('ISOLA_BLOB_SWEEP_MS', 0);
+  return { ...(ttlMs !== undefined ? { ttlMs } : {}), ...(sweepEveryMs !== undefined ? { sweepEveryMs } : {}) };
 }
 
 /** Per lane, the hash of what its descriptor says makes two engines run the same code the same way. */

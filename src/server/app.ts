@@ -199,6 +199,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
     const verifier = new KeyVerifier(options.projects.store, options.projects.keyCache);
     const limiter = new ProjectLimiter();
     gate = new ProjectGate(verifier, limiter);
+    // Each project's blob_bytes quota, as its row says now (a PATCH applies to the next upload).
+    const projectStore = options.projects.store;
+    engine.blobs?.limitOwners((owner) => projectStore.getProject(owner)?.quotas.blob_bytes);
     const library = options.projects.library;
     registerAdminRoutes(app, { adminToken: options.projects.adminToken, store: options.projects.store, verifier, limiter, ...(library ? { onProjectDeleted: (id: string) => library.deleteProject(id) } : {}) });
     if (library) registerLibraryRoutes(app, { library, gate, verifier });

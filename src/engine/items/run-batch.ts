@@ -9,6 +9,7 @@
  * the lowest failing index fails the execution. What the platform stopped (the batch's deadline, a
  * cancel, an internal failure) always ends the whole batch.
  */
+import { IsolaError } from '../../contract/errors.js';
 import type { BlobInfo, Item, ItemError } from '../../contract/items.js';
 import { utf8Length } from '../../contract/limits.js';
 import type { RunError } from '../../contract/response.js';
@@ -147,6 +148,8 @@ async function settle(index: number, result: GuestResult, input: Item | undefine
     await storeAttachments(ports, result.attachments ?? [], run.storeAttachment);
     return { result, ports };
   } catch (error) {
+    // The project's blob quota (or the blob size cap) refused an attachment: this item's output is too large.
+    if (error instanceof IsolaError && (error.code === 'blob_quota_exceeded' || error.code === 'payload_too_large')) return { result, error: { index, type: 'output_limit', message: `ctx.binary.attach: ${error.message}` } };
     if (!(error instanceof ItemOutputError)) throw error;
     return { result, error: { index, type: 'invalid_output', message: error.message } };
   }
