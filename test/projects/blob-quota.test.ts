@@ -25,6 +25,19 @@ describe('project blob quota', () => {
     expect((await upload(limited.api_key, second)).statusCode).toBe(201);
   });
 
+  it('a multipart file part past the quota is 413 blob_quota_exceeded, and the project holds the parts that fit', async () => {
+    const { app } = get();
+    const limited = await createProject(app, { name: 'multipart', quotas: { blob_bytes: 100 } });
+    const form = new FormData();
+    form.append('small', new Blob([`${crypto.randomUUID()}`]), 'small.txt');
+    form.append('large', new Blob(['x'.repeat(200)]), 'large.txt');
+    form.append('request', JSON.stringify({ language: 'javascript', code: 'function execute() { return {} }', items: [{ json: {}, binary: { a: { part: 'small' }, b: { part: 'large' } } }] }));
+    const encoded = new Response(form);
+    const res = await app.inject({ method: 'POST', url: '/v1/execute', headers: { ...bearer(limited.api_key), 'content-type': encoded.headers.get('content-type')! }, payload: Buffer.from(await encoded.arrayBuffer()) });
+    expect(res.statusCode).toBe(413);
+    expect(res.json().error).toMatchObject({ code: 'blob_quota_exceeded', issues: [{ field: 'quotas.blob_bytes' }] });
+  });
+
   it("an attachment past the quota is that item's output_limit, and the other items still run with continue_on_fail", async () => {
     const { app } = get();
     const limited = await createProject(app, { name: 'attach', quotas: { blob_bytes: 64 } });
