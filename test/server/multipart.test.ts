@@ -16,6 +16,12 @@ import { buildApp } from '../../src/server/app.js';
 import { JS_ONLY } from './helpers.js';
 
 const MAX_BLOB = 256 * 1024;
+
+interface Answer {
+  error: { code: string; message: string; issues?: { field: string; message: string }[] } | null;
+  items: { main: { json: Record<string, unknown>; binary: Record<string, { mime_type: string }> }[] };
+  output?: unknown;
+}
 const READ_FILES = [
   'function execute(args, ctx) {',
   '  const text = (name) => new TextDecoder().decode(ctx.binary.get(name));',
@@ -42,9 +48,9 @@ describe('multipart /v1/execute', () => {
 
   const send = async (form: FormData, url = '/v1/execute') => {
     const res = await fetch(`${base}${url}`, { method: 'POST', body: form });
-    return { status: res.status, body: (await res.json()) as Record<string, any> };
+    return { status: res.status, body: (await res.json()) as Answer };
   };
-  const fieldsOf = (body: Record<string, any>) => ((body['error']?.issues ?? []) as { field: string }[]).map((issue) => issue.field);
+  const fieldsOf = (body: Answer) => (body.error?.issues ?? []).map((issue) => issue.field);
   const requestOf = (items: unknown[], extra: Record<string, unknown> = {}) => JSON.stringify({ language: 'javascript', code: READ_FILES, items, ...extra });
 
   it('file parts become blobs the items name by part; the guest reads them; the output carries blob references', async () => {
@@ -55,10 +61,10 @@ describe('multipart /v1/execute', () => {
     form.append('notes', new Blob(['some notes'], { type: 'text/plain' }), 'notes.txt');
     const { status, body } = await send(form);
     expect(status).toBe(200);
-    expect(body['error']).toBeNull();
+    expect(body.error).toBeNull();
     const photoId = createHash('sha256').update('fake png bytes').digest('hex');
     const notesId = createHash('sha256').update('some notes').digest('hex');
-    expect(body['items'].main).toEqual([
+    expect(body.items.main).toEqual([
       { json: { photo: 'fake png bytes', notes: null }, binary: { photo: { id: photoId, size: 14, mime_type: 'image/png', filename: 'cat.png' } }, paired: { item: 0 } },
       {
         json: { photo: 'fake png bytes', notes: 'some notes' },
@@ -77,8 +83,8 @@ describe('multipart /v1/execute', () => {
     form.append('photo', new Blob(['from a file']), 'a.bin');
     const { status, body } = await send(form);
     expect(status).toBe(200);
-    expect(body['items'].main[0].json.photo).toBe('from a file');
-    expect(body['items'].main[0].binary.photo.mime_type).toBe('application/octet-stream');
+    expect(body.items.main[0]?.json['photo']).toBe('from a file');
+    expect(body.items.main[0]?.binary['photo']?.mime_type).toBe('application/octet-stream');
   });
 
   it('refuses a missing request part, a request that is not JSON, one given twice, and a request that fails the contract, naming the field', async () => {
@@ -112,7 +118,7 @@ describe('multipart /v1/execute', () => {
     const unknown = await send(form);
     expect(unknown.status).toBe(400);
     expect(fieldsOf(unknown.body)).toEqual(['items.1.binary.scan.part']);
-    expect(unknown.body['error'].issues[0].message).toContain('photo');
+    expect(unknown.body.error?.issues?.[0]?.message).toContain('photo');
 
     const both = new FormData();
     both.append('photo', new Blob(['x']), 'x.bin');
@@ -126,14 +132,14 @@ describe('multipart /v1/execute', () => {
     form.append('photo', new Blob([new Uint8Array(MAX_BLOB * 4)]), 'big.bin');
     const { status, body } = await send(form);
     expect(status).toBe(413);
-    expect(body['error'].code).toBe('payload_too_large');
+    expect(body.error?.code).toBe('payload_too_large');
     expect(fieldsOf(body)).toEqual(['photo']);
     // Nothing of it was kept.
     const id = createHash('sha256').update(new Uint8Array(MAX_BLOB * 4)).digest('hex');
     expect((await fetch(`${base}/v1/blobs/${id}`)).status).toBe(404);
     const ok = new FormData();
     ok.append('request', JSON.stringify({ language: 'javascript', code: 'function main() { return 1 }' }));
-    expect((await send(ok)).body['output']).toBe(1);
+    expect((await send(ok)).body.output).toBe(1);
   });
 
   it('a field part other than request is refused naming it; malformed multipart is 400 on (body)', async () => {
