@@ -167,6 +167,11 @@ describe('multipart /v1/execute', () => {
     expect(res.status).toBe(415);
   });
 
+  it('is in /openapi.json', async () => {
+    const doc = (await (await fetch(`${base}/openapi.json`)).json()) as { paths: Record<string, { post: { requestBody: { content: Record<string, { schema: { required: string[] } }> } } }> };
+    expect(doc.paths['/v1/execute']?.post.requestBody.content['multipart/form-data']?.schema.required).toEqual(['request']);
+  });
+
   function rawPost(contentType: string, payload: string): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
       const req = httpRequest(`${base}/v1/execute`, { method: 'POST', headers: { 'content-type': contentType, 'content-length': Buffer.byteLength(payload) } }, (res) => {
