@@ -235,15 +235,27 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
         concurrency: sizes[lane],
         streamBytes,
         outputBytes,
-        runItem: async (item, streams) => {
-          const jobId = `${id}.${item.index}`;
+        chunked: scheduler.runsChunks(lane),
+        runItems: async (items, budget, onItem) => {
+          // Each item is a job of its own id (egress, live output and the native sandbox are per job), also inside a chunk.
+          const ids = items.map((item) => `${id}.${item.index}`);
+          const chunkId = `${id}.${items[0]?.index}-${items.at(-1)?.index}`;
+          const streams = { stdoutBytes: budget.stdoutBytes, stderrBytes: budget.stderrBytes };
+          const jobFor = (): GuestJob => {
+            const at = (deadline ??= Date.now() + request.timeout_ms);
+            if (items.length === 1) return withStreams(jobOf(plan, route.environment, ids[0]!, at, { batch: items[0]! }), streams);
+            for (const itemId of ids) jobOf(plan, route.environment, itemId, at);
+            const chunk = { items: items.map((batch, k) => ({ id: ids[k]!, batch })), stopOnFailure: !(request.continue_on_fail ?? false), outputBytes: budget.outputBytes };
+            return withStreams(jobOf(plan, route.environment, chunkId, at, { chunk }), streams);
+          };
           try {
-            return await scheduler.submit(lane, () => {
-              const job = jobOf(plan, route.environment, jobId, (deadline ??= Date.now() + request.timeout_ms), { batch: item });
-              return { ...job, limits: { ...job.limits, ...streams } };
-            }, signal, affinity, onStart);
+            if (items.length > 1) return await scheduler.submit(lane, jobFor, signal, affinity, onStart, onItem);
+            const dispatched = await scheduler.submit(lane, jobFor, signal, affinity, onStart);
+            onItem(0, dispatched.result);
+            return dispatched;
           } finally {
-            finished(jobId);
+            for (const itemId of ids) finished(itemId);
+            finished(chunkId);
           }
         },
       });
@@ -312,6 +324,11 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   }
 
   return { execute, readiness, limits, blobs, close, destroy, [Symbol.asyncDispose]: () => close() };
+}
+
+/** The job with its captured streams capped at what the batch has left. */
+function withStreams(job: GuestJob, streams: { stdoutBytes: number; stderrBytes: number }): GuestJob {
+  return { ...job, limits: { ...job.limits, ...streams } };
 }
 
 /**

@@ -381,6 +381,38 @@ describe('items in the contract', () => {
     expect(elapsed).toBeLessThan(900);
   });
 
+  // 60 items on two workers go out in chunks of several items (src/engine/items/run-chunk.ts).
+  const LONG = Array.from({ length: 60 }, (_, n) => ({ json: { n } }));
+  const numbered = (r: { json: () => unknown }) => r.json() as BatchAnswer;
+
+  it('a long batch (chunked) answers every item in order, with every stdout line in item order', async () => {
+    const res = await post(app, { language: 'javascript', code: 'function execute(args) { console.log("item", args.itemIndex); return { n: args.input.n } }', items: LONG });
+    const answer = numbered(res);
+    expect(answer.items['main']?.map((item) => [item.json, item.paired.item])).toEqual(LONG.map((item, i) => [item.json, i]));
+    expect(answer.stdout).toBe(LONG.map((_, i) => `item ${i}\n`).join(''));
+  });
+
+  it('in a long batch the first failing item stops it (nothing after it in its chunk starts); with continue_on_fail the rest run', async () => {
+    const code = 'function execute(args) { console.log("item", args.itemIndex); if (args.itemIndex === 37) throw new Error("bad row"); return {} }';
+    const stopped = numbered(await post(app, { language: 'javascript', code, items: LONG }));
+    expect(stopped).toMatchObject({ return_code: 1, error: { type: 'exception' }, items: {} });
+    expect(stopped.error?.message).toMatch(/^item 37: /);
+    const ran = stopped.stdout.trim().split('\n').map((line) => Number(line.split(' ')[1]));
+    expect(ran).toContain(37);
+    // The other worker may be busy with its own chunk, but the failing item's chunk starts no item after it.
+    expect(ran.filter((i) => i > 37 && i < 40)).toEqual([]);
+    const going = numbered(await post(app, { language: 'javascript', code, items: LONG, continue_on_fail: true }));
+    expect(going.items['main']).toHaveLength(59);
+    expect(going.errors?.map((e) => e.index)).toEqual([37]);
+  });
+
+  it('the deadline stops a long batch inside a chunk, naming the item that was running', async () => {
+    const code = 'function execute(args) { if (args.itemIndex === 45) for (;;) {} return {} }';
+    const res = numbered(await post(app, { language: 'javascript', code, items: LONG, timeout_ms: 1500 }));
+    expect(res).toMatchObject({ status: 'error', error: { type: 'timeout' }, items: {} });
+    expect(res.error?.message).toMatch(/^item 45: /);
+  });
+
   it('a large attachment leaves the envelope small: the bytes are in the store, the item has its reference', async () => {
     const code = 'function execute(args, ctx) { return { json: {}, binary: { big: ctx.binary.attach({ name: "big", body: "x".repeat(4 * 1024 * 1024), mimeType: "text/plain" }) } } }';
     const res = await post(app, { language: 'javascript', code, items: [{ json: {} }], memory_mb: 128 });

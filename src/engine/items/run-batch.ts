@@ -12,15 +12,15 @@
 import { IsolaError } from '../../contract/errors.js';
 import type { BlobInfo, Item, ItemError } from '../../contract/items.js';
 import { utf8Length } from '../../contract/limits.js';
-import type { RunError } from '../../contract/response.js';
 import type { OutputCheck } from '../../contract/typed-io.js';
 import { OUTBOX_ID_PREFIX, type BatchAttachment, type BatchItemJob, type GuestFailure, type GuestResult } from '../../lanes/lane.js';
 import { StreamCapture } from '../../lanes/stream-capture.js';
-import type { Dispatched } from '../scheduler.js';
+import type { Dispatched, ItemListener } from '../scheduler.js';
+import { ITEM_FAILURES } from './item-failures.js';
 import { ItemOutputError, outputItemsOf, type ItemPorts } from './item-output.js';
 
-/** Failures that belong to one item; anything else is the platform's and ends the batch. */
-const ITEM_FAILURES = new Set<RunError['type']>(['exception', 'invalid_output', 'memory_limit', 'output_limit']);
+/** Most items one dispatch carries to a worker (GuestJob.chunk); fewer near the end, so workers finish together. */
+const MAX_CHUNK = 32;
 
 export interface BatchRun {
   itemJsons: readonly string[];
@@ -37,8 +37,14 @@ export interface BatchRun {
   inputBinary?: readonly (BatchAttachment[] | undefined)[];
   /** Stores the bytes of an attachment a guest made (ctx.binary.attach); without it, attaching is an item error. */
   storeAttachment?: (bytes: Uint8Array, mimeType: string | undefined) => Promise<BlobInfo>;
-  /** Dispatch one item as a lane job whose captured streams are capped at `streams`. */
-  runItem(item: BatchItemJob, streams: { stdoutBytes: number; stderrBytes: number }): Promise<Dispatched>;
+  /** Whether runItems takes several items at once (the lane runs chunk jobs); else one item per call. */
+  chunked: boolean;
+  /**
+   * Dispatch items as one lane job (a chunk, or one item), the items' captured streams and return values
+   * capped together by `budget`; `onItem` gets each item's result as it is done. Items the job ended
+   * without reporting did not run, except the first of them when the job's own result is a failure.
+   */
+  runItems(items: BatchItemJob[], budget: { stdoutBytes: number; stderrBytes: number; outputBytes: number }, onItem: ItemListener): Promise<Dispatched>;
 }
 
 export interface BatchOutcome {
@@ -62,40 +68,62 @@ export async function runBatch(run: BatchRun): Promise<BatchOutcome> {
   const itemJsons = runOnce ? ['{"json":{}}'] : run.itemJsons;
   const itemsBytes = sharedUtf8(runOnce ? '[]' : run.itemsJson);
   const done: (Done | undefined)[] = [];
-  let next = 0;
   let stopped = false;
   let platform: { index: number; failure: GuestFailure; exitCode: number } | undefined;
   let outputBytes = 0;
   let queueMs = 0;
   const streamed = { stdout: 0, stderr: 0 };
 
-  const worker = async () => {
-    while (!stopped && next < itemJsons.length) {
-      const index = next++;
-      const binary = run.inputBinary?.[index];
-      const dispatched = await run.runItem(
-        { index, itemJson: itemJsons[index]!, itemsBytes, ...(binary ? { binary } : {}) },
-        { stdoutBytes: Math.max(0, run.streamBytes - streamed.stdout), stderrBytes: Math.max(0, run.streamBytes - streamed.stderr) },
-      );
-      const { result } = dispatched;
-      queueMs = Math.max(queueMs, dispatched.queueMs);
-      streamed.stdout += utf8Length(result.stdout);
-      streamed.stderr += utf8Length(result.stderr);
-      const entry = await settle(index, result, run.items[index], run);
-      done[index] = entry;
-      if (entry.error === undefined && result.failure && !ITEM_FAILURES.has(result.failure.type)) {
-        if (!platform || index < platform.index) platform = { index, failure: result.failure, exitCode: result.exitCode };
-        stopped = true;
-      }
-      if (entry.error && !run.continueOnFail) stopped = true;
-      if (result.returnJson !== undefined) outputBytes += utf8Length(result.returnJson);
-      if (outputBytes > run.outputBytes && !platform) {
-        platform = { index, failure: { type: 'output_limit', message: `the items' output is over ${run.outputBytes} bytes; the limit is ${run.outputBytes}` }, exitCode: 1 };
-        stopped = true;
-      }
+  /** One item's result: settled into output items or its error, and what it means for the rest of the batch. */
+  const handle = async (index: number, result: GuestResult) => {
+    streamed.stdout += utf8Length(result.stdout);
+    streamed.stderr += utf8Length(result.stderr);
+    const entry = await settle(index, result, run.items[index], run);
+    done[index] = entry;
+    if (entry.error === undefined && result.failure && !ITEM_FAILURES.has(result.failure.type)) {
+      if (!platform || index < platform.index) platform = { index, failure: result.failure, exitCode: result.exitCode };
+      stopped = true;
+    }
+    if (entry.error && !run.continueOnFail) stopped = true;
+    if (result.returnJson !== undefined) outputBytes += utf8Length(result.returnJson);
+    if (outputBytes > run.outputBytes && !platform) {
+      platform = { index, failure: { type: 'output_limit', message: `the items' output is over ${run.outputBytes} bytes; the limit is ${run.outputBytes}` }, exitCode: 1 };
+      stopped = true;
     }
   };
-  await Promise.all(Array.from({ length: Math.min(Math.max(1, run.concurrency), itemJsons.length) }, worker));
+  const workers = Math.min(Math.max(1, run.concurrency), itemJsons.length);
+  const waiting = itemJsons.map((_, index) => index);
+  const worker = async () => {
+    while (!stopped && waiting.length > 0) {
+      const size = run.chunked ? Math.max(1, Math.min(MAX_CHUNK, Math.floor(waiting.length / (workers * 2)))) : 1;
+      const indexes = waiting.splice(0, size);
+      const reported = new Set<number>();
+      const handled: Promise<void>[] = [];
+      const jobs = indexes.map((index): BatchItemJob => {
+        const binary = run.inputBinary?.[index];
+        return { index, itemJson: itemJsons[index]!, itemsBytes, ...(binary ? { binary } : {}) };
+      });
+      const budget = { stdoutBytes: Math.max(0, run.streamBytes - streamed.stdout), stderrBytes: Math.max(0, run.streamBytes - streamed.stderr), outputBytes: Math.max(0, run.outputBytes - outputBytes) };
+      const dispatched = await run.runItems(jobs, budget, (at, result) => {
+        const index = indexes[at];
+        if (index === undefined || reported.has(at)) return;
+        reported.add(at);
+        handled.push(handle(index, result));
+      });
+      queueMs = Math.max(queueMs, dispatched.queueMs);
+      await Promise.all(handled);
+      const unreported = indexes.filter((_, at) => !reported.has(at));
+      // The job ended without a word on these: its failure (a worker that died, a deadline past its grace)
+      // is the first one's, and the others never started.
+      const first = unreported[0];
+      if (first !== undefined && dispatched.result.failure) {
+        unreported.shift();
+        await handle(first, dispatched.result);
+      }
+      if (!stopped) waiting.unshift(...unreported);
+    }
+  };
+  await Promise.all(Array.from({ length: workers }, worker));
 
   const stdout = new StreamCapture(run.streamBytes);
   const stderr = new StreamCapture(run.streamBytes);
