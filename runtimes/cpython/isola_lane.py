@@ -207,5 +207,30 @@ def boot(extra_modules=()):
     sys.argv = ["main.py"]
 
 
+def preload_environment(paths, candidates):
+    """Imports the modules of `candidates` that the environment's wheels (`paths`) provide, as the last
+    step of an environment image (src/lanes/cpython/driver.ts): executions of that environment then
+    start with them imported. Any import error fails the turn, and the driver keeps importing per
+    execution. sys.path is left as the base image has it: entry() adds the paths for every execution."""
+    import zipfile
+
+    provided = set()
+    for path in paths:
+        with zipfile.ZipFile(path) as wheel:
+            for name in wheel.namelist():
+                top, _, rest = name.partition("/")
+                if rest in ("__init__.py", "__init__.pyc"):
+                    provided.add(top)
+                elif not rest and name.endswith((".py", ".pyc")):
+                    provided.add(name.rsplit(".", 1)[0])
+    sys.path[0:0] = paths
+    try:
+        for name in candidates:
+            if name in provided:
+                importlib.import_module(name)
+    finally:
+        del sys.path[0:len(paths)]
+
+
 def _exchange(message):
     return _call(b"F" + message)

@@ -19,9 +19,9 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
-import { createRequire } from 'node:module';
+import { createRequire, registerHooks } from 'node:module';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import vm from 'node:vm';
 
 const resultFd = 3;
@@ -141,10 +141,38 @@ function explain(value, error) {
   }
 }
 
+// The project-data SDK, as in the QuickJS lane and from the same files (runtimes/quickjs/lib/): `require`
+// and `import` of 'isola' and '@intellectible/execution-sdk'. It calls http://isola.internal through the
+// global fetch, which goes through the egress proxy like every other request of the sandbox.
+const SDK_MODULES = { isola: 'project_data', '@intellectible/execution-sdk': 'intellectible_sdk' };
+const sdkDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'quickjs', 'lib');
+const sdkLibs = {};
+function sdkLib(name) {
+  if (name === 'fetch') return { fetch: (...args) => globalThis.fetch(...args) };
+  if (name !== 'project_data' && name !== 'intellectible_sdk') throw new Error(`isola: no runtime library "${name}"`);
+  sdkLibs[name] ??= vm.runInThisContext(fs.readFileSync(path.join(sdkDir, `${name}.js`), 'utf8'), { filename: `isola:${name}.js` })({ lib: sdkLib });
+  return sdkLibs[name];
+}
+function guestRequire(userRequire) {
+  const wrapped = (id) => (Object.hasOwn(SDK_MODULES, id) ? sdkLib(SDK_MODULES[id]) : userRequire(id));
+  return Object.assign(wrapped, { resolve: userRequire.resolve, cache: userRequire.cache, extensions: userRequire.extensions, main: userRequire.main });
+}
+registerHooks({
+  resolve: (specifier, context, next) => (Object.hasOwn(SDK_MODULES, specifier) ? { url: `isola-sdk:${specifier}`, shortCircuit: true } : next(specifier, context)),
+  load: (url, context, next) => {
+    if (!url.startsWith('isola-sdk:')) return next(url, context);
+    const specifier = url.slice('isola-sdk:'.length);
+    const names = Object.keys(sdkLib(SDK_MODULES[specifier])).filter((key) => /^[A-Za-z_$][\w$]*$/.test(key));
+    const source = `const m = globalThis.__isolaSdk(${JSON.stringify(specifier)});\nexport default m;\nexport const { ${names.join(', ')} } = m;\n`;
+    return { format: 'module', source, shortCircuit: true };
+  },
+});
+Object.defineProperty(globalThis, '__isolaSdk', { value: (specifier) => sdkLib(SDK_MODULES[specifier]) });
+
 async function run() {
   const module = { exports: {}, id: '.', filename: userFile, loaded: false };
   Object.assign(globalThis, {
-    require: createRequire(userFile),
+    require: guestRequire(createRequire(userFile)),
     module,
     exports: module.exports,
     __filename: userFile,

@@ -32,17 +32,24 @@
   internal.hostFetch = (requestJson, bodyBase64) => host.fetch(requestJson, bodyBase64);
 
   /** Called by the driver when the job starts (the context may be prepared before the job is known). */
-  internal.setJob = (inputsJson, filename, stdinText) => {
-    internal.inputsJson = inputsJson;
-    internal.stdinText = stdinText ?? inputsJson;
-    internal.filename = filename;
-  };
-
   // The in-memory file system starts with inputs.json; it is built on first use (after setJob). The getters
   // close over variables: calling Object.defineProperty(internal, ...) here, after user code ran, would hand
   // internal to a user-replaced Object.defineProperty.
   let files;
   let dirs;
+  internal.setJob = (inputsJson, filename, stdinText) => {
+    internal.inputsJson = inputsJson;
+    internal.stdinText = stdinText ?? inputsJson;
+    internal.filename = filename;
+    // An environment's image loads its packages before any job (src/lanes/quickjs/prepared-context.ts),
+    // and with them perhaps fs, process or the module system: what those took from the job when they
+    // loaded is this job's again.
+    if (files) files.set(internal.cwd + '/inputs.json', inputsJson);
+    const main = internal.cwd + '/' + filename;
+    if (internal.libs.process) internal.libs.process.argv[1] = main;
+    if (internal.libs.modules) internal.libs.modules.module.filename = main;
+  };
+
   Object.defineProperty(internal, 'files', { get: () => (files ??= new Map([[internal.cwd + '/inputs.json', internal.inputsJson]])) });
   Object.defineProperty(internal, 'dirs', { get: () => (dirs ??= new Set(['/', '/tmp', internal.cwd])) });
 

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { LaneSchema, type LaneName } from '../contract/response.js';
 import { DEFAULT_OPERATOR_LIMITS as LIMIT, OPERATOR_LIMIT_RANGES as RANGE, OperatorLimitsError } from '../contract/operator-limits.js';
 import { JobsOptionsError } from '../jobs/jobs-options.js';
+import { ProjectDataOptionsError } from '../project-data/project-data-options.js';
 import { EXIT } from './exit-codes.js';
 import { limitSettings } from './limit-settings.js';
 import { writeStderr, writeStdout } from './output.js';
@@ -33,6 +34,9 @@ Options:
   --piston               mount the Piston v2 face (/api/v2/runtimes, /api/v2/execute); or ISOLA_PISTON=1
   --queue <url>          share jobs with other nodes through Redis (redis://host:port): any node accepts
                          /v1/jobs and /v1/execute, the node with a free worker runs them; or ISOLA_QUEUE_URL
+  --project-data <url>   where projects keep databases and KV state: sqlite (default: files under the
+                         store dir, one node) or postgres://user:password@host:port/database (every node
+                         shares it; needs ISOLA_PROJECT_DATA_SECRET); or ISOLA_PROJECT_DATA_URL
   --job-ttl-ms <ms>      how long a finished job's result is kept (/v1/jobs); default 3600000; or ISOLA_JOB_TTL_MS
   --auth <on|off>        projects and keys: with ISOLA_ADMIN_TOKEN set, every execution needs a project
                          key (admin API under /v1/admin). Without it a loopback host runs without keys and
@@ -41,6 +45,11 @@ Options:
 Environment: ISOLA_LOG_LEVEL (default info), ISOLA_STORE_DIR (snapshot store; projects in its projects/),
 ISOLA_ADMIN_TOKEN (at least 16 characters: turns projects on and their files library under /v1/library),
 ISOLA_LIBRARY_MAX_FILE_BYTES (largest library file; default 268435456),
+ISOLA_URL_SIGNING_KEY (at least 32 characters; signs library download URLs; every node of a cluster needs
+the same one; default a random key per process), ISOLA_PUBLIC_URL (the base signed URLs name, e.g.
+https://isola.example.com; default the listen address), ISOLA_DOWNLOAD_URL_TTL_S (default 3600),
+ISOLA_PROJECT_DATA_SECRET (PostgreSQL project data: at least 16 characters, the same on every node and
+never changed, as the projects' role passwords and schema names derive from it),
 ISOLA_EGRESS_ALLOW_PRIVATE=1 (same as --egress-allow-private); the dify-sandbox face: ISOLA_DIFY_API_KEY,
 ISOLA_DIFY_PACKAGES (default numpy,pandas,pyyaml,markdown,jinja2,requests), ISOLA_DIFY_TIMEOUT_S (15,
 at most the maximum timeout),
@@ -62,6 +71,7 @@ const OPTIONS = {
   'job-ttl-ms': { type: 'string' },
   auth: { type: 'string' },
   queue: { type: 'string' },
+  'project-data': { type: 'string' },
   workers: { type: 'string' },
   'max-queue': { type: 'string' },
   'max-timeout-ms': { type: 'string' },
@@ -129,6 +139,7 @@ export async function run(args: string[]): Promise<number> {
       ...(jobTtlMs !== undefined ? { jobs: { ttlMs: jobTtlMs } } : {}),
       ...(auth !== undefined ? { auth } : {}),
       ...(values.queue !== undefined ? { queue: { url: values.queue } } : {}),
+      ...(values['project-data'] !== undefined ? { projectData: values['project-data'] } : {}),
       engineOptions: {
         workers,
         ...(maxQueue !== undefined ? { maxQueue } : {}),
@@ -138,7 +149,7 @@ export async function run(args: string[]): Promise<number> {
     });
   } catch (error) {
     // A face's setting past the limits (ISOLA_DIFY_TIMEOUT_S over the maximum timeout): the operator's to fix.
-    if (error instanceof OperatorLimitsError || error instanceof JobsOptionsError) throw new UsageError(error.message, { cause: error });
+    if (error instanceof OperatorLimitsError || error instanceof JobsOptionsError || error instanceof ProjectDataOptionsError) throw new UsageError(error.message, { cause: error });
     // Keys or not: the refusal is the whole message, on one line.
     if (error instanceof AuthPolicyError) {
       await writeStderr(`isola serve: ${error.message}\n`);

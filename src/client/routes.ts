@@ -19,6 +19,7 @@ export type RouteName = keyof typeof ROUTES;
 export const EXECUTE_REQUEST_FIELDS = [
   'language',
   'code',
+  'module',
   'inputs',
   'entrypoint',
   'timeout_ms',

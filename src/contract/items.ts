@@ -3,7 +3,7 @@
  * ports. An item is `{ json, binary? }` as in n8n and Codemation; binary entries are references to the
  * blob store, never bytes. Portable.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FieldIssue } from './errors.js';
 import { findJsonValueIssue } from './json-checks.js';
 import { utf8Length } from './limits.js';

@@ -10,6 +10,8 @@ export const LIMITS = {
   packages: { max: 64, specChars: 256 },
   allowHosts: { max: 64, entryChars: 260 },
   prebuildBytes: 256 * 1024,
+  /** Largest uploaded WASI module (`module: { id }`) the engine reads from its blob store (CRuby's is 32 MiB). */
+  wasmModuleBytes: 64 * MIB,
   /** Default caps of captured stdout and stderr, each; operators may change them. */
   streamBytes: 1 * MIB,
   /** Default cap of the serialized output value (main() return or output.json). */

@@ -7,7 +7,7 @@
  * CODE_MAX_OBJECT_ARRAY_LENGTH 30, CODE_MAX_NUMBER_ARRAY_LENGTH 1,000). The walk is iterative, so an
  * output of any shape costs one visit per value. Portable.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { OutputViolation } from './typed-io.js';
 
 const positive = () => z.number().int().min(1);

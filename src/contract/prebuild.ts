@@ -4,7 +4,7 @@
  * `#!/bin/bash`, `#!/usr/bin/env bash`, `#!/bin/sh`) is a setup script for the native lane: it runs in
  * the sandbox with the environment's venv first on PATH. Portable: plain data in, plain data out.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const PrebuildLanguageSchema = z
   .enum(['bash', 'python', 'javascript', 'typescript'])

@@ -1,11 +1,11 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { IsolaError, type FieldIssue } from './errors.js';
 import { ITEM_LANGUAGES, itemRequestFields, serializeItems } from './items.js';
 import { findJsonValueIssue, loneSurrogateAt, loneSurrogateMessage } from './json-checks.js';
 import { OutputGuardsSchema } from './output-guards.js';
 import { checkTypedInputs, compileTypedIo, type OutputCheck } from './typed-io.js';
 import { SCHEMA_MAX_BYTES, SCHEMA_MAX_DEPTH } from './json-schema.js';
-import { LIMITS, utf8Length } from './limits.js';
+import { LIMITS, MIB, utf8Length } from './limits.js';
 import { DEFAULT_OPERATOR_LIMITS, defaultTimeoutMs, sameLimits, type OperatorLimits } from './operator-limits.js';
 import { PrebuildLanguageSchema, shellPrebuildOf } from './prebuild.js';
 import { wasmModuleIssue } from './wasm-module.js';
@@ -19,7 +19,7 @@ const unicodeString = () =>
 
 export const LanguageSchema = z
   .enum(['javascript', 'typescript', 'python', 'ruby', 'wasm'])
-  .describe('Language of `code`. wasm: `code` is a base64-encoded WASI preview1 command module.');
+  .describe('Language of `code`. wasm: `code` is a base64-encoded WASI preview1 command module or WASI 0.2 component (or `module` names an uploaded one).');
 export type Language = z.infer<typeof LanguageSchema>;
 
 export const EntrypointSchema = z
@@ -34,6 +34,15 @@ export type RuntimeChoice = z.infer<typeof RuntimeSchema>;
 
 /** A JSON Schema: an object or a boolean. Its content is ajv's to judge (typed-io.ts), under caps. */
 const JsonSchemaField = z.union([z.boolean(), z.record(z.string(), z.unknown())]).optional();
+
+/**
+ * A WASI module uploaded with POST /v1/blobs, run instead of base64 in `code` (language "wasm" only):
+ * the engine reads it from the blob store, which checked its SHA-256 and size on the way in.
+ */
+export const WasmModuleRefSchema = z
+  .object({ id: z.string().min(1).max(200).describe('Blob id from POST /v1/blobs of a WASI preview1 command module.') })
+  .strict()
+  .describe(`Language "wasm" only: run this uploaded module instead of \`code\` (at most ${LIMITS.wasmModuleBytes / MIB} MiB).`);
 
 /** Host pattern of the egress allow-list: a name, `*.` wildcard or IP literal, with an optional port. */
 const ALLOW_ENTRY = /^(\*\.)?([a-z0-9-]+\.)*[a-z0-9-]+(:\d{1,5})?$|^\[[0-9a-f:.]+\](:\d{1,5})?$/i;
@@ -62,7 +71,11 @@ export function executeRequestSchema(limits: OperatorLimits) {
   return z
     .object({
       language: LanguageSchema,
-      code: unicodeString().describe(`Source code, at most ${limits.maxCodeBytes} bytes of UTF-8.`),
+      // Required, except for a wasm request that names an uploaded module instead (checked in acceptWith).
+      code: unicodeString()
+        .default('')
+        .describe(`Source code, at most ${limits.maxCodeBytes} bytes of UTF-8. Required unless \`module\` names an uploaded wasm module.`),
+      module: WasmModuleRefSchema.optional(),
       inputs: z
         .record(z.string(), z.unknown())
         .default({})
@@ -199,6 +212,7 @@ export function acceptExecuteRequest(body: unknown): ParsedExecuteRequest {
 
 function acceptWith(schema: RequestContract['schema'], limits: OperatorLimits, body: unknown): ParsedExecuteRequest {
   const parsed = schema.safeParse(body);
+  const missingCode = missingCodeIssue(body);
   if (!parsed.success) {
     const issues: FieldIssue[] = parsed.error.issues.map((issue) => {
       if (issue.code === 'unrecognized_keys') {
@@ -207,8 +221,9 @@ function acceptWith(schema: RequestContract['schema'], limits: OperatorLimits, b
       }
       return { field: pathOf(issue.path), message: issue.message };
     });
-    throw invalid(issues);
+    throw invalid(missingCode ? [missingCode, ...issues] : issues);
   }
+  if (missingCode) throw invalid([missingCode]);
   const request = parsed.data;
   // Before serialising: JSON.stringify recurses, and 1e400 would silently become null.
   const inputsIssue = findJsonValueIssue(request.inputs, 'inputs');
@@ -293,9 +308,10 @@ function prebuildLanguageIssue(request: ExecuteRequest): FieldIssue | undefined 
 /**
  * Ruby and wasm run only in the wasi lane, as they are: no packages, no prebuild, no native lane. A wasm
  * module is a command (`_start`), so it has no main() to call, and its `code` must be a module the lane
- * can run (wasm-module.ts). Checked only under the size limit: a huge text is payload_too_large instead.
+ * can run (wasm-module.ts), unless `module` names an uploaded one instead. Checked only under the size limit: a huge text is payload_too_large instead.
  */
 function wasiLaneIssues(request: ExecuteRequest, limits: OperatorLimits): FieldIssue[] {
+  if (request.module !== undefined && request.language !== 'wasm') return [{ field: 'module', message: `names an uploaded wasm module; language "${request.language}" runs \`code\`` }];
   if (request.language !== 'ruby' && request.language !== 'wasm') return [];
   const issues: FieldIssue[] = [];
   const language = request.language;
@@ -304,10 +320,23 @@ function wasiLaneIssues(request: ExecuteRequest, limits: OperatorLimits): FieldI
   if (request.runtime === 'native') issues.push({ field: 'runtime', message: `${language} runs only in the wasi lane (runtime "auto" or "wasm")` });
   if (language === 'wasm') {
     if (request.entrypoint === 'main') issues.push({ field: 'entrypoint', message: 'a wasm module runs its _start; entrypoint "main" is for Python, JavaScript and Ruby' });
-    const why = utf8Length(request.code) <= limits.maxCodeBytes ? wasmModuleIssue(request.code) : undefined;
-    if (why) issues.push({ field: 'code', message: why });
+    if (request.module !== undefined) {
+      // The module's bytes are the engine's to check, when it reads them from its blob store.
+      if (request.code !== '') issues.push({ field: 'code', message: 'give the module either as base64 in `code` or as an uploaded blob in `module`, not both' });
+    } else {
+      const why = utf8Length(request.code) <= limits.maxCodeBytes ? wasmModuleIssue(request.code) : undefined;
+      if (why) issues.push({ field: 'code', message: why });
+    }
   }
   return issues;
+}
+
+/** `code` may be left out only when `module` names an uploaded module (whose language is checked later). */
+function missingCodeIssue(body: unknown): FieldIssue | undefined {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
+  const fields = body as Record<string, unknown>;
+  if (fields['code'] !== undefined || fields['module'] !== undefined) return undefined;
+  return { field: 'code', message: 'Invalid input: expected string, received undefined (required unless `module` names an uploaded wasm module)' };
 }
 
 function invalid(issues: FieldIssue[]): IsolaError {

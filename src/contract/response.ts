@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { itemResponseFields } from './items.js';
 
 /** Why a run did not end normally. `exception`, `invalid_output` and `invalid_input` (main's annotations refused the inputs) are the code's or its inputs' fault; the rest are limits. */

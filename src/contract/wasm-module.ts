@@ -1,8 +1,10 @@
 /**
  * What a `language: "wasm"` request's `code` must be before any lane sees it: the base64 of a
- * WebAssembly module (not a component) that WebAssembly.validate accepts, that imports nothing but
+ * WebAssembly core module that WebAssembly.validate accepts, that imports nothing but
  * wasi_snapshot_preview1 functions, defines its one 32-bit unshared memory and exports it as `memory`,
- * and exports `_start` (a WASI command). Anything else is a 400 naming `code`, not a run that fails.
+ * and exports `_start` (a WASI command); or of a WASI 0.2 component (its header says so), which only the
+ * lane's transpiler can read. Anything else is a 400 naming `code` (or `module.id` for an uploaded
+ * module), not a run that fails.
  *
  * Portable: the sections are read with the guard's own reader (src/wasm/bytes.ts), not WebAssembly.Module,
  * so checking costs no compilation and works where compiling from bytes is refused (workerd).
@@ -20,9 +22,18 @@ export function wasmModuleIssue(code: string): string | undefined {
   const text = code.trim();
   if (text.length === 0) return 'must be a base64-encoded WebAssembly module, got an empty string';
   if (text.length % 4 !== 0 || !BASE64.test(text)) return 'must be a base64-encoded WebAssembly module (standard alphabet, padded, no line breaks)';
-  const bytes = base64ToBytes(text);
-  if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) return 'is base64 but not a WebAssembly module (no \\0asm header)';
-  if (bytes[4] !== 1 || bytes[5] !== 0 || bytes[6] !== 0 || bytes[7] !== 0) return 'is a WebAssembly component or a future format version; only core modules (version 1) run here';
+  return wasmBytesIssue(base64ToBytes(text));
+}
+
+/**
+ * Why these bytes are not a runnable WASI module, or undefined when they are: the check of `code` after
+ * base64, and of an uploaded module (`module.id`) as the blob store holds it.
+ */
+export function wasmBytesIssue(bytes: Uint8Array): string | undefined {
+  if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) return 'is not a WebAssembly module (no \\0asm header)';
+  // A component (WASI 0.2) is jco's to read when the lane transpiles it: one that does not transpile fails its run.
+  if (isWasmComponent(bytes)) return undefined;
+  if (bytes[4] !== 1 || bytes[5] !== 0 || bytes[6] !== 0 || bytes[7] !== 0) return 'is a future WebAssembly format version; core modules (version 1) and components (version 0x0d, layer 1) run here';
   if (!WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>)) return 'is not a valid WebAssembly module (WebAssembly.validate refused it)';
   try {
     return shapeIssue(bytes);
@@ -31,6 +42,11 @@ export function wasmModuleIssue(code: string): string | undefined {
     if (error instanceof WasmFormatError) return `could not be read: ${error.message}`;
     throw error;
   }
+}
+
+/** The component model's header: `\0asm`, version 0x0d, layer 1 (what WASI 0.2 components are). */
+export function isWasmComponent(bytes: Uint8Array): boolean {
+  return bytes.length >= 8 && bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d && bytes[4] === 0x0d && bytes[5] === 0 && bytes[6] === 1 && bytes[7] === 0;
 }
 
 function shapeIssue(bytes: Uint8Array): string | undefined {

@@ -42,7 +42,15 @@ export interface EdgeEngineOptions {
    * ~150 MB (the guarded module and the standard library), and needs a cross-origin isolated page.
    * `true` takes python.wasm and python-stdlib.zip from beside the bundle.
    */
-  python?: boolean | { wasm?: WebAssembly.Module | BufferSource | URL | string; stdlib?: BufferSource | URL | string; workers?: number };
+  python?:
+    | boolean
+    | {
+        wasm?: WebAssembly.Module | BufferSource | URL | string;
+        stdlib?: BufferSource | URL | string;
+        /** The lane's guest files (runtimes/cpython, runtimes/python). Default: python-runtime-files.json beside the bundle. */
+        runtimeFiles?: Record<string, string> | URL | string;
+        workers?: number;
+      };
   maxQueue?: number;
   limits?: Partial<OperatorLimits>;
   /** Type-stripping for `language: "typescript"` (e.g. esbuild-wasm's transform); without it, TypeScript is refused. */
@@ -73,6 +81,12 @@ async function fetchBytes(source: BufferSource | URL | string, what: string): Pr
   return response.arrayBuffer();
 }
 
+async function fetchRuntimeFiles(source: Record<string, string> | URL | string): Promise<Record<string, string>> {
+  if (typeof source !== 'string' && !(source instanceof URL)) return source;
+  const text = new TextDecoder().decode(await fetchBytes(source, "Python's guest runtime files"));
+  return JSON.parse(text) as Record<string, string>;
+}
+
 /** The standard library once per page: shared by every Python worker where memory can be shared. */
 function shareable(bytes: ArrayBuffer): ArrayBuffer | SharedArrayBuffer {
   if (globalThis.crossOriginIsolated !== true) return bytes;
@@ -91,6 +105,8 @@ export async function createEngine(options: EdgeEngineOptions = {}): Promise<Edg
   const contract = createRequestContract(limits);
   const wasm = await compileWasm(options.wasm);
   const host = options.host ?? (typeof Worker === 'function' ? 'worker' : 'inline');
+  // The bundle holds QuickJS's guest files; Python's join them when Python is asked for.
+  const files: Record<string, string> = { ...RUNTIME_FILES };
   const lane =
     host === 'inline'
       ? new InlineLane(wasm, RUNTIME_FILES)
@@ -106,17 +122,19 @@ export async function createEngine(options: EdgeEngineOptions = {}): Promise<Edg
   if (options.python) {
     if (host === 'inline') throw new Error('isola/edge: Python runs in Web Workers only (host "worker")');
     const python = options.python === true ? {} : options.python;
-    const [pythonWasm, stdlib] = await Promise.all([
+    const [pythonWasm, stdlib, pythonFiles] = await Promise.all([
       compileWasm(python.wasm ?? new URL('./python.wasm', import.meta.url)),
       fetchBytes(python.stdlib ?? new URL('./python-stdlib.zip', import.meta.url), 'the Python standard library'),
+      fetchRuntimeFiles(python.runtimeFiles ?? new URL('./python-runtime-files.json', import.meta.url)),
     ]);
-    const init = { lane: 'cpython' as const, wasm: pythonWasm, stdlib: shareable(stdlib), files: RUNTIME_FILES };
+    Object.assign(files, pythonFiles);
+    const init = { lane: 'cpython' as const, wasm: pythonWasm, stdlib: shareable(stdlib), files };
     lanes.set('cpython', new WebWorkerLane({ workerUrl: new URL('./cpython-worker.js', import.meta.url), init, graceMs: cpythonLane.graceMs }, python.workers ?? 1));
   }
   await Promise.all([...lanes.values()].map((each) => each.start()));
   const scheduler = new Scheduler(options.maxQueue ?? 256);
   for (const [name, executor] of lanes) scheduler.register(name, executor);
-  const file = (path: string) => RUNTIME_FILES[path] ?? 'missing';
+  const file = (path: string) => files[path] ?? 'missing';
   const version = (pkg: string) => PACKAGE_VERSIONS[pkg] ?? 'unknown';
   const laneHash: Partial<Record<LaneName, string>> = {};
   for (const descriptor of [quickjsLane, cpythonLane]) laneHash[descriptor.name] = (await sha256Hex(fingerprintText(descriptor, version, file))).slice(0, 16);
@@ -134,7 +152,7 @@ export async function createEngine(options: EdgeEngineOptions = {}): Promise<Edg
   async function execute(body: unknown, executeOptions: { signal?: AbortSignal } = {}): Promise<ExecuteResponse> {
     if (closed) throw shuttingDownError();
     const startedAt = Date.now();
-    const { request, inputsJson } = contract.accept(body);
+    const { request, inputsJson, outputCheck } = contract.accept(body);
     const plan = await planExecution(request, transpile);
     const route = await routeRequest(request, plan.lane, lanes, environments, executeOptions.signal);
     const id = newExecutionId();
@@ -159,7 +177,7 @@ export async function createEngine(options: EdgeEngineOptions = {}): Promise<Edg
       }), executeOptions.signal);
     }
     return buildEnvelope(
-      { id, lane: route.lane, environmentHash: laneHash[route.lane] ?? 'unknown', cache: route.kind === 'lane' ? route.cache : 'miss', startedAt, queueMs: dispatched.queueMs, outputLimitBytes: outputBytes, buildMs: route.buildMs },
+      { id, lane: route.lane, environmentHash: laneHash[route.lane] ?? 'unknown', cache: route.kind === 'lane' ? route.cache : 'miss', startedAt, queueMs: dispatched.queueMs, outputLimitBytes: outputBytes, buildMs: route.buildMs, ...(outputCheck ? { outputCheck } : {}) },
       dispatched.result,
     );
   }

@@ -56,6 +56,14 @@ export interface EgressBridgeOptions extends EgressOptions {
 export interface InternalService {
   /** Canonical host name, lower case (e.g. "isola.internal"). */
   readonly host: string;
+  /**
+   * Other exact URLs the service answers in-process (the Isola service's own signed library downloads):
+   * with no allow-list entry, no DNS and no socket, so a guest can read a URL its SDK made without the
+   * operator opening the service's address to guests. Only the first request is claimed, never a redirect.
+   */
+  claims?(url: URL, method: string): boolean;
+  /** Whether `origin` (e.g. "http://127.0.0.1:8080") is one whose URLs `claims` may take. */
+  claimsOrigin?(origin: string): boolean;
   handle(jobId: string, request: EgressRequest): Promise<EgressResponse>;
 }
 
@@ -92,6 +100,12 @@ export interface EgressBridge {
   readonly maxResponseBytes: number;
   /** Report a denial decided outside `fetch` (the proxy's CONNECT); `detail` goes to logs only. */
   reportDenied(jobId: string, host: string, reason: string, detail?: string): void;
+  /**
+   * Whether plain-HTTP requests to `origin` may be served in-process (the internal host, the service's
+   * signed downloads): the proxy then answers a CONNECT to it by reading the requests in the tunnel and
+   * passing each through `fetch`, instead of opening a socket anywhere.
+   */
+  servesInProcess(origin: string): boolean;
   /** Close pooled connections. Idempotent; later fetches fail with kind `network`. */
   close(): Promise<void>;
 }
@@ -169,7 +183,7 @@ export function createEgressBridge(options: EgressBridgeOptions = {}): EgressBri
     if (!sanitized.ok) return { ok: false, kind: 'network', message: `${describeTarget(first.target)}: ${sanitized.reason}` };
 
     let target = first.target;
-    if (options.internal && target.host === options.internal.host) {
+    if (options.internal && (target.host === options.internal.host || options.internal.claims?.(new URL(request.url), request.method))) {
       if (!METHOD_TOKEN.test(request.method)) return { ok: false, kind: 'network', message: `${target.host}: invalid method` };
       return options.internal.handle(jobId, { ...request, headers: sanitized.headers });
     }
@@ -247,6 +261,10 @@ export function createEgressBridge(options: EgressBridgeOptions = {}): EgressBri
     gate,
     maxResponseBytes,
     reportDenied,
+    servesInProcess(origin) {
+      const internal = options.internal;
+      return internal !== undefined && (origin === `http://${internal.host}` || internal.claimsOrigin?.(origin) === true);
+    },
     release(jobId) {
       gate.release(jobId);
       const unlogged = deniedLog.release(jobId);

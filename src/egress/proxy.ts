@@ -4,6 +4,9 @@
  *
  * - Plain HTTP (absolute-form requests) goes through `bridge.fetch` with redirects returned, not
  *   followed: the client follows them and each hop comes back through the proxy to be checked again.
+ * - CONNECT to an origin the bridge serves in-process (http://isola.internal, the service's signed
+ *   downloads), which Node's fetch sends even for plain http: the tunnel leads nowhere; the proxy reads
+ *   the HTTP requests inside it and passes each through `bridge.fetch`, as for absolute-form requests.
  * - CONNECT (HTTPS) asks the bridge's gate (allow-list, budget, DNS, address policy) and then opens a
  *   TCP tunnel to the checked address. The proxy never sees inside TLS, so the byte cap applies to the
  *   tunnel as a whole and the tunnel is cut at the job's deadline.
@@ -96,6 +99,19 @@ export async function createEgressProxy(bridge: EgressBridge, options: EgressPro
     if (!job) return refuse(res, 407, 'proxy authentication required', { 'proxy-authenticate': 'Basic realm="isola"' });
     const url = req.url ?? '';
     if (!/^https?:\/\//i.test(url)) return refuse(res, 400, 'absolute http(s) URL required');
+    return forward(job, url, req, res);
+  }
+
+  /** A request read inside an in-process tunnel: origin-form, for the origin the CONNECT named. */
+  async function onTunneledRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const tunnel = inProcessTunnels.get(req.socket);
+    const path = req.url ?? '';
+    if (!tunnel) return refuse(res, 500, 'internal error');
+    if (!path.startsWith('/')) return refuse(res, 400, 'origin-form request required inside the tunnel');
+    return forward(tunnel.job, `${tunnel.origin}${path}`, req, res);
+  }
+
+  async function forward(job: JobEntry, url: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await readRequestBody(req, maxBody);
     if (body === 'too_large') return refuse(res, 413, `request body exceeds ${maxBody} bytes`);
     const headers: [string, string][] = [];
@@ -128,6 +144,8 @@ export async function createEgressProxy(bridge: EgressBridge, options: EgressPro
     const remaining = job.deadline - Date.now();
     const lifetime = Number.isFinite(remaining) ? remaining : DEFAULT_TUNNEL_MS;
     if (lifetime <= 0) return reply('504 Gateway Timeout', 'no time left before the deadline');
+    const origin = `http://${target.port === 80 ? target.host : authority.toLowerCase()}`;
+    if (bridge.servesInProcess(origin)) return serveInProcess(job, client, head, origin, lifetime);
     const signal = AbortSignal.timeout(lifetime);
 
     void bridge.gate.admit(job.jobId, job.allowHosts, target, signal).then((admission) => {
@@ -179,13 +197,31 @@ export async function createEgressProxy(bridge: EgressBridge, options: EgressPro
     client.pipe(upstream);
   }
 
-  const server = createServer((req, res) => {
-    onRequest(req, res).catch((error: unknown) => {
+  /** In-process tunnels: the socket, the job whose CONNECT opened it, and the origin it named. */
+  const inProcessTunnels = new WeakMap<Socket, { job: JobEntry; origin: string }>();
+  function serveInProcess(job: JobEntry, client: Socket, head: Buffer, origin: string, lifetime: number): void {
+    job.tunnels.add(client);
+    const timer = setTimeout(() => client.destroy(), lifetime);
+    client.on('close', () => {
+      clearTimeout(timer);
+      job.tunnels.delete(client);
+    });
+    inProcessTunnels.set(client, { job, origin });
+    client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+    if (head.byteLength > 0) client.unshift(head);
+    tunneled.emit('connection', client);
+  }
+
+  const handle = (handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>) => (req: IncomingMessage, res: ServerResponse) => {
+    handler(req, res).catch((error: unknown) => {
       // Bridge calls return values; reaching here is a bug, but one request must not take the proxy down.
       if (!res.headersSent) refuse(res, 500, 'internal error');
       else res.destroy(error instanceof Error ? error : undefined);
     });
-  });
+  };
+  const server = createServer(handle(onRequest));
+  // Never listens: it only parses the HTTP inside in-process tunnels.
+  const tunneled = createServer(handle(onTunneledRequest));
   server.on('connect', onConnect);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -26,6 +26,7 @@ import { laneDescriptor, LANES } from '../lanes/registry.js';
 import { buildEnvelope, resultWithoutRun } from './envelope.js';
 import { runBatch, type BatchOutcome } from './items/run-batch.js';
 import { setUpLanes } from './lanes-setup.js';
+import { createWasmModuleResolver } from './wasm-module-blob.js';
 import { packageRoot, storeDirOf, workerEntryUrl } from './package-root.js';
 import { planExecution, type Transpile } from './plan.js';
 import { routeRequest, type EnvironmentPreparer } from './route.js';
@@ -43,6 +44,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     ...(options.maxBlobBytes !== undefined ? { maxBytes: options.maxBlobBytes } : {}),
     ...blobTimes(options),
   });
+  const wasmModule = createWasmModuleResolver(blobs);
   const cores = availableParallelism();
   const sizes = Object.fromEntries(LANES.map((lane) => [lane.name, options.workers?.[lane.name] ?? lane.defaultWorkers(cores)])) as Record<LaneName, number>;
   const streamBytes = options.streamLimitBytes ?? LIMITS.streamBytes;
@@ -69,7 +71,11 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
       // The job's project is the engine's own record (liveJobs), set from ExecuteOptions, never from the guest.
       const projectData = options.projectData;
       const internal = projectData
-        ? (await import('../project-data/guest-gateway.js')).createProjectDataGateway({ ...projectData, projectOfJob: (jobId) => liveJobs.get(jobId)?.project })
+        ? (await import('../project-data/guest-gateway.js')).createProjectDataGateway({
+            ...projectData,
+            projectOfJob: (jobId) => liveJobs.get(jobId)?.project,
+            ...(options.egress?.maxResponseBytes !== undefined ? { maxResponseBytes: options.egress.maxResponseBytes } : {}),
+          })
         : undefined;
       gatewayCreated = internal;
       bridgeCreated = createEgressBridge({
@@ -148,6 +154,9 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     const startedAt = Date.now();
     // A request a contract under these limits already accepted (the HTTP faces, the CLI) is not parsed again.
     const { request, inputsJson, outputCheck, batch } = contract.accept(body);
+    // An uploaded module is the request's to name rightly: no blob, or not a module, is a 4xx, not a run.
+    // Blobs are the project's own: another project's module id is as absent as one nobody uploaded.
+    const moduleBlob = request.module ? await wasmModule(executeOptions.project ?? OPEN_OWNER, request.module.id) : undefined;
     const face = executeOptions.face ?? 'isola';
     const plan = await planExecution(request, transpile);
     const signal = executeOptions.signal;
@@ -198,6 +207,9 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
         ...(environment ? { environment } : {}),
         ...(executeOptions.onOutput ? { streamOutput: true } : {}),
         ...(options.projectData ? { internalHost: INTERNAL_HOST } : {}),
+        // Known once the service listens, so read per job.
+        ...(options.projectData?.library?.downloadUrls?.origin ? { downloadOrigin: options.projectData.library.downloadUrls.origin } : {}),
+        ...(moduleBlob ? { wasmModule: moduleBlob } : {}),
         ...extra,
       };
     };
@@ -221,7 +233,6 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
         started = true;
         executeOptions.onStart?.();
       };
-      // Blobs are the project's own: another project's id is as absent as one nobody uploaded.
       const owner = executeOptions.project ?? OPEN_OWNER;
       const inputBinary = await resolveAttachments(request.items, blobs, owner, storeDir);
       batchOutcome = await runBatch({

@@ -5,6 +5,7 @@ import type { ExecuteRequestInput, ParsedExecuteRequest } from '../contract/requ
 import type { ExecuteResponse, LaneName } from '../contract/response.js';
 import type { EgressOptions, EngineLogger } from '../egress/options.js';
 import type { ProjectDatabases, ProjectKv } from '../project-data/types.js';
+import type { GuestLibraryAccess } from '../project-data/guest-library.js';
 
 export type { EgressOptions, EngineLogger };
 
@@ -44,7 +45,7 @@ export interface EngineOptions {
    * Project databases and KV for guest code: served at http://isola.internal/ through the egress bridge,
    * as the project execute() was given (`ExecuteOptions.project`), with no key in the guest.
    */
-  projectData?: { databases: ProjectDatabases; kv: ProjectKv };
+  projectData?: { databases: ProjectDatabases; kv: ProjectKv; library?: GuestLibraryAccess };
   /** Receives engine events (metrics, logs). Must not throw. */
   onEvent?: (event: EngineEvent) => void;
   /** Structured logger (pino-compatible subset). */

@@ -42,6 +42,11 @@ export interface GuestJob {
    * engine has it: reachable even with an empty allow-list, so lanes open their path to the bridge.
    */
   internalHost?: string;
+  /**
+   * Origin of the Isola service's signed library downloads (createDownloadUrl), which the bridge serves
+   * in-process like the internal host: lanes let requests to it through even with an empty allow-list.
+   */
+  downloadOrigin?: string;
   /** Content-addressed environment the job runs in (packages, prebuild); undefined for the bare lane. */
   environment?: GuestEnvironment;
   /**
@@ -57,6 +62,8 @@ export interface GuestJob {
    * Each item's result is reported as soon as it is done; the job's own result only ends the chunk.
    */
   chunk?: BatchChunk;
+  /** language "wasm" with `module: { id }`: the uploaded module to run instead of base64 in `code`. */
+  wasmModule?: WasmModuleBlob;
 }
 
 export interface BatchChunk {
@@ -65,6 +72,15 @@ export interface BatchChunk {
   stopOnFailure: boolean;
   /** Start no further item once the items' return values together are over this many bytes. */
   outputBytes: number;
+}
+
+/** An uploaded WASI module in the blob store, checked by the engine (src/engine/wasm-module-blob.ts). */
+export interface WasmModuleBlob {
+  /** Its SHA-256: the same id is the same bytes, so a worker keeps one compiled copy per id. */
+  id: string;
+  /** Where the bytes are on this host; the lane reads them only when it has no compiled copy. */
+  path: string;
+  size: number;
 }
 
 export type OutputStream = 'stdout' | 'stderr';

@@ -34,10 +34,11 @@ import { OPEN_GATE, ProjectGate, type ExecutionGate } from '../projects/executio
 import { KeyVerifier, type KeyVerifierOptions } from '../projects/key-verifier.js';
 import { ProjectLimiter } from '../projects/project-limiter.js';
 import type { ProjectStore } from '../projects/project-store.js';
+import type { DownloadUrls } from '../library/download-urls.js';
 import type { Library } from '../library/library.js';
 import { registerProjectDataRoutes, type ProjectDatabases, type ProjectKv } from '../project-data/index.js';
 import { registerAdminRoutes } from './admin-routes.js';
-import { registerLibraryRoutes } from './library-routes.js';
+import { registerLibraryRoutes, registerSignedDownloadRoute } from './library-routes.js';
 import { registerBatchRoute } from './batch-route.js';
 import { authenticateHook, decoratePrincipal, projectOption } from './execution-auth.js';
 import { registerContentDecoding } from './content-decoding.js';
@@ -46,6 +47,8 @@ import { ownerOf, registerBlobRoutes } from './blob-routes.js';
 import { discardRest } from './discard-body.js';
 import { readMultipartExecute } from './multipart-execute.js';
 import { createRedisJobQueue } from '../jobs/redis-job-queue.js';
+import { Redis } from 'ioredis';
+import type { ProjectDataHealth } from '../project-data/project-data-options.js';
 import type { ResolvedSharedQueueOptions } from '../jobs/shared-queue-options.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { packageVersion } from './package-version.js';
@@ -86,10 +89,15 @@ export interface ProjectsOptions {
   store: ProjectStore;
   /** The files library under /v1/library (absent: no library routes). The caller owns it too. */
   library?: Library;
+  /**
+   * Signs library download URLs (`POST /v1/library/files/:id/download-url`) and serves them with no key
+   * (`GET /v1/library/download/<token>`); absent: neither route. The engine's guest gateway uses the same one.
+   */
+  downloadUrls?: DownloadUrls;
   /** The cache of keys that passed the KDF (default 60 s, 10,000 keys). */
   keyCache?: KeyVerifierOptions;
   /** Project databases and KV state under /v1/databases and /v1/kv (absent: no such routes). The caller owns them. */
-  projectData?: { databases: ProjectDatabases; kv: ProjectKv };
+  projectData?: { databases: ProjectDatabases; kv: ProjectKv; health?: () => Promise<ProjectDataHealth> };
 }
 
 export interface IsolaControl {
@@ -200,14 +208,36 @@ export function buildApp(options: AppOptions): FastifyInstance {
   let gate: ExecutionGate = OPEN_GATE;
   if (options.projects) {
     const verifier = new KeyVerifier(options.projects.store, options.projects.keyCache);
-    const limiter = new ProjectLimiter();
+    // With a shared queue the quotas are the cluster's: counted in the same Redis, under the same prefix.
+    const queue = options.queue;
+    const limiterRedis = queue ? new Redis(queue.url, { maxRetriesPerRequest: 1 }) : undefined;
+    if (limiterRedis) {
+      limiterRedis.on('error', onQueueError);
+      app.addHook('onClose', async () => {
+        await limiterRedis.quit().catch(() => limiterRedis.disconnect());
+      });
+    }
+    const limiter = new ProjectLimiter(
+      queue && limiterRedis ? { redis: limiterRedis, prefix: queue.prefix, leaseMs: queue.lockMs, onError: (error) => app.log.error({ err: error }, 'quota store error') } : undefined,
+    );
     gate = new ProjectGate(verifier, limiter);
     // Each project's blob_bytes quota, as its row says now (a PATCH applies to the next upload).
     const projectStore = options.projects.store;
     engine.blobs?.limitOwners((owner) => projectStore.getProject(owner)?.quotas.blob_bytes);
     const library = options.projects.library;
     registerAdminRoutes(app, { adminToken: options.projects.adminToken, store: options.projects.store, verifier, limiter, ...(library ? { onProjectDeleted: (id: string) => library.deleteProject(id) } : {}) });
-    if (library) registerLibraryRoutes(app, { library, gate, verifier });
+    if (library) {
+      const downloadUrls = options.projects.downloadUrls;
+      registerLibraryRoutes(app, {
+        library,
+        authenticate: authenticateHook(gate),
+        projectOf: (request) => request.principal?.projectId,
+        // The row again: the quota as it is now, and a key revoked since the request began stops here.
+        quotaOf: (request) => (request.principal ? verifier.recheck(request.principal.keyId).quotas?.library_bytes : undefined),
+        ...(downloadUrls ? { downloadUrls } : {}),
+      });
+      if (downloadUrls) registerSignedDownloadRoute(app, { library, urls: downloadUrls });
+    }
   }
   const authenticate = authenticateHook(gate);
   const projectData = options.projects?.projectData;
@@ -307,10 +337,17 @@ export function buildApp(options: AppOptions): FastifyInstance {
     const isDraining = draining || readiness.draining;
     // With a shared queue, a node whose Redis does not answer cannot run or accept work: not ready.
     const queue = (await jobs.health?.()) ?? { kind: 'memory', ready: true };
-    const ready = readiness.ready && laneAvailable && !isDraining && queue.ready;
-    return reply
-      .code(ready ? 200 : 503)
-      .send({ status: ready ? 'ready' : 'unavailable', ...readiness, draining: isDraining, job_queue: queue, limits: { ...readiness.limits, max_body_bytes: bodyLimit } });
+    // Likewise a node whose PostgreSQL does not answer would fail every project-data call.
+    const data = await options.projects?.projectData?.health?.();
+    const ready = readiness.ready && laneAvailable && !isDraining && queue.ready && data?.ready !== false;
+    return reply.code(ready ? 200 : 503).send({
+      status: ready ? 'ready' : 'unavailable',
+      ...readiness,
+      draining: isDraining,
+      job_queue: queue,
+      ...(data ? { project_data: data } : {}),
+      limits: { ...readiness.limits, max_body_bytes: bodyLimit },
+    });
   });
 
   const document = buildOpenApiDocument({ version: packageVersion(), contract, maxBodyBytes: bodyLimit });

@@ -15,7 +15,13 @@ function schema(zod: z.ZodType): Record<string, unknown> {
   return rest;
 }
 
-export const LIBRARY_SCHEMAS = { LibraryFile: schema(LibraryFileSchema) };
+const SignedUrlSchema = z.object({
+  file_id: z.string(),
+  url: z.string().describe('<public base>/v1/library/download/<token>: reads the file with no key until expires_at.'),
+  expires_at: z.string().describe('ISO 8601'),
+});
+
+export const LIBRARY_SCHEMAS = { LibraryFile: schema(LibraryFileSchema), SignedDownloadUrl: schema(SignedUrlSchema) };
 
 const ref = { $ref: '#/components/schemas/LibraryFile' };
 const error = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorBody' } } } });
@@ -51,6 +57,34 @@ export const LIBRARY_PATHS: Record<string, unknown> = {
   '/v1/library/files/{id}': {
     get: { operationId: 'getLibraryFile', summary: `A file's metadata${note}`, security, parameters: [idParam], responses: { '200': { description: 'The file', content: { 'application/json': { schema: ref } } }, ...auth, '404': notFound } },
     delete: { operationId: 'deleteLibraryFile', summary: `Delete a file${note}`, security, parameters: [idParam], responses: { '204': { description: 'Deleted' }, ...auth, '404': notFound } },
+  },
+  '/v1/library/files/{id}/download-url': {
+    post: {
+      operationId: 'createLibraryDownloadUrl',
+      summary: `A signed, expiring URL that reads the file with no key (what createDownloadUrl returns in guest code)${note}`,
+      security,
+      parameters: [idParam, { name: 'expires_in', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 604800 }, description: 'Seconds (default ISOLA_DOWNLOAD_URL_TTL_S, 3600; at most 7 days).' }],
+      responses: {
+        '200': { description: 'The URL', content: { 'application/json': { schema: { $ref: '#/components/schemas/SignedDownloadUrl' } } } },
+        '400': error('invalid_request: expires_in is not a whole number of seconds (field expires_in).'),
+        ...auth,
+        '404': notFound,
+      },
+    },
+  },
+  '/v1/library/download/{token}': {
+    get: {
+      operationId: 'downloadSignedLibraryFile',
+      summary: `A file's bytes through a signed URL: no key, the token is the credential (HMAC-SHA256 over project, file and expiry with ISOLA_URL_SIGNING_KEY)${note}`,
+      security: [],
+      parameters: [{ name: 'token', in: 'path', required: true, schema: { type: 'string' } }],
+      responses: {
+        '200': { description: 'The bytes, as an attachment, Cache-Control: private, no-store', content: { '*/*': { schema: { type: 'string', format: 'binary' } } } },
+        '403': error('download_url_invalid: the token is malformed, altered, or signed with another key.'),
+        '404': error('not_found: the file was deleted (or replaced) since the URL was made.'),
+        '410': error('download_url_expired: the URL is past its expiry.'),
+      },
+    },
   },
   '/v1/library/files/{id}/content': {
     get: {

@@ -222,7 +222,7 @@ export function buildOpenApiDocument(info: OpenApiInfo): Record<string, unknown>
           summary: 'Readiness: the engine accepts work, with what each lane and isolation ring reports',
           responses: {
             '200': { description: 'Ready', content: { 'application/json': { schema: { type: 'object' } } } },
-            '503': { description: 'Draining or no lane available', content: { 'application/json': { schema: { type: 'object' } } } },
+            '503': { description: "Draining, no lane available, or (when configured) the shared queue's Redis or the project data's PostgreSQL not answering", content: { 'application/json': { schema: { type: 'object' } } } },
           },
         },
       },

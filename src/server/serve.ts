@@ -15,10 +15,12 @@ import { resolveJobsOptions, type JobsOptions } from '../jobs/jobs-options.js';
 import { resolveSharedQueueOptions, type SharedQueueOptions } from '../jobs/shared-queue-options.js';
 import { DEFAULT_DRAIN_GRACE_MS, buildApp } from './app.js';
 import { DiskStorage } from '../library/disk-storage.js';
+import { DownloadUrls, MAX_URL_TTL_S } from '../library/download-urls.js';
 import { LibraryIndex } from '../library/library-index.js';
 import { DEFAULT_MAX_FILE_BYTES, Library } from '../library/library.js';
 import { ProjectStore } from '../projects/project-store.js';
-import { SqliteDatabases, SqliteKv, type ProjectDatabases, type ProjectKv } from '../project-data/index.js';
+import { openProjectData, type ProjectDataBackend } from '../project-data/open-project-data.js';
+import { ProjectDataOptionsError, resolveProjectDataSetting } from '../project-data/project-data-options.js';
 import { projectsEnabled, type AuthSetting } from './auth-policy.js';
 import { createMetrics } from './metrics.js';
 
@@ -51,6 +53,12 @@ export interface StartServerOptions {
   auth?: AuthSetting;
   /** Share jobs with other nodes over Redis; each unset setting from its variable (ISOLA_QUEUE_URL...). */
   queue?: Partial<SharedQueueOptions>;
+  /**
+   * Where projects keep databases and KV state: `sqlite` (default: files under the store dir) or a
+   * postgres:// URL (else ISOLA_PROJECT_DATA_URL; PostgreSQL also needs ISOLA_PROJECT_DATA_SECRET).
+   * A bad value throws ProjectDataOptionsError before anything starts.
+   */
+  projectData?: string;
 }
 
 export interface RunningServer {
@@ -72,7 +80,12 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   // First, before any worker starts: an exposed service without keys is refused.
   const adminToken = options.adminToken ?? (process.env['ISOLA_ADMIN_TOKEN'] || undefined);
   const withProjects = projectsEnabled({ host: options.host ?? DEFAULT_HOST, adminToken, auth: options.auth });
-  if (!withProjects || !adminToken) return start(options, undefined);
+  const dataSetting = resolveProjectDataSetting(options.projectData, process.env);
+  const dataNamed = (options.projectData ?? process.env['ISOLA_PROJECT_DATA_URL'] ?? '') !== '';
+  if (!withProjects || !adminToken) {
+    if (dataNamed) throw new ProjectDataOptionsError('--project-data (or ISOLA_PROJECT_DATA_URL) needs projects: set ISOLA_ADMIN_TOKEN');
+    return start(options, undefined);
+  }
   const storeDir = storeDirOf(options.engineOptions?.storeDir);
   const store = new ProjectStore(join(storeDir, 'projects'));
   let index: LibraryIndex | undefined;
@@ -81,15 +94,16 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     const maxFileBytes = Number(process.env['ISOLA_LIBRARY_MAX_FILE_BYTES'] ?? DEFAULT_MAX_FILE_BYTES);
     if (!Number.isSafeInteger(maxFileBytes) || maxFileBytes < 1) throw new OperatorLimitsError('ISOLA_LIBRARY_MAX_FILE_BYTES', `ISOLA_LIBRARY_MAX_FILE_BYTES must be a positive integer, got ${JSON.stringify(process.env['ISOLA_LIBRARY_MAX_FILE_BYTES'])}`);
     const library = new Library({ index, storage: new DiskStorage(join(storeDir, 'library', 'files')), maxFileBytes });
-    // Project databases and KV state: SQLite files under the store (one per database), the embedded default.
-    const projectData = { databases: new SqliteDatabases({ storeDir }), kv: new SqliteKv({ storeDir }) };
+    const downloadUrls = downloadUrlsFromEnv();
+    // Project databases and KV state: SQLite files under the store (one per database) by default, or
+    // one PostgreSQL for every node.
+    const projectData = openProjectData(dataSetting, storeDir);
     const close = () => {
       index?.close();
       store.close();
-      void projectData.databases.close();
-      void projectData.kv.close();
+      void projectData.close();
     };
-    return await start(options, { store, adminToken, library, projectData, close });
+    return await start(options, { store, adminToken, library, downloadUrls, projectData, close });
   } catch (error) {
     index?.close();
     store.close();
@@ -101,7 +115,8 @@ interface ServerProjects {
   store: ProjectStore;
   adminToken: string;
   library: Library;
-  projectData: { databases: ProjectDatabases; kv: ProjectKv };
+  downloadUrls: DownloadUrls;
+  projectData: ProjectDataBackend;
   close: () => void;
 }
 
@@ -117,7 +132,16 @@ async function start(options: StartServerOptions, projects: ServerProjects | und
     : metrics.onEvent;
   const engine = await createEngine({
     logger: logger.child({ component: 'engine' }),
-    ...(projects ? { projectData: projects.projectData } : {}),
+    // Guest code reaches the library as its job's project too; upload quotas are read from the store each time.
+    ...(projects
+      ? {
+          projectData: {
+            databases: projects.projectData.databases,
+            kv: projects.projectData.kv,
+            library: { library: projects.library, downloadUrls: projects.downloadUrls, quotaOf: (id: string) => projects.store.getProject(id)?.quotas.library_bytes },
+          },
+        }
+      : {}),
     ...options.engineOptions,
     onEvent,
   });
@@ -128,7 +152,7 @@ async function start(options: StartServerOptions, projects: ServerProjects | und
   try {
     const jobs = resolveJobsOptions(options.jobs, process.env);
     const queue = resolveSharedQueueOptions(options.queue, process.env);
-    app = buildApp({ engine, logger, metrics: metrics.registry, drainGraceMs, ...(dify ? { dify } : {}), piston, jobs, ...(queue ? { queue } : {}), ...(projects ? { projects: { adminToken: projects.adminToken, store: projects.store, library: projects.library, projectData: projects.projectData } } : {}) });
+    app = buildApp({ engine, logger, metrics: metrics.registry, drainGraceMs, ...(dify ? { dify } : {}), piston, jobs, ...(queue ? { queue } : {}), ...(projects ? { projects: { adminToken: projects.adminToken, store: projects.store, library: projects.library, downloadUrls: projects.downloadUrls, projectData: projects.projectData } } : {}) });
   } catch (error) {
     // A face set past the operator's limits (OperatorLimitsError): release the workers before reporting.
     await engine.close({ graceMs: 0 });
@@ -160,7 +184,17 @@ async function start(options: StartServerOptions, projects: ServerProjects | und
     throw error;
   }
   const address = `http://${formatHost(options.host ?? DEFAULT_HOST)}:${port}`;
+  // Signed download URLs name the service as outsiders reach it: ISOLA_PUBLIC_URL behind a proxy or TLS
+  // terminator, else the address it listens on (a wildcard one is reached at loopback from this machine).
+  if (projects && !process.env['ISOLA_PUBLIC_URL']) projects.downloadUrls.setBaseUrl(publicAddressOf(options.host ?? DEFAULT_HOST, port));
   logger.info({ address, port, projects: projects !== undefined }, 'isola listening');
+  if (projects) {
+    // Said once at start, so an operator sees a wrong URL or password without polling /readyz.
+    void projects.projectData.health().then((data) => {
+      if (data.ready) logger.info({ project_data: data }, 'project data');
+      else logger.error({ project_data: data }, 'project data does not answer');
+    });
+  }
 
   const onSignal = (signal: NodeJS.Signals) => {
     if (shuttingDown) {
@@ -194,6 +228,30 @@ async function start(options: StartServerOptions, projects: ServerProjects | und
     process.on('SIGINT', onSignal);
   }
   return { app, engine, address, port, shutdown, closed };
+}
+
+function publicAddressOf(host: string, port: number): string {
+  const wildcard = host === '0.0.0.0' || host === '::' || host === '[::]';
+  return `http://${wildcard ? '127.0.0.1' : formatHost(host)}:${port}`;
+}
+
+/** ISOLA_URL_SIGNING_KEY (shared by every node of a cluster), else a random key for this process. */
+function downloadUrlsFromEnv(): DownloadUrls {
+  const key = process.env['ISOLA_URL_SIGNING_KEY'] || undefined;
+  const baseUrl = process.env['ISOLA_PUBLIC_URL'] || undefined;
+  const ttl = process.env['ISOLA_DOWNLOAD_URL_TTL_S'];
+  const ttlSeconds = ttl === undefined || ttl === '' ? undefined : Number(ttl);
+  if (ttlSeconds !== undefined && (!Number.isSafeInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > MAX_URL_TTL_S)) {
+    throw new OperatorLimitsError('ISOLA_DOWNLOAD_URL_TTL_S', `ISOLA_DOWNLOAD_URL_TTL_S must be a whole number of seconds from 1 to ${MAX_URL_TTL_S}, got ${JSON.stringify(ttl)}`);
+  }
+  try {
+    return new DownloadUrls({ ...(key ? { key } : {}), ...(baseUrl ? { baseUrl } : {}), ...(ttlSeconds ? { ttlSeconds } : {}) });
+  } catch (error) {
+    // The message names the setting (ISOLA_URL_SIGNING_KEY or ISOLA_PUBLIC_URL); an unparsable URL is the latter's.
+    const message = error instanceof Error ? error.message : String(error);
+    const setting = message.startsWith('ISOLA_URL_SIGNING_KEY') ? 'ISOLA_URL_SIGNING_KEY' : 'ISOLA_PUBLIC_URL';
+    throw new OperatorLimitsError(setting, message.startsWith('ISOLA_') ? message : `ISOLA_PUBLIC_URL is not a URL: ${JSON.stringify(baseUrl)}`);
+  }
 }
 
 function formatHost(host: string): string {

@@ -15,12 +15,29 @@ import { Errno } from './abi.js';
 export interface FileNode {
   kind: 'file';
   ino: number;
-  /** Capacity; the first `size` bytes are the content. */
+  /** Capacity; the first `size` bytes are the content (empty for a file read from `backing`). */
   bytes: Uint8Array;
   size: number;
   readonly: boolean;
   mtimeNs: bigint;
+  /** A read-only layer file whose bytes stay on the host's disk (see BackedFile). */
+  backing?: BackedFile;
 }
+
+/**
+ * A read-only file read on demand (positional reads of a host file) instead of held in memory: the
+ * 54 MB standard library zip, of which an execution reads a few KiB, would otherwise sit in every
+ * process's RSS. Its content must not change while the process runs (the lane names it by size and
+ * mtime).
+ */
+export interface BackedFile {
+  readonly size: number;
+  /** Fills `target` from `position` (within size); returns the bytes read. */
+  readAt(target: Uint8Array, position: number): number;
+}
+
+/** What a read-only layer holds at a path: the bytes, or a file read on demand. */
+export type LayerFile = Uint8Array | BackedFile;
 
 export interface DirNode {
   kind: 'dir';
@@ -44,7 +61,7 @@ const FIXED_MTIME = 1_700_000_000_000_000_000n; // layers carry no host timestam
 const FIRST_EXECUTION_INODE = 1 << 20;
 
 /** A read-only tree from path -> bytes (paths relative, "/"-separated). Built once per worker. */
-export function readOnlyLayer(files: ReadonlyMap<string, Uint8Array>, firstIno = 1): DirNode {
+export function readOnlyLayer(files: ReadonlyMap<string, LayerFile>, firstIno = 1): DirNode {
   let ino = firstIno;
   const root: DirNode = { kind: 'dir', ino: ino++, entries: new Map(), readonly: true, mtimeNs: FIXED_MTIME };
   for (const [path, bytes] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) {
@@ -59,7 +76,11 @@ export function readOnlyLayer(files: ReadonlyMap<string, Uint8Array>, firstIno =
       if (next.kind !== 'dir') throw new Error(`read-only layer: ${path} is under a file`);
       dir = next;
     }
-    dir.entries.set(parts.at(-1)!, { kind: 'file', ino: ino++, bytes, size: bytes.length, readonly: true, mtimeNs: FIXED_MTIME });
+    const node: FileNode =
+      bytes instanceof Uint8Array
+        ? { kind: 'file', ino: ino++, bytes, size: bytes.length, readonly: true, mtimeNs: FIXED_MTIME }
+        : { kind: 'file', ino: ino++, bytes: new Uint8Array(0), size: bytes.size, readonly: true, mtimeNs: FIXED_MTIME, backing: bytes };
+    dir.entries.set(parts.at(-1)!, node);
   }
   return root;
 }
@@ -205,7 +226,7 @@ export function placeOf(parent: DirPlace, dir: DirNode): DirPlace {
 }
 
 /** A read-only layer with one more top-level directory holding `files` (an environment's wheels). */
-export function withDirectory(base: DirNode, name: string, files: ReadonlyMap<string, Uint8Array>, firstIno = FIRST_EXECUTION_INODE / 2): DirNode {
+export function withDirectory(base: DirNode, name: string, files: ReadonlyMap<string, LayerFile>, firstIno = FIRST_EXECUTION_INODE / 2): DirNode {
   // Inodes above the base layer's and below an execution's own (FIRST_EXECUTION_INODE).
   const added = readOnlyLayer(files, firstIno);
   const entries = new Map(base.entries);
@@ -220,8 +241,16 @@ export const DATA_LAYER_INODE = (FIRST_EXECUTION_INODE / 4) * 3;
 export function filesUnder(dir: DirNode, prefix = ''): Map<string, Uint8Array> {
   const out = new Map<string, Uint8Array>();
   for (const [name, node] of dir.entries) {
-    if (node.kind === 'file') out.set(`${prefix}${name}`, node.bytes.slice(0, node.size));
+    if (node.kind === 'file') out.set(`${prefix}${name}`, node.backing ? fileContent(node) : node.bytes.slice(0, node.size));
     else for (const [path, bytes] of filesUnder(node, `${prefix}${name}/`)) out.set(path, bytes);
   }
+  return out;
+}
+
+/** A file's content: a view of its bytes, or for a backed file a copy read from its host file. */
+export function fileContent(node: FileNode): Uint8Array {
+  if (!node.backing) return node.bytes.subarray(0, node.size);
+  const out = new Uint8Array(node.size);
+  node.backing.readAt(out, 0);
   return out;
 }

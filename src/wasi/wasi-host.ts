@@ -550,7 +550,8 @@ export class WasiHost {
     for (const { buf, len } of this.iovecs(iovs, count)) {
       if (at >= node.size) break;
       const n = Math.min(len, node.size - at);
-      this.bytes(buf, n).set(node.bytes.subarray(at, at + n));
+      if (node.backing) node.backing.readAt(this.bytes(buf, n), at);
+      else this.bytes(buf, n).set(node.bytes.subarray(at, at + n));
       at += n;
       if (n < len) break;
     }

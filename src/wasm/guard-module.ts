@@ -100,6 +100,12 @@ export interface GuardOptions {
    * has no tail calls in its hot paths and does not pay for it.
    */
   entryChecks?: boolean;
+  /**
+   * Whether the "name" custom section (function names for wasm stack frames; 14 MB of CPython's
+   * build) is kept (default true). V8 keeps a module's bytes resident for the module's life, so a lane
+   * whose envelopes never show wasm frames drops it.
+   */
+  keepNames?: boolean;
 }
 
 export function guardModule(bytes: Uint8Array, options: GuardOptions): GuardedModule {
@@ -172,6 +178,10 @@ export function guardModule(bytes: Uint8Array, options: GuardOptions): GuardedMo
         out.push(section(10, code.body));
         break;
       }
+      case 0:
+        if (options.keepNames === false && customSectionName(bytes, s) === 'name') break;
+        out.push(bytes.subarray(headerStart(s), s.end));
+        break;
       default:
         out.push(bytes.subarray(headerStart(s), s.end));
     }
@@ -199,6 +209,12 @@ function splitSections(bytes: Uint8Array): RawSection[] {
     out.push({ id, start, end: r.pos });
   }
   return out;
+}
+
+function customSectionName(bytes: Uint8Array, s: RawSection): string {
+  const r = new Reader(bytes.subarray(s.start, s.end));
+  const length = r.u32();
+  return new TextDecoder().decode(bytes.subarray(s.start + r.pos, s.start + r.pos + length));
 }
 
 /** Where a section's id byte is, from its body's start (ids are one byte, sizes a LEB). */

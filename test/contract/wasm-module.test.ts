@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_OPERATOR_LIMITS } from '../../src/index.js';
+import { wasmBytesIssue } from '../../src/contract/wasm-module.js';
 import { hello } from '../lanes/wasi/programs.js';
 import { watBase64 } from '../lanes/wasi/wat.js';
 import { fields, post, useApp } from '../server/helpers.js';
@@ -24,7 +25,8 @@ describe('language "wasm" requests', () => {
     ['not base64', 'not base64!', /base64-encoded/],
     ['base64 of text', b64('print("hi")'), /0asm header/],
     ['an empty module text', '', /empty/],
-    ['a component', b64([0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00]), /component/],
+    ['a future format version', b64([0x00, 0x61, 0x73, 0x6d, 0x0e, 0x00, 0x01, 0x00]), /future WebAssembly format version/],
+    ['a component layer other than 1', b64([0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x02, 0x00]), /future WebAssembly format version/],
     ['a module that does not validate', b64([...HEADER, 0x01, 0x05, 0x01, 0x60, 0x00, 0x00]), /WebAssembly.validate/],
     ['a module with no memory', `(module (func (export "_start")))`, /defines 0 memories/],
     ['a module that does not export its memory', `(module (memory 1) (func (export "_start")))`, /export its memory/],
@@ -50,6 +52,10 @@ describe('language "wasm" requests', () => {
       expect(response.statusCode, field).toBe(400);
       expect(fields(response.body)).toContain(field);
     }
+  });
+
+  it('a component (version 0x0d, layer 1) passes the contract: it is the lane that transpiles it', () => {
+    expect(wasmBytesIssue(new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00]))).toBeUndefined();
   });
 
   it('a module past the code size limit is a 413 naming code', async () => {

@@ -108,7 +108,38 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
+/** Typed inputs and outputs, which need a JSON Schema validator that compiles nothing (workerd forbids eval). */
+const TYPED: unknown[] = [
+  { language: 'javascript', code: 'function main({ n }) { return { twice: n * 2 } }', inputs: { n: '21' }, input_schema: { type: 'object', properties: { n: { type: 'integer' } }, required: ['n'] }, coerce: true, output_schema: { type: 'object', properties: { twice: { type: 'integer', maximum: 100 } } } },
+  { language: 'javascript', code: 'function main() { return { twice: 1000 } }', output_schema: { type: 'object', properties: { twice: { type: 'integer', maximum: 100 } } } },
+  { language: 'javascript', code: 'function main(i) { return i }', inputs: { tags: ['ok', 7] }, input_schema: { properties: { tags: { type: 'array', items: { type: 'string' } } } } },
+  { language: 'javascript', code: 'function main(i) { return i }', inputs: {}, input_schema: { required: ['name'] } },
+  { language: 'javascript', code: 'function main(i) { return i }', inputs: { s: `${'a'.repeat(30_000)}!` }, input_schema: { properties: { s: { pattern: '^(a+)+$' } } } },
+  { language: 'javascript', code: 'function main(i) { return i }', input_schema: { type: 'object', propertys: {} } },
+];
+
+/** What the Node engine answers: its envelope, or its error body and status. */
+async function nodeAnswer(request: unknown): Promise<{ status: number; body: unknown }> {
+  try {
+    return { status: 200, body: normalise(await node.execute(request)) };
+  } catch (error) {
+    const refused = error as { status: number; toBody(): unknown };
+    return { status: refused.status, body: refused.toBody() };
+  }
+}
+
 describe('isola/edge in workerd', () => {
+  it('checks input_schema and output_schema (coerce included) as the Node engine does, without eval', async () => {
+    for (const [i, request] of TYPED.entries()) {
+      const response = await fetch(url, { method: 'POST', body: JSON.stringify(request), signal: AbortSignal.timeout(10_000) });
+      const edge = { status: response.status, body: normalise(await response.json()) };
+      const expected = await nodeAnswer(request);
+      // The rule and pointer must agree; the wording is each validator's own.
+      const withoutMessages = (answer: { status: number; body: unknown }) => JSON.parse(JSON.stringify(answer, (key, value) => (key === 'message' ? undefined : value)));
+      expect(withoutMessages(edge), `request ${i}: ${log}`).toEqual(withoutMessages(expected));
+    }
+  }, 60_000);
+
   it('runs code in a Worker and answers as the Node engine does', async () => {
     for (const [i, request] of REQUESTS.entries()) {
       const response = await fetch(url, { method: 'POST', body: JSON.stringify(request), signal: AbortSignal.timeout(10_000) });

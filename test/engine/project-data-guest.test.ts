@@ -98,7 +98,7 @@ from intellectible_execution import DatabaseClient
 
 def main():
     client = DatabaseClient()
-    tables = [t["name"] for t in client.list_tables("sdk")]
+    tables = client.list_tables("sdk")  # Intellectible's signature: the names
     client.insert_rows("sdk", "executions", {"execution_id": "p1", "status": "running"})
     rows = client.query("sdk", "SELECT execution_id FROM executions ORDER BY execution_id")["rows"]
     try:

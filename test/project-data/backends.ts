@@ -22,6 +22,8 @@ export interface Backend {
   kv: ProjectKv;
   /** What a table reference into another project's database looks like in this backend. */
   foreignTable(project: string, database: string, table: string): string;
+  /** PostgreSQL: the superuser URL of the backend's own test database. */
+  adminUrl?: string;
   close(): Promise<void>;
 }
 
@@ -32,7 +34,7 @@ export interface BackendKind {
   open(limits?: Partial<ProjectDataLimits>): Promise<Backend>;
 }
 
-const ROLE_SECRET = 'test-role-secret';
+export const ROLE_SECRET = 'test-role-secret';
 
 export const SQLITE: BackendKind = {
   name: 'sqlite',
@@ -74,6 +76,7 @@ export const POSTGRES: BackendKind = {
     return {
       databases: new PostgresDatabases(tenancy),
       kv: new PostgresKv(tenancy),
+      adminUrl: url,
       foreignTable: (project, database, table) => `${databaseSchema(tenantNames(project, ROLE_SECRET), database)}.${table}`,
       async close() {
         await tenancy.close();

@@ -46,3 +46,8 @@ def test_a_body_without_the_envelope_fields_is_client_bad_response() -> None:
 def test_the_request_sends_only_what_was_given() -> None:
     request = ExecuteRequest(language="python", code="print(1)", packages=("six",), network={"allow": ["example.com"]})
     assert request.to_json() == {"language": "python", "code": "print(1)", "packages": ["six"], "network": {"allow": ["example.com"]}}
+
+
+def test_an_uploaded_wasm_module_is_sent_by_id_without_code() -> None:
+    request = ExecuteRequest(language="wasm", module={"id": "ab" * 32})
+    assert request.to_json() == {"language": "wasm", "module": {"id": "ab" * 32}}

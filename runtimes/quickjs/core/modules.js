@@ -27,9 +27,10 @@
     'readline/promises': () => lib('readline').promises,
     os: () => lib('os'),
     'util/types': () => lib('util').types,
-    // Project databases and KV (runtimes/quickjs/lib/project_data.js), under both names guests use.
+    // Project files, databases and KV (runtimes/quickjs/lib/project_data.js), and Intellectible's
+    // signatures over the same clients (intellectible_sdk.js).
     isola: () => lib('project_data'),
-    '@intellectible/execution-sdk': () => lib('project_data'),
+    '@intellectible/execution-sdk': () => lib('intellectible_sdk'),
   };
   // Node modules that cannot exist in a sandbox without processes, sockets or a real file system.
   const unavailable = new Set(['child_process', 'net', 'http', 'https', 'http2', 'tls', 'dgram', 'dns', 'cluster', 'worker_threads', 'vm', 'v8', 'inspector', 'module', 'zlib', 'stream', 'perf_hooks', 'async_hooks', 'repl', 'tty']);

@@ -34,6 +34,11 @@ const ENTRY = 'import isola_lane\nisola_lane.entry()\n';
 /** Where an environment's wheels appear in the guest's file system. */
 const ENV_DIR = 'isola-env';
 const MAX_ENVIRONMENTS = 16;
+/**
+ * Environment images a worker keeps: each is one more interpreter (~40 MB of memory and its image),
+ * so few; the engine routes an environment's jobs to the worker that holds its image.
+ */
+const MAX_ENVIRONMENT_IMAGES = 2;
 /** Where the precompile turn writes the wheels' copies, inside its own session. */
 const PYC_DIR = '/tmp/isola-pyc';
 
@@ -119,9 +124,33 @@ export interface ObtainedInterpreter {
 export type ObtainInterpreter = (preload: string[]) => Promise<ObtainedInterpreter>;
 
 
+/** An environment image a job wanted: made by recycle() while the worker is idle. */
+interface EnvironmentImageWish {
+  key: string;
+  environment: PreparedEnvironment;
+  /** Top-level modules the job's code imports; those the environment's wheels provide are imported. */
+  candidates: string[];
+  scientific: boolean;
+}
+
+const IMPORT_LINE = /^[ \t]*(?:import[ \t]+([\w. \t,]+)|from[ \t]+(\w+)[\w.]*[ \t]+import\b)/gm;
+
+/** Top-level module names `import x, y.z` / `from x.y import` lines of `code` name (sorted, at most 32). */
+export function importedTopLevels(code: string): string[] {
+  const names = new Set<string>();
+  for (const match of code.matchAll(IMPORT_LINE)) {
+    if (match[2]) names.add(match[2]);
+    for (const part of (match[1] ?? '').split(',')) {
+      const name = /^\s*(\w+)/.exec(part)?.[1];
+      if (name) names.add(name);
+    }
+  }
+  return [...names].sort().slice(0, 32);
+}
+
 /** One image the driver can run executions on, and what its last executions left to reset. */
 interface ImageVariant {
-  name: 'base' | 'scientific';
+  name: 'base' | 'scientific' | 'environment';
   preload: string[];
   interpreter: Interpreter;
   dirty: boolean;
@@ -151,6 +180,12 @@ class CPythonDriver implements LaneDriver {
   private scientific: ImageVariant | undefined;
   /** A job wanted the scientific image and ran without it: recycle() makes it. */
   private wantScientific = false;
+  /** Images of environments with the modules their code imports already imported, most recent last. */
+  private readonly environmentImages = new Map<string, ImageVariant>();
+  /** Environment images that could not be made (an import failed): imported per execution. */
+  private readonly refusedImages = new Set<string>();
+  /** A job of an environment ran without its image: recycle() makes it. */
+  private wantEnvironment: EnvironmentImageWish | undefined;
   /** The image the running (or last) execution uses. */
   private current: ImageVariant;
   private readonly environments = new Map<string, PreparedEnvironment>();
@@ -198,7 +233,7 @@ class CPythonDriver implements LaneDriver {
     // the first such job. It is reset like the first: every execution starts right after the import.
     const scientific = importsScientific(job.code);
     if (scientific && !this.scientific) this.wantScientific = true;
-    this.current = scientific && this.scientific ? this.scientific : this.base;
+    this.current = (environment && job.environment && this.environmentImage(job, job.environment.hash, environment, scientific)) || (scientific && this.scientific ? this.scientific : this.base);
     const files = new Map([['inputs.json', encoder.encode(job.inputsJson)]]);
     for (const [path, bytes] of environment?.workFiles ?? []) if (path !== 'inputs.json') files.set(path, bytes.slice());
     // A batch item's attachments: a read-only /data/binary/<index>/ over the lane's (or environment's) layer.
@@ -359,13 +394,73 @@ class CPythonDriver implements LaneDriver {
     environment.layer = withDirectory(this.platform.layer, ENV_DIR, files);
   }
 
+  /**
+   * An environment's image for this job's code (its imports of the environment's modules done), if
+   * the worker has it; else remembers to make it while idle. Packages whose import costs more than
+   * the execution (attrs: ~80-350 ms on this lane) are then imported once per worker, not per job.
+   */
+  private environmentImage(job: GuestJob, hash: string, environment: PreparedEnvironment, scientific: boolean): ImageVariant | undefined {
+    const candidates = importedTopLevels(job.code);
+    if (candidates.length === 0 || environment.paths.length === 0) return undefined;
+    const key = `${hash} ${scientific ? 'scientific ' : ''}${candidates.join(',')}`;
+    const image = this.environmentImages.get(key);
+    if (image && image.sinceBoot < this.options.rebootEvery) {
+      this.environmentImages.delete(key);
+      this.environmentImages.set(key, image);
+      return image;
+    }
+    // Past rebootEvery an environment image is made again (a new string-hash seed), not rebooted bare.
+    if (image) this.environmentImages.delete(key);
+    if (!this.refusedImages.has(key)) this.wantEnvironment = { key, environment, candidates, scientific };
+    return undefined;
+  }
+
+  /** Makes the wished environment image: a fresh interpreter, the imports, the image taken again. */
+  private async makeEnvironmentImage(wish: EnvironmentImageWish): Promise<void> {
+    const preload = wish.scientific ? [...this.options.preload, ...SCIENTIFIC_MODULES] : this.options.preload;
+    try {
+      const { interpreter } = await this.obtain(preload);
+      const session = newSession({
+        layer: wish.environment.layer,
+        stdin: () => new Uint8Array(0),
+        files: new Map(),
+        stdoutBytes: 1 << 16,
+        stderrBytes: 1 << 16,
+        roomBytes: () => 64 << 20,
+        onCharge: () => {},
+        door: () => undefined,
+      });
+      interpreter.setLimitPages(this.platform.program.maximumPages);
+      interpreter.extendImage(session, `import isola_lane\nisola_lane.preload_environment(${JSON.stringify(wish.environment.paths)}, ${JSON.stringify(wish.candidates)})\n`);
+      if (this.options.verifyResets) interpreter.verifyResets();
+      while (this.environmentImages.size >= MAX_ENVIRONMENT_IMAGES) this.environmentImages.delete(this.environmentImages.keys().next().value as string);
+      this.environmentImages.set(wish.key, { name: 'environment', preload, interpreter, dirty: false, sinceBoot: 0 });
+    } catch (error) {
+      if (this.refusedImages.size >= MAX_ENVIRONMENTS) this.refusedImages.delete(this.refusedImages.values().next().value as string);
+      this.refusedImages.add(wish.key);
+      this.host.log('debug', 'cpython: no environment image; its modules import per execution', { error: String(error).slice(0, 2000) });
+    }
+  }
+
+  /**
+   * Making the scientific image takes seconds (pandas): the worker takes no job meanwhile. An
+   * environment image takes a fraction of one, and only that environment's jobs (which the pool sends
+   * to this worker, affinity) benefit: they may as well wait for it behind the recycle.
+   */
   recycleIsLong(): boolean {
     return this.wantScientific && !this.scientific;
   }
 
   async recycle(): Promise<void> {
     if (this.disposed) return;
-    for (const variant of [this.base, this.scientific]) if (variant?.dirty) this.reset(variant);
+    for (const variant of [this.base, this.scientific, ...this.environmentImages.values()]) if (variant?.dirty) this.reset(variant);
+    const wish = this.wantEnvironment;
+    this.wantEnvironment = undefined;
+    if (wish && !this.environmentImages.has(wish.key)) {
+      // No job runs now: a flag the last one's deadline left raised would trap the imports' loops.
+      Atomics.store(this.deadline, 0, 0);
+      await this.makeEnvironmentImage(wish);
+    }
     if (this.wantScientific && !this.scientific) {
       this.wantScientific = false;
       // No job runs now: a flag the last one's deadline left raised would trap the boot's own loops.
@@ -393,6 +488,7 @@ class CPythonDriver implements LaneDriver {
       memoryBytes: this.base.interpreter.memoryBytes,
       instances: this.base.interpreter.instances,
       scientificImage: this.scientific ? { imageBytes: this.scientific.interpreter.imageBytes, preload: this.scientific.preload } : false,
+      environmentImages: [...this.environmentImages.keys()],
       reboots: this.reboots,
       jobs: this.jobs,
     };
@@ -403,7 +499,8 @@ class CPythonDriver implements LaneDriver {
   }
 
   private reset(variant: ImageVariant): void {
-    if (variant.sinceBoot >= this.options.rebootEvery) {
+    // An environment image past rebootEvery is dropped by environmentImage() and made again instead.
+    if (variant.sinceBoot >= this.options.rebootEvery && variant.name !== 'environment') {
       // A new image, with a new string-hash seed: what executions could learn of the seed (set
       // iteration orders, timing) stops being true after at most rebootEvery executions. No job
       // runs now: a flag the last one's deadline left raised would trap the boot's own loops.

@@ -90,6 +90,20 @@ export class Interpreter {
     return interpreter;
   }
 
+  /**
+   * Runs `code` (an environment's imports) on this freshly obtained interpreter and takes its image
+   * again after it, so resets go back to that state. Refused (throws) unless the turn returned 0 and
+   * left no descriptor open: the image would reuse them.
+   */
+  extendImage(session: Session, code: string): void {
+    const outcome = this.run(session, code);
+    if (outcome.kind !== 'returned' || outcome.code !== 0) throw new Error(`cpython: the image's last turn failed (${JSON.stringify(outcome)})`);
+    const open = session.descriptors.flatMap((d, fd) => (d && fd > 3 ? [fd] : []));
+    if (open.length > 0) throw new Error(`cpython: the image's last turn left descriptors ${open.join(', ')} open`);
+    this.capture();
+    if (this.verifyCopy) this.verifyResets();
+  }
+
   /** When the image was taken (ms since the epoch). */
   createdAt = 0;
 

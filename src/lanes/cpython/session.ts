@@ -4,7 +4,7 @@
  * The descriptor table mirrors the one the image was taken with: 0-2 stdio, 3 the preopened root.
  */
 import { StreamCapture } from '../stream-capture.js';
-import { ExecutionFs, type DirNode, type FileNode, type FsBudget } from '../../wasi/memory-fs.js';
+import { ExecutionFs, fileContent, type DirNode, type FileNode, type FsBudget } from '../../wasi/memory-fs.js';
 import type { Descriptor, Session } from '../../wasi/wasi-host.js';
 
 export const WORK_DIR = 'work';
@@ -86,7 +86,7 @@ export function newSession(options: SessionOptions): ExecutionSession {
       const node = fs.root.entries.get(WORK_DIR);
       const file = node?.kind === 'dir' ? node.entries.get('output.json') : undefined;
       if (file?.kind !== 'file' || file.size > limit) return undefined;
-      return decoder().decode((file as FileNode).bytes.subarray(0, file.size));
+      return decoder().decode(fileContent(file as FileNode));
     },
   };
 }

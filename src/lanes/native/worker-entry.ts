@@ -49,7 +49,7 @@ import { SANDBOX_NODE, SCRATCH_MOUNTS, sandboxArgv, sandboxEnv, type SandboxLayo
 import { runSandboxed, type SandboxedEnd } from './sandboxed-process.js';
 import { SHELL_SHIMS, shellPrebuildCommand } from './shell-prebuild.js';
 
-const RUNTIME_FILES = ['python/isola_runner.py', 'python/isola_items.py', 'python/isola_typed_args.py', 'python/isola_native.py', 'python/isola_import_hooks.py', 'python/isola_shell.py', 'python/isola.py', 'python/intellectible_execution.py', 'native/runner.mjs', 'shared/explain-json.js', 'shared/batch-item.js', ...Object.keys(SHELL_SHIMS)];
+const RUNTIME_FILES = ['python/isola_runner.py', 'python/isola_items.py', 'python/isola_typed_args.py', 'python/isola_native.py', 'python/isola_import_hooks.py', 'python/isola_shell.py', 'python/isola.py', 'python/intellectible_execution.py', 'native/runner.mjs', 'quickjs/lib/project_data.js', 'quickjs/lib/intellectible_sdk.js', 'shared/explain-json.js', 'shared/batch-item.js', ...Object.keys(SHELL_SHIMS)];
 /** Slack on fd 3 over the two output-sized fields it carries (return value, output.json) for tracebacks. */
 const RESULT_SLACK_BYTES = 4 * 1024 * 1024;
 

@@ -9,7 +9,7 @@ import { memoryFailure } from '../failures.js';
 import type { QuickJSSyncVariant } from 'quickjs-emscripten-core';
 import type { DriverHost, GuestJob, GuestResult, LaneDriver } from '../lane.js';
 import { newCappedModule, type CappedModule } from './capped-module.js';
-import { prepareContext, type PreparedContext } from './prepared-context.js';
+import { PreloadRefused, prepareContext, type PackagesPreload, type PreparedContext } from './prepared-context.js';
 import { runJob } from './run-job.js';
 
 export interface QuickJSDriverOptions {
@@ -27,6 +27,20 @@ const CORE_FILES = new Set(['process', 'modules', 'console-extra', 'timers']);
 /** Libs shared with other JavaScript lanes, under runtimes/shared/. */
 const SHARED_FILES: Record<string, string> = { serialize: 'shared/explain-json.js', 'batch-item': 'shared/batch-item.js' };
 const MAX_BUNDLES = 32;
+/** Environment images a worker keeps (each is one more QuickJS module: its heap and its image). */
+const MAX_ENVIRONMENT_IMAGES = 4;
+
+/** One imaged module: the bare bootstrap's, or an environment's with its packages loaded. */
+interface ImageSlot {
+  capped: CappedModule;
+  context: PreparedContext;
+  healthy: boolean;
+  packages: PackagesPreload | undefined;
+}
+
+function isNameList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((name) => typeof name === 'string');
+}
 /**
  * A module whose heap grew past this (beyond its baseline) is replaced while idle rather than restored:
  * Wasm memory never shrinks, so it would keep the job's high-water mark resident.
@@ -53,28 +67,45 @@ export async function createQuickJSDriver(host: DriverHost, options: QuickJSDriv
   const compiled = options.wasm;
   const newModule = () => newCappedModule(options.variant, compiled, host.interruptMemory);
   const stackSizeBytes = options.stackSizeBytes ?? 512 * 1024;
-  const prepare = (capped: CappedModule) => {
-    const prepared = prepareContext({ capped, host, bootstrapSource, libSource, stackSizeBytes });
+  const prepare = (capped: CappedModule, packages?: PackagesPreload) => {
+    const prepared = prepareContext({ capped, host, bootstrapSource, libSource, stackSizeBytes, ...(packages ? { packages } : {}) });
     if (options.verifyRestores) prepared.image.verifyRestores();
     return prepared;
   };
-  let capped: CappedModule = await newModule();
-  let context: PreparedContext = prepare(capped);
-  let healthy = true;
   let jobs = 0;
   let modulesReplaced = 0;
-  const replaceModule = async () => {
-    // The old module is dropped whole: nothing in it is freed one by one (its handles point into a heap
-    // that was put back from the image), so nothing in it can fail or leak into the new one.
-    capped = await newModule();
-    context = prepare(capped);
-    modulesReplaced++;
-    healthy = true;
+  const newSlot = async (packages?: PackagesPreload): Promise<ImageSlot> => {
+    const capped = await newModule();
+    // Loading packages may allocate: the same cap as the job that asked for the image.
+    if (packages) capped.setCap(packages.memoryBytes);
+    const context = prepare(capped, packages);
+    capped.setCap(Number.POSITIVE_INFINITY);
+    return { capped, context, healthy: true, packages };
   };
-  /** Puts the heap back, or replaces the module when it is unhealthy or grew too far to keep resident. */
-  const makeClean = async (limitBytes: number) => {
-    if (!healthy || capped.unusable() || capped.currentBytes() > capped.baselineBytes + limitBytes) await replaceModule();
-    else if (context.used) context.reset();
+  const base: ImageSlot = await newSlot();
+  /** Images with an environment's packages loaded, most recently used last. */
+  const environments = new Map<string, ImageSlot>();
+  /** Environments whose packages cannot be imaged (PreloadRefused): loaded in each execution. */
+  const refused = new Set<string>();
+  /** Whether a module must be replaced rather than restored: it may be corrupt, or grew too far to keep resident. */
+  const worn = (slot: ImageSlot, limitBytes: number) => !slot.healthy || slot.capped.unusable() || slot.capped.currentBytes() > slot.capped.baselineBytes + limitBytes;
+  /**
+   * Puts the heap back, or replaces the module. The old module is dropped whole: nothing in it is freed
+   * one by one (its handles point into a heap that was put back from the image), so nothing in it can
+   * fail or leak into the new one. A worn environment image is dropped and made again on its next job.
+   */
+  const makeClean = async (slot: ImageSlot, limitBytes: number): Promise<boolean> => {
+    if (!worn(slot, limitBytes)) {
+      if (slot.context.used) slot.context.reset();
+      return true;
+    }
+    modulesReplaced++;
+    if (slot === base) {
+      Object.assign(base, await newSlot());
+      return true;
+    }
+    for (const [hash, known] of environments) if (known === slot) environments.delete(hash);
+    return false;
   };
 
   async function packagesFor(job: GuestJob): Promise<string | undefined> {
@@ -89,15 +120,47 @@ export async function createQuickJSDriver(host: DriverHost, options: QuickJSDriv
     return source;
   }
 
+  /**
+   * The image a job runs on: its environment's (packages loaded) when the environment has no prebuild
+   * and its packages load quiescently, else the bare one, on which run-job loads the packages.
+   */
+  async function slotFor(job: GuestJob, packagesSource: string | undefined): Promise<ImageSlot> {
+    const environment = job.environment;
+    const names = environment?.spec['packages'];
+    if (!environment || packagesSource === undefined || job.environment?.spec['prebuild'] !== undefined || !isNameList(names) || refused.has(environment.hash)) return base;
+    const known = environments.get(environment.hash);
+    if (known) {
+      environments.delete(environment.hash);
+      environments.set(environment.hash, known);
+      return known;
+    }
+    let slot: ImageSlot;
+    try {
+      slot = await newSlot({ source: packagesSource, names, budgetMs: Math.max(0, job.deadline - Date.now()), memoryBytes: job.memoryBytes });
+    } catch (error) {
+      if (!(error instanceof PreloadRefused)) throw error;
+      host.log('debug', 'quickjs: the environment is loaded per execution', { environment: environment.hash, reason: error.message });
+      if (refused.size >= MAX_BUNDLES) refused.delete(refused.values().next().value as string);
+      refused.add(environment.hash);
+      return base;
+    }
+    if (environments.size >= MAX_ENVIRONMENT_IMAGES) environments.delete(environments.keys().next().value as string);
+    environments.set(environment.hash, slot);
+    return slot;
+  }
+
   const driver: LaneDriver = {
     lane: 'quickjs',
     async run(job: GuestJob): Promise<GuestResult> {
-      // Normally recycle() did this while idle. Memory never shrinks: a module grown past this job's
-      // cap could hand it memory beyond the cap, so it is replaced.
-      await makeClean(Math.min(job.memoryBytes, RECYCLE_ABOVE_BYTES));
-      capped.setCap(job.memoryBytes);
       jobs++;
       const packagesSource = await packagesFor(job);
+      // Normally recycle() did this while idle. Memory never shrinks: a module grown past this job's
+      // cap could hand it memory beyond the cap, so it is replaced. A new slot is clean as made.
+      const limitBytes = Math.min(job.memoryBytes, RECYCLE_ABOVE_BYTES);
+      let slot = await slotFor(job, packagesSource);
+      if (!(await makeClean(slot, limitBytes))) slot = await slotFor(job, packagesSource);
+      const { capped } = slot;
+      capped.setCap(job.memoryBytes);
       // A batch item's attachments, read from the blob store before its context is touched.
       const attachments: [string, Uint8Array][] = [];
       for (const attachment of job.batch?.binary ?? []) {
@@ -105,10 +168,11 @@ export async function createQuickJSDriver(host: DriverHost, options: QuickJSDriv
         attachments.push([`/data/binary/${job.batch!.index}/${attachment.name}`, await host.readArtifact(attachment.storePath)]);
       }
       const prebuild = job.environment?.spec['prebuild'];
-      const prepared = context;
+      const prepared = slot.context;
       prepared.begin();
       try {
-        const result = await runJob({ prepared, host, ...(packagesSource ? { packagesSource } : {}), ...(typeof prebuild === 'string' ? { prebuildSource: prebuild } : {}), ...(attachments.length > 0 ? { attachments } : {}) }, job);
+        const loadPackages = slot === base && packagesSource !== undefined;
+        const result = await runJob({ prepared, host, ...(loadPackages ? { packagesSource } : {}), ...(typeof prebuild === 'string' ? { prebuildSource: prebuild } : {}), ...(attachments.length > 0 ? { attachments } : {}) }, job);
         // After a refused heap growth, an exception is the out-of-memory error (or a failure caused by
         // it, such as describing the error itself running out of memory).
         if (capped.takeRefusal() && result.failure?.type === 'exception') {
@@ -118,27 +182,30 @@ export async function createQuickJSDriver(host: DriverHost, options: QuickJSDriv
       } catch (error) {
         // A throw out of runJob means the Wasm side may be corrupt (host RangeError, trap): never reuse
         // this module, not even through its image (the JS glue may be mid-call).
-        healthy = false;
+        slot.healthy = false;
         throw error;
       }
     },
     async recycle() {
-      await makeClean(RECYCLE_ABOVE_BYTES);
-      capped.setCap(Number.POSITIVE_INFINITY);
+      for (const slot of [base, ...environments.values()]) {
+        if (await makeClean(slot, RECYCLE_ABOVE_BYTES)) slot.capped.setCap(Number.POSITIVE_INFINITY);
+      }
     },
-    recycleIsLong: () => !healthy,
+    recycleIsLong: () => !base.healthy || [...environments.values()].some((slot) => !slot.healthy),
     describe: () => ({
       engine: 'quickjs-emscripten',
       variant: 'release-sync',
       jobs,
-      healthy,
+      healthy: base.healthy,
       modulesReplaced,
-      heapBytes: capped.currentBytes(),
-      imageBytes: context.image.storedBytes,
-      lastRestoreBytes: context.image.lastRestoreBytes,
+      heapBytes: base.capped.currentBytes(),
+      imageBytes: base.context.image.storedBytes,
+      lastRestoreBytes: base.context.image.lastRestoreBytes,
+      environmentImages: environments.size,
     }),
     async dispose() {
       bundles.clear();
+      environments.clear();
     },
   };
   // Warm the interpreter paths (and the host's JIT) so the first real job is as fast as the rest.

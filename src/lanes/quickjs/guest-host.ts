@@ -100,8 +100,9 @@ export function installGuestHost(
 /** Runs one guest fetch through the host bridge; always resolves with the JSON the guest's fetch expects. */
 async function guestFetch(job: GuestJob, host: DriverHost, requestText: string, bodyText: string | undefined): Promise<string> {
   try {
-    // The reserved project-data host needs no allow-list entry; the bridge serves it (or refuses it).
-    if (job.allowHosts.length === 0 && (job.internalHost === undefined || hostOf(requestText) !== job.internalHost)) {
+    // The reserved project-data host and the service's signed downloads need no allow-list entry; the
+    // bridge serves them (or refuses them).
+    if (job.allowHosts.length === 0 && !servedInProcess(job, requestText)) {
       return JSON.stringify({ ok: false, kind: 'denied', message: `${hostOf(requestText)}: network access is disabled for this execution (network.allow is empty)` });
     }
     const request = parseGuestRequest(requestText, bodyText !== undefined ? base64ToBytes(bodyText) : undefined);
@@ -110,6 +111,16 @@ async function guestFetch(job: GuestJob, host: DriverHost, requestText: string, 
     return JSON.stringify({ ...responseHead(response), bodyBase64: bytesToBase64(response.body) });
   } catch (error) {
     return JSON.stringify({ ok: false, kind: 'network', message: error instanceof Error ? error.message : String(error) });
+  }
+}
+
+function servedInProcess(job: GuestJob, requestText: string): boolean {
+  if (job.internalHost !== undefined && hostOf(requestText) === job.internalHost) return true;
+  if (job.downloadOrigin === undefined) return false;
+  try {
+    return new URL(String((JSON.parse(requestText) as { url?: unknown }).url)).origin === job.downloadOrigin;
+  } catch {
+    return false;
   }
 }
 

@@ -5,11 +5,20 @@
  */
 import { memoryFailure, timeoutFailure } from '../failures.js';
 import type { EntryMode, GuestFailure, GuestJob, GuestResult } from '../lane.js';
-import type { InstanceRun } from './fresh-instance.js';
+import type { StreamCapture } from '../stream-capture.js';
+import type { InstanceEnd } from './fresh-instance.js';
+
+/** How a run ended, a module's (fresh-instance.ts) or a component's (component-run.ts). */
+export interface EndedRun {
+  end: InstanceEnd;
+  session: { stdout: StreamCapture; stderr: StreamCapture; outputFile(limit: number): { text: string } | { tooLarge: number } | undefined };
+  deadlineRaised: boolean;
+  memoryFull: boolean;
+}
 
 export type Mapped = Pick<GuestResult, 'exitCode' | 'mode' | 'stdout' | 'stderr' | 'stdoutTruncated' | 'stderrTruncated' | 'outputFileText' | 'failure'>;
 
-export function mapInstanceRun(job: GuestJob, run: InstanceRun, mode: EntryMode, what: string): Mapped {
+export function mapInstanceRun(job: GuestJob, run: EndedRun, mode: EntryMode, what: string): Mapped {
   const { session, end } = run;
   const streams = { mode, stdout: session.stdout.text(), stderr: session.stderr.text(), stdoutTruncated: session.stdout.truncated, stderrTruncated: session.stderr.truncated };
   const fail = ({ exitCode, failure }: { exitCode: number; failure: GuestFailure }): Mapped => ({ ...streams, exitCode, failure });

@@ -1,11 +1,12 @@
 /**
- * Node entry of the wasi lane, and the only file of it that imports `node:`. User modules need nothing
- * from here (they arrive in the job). Ruby is loaded on a worker's first Ruby job: `ruby+stdlib.wasm`
+ * Node entry of the wasi lane, and the only file of it that imports `node:`. User modules arrive in the
+ * job, or (uploaded ones) are read from the path the engine found in its blob store. Ruby is loaded on a worker's first Ruby job: `ruby+stdlib.wasm`
  * from its npm package, guarded once (the guarded bytes are kept in the snapshot store, keyed by the
  * package's file and the guard's version) and compiled once per process (shared by the lane's workers).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { guardFacts, guardModule } from '../../wasm/guard-module.js';
@@ -51,4 +52,10 @@ async function loadRuby(host: DriverHost): Promise<RubyRunner> {
 }
 
 export const createDriver: CreateDriver = async (host, config) =>
-  createWasiDriver(host, { ruby: () => loadRuby(host), preloadRuby: config.options['preloadRuby'] === true });
+  createWasiDriver(host, {
+    ruby: () => loadRuby(host),
+    preloadRuby: config.options['preloadRuby'] === true,
+    readModule: async (path) => new Uint8Array(await readFile(path)),
+    // jco and its shims load on a worker's first component, not before.
+    prepareComponent: async (bytes) => (await import('./component-transpile.js')).prepareComponentOnNode(host, bytes),
+  });

@@ -23,6 +23,7 @@ import type {
   Where,
 } from '../types.js';
 import { pgError } from './pg-errors.js';
+import { checkProjectQuery, preloadProjectQueryGuard } from './pg-query-guard.js';
 import { databaseSchema, ensureTenant, hardenDatabase, literal, type TenantNames, tenantNames, tenantPoolConfig } from './pg-tenants.js';
 
 export interface PostgresOptions {
@@ -51,6 +52,9 @@ export class PostgresTenancy {
 
   constructor(private readonly options: PostgresOptions) {
     this.admin = new pg.Pool({ connectionString: options.adminUrl, max: 4, allowExitOnIdle: true });
+    // An idle connection the server dropped (a restart, a failover) must not crash the process: the next
+    // call opens a new one, and /readyz says whether the server answers meanwhile.
+    this.admin.on('error', () => {});
     this.limits = resolveLimits(options.limits);
   }
 
@@ -96,6 +100,41 @@ export class PostgresTenancy {
         broken = true;
       });
       throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  /** Whether the server answers `SELECT 1` within `timeoutMs` (for /readyz). */
+  async ping(timeoutMs = 1_000): Promise<{ ready: boolean; reason?: string }> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      await Promise.race([this.admin.query('SELECT 1'), late]);
+      return { ready: true };
+    } catch (error) {
+      return { ready: false, reason: error instanceof Error ? error.message : String(error) };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Runs `work` in one transaction on the admin pool (provisioning: a schema and its isola_meta row). */
+  async asAdmin<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.admin.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+      throw pgError(error);
     } finally {
       client.release(broken);
     }
@@ -150,36 +189,38 @@ export class PostgresDatabases implements ProjectDatabases {
 
   constructor(tenancy: PostgresTenancy) {
     this.tenancy = tenancy;
+    preloadProjectQueryGuard();
   }
 
   async createDatabase(projectId: string, name: string): Promise<DatabaseInfo> {
     const names = await this.tenancy.tenant(projectId);
     const schema = databaseSchema(names, name);
-    try {
-      await this.tenancy.admin.query(`CREATE SCHEMA ${quoteIdent(schema)} AUTHORIZATION ${quoteIdent(names.role)}`);
-    } catch (error) {
-      throw pgError(error);
-    }
+    await this.tenancy.asAdmin(async (client) => {
+      await client.query(`CREATE SCHEMA ${quoteIdent(schema)} AUTHORIZATION ${quoteIdent(names.role)}`);
+      await client.query('INSERT INTO isola_meta.databases (schema_name, role, name) VALUES ($1, $2, $3)', [schema, names.role, name]);
+    });
     return { name, bytes: 0 };
   }
 
   async listDatabases(projectId: string): Promise<DatabaseInfo[]> {
     const names = await this.tenancy.tenant(projectId);
-    const { rows } = await this.tenancy.admin.query<{ nspname: string; bytes: string }>(
-      `SELECT n.nspname, coalesce((SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c WHERE c.relnamespace = n.oid AND c.relkind = 'r'), 0)::bigint AS bytes
-       FROM pg_namespace n JOIN pg_roles r ON r.oid = n.nspowner
-       WHERE r.rolname = $1 AND n.nspname LIKE $2 ORDER BY n.nspname`,
-      [names.role, `${names.role}\\_%`],
+    const { rows } = await this.tenancy.admin.query<{ name: string; bytes: string }>(
+      `SELECT d.name, coalesce((SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c WHERE c.relnamespace = n.oid AND c.relkind = 'r'), 0)::bigint AS bytes
+       FROM isola_meta.databases d JOIN pg_namespace n ON n.nspname = d.schema_name JOIN pg_roles r ON r.oid = n.nspowner
+       WHERE d.role = $1 AND r.rolname = $1 ORDER BY d.name`,
+      [names.role],
     );
-    const prefix = `${names.role}_`;
-    return rows.map((row) => ({ name: row.nspname.slice(prefix.length), bytes: Number(row.bytes) }));
+    return rows.map((row) => ({ name: row.name, bytes: Number(row.bytes) }));
   }
 
   async dropDatabase(projectId: string, name: string): Promise<void> {
     const names = await this.tenancy.tenant(projectId);
     const schema = databaseSchema(names, name);
     await this.requireDatabase(names, schema, name);
-    await this.tenancy.admin.query(`DROP SCHEMA ${quoteIdent(schema)} CASCADE`);
+    await this.tenancy.asAdmin(async (client) => {
+      await client.query(`DROP SCHEMA ${quoteIdent(schema)} CASCADE`);
+      await client.query('DELETE FROM isola_meta.databases WHERE schema_name = $1', [schema]);
+    });
   }
 
   async listTables(projectId: string, database: string): Promise<TableInfo[]> {
@@ -241,6 +282,8 @@ export class PostgresDatabases implements ProjectDatabases {
 FROM (SELECT count(*) AS n, coalesce(json_agg(isola_r), '[]')::text AS j FROM (SELECT * FROM (
 ${statement}
 ) isola_r LIMIT ${maxRows + 1}) isola_r) isola_t`;
+    // The exact text the server will run, wrapper included, so no reading of the user's part differs.
+    await checkProjectQuery(wrapped);
     const result = await this.run(projectId, database, true, undefined, (client) =>
       client.query<{ n: string; bytes: number; rows: string | null }>(extended(wrapped, params)),
     );
@@ -276,7 +319,7 @@ ${statement}
   }
 
   private async requireDatabase(names: TenantNames, schema: string, name: string): Promise<void> {
-    // to_regnamespace reads the catalog cache, not pg_namespace, so it works for any role.
+    // Owned by the project's role: a schema of the same name owned by anyone else is not this project's.
     const { rows } = await this.tenancy.admin.query<{ ok: boolean }>(
       `SELECT n.nspname IS NOT NULL AS ok FROM pg_namespace n JOIN pg_roles r ON r.oid = n.nspowner WHERE n.nspname = $1 AND r.rolname = $2`,
       [schema, names.role],

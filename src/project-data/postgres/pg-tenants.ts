@@ -5,9 +5,11 @@
  * project's calls are opened as that role; the admin connection only creates and drops roles and schemas.
  *
  * Role passwords are derived (HMAC of the project id under the operator's secret), so nodes sharing the
- * database need no shared table of credentials.
+ * database need no shared table of credentials. Role and schema names are opaque HMAC tags under the same
+ * secret: should any path ever show one tenant another's role or schema name, it names neither the
+ * project nor the database (isola_meta.databases, which only the admin reads, maps them back).
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type pg from 'pg';
 import { checkDatabaseName, checkProjectId, quoteIdent } from '../names.js';
 
@@ -16,18 +18,25 @@ export interface TenantNames {
   /** The project's own schema (the KV table). */
   schema: string;
   password: string;
+  /** Key of the project's database schema names (see databaseSchema). */
+  schemaKey: string;
 }
+
+const hmac = (key: string, text: string) => createHmac('sha256', key).update(text);
 
 export function tenantNames(projectId: string, secret: string): TenantNames {
   checkProjectId(projectId);
-  // A fixed-length tag keeps every name under PostgreSQL's 63-byte limit whatever the project id is.
-  const tag = createHash('sha256').update(projectId).digest('hex').slice(0, 16);
-  const password = createHmac('sha256', secret).update(`isola-project:${projectId}`).digest('base64url');
-  return { role: `p_${tag}`, schema: `p_${tag}`, password };
+  // A fixed-length tag keeps every name under PostgreSQL's 63-byte limit whatever the project id is; keyed,
+  // so knowing a project id does not tell which role is that project's.
+  const tag = hmac(secret, `isola-role:${projectId}`).digest('hex').slice(0, 24);
+  const password = hmac(secret, `isola-project:${projectId}`).digest('base64url');
+  const schemaKey = hmac(secret, `isola-schemas:${projectId}`).digest('hex');
+  return { role: `p_${tag}`, schema: `p_${tag}`, password, schemaKey };
 }
 
+/** The schema of one of the project's databases: `d_` and a tag that names neither project nor database. */
 export function databaseSchema(names: TenantNames, database: string): string {
-  return `${names.role}_${checkDatabaseName(database)}`;
+  return `d_${hmac(names.schemaKey, checkDatabaseName(database)).digest('hex').slice(0, 24)}`;
 }
 
 /** Only for names built above ([a-z0-9_]) and derived passwords (base64url): no quote can occur. */
@@ -40,7 +49,9 @@ export function literal(text: string): string {
 export async function hardenDatabase(admin: pg.Pool): Promise<void> {
   const { rows } = await admin.query<{ db: string }>('SELECT current_database() AS db');
   const db = quoteIdent(rows[0]?.db ?? 'postgres');
+  // One statement list, one implicit transaction; the lock lets nodes starting together take turns.
   await admin.query(`
+    SELECT pg_advisory_xact_lock(hashtext('isola_meta'));
     REVOKE ALL ON SCHEMA public FROM PUBLIC;
     REVOKE CREATE, TEMPORARY ON DATABASE ${db} FROM PUBLIC;
     -- Every catalog table and view (pg_class, pg_type, pg_namespace, pg_stat_all_tables, ...) names other
@@ -49,6 +60,8 @@ export async function hardenDatabase(admin: pg.Pool): Promise<void> {
     REVOKE SELECT ON ALL TABLES IN SCHEMA pg_catalog FROM PUBLIC;
     CREATE SCHEMA IF NOT EXISTS isola_meta;
     REVOKE ALL ON SCHEMA isola_meta FROM PUBLIC;
+    -- The way back from an opaque schema name to the database name the project gave it.
+    CREATE TABLE IF NOT EXISTS isola_meta.databases (schema_name text PRIMARY KEY, role text NOT NULL, name text NOT NULL);
   `);
 }
 
@@ -83,15 +96,19 @@ export async function ensureTenant(admin: pg.Pool, names: TenantNames): Promise<
   }
 }
 
-/** Connection settings for a pool that logs in as the project's role, derived from the admin URL. */
+/**
+ * Connection settings for a pool that logs in as the project's role: the admin URL with the role's name
+ * and password in place of the admin's, so host, port, database and TLS settings (`?sslmode=...`) carry over.
+ */
 export function tenantPoolConfig(adminUrl: string, names: TenantNames, max: number): pg.PoolConfig {
   const url = new URL(adminUrl);
+  // Without a database in the URL, pg connects the admin to the database named like its user; the
+  // project's role must land in that same database, not in one named like itself.
+  if (url.pathname === '' || url.pathname === '/') url.pathname = `/${url.username || 'postgres'}`;
+  url.username = names.role;
+  url.password = names.password;
   return {
-    host: url.hostname,
-    port: url.port ? Number(url.port) : 5432,
-    database: decodeURIComponent(url.pathname.slice(1)) || 'postgres',
-    user: names.role,
-    password: names.password,
+    connectionString: url.toString(),
     max,
     idleTimeoutMillis: 10_000,
     allowExitOnIdle: true,

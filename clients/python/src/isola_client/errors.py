@@ -39,6 +39,8 @@ SERVER_ERROR_CODES = frozenset(
         "statement_timeout",
         "result_too_large",
         "database_quota_exceeded",
+        "download_url_invalid",
+        "download_url_expired",
     }
 )
 

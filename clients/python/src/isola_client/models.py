@@ -26,7 +26,10 @@ class ExecuteRequest:
     """One execution. Fields left as None are not sent, and the server applies its defaults."""
 
     language: Language
-    code: str
+    #: Source code; for ``language="wasm"``, a base64 module, or leave it empty and name an uploaded one in ``module``.
+    code: str = ""
+    #: ``{"id": <blob id from POST /v1/blobs>}``: an uploaded WASI module to run (``language="wasm"`` only).
+    module: Mapping[str, str] | None = None
     inputs: Mapping[str, Any] | None = None
     entrypoint: Entrypoint | None = None
     timeout_ms: int | None = None
@@ -57,13 +60,13 @@ class ExecuteRequest:
         body: dict[str, Any] = {}
         for item in fields(self):
             value = getattr(self, item.name)
-            if value is None:
+            if value is None or (item.name == "code" and value == "" and self.module is not None):
                 continue
             if item.name == "packages":
                 value = list(value)
             elif item.name == "items":
                 value = [dict(entry) for entry in value]
-            elif item.name in ("inputs", "network") or (item.name in ("input_schema", "output_schema", "output_guards") and isinstance(value, Mapping)):
+            elif item.name in ("inputs", "network", "module") or (item.name in ("input_schema", "output_schema", "output_guards") and isinstance(value, Mapping)):
                 value = dict(value)
             body[item.name] = value
         return body
