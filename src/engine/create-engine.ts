@@ -7,7 +7,8 @@ import { availableParallelism } from 'node:os';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { BlobStore, DEFAULT_MAX_BLOB_BYTES } from '../blobs/blob-store.js';
+import { OPEN_OWNER } from '../blobs/blob-owners.js';
+import { BlobStore } from '../blobs/blob-store.js';
 import { IsolaError, shuttingDownError } from '../contract/errors.js';
 import { newExecutionId } from '../contract/ids.js';
 import { LIMITS } from '../contract/limits.js';
@@ -39,7 +40,10 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   const root = packageRoot();
   const runtimesDir = join(root, 'runtimes');
   const storeDir = storeDirOf(options.storeDir);
-  const blobs = new BlobStore(join(storeDir, 'blobs'), options.maxBlobBytes ?? DEFAULT_MAX_BLOB_BYTES);
+  const blobs = new BlobStore(join(storeDir, 'blobs'), {
+    ...(options.maxBlobBytes !== undefined ? { maxBytes: options.maxBlobBytes } : {}),
+    ...blobTimes(options),
+  });
   const wasmModule = createWasmModuleResolver(blobs);
   const cores = availableParallelism();
   const sizes = Object.fromEntries(LANES.map((lane) => [lane.name, options.workers?.[lane.name] ?? lane.defaultWorkers(cores)])) as Record<LaneName, number>;
@@ -151,7 +155,8 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     // A request a contract under these limits already accepted (the HTTP faces, the CLI) is not parsed again.
     const { request, inputsJson, outputCheck, batch } = contract.accept(body);
     // An uploaded module is the request's to name rightly: no blob, or not a module, is a 4xx, not a run.
-    const moduleBlob = request.module ? await wasmModule(request.module.id) : undefined;
+    // Blobs are the project's own: another project's module id is as absent as one nobody uploaded.
+    const moduleBlob = request.module ? await wasmModule(executeOptions.project ?? OPEN_OWNER, request.module.id) : undefined;
     const face = executeOptions.face ?? 'isola';
     const plan = await planExecution(request, transpile);
     const signal = executeOptions.signal;
@@ -177,7 +182,8 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
       startedAt,
       outputLimitBytes: outputBytes,
       buildMs: route.buildMs,
-      ...(outputCheck ? { outputCheck } : {}),
+      // A batch holds each output item to the checks (runBatch); its `output` is null by design.
+      ...(outputCheck && !batch ? { outputCheck } : {}),
     };
     const mode = plan.mode === 'main' ? 'main' : 'script';
     const affinity = plan.kind === 'run' ? laneDescriptor(lane).affinity?.({ code: plan.code, ...(route.kind === 'lane' && route.environment ? { environmentHash: route.environment.hash } : {}) }) : undefined;
@@ -227,26 +233,40 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
         started = true;
         executeOptions.onStart?.();
       };
-      const inputBinary = await resolveAttachments(request.items, blobs, storeDir);
+      const owner = executeOptions.project ?? OPEN_OWNER;
+      const inputBinary = await resolveAttachments(request.items, blobs, owner, storeDir);
       batchOutcome = await runBatch({
         ...batch,
         items: request.items,
         inputBinary,
-        storeAttachment: (bytes, mimeType) => blobs.putBytes(bytes, mimeType),
+        ...(outputCheck ? { outputCheck } : {}),
+        storeAttachment: (bytes, mimeType) => blobs.putBytes(owner, bytes, mimeType),
         continueOnFail: request.continue_on_fail ?? false,
         emptyBatch: request.empty_batch ?? 'skip',
         concurrency: sizes[lane],
         streamBytes,
         outputBytes,
-        runItem: async (item, streams) => {
-          const jobId = `${id}.${item.index}`;
+        chunked: scheduler.runsChunks(lane),
+        runItems: async (items, budget, onItem) => {
+          // Each item is a job of its own id (egress, live output and the native sandbox are per job), also inside a chunk.
+          const ids = items.map((item) => `${id}.${item.index}`);
+          const chunkId = `${id}.${items[0]?.index}-${items.at(-1)?.index}`;
+          const streams = { stdoutBytes: budget.stdoutBytes, stderrBytes: budget.stderrBytes };
+          const jobFor = (): GuestJob => {
+            const at = (deadline ??= Date.now() + request.timeout_ms);
+            if (items.length === 1) return withStreams(jobOf(plan, route.environment, ids[0]!, at, { batch: items[0]! }), streams);
+            for (const itemId of ids) jobOf(plan, route.environment, itemId, at);
+            const chunk = { items: items.map((batch, k) => ({ id: ids[k]!, batch })), stopOnFailure: !(request.continue_on_fail ?? false), outputBytes: budget.outputBytes };
+            return withStreams(jobOf(plan, route.environment, chunkId, at, { chunk }), streams);
+          };
           try {
-            return await scheduler.submit(lane, () => {
-              const job = jobOf(plan, route.environment, jobId, (deadline ??= Date.now() + request.timeout_ms), { batch: item });
-              return { ...job, limits: { ...job.limits, ...streams } };
-            }, signal, affinity, onStart);
+            if (items.length > 1) return await scheduler.submit(lane, jobFor, signal, affinity, onStart, onItem);
+            const dispatched = await scheduler.submit(lane, jobFor, signal, affinity, onStart);
+            onItem(0, dispatched.result);
+            return dispatched;
           } finally {
-            finished(jobId);
+            for (const itemId of ids) finished(itemId);
+            finished(chunkId);
           }
         },
       });
@@ -256,8 +276,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
       finished(id);
     }
     const envelope = buildEnvelope({ ...context, queueMs: dispatched.queueMs }, dispatched.result);
-    // A batch answers on its ports; `output` stays null (stdout is still offered as stdout_json).
-    const response: ExecuteResponse = request.items === undefined ? envelope : { ...envelope, output: null, items: batchOutcome?.items ?? {}, ...(batchOutcome && batchOutcome.errors.length > 0 ? { errors: batchOutcome.errors } : {}) };
+    const response: ExecuteResponse = request.items === undefined ? envelope : batchResponse(envelope, batchOutcome);
     const project = executeOptions.project;
     emit({ type: 'execution', face, lane, status: response.status, errorType: response.error?.type ?? null, elapsedMs: response.elapsed_ms, queueMs: response.timings.queue_ms, runMs: response.timings.run_ms, ...(project ? { project } : {}) });
     log('info', 'execution finished', { executionId: id, requestId: executeOptions.requestId, face, lane, ...(project ? { project } : {}), status: response.status, errorType: response.error?.type, elapsedMs: response.elapsed_ms });
@@ -305,6 +324,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
       await environmentsCreated?.close();
       await bridgeCreated?.close();
       await gatewayCreated?.close();
+      blobs.close();
     })();
     return closed;
   }
@@ -317,17 +337,34 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   return { execute, readiness, limits, blobs, close, destroy, [Symbol.asyncDispose]: () => close() };
 }
 
+/** The job with its captured streams capped at what the batch has left. */
+function withStreams(job: GuestJob, streams: { stdoutBytes: number; stderrBytes: number }): GuestJob {
+  return { ...job, limits: { ...job.limits, ...streams } };
+}
+
+/**
+ * A batch answers on its ports; `output` stays null (stdout is still offered as stdout_json). When an
+ * item's output failed output_schema and so failed the execution, the error names its pointer and rule
+ * as a single execution's would.
+ */
+function batchResponse(envelope: ExecuteResponse, outcome: BatchOutcome | undefined): ExecuteResponse {
+  const errors = outcome?.errors ?? [];
+  const by = outcome?.failedBy;
+  const error = envelope.error && by?.pointer !== undefined ? { ...envelope.error, pointer: by.pointer, ...(by.rule !== undefined ? { rule: by.rule } : {}) } : envelope.error;
+  return { ...envelope, error, output: null, items: outcome?.items ?? {}, ...(errors.length > 0 ? { errors } : {}) };
+}
+
 /**
  * Every item's attachments, looked up in the blob store before anything runs: a reference to no blob is
  * the request's mistake (blob_not_found naming the field), not one item's failure.
  */
-async function resolveAttachments(items: readonly Item[], blobs: BlobStore, storeDir: string): Promise<(BatchAttachment[] | undefined)[]> {
+async function resolveAttachments(items: readonly Item[], blobs: BlobStore, owner: string, storeDir: string): Promise<(BatchAttachment[] | undefined)[]> {
   const resolved: (BatchAttachment[] | undefined)[] = [];
   for (const [index, item] of items.entries()) {
     if (!item.binary) continue;
     const attachments: BatchAttachment[] = [];
     for (const [name, ref] of Object.entries(item.binary)) {
-      const blob = await blobs.stat(ref.id);
+      const blob = await blobs.stat(owner, ref.id);
       if (!blob) {
         const field = `items.${index}.binary.${name}.id`;
         throw new IsolaError('blob_not_found', `No blob ${ref.id.slice(0, 80)} (${field})`, { issues: [{ field, message: 'names no blob in the store; upload it with POST /v1/blobs' }] });
@@ -337,6 +374,20 @@ async function resolveAttachments(items: readonly Item[], blobs: BlobStore, stor
     resolved[index] = attachments;
   }
   return resolved;
+}
+
+/** The blob TTL and sweep interval: the engine's options, else ISOLA_BLOB_TTL_MS and ISOLA_BLOB_SWEEP_MS. */
+function blobTimes(options: EngineOptions): { ttlMs?: number; sweepEveryMs?: number } {
+  const fromEnv = (name: string, min: number): number | undefined => {
+    const raw = process.env[name];
+    if (raw === undefined || raw.trim() === '') return undefined;
+    const value = Number(raw);
+    if (!Number.isSafeInteger(value) || value < min) throw new IsolaError('invalid_request', `${name} must be an integer of at least ${min}, got ${JSON.stringify(raw)}`);
+    return value;
+  };
+  const ttlMs = options.blobTtlMs ?? fromEnv('ISOLA_BLOB_TTL_MS', 1);
+  const sweepEveryMs = options.blobSweepMs ?? fromEnv('ISOLA_BLOB_SWEEP_MS', 0);
+  return { ...(ttlMs !== undefined ? { ttlMs } : {}), ...(sweepEveryMs !== undefined ? { sweepEveryMs } : {}) };
 }
 
 /** Per lane, the hash of what its descriptor says makes two engines run the same code the same way. */

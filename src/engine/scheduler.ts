@@ -19,11 +19,16 @@ export interface LaneExecutor {
    * Run the job; aborting `signal` stops it like its deadline would, and it ends as `cancelled`.
    * `affinity`: what the worker keeps for jobs like this one (LaneDescriptor.affinity).
    */
-  run(slot: unknown, job: GuestJob, signal?: AbortSignal, affinity?: string): Promise<GuestResult>;
+  run(slot: unknown, job: GuestJob, signal?: AbortSignal, affinity?: string, onItem?: ItemListener): Promise<GuestResult>;
+  /** Whether run() takes GuestJob.chunk (reporting each item to `onItem`); otherwise a batch goes item by item. */
+  readonly runsChunks?: boolean;
   /** Called whenever a worker frees up or the lane's availability changes. */
   onAvailable(listener: () => void): void;
   readonly unavailable: string | undefined;
 }
+
+/** Told each item's result of a chunk job as it is done. */
+export type ItemListener = (at: number, result: GuestResult) => void;
 
 export interface Dispatched {
   result: GuestResult;
@@ -41,6 +46,7 @@ interface Pending {
   settle: () => void;
   /** Told when a worker takes the job. */
   onStart: (() => void) | undefined;
+  onItem: ItemListener | undefined;
 }
 
 export class Scheduler {
@@ -60,6 +66,11 @@ export class Scheduler {
     executor.onAvailable(() => this.pump(lane));
   }
 
+  /** Whether the lane's executor runs chunk jobs (several batch items per dispatch). */
+  runsChunks(lane: LaneName): boolean {
+    return this.executors.get(lane)?.runsChunks === true;
+  }
+
   get depth(): number {
     return this.queued;
   }
@@ -77,7 +88,7 @@ export class Scheduler {
    * `signal` takes a queued job out of the queue, or stops a running one; either way it resolves, as
    * `cancelled`, never lost.
    */
-  submit(lane: LaneName, makeJob: () => GuestJob, signal?: AbortSignal, affinity?: string, onStart?: () => void): Promise<Dispatched> {
+  submit(lane: LaneName, makeJob: () => GuestJob, signal?: AbortSignal, affinity?: string, onStart?: () => void, onItem?: ItemListener): Promise<Dispatched> {
     const queue = this.queues.get(lane);
     if (!queue) throw new IsolaError('unsupported', `lane ${lane} is not enabled on this engine`);
     if (this.queued >= this.maxQueue) {
@@ -99,7 +110,7 @@ export class Scheduler {
         this.onDepth(this.queued);
         resolve(cancelled('while it waited for a worker'));
       };
-      const pending: Pending = { makeJob, affinity, enqueuedAt, resolve, signal, settle: () => signal?.removeEventListener('abort', onAbort), onStart };
+      const pending: Pending = { makeJob, affinity, enqueuedAt, resolve, signal, settle: () => signal?.removeEventListener('abort', onAbort), onStart, onItem };
       signal?.addEventListener('abort', onAbort, { once: true });
       queue.push(pending);
       this.queued++;
@@ -137,7 +148,7 @@ export class Scheduler {
       } catch {
         // An observer's bug must not lose the job.
       }
-      void executor.run(slot, pending.makeJob(), pending.signal, pending.affinity).then((result) => {
+      void executor.run(slot, pending.makeJob(), pending.signal, pending.affinity, pending.onItem).then((result) => {
         this.running--;
         pending.resolve({ result, queueMs });
       });

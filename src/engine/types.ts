@@ -52,16 +52,33 @@ export interface EngineOptions {
   logger?: EngineLogger;
   /** Largest blob POST /v1/blobs (and a guest's ctx.binary.attach) may store, in bytes (default 256 MiB). */
   maxBlobBytes?: number;
+  /**
+   * A blob nobody referenced (uploaded, downloaded, named by an item, attached) for this long is deleted
+   * by the blob sweeper (default 7 days, or ISOLA_BLOB_TTL_MS).
+   */
+  blobTtlMs?: number;
+  /** How often the blob sweeper runs (default a tenth of the TTL, 1 s to 1 h; or ISOLA_BLOB_SWEEP_MS); 0: never. */
+  blobSweepMs?: number;
 }
 
-/** The content-addressed blob store of binary attachments (src/blobs/blob-store.ts), under the store dir. */
+/**
+ * The blob store of binary attachments (src/blobs/blob-store.ts), under the store dir. Every call names
+ * the owner (a project id, or OPEN_OWNER without projects): an owner sees only its own blobs.
+ */
 export interface EngineBlobs {
   readonly maxBytes: number;
-  /** Stream bytes in (hashed and capped on the way); payload_too_large past maxBytes. */
-  put(source: AsyncIterable<Uint8Array>, mimeType?: string): Promise<BlobInfo>;
-  putBytes(bytes: Uint8Array, mimeType?: string): Promise<BlobInfo>;
-  /** A blob's facts and the path of its bytes, or undefined. */
-  stat(id: string): Promise<(BlobInfo & { path: string }) | undefined>;
+  readonly ttlMs: number;
+  /** Stream bytes in (hashed and capped on the way); payload_too_large past maxBytes, blob_quota_exceeded past the owner's quota. */
+  put(owner: string, source: AsyncIterable<Uint8Array>, mimeType?: string): Promise<BlobInfo>;
+  putBytes(owner: string, bytes: Uint8Array, mimeType?: string): Promise<BlobInfo>;
+  /** The owner's blob: its facts and the path of its bytes, or undefined (also for another owner's). A lookup renews its TTL. */
+  stat(owner: string, id: string): Promise<(BlobInfo & { path: string }) | undefined>;
+  /** Bytes the owner holds, all its blobs together. */
+  usage(owner: string): Promise<number>;
+  /** Sets the per-owner byte quota (the projects' blob_bytes). */
+  limitOwners(quotaOf: (owner: string) => number | undefined): void;
+  /** Deletes what expired now (the sweeper does this on its own every sweep interval). */
+  sweep(now?: number): Promise<{ records: number; blobs: number }>;
 }
 
 /** Which API a request came in through: the native one (HTTP /v1, the CLI, the library) or an emulated one. */

@@ -16,14 +16,16 @@ const FIELD = 'module.id';
 /** Ids checked already (content addresses: the answer cannot change), most recent last. */
 const MAX_CHECKED = 256;
 
-export type WasmModuleResolver = (id: string) => Promise<WasmModuleBlob>;
+/** The module `id` as `owner` (the execution's project, or the open owner) holds it. */
+export type WasmModuleResolver = (owner: string, id: string) => Promise<WasmModuleBlob>;
 
 export function createWasmModuleResolver(blobs: EngineBlobs, maxBytes: number = LIMITS.wasmModuleBytes): WasmModuleResolver {
   const checked = new Set<string>();
-  return async (id) => {
-    const blob = await blobs.stat(id);
+  return async (owner, id) => {
+    // Per owner, like every blob lookup; the shape check below is of the bytes, so its cache is shared.
+    const blob = await blobs.stat(owner, id);
     if (!blob) {
-      throw new IsolaError('blob_not_found', `No blob ${id.slice(0, 80)} (${FIELD})`, { issues: [{ field: FIELD, message: 'names no blob in the store; upload the module with POST /v1/blobs' }] });
+      throw new IsolaError('blob_not_found', `No blob ${id.slice(0, 80)} (${FIELD})`, { issues: [{ field: FIELD, message: "names no blob of this project's; upload the module with POST /v1/blobs" }] });
     }
     if (blob.size > maxBytes) {
       throw new IsolaError('payload_too_large', `Too large: ${FIELD}`, { issues: [{ field: FIELD, message: `the module is ${blob.size} bytes, over the limit of ${maxBytes} for a wasm module` }] });

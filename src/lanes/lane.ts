@@ -56,8 +56,22 @@ export interface GuestJob {
   streamOutput?: boolean;
   /** One item of a batch (request `items`): the guest calls execute(args, ctx) instead of main. */
   batch?: BatchItemJob;
+  /**
+   * Several items of one batch for one worker (src/engine/items/run-chunk.ts): each runs as this job
+   * with its own id and `batch`, and the driver is recycled between them exactly as between two jobs.
+   * Each item's result is reported as soon as it is done; the job's own result only ends the chunk.
+   */
+  chunk?: BatchChunk;
   /** language "wasm" with `module: { id }`: the uploaded module to run instead of base64 in `code`. */
   wasmModule?: WasmModuleBlob;
+}
+
+export interface BatchChunk {
+  items: { id: string; batch: BatchItemJob }[];
+  /** Start no further item after one that failed (the request's continue_on_fail is off). */
+  stopOnFailure: boolean;
+  /** Start no further item once the items' return values together are over this many bytes. */
+  outputBytes: number;
 }
 
 /** An uploaded WASI module in the blob store, checked by the engine (src/engine/wasm-module-blob.ts). */
@@ -135,6 +149,8 @@ export interface GuestResult {
   /** Raw text of ./output.json if the code wrote one. */
   outputFileText?: string;
   failure?: GuestFailure;
+  /** A chunk's end (GuestJob.chunk): how many of its items ran and were reported. */
+  chunkItems?: number;
   /** A batch item's new attachments (what it wrote to OUTBOX_DIR), by name: bytes, never JSON. */
   attachments?: { name: string; bytes: Uint8Array }[];
   /**

@@ -14,6 +14,7 @@ const fields = {
     .max(LIMITS.allowHosts.max)
     .describe('Egress ceiling: every network.allow entry of a request must lie within one of these (same syntax); [] means no network at all.'),
   library_bytes: z.int().min(0).max(Number.MAX_SAFE_INTEGER).describe('Bytes the project may keep in its files library, all files together; an upload past it is cut off with 413.'),
+  blob_bytes: z.int().min(0).max(Number.MAX_SAFE_INTEGER).describe('Bytes the project may hold in the blob store (binary attachments), all blobs together; an upload past it is cut off with 413 blob_quota_exceeded, an attachment past it is that item\'s output_limit. Unused blobs expire after the blob TTL.'),
 };
 
 export const QuotasSchema = z.object(fields).partial().strict().describe('Per-project quotas; an absent quota does not apply.');
@@ -26,6 +27,7 @@ export const QuotasPatchSchema = z
     executions_per_minute: fields.executions_per_minute.nullable(),
     egress_allow: fields.egress_allow.nullable(),
     library_bytes: fields.library_bytes.nullable(),
+    blob_bytes: fields.blob_bytes.nullable(),
   })
   .partial()
   .strict();

@@ -2,6 +2,7 @@
  * The HTTP face: a fastify app over an Engine. It validates with the contract, maps every failure to the
  * error catalog, and never lets a request hang: each one ends in a result envelope or an error body.
  */
+import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fastify, {
@@ -42,7 +43,9 @@ import { registerBatchRoute } from './batch-route.js';
 import { authenticateHook, decoratePrincipal, projectOption } from './execution-auth.js';
 import { registerContentDecoding } from './content-decoding.js';
 import { registerResponseEncoding } from './response-encoding.js';
-import { registerBlobRoutes } from './blob-routes.js';
+import { ownerOf, registerBlobRoutes } from './blob-routes.js';
+import { discardRest } from './discard-body.js';
+import { readMultipartExecute } from './multipart-execute.js';
 import { createRedisJobQueue } from '../jobs/redis-job-queue.js';
 import { Redis } from 'ioredis';
 import type { ProjectDataHealth } from '../project-data/project-data-options.js';
@@ -218,6 +221,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
       queue && limiterRedis ? { redis: limiterRedis, prefix: queue.prefix, leaseMs: queue.lockMs, onError: (error) => app.log.error({ err: error }, 'quota store error') } : undefined,
     );
     gate = new ProjectGate(verifier, limiter);
+    // Each project's blob_bytes quota, as its row says now (a PATCH applies to the next upload).
+    const projectStore = options.projects.store;
+    engine.blobs?.limitOwners((owner) => projectStore.getProject(owner)?.quotas.blob_bytes);
     const library = options.projects.library;
     registerAdminRoutes(app, { adminToken: options.projects.adminToken, store: options.projects.store, verifier, limiter, ...(library ? { onProjectDeleted: (id: string) => library.deleteProject(id) } : {}) });
     if (library) {
@@ -269,11 +275,11 @@ export function buildApp(options: AppOptions): FastifyInstance {
     return reply.code(error.status).send(error.toBody());
   });
 
-  app.post('/v1/execute', { onRequest: authenticate }, async (request, reply) => {
+  const executeRoute = async (request: FastifyRequest, reply: FastifyReply) => {
     // The engine checks draining (drain() closes it at once); here only for an app whose engine is
     // shared and still open, with the very same error.
     if (draining) throw shuttingDownError();
-    const parsed = contract.accept(request.body);
+    const parsed = contract.accept(request.isMultipart() ? await multipartBody(request) : request.body);
     // Held until the answer is ready: the project's concurrency slot.
     using admission = await gate.admit(request.principal, parsed.request.network.allow);
     // A client that hangs up should not keep a worker busy: abort the execution when the socket closes
@@ -292,6 +298,23 @@ export function buildApp(options: AppOptions): FastifyInstance {
     } finally {
       reply.raw.off('close', onClose);
     }
+  };
+  /** A multipart execute: the request part, its files streamed into the caller's project's blobs. */
+  const multipartBody = async (request: FastifyRequest): Promise<unknown> => {
+    if (!engine.blobs) throw new IsolaError('unsupported', 'this engine has no blob store for the files of a multipart request');
+    try {
+      return await readMultipartExecute(request, { blobs: engine.blobs, owner: ownerOf(request), maxRequestBytes: bodyLimit });
+    } catch (error) {
+      // Answer the refusal on this connection: stop feeding the parser and drop the rest of the body.
+      request.raw.unpipe();
+      discardRest(request.raw);
+      throw error;
+    }
+  };
+  // In a scope of its own: only /v1/execute takes multipart/form-data; every other route still answers 415.
+  void app.register(async (scope) => {
+    await scope.register(multipart, { throwFileSizeLimit: true });
+    scope.post('/v1/execute', { onRequest: authenticate }, executeRoute);
   });
 
   registerBatchRoute(app, engine, contract, () => draining, gate);

@@ -5,10 +5,13 @@
  * when asked (`Range: bytes=a-b`, `a-`, `-n`), so a 1 GiB attachment never sits in memory.
  */
 import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { IsolaError, shuttingDownError } from '../contract/errors.js';
 import type { Engine } from '../engine/types.js';
+import { OPEN_OWNER } from '../blobs/blob-owners.js';
 import { mimeTypeOf } from '../blobs/blob-store.js';
+import { discardRest } from './discard-body.js';
 
 /** One range of a `Range` header, resolved against `size`; undefined to send the whole blob. */
 export function parseRange(header: string | undefined, size: number): { start: number; end: number } | 'unsatisfiable' | undefined {
@@ -30,8 +33,8 @@ export function parseRange(header: string | undefined, size: number): { start: n
 
 /**
  * With projects on, `authenticate` makes both routes need a project key (a blob store open to anyone who
- * reaches the port would be a free file host). Blobs are content-addressed and shared by the projects of
- * one service: an id is the SHA-256 of the bytes, so knowing it means already having the bytes.
+ * reaches the port would be a free file host), and a project sees only its own blobs: another project's
+ * id answers 404 exactly as an id nobody stored, so content addressing tells no one what others hold.
  */
 export function registerBlobRoutes(app: FastifyInstance, engine: Engine, draining: () => boolean, authenticate?: (request: FastifyRequest) => Promise<void>): void {
   const onRequest = authenticate ? { onRequest: authenticate } : {};
@@ -51,15 +54,20 @@ export function registerBlobRoutes(app: FastifyInstance, engine: Engine, drainin
       if (Number.isFinite(declared) && declared > store.maxBytes) {
         throw new IsolaError('payload_too_large', `the blob is over the limit of ${store.maxBytes} bytes`, { issues: [{ field: '(body)', message: `exceeds the blob limit of ${store.maxBytes} bytes` }] });
       }
-      const body = request.body as AsyncIterable<Uint8Array> | undefined;
-      const info = await store.put(body ?? (async function* () {})(), mimeTypeOf(request.headers['content-type']));
-      return reply.code(201).send(info);
+      const body = request.body as (Readable & AsyncIterable<Uint8Array>) | undefined;
+      try {
+        const info = await store.put(ownerOf(request), body ?? (async function* () {})(), mimeTypeOf(request.headers['content-type']));
+        return reply.code(201).send(info);
+      } catch (error) {
+        discardRest(request.raw);
+        throw error;
+      }
     });
   });
 
   app.get<{ Params: { id: string } }>('/v1/blobs/:id', onRequest, async (request, reply) => {
-    const blob = await blobs().stat(request.params.id);
-    if (!blob) throw new IsolaError('blob_not_found', `No blob ${request.params.id.slice(0, 80)}`, { issues: [{ field: 'id', message: 'names no blob in the store' }] });
+    const blob = await blobs().stat(ownerOf(request), request.params.id);
+    if (!blob) throw blobNotFound(request.params.id);
     const range = parseRange(request.headers.range, blob.size);
     if (range === 'unsatisfiable') {
       reply.header('content-range', `bytes */${blob.size}`);
@@ -73,4 +81,14 @@ export function registerBlobRoutes(app: FastifyInstance, engine: Engine, drainin
       .header('content-length', range.end - range.start + 1)
       .send(createReadStream(blob.path, { start: range.start, end: range.end }));
   });
+}
+
+/** Whose blobs a request sees: its project's, or the open owner's on a service without projects. */
+export function ownerOf(request: FastifyRequest): string {
+  return request.principal?.projectId ?? OPEN_OWNER;
+}
+
+/** The one answer for an id the caller's project does not hold, whoever else might. */
+function blobNotFound(id: string): IsolaError {
+  return new IsolaError('blob_not_found', `No blob ${id.slice(0, 80)}`, { issues: [{ field: 'id', message: "names no blob of this project's" }] });
 }

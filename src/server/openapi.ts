@@ -11,6 +11,7 @@ import { JobViewSchema } from '../jobs/job-schema.js';
 import { CallbackSchema } from '../jobs/job-request.js';
 import { ADMIN_PATHS, ADMIN_SCHEMAS, executionAuthResponses, SECURITY_SCHEMES } from './openapi-admin.js';
 import { LIBRARY_PATHS, LIBRARY_SCHEMAS } from './openapi-library.js';
+import { MAX_FILE_PARTS } from './multipart-execute.js';
 import { PROJECT_DATA_SCHEMAS, projectDataPaths } from '../project-data/openapi-paths.js';
 
 const ERROR_CODES = Object.keys(ERROR_CATALOG) as [ErrorCode, ...ErrorCode[]];
@@ -79,16 +80,35 @@ export function buildOpenApiDocument(info: OpenApiInfo): Record<string, unknown>
           operationId: 'execute',
           summary: 'Run code and return the result envelope',
           security: [{}, { projectKey: [] }],
-          requestBody: { required: true, description: 'May be sent with Content-Encoding gzip, br or zstd; the limits apply to the decoded body. Answers over 1 KiB come in the best coding Accept-Encoding allows (zstd, br, gzip).', ...json('ExecuteRequest') },
+          requestBody: {
+            required: true,
+            description:
+              'May be sent with Content-Encoding gzip, br or zstd; the limits apply to the decoded body. Answers over 1 KiB come in the best coding Accept-Encoding allows (zstd, br, gzip). As multipart/form-data, the request is the part named `request` (JSON, as a field or a file) and every other part is a file stored as one of the project\'s blobs; an item names it by field name, `binary: { <name>: { part: "<field>" } }`, which becomes the blob\'s `{ id, size, mime_type, filename }`.',
+            content: {
+              ...json('ExecuteRequest').content,
+              'multipart/form-data': {
+                schema: {
+                  type: 'object',
+                  required: ['request'],
+                  properties: { request: { description: 'The ExecuteRequest as JSON text; item binary entries may be `{ part: "<field name>" }` instead of `{ id }`.', type: 'string' } },
+                  additionalProperties: { type: 'string', format: 'binary', description: `A file: streamed into the blob store (at most the blob size limit, and the project's blob_bytes quota); at most ${MAX_FILE_PARTS} files.` },
+                },
+                encoding: { request: { contentType: 'application/json, text/plain' } },
+              },
+            },
+          },
           responses: {
             '200': {
               description: 'The code ran (its own failures are in status, return_code and error). With `Accept: text/event-stream`: Server-Sent Events while it runs (see eventStream).',
               content: { ...json('ExecuteResponse').content, 'text/event-stream': eventStream },
             },
             ...executionAuthResponses(retryAfter),
-            '400': errorResponse('invalid_request: malformed JSON or fields that break the contract; every bad field is named.'),
-            '413': errorResponse(`payload_too_large: the body (over ${info.maxBodyBytes} bytes, decoded) or a field is over its limit (code ${info.contract.limits.maxCodeBytes} bytes, inputs and stdin ${info.contract.limits.maxInputsBytes} bytes).`),
-            '415': errorResponse('unsupported_media_type: the body is not application/json, or its Content-Encoding is not gzip, br or zstd.'),
+            '400': errorResponse('invalid_request: malformed JSON or fields that break the contract; every bad field is named. Multipart: a missing or repeated `request` part (field `request`), a field part other than request (named), an item naming no file part (`items.N.binary.<name>.part`), malformed multipart (`(body)`).'),
+            '404': errorResponse("blob_not_found: an item's binary names no blob of the caller's project (`items.N.binary.<name>.id`)."),
+            '413': errorResponse(
+              `payload_too_large: the body (over ${info.maxBodyBytes} bytes, decoded) or a field is over its limit (code ${info.contract.limits.maxCodeBytes} bytes, inputs and stdin ${info.contract.limits.maxInputsBytes} bytes), or a multipart file part over the blob size limit (named by its field). blob_quota_exceeded: a file part would take the project past quotas.blob_bytes.`,
+            ),
+            '415': errorResponse('unsupported_media_type: the body is not application/json or multipart/form-data, or its Content-Encoding is not gzip, br or zstd.'),
             '422': errorResponse('unsupported: the request uses a feature this engine does not offer.'),
             '500': errorResponse('internal: an unexpected failure; the request may be retried.'),
             '503': { ...errorResponse('overloaded, shutting_down or engine_closed.'), headers: retryAfter },
@@ -159,11 +179,13 @@ export function buildOpenApiDocument(info: OpenApiInfo): Record<string, unknown>
       '/v1/blobs': {
         post: {
           operationId: 'putBlob',
-          summary: 'Store bytes (the raw body, any Content-Type) in the content-addressed blob store; items name them by id',
+          summary: "Store bytes (the raw body, any Content-Type) as one of the caller's project's blobs; items name them by id. A blob nobody referenced for the blob TTL (ISOLA_BLOB_TTL_MS, default 7 days) is deleted",
+          security: [{}, { projectKey: [] }],
           requestBody: { required: true, content: { '*/*': { schema: { type: 'string', format: 'binary' } } } },
           responses: {
-            '201': { description: 'Stored (or already there): its id is the SHA-256 of the bytes.', ...json('BlobInfo') },
-            '413': errorResponse('payload_too_large: over the blob size limit.'),
+            '201': { description: "Stored: its id is the SHA-256 of the bytes, the same whether or not anyone (another project included) stored them before; mime_type is this project's.", ...json('BlobInfo') },
+            '401': errorResponse('unauthorized: with projects on, a project key is needed.'),
+            '413': errorResponse("payload_too_large: over the blob size limit. blob_quota_exceeded: the project's blobs would exceed quotas.blob_bytes; nothing is kept."),
             '503': { ...errorResponse('shutting_down.'), headers: retryAfter },
           },
         },
@@ -171,7 +193,8 @@ export function buildOpenApiDocument(info: OpenApiInfo): Record<string, unknown>
       '/v1/blobs/{id}': {
         get: {
           operationId: 'getBlob',
-          summary: 'Stream a blob back; one byte range with Range: bytes=a-b',
+          summary: "Stream one of the caller's project's blobs back (a reference: its TTL starts again); one byte range with Range: bytes=a-b",
+          security: [{}, { projectKey: [] }],
           parameters: [
             { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-f]{64}$' } },
             { name: 'Range', in: 'header', required: false, schema: { type: 'string' } },
@@ -179,7 +202,7 @@ export function buildOpenApiDocument(info: OpenApiInfo): Record<string, unknown>
           responses: {
             '200': { description: 'The whole blob, with its mime_type as Content-Type.', content: { '*/*': { schema: { type: 'string', format: 'binary' } } } },
             '206': { description: 'The requested range (Content-Range).', content: { '*/*': { schema: { type: 'string', format: 'binary' } } } },
-            '404': errorResponse('blob_not_found.'),
+            '404': errorResponse("blob_not_found: the project holds no blob with this id (never uploaded, expired, or another project's: answered alike)."),
             '416': errorResponse('range_not_satisfiable: the range starts past the end.'),
           },
         },

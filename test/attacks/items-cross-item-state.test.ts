@@ -97,7 +97,8 @@ describe.each(TARGETS)('items cannot share state on lane $lane, $language', ({ l
   });
 
   const batch = async (mutates: boolean[]) => {
-    const res = await post(app, { language, runtime, code: CODE[language], items: mutates.map((mutate) => ({ json: { mutate } })) });
+    // A native item is a sandboxed process of its own (~0.2 s): the long batch needs more than the default deadline there.
+    const res = await post(app, { language, runtime, code: CODE[language], items: mutates.map((mutate) => ({ json: { mutate } })), timeout_ms: 90_000 });
     expect(res.statusCode).toBe(200);
     const answer = res.json() as { environment: { lane: string }; error: unknown; items: { main: { json: unknown }[] } };
     expect(answer.environment.lane).toBe(lane);
@@ -115,4 +116,11 @@ describe.each(TARGETS)('items cannot share state on lane $lane, $language', ({ l
     // And a later request on the same worker, too.
     expect(await batch([false])).toEqual([fresh]);
   }, 60_000);
+
+  it('so do items that ride to the worker in chunks (a long batch): every other item poisons, every item sees a fresh run', async () => {
+    const [fresh] = await batch([false]);
+    const seen = await batch(Array.from({ length: 48 }, (_, i) => i % 2 === 0));
+    expect(seen).toHaveLength(48);
+    for (const [index, view] of seen.entries()) expect(view, `item ${index}`).toEqual(fresh);
+  }, 180_000);
 });

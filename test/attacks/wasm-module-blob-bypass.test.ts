@@ -4,6 +4,7 @@
  * is refused exactly as it would be in `code` (a 400 naming module.id, nothing runs); an id that is a
  * path is no blob at all, so no file outside the blob store is ever read as a module.
  */
+import { OPEN_OWNER } from '../../src/blobs/blob-owners.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,12 +39,12 @@ describe('a module smuggled in through the blob store', () => {
     ['imports its memory instead of defining it', '(module (import "wasi_snapshot_preview1" "memory" (memory 1)) (func (export "_start")))', 'memory'],
     ['is a reactor without _start', '(module (memory (export "memory") 1) (func (export "run")))', '_start'],
   ])('a module that %s is a 400 naming module.id', async (_what, text, said) => {
-    const { id } = await engine.blobs!.putBytes(await wat(text));
+    const { id } = await engine.blobs!.putBytes(OPEN_OWNER, await wat(text));
     expect(await refusal(id)).toMatchObject({ code: 'invalid_request', issues: [{ field: 'module.id', message: expect.stringContaining(said) }] });
   });
 
   it('a future format version is refused as it would be in code', async () => {
-    const { id } = await engine.blobs!.putBytes(new Uint8Array([0, 0x61, 0x73, 0x6d, 0x0e, 0, 1, 0]));
+    const { id } = await engine.blobs!.putBytes(OPEN_OWNER, new Uint8Array([0, 0x61, 0x73, 0x6d, 0x0e, 0, 1, 0]));
     expect(await refusal(id)).toMatchObject({ code: 'invalid_request', issues: [{ field: 'module.id', message: expect.stringContaining('future') }] });
   });
 

@@ -182,6 +182,35 @@ const CASES: Case[] = [
     },
   },
   {
+    name: "output_schema holds each output item's json: a failing one is that item's invalid_output naming the pointer and the rule",
+    code: {
+      python: 'def execute(args, ctx):\n    n = args.input["n"]\n    return {"count": "two" if n == 2 else n}',
+      javascript: 'function execute(args) { const { n } = args.input; return { count: n === 2 ? "two" : n } }',
+    },
+    request: { items: NUMBERS, continue_on_fail: true, output_schema: { type: 'object', properties: { count: { type: 'integer' } }, required: ['count'] } },
+    expect: (r) => {
+      expect(r).toMatchObject({ status: 'completed', return_code: 0, error: null, output: null });
+      expect(r.items['main']).toEqual([
+        { json: { count: 1 }, paired: { item: 0 } },
+        { json: { count: 3 }, paired: { item: 2 } },
+      ]);
+      expect(r.errors).toEqual([{ index: 1, type: 'invalid_output', pointer: '/count', rule: 'type', message: expect.stringContaining('output item main[0] /count') }]);
+    },
+  },
+  {
+    name: 'output_schema: without continue_on_fail the first failing item fails the execution, with its pointer and rule',
+    code: {
+      python: 'def execute(args, ctx):\n    return [{"ok": True}, {"ok": args.item_index}]',
+      javascript: 'function execute(args) { return [{ ok: true }, { ok: args.itemIndex }] }',
+    },
+    request: { items: NUMBERS, output_schema: { type: 'object', properties: { ok: { type: 'boolean' } } } },
+    expect: (r) => {
+      expect(r).toMatchObject({ status: 'completed', return_code: 1, items: {}, error: { type: 'invalid_output', pointer: '/ok', rule: 'type' } });
+      expect(r.error?.message).toMatch(/^item 0: output item main\[1\] \/ok: /);
+      expect(r.errors?.[0]).toMatchObject({ index: 0, type: 'invalid_output', pointer: '/ok', rule: 'type' });
+    },
+  },
+  {
     name: 'an empty batch runs nothing',
     code: { python: 'def execute(args, ctx):\n    print("ran")\n    return {}', javascript: 'function execute() { console.log("ran"); return {} }' },
     request: { items: [] },
@@ -350,6 +379,38 @@ describe('items in the contract', () => {
     expect(res.json().items.main.map((item: { json: { i: number } }) => item.json.i)).toEqual([0, 1, 2, 3]);
     // Two workers: about 2 x 250 ms, where one after the other would take 4 x 250 ms.
     expect(elapsed).toBeLessThan(900);
+  });
+
+  // 60 items on two workers go out in chunks of several items (src/engine/items/run-chunk.ts).
+  const LONG = Array.from({ length: 60 }, (_, n) => ({ json: { n } }));
+  const numbered = (r: { json: () => unknown }) => r.json() as BatchAnswer;
+
+  it('a long batch (chunked) answers every item in order, with every stdout line in item order', async () => {
+    const res = await post(app, { language: 'javascript', code: 'function execute(args) { console.log("item", args.itemIndex); return { n: args.input.n } }', items: LONG });
+    const answer = numbered(res);
+    expect(answer.items['main']?.map((item) => [item.json, item.paired.item])).toEqual(LONG.map((item, i) => [item.json, i]));
+    expect(answer.stdout).toBe(LONG.map((_, i) => `item ${i}\n`).join(''));
+  });
+
+  it('in a long batch the first failing item stops it (nothing after it in its chunk starts); with continue_on_fail the rest run', async () => {
+    const code = 'function execute(args) { console.log("item", args.itemIndex); if (args.itemIndex === 37) throw new Error("bad row"); return {} }';
+    const stopped = numbered(await post(app, { language: 'javascript', code, items: LONG }));
+    expect(stopped).toMatchObject({ return_code: 1, error: { type: 'exception' }, items: {} });
+    expect(stopped.error?.message).toMatch(/^item 37: /);
+    const ran = stopped.stdout.trim().split('\n').map((line) => Number(line.split(' ')[1]));
+    expect(ran).toContain(37);
+    // The other worker may be busy with its own chunk, but the failing item's chunk starts no item after it.
+    expect(ran.filter((i) => i > 37 && i < 40)).toEqual([]);
+    const going = numbered(await post(app, { language: 'javascript', code, items: LONG, continue_on_fail: true }));
+    expect(going.items['main']).toHaveLength(59);
+    expect(going.errors?.map((e) => e.index)).toEqual([37]);
+  });
+
+  it('the deadline stops a long batch inside a chunk, naming the item that was running', async () => {
+    const code = 'function execute(args) { if (args.itemIndex === 45) for (;;) {} return {} }';
+    const res = numbered(await post(app, { language: 'javascript', code, items: LONG, timeout_ms: 1500 }));
+    expect(res).toMatchObject({ status: 'error', error: { type: 'timeout' }, items: {} });
+    expect(res.error?.message).toMatch(/^item 45: /);
   });
 
   it('a large attachment leaves the envelope small: the bytes are in the store, the item has its reference', async () => {

@@ -138,7 +138,7 @@ describe('admin API', () => {
       const res = await app.inject({ method: (method as string).toUpperCase() as 'GET', url });
       expect(res.statusCode, `${method} ${url}`).toBe(401);
     }
-    expect(Object.keys(doc.components.schemas.Quotas.properties).sort()).toEqual(['concurrent_executions', 'egress_allow', 'executions_per_minute', 'library_bytes']);
+    expect(Object.keys(doc.components.schemas.Quotas.properties).sort()).toEqual(['blob_bytes', 'concurrent_executions', 'egress_allow', 'executions_per_minute', 'library_bytes']);
     for (const path of ['/v1/execute', '/v1/batch']) {
       expect(Object.keys(doc.paths[path].post.responses)).toEqual(expect.arrayContaining(['401', '403', '429']));
       expect(doc.paths[path].post.responses['429'].headers['Retry-After']).toBeDefined();

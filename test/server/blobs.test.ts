@@ -1,5 +1,6 @@
 /** POST /v1/blobs and GET /v1/blobs/:id through the HTTP face: content addressing, the cap, ranges. */
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,5 +85,71 @@ describe('blob store routes', () => {
   it('is in /openapi.json', async () => {
     const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json() as { paths: Record<string, unknown> };
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/blobs', '/v1/blobs/{id}']));
+  });
+});
+
+describe('blob expiry', () => {
+  const TTL_MS = 1000;
+  let storeDir: string;
+  let engine: Engine;
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    storeDir = await mkdtemp(join(tmpdir(), 'isola-blobs-ttl-'));
+    // The sweeper's own timer is off (0): the test sweeps when it wants, at a time it chooses.
+    engine = await createEngine({ workers: JS_ONLY, storeDir, blobTtlMs: TTL_MS, blobSweepMs: 0 });
+    app = buildApp({ engine, docs: false });
+    await app.ready();
+  });
+  afterAll(async () => {
+    await app?.close();
+    await engine?.close({ graceMs: 0 });
+    await rm(storeDir, { recursive: true, force: true });
+  });
+  const upload = async (payload: string) => (await app.inject({ method: 'POST', url: '/v1/blobs', headers: { 'content-type': 'text/plain' }, payload })).json() as { id: string };
+  const onDisk = (id: string) => existsSync(join(storeDir, 'blobs', id.slice(0, 2), id));
+
+  it('a blob unused for the TTL is deleted from disk by the sweeper and answers 404; one referenced recently stays', async () => {
+    const unused = await upload('nobody reads me');
+    const read = await upload('read again later');
+    expect(onDisk(unused.id) && onDisk(read.id)).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    // A download is a reference: this blob's TTL starts again now.
+    expect((await app.inject({ method: 'GET', url: `/v1/blobs/${read.id}` })).statusCode).toBe(200);
+    // Half a TTL from now: the first blob is 1.1 TTL old, the second half a TTL.
+    const report = await engine.blobs!.sweep(Date.now() + TTL_MS / 2);
+    expect(report).toEqual({ records: 1, blobs: 1 });
+    expect(onDisk(unused.id)).toBe(false);
+    const gone = await app.inject({ method: 'GET', url: `/v1/blobs/${unused.id}` });
+    expect(gone.statusCode).toBe(404);
+    expect(gone.json().error.code).toBe('blob_not_found');
+    expect(onDisk(read.id)).toBe(true);
+    expect((await app.inject({ method: 'GET', url: `/v1/blobs/${read.id}` })).body).toBe('read again later');
+  });
+
+  it('an item naming a blob renews it; an expired one is blob_not_found naming the field', async () => {
+    const named = await upload('named by an item');
+    const code = 'function execute(args, ctx) { return { text: new TextDecoder().decode(ctx.binary.get("f")) } }';
+    const run = (id: string) => app.inject({ method: 'POST', url: '/v1/execute', headers: { 'content-type': 'application/json' }, payload: { language: 'javascript', code, items: [{ json: {}, binary: { f: { id } } }] } });
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect((await run(named.id)).json().items.main[0].json).toEqual({ text: 'named by an item' });
+    await engine.blobs!.sweep(Date.now() + TTL_MS / 2);
+    expect(onDisk(named.id)).toBe(true);
+    await engine.blobs!.sweep(Date.now() + TTL_MS * 2);
+    expect(onDisk(named.id)).toBe(false);
+    const expired = await run(named.id);
+    expect(expired.statusCode).toBe(404);
+    expect(expired.json().error).toMatchObject({ code: 'blob_not_found', issues: [{ field: 'items.0.binary.f.id' }] });
+  });
+
+  it('the same bytes held by two owners stay on disk until both records expired', async () => {
+    const store = engine.blobs!;
+    const a = await store.putBytes('prj_a', new TextEncoder().encode('shared bytes'));
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    await store.putBytes('prj_b', new TextEncoder().encode('shared bytes'));
+    expect(await store.sweep(Date.now() + TTL_MS / 2)).toEqual({ records: 1, blobs: 0 });
+    expect(await store.stat('prj_a', a.id)).toBeUndefined();
+    expect(onDisk(a.id)).toBe(true);
+    expect(await store.sweep(Date.now() + TTL_MS * 2)).toMatchObject({ blobs: 1 });
+    expect(onDisk(a.id)).toBe(false);
   });
 });

@@ -9,16 +9,18 @@
  * the lowest failing index fails the execution. What the platform stopped (the batch's deadline, a
  * cancel, an internal failure) always ends the whole batch.
  */
+import { IsolaError } from '../../contract/errors.js';
 import type { BlobInfo, Item, ItemError } from '../../contract/items.js';
 import { utf8Length } from '../../contract/limits.js';
-import type { RunError } from '../../contract/response.js';
+import type { OutputCheck } from '../../contract/typed-io.js';
 import { OUTBOX_ID_PREFIX, type BatchAttachment, type BatchItemJob, type GuestFailure, type GuestResult } from '../../lanes/lane.js';
 import { StreamCapture } from '../../lanes/stream-capture.js';
-import type { Dispatched } from '../scheduler.js';
+import type { Dispatched, ItemListener } from '../scheduler.js';
+import { ITEM_FAILURES } from './item-failures.js';
 import { ItemOutputError, outputItemsOf, type ItemPorts } from './item-output.js';
 
-/** Failures that belong to one item; anything else is the platform's and ends the batch. */
-const ITEM_FAILURES = new Set<RunError['type']>(['exception', 'invalid_output', 'memory_limit', 'output_limit']);
+/** Most items one dispatch carries to a worker (GuestJob.chunk); fewer near the end, so workers finish together. */
+const MAX_CHUNK = 32;
 
 export interface BatchRun {
   itemJsons: readonly string[];
@@ -29,12 +31,20 @@ export interface BatchRun {
   concurrency: number;
   streamBytes: number;
   outputBytes: number;
+  /** The request's output_schema and output_guards, held to each output item's json (not to `output`, which a batch leaves null). */
+  outputCheck?: OutputCheck;
   /** Each item's attachments, resolved in the blob store (by item index). */
   inputBinary?: readonly (BatchAttachment[] | undefined)[];
   /** Stores the bytes of an attachment a guest made (ctx.binary.attach); without it, attaching is an item error. */
   storeAttachment?: (bytes: Uint8Array, mimeType: string | undefined) => Promise<BlobInfo>;
-  /** Dispatch one item as a lane job whose captured streams are capped at `streams`. */
-  runItem(item: BatchItemJob, streams: { stdoutBytes: number; stderrBytes: number }): Promise<Dispatched>;
+  /** Whether runItems takes several items at once (the lane runs chunk jobs); else one item per call. */
+  chunked: boolean;
+  /**
+   * Dispatch items as one lane job (a chunk, or one item), the items' captured streams and return values
+   * capped together by `budget`; `onItem` gets each item's result as it is done. Items the job ended
+   * without reporting did not run, except the first of them when the job's own result is a failure.
+   */
+  runItems(items: BatchItemJob[], budget: { stdoutBytes: number; stderrBytes: number; outputBytes: number }, onItem: ItemListener): Promise<Dispatched>;
 }
 
 export interface BatchOutcome {
@@ -43,6 +53,8 @@ export interface BatchOutcome {
   queueMs: number;
   items: ItemPorts;
   errors: ItemError[];
+  /** The item error that failed the execution (continue_on_fail off), when it was an item's and not the platform's. */
+  failedBy?: ItemError;
 }
 
 interface Done {
@@ -56,40 +68,62 @@ export async function runBatch(run: BatchRun): Promise<BatchOutcome> {
   const itemJsons = runOnce ? ['{"json":{}}'] : run.itemJsons;
   const itemsBytes = sharedUtf8(runOnce ? '[]' : run.itemsJson);
   const done: (Done | undefined)[] = [];
-  let next = 0;
   let stopped = false;
   let platform: { index: number; failure: GuestFailure; exitCode: number } | undefined;
   let outputBytes = 0;
   let queueMs = 0;
   const streamed = { stdout: 0, stderr: 0 };
 
-  const worker = async () => {
-    while (!stopped && next < itemJsons.length) {
-      const index = next++;
-      const binary = run.inputBinary?.[index];
-      const dispatched = await run.runItem(
-        { index, itemJson: itemJsons[index]!, itemsBytes, ...(binary ? { binary } : {}) },
-        { stdoutBytes: Math.max(0, run.streamBytes - streamed.stdout), stderrBytes: Math.max(0, run.streamBytes - streamed.stderr) },
-      );
-      const { result } = dispatched;
-      queueMs = Math.max(queueMs, dispatched.queueMs);
-      streamed.stdout += utf8Length(result.stdout);
-      streamed.stderr += utf8Length(result.stderr);
-      const entry = await settle(index, result, run.items[index], run.storeAttachment);
-      done[index] = entry;
-      if (entry.error === undefined && result.failure && !ITEM_FAILURES.has(result.failure.type)) {
-        if (!platform || index < platform.index) platform = { index, failure: result.failure, exitCode: result.exitCode };
-        stopped = true;
-      }
-      if (entry.error && !run.continueOnFail) stopped = true;
-      if (result.returnJson !== undefined) outputBytes += utf8Length(result.returnJson);
-      if (outputBytes > run.outputBytes && !platform) {
-        platform = { index, failure: { type: 'output_limit', message: `the items' output is over ${run.outputBytes} bytes; the limit is ${run.outputBytes}` }, exitCode: 1 };
-        stopped = true;
-      }
+  /** One item's result: settled into output items or its error, and what it means for the rest of the batch. */
+  const handle = async (index: number, result: GuestResult) => {
+    streamed.stdout += utf8Length(result.stdout);
+    streamed.stderr += utf8Length(result.stderr);
+    const entry = await settle(index, result, run.items[index], run);
+    done[index] = entry;
+    if (entry.error === undefined && result.failure && !ITEM_FAILURES.has(result.failure.type)) {
+      if (!platform || index < platform.index) platform = { index, failure: result.failure, exitCode: result.exitCode };
+      stopped = true;
+    }
+    if (entry.error && !run.continueOnFail) stopped = true;
+    if (result.returnJson !== undefined) outputBytes += utf8Length(result.returnJson);
+    if (outputBytes > run.outputBytes && !platform) {
+      platform = { index, failure: { type: 'output_limit', message: `the items' output is over ${run.outputBytes} bytes; the limit is ${run.outputBytes}` }, exitCode: 1 };
+      stopped = true;
     }
   };
-  await Promise.all(Array.from({ length: Math.min(Math.max(1, run.concurrency), itemJsons.length) }, worker));
+  const workers = Math.min(Math.max(1, run.concurrency), itemJsons.length);
+  const waiting = itemJsons.map((_, index) => index);
+  const worker = async () => {
+    while (!stopped && waiting.length > 0) {
+      const size = run.chunked ? Math.max(1, Math.min(MAX_CHUNK, Math.floor(waiting.length / (workers * 2)))) : 1;
+      const indexes = waiting.splice(0, size);
+      const reported = new Set<number>();
+      const handled: Promise<void>[] = [];
+      const jobs = indexes.map((index): BatchItemJob => {
+        const binary = run.inputBinary?.[index];
+        return { index, itemJson: itemJsons[index]!, itemsBytes, ...(binary ? { binary } : {}) };
+      });
+      const budget = { stdoutBytes: Math.max(0, run.streamBytes - streamed.stdout), stderrBytes: Math.max(0, run.streamBytes - streamed.stderr), outputBytes: Math.max(0, run.outputBytes - outputBytes) };
+      const dispatched = await run.runItems(jobs, budget, (at, result) => {
+        const index = indexes[at];
+        if (index === undefined || reported.has(at)) return;
+        reported.add(at);
+        handled.push(handle(index, result));
+      });
+      queueMs = Math.max(queueMs, dispatched.queueMs);
+      await Promise.all(handled);
+      const unreported = indexes.filter((_, at) => !reported.has(at));
+      // The job ended without a word on these: its failure (a worker that died, a deadline past its grace)
+      // is the first one's, and the others never started.
+      const first = unreported[0];
+      if (first !== undefined && dispatched.result.failure) {
+        unreported.shift();
+        await handle(first, dispatched.result);
+      }
+      if (!stopped) waiting.unshift(...unreported);
+    }
+  };
+  await Promise.all(Array.from({ length: workers }, worker));
 
   const stdout = new StreamCapture(run.streamBytes);
   const stderr = new StreamCapture(run.streamBytes);
@@ -120,14 +154,14 @@ export async function runBatch(run: BatchRun): Promise<BatchOutcome> {
   }
   if (failed && !run.continueOnFail) {
     const failure: GuestFailure = { type: failed.type as GuestFailure['type'], message: `item ${failed.index}: ${failed.message}`, ...(failed.traceback ? { traceback: failed.traceback } : {}) };
-    return { result: { ...base, exitCode: done[failed.index]?.result.exitCode || 1, failure }, queueMs, items: {}, errors };
+    return { result: { ...base, exitCode: done[failed.index]?.result.exitCode || 1, failure }, queueMs, items: {}, errors, failedBy: failed };
   }
   if (!ports['main']) ports['main'] = [];
   return { result: { ...base, exitCode: 0 }, queueMs, items: ports, errors };
 }
 
 /** One item's lane result, as output items or that item's error. */
-async function settle(index: number, result: GuestResult, input: Item | undefined, store: BatchRun['storeAttachment']): Promise<Done> {
+async function settle(index: number, result: GuestResult, input: Item | undefined, run: Pick<BatchRun, 'storeAttachment' | 'outputCheck'>): Promise<Done> {
   const failure = result.failure;
   if (failure) {
     if (!ITEM_FAILURES.has(failure.type)) return { result };
@@ -137,12 +171,29 @@ async function settle(index: number, result: GuestResult, input: Item | undefine
   if (result.returnJson === undefined) return { result, ports: {} };
   try {
     const ports = outputItemsOf(result.returnJson, index, input?.binary ? { binary: input.binary } : {});
-    await storeAttachments(ports, result.attachments ?? [], store);
+    const violation = run.outputCheck && firstViolation(ports, run.outputCheck);
+    if (violation) return { result, error: { index, type: 'invalid_output', ...violation } };
+    await storeAttachments(ports, result.attachments ?? [], run.storeAttachment);
     return { result, ports };
   } catch (error) {
+    // The project's blob quota (or the blob size cap) refused an attachment: this item's output is too large.
+    if (error instanceof IsolaError && (error.code === 'blob_quota_exceeded' || error.code === 'payload_too_large')) return { result, error: { index, type: 'output_limit', message: `ctx.binary.attach: ${error.message}` } };
     if (!(error instanceof ItemOutputError)) throw error;
     return { result, error: { index, type: 'invalid_output', message: error.message } };
   }
+}
+
+/** The first output item (ports in emission order, items in order) whose json fails the request's output checks. */
+function firstViolation(ports: ItemPorts, check: OutputCheck): { message: string; pointer: string; rule: string } | undefined {
+  for (const [port, items] of Object.entries(ports)) {
+    for (const [at, item] of items.entries()) {
+      const violation = check(item.json);
+      if (!violation) continue;
+      const where = violation.pointer === '' ? '' : ` ${violation.pointer}`;
+      return { message: `output item ${port}[${at}]${where}: ${violation.message}`, pointer: violation.pointer, rule: violation.rule };
+    }
+  }
+  return undefined;
 }
 
 /**

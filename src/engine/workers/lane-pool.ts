@@ -99,9 +99,12 @@ export class LanePool implements LaneExecutor {
     return slot;
   }
 
-  run(slot: unknown, job: GuestJob, signal?: AbortSignal, affinity?: string): Promise<GuestResult> {
+  /** Worker threads take a batch's items in chunks (GuestJob.chunk): one round trip for several items. */
+  readonly runsChunks = true;
+
+  run(slot: unknown, job: GuestJob, signal?: AbortSignal, affinity?: string, onItem?: (at: number, result: GuestResult) => void): Promise<GuestResult> {
     const worker = slot as WorkerSlot;
-    return worker.run(job, signal).finally(() => {
+    return worker.run(job, signal, onItem).finally(() => {
       this.lastBusy.set(worker, performance.now());
       if (affinity !== undefined) this.remember(worker, affinity);
     });

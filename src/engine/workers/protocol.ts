@@ -30,6 +30,8 @@ export type FromWorker =
   /** The worker finished recycling after its last job: the next job starts without waiting. */
   | { type: 'recycled'; details: Record<string, unknown> }
   | { type: 'failed'; jobId: string; message: string }
+  /** One item of a chunk job (GuestJob.chunk) is done; the chunk's own `result` comes after its last item. */
+  | { type: 'item-result'; jobId: string; at: number; result: GuestResult }
   /** A chunk of a streaming job's stdout/stderr, as it is written (see GuestJob.streamOutput). */
   | { type: 'output'; jobId: string; stream: 'stdout' | 'stderr'; text: string }
   | { type: 'fetch'; callId: number; jobId: string; request: EgressRequest; sync: boolean }

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { INTERRUPT_BLOCKED_WORD, type CreateDriver, type DriverHost, type EgressResponse, type LaneDriver } from '../../lanes/lane.js';
+import { runChunk } from '../items/run-chunk.js';
 import { createDiskSnapshotStore } from './disk-snapshot-store.js';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol.js';
 
@@ -90,7 +91,8 @@ port.on('message', (message: ToWorker) => {
   const job = message.job;
   recycling = recycling.then(async () => {
     try {
-      const result = await driver.run(job);
+      // A chunk of a batch: its items one after another, recycled between them (run-chunk.ts).
+      const result = job.chunk ? await runChunk(driver, job, (at, item) => post({ type: 'item-result', jobId: job.id, at, result: item })) : await driver.run(job);
       post({ type: 'result', jobId: job.id, result, ...(driver.recycleIsLong?.() ? { preparing: true } : {}) });
     } catch (error) {
       post({ type: 'failed', jobId: job.id, message: error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : String(error) });

@@ -41,6 +41,8 @@ interface Running {
   cancelled: boolean;
   /** Stops listening to the caller's signal. */
   unlisten: () => void;
+  /** A chunk job's items, each as it is done. */
+  onItem: ((at: number, result: GuestResult) => void) | undefined;
 }
 
 export class WorkerSlot {
@@ -93,7 +95,7 @@ export class WorkerSlot {
   }
 
   /** Run one job; always resolves (a dead or stuck worker yields a failure result). */
-  run(job: GuestJob, signal?: AbortSignal): Promise<GuestResult> {
+  run(job: GuestJob, signal?: AbortSignal, onItem?: (at: number, result: GuestResult) => void): Promise<GuestResult> {
     if (this.state !== 'idle' && this.state !== 'recycling') throw new Error(`slot is ${this.state}, not idle`);
     this.state = 'busy';
     Atomics.store(this.interrupt, 0, 0);
@@ -105,7 +107,7 @@ export class WorkerSlot {
       ];
       const onAbort = () => this.cancel(job);
       signal?.addEventListener('abort', onAbort, { once: true });
-      this.running = { job, resolve, timers, cancelled: false, unlisten: () => signal?.removeEventListener('abort', onAbort) };
+      this.running = { job, resolve, timers, cancelled: false, unlisten: () => signal?.removeEventListener('abort', onAbort), onItem };
       this.worker.postMessage({ type: 'run', job } satisfies ToWorker);
       if (signal?.aborted) this.cancel(job);
     });
@@ -189,6 +191,16 @@ export class WorkerSlot {
         this.hooks.log('error', `${this.config.lane} worker failed to start: ${message.message}`);
         this.die(`init failed: ${message.message}`);
         return;
+      case 'item-result': {
+        const running = this.running;
+        if (running?.job.id !== message.jobId) return;
+        try {
+          running.onItem?.(message.at, running.cancelled && message.result.failure ? asCancelled(message.result) : message.result);
+        } catch (error) {
+          this.hooks.log('error', 'a chunk item observer threw', { lane: this.config.lane, error: String(error) });
+        }
+        return;
+      }
       case 'result':
       case 'failed': {
         if (this.running?.job.id !== message.jobId) return;

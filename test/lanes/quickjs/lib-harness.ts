@@ -77,6 +77,7 @@ function librarySource(name: string): string | undefined {
   if (!/^[a-z][a-z0-9_-]{0,40}$/.test(name)) return undefined; // the driver's rule (guest-host.ts)
   // Shared with the native lane (the driver's SHARED_FILES).
   if (name === 'serialize') return runtimeSource('../shared/explain-json.js');
+  if (name === 'batch-item') return runtimeSource('../shared/batch-item.js');
   return runtimeSource('lib/' + name + '.js') ?? runtimeSource('core/' + name + '.js');
 }
 

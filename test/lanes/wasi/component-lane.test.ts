@@ -4,6 +4,7 @@
  * with the preview1 path's conventions, the same envelope. Its limits (deadline, memory, files) are
  * attacked in test/attacks/wasi-component-escape.test.ts.
  */
+import { OPEN_OWNER } from '../../../src/blobs/blob-owners.js';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -56,7 +57,7 @@ describe('WASI 0.2 components', () => {
   });
 
   it('runs from the blob store by module.id, as a module does', async () => {
-    const { id } = await engine.blobs!.putBytes(readFileSync(new URL('./components/copy.wasm', import.meta.url)));
+    const { id } = await engine.blobs!.putBytes(OPEN_OWNER, readFileSync(new URL('./components/copy.wasm', import.meta.url)));
     expect(await engine.execute({ language: 'wasm', module: { id }, inputs: { via: 'blob' } })).toMatchObject({ status: 'completed', output: { via: 'blob' } });
   });
 

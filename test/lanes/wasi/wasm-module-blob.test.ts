@@ -3,6 +3,7 @@
  * and through the library; a wrong id, a blob that is not a module, a module over the cap and a request
  * that sends both `code` and `module` are typed errors naming the field, never a run.
  */
+import { OPEN_OWNER } from '../../../src/blobs/blob-owners.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,7 +57,7 @@ describe('wasm module uploaded as a blob', () => {
   });
 
   it('runs through the library API from a blob the engine stored', async () => {
-    const { id } = await engine.blobs!.putBytes(await wat(hello('from a blob\n')), 'application/wasm');
+    const { id } = await engine.blobs!.putBytes(OPEN_OWNER, await wat(hello('from a blob\n')), 'application/wasm');
     expect(await engine.execute({ language: 'wasm', module: { id } })).toMatchObject({ status: 'completed', stdout: 'from a blob\n', return_code: 0 });
   });
 
@@ -77,7 +78,7 @@ describe('wasm module uploaded as a blob', () => {
   });
 
   it('a module over the wasm module cap is payload_too_large naming module.id, before it is read', async () => {
-    const { id } = await engine.blobs!.putBytes(new Uint8Array(LIMITS.wasmModuleBytes + 1));
+    const { id } = await engine.blobs!.putBytes(OPEN_OWNER, new Uint8Array(LIMITS.wasmModuleBytes + 1));
     expect(await rejection({ language: 'wasm', module: { id } })).toMatchObject({ code: 'payload_too_large', issues: [{ field: 'module.id' }] });
   });
 
