@@ -42,6 +42,7 @@ SERVER_ERROR_CODES = frozenset(
         "download_url_invalid",
         "download_url_expired",
         "quota_store_unavailable",
+        "blob_quota_exceeded",
     }
 )
 
