@@ -95,8 +95,8 @@ export const ItemErrorSchema = z.object({
   type: z.string(),
   message: z.string(),
   traceback: z.string().optional(),
-  pointer: z.string().optional().describe('invalid_output from output_schema or output_guards: the RFC 6901 pointer into the failing output item\'s json.'),
-  rule: z.string().optional().describe('invalid_output from output_schema or output_guards: the keyword or guard that failed.'),
+  pointer: z.string().optional().describe('invalid_output from output_schema or output_guards: the RFC 6901 pointer into the failing output item\'s json; invalid_input from input_schema: into the input item\'s json.'),
+  rule: z.string().optional().describe('invalid_output / invalid_input: the keyword or guard that failed.'),
 });
 export type ItemError = z.infer<typeof ItemErrorSchema>;
 

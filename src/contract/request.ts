@@ -3,7 +3,7 @@ import { IsolaError, type FieldIssue } from './errors.js';
 import { ITEM_LANGUAGES, itemRequestFields, serializeItems } from './items.js';
 import { findJsonValueIssue, loneSurrogateAt, loneSurrogateMessage } from './json-checks.js';
 import { OutputGuardsSchema } from './output-guards.js';
-import { checkTypedInputs, compileTypedIo, type OutputCheck } from './typed-io.js';
+import { checkItemInput, checkTypedInputs, compileTypedIo, type ItemInputViolation, type OutputCheck } from './typed-io.js';
 import { SCHEMA_MAX_BYTES, SCHEMA_MAX_DEPTH } from './json-schema.js';
 import { LIMITS, MIB, utf8Length } from './limits.js';
 import { DEFAULT_OPERATOR_LIMITS, defaultTimeoutMs, sameLimits, type OperatorLimits } from './operator-limits.js';
@@ -152,7 +152,12 @@ export interface ParsedExecuteRequest {
   /** output_schema compiled (and, later, the output guards): the envelope runs it on the output. */
   readonly outputCheck?: OutputCheck;
   /** With `items`: each item's JSON text and the whole list's (src/contract/items.ts), serialised once. */
-  readonly batch?: { readonly itemJsons: readonly string[]; readonly itemsJson: string };
+  readonly batch?: {
+    readonly itemJsons: readonly string[];
+    readonly itemsJson: string;
+    /** By item index: why that item's json fails input_schema (the item is not run; it is its error). */
+    readonly inputViolations?: readonly (ItemInputViolation | undefined)[];
+  };
 }
 
 /** Each request a contract returned, with the limits it was accepted under. */
@@ -230,7 +235,8 @@ function acceptWith(schema: RequestContract['schema'], limits: OperatorLimits, b
   if (inputsIssue) throw invalid([inputsIssue]);
   const typed = compileTypedIo(request);
   if ('issues' in typed) throw invalid(typed.issues);
-  const checked = checkTypedInputs(request, typed);
+  // With items, input_schema describes each item's json (args.input), checked below; `inputs` is free.
+  const checked = request.items === undefined ? checkTypedInputs(request, typed) : { inputs: request.inputs };
   if ('issues' in checked) throw invalid(checked.issues);
   request.inputs = checked.inputs;
   const prebuildIssue = prebuildLanguageIssue(request);
@@ -242,10 +248,20 @@ function acceptWith(schema: RequestContract['schema'], limits: OperatorLimits, b
   if (request.items !== undefined) {
     if (request.entrypoint === 'script') throw invalid([{ field: 'entrypoint', message: 'items run execute(args, ctx) once per item; entrypoint "script" cannot run them' }]);
     if (!ITEM_LANGUAGES.includes(request.language)) throw invalid([{ field: 'items', message: `items run execute(args, ctx) in ${ITEM_LANGUAGES.join(', ')}; language "${request.language}" has no such entry` }]);
-    const serialized = serializeItems(request.items);
+    // Each item's json coerced (when asked) and held to input_schema; one that fails is that item's error.
+    const inputViolations: (ItemInputViolation | undefined)[] = [];
+    const items = request.items.map((item, index) => {
+      const checkedItem = checkItemInput(typed, request.coerce === true, item.json, index);
+      if ('violation' in checkedItem) inputViolations[index] = checkedItem.violation;
+      // Coercion converts property values; an item's json stays an object.
+      const json = 'json' in checkedItem ? checkedItem.json : item.json;
+      return json !== item.json && typeof json === 'object' && json !== null && !Array.isArray(json) ? { ...item, json: json as Record<string, unknown> } : item;
+    });
+    request.items = items;
+    const serialized = serializeItems(items);
     if ('issue' in serialized) throw invalid([serialized.issue]);
     if (serialized.bytes > limits.maxInputsBytes) tooLarge.push({ field: 'items', message: `${serialized.bytes} bytes serialized exceeds the limit of ${limits.maxInputsBytes}` });
-    batch = Object.freeze({ itemJsons: Object.freeze(serialized.itemJsons), itemsJson: serialized.itemsJson });
+    batch = Object.freeze({ itemJsons: Object.freeze(serialized.itemJsons), itemsJson: serialized.itemsJson, ...(inputViolations.length > 0 ? { inputViolations: Object.freeze(inputViolations) } : {}) });
   } else {
     const stray = (['continue_on_fail', 'empty_batch'] as const).find((field) => request[field] !== undefined);
     if (stray) throw invalid([{ field: stray, message: 'is set but there are no items' }]);

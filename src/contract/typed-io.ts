@@ -65,16 +65,41 @@ function outputViolation(violation: SchemaViolation | undefined): OutputViolatio
 /** The inputs to run with (coerced when asked), or issues naming the JSON pointer that fails input_schema. */
 export function checkTypedInputs(request: TypedIoFields, typed: TypedIo): { inputs: Record<string, unknown> } | { issues: FieldIssue[] } {
   if (!typed.input) return { inputs: request.inputs };
-  let inputs = request.inputs;
-  if (request.coerce) {
-    inputs = coerceToSchema(inputs, typed.input.schema) as Record<string, unknown>;
+  const checked = checkInput(typed.input, request.coerce === true, request.inputs, 'inputs');
+  if ('issue' in checked) return { issues: [checked.issue] };
+  return { inputs: checked.value as Record<string, unknown> };
+}
+
+/** Why one batch item's json does not pass input_schema: its pointer into the item's json, the rule, a message. */
+export interface ItemInputViolation {
+  pointer: string;
+  rule: string;
+  message: string;
+}
+
+/**
+ * One batch item's json (`args.input`), coerced when asked and held to input_schema: the json to run
+ * with, or why not. A batch item that fails is that item's error (`invalid_input`), not the request's.
+ */
+export function checkItemInput(typed: TypedIo, coerce: boolean, json: unknown, index: number): { json: unknown } | { violation: ItemInputViolation } {
+  if (!typed.input) return { json };
+  const checked = checkInput(typed.input, coerce, json, `items.${index}.json`);
+  if ('value' in checked) return { json: checked.value };
+  const { pointer = '', rule = 'json', message } = checked.issue;
+  return { violation: { pointer, rule, message: `input${pointer === '' ? '' : ` ${pointer}`}: ${message}` } };
+}
+
+function checkInput(input: NonNullable<TypedIo['input']>, coerce: boolean, value: unknown, field: string): { value: unknown } | { issue: FieldIssue } {
+  let checked = value;
+  if (coerce) {
+    checked = coerceToSchema(checked, input.schema);
     // A string coerced to an array or object was parsed here: it gets the checks the body got.
-    const issue = findJsonValueIssue(inputs, 'inputs');
-    if (issue) return { issues: [issue] };
+    const issue = findJsonValueIssue(checked, field);
+    if (issue) return { issue };
   }
-  const violation = typed.input.check(inputs);
-  if (!violation) return { inputs };
-  return { issues: [{ field: fieldOfPointer('inputs', violation.pointer), pointer: violation.pointer, rule: violation.rule, message: `${violation.message} (input_schema ${violation.schemaPath})` }] };
+  const violation = input.check(checked);
+  if (!violation) return { value: checked };
+  return { issue: { field: fieldOfPointer(field, violation.pointer), pointer: violation.pointer, rule: violation.rule, message: `${violation.message} (input_schema ${violation.schemaPath})` } };
 }
 
 /** "inputs" plus the pointer's segments, dotted like every other field name of the contract. */

@@ -211,6 +211,32 @@ const CASES: Case[] = [
     },
   },
   {
+    name: "input_schema holds each item's json (args.input), coerced when asked: a failing one is that item's invalid_input naming the pointer and the rule",
+    code: {
+      python: 'def execute(args, ctx):\n    return {"n": args.input["n"], "type": type(args.input["n"]).__name__}',
+      javascript: 'function execute(args) { return { n: args.input.n, type: typeof args.input.n } }',
+    },
+    // No top-level inputs: with items, input_schema describes each item, not `inputs`.
+    request: { items: [{ json: { n: '4' } }, { json: { n: 'four' } }, { json: { n: 6 } }], coerce: true, continue_on_fail: true, input_schema: { type: 'object', properties: { n: { type: 'integer' } }, required: ['n'] } },
+    expect: (r) => {
+      expect(r).toMatchObject({ status: 'completed', return_code: 0, error: null, output: null });
+      expect(r.items['main']?.map((item) => [item.json, item.paired.item])).toEqual([
+        [{ n: 4, type: expect.stringMatching(/^(int|number)$/) }, 0],
+        [{ n: 6, type: expect.stringMatching(/^(int|number)$/) }, 2],
+      ]);
+      expect(r.errors).toEqual([{ index: 1, type: 'invalid_input', pointer: '/n', rule: 'type', message: expect.stringMatching(/^input \/n: .*integer/) }]);
+    },
+  },
+  {
+    name: 'input_schema: without continue_on_fail an item that fails it fails the execution before any item runs',
+    code: { python: 'def execute(args, ctx):\n    print("ran", args.item_index)\n    return args.input', javascript: 'function execute(args) { console.log("ran", args.itemIndex); return args.input }' },
+    request: { items: NUMBERS, input_schema: { type: 'object', properties: { n: { type: 'integer', maximum: 2 } } } },
+    expect: (r) => {
+      expect(r).toMatchObject({ status: 'completed', return_code: 1, stdout: '', items: {}, error: { type: 'invalid_input', pointer: '/n', rule: 'maximum' } });
+      expect(r.error?.message).toMatch(/^item 2: input \/n: /);
+    },
+  },
+  {
     name: 'an empty batch runs nothing',
     code: { python: 'def execute(args, ctx):\n    print("ran")\n    return {}', javascript: 'function execute() { console.log("ran"); return {} }' },
     request: { items: [] },

@@ -12,7 +12,7 @@
 import { IsolaError } from '../../contract/errors.js';
 import type { BlobInfo, Item, ItemError } from '../../contract/items.js';
 import { utf8Length } from '../../contract/limits.js';
-import type { OutputCheck } from '../../contract/typed-io.js';
+import type { ItemInputViolation, OutputCheck } from '../../contract/typed-io.js';
 import { OUTBOX_ID_PREFIX, type BatchAttachment, type BatchItemJob, type GuestFailure, type GuestResult } from '../../lanes/lane.js';
 import { StreamCapture } from '../../lanes/stream-capture.js';
 import type { Dispatched, ItemListener } from '../scheduler.js';
@@ -33,6 +33,8 @@ export interface BatchRun {
   outputBytes: number;
   /** The request's output_schema and output_guards, held to each output item's json (not to `output`, which a batch leaves null). */
   outputCheck?: OutputCheck;
+  /** By item index: why its json fails input_schema. Such an item is not run: it is its own `invalid_input` error. */
+  inputViolations?: readonly (ItemInputViolation | undefined)[];
   /** Each item's attachments, resolved in the blob store (by item index). */
   inputBinary?: readonly (BatchAttachment[] | undefined)[];
   /** Stores the bytes of an attachment a guest made (ctx.binary.attach); without it, attaching is an item error. */
@@ -91,8 +93,15 @@ export async function runBatch(run: BatchRun): Promise<BatchOutcome> {
       stopped = true;
     }
   };
-  const workers = Math.min(Math.max(1, run.concurrency), itemJsons.length);
-  const waiting = itemJsons.map((_, index) => index);
+  const waiting: number[] = [];
+  for (const [index] of itemJsons.entries()) {
+    const violation = runOnce ? undefined : run.inputViolations?.[index];
+    if (!violation) waiting.push(index);
+    else done[index] = { result: refusedInput(violation), error: { index, type: 'invalid_input', ...violation } };
+  }
+  // The first failing item fails the execution: known before anything runs, nothing runs.
+  if (waiting.length < itemJsons.length && !run.continueOnFail) stopped = true;
+  const workers = Math.min(Math.max(1, run.concurrency), Math.max(1, waiting.length));
   const worker = async () => {
     while (!stopped && waiting.length > 0) {
       const size = run.chunked ? Math.max(1, Math.min(MAX_CHUNK, Math.floor(waiting.length / (workers * 2)))) : 1;
@@ -158,6 +167,11 @@ export async function runBatch(run: BatchRun): Promise<BatchOutcome> {
   }
   if (!ports['main']) ports['main'] = [];
   return { result: { ...base, exitCode: 0 }, queueMs, items: ports, errors };
+}
+
+/** The lane result of an item that did not run because its json fails input_schema. */
+function refusedInput(violation: ItemInputViolation): GuestResult {
+  return { exitCode: 1, mode: 'main', stdout: '', stderr: '', stdoutTruncated: false, stderrTruncated: false, failure: { type: 'invalid_input', message: violation.message }, cache: 'hit', setupMs: 0, runMs: 0 };
 }
 
 /** One item's lane result, as output items or that item's error. */
