@@ -1,8 +1,7 @@
 /**
  * A refused upload's unread body: closing the socket with bytes unread makes the kernel send a reset,
  * which can destroy the 413 on its way to the client. So the rest is read and dropped, for a bounded
- * time and size (a lingering close), and only then is the socket cut. (The library routes keep their own
- * copy of this for now.)
+ * time and size (a lingering close), and only then is the socket cut. Used by every upload route.
  */
 import type { IncomingMessage } from 'node:http';
 

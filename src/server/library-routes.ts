@@ -6,12 +6,12 @@
  *
  * `/v1/library/download/<token>` is the one route with no key: the signed, expiring URL is the credential.
  */
-import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { IsolaError } from '../contract/errors.js';
 import type { DownloadUrls } from '../library/download-urls.js';
 import type { LibraryFile } from '../library/library-index.js';
 import { isContentType, type Library } from '../library/library.js';
+import { discardRest } from './discard-body.js';
 
 export interface LibraryRoutesOptions {
   library: Library;
@@ -38,29 +38,6 @@ function checkSize(file: LibraryFile, maxBytes: number | undefined): void {
 function disposition(name: string): string {
   const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
-}
-
-/** How long, and how many bytes, a refused upload is still read (and dropped) so its answer arrives. */
-const LINGER_MS = 5_000;
-const LINGER_BYTES = 8 * 1024 * 1024;
-
-/**
- * A refused upload's unread body: closing the socket with bytes unread makes the kernel send a reset,
- * which can destroy the 413 on its way to the client. So the rest is read and dropped, for a bounded
- * time and size (a lingering close), and only then is the socket cut.
- */
-function discardRest(raw: IncomingMessage): void {
-  if (raw.readableEnded || raw.destroyed) return;
-  let dropped = 0;
-  const cut = () => raw.socket?.destroy();
-  const timer = setTimeout(cut, LINGER_MS);
-  timer.unref();
-  raw.on('data', (chunk: Buffer) => {
-    dropped += chunk.length;
-    if (dropped > LINGER_BYTES) cut();
-  });
-  raw.once('close', () => clearTimeout(timer));
-  raw.resume();
 }
 
 export function registerLibraryRoutes(app: FastifyInstance, options: LibraryRoutesOptions): void {
