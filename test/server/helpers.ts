@@ -1,8 +1,11 @@
 // Shared by the HTTP face tests: request helpers and small guest programs.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll } from 'vitest';
 import { createEngine } from '../../src/engine/create-engine.js';
-import type { Engine } from '../../src/engine/types.js';
+import type { Engine, EngineOptions } from '../../src/engine/types.js';
 import { buildApp } from '../../src/server/app.js';
 
 export const ADD = 'function main({ a, b }) { return { sum: a + b }; }';
@@ -47,4 +50,31 @@ export function useApp(workers: Record<string, number> = JS_ONLY): () => Fastify
     if (!app) throw new Error('the app is not started yet');
     return app;
   };
+}
+
+/**
+ * Like useApp, over a store directory of its own (made under the OS temp dir, removed after the block),
+ * for tests that look at what the engine keeps on disk (blobs, modules). `options` are the engine's,
+ * without storeDir.
+ */
+export function useAppWithStore(prefix: string, options: Omit<EngineOptions, 'storeDir'>): { app(): FastifyInstance; engine(): Engine; storeDir(): string } {
+  let storeDir: string | undefined;
+  let engine: Engine | undefined;
+  let app: FastifyInstance | undefined;
+  beforeAll(async () => {
+    storeDir = await mkdtemp(join(tmpdir(), prefix));
+    engine = await createEngine({ ...options, storeDir });
+    app = buildApp({ engine, docs: false });
+    await app.ready();
+  });
+  afterAll(async () => {
+    await app?.close();
+    await engine?.close({ graceMs: 0 });
+    if (storeDir) await rm(storeDir, { recursive: true, force: true });
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the app is not started yet');
+    return value;
+  };
+  return { app: () => started(app), engine: () => started(engine), storeDir: () => started(storeDir) };
 }

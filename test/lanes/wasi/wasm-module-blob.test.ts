@@ -4,41 +4,23 @@
  * that sends both `code` and `module` are typed errors naming the field, never a run.
  */
 import { OPEN_OWNER } from '../../../src/blobs/blob-owners.js';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { IsolaError } from '../../../src/contract/errors.js';
 import { LIMITS } from '../../../src/contract/limits.js';
-import { createEngine, type Engine } from '../../../src/index.js';
-import { buildApp } from '../../../src/server/app.js';
+import { useAppWithStore } from '../../server/helpers.js';
 import { copy, hello } from './programs.js';
 import { wat } from './wat.js';
 
-let storeDir: string;
-let engine: Engine;
-let app: FastifyInstance;
-beforeAll(async () => {
-  storeDir = await mkdtemp(join(tmpdir(), 'isola-wasm-blob-'));
-  engine = await createEngine({ workers: { quickjs: 0, cpython: 0, wasi: 1, native: 0 }, storeDir, maxBlobBytes: LIMITS.wasmModuleBytes + 1024 });
-  app = buildApp({ engine, docs: false });
-  await app.ready();
-});
-afterAll(async () => {
-  await app?.close();
-  await engine?.close({ graceMs: 0 });
-  await rm(storeDir, { recursive: true, force: true });
-});
+const served = useAppWithStore('isola-wasm-blob-', { workers: { quickjs: 0, cpython: 0, wasi: 1, native: 0 }, maxBlobBytes: LIMITS.wasmModuleBytes + 1024 });
 
 const upload = async (bytes: Uint8Array) => {
-  const res = await app.inject({ method: 'POST', url: '/v1/blobs', headers: { 'content-type': 'application/wasm' }, payload: Buffer.from(bytes) });
+  const res = await served.app().inject({ method: 'POST', url: '/v1/blobs', headers: { 'content-type': 'application/wasm' }, payload: Buffer.from(bytes) });
   expect(res.statusCode).toBe(201);
   return (res.json() as { id: string }).id;
 };
-const execute = (body: unknown) => app.inject({ method: 'POST', url: '/v1/execute', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+const execute = (body: unknown) => served.app().inject({ method: 'POST', url: '/v1/execute', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(body) });
 const rejection = async (body: unknown) => {
-  const error = await engine.execute(body).then(
+  const error = await served.engine().execute(body).then(
     () => undefined,
     (e: unknown) => e,
   );
@@ -57,8 +39,8 @@ describe('wasm module uploaded as a blob', () => {
   });
 
   it('runs through the library API from a blob the engine stored', async () => {
-    const { id } = await engine.blobs!.putBytes(OPEN_OWNER, await wat(hello('from a blob\n')), 'application/wasm');
-    expect(await engine.execute({ language: 'wasm', module: { id } })).toMatchObject({ status: 'completed', stdout: 'from a blob\n', return_code: 0 });
+    const { id } = await served.engine().blobs!.putBytes(OPEN_OWNER, await wat(hello('from a blob\n')), 'application/wasm');
+    expect(await served.engine().execute({ language: 'wasm', module: { id } })).toMatchObject({ status: 'completed', stdout: 'from a blob\n', return_code: 0 });
   });
 
   it('an id that names no blob is blob_not_found (404) naming module.id', async () => {
@@ -78,7 +60,7 @@ describe('wasm module uploaded as a blob', () => {
   });
 
   it('a module over the wasm module cap is payload_too_large naming module.id, before it is read', async () => {
-    const { id } = await engine.blobs!.putBytes(OPEN_OWNER, new Uint8Array(LIMITS.wasmModuleBytes + 1));
+    const { id } = await served.engine().blobs!.putBytes(OPEN_OWNER, new Uint8Array(LIMITS.wasmModuleBytes + 1));
     expect(await rejection({ language: 'wasm', module: { id } })).toMatchObject({ code: 'payload_too_large', issues: [{ field: 'module.id' }] });
   });
 
