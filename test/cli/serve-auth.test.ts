@@ -1,59 +1,18 @@
 // `isola serve`'s safe default, as real subprocesses: on a non-loopback address it refuses to start without
 // ISOLA_ADMIN_TOKEN (one line, exit 2) unless --auth off; with the token it serves the admin API and wants
 // a project key on every execution, its projects kept under ISOLA_STORE_DIR. Needs `npm run build`.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { isLoopbackHost, projectsEnabled } from '../../src/server/auth-policy.js';
+import { useServeProcess } from './serve-process.js';
 
-const BIN = fileURLToPath(new URL('../../bin/isola.js', import.meta.url));
-const JS_ONLY = 'quickjs=1,cpython=0,native=0';
 const TOKEN = 'serve-admin-token-0123456789abcdef';
 const store = mkdtempSync(join(tmpdir(), 'isola-serve-auth-'));
 afterAll(() => rmSync(store, { recursive: true, force: true }));
 
-/** The environment without any admin token the machine may have, plus `extra`. */
-function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const { ISOLA_ADMIN_TOKEN: _ignored, ...rest } = process.env;
-  return { ...rest, ISOLA_STORE_DIR: store, ISOLA_LOG_LEVEL: 'info', ...extra };
-}
-
-function refusal(args: string[], extra: Record<string, string> = {}): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, 'serve', '--port', '0', '--workers', JS_ONLY, ...args], { env: env(extra), timeout: 30_000 }, (error, _stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stderr });
-    });
-  });
-}
-
-const children: ChildProcess[] = [];
-afterEach(async () => {
-  for (const child of children.splice(0)) {
-    if (child.exitCode !== null || child.signalCode !== null) continue;
-    child.kill('SIGTERM');
-    await once(child, 'exit');
-  }
-});
-
-/** Starts serve and resolves with the port from its "isola listening" line. */
-async function listening(args: string[], extra: Record<string, string> = {}): Promise<{ port: number; projects: boolean }> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--workers', JS_ONLY, ...args], { env: env(extra), stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let stderr = '';
-  child.stderr?.on('data', (chunk) => (stderr += String(chunk)));
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const entry = JSON.parse(line) as { msg?: string; port?: number; projects?: boolean };
-      if (entry.msg === 'isola listening') resolve({ port: entry.port!, projects: entry.projects === true });
-    });
-  });
-}
+const { refusal, listening } = useServeProcess(store, ['ISOLA_ADMIN_TOKEN']);
 
 const hello = JSON.stringify({ language: 'javascript', code: 'function main() { return 1; }' });
 

@@ -2,19 +2,14 @@
 // without projects) is a usage error (exit 2) that names the flag and never prints the password; a postgres:// URL puts the
 // projects' databases in that real PostgreSQL server, which /readyz reports (and follows when it stops);
 // without the flag, the embedded SQLite. Needs `npm run build`.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PostgresServer, startPostgres } from '../project-data/postgres-server.js';
+import { useServeProcess } from './serve-process.js';
 
-const BIN = fileURLToPath(new URL('../../bin/isola.js', import.meta.url));
-const JS_ONLY = 'quickjs=1,cpython=0,native=0';
 const TOKEN = 'serve-data-admin-token-0123456789';
 const SECRET = 'serve-data-role-secret-0123456789';
 const store = mkdtempSync(join(tmpdir(), 'isola-serve-data-'));
@@ -36,41 +31,8 @@ afterAll(() => {
   rmSync(store, { recursive: true, force: true });
 });
 
-function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const { ISOLA_ADMIN_TOKEN: _a, ISOLA_PROJECT_DATA_URL: _u, ISOLA_PROJECT_DATA_SECRET: _s, ...rest } = process.env;
-  return { ...rest, ISOLA_STORE_DIR: store, ISOLA_LOG_LEVEL: 'info', ...extra };
-}
-
-function refusal(args: string[], extra: Record<string, string> = {}): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, 'serve', '--port', '0', '--workers', JS_ONLY, ...args], { env: env(extra), timeout: 30_000 }, (error, _stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stderr });
-    });
-  });
-}
-
-const children: ChildProcess[] = [];
-afterEach(async () => {
-  for (const child of children.splice(0)) {
-    if (child.exitCode !== null || child.signalCode !== null) continue;
-    child.kill('SIGTERM');
-    await once(child, 'exit');
-  }
-});
-
-async function serve(args: string[], extra: Record<string, string>): Promise<string> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--workers', JS_ONLY, ...args], { env: env(extra), stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let stderr = '';
-  child.stderr?.on('data', (chunk) => (stderr += String(chunk)));
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const entry = JSON.parse(line) as { msg?: string; address?: string };
-      if (entry.msg === 'isola listening') resolve(entry.address!);
-    });
-  });
-}
+const { refusal, listening } = useServeProcess(store, ['ISOLA_ADMIN_TOKEN', 'ISOLA_PROJECT_DATA_URL', 'ISOLA_PROJECT_DATA_SECRET']);
+const serve = async (args: string[], extra: Record<string, string>) => (await listening(args, extra)).address;
 
 const call = async (address: string, method: string, path: string, token: string, body?: unknown) => {
   const res = await fetch(`${address}${path}`, {
